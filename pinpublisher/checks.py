@@ -1,0 +1,72 @@
+"""System checks: production refuses to start with development secrets.
+
+With DEBUG off, ``manage.py check`` (and so runserver, migrate and qcluster) fails
+with an error naming each missing secret; with DEBUG on, the development defaults
+are allowed and a warning says they are in use.
+"""
+
+from cryptography.fernet import Fernet
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+
+
+def _key_problem(key):
+    try:
+        Fernet(key)
+    except (ValueError, TypeError):
+        return "is not a valid Fernet key (32 url-safe base64-encoded bytes)"
+    return None
+
+
+@register(Tags.security, deploy=False)
+def check_secrets(app_configs, **kwargs):
+    messages = []
+    for index, key in enumerate(settings.PINPUBLISHER_TOKEN_KEYS):
+        problem = _key_problem(key)
+        if problem:
+            messages.append(
+                Error(
+                    f"PINPUBLISHER_TOKEN_KEYS entry {index + 1} {problem}.",
+                    hint='Generate one with: python -c "from cryptography.fernet import '
+                    'Fernet; print(Fernet.generate_key().decode())"',
+                    id="pinpublisher.E003",
+                )
+            )
+    dev_secret = settings.SECRET_KEY == settings.DEV_SECRET_KEY
+    dev_keys = settings.DEV_TOKEN_KEY in settings.PINPUBLISHER_TOKEN_KEYS
+    if settings.DEBUG:
+        if dev_secret or dev_keys:
+            messages.append(
+                Warning(
+                    "DEBUG is on and development secrets are in use "
+                    "(SECRET_KEY and/or PINPUBLISHER_TOKEN_KEYS); never run production like this.",
+                    id="pinpublisher.W001",
+                )
+            )
+        return messages
+    if dev_secret:
+        messages.append(
+            Error(
+                "SECRET_KEY is missing or is the development default, and DEBUG is off.",
+                hint="Set SECRET_KEY in the environment to a long random value.",
+                id="pinpublisher.E001",
+            )
+        )
+    if dev_keys:
+        messages.append(
+            Error(
+                "PINPUBLISHER_TOKEN_KEYS is missing or contains the development key, and DEBUG is off.",
+                hint="Set PINPUBLISHER_TOKEN_KEYS to one or more comma-separated Fernet keys; "
+                "the first encrypts, all decrypt.",
+                id="pinpublisher.E002",
+            )
+        )
+    if not settings.ALLOWED_HOSTS:
+        messages.append(
+            Error(
+                "ALLOWED_HOSTS is empty and DEBUG is off.",
+                hint="Set ALLOWED_HOSTS to the comma-separated host names this service answers.",
+                id="pinpublisher.E004",
+            )
+        )
+    return messages

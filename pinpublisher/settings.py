@@ -1,0 +1,235 @@
+"""Settings for pinpublisher, all read from the environment.
+
+Every variable is documented in README.md ("Configuration"). With DEBUG on,
+development defaults fill in the secrets and a system check warns; with DEBUG
+off, the checks in ``pinpublisher.checks`` refuse to start until they are set.
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_str(name, default=""):
+    return os.environ.get(name, default)
+
+
+def env_bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {value!r}")
+
+
+def env_float(name, default):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}") from None
+    if number < 0:
+        raise ImproperlyConfigured(f"{name} must not be negative, not {value!r}")
+    return number
+
+
+def env_int(name, default):
+    number = env_float(name, default)
+    if number != int(number):
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {number!r}")
+    return int(number)
+
+
+def env_list(name, default=""):
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+def database_from_url(url):
+    """Turn ``sqlite:///path`` or ``postgres://user:pass@host:port/name`` into a DATABASES entry."""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        path = unquote(parts.path)
+        # sqlite:///db.sqlite3 is relative to the repository; sqlite:////abs/path is absolute.
+        name = path[1:]
+        if name and not Path(name).is_absolute():
+            name = str(BASE_DIR / name)
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": name or str(BASE_DIR / "db.sqlite3"),
+            "OPTIONS": {
+                # The web server and the worker share one file: wait for locks, and take the
+                # write lock at BEGIN so a read-then-write transaction never deadlocks.
+                "timeout": 30,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    if parts.scheme in ("postgres", "postgresql", "pgsql"):
+        options = dict(parse_qsl(parts.query))
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(parts.path.lstrip("/")),
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "",
+            "PORT": str(parts.port or ""),
+            "OPTIONS": options,
+            "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 0),
+        }
+    raise ImproperlyConfigured(
+        f"DATABASE_URL must start with sqlite:// or postgres://, not {parts.scheme or url!r}://"
+    )
+
+
+DEBUG = env_bool("DEBUG", False)
+
+# Development defaults. They let the process start so `manage.py check` can say what is
+# missing; pinpublisher.checks refuses them when DEBUG is off.
+DEV_SECRET_KEY = "dev-insecure-pinpublisher-secret-key-do-not-use-in-production"
+DEV_TOKEN_KEY = "ZGV2LW9ubHktcGlucHVibGlzaGVyLXRva2VuLWtleSE="  # base64 of 32 bytes, dev only
+
+SECRET_KEY = env_str("SECRET_KEY") or DEV_SECRET_KEY
+PINPUBLISHER_TOKEN_KEYS = env_list("PINPUBLISHER_TOKEN_KEYS") or [DEV_TOKEN_KEY]
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "django_q",
+    "pinpublisher",
+    "pinterest",
+    "publishing",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "pinpublisher.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "pinpublisher.wsgi.application"
+
+DATABASES = {"default": database_from_url(env_str("DATABASE_URL", "sqlite:///db.sqlite3"))}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
+
+LOGIN_URL = "admin:login"
+
+# Tokens never reach a log: nothing here logs request bodies or headers.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"urllib3": {"level": "WARNING"}},
+}
+
+# --- Pinterest -----------------------------------------------------------------------
+PINTEREST_API_BASE = env_str("PINTEREST_API_BASE", "https://api.pinterest.com/v5").rstrip("/")
+PINTEREST_OAUTH_AUTHORIZE_URL = env_str(
+    "PINTEREST_OAUTH_AUTHORIZE_URL", "https://www.pinterest.com/oauth/"
+)
+PINTEREST_APP_ID = env_str("PINTEREST_APP_ID")
+PINTEREST_APP_SECRET = env_str("PINTEREST_APP_SECRET")
+PINTEREST_REDIRECT_URI = env_str("PINTEREST_REDIRECT_URI")
+PINTEREST_CONNECT_TIMEOUT_SECONDS = env_float("PINTEREST_CONNECT_TIMEOUT_SECONDS", 5.0)
+PINTEREST_READ_TIMEOUT_SECONDS = env_float("PINTEREST_READ_TIMEOUT_SECONDS", 30.0)
+PINTEREST_PUBLISH_INTERVAL_SECONDS = env_float("PINTEREST_PUBLISH_INTERVAL_SECONDS", 10.0)
+
+# --- Publishing ----------------------------------------------------------------------
+PUBLISH_LEASE_SECONDS = env_int("PUBLISH_LEASE_SECONDS", 600)
+PUBLISH_SWEEP_MINUTES = env_int("PUBLISH_SWEEP_MINUTES", 15)
+PUBLIC_MEDIA_BASE_URL = env_str("PUBLIC_MEDIA_BASE_URL").rstrip("/")
+TOKEN_REFRESH_WITHIN_DAYS = env_int("TOKEN_REFRESH_WITHIN_DAYS", 7)
+
+# --- REST API ------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "pinpublisher API",
+    "DESCRIPTION": "Publish and schedule Pinterest pins for blog articles.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- Background jobs (django-q2, ORM broker on the default database) ------------------
+# timeout must exceed the longest task (a sweep is bounded by PUBLISH_SWEEP_BUDGET_SECONDS);
+# retry must exceed timeout, or a slow task is handed to a second worker while it still runs.
+PUBLISH_TASK_TIMEOUT_SECONDS = env_int("PUBLISH_TASK_TIMEOUT_SECONDS", 600)
+Q_CLUSTER = {
+    "name": "pinpublisher",
+    "orm": "default",
+    "workers": env_int("Q_WORKERS", 4),
+    "timeout": PUBLISH_TASK_TIMEOUT_SECONDS,
+    "retry": PUBLISH_TASK_TIMEOUT_SECONDS + 120,
+    "max_attempts": 1,
+    "catch_up": False,
+    "save_limit": 1000,
+    "poll": env_float("Q_POLL_SECONDS", 1.0),
+}

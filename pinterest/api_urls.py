@@ -1,0 +1,3 @@
+"""REST routes of the Pinterest app (connections and boards)."""
+
+urlpatterns = []

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PinterestConfig(AppConfig):
+    name = "pinterest"
+    verbose_name = "Pinterest"

@@ -1,0 +1,105 @@
+"""Errors raised by the Pinterest client.
+
+One root, ``PinterestError``, carries what Pinterest said: HTTP status, its
+``code``, ``message`` and ``message_detail``, and the ``x-pinterest-rid`` request
+id; its ``str()`` shows them. Configuration problems deliberately sit outside that
+root (``PinterestConfigurationError``), so a broad ``except PinterestError`` never
+hides a missing app secret.
+
+For writes the important question is "did Pinterest act on it?":
+- ``PinterestConnectionError``: the request never reached Pinterest (refused, DNS):
+  nothing was created; safe to treat as a plain failure.
+- ``PinterestUnavailable`` (5xx, read timeout, connection reset after sending):
+  the outcome is unknown (``outcome_unknown`` is True); a create may have happened.
+  Pinterest has no idempotency key, so it is resolved by looking, never by posting again.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+class PinterestConfigurationError(ImproperlyConfigured):
+    """The app is not configured to talk to Pinterest (missing app id/secret, redirect URI)."""
+
+
+class PinterestError(Exception):
+    #: True when Pinterest may have acted on the request although we got no answer.
+    outcome_unknown = False
+
+    def __init__(
+        self,
+        message="",
+        *,
+        status_code=None,
+        code=None,
+        message_detail="",
+        request_id="",
+        body=None,
+    ):
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.code = code
+        self.message_detail = message_detail or ""
+        self.request_id = request_id or ""
+        self.body = body
+
+    def __str__(self):
+        parts = [self.message or self.__class__.__name__]
+        if self.message_detail:
+            parts.append(f"({self.message_detail})")
+        context = []
+        if self.status_code is not None:
+            context.append(f"HTTP {self.status_code}")
+        if self.code is not None:
+            context.append(f"code {self.code}")
+        if self.request_id:
+            context.append(f"request id {self.request_id}")
+        if context:
+            parts.append(f"[{', '.join(context)}]")
+        return " ".join(parts)
+
+    @property
+    def user_message(self):
+        """What a person reads on the pin: Pinterest's own words, without the plumbing."""
+        if self.message_detail:
+            return f"{self.message} ({self.message_detail})"
+        return self.message or str(self)
+
+
+class PinterestBadRequest(PinterestError):
+    """400: Pinterest refused the request as invalid."""
+
+
+class PinterestAuthError(PinterestError):
+    """401: the access token (or, on token calls, the app credentials or grant) was rejected."""
+
+
+class PinterestForbidden(PinterestError):
+    """403: not allowed (e.g. code 233, image too small; missing scope)."""
+
+
+class PinterestNotFound(PinterestError):
+    """404: e.g. the board does not exist (code 40)."""
+
+
+class PinterestRateLimitError(PinterestError):
+    """429. ``retry_after`` is seconds from the Retry-After header, or None when absent."""
+
+    def __init__(self, message="", *, retry_after=None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+    @property
+    def is_spam_block(self):
+        text = f"{self.message} {self.message_detail}".lower()
+        return "spam" in text
+
+
+class PinterestUnavailable(PinterestError):
+    """5xx, read timeout, or connection lost after sending: the outcome is unknown."""
+
+    outcome_unknown = True
+
+
+class PinterestConnectionError(PinterestError):
+    """The request never reached Pinterest (connection refused, DNS): nothing happened there."""

@@ -1,0 +1,150 @@
+"""An encrypted text field for OAuth tokens (cryptography's MultiFernet).
+
+The keys come from ``settings.PINPUBLISHER_TOKEN_KEYS``: the first encrypts, all
+decrypt, so keys can be rotated (``manage.py rotate_token_keys``).
+
+How a value travels:
+- from the database it arrives as :class:`Ciphertext` and stays encrypted in the
+  instance; it is decrypted only when the attribute is read, so the error for a
+  value no key can decrypt can name the row (``TokenDecryptionError``);
+- an assigned plaintext is encrypted when saved; a ``Ciphertext`` is written back
+  as it is (saving a row never needs the key, and never re-encrypts by accident);
+- empty values are stored empty, so "is a token set?" needs no key.
+
+Filtering and ordering on the column are refused: the ciphertext is random, so
+such a query could only ever be wrong.
+"""
+
+import functools
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import FieldError, ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.db import models
+from django.db.models.query_utils import DeferredAttribute
+
+
+class TokenDecryptionError(Exception):
+    """A stored token could not be decrypted by any key in PINPUBLISHER_TOKEN_KEYS."""
+
+
+class Ciphertext(str):
+    """A value exactly as stored in the database: encrypted, never a usable token."""
+
+    def __repr__(self):
+        return "Ciphertext(...)"
+
+
+@functools.cache
+def _fernet():
+    keys = settings.PINPUBLISHER_TOKEN_KEYS
+    if not keys:
+        raise ImproperlyConfigured("PINPUBLISHER_TOKEN_KEYS is empty: tokens cannot be encrypted.")
+    try:
+        return MultiFernet([Fernet(key) for key in keys])
+    except (ValueError, TypeError) as exc:
+        raise ImproperlyConfigured(
+            "PINPUBLISHER_TOKEN_KEYS holds a value that is not a Fernet key."
+        ) from exc
+
+
+@functools.cache
+def _primary_fernet():
+    return Fernet(settings.PINPUBLISHER_TOKEN_KEYS[0])
+
+
+def _reset_keys(*, setting, **kwargs):
+    if setting == "PINPUBLISHER_TOKEN_KEYS":
+        _fernet.cache_clear()
+        _primary_fernet.cache_clear()
+
+
+setting_changed.connect(_reset_keys)
+
+
+def encrypt(plaintext):
+    return Ciphertext(_fernet().encrypt(plaintext.encode()).decode())
+
+
+def decrypt(ciphertext):
+    """Decrypt with any configured key. Raises cryptography's InvalidToken."""
+    return _fernet().decrypt(ciphertext.encode()).decode()
+
+
+def rotate(ciphertext):
+    """Re-encrypt under the first key; returns None when it already is."""
+    try:
+        _primary_fernet().decrypt(ciphertext.encode())
+        return None
+    except InvalidToken:
+        return Ciphertext(_fernet().rotate(ciphertext.encode()).decode())
+
+
+class EncryptedAttribute(DeferredAttribute):
+    """Keeps the ciphertext in the instance and decrypts on every read."""
+
+    def __get__(self, instance, cls=None):
+        value = super().__get__(instance, cls)
+        if instance is None or not isinstance(value, Ciphertext) or value == "":
+            return value
+        try:
+            return decrypt(value)
+        except InvalidToken:
+            raise TokenDecryptionError(
+                f"{instance._meta.label} pk={instance.pk}: field '{self.field.name}' cannot be "
+                "decrypted with any key in PINPUBLISHER_TOKEN_KEYS (was a key removed before "
+                "`manage.py rotate_token_keys` ran?)"
+            ) from None
+
+    def __set__(self, instance, value):
+        instance.__dict__[self.field.attname] = value
+
+
+class EncryptedTextField(models.TextField):
+    descriptor_class = EncryptedAttribute
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return value
+        return Ciphertext(value)
+
+    def pre_save(self, model_instance, add):
+        # The raw value, without the descriptor's decryption.
+        return model_instance.__dict__.get(self.attname)
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if value is None or value == "" or isinstance(value, Ciphertext):
+            return value
+        return encrypt(value)
+
+    def get_lookup(self, lookup_name):
+        if lookup_name == "isnull":
+            return super().get_lookup(lookup_name)
+        raise FieldError(
+            f"Encrypted field '{self.name}' cannot be filtered with '{lookup_name}': "
+            "its stored value is ciphertext."
+        )
+
+    def get_transform(self, name):
+        raise FieldError(f"Encrypted field '{self.name}' cannot be transformed with '{name}'.")
+
+    def value_to_string(self, obj):
+        # Serialization (dumpdata) carries the ciphertext, never the token.
+        return obj.__dict__.get(self.attname) or ""
+
+
+class EncryptedFieldsQuerySet(models.QuerySet):
+    """Refuses ordering on encrypted fields (random ciphertext has no useful order)."""
+
+    def order_by(self, *field_names):
+        encrypted = {
+            f.name
+            for f in self.model._meta.get_fields()
+            if isinstance(f, EncryptedTextField)
+        }
+        for name in field_names:
+            if isinstance(name, str) and name.lstrip("-+").split("__")[0] in encrypted:
+                raise FieldError(f"Encrypted field '{name.lstrip('-+')}' cannot be used for ordering.")
+        return super().order_by(*field_names)

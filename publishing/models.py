@@ -1,0 +1,221 @@
+"""Tenants, blog projects, articles, pins, and the record of their journey to Pinterest.
+
+Pin status moves ``draft -> ready_to_schedule -> publishing -> published | error``.
+Every move into ``publishing`` is a compare-and-set in the database (see
+``publishing.services``); the models only describe state.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Tenant(models.Model):
+    name = models.CharField(max_length=150, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        MEMBER = "member", "Member"
+
+    # OneToOne: a user belongs to exactly one tenant.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.user} in {self.tenant} ({self.role})"
+
+
+class BlogProject(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="projects")
+    name = models.CharField(max_length=200)
+    pinterest_connection = models.ForeignKey(
+        "pinterest.PinterestConnection",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="projects",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="uniq_project_name_per_tenant")
+        ]
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class BlogArticle(models.Model):
+    project = models.ForeignKey(BlogProject, on_delete=models.CASCADE, related_name="articles")
+    url = models.URLField(max_length=2048)
+    title = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+
+    def __str__(self):
+        return self.title or self.url
+
+
+class PinStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    READY_TO_SCHEDULE = "ready_to_schedule", "Ready to schedule"
+    PUBLISHING = "publishing", "Publishing"
+    PUBLISHED = "published", "Published"
+    ERROR = "error", "Error"
+
+
+class PublishTrigger(models.TextChoices):
+    MANUAL = "manual", "Manual (API)"
+    BULK = "bulk", "Bulk"
+    SWEEP = "sweep", "Scheduled sweep"
+    ADMIN = "admin", "Admin"
+
+
+class Pin(models.Model):
+    # Statuses from which a person may publish (manual, bulk, admin).
+    PUBLISHABLE_STATUSES = (PinStatus.DRAFT, PinStatus.READY_TO_SCHEDULE, PinStatus.ERROR)
+    # Statuses in which a pin may be edited or deleted through the API.
+    EDITABLE_STATUSES = PUBLISHABLE_STATUSES
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey(BlogProject, on_delete=models.CASCADE, related_name="pins")
+    # PROTECT: an article with pins cannot be deleted (the pin's link is the article url).
+    article = models.ForeignKey(BlogArticle, on_delete=models.PROTECT, related_name="pins")
+    board = models.ForeignKey(
+        "pinterest.Board", on_delete=models.PROTECT, null=True, blank=True, related_name="pins"
+    )
+    image = models.ImageField(upload_to="pins/%Y/%m/", blank=True)
+    image_url = models.URLField(max_length=2048, blank=True, help_text="An https image URL.")
+    title = models.CharField(max_length=500, blank=True)
+    description = models.TextField(blank=True)
+    alt_text = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=PinStatus.choices, default=PinStatus.DRAFT)
+    scheduled_at = models.DateTimeField(null=True, blank=True)
+    publishing_started_at = models.DateTimeField(
+        null=True, blank=True, help_text="Lease start of the current publish; see PUBLISH_LEASE_SECONDS."
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    pinterest_pin_id = models.CharField(max_length=64, blank=True)
+    pinterest_pin_url = models.URLField(blank=True)
+    error_message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        indexes = [
+            # The sweep's due-pin query touches only ready pins: O(due pins), not O(all pins).
+            models.Index(
+                fields=["scheduled_at"],
+                name="pin_ready_scheduled_idx",
+                condition=Q(status="ready_to_schedule"),
+            ),
+            # Recovery finds pins whose publishing lease has expired.
+            models.Index(
+                fields=["publishing_started_at"],
+                name="pin_publishing_lease_idx",
+                condition=Q(status="publishing"),
+            ),
+            models.Index(fields=["project", "status"], name="pin_project_status_idx"),
+        ]
+
+    def __str__(self):
+        return self.title or f"Pin {self.id}"
+
+    @property
+    def has_image(self):
+        return bool(self.image) or bool(self.image_url)
+
+    @property
+    def is_editable(self):
+        return self.status in self.EDITABLE_STATUSES
+
+
+class PublishAttempt(models.Model):
+    """One call to Pinterest (or one look at the board) for a pin: the audit trail."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "In progress"
+        SUCCESS = "success", "Created"
+        FAILED = "failed", "Refused by Pinterest"
+        RATE_LIMITED = "rate_limited", "Rate limited"
+        UNKNOWN = "unknown", "Outcome unknown"
+        FOUND = "found", "Found on Pinterest after an unknown outcome"
+        NOT_FOUND = "not_found", "Not found on Pinterest after an unknown outcome"
+
+    pin = models.ForeignKey(Pin, on_delete=models.CASCADE, related_name="attempts")
+    trigger = models.CharField(max_length=10, choices=PublishTrigger.choices)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.PENDING)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    pinterest_request_id = models.CharField(max_length=128, blank=True)
+    pinterest_pin_id = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["pin", "started_at"], name="attempt_pin_started_idx")]
+
+    def __str__(self):
+        return f"{self.get_trigger_display()} attempt for {self.pin_id}: {self.outcome}"
+
+
+class PublishBatch(models.Model):
+    """A bulk publish request; its per-pin results are its items."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="publish_batches")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    trigger = models.CharField(
+        max_length=10, choices=PublishTrigger.choices, default=PublishTrigger.BULK
+    )
+    total = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "publish batches"
+
+    def __str__(self):
+        return f"Batch {self.id} ({self.total} pins)"
+
+
+class PublishBatchItem(models.Model):
+    batch = models.ForeignKey(PublishBatch, on_delete=models.CASCADE, related_name="items")
+    pin = models.ForeignKey(Pin, on_delete=models.CASCADE, related_name="batch_items")
+    # None while pending; True/False once this pin's publish in this batch has ended.
+    success = models.BooleanField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "pin"], name="uniq_pin_per_batch"),
+        ]
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.pin_id} in {self.batch_id}"

@@ -1,0 +1,103 @@
+"""Small factories for tests: each makes a valid object with sensible defaults."""
+
+import io
+import itertools
+
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from pinterest.models import Board, PinterestConnection
+from publishing.models import BlogArticle, BlogProject, Membership, Pin, PinStatus, Tenant
+
+_seq = itertools.count(1)
+
+
+def png_bytes(width=200, height=200, color=(200, 30, 30), fmt="PNG"):
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def image_upload(name="pin.png", width=200, height=200, fmt="PNG", content_type="image/png"):
+    return SimpleUploadedFile(name, png_bytes(width, height, fmt=fmt), content_type=content_type)
+
+
+def make_tenant(name=None):
+    return Tenant.objects.create(name=name or f"Tenant {next(_seq)}")
+
+
+def make_user(tenant=None, username=None, role=Membership.Role.OWNER, **extra):
+    tenant = tenant or make_tenant()
+    user = get_user_model().objects.create_user(
+        username=username or f"user{next(_seq)}", password="pw-for-tests-only", **extra
+    )
+    Membership.objects.create(user=user, tenant=tenant, role=role)
+    return user
+
+
+def make_connection(tenant=None, **fields):
+    n = next(_seq)
+    defaults = {
+        "tenant": tenant or make_tenant(),
+        "pinterest_user_id": str(100000 + n),
+        "username": f"account{n}",
+        "access_token": f"pina_access_{n}_secret",
+        "refresh_token": f"pinr_refresh_{n}_secret",
+        "scopes": "boards:read,boards:write,pins:read,pins:write,user_accounts:read",
+    }
+    defaults.update(fields)
+    return PinterestConnection.objects.create(**defaults)
+
+
+def make_board(connection=None, **fields):
+    n = next(_seq)
+    defaults = {
+        "connection": connection or make_connection(),
+        "pinterest_board_id": str(900000 + n),
+        "name": f"Board {n}",
+        "privacy": "PUBLIC",
+    }
+    defaults.update(fields)
+    return Board.objects.create(**defaults)
+
+
+def make_project(tenant=None, connection=None, **fields):
+    tenant = tenant or (connection.tenant if connection else make_tenant())
+    defaults = {"tenant": tenant, "name": f"Project {next(_seq)}", "pinterest_connection": connection}
+    defaults.update(fields)
+    return BlogProject.objects.create(**defaults)
+
+
+def make_article(project=None, **fields):
+    n = next(_seq)
+    defaults = {
+        "project": project or make_project(),
+        "url": f"https://blog.example.com/articles/{n}",
+        "title": f"Article {n}",
+    }
+    defaults.update(fields)
+    return BlogArticle.objects.create(**defaults)
+
+
+def make_pin(project=None, board=None, article=None, with_image=True, **fields):
+    if project is None:
+        board = board or make_board()
+        project = make_project(tenant=board.connection.tenant, connection=board.connection)
+    article = article or make_article(project=project)
+    n = next(_seq)
+    defaults = {
+        "project": project,
+        "article": article,
+        "board": board,
+        "title": f"Pin title {n}",
+        "description": f"Pin description {n}",
+        "alt_text": f"Alt text {n}",
+        "status": PinStatus.READY_TO_SCHEDULE,
+    }
+    defaults.update(fields)
+    pin = Pin(**defaults)
+    if with_image and not pin.image_url:
+        pin.image.save(f"pin{n}.png", image_upload().file, save=False)
+    pin.save()
+    return pin
