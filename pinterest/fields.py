@@ -17,7 +17,7 @@ such a query could only ever be wrong.
 
 import functools
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet  # noqa: F401 (InvalidToken re-exported)
 from django.conf import settings
 from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.core.signals import setting_changed

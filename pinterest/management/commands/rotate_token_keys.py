@@ -1,0 +1,39 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from pinterest.fields import TokenDecryptionError
+from pinterest.services import tokens_rotate_keys
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-encrypt every stored Pinterest token under the first key of PINPUBLISHER_TOKEN_KEYS. "
+        "Put the new key first, keep the old ones after it, run this, then remove the old keys."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="Count, change nothing.")
+        parser.add_argument("--batch-size", type=int, default=500, help="Rows per transaction.")
+
+    def handle(self, *args, dry_run, batch_size, **options):
+        if batch_size < 1:
+            raise CommandError("--batch-size must be at least 1.")
+        verbosity = options["verbosity"]
+
+        def progress(result):
+            if verbosity > 1:
+                self.stdout.write(f"  {result.rows_total} rows read, {result.rows_changed} to change")
+
+        try:
+            result = tokens_rotate_keys(dry_run=dry_run, batch_size=batch_size, progress=progress)
+        except TokenDecryptionError as exc:
+            raise CommandError(
+                f"{exc} Earlier batches are done; fix the keys and run again (rows already under "
+                "the first key are skipped)."
+            ) from None
+        verb = "would re-encrypt" if dry_run else "re-encrypted"
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{verb} {result.rows_changed} of {result.rows_total} connections"
+                f"{' (dry run: nothing changed)' if dry_run else ''}."
+            )
+        )
