@@ -197,6 +197,15 @@ PUBLISH_LEASE_SECONDS = env_int("PUBLISH_LEASE_SECONDS", 600)
 PUBLISH_SWEEP_MINUTES = env_int("PUBLISH_SWEEP_MINUTES", 15)
 PUBLIC_MEDIA_BASE_URL = env_str("PUBLIC_MEDIA_BASE_URL").rstrip("/")
 TOKEN_REFRESH_WITHIN_DAYS = env_int("TOKEN_REFRESH_WITHIN_DAYS", 7)
+# 429 handling: retries after the first refusal; the wait is Retry-After when Pinterest
+# sends it, else this backoff doubled per retry; a Retry-After longer than the cap ends
+# the attempt at once (waiting that long would only hold a worker).
+PUBLISH_RATE_LIMIT_RETRIES = env_int("PUBLISH_RATE_LIMIT_RETRIES", 3)
+PUBLISH_RATE_LIMIT_BACKOFF_SECONDS = env_float("PUBLISH_RATE_LIMIT_BACKOFF_SECONDS", 2.0)
+PUBLISH_RATE_LIMIT_MAX_WAIT_SECONDS = env_float("PUBLISH_RATE_LIMIT_MAX_WAIT_SECONDS", 120.0)
+# How far before an attempt a pin found on the board may have been created (clock skew
+# between this host and Pinterest) and still count as that attempt's pin.
+PUBLISH_RECONCILE_SKEW_SECONDS = env_int("PUBLISH_RECONCILE_SKEW_SECONDS", 120)
 
 # --- REST API ------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,8 +1,11 @@
 """Services of the pinterest app: connections, their tokens and boards."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from pinterest import fields
 from pinterest.models import PinterestConnection
@@ -61,3 +64,71 @@ def tokens_rotate_keys(*, dry_run: bool = False, batch_size: int = 500, progress
         if progress:
             progress(result)
     return result
+
+
+class ConnectionUnusable(Exception):
+    """The connection cannot be used to call Pinterest; the message says why, for a person."""
+
+
+def connection_access_token(*, connection: PinterestConnection) -> str:
+    """The connection's access token, ready for a call to Pinterest.
+
+    Raises ConnectionUnusable when the connection is inactive, has no token, or its
+    token cannot be decrypted with the configured keys.
+    """
+    if not connection.is_active:
+        raise ConnectionUnusable(
+            f"Pinterest account {connection} is disconnected"
+            + (f": {connection.last_error}" if connection.last_error else "")
+            + ". Reconnect it, then retry."
+        )
+    try:
+        token = connection.access_token
+    except fields.TokenDecryptionError as exc:
+        raise ConnectionUnusable(
+            f"The stored token of Pinterest account {connection} cannot be decrypted ({exc})."
+        ) from None
+    if not token:
+        raise ConnectionUnusable(f"Pinterest account {connection} has no access token. Reconnect it.")
+    return token
+
+
+def connection_mark_inactive(*, connection_id: int, error: str) -> None:
+    """Pinterest rejected the connection's token: stop using it until a person reconnects."""
+    PinterestConnection.objects.filter(pk=connection_id).update(
+        is_active=False, last_error=error, updated_at=timezone.now()
+    )
+
+
+def connection_reserve_publish_slot(*, connection_id: int, interval: float) -> datetime:
+    """Reserve the next create-pin slot of a connection; returns when it starts.
+
+    At most one create per ``interval`` seconds per connection, counted across every
+    process and host: the slot is taken under a row lock in a short transaction (the
+    caller waits for it afterwards, outside any transaction). Other connections'
+    rows are untouched, so different accounts never wait for each other.
+    """
+    now = timezone.now()
+    if interval <= 0:
+        return now
+    with transaction.atomic():
+        next_at = (
+            PinterestConnection.objects.select_for_update()
+            .filter(pk=connection_id)
+            .values_list("next_publish_at", flat=True)
+            .get()
+        )
+        now = timezone.now()
+        slot = max(now, next_at) if next_at else now
+        PinterestConnection.objects.filter(pk=connection_id).update(
+            next_publish_at=slot + timedelta(seconds=interval)
+        )
+    return slot
+
+
+def connection_defer_publishing(*, connection_id: int, until: datetime) -> None:
+    """After a 429, no publisher of this connection starts before ``until``."""
+    with transaction.atomic():
+        PinterestConnection.objects.filter(pk=connection_id).filter(
+            Q(next_publish_at__isnull=True) | Q(next_publish_at__lt=until)
+        ).update(next_publish_at=until)

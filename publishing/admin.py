@@ -1,6 +1,9 @@
 """Admin for tenants, projects, articles, pins, attempts and batches."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.html import format_html
 
 from pinpublisher.admin_scoping import TenantScopedAdmin
 from publishing.models import (
@@ -13,6 +16,7 @@ from publishing.models import (
     PublishBatchItem,
     Tenant,
 )
+from publishing.services.publish import pins_mark_ready, pins_publish_bulk, pins_retry_failed
 
 
 class MembershipInline(admin.TabularInline):
@@ -102,6 +106,34 @@ class PinAdmin(TenantScopedAdmin):
         "updated_at",
     )
     inlines = [PublishAttemptInline]
+    actions = ["publish_now", "mark_ready", "retry_failed"]
+
+    @admin.action(description="Publish now (in the background, paced)")
+    def publish_now(self, request, queryset):
+        by_tenant = {}
+        for pin_id, tenant_id in queryset.values_list("pk", "project__tenant_id"):
+            by_tenant.setdefault(tenant_id, []).append(pin_id)
+        for tenant_id, pin_ids in by_tenant.items():
+            batch = pins_publish_bulk(
+                tenant=Tenant.objects.get(pk=tenant_id), pin_ids=pin_ids, trigger="admin", user=request.user
+            )
+            url = reverse("admin:publishing_publishbatch_change", args=[batch.pk])
+            self.message_user(
+                request,
+                format_html('Publishing {} pins in the background: <a href="{}">follow batch {}</a>.',
+                            len(pin_ids), url, str(batch.pk)[:8]),
+                messages.SUCCESS,
+            )
+
+    @admin.action(description="Mark ready to schedule")
+    def mark_ready(self, request, queryset):
+        count = pins_mark_ready(pin_ids=queryset.values_list("pk", flat=True))
+        self.message_user(request, f"{count} draft pins marked ready to schedule.")
+
+    @admin.action(description="Retry failed (back to ready to schedule)")
+    def retry_failed(self, request, queryset):
+        count = pins_retry_failed(pin_ids=queryset.values_list("pk", flat=True))
+        self.message_user(request, f"{count} failed pins are ready to schedule again.")
 
 
 @admin.register(PublishAttempt)
@@ -133,11 +165,32 @@ class PublishBatchItemInline(admin.TabularInline):
 @admin.register(PublishBatch)
 class PublishBatchAdmin(TenantScopedAdmin):
     tenant_path = "tenant_id"
-    list_display = ("id", "tenant", "trigger", "total", "created_at", "finished_at")
+    list_display = ("id", "tenant", "trigger", "total", "published", "failed", "pending", "created_at", "finished_at")
     list_filter = ("trigger",)
     search_fields = ("id",)
-    readonly_fields = ("tenant", "created_by", "trigger", "total", "created_at", "finished_at")
+    readonly_fields = (
+        "tenant", "created_by", "trigger", "total", "published", "failed", "pending", "created_at", "finished_at"
+    )
     inlines = [PublishBatchItemInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            n_published=Count("items", filter=Q(items__success=True)),
+            n_failed=Count("items", filter=Q(items__success=False)),
+            n_pending=Count("items", filter=Q(items__success__isnull=True)),
+        )
+
+    @admin.display(ordering="n_published")
+    def published(self, obj):
+        return obj.n_published
+
+    @admin.display(ordering="n_failed")
+    def failed(self, obj):
+        return obj.n_failed
+
+    @admin.display(ordering="n_pending")
+    def pending(self, obj):
+        return obj.n_pending
 
     def has_add_permission(self, request):
         return False

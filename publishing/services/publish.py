@@ -1,0 +1,616 @@
+"""The journey of a pin to Pinterest: claim, pace, create, decide, record.
+
+Contract (DESIGN.md, "Pin status"):
+
+- A pin moves into ``publishing`` only by a compare-and-set UPDATE that is
+  committed before any HTTP call; the UPDATE stamps ``publishing_started_at``,
+  the start of a lease (``PUBLISH_LEASE_SECONDS``). Whoever wins the UPDATE is the
+  only one who may call Pinterest for that pin; everyone else is refused.
+- The HTTP call never runs inside a transaction. Every state change around it is
+  its own short statement.
+- Pinterest's create-pin call has no idempotency key. A definite answer (2xx, 400,
+  401, 403, 404, 429) decides the pin's fate. An unknown outcome (read timeout,
+  reset after sending, 5xx) is resolved by looking at the board's recent pins:
+  found means ``published`` with that id, absent means ``error``; when even the look
+  fails the pin stays ``publishing`` and the sweep looks again once the lease has
+  expired. Nothing is ever posted again without that look, and a failed pin is
+  never re-posted automatically: a person retries.
+- Creates are paced per connection (``PINTEREST_PUBLISH_INTERVAL_SECONDS``) across
+  every process, by a slot reserved on the connection row.
+- Every call to Pinterest leaves a PublishAttempt row: the audit trail.
+- When a pin's publish ends, every pending batch item of that pin records the
+  result, so a batch never waits on a pin another request is publishing.
+"""
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from pinterest.client import PinterestClient
+from pinterest.errors import (
+    PinterestAuthError,
+    PinterestConnectionError,
+    PinterestError,
+    PinterestRateLimitError,
+)
+from pinterest.models import PinterestConnection
+from pinterest.payload import PayloadError, build_pin_create
+from pinterest.services import (
+    ConnectionUnusable,
+    connection_access_token,
+    connection_defer_publishing,
+    connection_mark_inactive,
+    connection_reserve_publish_slot,
+)
+from publishing.models import (
+    Pin,
+    PinStatus,
+    PublishAttempt,
+    PublishBatch,
+    PublishBatchItem,
+    PublishTrigger,
+    Tenant,
+)
+
+logger = logging.getLogger(__name__)
+
+PIN_URL = "https://www.pinterest.com/pin/{id}/"
+MSG_NO_BOARD = "Pin must have a Pinterest board assigned"
+MSG_NO_CONNECTION = "No Pinterest account connected to this project"
+MSG_NO_IMAGE = "Pin must have an image"
+MSG_INTERRUPTED = "Publishing was interrupted; the pin was not created on Pinterest"
+
+
+class PublishError(Exception):
+    """Base of the publishing domain errors (mapped to HTTP by the API's one handler)."""
+
+
+class PinValidationError(PublishError):
+    """The pin cannot be published as it is; nothing was changed and nothing was called."""
+
+
+class PinNotPublishable(PublishError):
+    """The pin is already publishing or published (someone else holds or finished it)."""
+
+    def __init__(self, message, *, status):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class PublishResult:
+    pin_id: UUID
+    success: bool
+    status: str
+    pinterest_pin_id: str = ""
+    pinterest_pin_url: str = ""
+    error: str = ""
+    #: Pinterest kept refusing with 429 past the retries (the sweep stops the connection).
+    rate_limited: bool = False
+
+    def as_dict(self):
+        return {
+            "success": self.success,
+            "pinterest_pin_id": self.pinterest_pin_id or None,
+            "pinterest_pin_url": self.pinterest_pin_url or None,
+            "error": self.error or None,
+        }
+
+
+# --- loading, validating, claiming -----------------------------------------------------
+
+
+def _pins_with_relations():
+    return Pin.objects.select_related(
+        "article", "board", "board__connection", "project", "project__pinterest_connection"
+    )
+
+
+def pin_validate_for_publish(*, pin: Pin) -> None:
+    """Raise PinValidationError with the first rule the pin breaks, in the agreed order."""
+    if pin.board_id is None:
+        raise PinValidationError(MSG_NO_BOARD)
+    connection = pin.project.pinterest_connection
+    if connection is None:
+        raise PinValidationError(MSG_NO_CONNECTION)
+    if not pin.has_image:
+        raise PinValidationError(MSG_NO_IMAGE)
+    if not connection.is_active:
+        raise PinValidationError(
+            f"The Pinterest account {connection} connected to this project is inactive"
+            + (f" ({connection.last_error})" if connection.last_error else "")
+            + "; reconnect it before publishing"
+        )
+    if pin.board.connection_id != connection.pk:
+        raise PinValidationError(
+            f"Board '{pin.board}' belongs to another Pinterest account than the project's"
+        )
+    if pin.board.is_archived:
+        raise PinValidationError(
+            f"Board '{pin.board}' no longer exists on Pinterest (archived); choose another board"
+        )
+
+
+def _claim(*, pin_id, from_statuses, now) -> bool:
+    """Compare-and-set into ``publishing``; True when this caller won the pin."""
+    with transaction.atomic():
+        return bool(
+            Pin.objects.filter(pk=pin_id, status__in=list(from_statuses)).update(
+                status=PinStatus.PUBLISHING,
+                publishing_started_at=now,
+                error_message="",
+                updated_at=now,
+            )
+        )
+
+
+def _refusal(pin_id) -> PinNotPublishable:
+    status = Pin.objects.filter(pk=pin_id).values_list("status", flat=True).first()
+    if status == PinStatus.PUBLISHED:
+        return PinNotPublishable("Pin is already published", status=status)
+    if status == PinStatus.PUBLISHING:
+        return PinNotPublishable("Pin is already being published", status=status)
+    return PinNotPublishable(f"Pin cannot be published from status '{status}'", status=status)
+
+
+# --- the outcome -----------------------------------------------------------------------
+
+
+def _finish(*, pin: Pin, status: str, now: datetime, pinterest_pin_id="", error="") -> PublishResult:
+    """Move a pin out of ``publishing`` and tell every pending batch item of it."""
+    values = {"status": status, "updated_at": now, "publishing_started_at": None}
+    if status == PinStatus.PUBLISHED:
+        values.update(
+            published_at=now,
+            pinterest_pin_id=pinterest_pin_id,
+            pinterest_pin_url=PIN_URL.format(id=pinterest_pin_id),
+            error_message="",
+        )
+    elif status == PinStatus.ERROR:
+        values["error_message"] = error
+    with transaction.atomic():
+        Pin.objects.filter(pk=pin.pk, status=PinStatus.PUBLISHING).update(**values)
+        if status != PinStatus.PUBLISHING:
+            _record_items(pin_id=pin.pk, success=status == PinStatus.PUBLISHED, error=error)
+    for name, value in values.items():
+        setattr(pin, name, value)
+    return PublishResult(
+        pin_id=pin.pk,
+        success=status == PinStatus.PUBLISHED,
+        status=status,
+        pinterest_pin_id=pin.pinterest_pin_id if status == PinStatus.PUBLISHED else "",
+        pinterest_pin_url=pin.pinterest_pin_url if status == PinStatus.PUBLISHED else "",
+        error=error,
+    )
+
+
+def _record_items(*, pin_id, success: bool, error: str, batch_id=None) -> None:
+    """Record a pin's result on its pending batch items (of one batch, or of all), and
+    close the batches that have nothing pending left."""
+    now = timezone.now()
+    pending = PublishBatchItem.objects.filter(pin_id=pin_id, success__isnull=True)
+    if batch_id is not None:
+        pending = pending.filter(batch_id=batch_id)
+    batch_ids = list(pending.values_list("batch_id", flat=True))
+    if not batch_ids:
+        return
+    with transaction.atomic():
+        pending.update(success=success, error=error, finished_at=now)
+        PublishBatch.objects.filter(pk__in=batch_ids, finished_at__isnull=True).exclude(
+            items__success__isnull=True
+        ).update(finished_at=now)
+
+
+def _start_attempt(*, pin: Pin, trigger: str) -> PublishAttempt:
+    return PublishAttempt.objects.create(pin=pin, trigger=trigger, started_at=timezone.now())
+
+
+def _end_attempt(attempt: PublishAttempt, *, outcome, exc: PinterestError | None = None, request_id="",
+                 pinterest_pin_id="", error="", http_status=None) -> None:
+    attempt.finished_at = timezone.now()
+    attempt.outcome = outcome
+    attempt.http_status = http_status
+    if exc is not None:
+        attempt.http_status = exc.status_code
+        attempt.pinterest_request_id = exc.request_id
+        attempt.error = error or str(exc)
+    else:
+        attempt.pinterest_request_id = request_id
+        attempt.error = error
+    attempt.pinterest_pin_id = pinterest_pin_id
+    attempt.save(
+        update_fields=[
+            "finished_at", "outcome", "http_status", "pinterest_request_id", "pinterest_pin_id", "error"
+        ]
+    )
+
+
+# --- media and payload -----------------------------------------------------------------
+
+
+def _media(pin: Pin) -> dict:
+    """image_url when Pinterest can fetch the image over https, else the bytes inline."""
+    if pin.image_url:
+        return {"image_url": pin.image_url}
+    if settings.PUBLIC_MEDIA_BASE_URL and settings.PUBLIC_MEDIA_BASE_URL.startswith("https://"):
+        return {"image_url": f"{settings.PUBLIC_MEDIA_BASE_URL}/{pin.image.name}"}
+    try:
+        url = pin.image.url
+    except ValueError:
+        url = ""
+    if url.startswith("https://"):
+        return {"image_url": url}
+    with pin.image.open("rb") as handle:
+        return {"image_bytes": handle.read()}
+
+
+def pin_build_payload(*, pin: Pin) -> dict:
+    """Pinterest's PinCreate body for a pin. Raises PayloadError, OSError (image unreadable)."""
+    return build_pin_create(
+        board_id=pin.board.pinterest_board_id,
+        title=pin.title,
+        description=pin.description,
+        alt_text=pin.alt_text,
+        link=pin.article.url,
+        **_media(pin),
+    )
+
+
+# --- publishing a claimed pin ----------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    """What publishing needs that a sweep reads once per connection."""
+
+    connection: PinterestConnection
+    client: PinterestClient
+    sleep: object = field(default=time.sleep)
+
+
+def _wait_until(moment: datetime, sleep) -> None:
+    delay = (moment - timezone.now()).total_seconds()
+    if delay > 0:
+        sleep(delay)
+
+
+def _publish_claimed(
+    *, pin: Pin, trigger: str, context: _Context, release_on_rate_limit: bool = False
+) -> PublishResult:
+    """Publish a pin this caller has claimed. Never raises for a Pinterest answer."""
+    connection = context.connection
+    try:
+        payload = pin_build_payload(pin=pin)
+    except (PayloadError, OSError) as exc:
+        return _finish(pin=pin, status=PinStatus.ERROR, now=timezone.now(), error=f"Invalid pin: {exc}")
+
+    interval = settings.PINTEREST_PUBLISH_INTERVAL_SECONDS
+    retries_left = settings.PUBLISH_RATE_LIMIT_RETRIES
+    backoff = settings.PUBLISH_RATE_LIMIT_BACKOFF_SECONDS
+    while True:
+        slot = connection_reserve_publish_slot(connection_id=connection.pk, interval=interval)
+        _wait_until(slot, context.sleep)
+        attempt = _start_attempt(pin=pin, trigger=trigger)
+        try:
+            created = context.client.create_pin(payload)
+        except PinterestRateLimitError as exc:
+            _end_attempt(attempt, outcome=PublishAttempt.Outcome.RATE_LIMITED, exc=exc)
+            wait = exc.retry_after if exc.retry_after is not None else backoff
+            backoff *= 2
+            can_wait = wait <= settings.PUBLISH_RATE_LIMIT_MAX_WAIT_SECONDS
+            if retries_left > 0 and can_wait and not exc.is_spam_block:
+                retries_left -= 1
+                connection_defer_publishing(
+                    connection_id=connection.pk, until=timezone.now() + timedelta(seconds=wait)
+                )
+                continue
+            message = f"Rate limited by Pinterest: {exc.user_message}"
+            if release_on_rate_limit:
+                result = _release(pin=pin, note=message)
+            else:
+                result = _finish(pin=pin, status=PinStatus.ERROR, now=timezone.now(), error=message)
+            result.rate_limited = True
+            return result
+        except PinterestAuthError as exc:
+            _end_attempt(attempt, outcome=PublishAttempt.Outcome.FAILED, exc=exc)
+            error = f"Pinterest rejected the access token of {connection}: {exc.user_message}"
+            connection_mark_inactive(connection_id=connection.pk, error=error)
+            return _finish(pin=pin, status=PinStatus.ERROR, now=timezone.now(), error=error)
+        except PinterestConnectionError as exc:
+            # Never reached Pinterest: nothing was created, so this is a plain failure.
+            _end_attempt(attempt, outcome=PublishAttempt.Outcome.FAILED, exc=exc)
+            return _finish(
+                pin=pin, status=PinStatus.ERROR, now=timezone.now(),
+                error=f"Could not reach Pinterest: {exc.user_message}",
+            )
+        except PinterestError as exc:
+            if exc.outcome_unknown:
+                _end_attempt(attempt, outcome=PublishAttempt.Outcome.UNKNOWN, exc=exc)
+                return _reconcile(
+                    pin=pin, payload=payload, since=attempt.started_at, context=context, trigger=trigger,
+                    absent_error=f"Pinterest did not confirm the pin ({exc.user_message}) and it is "
+                    "not on the board; publish it again when Pinterest is available",
+                )
+            _end_attempt(attempt, outcome=PublishAttempt.Outcome.FAILED, exc=exc)
+            return _finish(pin=pin, status=PinStatus.ERROR, now=timezone.now(), error=exc.user_message)
+        pinterest_pin_id = str(created.get("id", ""))
+        _end_attempt(
+            attempt, outcome=PublishAttempt.Outcome.SUCCESS, request_id=context.client.last_request_id,
+            pinterest_pin_id=pinterest_pin_id, http_status=201,
+        )
+        return _finish(
+            pin=pin, status=PinStatus.PUBLISHED, now=timezone.now(), pinterest_pin_id=pinterest_pin_id
+        )
+
+
+def _release(*, pin: Pin, note: str) -> PublishResult:
+    """Give a claimed pin back to the schedule untouched (a rate limit is not its fault)."""
+    now = timezone.now()
+    Pin.objects.filter(pk=pin.pk, status=PinStatus.PUBLISHING).update(
+        status=PinStatus.READY_TO_SCHEDULE, publishing_started_at=None, updated_at=now
+    )
+    pin.status = PinStatus.READY_TO_SCHEDULE
+    return PublishResult(pin_id=pin.pk, success=False, status=pin.status, error=note)
+
+
+def _matches(remote: dict, payload: dict, since: datetime) -> bool:
+    if str(remote.get("board_id", payload["board_id"])) != payload["board_id"]:
+        return False
+    if (remote.get("link") or "") != payload.get("link", ""):
+        return False
+    if (remote.get("title") or "") != payload.get("title", ""):
+        return False
+    created_at = remote.get("created_at")
+    if created_at:
+        created = datetime.fromisoformat(created_at.replace("Z", "+00:00"))
+        if created.tzinfo is None:
+            created = created.replace(tzinfo=timezone.utc)
+        if created < since - timedelta(seconds=settings.PUBLISH_RECONCILE_SKEW_SECONDS):
+            return False
+    return True
+
+
+def _look(*, payload: dict, since: datetime, client: PinterestClient) -> str | None:
+    """The id of a pin on the board matching ``payload`` created since ``since``, else None.
+
+    Raises PinterestError when the look itself fails.
+    """
+    oldest = since - timedelta(seconds=settings.PUBLISH_RECONCILE_SKEW_SECONDS)
+    for remote in client.iter_board_pins(payload["board_id"], page_size=100, max_pages=5):
+        if _matches(remote, payload, since):
+            return str(remote["id"])
+        created_at = remote.get("created_at")
+        if created_at:
+            created = datetime.fromisoformat(created_at.replace("Z", "+00:00"))
+            if created.tzinfo is not None and created < oldest:
+                break  # newest first: everything after this is older still
+    return None
+
+
+def _reconcile(*, pin, payload, since, context, trigger, absent_error) -> PublishResult:
+    """Resolve an unknown outcome by looking; never by posting again."""
+    attempt = _start_attempt(pin=pin, trigger=trigger)
+    try:
+        found = _look(payload=payload, since=since, client=context.client)
+    except PinterestError as exc:
+        _end_attempt(attempt, outcome=PublishAttempt.Outcome.UNKNOWN, exc=exc,
+                     error=f"Could not check the board: {exc}")
+        # Stays ``publishing``: the sweep looks again once the lease has expired.
+        return PublishResult(
+            pin_id=pin.pk, success=False, status=PinStatus.PUBLISHING,
+            error="Pinterest's answer was lost and the board could not be checked yet; "
+            "the pin will be checked again automatically",
+        )
+    if found:
+        _end_attempt(attempt, outcome=PublishAttempt.Outcome.FOUND, request_id=context.client.last_request_id,
+                     pinterest_pin_id=found)
+        return _finish(pin=pin, status=PinStatus.PUBLISHED, now=timezone.now(), pinterest_pin_id=found)
+    _end_attempt(attempt, outcome=PublishAttempt.Outcome.NOT_FOUND, request_id=context.client.last_request_id,
+                 error=absent_error)
+    return _finish(pin=pin, status=PinStatus.ERROR, now=timezone.now(), error=absent_error)
+
+
+def _context_for(connection: PinterestConnection) -> _Context:
+    """Read the token once; raises ConnectionUnusable."""
+    token = connection_access_token(connection=connection)
+    return _Context(connection=connection, client=PinterestClient(token))
+
+
+# --- public services ---------------------------------------------------------------------
+
+
+def pin_publish(*, pin_id, trigger: str = PublishTrigger.MANUAL) -> PublishResult:
+    """Publish one pin now.
+
+    Raises Pin.DoesNotExist, PinValidationError (nothing changed, nothing called) and
+    PinNotPublishable (already publishing or published). Any answer from Pinterest
+    is returned as a PublishResult (``success`` false with ``error`` on refusal).
+    """
+    pin = _pins_with_relations().get(pk=pin_id)
+    pin_validate_for_publish(pin=pin)
+    now = timezone.now()
+    if not _claim(pin_id=pin.pk, from_statuses=Pin.PUBLISHABLE_STATUSES, now=now):
+        raise _refusal(pin.pk)
+    pin.status, pin.publishing_started_at = PinStatus.PUBLISHING, now
+    try:
+        context = _context_for(pin.project.pinterest_connection)
+    except ConnectionUnusable as exc:
+        return _finish(pin=pin, status=PinStatus.ERROR, now=timezone.now(), error=str(exc))
+    return _publish_claimed(pin=pin, trigger=trigger, context=context)
+
+
+def pin_reconcile(*, pin_id, trigger: str = PublishTrigger.SWEEP) -> PublishResult | None:
+    """Resolve a pin stuck in ``publishing`` past its lease by looking at its board.
+
+    Found: ``published`` with that id. Absent: ``error`` (MSG_INTERRUPTED). The look
+    failing leaves it for the next run. Returns None when the pin is no longer stuck.
+    """
+    lease = timedelta(seconds=settings.PUBLISH_LEASE_SECONDS)
+    now = timezone.now()
+    # Take the lease over (compare-and-set on the old stamp) so two sweeps never both look.
+    pin = _pins_with_relations().filter(pk=pin_id, status=PinStatus.PUBLISHING).first()
+    if pin is None or pin.publishing_started_at is None or pin.publishing_started_at > now - lease:
+        return None
+    since = pin.publishing_started_at
+    with transaction.atomic():
+        taken = Pin.objects.filter(
+            pk=pin.pk, status=PinStatus.PUBLISHING, publishing_started_at=since
+        ).update(publishing_started_at=now)
+    if not taken:
+        return None
+    pin.publishing_started_at = now
+    connection = pin.project.pinterest_connection
+    try:
+        payload = pin_build_payload(pin=pin)
+        context = _context_for(connection) if connection else None
+        if context is None:
+            raise ConnectionUnusable(MSG_NO_CONNECTION)
+    except (PayloadError, OSError, ConnectionUnusable) as exc:
+        # No way to look. Leaving the pin ``publishing`` would hide it forever; say
+        # plainly what is unknown so a person checks the board before publishing again.
+        error = (
+            "Publishing was interrupted and whether Pinterest created the pin could not be "
+            f"checked ({exc}); look at the board before publishing again"
+        )
+        return _finish(pin=pin, status=PinStatus.ERROR, now=now, error=error)
+    return _reconcile(
+        pin=pin, payload=payload, since=since, context=context, trigger=trigger, absent_error=MSG_INTERRUPTED
+    )
+
+
+def pins_publish_bulk(
+    *, tenant: Tenant, pin_ids, trigger: str = PublishTrigger.BULK, user=None
+) -> PublishBatch:
+    """Create a batch of the tenant's pins and publish it in the background.
+
+    ``pin_ids`` must all be the tenant's pins (the caller checks and reports; here a
+    foreign id raises Pin.DoesNotExist and nothing is created). One django-q2 task per
+    Pinterest connection, enqueued after commit; each is paced on its connection.
+    """
+    from publishing import tasks  # the tasks module imports this one
+
+    unique_ids = list(dict.fromkeys(pin_ids))
+    pins = list(
+        Pin.objects.filter(pk__in=unique_ids, project__tenant=tenant).values_list(
+            "pk", "project__pinterest_connection_id"
+        )
+    )
+    if len(pins) != len(unique_ids):
+        raise Pin.DoesNotExist("Some pins are not this tenant's")
+    groups: dict = {}
+    for pk, connection_id in pins:
+        groups.setdefault(connection_id, []).append(pk)
+    with transaction.atomic():
+        batch = PublishBatch.objects.create(tenant=tenant, created_by=user, trigger=trigger, total=len(pins))
+        PublishBatchItem.objects.bulk_create(PublishBatchItem(batch=batch, pin_id=pk) for pk in unique_ids)
+        for group in groups.values():
+            transaction.on_commit(
+                lambda group=group: tasks.enqueue_publish_batch_group(batch_id=batch.pk, pin_ids=group)
+            )
+    return batch
+
+
+def publish_batch_group(*, batch_id, pin_ids, sleep=time.sleep) -> None:
+    """Publish one connection's share of a batch, in order, paced.
+
+    Safe to run twice (django-q2 delivers at least once): a pin whose item already
+    has a result is skipped, and the claim refuses a pin someone else holds.
+    """
+    batch = PublishBatch.objects.get(pk=batch_id)
+    pending = set(
+        PublishBatchItem.objects.filter(batch=batch, pin_id__in=pin_ids, success__isnull=True).values_list(
+            "pin_id", flat=True
+        )
+    )
+    pins = {pin.pk: pin for pin in _pins_with_relations().filter(pk__in=pending)}
+    contexts: dict = {}
+    for pin_id in pin_ids:
+        pin = pins.get(pin_id)
+        if pin is None:
+            continue
+        try:
+            pin_validate_for_publish(pin=pin)
+        except PinValidationError as exc:
+            _record_items(batch_id=batch.pk, pin_id=pin.pk, success=False, error=str(exc))
+            continue
+        now = timezone.now()
+        if not _claim(pin_id=pin.pk, from_statuses=Pin.PUBLISHABLE_STATUSES, now=now):
+            refusal = _refusal(pin.pk)
+            if refusal.status == PinStatus.PUBLISHED:
+                _record_items(batch_id=batch.pk, pin_id=pin.pk, success=True, error="")
+            elif refusal.status != PinStatus.PUBLISHING:
+                _record_items(batch_id=batch.pk, pin_id=pin.pk, success=False, error=str(refusal))
+            # PUBLISHING: whoever holds the pin records the result on this item too.
+            continue
+        pin.status, pin.publishing_started_at = PinStatus.PUBLISHING, now
+        connection = pin.project.pinterest_connection
+        if connection.pk not in contexts:
+            try:
+                contexts[connection.pk] = _context_for(connection)
+            except ConnectionUnusable as exc:
+                contexts[connection.pk] = exc
+        context = contexts[connection.pk]
+        if isinstance(context, ConnectionUnusable):
+            _finish(pin=pin, status=PinStatus.ERROR, now=timezone.now(), error=str(context))
+            continue
+        context.sleep = sleep
+        _publish_claimed(pin=pin, trigger=batch.trigger, context=context)
+
+
+def pins_mark_ready(*, pin_ids) -> int:
+    """Drafts become ``ready_to_schedule`` (the sweep publishes them once scheduled and due)."""
+    return Pin.objects.filter(pk__in=list(pin_ids), status=PinStatus.DRAFT).update(
+        status=PinStatus.READY_TO_SCHEDULE, updated_at=timezone.now()
+    )
+
+
+def pins_retry_failed(*, pin_ids) -> int:
+    """Failed pins go back to ``ready_to_schedule``: a person decided to try again."""
+    return Pin.objects.filter(pk__in=list(pin_ids), status=PinStatus.ERROR).update(
+        status=PinStatus.READY_TO_SCHEDULE, updated_at=timezone.now()
+    )
+
+
+def batch_summary(*, batch: PublishBatch) -> dict:
+    items = list(batch.items.order_by("id").values("pin_id", "success", "error"))
+    published = sum(1 for item in items if item["success"] is True)
+    failed = sum(1 for item in items if item["success"] is False)
+    return {
+        "id": str(batch.pk),
+        "total": len(items),
+        "published": published,
+        "failed": failed,
+        "pending": len(items) - published - failed,
+        "finished_at": batch.finished_at,
+        "results": [
+            {"id": str(item["pin_id"]), "success": item["success"], "error": item["error"] or None}
+            for item in items
+        ],
+    }
+
+
+__all__ = [
+    "MSG_INTERRUPTED",
+    "MSG_NO_BOARD",
+    "MSG_NO_CONNECTION",
+    "MSG_NO_IMAGE",
+    "PinNotPublishable",
+    "PinValidationError",
+    "PublishError",
+    "PublishResult",
+    "batch_summary",
+    "pin_build_payload",
+    "pin_publish",
+    "pin_reconcile",
+    "pin_validate_for_publish",
+    "pins_mark_ready",
+    "pins_publish_bulk",
+    "pins_retry_failed",
+    "publish_batch_group",
+]

@@ -1,0 +1,23 @@
+"""django-q2 entry points: they take ids and call services, nothing more.
+
+django-q2's ORM broker delivers at least once; every service called here is safe
+to run twice (claims are compare-and-set, results are recorded once).
+"""
+
+from django_q.tasks import async_task
+
+from publishing.services import publish
+
+
+def publish_batch_group(batch_id, pin_ids):
+    publish.publish_batch_group(batch_id=batch_id, pin_ids=list(pin_ids))
+
+
+def enqueue_publish_batch_group(*, batch_id, pin_ids):
+    async_task(
+        "publishing.tasks.publish_batch_group",
+        str(batch_id),
+        [str(pk) for pk in pin_ids],
+        task_name=f"publish-batch-{batch_id}-{pin_ids[0]}",
+        group=f"batch-{batch_id}",
+    )

@@ -1,0 +1,29 @@
+"""Pins wired to an account on the running Pinterest stand-in."""
+
+from tests.factories import make_board, make_connection, make_pin, make_project
+
+
+def standin_account(standin, tenant=None, boards=1, **connection_fields):
+    """A connection whose token works on the stand-in, with ``boards`` real boards."""
+    user = standin.create_user()
+    access, refresh = standin.issue_tokens(user)
+    connection = make_connection(
+        tenant=tenant,
+        pinterest_user_id=str(user.id),
+        username=user.username,
+        access_token=access,
+        refresh_token=refresh,
+        **connection_fields,
+    )
+    board_objs = [
+        make_board(connection=connection, pinterest_board_id=standin.add_board(user, f"Board {i}"))
+        for i in range(boards)
+    ]
+    return connection, board_objs
+
+
+def standin_pins(standin, count=1, connection=None, board=None, **pin_fields):
+    if connection is None:
+        connection, (board,) = standin_account(standin)
+    project = make_project(tenant=connection.tenant, connection=connection)
+    return [make_pin(project=project, board=board, **pin_fields) for _ in range(count)]

@@ -1,0 +1,229 @@
+"""pin_publish against the Pinterest stand-in: every outcome, and never a duplicate."""
+
+import time
+
+import pytest
+from django.db import connection as db_connection
+from django.test.utils import CaptureQueriesContext
+
+from pinterest.models import PinterestConnection
+from publishing.models import Pin, PinStatus, PublishAttempt
+from publishing.services import publish
+from publishing.services.publish import PinNotPublishable, PinValidationError, pin_publish
+from tests.factories import make_article, make_board, make_pin, make_project
+from tests.publishing.helpers import standin_account, standin_pins
+
+pytestmark = pytest.mark.django_db
+
+
+def reload(pin):
+    return Pin.objects.get(pk=pin.pk)
+
+
+def test_publish_success_stores_pinterest_id_url_and_time(standin):
+    (pin,) = standin_pins(standin, status=PinStatus.ERROR, error_message="old failure")
+    result = pin_publish(pin_id=pin.pk, trigger="manual")
+    pin = reload(pin)
+    assert result.success and pin.status == PinStatus.PUBLISHED
+    assert pin.pinterest_pin_id == result.pinterest_pin_id and pin.pinterest_pin_id.isdigit()
+    assert pin.pinterest_pin_url == f"https://www.pinterest.com/pin/{pin.pinterest_pin_id}/"
+    assert pin.published_at is not None and pin.error_message == ""
+    attempt = pin.attempts.get()
+    assert (attempt.outcome, attempt.http_status, attempt.trigger) == ("success", 201, "manual")
+    assert attempt.pinterest_request_id and attempt.finished_at
+    assert standin.created_count(pin.board.pinterest_board_id) == 1
+
+
+def test_publish_sends_title_description_alt_text_and_article_link(standin):
+    (pin,) = standin_pins(standin, title="T" * 150)
+    pin_publish(pin_id=pin.pk, trigger="manual")
+    record = standin.creations[-1]
+    assert record.body["title"] == "T" * 100
+    assert record.body["link"] == pin.article.url
+    assert record.body["alt_text"] == pin.alt_text
+    assert record.body["media_source"]["source_type"] == "image_base64"
+
+
+@pytest.mark.parametrize(
+    "kind, message",
+    [("400", ""), ("403", "mage"), ("404", "Board not found.")],
+)
+def test_definite_refusal_sets_error_with_pinterests_message(standin, kind, message):
+    (pin,) = standin_pins(standin)
+    standin.fail_next_creates(kind)
+    result = pin_publish(pin_id=pin.pk, trigger="manual")
+    pin = reload(pin)
+    assert not result.success and pin.status == PinStatus.ERROR
+    assert message in pin.error_message and pin.error_message == result.error
+    assert pin.attempts.get().outcome == "failed"
+    assert standin.created_count() == 0
+
+
+def test_publish_marks_connection_inactive_on_401_and_leaves_other_connections_alone(standin):
+    (pin,) = standin_pins(standin)
+    other_connection, _ = standin_account(standin)
+    standin.fail_next_creates("401")
+    result = pin_publish(pin_id=pin.pk, trigger="manual")
+    assert not result.success and reload(pin).status == PinStatus.ERROR
+    connection = PinterestConnection.objects.get(pk=pin.project.pinterest_connection_id)
+    assert not connection.is_active and "rejected the access token" in connection.last_error
+    assert PinterestConnection.objects.get(pk=other_connection.pk).is_active
+
+
+def test_429_with_retry_after_waits_then_succeeds(standin):
+    (pin,) = standin_pins(standin)
+    standin.fail_next_creates("429", retry_after=2)
+    started = time.monotonic()
+    result = pin_publish(pin_id=pin.pk, trigger="manual")
+    assert time.monotonic() - started >= 2
+    assert result.success
+    outcomes = list(reload(pin).attempts.order_by("started_at").values_list("outcome", flat=True))
+    assert outcomes == ["rate_limited", "success"]
+
+
+def test_four_429s_end_in_error_rate_limited(standin):
+    (pin,) = standin_pins(standin)
+    standin.fail_next_creates("429", count=4)
+    result = pin_publish(pin_id=pin.pk, trigger="manual")
+    pin = reload(pin)
+    assert not result.success and result.rate_limited
+    assert pin.status == PinStatus.ERROR and pin.error_message.startswith("Rate limited by Pinterest")
+    assert pin.attempts.count() == 4
+    assert standin.created_count() == 0
+
+
+def test_created_then_connection_dropped_ends_published_with_exactly_one_pin(standin):
+    (pin,) = standin_pins(standin)
+    standin.fail_next_creates("create_then_drop")
+    result = pin_publish(pin_id=pin.pk, trigger="manual")
+    pin = reload(pin)
+    assert result.success and pin.status == PinStatus.PUBLISHED
+    assert standin.created_count() == 1
+    assert pin.pinterest_pin_id == standin.creations[-1].pin_id
+    assert list(pin.attempts.order_by("started_at").values_list("outcome", flat=True)) == ["unknown", "found"]
+
+
+def test_503_without_a_create_ends_error_after_looking_and_never_posts_again(standin):
+    (pin,) = standin_pins(standin)
+    standin.fail_next_creates("503")
+    result = pin_publish(pin_id=pin.pk, trigger="manual")
+    pin = reload(pin)
+    assert not result.success and pin.status == PinStatus.ERROR
+    assert "not on the board" in pin.error_message
+    assert standin.created_count() == 0
+    assert standin.create_requests == 1
+    assert list(pin.attempts.order_by("started_at").values_list("outcome", flat=True)) == [
+        "unknown", "not_found",
+    ]
+
+
+def test_hang_past_timeout_is_resolved_by_looking(standin):
+    (pin,) = standin_pins(standin)
+    standin.fail_next_creates("hang")
+    result = pin_publish(pin_id=pin.pk, trigger="manual")
+    assert reload(pin).status == (PinStatus.PUBLISHED if standin.created_count() else PinStatus.ERROR)
+    assert standin.created_count() <= 1 and result.status in (PinStatus.PUBLISHED, PinStatus.ERROR)
+
+
+def test_when_the_look_fails_the_pin_stays_publishing_for_the_sweep(standin, monkeypatch):
+    (pin,) = standin_pins(standin)
+    standin.fail_next_creates("503")
+    from pinterest.client import PinterestClient
+    from pinterest.errors import PinterestUnavailable
+
+    def broken_look(self, *args, **kwargs):
+        raise PinterestUnavailable("still down", status_code=503)
+
+    monkeypatch.setattr(PinterestClient, "iter_board_pins", broken_look)
+    result = pin_publish(pin_id=pin.pk, trigger="manual")
+    pin = reload(pin)
+    assert result.status == PinStatus.PUBLISHING and pin.status == PinStatus.PUBLISHING
+    assert pin.publishing_started_at is not None
+    assert standin.create_requests == 1
+
+
+@pytest.mark.parametrize(
+    "setup, message",
+    [
+        ("no_board", publish.MSG_NO_BOARD),
+        ("no_connection", publish.MSG_NO_CONNECTION),
+        ("no_image", publish.MSG_NO_IMAGE),
+        ("inactive", "inactive"),
+        ("archived", "archived"),
+    ],
+)
+def test_validation_failures_change_nothing_and_call_nothing(standin, setup, message):
+    connection, (board,) = standin_account(standin)
+    project = make_project(tenant=connection.tenant, connection=connection)
+    fields = {"project": project, "board": board, "status": PinStatus.DRAFT}
+    if setup == "no_board":
+        fields["board"] = None
+    elif setup == "no_connection":
+        project.pinterest_connection = None
+        project.save()
+    elif setup == "no_image":
+        fields["with_image"] = False
+    elif setup == "inactive":
+        PinterestConnection.objects.filter(pk=connection.pk).update(is_active=False)
+    elif setup == "archived":
+        board.is_archived = True
+        board.save()
+    pin = make_pin(**fields)
+    with pytest.raises(PinValidationError, match=message):
+        pin_publish(pin_id=pin.pk, trigger="manual")
+    assert reload(pin).status == PinStatus.DRAFT
+    assert not PublishAttempt.objects.exists()
+    assert standin.create_requests == 0
+
+
+def test_validation_order_board_first_then_connection_then_image():
+    project = make_project()
+    pin = make_pin(project=project, board=None, with_image=False)
+    with pytest.raises(PinValidationError, match=publish.MSG_NO_BOARD):
+        pin_publish(pin_id=pin.pk)
+    pin.board = make_board()
+    pin.save()
+    with pytest.raises(PinValidationError, match=publish.MSG_NO_CONNECTION):
+        pin_publish(pin_id=pin.pk)
+
+
+@pytest.mark.parametrize("status", [PinStatus.PUBLISHING, PinStatus.PUBLISHED])
+def test_a_pin_already_publishing_or_published_is_refused_without_a_call(standin, status):
+    (pin,) = standin_pins(standin, status=status)
+    with pytest.raises(PinNotPublishable, match="already"):
+        pin_publish(pin_id=pin.pk, trigger="manual")
+    assert standin.create_requests == 0 and reload(pin).status == status
+
+
+def test_image_url_is_sent_as_image_url(standin):
+    connection, (board,) = standin_account(standin)
+    project = make_project(tenant=connection.tenant, connection=connection)
+    pin = make_pin(project=project, board=board, with_image=False, image_url="https://cdn.example.com/a.png")
+    assert pin_publish(pin_id=pin.pk).success
+    assert standin.creations[-1].body["media_source"] == {
+        "source_type": "image_url", "url": "https://cdn.example.com/a.png"
+    }
+
+
+def test_public_media_base_url_sends_uploaded_images_by_url(standin, settings):
+    settings.PUBLIC_MEDIA_BASE_URL = "https://media.example.com"
+    (pin,) = standin_pins(standin)
+    assert pin_publish(pin_id=pin.pk).success
+    assert standin.creations[-1].body["media_source"]["url"] == f"https://media.example.com/{pin.image.name}"
+
+
+def test_publishing_costs_a_constant_number_of_queries_per_pin(standin):
+    connection, (board,) = standin_account(standin)
+    project = make_project(tenant=connection.tenant, connection=connection)
+    article = make_article(project=project)
+
+    def queries_for(n):
+        pins = [make_pin(project=project, board=board, article=article) for _ in range(n)]
+        with CaptureQueriesContext(db_connection) as ctx:
+            for pin in pins:
+                assert pin_publish(pin_id=pin.pk).success
+        return len(ctx.captured_queries)
+
+    one, five = queries_for(1), queries_for(5)
+    assert one <= 10, f"{one} queries to publish one pin"
+    assert five == 5 * one

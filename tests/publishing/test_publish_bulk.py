@@ -1,0 +1,102 @@
+"""Bulk publishing: a batch, one background task per connection, results on the batch."""
+
+import pytest
+from django_q.conf import Conf
+
+from publishing.models import Pin, PinStatus, PublishBatch
+from publishing.services.publish import batch_summary, pins_publish_bulk, publish_batch_group
+from tests.factories import make_pin, make_project
+from tests.publishing.helpers import standin_account, standin_pins
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def run_tasks_inline(monkeypatch, django_capture_on_commit_callbacks):
+    """Run django-q2 tasks in-process when their transaction commits."""
+    monkeypatch.setattr(Conf, "SYNC", True)
+    return django_capture_on_commit_callbacks
+
+
+def test_bulk_publishes_every_pin_and_records_results_on_the_batch(standin, run_tasks_inline):
+    pins = standin_pins(standin, count=3)
+    connection, (board,) = standin_account(standin, tenant=pins[0].project.tenant)
+    other_pins = standin_pins(standin, count=2, connection=connection, board=board)
+    no_board = make_pin(project=pins[0].project, board=None)
+    ids = [p.pk for p in pins + other_pins] + [no_board.pk]
+    with run_tasks_inline(execute=True):
+        batch = pins_publish_bulk(tenant=pins[0].project.tenant, pin_ids=ids + ids[:1])
+    summary = batch_summary(batch=PublishBatch.objects.get(pk=batch.pk))
+    assert (summary["total"], summary["published"], summary["failed"], summary["pending"]) == (6, 5, 1, 0)
+    failed = next(r for r in summary["results"] if r["success"] is False)
+    assert failed == {"id": str(no_board.pk), "success": False, "error": "Pin must have a Pinterest board assigned"}
+    assert PublishBatch.objects.get(pk=batch.pk).finished_at is not None
+    assert standin.created_count() == 5
+
+
+def test_bulk_enqueues_nothing_until_commit_and_then_one_task_per_connection(standin, monkeypatch,
+                                                                              django_capture_on_commit_callbacks):
+    pins = standin_pins(standin, count=2)
+    connection, (board,) = standin_account(standin, tenant=pins[0].project.tenant)
+    pins += standin_pins(standin, count=2, connection=connection, board=board)
+    queued = []
+    monkeypatch.setattr("publishing.tasks.async_task", lambda *args, **kwargs: queued.append(args))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        pins_publish_bulk(tenant=pins[0].project.tenant, pin_ids=[p.pk for p in pins])
+    assert queued == []
+    for callback in callbacks:
+        callback()
+    assert len(queued) == 2
+    assert sorted(len(args[2]) for args in queued) == [2, 2]
+
+
+def test_bulk_refuses_another_tenants_pin_and_creates_nothing(standin):
+    (mine,) = standin_pins(standin)
+    (theirs,) = standin_pins(standin)
+    with pytest.raises(Pin.DoesNotExist):
+        pins_publish_bulk(tenant=mine.project.tenant, pin_ids=[mine.pk, theirs.pk])
+    assert not PublishBatch.objects.exists()
+
+
+def test_a_task_delivered_twice_creates_nothing_more(standin, run_tasks_inline):
+    pins = standin_pins(standin, count=3)
+    with run_tasks_inline(execute=True):
+        batch = pins_publish_bulk(tenant=pins[0].project.tenant, pin_ids=[p.pk for p in pins])
+    assert standin.created_count() == 3
+    publish_batch_group(batch_id=batch.pk, pin_ids=[p.pk for p in pins])
+    assert standin.created_count() == 3
+    assert standin.create_requests == 3
+    assert batch_summary(batch=batch)["published"] == 3
+
+
+def test_a_pin_published_before_the_batch_counts_as_published_without_a_call(standin, run_tasks_inline):
+    (pin,) = standin_pins(standin, status=PinStatus.PUBLISHED, pinterest_pin_id="123")
+    with run_tasks_inline(execute=True):
+        batch = pins_publish_bulk(tenant=pin.project.tenant, pin_ids=[pin.pk])
+    assert batch_summary(batch=batch)["published"] == 1
+    assert standin.create_requests == 0
+
+
+def test_a_pin_another_request_is_publishing_gets_that_requests_result(standin, run_tasks_inline):
+    (pin,) = standin_pins(standin, status=PinStatus.PUBLISHING)
+    with run_tasks_inline(execute=True):
+        batch = pins_publish_bulk(tenant=pin.project.tenant, pin_ids=[pin.pk])
+    assert batch_summary(batch=batch)["pending"] == 1
+    # The holder finishes: its result lands on this batch's item too.
+    from django.utils import timezone
+
+    from publishing.services.publish import _finish
+
+    _finish(pin=pin, status=PinStatus.PUBLISHED, now=timezone.now(), pinterest_pin_id="42")
+    summary = batch_summary(batch=batch)
+    assert summary["published"] == 1 and summary["pending"] == 0
+
+
+def test_bulk_pins_of_a_project_without_connection_fail_with_the_reason(standin, run_tasks_inline):
+    (pin,) = standin_pins(standin)
+    orphan = make_pin(project=make_project(tenant=pin.project.tenant), board=pin.board)
+    with run_tasks_inline(execute=True):
+        batch = pins_publish_bulk(tenant=pin.project.tenant, pin_ids=[pin.pk, orphan.pk])
+    results = {r["id"]: r for r in batch_summary(batch=batch)["results"]}
+    assert results[str(orphan.pk)]["error"] == "No Pinterest account connected to this project"
+    assert results[str(pin.pk)]["success"] is True

@@ -1,0 +1,117 @@
+"""Races with real threads on PostgreSQL: claims, batches and pacing across paths."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connections
+
+from publishing.models import Pin, PinStatus, PublishBatch
+from publishing.services.publish import (
+    PinNotPublishable,
+    batch_summary,
+    pin_publish,
+    pins_publish_bulk,
+    publish_batch_group,
+)
+from tests.factories import make_tenant
+from tests.publishing.helpers import standin_account, standin_pins
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def in_threads(functions):
+    """Run callables at once (released together), each closing its own DB connection."""
+    barrier = threading.Barrier(len(functions))
+
+    def run(function):
+        try:
+            barrier.wait()
+            return function()
+        except Exception as exc:  # returned, so the test can look at every outcome
+            return exc
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=len(functions)) as pool:
+        return list(pool.map(run, functions))
+
+
+def test_eight_concurrent_publishes_of_one_pin_create_it_once(standin):
+    (pin,) = standin_pins(standin)
+    results = in_threads([lambda: pin_publish(pin_id=pin.pk, trigger="manual")] * 8)
+    successes = [r for r in results if not isinstance(r, Exception)]
+    refusals = [r for r in results if isinstance(r, PinNotPublishable)]
+    assert len(successes) == 1 and successes[0].success
+    assert len(refusals) == 7
+    assert standin.created_count() == 1
+    assert Pin.objects.get(pk=pin.pk).status == PinStatus.PUBLISHED
+
+
+def _tenant_with_pins(standin, connections_count, pins_per_connection):
+    tenant = make_tenant()
+    groups = []
+    for _ in range(connections_count):
+        connection, (board,) = standin_account(standin, tenant=tenant)
+        groups.append(standin_pins(standin, count=pins_per_connection, connection=connection, board=board))
+    return tenant, groups
+
+
+def test_two_bulk_batches_over_the_same_pins_create_each_pin_exactly_once(standin, monkeypatch):
+    tenant, groups = _tenant_with_pins(standin, 5, 20)
+    all_ids = [p.pk for group in groups for p in group]
+    monkeypatch.setattr("publishing.tasks.async_task", lambda *a, **k: None)  # we run the groups ourselves
+    batches = [pins_publish_bulk(tenant=tenant, pin_ids=all_ids) for _ in range(2)]
+    work = [
+        (lambda b=batch, g=group: publish_batch_group(batch_id=b.pk, pin_ids=[p.pk for p in g]))
+        for batch in batches
+        for group in groups
+    ]
+    results = in_threads(work)
+    assert not [r for r in results if isinstance(r, Exception)]
+    assert standin.created_count() == 100
+    assert max(standin.created_per_body().values()) == 1
+    assert Pin.objects.filter(status=PinStatus.PUBLISHED).count() == 100
+    for batch in batches:
+        summary = batch_summary(batch=PublishBatch.objects.get(pk=batch.pk))
+        assert (summary["published"], summary["pending"]) == (100, 0)
+
+
+def test_a_batch_task_delivered_twice_at_once_creates_nothing_more(standin, monkeypatch):
+    tenant, (group,) = _tenant_with_pins(standin, 1, 10)
+    monkeypatch.setattr("publishing.tasks.async_task", lambda *a, **k: None)
+    batch = pins_publish_bulk(tenant=tenant, pin_ids=[p.pk for p in group])
+    ids = [p.pk for p in group]
+    in_threads([lambda: publish_batch_group(batch_id=batch.pk, pin_ids=ids)] * 2)
+    assert standin.created_count() == 10
+    assert batch_summary(batch=batch)["published"] == 10
+
+
+def test_pacing_holds_across_two_paths_at_once_on_the_standins_clock(standin, settings, monkeypatch):
+    settings.PINTEREST_PUBLISH_INTERVAL_SECONDS = 0.2
+    tenant, (group,) = _tenant_with_pins(standin, 1, 5)
+    monkeypatch.setattr("publishing.tasks.async_task", lambda *a, **k: None)
+    batch = pins_publish_bulk(tenant=tenant, pin_ids=[p.pk for p in group[:3]])
+    in_threads(
+        [
+            lambda: publish_batch_group(batch_id=batch.pk, pin_ids=[p.pk for p in group[:3]]),
+            lambda: [pin_publish(pin_id=p.pk, trigger="manual") for p in group[3:]],
+        ]
+    )
+    times = sorted(record.time for record in standin.creations)
+    assert len(times) == 5
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    # Slots start exactly 0.2 s apart; allow a few ms of loopback jitter in arrival.
+    assert min(gaps) >= 0.2 - 0.02, gaps
+
+
+def test_pins_of_two_connections_interleave_rather_than_wait_for_each_other(standin, settings, monkeypatch):
+    settings.PINTEREST_PUBLISH_INTERVAL_SECONDS = 0.2
+    tenant, groups = _tenant_with_pins(standin, 2, 3)
+    monkeypatch.setattr("publishing.tasks.async_task", lambda *a, **k: None)
+    batch = pins_publish_bulk(tenant=tenant, pin_ids=[p.pk for g in groups for p in g])
+    in_threads([lambda g=g: publish_batch_group(batch_id=batch.pk, pin_ids=[p.pk for p in g]) for g in groups])
+    boards = [record.board_id for record in sorted(standin.creations, key=lambda r: r.time)]
+    first_board = boards[0]
+    # Interleaved: the first connection's three creates are not all before the second's.
+    assert boards[:3] != [first_board] * 3, boards
