@@ -65,6 +65,9 @@ MSG_NO_BOARD = "Pin must have a Pinterest board assigned"
 MSG_NO_CONNECTION = "No Pinterest account connected to this project"
 MSG_NO_IMAGE = "Pin must have an image"
 MSG_INTERRUPTED = "Publishing was interrupted; the pin was not created on Pinterest"
+# A claimed pin that waited longer than this for its pacing slot (or a 429) confirms it
+# still holds its lease before calling Pinterest; shorter waits are far inside the lease.
+LEASE_RENEW_AFTER_SECONDS = 5
 
 
 class PublishError(Exception):
@@ -274,10 +277,11 @@ class _Context:
     sleep: object = field(default=time.sleep)
 
 
-def _wait_until(moment: datetime, sleep) -> None:
+def _wait_until(moment: datetime, sleep) -> float:
     delay = (moment - timezone.now()).total_seconds()
     if delay > 0:
         sleep(delay)
+    return max(delay, 0.0)
 
 
 def _publish_claimed(
@@ -295,7 +299,14 @@ def _publish_claimed(
     backoff = settings.PUBLISH_RATE_LIMIT_BACKOFF_SECONDS
     while True:
         slot = connection_reserve_publish_slot(connection_id=connection.pk, interval=interval)
-        _wait_until(slot, context.sleep)
+        waited = _wait_until(slot, context.sleep)
+        if waited > LEASE_RENEW_AFTER_SECONDS and not _renew_lease(pin):
+            # While this caller waited, its lease expired and a sweep took the pin over
+            # (it looks at the board and decides); calling Pinterest now could duplicate it.
+            return PublishResult(
+                pin_id=pin.pk, success=False, status=PinStatus.PUBLISHING,
+                error="The pin was taken over by another publisher after its lease expired",
+            )
         attempt = _start_attempt(pin=pin, trigger=trigger)
         try:
             created = context.client.create_pin(payload)
@@ -306,9 +317,11 @@ def _publish_claimed(
             can_wait = wait <= settings.PUBLISH_RATE_LIMIT_MAX_WAIT_SECONDS
             if retries_left > 0 and can_wait and not exc.is_spam_block:
                 retries_left -= 1
+                # Every publisher of this account holds back, and this one waits itself.
                 connection_defer_publishing(
                     connection_id=connection.pk, until=timezone.now() + timedelta(seconds=wait)
                 )
+                context.sleep(wait)
                 continue
             message = f"Rate limited by Pinterest: {exc.user_message}"
             if release_on_rate_limit:
@@ -347,6 +360,17 @@ def _publish_claimed(
         return _finish(
             pin=pin, status=PinStatus.PUBLISHED, now=timezone.now(), pinterest_pin_id=pinterest_pin_id
         )
+
+
+def _renew_lease(pin: Pin) -> bool:
+    """Restart the lease just before calling Pinterest; False when it is no longer ours."""
+    now = timezone.now()
+    renewed = Pin.objects.filter(
+        pk=pin.pk, status=PinStatus.PUBLISHING, publishing_started_at=pin.publishing_started_at
+    ).update(publishing_started_at=now)
+    if renewed:
+        pin.publishing_started_at = now
+    return bool(renewed)
 
 
 def _release(*, pin: Pin, note: str) -> PublishResult:
@@ -523,6 +547,7 @@ def publish_batch_group(*, batch_id, pin_ids, sleep=time.sleep) -> None:
     has a result is skipped, and the claim refuses a pin someone else holds.
     """
     batch = PublishBatch.objects.get(pk=batch_id)
+    pin_ids = [UUID(str(pin_id)) for pin_id in pin_ids]
     pending = set(
         PublishBatchItem.objects.filter(batch=batch, pin_id__in=pin_ids, success__isnull=True).values_list(
             "pin_id", flat=True

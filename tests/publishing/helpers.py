@@ -27,3 +27,8 @@ def standin_pins(standin, count=1, connection=None, board=None, **pin_fields):
         connection, (board,) = standin_account(standin)
     project = make_project(tenant=connection.tenant, connection=connection)
     return [make_pin(project=project, board=board, **pin_fields) for _ in range(count)]
+
+
+def create_calls(standin):
+    """How many create-pin requests reached the stand-in (created or not)."""
+    return sum(1 for call in standin.calls if call.endpoint == "create_pin")
