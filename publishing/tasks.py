@@ -21,3 +21,12 @@ def enqueue_publish_batch_group(*, batch_id, pin_ids):
         task_name=f"publish-batch-{batch_id}-{pin_ids[0]}",
         group=f"batch-{batch_id}",
     )
+
+
+def publish_due():
+    """The scheduled sweep (every PUBLISH_SWEEP_MINUTES)."""
+    from publishing.services.sweep import pins_publish_due
+
+    report = pins_publish_due()
+    # django-q2 stores the result; the per-pin details live in PublishAttempt rows.
+    return {key: value for key, value in report.items() if key != "details"}

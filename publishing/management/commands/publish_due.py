@@ -1,0 +1,59 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
+
+from publishing.services.sweep import pins_due_preview, pins_publish_due
+
+
+class Command(BaseCommand):
+    help = (
+        "Publish every due pin now (the same sweep django-q2 runs every PUBLISH_SWEEP_MINUTES), "
+        "for plain cron. Exits 0 when the sweep ran, whatever happened to each pin."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="List the due pins; change nothing.")
+        parser.add_argument("--limit", type=int, help="Publish at most N pins in this run.")
+        parser.add_argument("--json", action="store_true", help="Print the summary as one JSON object.")
+
+    def handle(self, *args, dry_run, limit, **options):
+        if limit is not None and limit < 1:
+            raise CommandError("--limit must be at least 1.")
+        as_json = options["json"]
+        try:
+            if dry_run:
+                due = pins_due_preview(limit=limit)
+                if as_json:
+                    self.stdout.write(json.dumps({"dry_run": True, "total": len(due), "pins": due}))
+                    return
+                for pin in due:
+                    self.stdout.write(
+                        f"would publish {pin['pin_id']} '{pin['title']}' to {pin['board']} via "
+                        f"{pin['connection']} (scheduled {pin['scheduled_at']})"
+                    )
+                self.stdout.write(f"{len(due)} due pins; dry run, nothing changed.")
+                return
+
+            def progress(connection, report, stopped):
+                if not as_json:
+                    line = f"  {connection}: {report.published} published, {report.failed} failed"
+                    self.stdout.write(line + (f" (stopped: {stopped})" if stopped else ""))
+
+            summary = pins_publish_due(limit=limit, progress=progress)
+        except DatabaseError as exc:
+            raise CommandError(f"The sweep could not run: {exc}") from None
+        if as_json:
+            self.stdout.write(json.dumps(summary, default=str))
+            return
+        for detail in summary["details"]:
+            if not detail["success"]:
+                self.stdout.write(
+                    f"  {detail['pin_id']} ({detail['connection']}): {detail['status']}: {detail['error']}"
+                )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{summary['total']} pins: {summary['published']} published, {summary['failed']} failed, "
+                f"{summary['released']} back to the schedule (rate limited), {summary['reconciled']} recovered."
+            )
+        )

@@ -1,0 +1,61 @@
+"""The django-q2 schedules, created idempotently by name.
+
+- ``publish-due-pins``: the sweep, every PUBLISH_SWEEP_MINUTES minutes.
+- ``refresh-pinterest-tokens``: daily at 02:00 UTC, connections expiring within 7 days.
+
+Running the setup again updates the two rows in place; it never adds a third.
+``catch_up`` is off in Q_CLUSTER, so downtime does not cause a burst of runs.
+"""
+
+from datetime import UTC, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_q.models import Schedule
+
+SWEEP = "publish-due-pins"
+REFRESH = "refresh-pinterest-tokens"
+REFRESH_AT_UTC = time(2, 0)
+
+
+def _next_daily(at: time, now: datetime) -> datetime:
+    """The next moment at ``at`` UTC after ``now``."""
+    candidate = now.astimezone(UTC).replace(
+        hour=at.hour, minute=at.minute, second=0, microsecond=0
+    )
+    return candidate if candidate > now else candidate + timedelta(days=1)
+
+
+def schedules_setup(*, now: datetime | None = None) -> list[Schedule]:
+    now = now or timezone.now()
+    wanted = {
+        SWEEP: {
+            "func": "publishing.tasks.publish_due",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": settings.PUBLISH_SWEEP_MINUTES,
+            "repeats": -1,
+            "next_run": now + timedelta(seconds=5),
+        },
+        REFRESH: {
+            "func": "pinterest.tasks.refresh_expiring_connections",
+            "schedule_type": Schedule.DAILY,
+            "minutes": None,
+            "repeats": -1,
+            "next_run": _next_daily(REFRESH_AT_UTC, now),
+        },
+    }
+    schedules = []
+    with transaction.atomic():
+        for name, fields in wanted.items():
+            existing = list(Schedule.objects.select_for_update().filter(name=name).order_by("id"))
+            for extra in existing[1:]:
+                extra.delete()
+            schedule = existing[0] if existing else Schedule(name=name)
+            if existing and schedule.next_run and schedule.next_run > now and name == REFRESH:
+                fields = {**fields, "next_run": schedule.next_run}
+            for key, value in fields.items():
+                setattr(schedule, key, value)
+            schedule.save()
+            schedules.append(schedule)
+    return schedules

@@ -1,0 +1,246 @@
+"""The due-pin sweep: scheduled pins publish themselves, and nothing stays stuck.
+
+One run (``pins_publish_due``):
+
+1. Recovery first: pins still ``publishing`` past their lease (a worker died, or an
+   unknown outcome could not be checked) are reconciled by looking at the board.
+2. Due pins (``ready_to_schedule``, ``scheduled_at <= now``, active connection) are
+   grouped by connection. Each connection's token is read once; if that fails every
+   due pin of that connection goes to ``error`` with the reason and the others go on.
+3. Each connection is worked through in short claims: ``SELECT ... FOR UPDATE SKIP
+   LOCKED`` of a few pins (about a minute of pacing's worth), moved to
+   ``publishing`` in the same short transaction, then published one by one on the
+   engine's paced path outside any transaction. Connections run in parallel
+   threads (PostgreSQL; SQLite has one writer, so there they run in turn).
+4. A connection still rate limited past the retries stops for this run: the pin
+   and the rest of its claim go back to ``ready_to_schedule`` untouched.
+5. The run never outlives its task: it claims only what it can publish at the
+   pacing rate in the time left (``PUBLISH_SWEEP_BUDGET_SECONDS``), and leaves the
+   rest for the next run.
+
+Any number of sweeps, bulk tasks and manual publishes may run at once: every
+claim is made in the database and pacing slots live on the connection row.
+"""
+
+import logging
+import math
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db import connection as db_connection
+from django.db import connections, transaction
+from django.utils import timezone
+
+from pinterest.models import PinterestConnection
+from pinterest.services import ConnectionUnusable
+from publishing.models import Pin, PinStatus, PublishTrigger
+from publishing.selectors import pins_due, pins_lease_expired
+from publishing.services.publish import (
+    PublishResult,
+    _context_for,
+    _finish,
+    _pins_with_relations,
+    _publish_claimed,
+    _release,
+    pin_reconcile,
+)
+
+logger = logging.getLogger(__name__)
+
+#: Seconds of pacing one claim covers: small against the lease, so a claimed pin
+#: never waits long for its slot.
+CLAIM_WINDOW_SECONDS = 60
+MAX_CLAIM = 50
+
+
+@dataclass
+class SweepReport:
+    total: int = 0
+    published: int = 0
+    failed: int = 0
+    released: int = 0
+    reconciled: int = 0
+    details: list = field(default_factory=list)
+
+    def add(self, result: PublishResult, *, connection: str):
+        self.details.append(
+            {
+                "pin_id": str(result.pin_id),
+                "connection": connection,
+                "status": result.status,
+                "success": result.success,
+                "pinterest_pin_id": result.pinterest_pin_id or None,
+                "error": result.error or None,
+            }
+        )
+        if result.status == PinStatus.READY_TO_SCHEDULE:
+            self.released += 1
+            return
+        self.total += 1
+        if result.success:
+            self.published += 1
+        elif result.status == PinStatus.ERROR:
+            self.failed += 1
+
+    def merge(self, other: "SweepReport"):
+        for name in ("total", "published", "failed", "released", "reconciled"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.details.extend(other.details)
+
+    def as_dict(self):
+        return {
+            "total": self.total,
+            "published": self.published,
+            "failed": self.failed,
+            "released": self.released,
+            "reconciled": self.reconciled,
+            "details": self.details,
+        }
+
+
+def _claim_due(*, connection_id: int, now: datetime, limit: int) -> list:
+    """Claim up to ``limit`` due pins of one connection; committed before returning."""
+    if limit <= 0:
+        return []
+    with transaction.atomic():
+        ids = list(
+            pins_due(now=now)
+            .filter(project__pinterest_connection_id=connection_id)
+            .order_by("scheduled_at", "id")
+            .select_for_update(skip_locked=True, of=("self",))
+            .values_list("pk", flat=True)[:limit]
+        )
+        if not ids:
+            return []
+        claimed_at = timezone.now()
+        Pin.objects.filter(pk__in=ids, status=PinStatus.READY_TO_SCHEDULE).update(
+            status=PinStatus.PUBLISHING, publishing_started_at=claimed_at, error_message="", updated_at=claimed_at
+        )
+    pins = list(
+        _pins_with_relations().filter(pk__in=ids, status=PinStatus.PUBLISHING, publishing_started_at=claimed_at)
+    )
+    pins.sort(key=lambda pin: (pin.scheduled_at, str(pin.pk)))
+    return pins
+
+
+def _fail_due_pins(*, connection_id: int, now: datetime, error: str, report: SweepReport, label: str):
+    """The connection's token cannot be used: every due pin of it says why."""
+    while pins := _claim_due(connection_id=connection_id, now=now, limit=MAX_CLAIM):
+        for pin in pins:
+            report.add(_finish(pin=pin, status=PinStatus.ERROR, now=timezone.now(), error=error), connection=label)
+
+
+def _sweep_connection(
+    *, connection_id: int, now: datetime, deadline: float, limit: int | None, progress
+) -> SweepReport:
+    report = SweepReport()
+    connection = PinterestConnection.objects.get(pk=connection_id)
+    label = str(connection)
+    try:
+        context = _context_for(connection)
+    except ConnectionUnusable as exc:
+        _fail_due_pins(connection_id=connection_id, now=now, error=str(exc), report=report, label=label)
+        return report
+    interval = settings.PINTEREST_PUBLISH_INTERVAL_SECONDS
+    per_claim = MAX_CLAIM if interval <= 0 else max(1, min(MAX_CLAIM, int(CLAIM_WINDOW_SECONDS / interval)))
+    claimed_total = 0
+    while True:
+        remaining = deadline - time.monotonic()
+        affordable = MAX_CLAIM if interval <= 0 else math.floor(remaining / interval)
+        want = min(per_claim, affordable)
+        if limit is not None:
+            want = min(want, limit - claimed_total)
+        if remaining <= 0 or want <= 0:
+            break
+        pins = _claim_due(connection_id=connection_id, now=now, limit=want)
+        if not pins:
+            break
+        claimed_total += len(pins)
+        for index, pin in enumerate(pins):
+            result = _publish_claimed(
+                pin=pin, trigger=PublishTrigger.SWEEP, context=context, release_on_rate_limit=True
+            )
+            report.add(result, connection=label)
+            if result.rate_limited:
+                for rest in pins[index + 1:]:
+                    report.add(_release(pin=rest, note=result.error), connection=label)
+                if progress:
+                    progress(label, report, stopped=f"rate limited: {result.error}")
+                return report
+        if progress:
+            progress(label, report, stopped=None)
+    return report
+
+
+def _run_in_thread(function, **kwargs):
+    try:
+        return function(**kwargs)
+    finally:
+        connections.close_all()
+
+
+def pins_publish_due(*, now: datetime | None = None, limit: int | None = None, progress=None) -> dict:
+    """Publish every due pin (see the module docstring). Returns {total, published, failed, details, ...}.
+
+    ``limit`` caps how many pins this run claims (across connections, split evenly).
+    ``progress(connection_label, report, stopped)`` is called as each claim finishes.
+    """
+    now = now or timezone.now()
+    started = time.monotonic()
+    deadline = started + settings.PUBLISH_SWEEP_BUDGET_SECONDS
+    report = SweepReport()
+
+    for pin_id in pins_lease_expired(now=now).values_list("pk", flat=True).iterator(chunk_size=500):
+        result = pin_reconcile(pin_id=pin_id, trigger=PublishTrigger.SWEEP)
+        if result is not None:
+            report.reconciled += 1
+            report.add(result, connection="(recovery)")
+
+    connection_ids = sorted(
+        set(pins_due(now=now).values_list("project__pinterest_connection_id", flat=True).distinct())
+    )
+    if not connection_ids:
+        return report.as_dict()
+    per_connection_limit = None if limit is None else max(1, math.ceil(limit / len(connection_ids)))
+    jobs = [
+        {"connection_id": cid, "now": now, "deadline": deadline, "limit": per_connection_limit, "progress": progress}
+        for cid in connection_ids
+    ]
+    parallel = min(len(jobs), settings.PUBLISH_SWEEP_MAX_PARALLEL)
+    # Threads need their own database connections: not on SQLite (one writer), and not
+    # when the caller holds a transaction (the threads could not see its rows).
+    if db_connection.vendor == "sqlite" or db_connection.in_atomic_block or parallel <= 1:
+        results = [_sweep_connection(**job) for job in jobs]
+    else:
+        with ThreadPoolExecutor(max_workers=parallel) as pool:
+            results = list(pool.map(lambda job: _run_in_thread(_sweep_connection, **job), jobs))
+    for result in results:
+        report.merge(result)
+    logger.info(
+        "sweep: %s published, %s failed, %s released, %s reconciled in %.1fs",
+        report.published, report.failed, report.released, report.reconciled, time.monotonic() - started,
+    )
+    return report.as_dict()
+
+
+def pins_due_preview(*, now: datetime | None = None, limit: int | None = None) -> list[dict]:
+    """What a sweep would publish now, without claiming anything (for --dry-run)."""
+    now = now or timezone.now()
+    queryset = pins_due(now=now).select_related("project__pinterest_connection", "board").order_by("scheduled_at")
+    if limit is not None:
+        queryset = queryset[:limit]
+    return [
+        {
+            "pin_id": str(pin.pk),
+            "title": pin.title,
+            "scheduled_at": pin.scheduled_at.isoformat(),
+            "connection": str(pin.project.pinterest_connection),
+            "board": str(pin.board) if pin.board else None,
+        }
+        for pin in queryset.iterator(chunk_size=500)
+    ]
+
+

@@ -1,0 +1,193 @@
+"""The due-pin sweep: selection, recovery, rate limits, budget, the command and the schedules."""
+
+import io
+import json
+from datetime import UTC, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from django_q.models import Schedule
+
+from pinterest.models import PinterestConnection
+from publishing.models import Pin, PinStatus
+from publishing.schedules import REFRESH, SWEEP, schedules_setup
+from publishing.selectors import pins_due
+from publishing.services.publish import MSG_INTERRUPTED, pin_build_payload
+from publishing.services.sweep import pins_publish_due
+from tests.factories import make_pin, make_project
+from tests.publishing.helpers import create_calls, standin_account, standin_pins
+
+pytestmark = pytest.mark.django_db
+
+PAST = timedelta(minutes=5)
+
+
+def due_pins(standin, count=1, **kwargs):
+    return standin_pins(standin, count=count, scheduled_at=timezone.now() - PAST, **kwargs)
+
+
+def statuses(pins):
+    return [Pin.objects.get(pk=p.pk).status for p in pins]
+
+
+def test_only_due_pins_of_active_connections_are_selected(standin):
+    now = timezone.now()
+    connection, (board,) = standin_account(standin)
+    project = make_project(tenant=connection.tenant, connection=connection)
+    due = make_pin(project=project, board=board, scheduled_at=now - PAST)
+    future = make_pin(project=project, board=board, scheduled_at=now + PAST)
+    draft = make_pin(project=project, board=board, scheduled_at=now - PAST, status=PinStatus.DRAFT)
+    published = make_pin(project=project, board=board, scheduled_at=now - PAST, status=PinStatus.PUBLISHED)
+    unscheduled = make_pin(project=project, board=board, scheduled_at=None)
+    inactive_conn, (inactive_board,) = standin_account(standin, is_active=False)
+    inactive = make_pin(
+        project=make_project(tenant=inactive_conn.tenant, connection=inactive_conn),
+        board=inactive_board,
+        scheduled_at=now - PAST,
+    )
+    assert list(pins_due(now=now)) == [due]
+    report = pins_publish_due(now=now)
+    assert (report["total"], report["published"]) == (1, 1)
+    assert statuses([due, future, draft, published, unscheduled, inactive]) == [
+        PinStatus.PUBLISHED,
+        PinStatus.READY_TO_SCHEDULE,
+        PinStatus.DRAFT,
+        PinStatus.PUBLISHED,
+        PinStatus.READY_TO_SCHEDULE,
+        PinStatus.READY_TO_SCHEDULE,
+    ]
+    assert standin.created_count() == 1
+
+
+def test_sweep_publishes_due_pins_of_several_connections_and_reports(standin):
+    pins = due_pins(standin, count=3)
+    connection, (board,) = standin_account(standin)
+    pins += due_pins(standin, count=2, connection=connection, board=board)
+    standin.fail_next_creates("403")
+    report = pins_publish_due()
+    assert (report["total"], report["published"], report["failed"]) == (5, 4, 1)
+    failed = [d for d in report["details"] if not d["success"]]
+    assert len(failed) == 1 and failed[0]["status"] == "error" and failed[0]["error"]
+    assert all(p.attempts.get().trigger == "sweep" for p in Pin.objects.filter(status=PinStatus.PUBLISHED))
+
+
+def test_rate_limit_past_retries_puts_that_connections_pins_back_and_others_finish(standin):
+    limited = due_pins(standin, count=3)
+    connection, (board,) = standin_account(standin)
+    (other,) = due_pins(standin, count=1, connection=connection, board=board)
+    # One create per token per minute, no Retry-After: the second pin of the first
+    # connection meets 429 four times (1 + 3 retries), the other connection is unaffected.
+    standin.set_rate_limit(1, window_seconds=60, retry_after=None)
+    report = pins_publish_due()
+    assert sorted(statuses(limited)) == [PinStatus.PUBLISHED, PinStatus.READY_TO_SCHEDULE, PinStatus.READY_TO_SCHEDULE]
+    assert statuses([other]) == [PinStatus.PUBLISHED]
+    assert (report["published"], report["failed"], report["released"]) == (2, 0, 2)
+    back = Pin.objects.filter(pk__in=[p.pk for p in limited], status=PinStatus.READY_TO_SCHEDULE)
+    assert all(pin.error_message == "" and pin.publishing_started_at is None for pin in back)
+    assert sorted(pin.attempts.count() for pin in back) == [0, 4]
+
+
+def test_a_connection_whose_token_cannot_be_used_fails_its_pins_and_others_go_on(standin):
+    broken = due_pins(standin, count=2)
+    PinterestConnection.objects.filter(pk=broken[0].project.pinterest_connection_id).update(access_token="")
+    fine = due_pins(standin, count=1)
+    report = pins_publish_due()
+    assert statuses(broken) == [PinStatus.ERROR, PinStatus.ERROR]
+    assert "no access token" in Pin.objects.get(pk=broken[0].pk).error_message
+    assert statuses(fine) == [PinStatus.PUBLISHED]
+    assert (report["failed"], report["published"]) == (2, 1)
+
+
+def test_recovery_publishes_a_stuck_pin_found_on_the_board(standin, settings):
+    (pin,) = due_pins(standin)
+    payload = pin_build_payload(pin=pin)
+    remote = standin.add_pin(pin.board.pinterest_board_id, title=payload["title"], link=payload["link"])
+    Pin.objects.filter(pk=pin.pk).update(
+        status=PinStatus.PUBLISHING, publishing_started_at=timezone.now() - timedelta(seconds=700)
+    )
+    report = pins_publish_due()
+    pin = Pin.objects.get(pk=pin.pk)
+    assert pin.status == PinStatus.PUBLISHED and pin.pinterest_pin_id == remote["id"]
+    assert report["reconciled"] == 1
+    assert create_calls(standin) == 0
+
+
+def test_recovery_fails_a_stuck_pin_absent_from_the_board_without_posting(standin):
+    (pin,) = due_pins(standin)
+    Pin.objects.filter(pk=pin.pk).update(
+        status=PinStatus.PUBLISHING, publishing_started_at=timezone.now() - timedelta(seconds=700)
+    )
+    pins_publish_due()
+    pin = Pin.objects.get(pk=pin.pk)
+    assert pin.status == PinStatus.ERROR and pin.error_message == MSG_INTERRUPTED
+    assert create_calls(standin) == 0
+
+
+def test_recovery_leaves_a_pin_inside_its_lease_alone(standin):
+    (pin,) = due_pins(standin)
+    Pin.objects.filter(pk=pin.pk).update(status=PinStatus.PUBLISHING, publishing_started_at=timezone.now())
+    report = pins_publish_due()
+    assert report["reconciled"] == 0 and statuses([pin]) == [PinStatus.PUBLISHING]
+
+
+def test_one_run_claims_only_what_it_can_publish_within_its_budget(standin, settings):
+    settings.PINTEREST_PUBLISH_INTERVAL_SECONDS = 0.5
+    settings.PUBLISH_SWEEP_BUDGET_SECONDS = 1.2
+    pins = due_pins(standin, count=6)
+    report = pins_publish_due()
+    # Slots at 0, 0.5 and 1.0 s fit in 1.2 s; the fourth would not, so it is not claimed.
+    assert report["published"] == 3
+    assert statuses(pins).count(PinStatus.READY_TO_SCHEDULE) == 3
+    assert statuses(pins).count(PinStatus.PUBLISHING) == 0
+
+
+def test_limit_caps_one_run(standin):
+    pins = due_pins(standin, count=4)
+    assert pins_publish_due(limit=3)["published"] == 3
+    assert statuses(pins).count(PinStatus.READY_TO_SCHEDULE) == 1
+
+
+def test_publish_due_dry_run_lists_and_changes_nothing(standin):
+    pins = due_pins(standin, count=2)
+    out = io.StringIO()
+    call_command("publish_due", "--dry-run", stdout=out)
+    assert "2 due pins; dry run, nothing changed." in out.getvalue()
+    assert statuses(pins) == [PinStatus.READY_TO_SCHEDULE] * 2
+    out = io.StringIO()
+    call_command("publish_due", "--dry-run", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["total"] == 2 and {p["pin_id"] for p in data["pins"]} == {str(p.pk) for p in pins}
+    assert create_calls(standin) == 0
+
+
+def test_publish_due_json_output_parses_and_reports_failures_without_failing(standin):
+    due_pins(standin, count=2)
+    standin.fail_next_creates("400")
+    out = io.StringIO()
+    call_command("publish_due", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert (data["total"], data["published"], data["failed"]) == (2, 1, 1)
+
+
+def test_publish_due_refuses_a_bad_limit():
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="--limit"):
+        call_command("publish_due", "--limit", "0")
+
+
+def test_schedule_setup_twice_gives_exactly_two_schedules(settings):
+    settings.PUBLISH_SWEEP_MINUTES = 15
+    schedules_setup()
+    schedules_setup()
+    assert Schedule.objects.count() == 2
+    sweep = Schedule.objects.get(name=SWEEP)
+    assert (sweep.func, sweep.schedule_type, sweep.minutes, sweep.repeats) == (
+        "publishing.tasks.publish_due", Schedule.MINUTES, 15, -1
+    )
+    refresh = Schedule.objects.get(name=REFRESH)
+    assert (refresh.func, refresh.schedule_type) == ("pinterest.tasks.refresh_expiring_connections", Schedule.DAILY)
+    next_run = refresh.next_run.astimezone(UTC)
+    assert (next_run.hour, next_run.minute) == (2, 0)
+    assert timezone.now() < refresh.next_run <= timezone.now() + timedelta(days=1)

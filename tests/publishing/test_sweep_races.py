@@ -1,0 +1,105 @@
+"""The sweep under concurrency and crashes, on PostgreSQL with real threads and processes."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection as db_connection
+from django.utils import timezone
+
+from publishing.models import Pin, PinStatus
+from publishing.services.publish import batch_summary, pins_publish_bulk, publish_batch_group
+from publishing.services.sweep import pins_publish_due
+from tests.factories import make_tenant
+from tests.publishing.helpers import standin_account, standin_pins
+from tests.publishing.test_publish_races import in_threads
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def due_pins_over_connections(standin, connections, per_connection):
+    tenant = make_tenant()
+    groups = []
+    for _ in range(connections):
+        connection, (board,) = standin_account(standin, tenant=tenant)
+        groups.append(
+            standin_pins(
+                standin, count=per_connection, connection=connection, board=board,
+                scheduled_at=timezone.now() - timedelta(minutes=1),
+            )
+        )
+    return tenant, groups
+
+
+def assert_each_created_once(standin):
+    assert max(Counter(c.body_hash for c in standin.creations).values()) == 1
+    created_ids = {c.pin_id for c in standin.creations}
+    published = Pin.objects.filter(status=PinStatus.PUBLISHED)
+    assert set(published.values_list("pinterest_pin_id", flat=True)) == created_ids
+    assert published.count() == len(standin.creations)
+
+
+def test_two_sweeps_and_a_bulk_batch_at_once_create_every_pin_exactly_once(standin, monkeypatch):
+    tenant, groups = due_pins_over_connections(standin, connections=5, per_connection=40)
+    monkeypatch.setattr("publishing.tasks.async_task", lambda *a, **k: None)  # the groups run below
+    batch = pins_publish_bulk(tenant=tenant, pin_ids=[p.pk for g in groups for p in g])
+    work = [pins_publish_due, pins_publish_due] + [
+        (lambda g=g: publish_batch_group(batch_id=batch.pk, pin_ids=[p.pk for p in g])) for g in groups
+    ]
+    results = in_threads(work)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert Pin.objects.filter(status=PinStatus.PUBLISHED).count() == 200
+    assert standin.created_count() == 200
+    assert_each_created_once(standin)
+    summary = batch_summary(batch=batch)
+    assert (summary["published"], summary["pending"]) == (200, 0)
+
+
+def _database_url():
+    s = db_connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def test_a_sweep_killed_mid_run_leaves_no_pin_stuck_and_none_created_twice(standin, settings):
+    _, groups = due_pins_over_connections(standin, connections=2, per_connection=15)
+    standin.set_latency(20)
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "DEBUG": "1",
+        "PINTEREST_API_BASE": standin.api_base,
+        "PINTEREST_PUBLISH_INTERVAL_SECONDS": "0.3",
+        "MEDIA_ROOT": str(django_settings.MEDIA_ROOT),
+    }
+    sweep = subprocess.Popen(
+        [sys.executable, "manage.py", "publish_due"], cwd=django_settings.BASE_DIR, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while standin.created_count() < 4 and time.monotonic() < deadline and sweep.poll() is None:
+            time.sleep(0.02)
+        assert standin.created_count() >= 4, "the sweep did not start publishing"
+    finally:
+        sweep.send_signal(signal.SIGKILL)
+        sweep.wait()
+    stuck = Pin.objects.filter(status=PinStatus.PUBLISHING).count()
+    assert stuck > 0, "the kill should have left claimed pins behind"
+
+    settings.PUBLISH_LEASE_SECONDS = 1
+    time.sleep(1.1)
+    report = pins_publish_due()
+    assert report["reconciled"] == stuck
+    assert not Pin.objects.filter(status=PinStatus.PUBLISHING).exists()
+    assert not Pin.objects.filter(status=PinStatus.READY_TO_SCHEDULE).exists()
+    assert_each_created_once(standin)
+    errors = Pin.objects.filter(status=PinStatus.ERROR)
+    assert all("interrupted" in pin.error_message for pin in errors)
+    assert Pin.objects.filter(status=PinStatus.PUBLISHED).count() + errors.count() == 30
