@@ -1,12 +1,34 @@
 """Admin for connections and boards. Tokens are never displayed or editable as text:
-a connection shows whether each token is set and when it expires."""
+a connection shows whether each token is set and when it expires.
 
-from django.contrib import admin
+Actions (each calls one service per selected connection): refresh tokens now, sync
+boards, disconnect. The changelist links to the OAuth connect view and to "Add a
+sandbox token" (a token from Pinterest's app dashboard, checked before it is saved).
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.timesince import timeuntil
+from django.views.decorators.debug import sensitive_post_parameters
 
 from pinpublisher.admin_scoping import TenantScopedAdmin
+from pinterest.errors import PinterestError
+from pinterest.forms import SandboxTokenForm
 from pinterest.models import Board, PinterestConnection
+from pinterest.services import (
+    ConnectError,
+    ConnectionUnusable,
+    RefreshOutcome,
+    boards_sync,
+    connection_add_from_token,
+    connection_disconnect,
+    connection_refresh_tokens,
+)
 
 
 def _expiry(value):
@@ -72,6 +94,82 @@ class PinterestConnectionAdmin(TenantScopedAdmin):
         "updated_at",
     )
     inlines = [BoardInline]
+    actions = ["refresh_tokens_now", "sync_boards", "disconnect"]
+    change_list_template = "pinterest/connection_change_list.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "add-token/",
+                self.admin_site.admin_view(self.add_token_view),
+                name="pinterest_pinterestconnection_add_token",
+            ),
+            *super().get_urls(),
+        ]
+
+    @method_decorator(sensitive_post_parameters("access_token", "refresh_token"))
+    def add_token_view(self, request):
+        """Add (or update) a connection from a sandbox token; the token is checked first."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = SandboxTokenForm(request.POST or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                result = connection_add_from_token(
+                    tenant=data["tenant"],
+                    access_token=data["access_token"],
+                    refresh_token=data["refresh_token"],
+                    project_id=data["project"].pk if data["project"] else None,
+                )
+            except ConnectError as exc:
+                form.add_error("access_token", str(exc))
+            except PinterestError as exc:
+                form.add_error(None, f"Pinterest could not check the token: {exc.user_message}")
+            else:
+                level = messages.WARNING if result.boards_error else messages.SUCCESS
+                self.message_user(request, result.message, level)
+                return redirect(reverse("admin:pinterest_pinterestconnection_change", args=[result.connection.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Add a sandbox token",
+            "opts": self.model._meta,
+            "form": form,
+        }
+        return TemplateResponse(request, "pinterest/add_token.html", context)
+
+    @admin.action(description="Refresh tokens now")
+    def refresh_tokens_now(self, request, queryset):
+        for connection in queryset.order_by("pk"):
+            outcome = connection_refresh_tokens(connection_id=connection.pk)
+            if outcome.status == RefreshOutcome.REFRESHED:
+                self.message_user(request, f"Refreshed the tokens of {connection}.", messages.SUCCESS)
+            elif outcome.status == RefreshOutcome.SKIPPED:
+                self.message_user(request, f"Skipped {connection}: {outcome.error}", messages.WARNING)
+            else:
+                self.message_user(request, f"{connection}: {outcome.error}", messages.ERROR)
+
+    @admin.action(description="Sync boards from Pinterest")
+    def sync_boards(self, request, queryset):
+        for connection in queryset.order_by("pk"):
+            try:
+                result = boards_sync(connection_id=connection.pk)
+            except ConnectionUnusable as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            except PinterestError as exc:
+                self.message_user(request, f"{connection}: Pinterest answered {exc.user_message}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"Boards of {connection} synced: {result.total} on Pinterest ({result.created} new, "
+                    f"{result.updated} updated, {result.archived} archived).",
+                    messages.SUCCESS,
+                )
+
+    @admin.action(description="Disconnect (delete tokens, keep boards and pins)")
+    def disconnect(self, request, queryset):
+        for connection in queryset.order_by("pk"):
+            self.message_user(request, connection_disconnect(connection_id=connection.pk), messages.SUCCESS)
 
     @admin.display(description="access token")
     def access_token_status(self, obj):

@@ -1,0 +1,140 @@
+"""REST actions on a tenant's Pinterest connection: refresh its tokens, sync its boards,
+disconnect it. Thin: look the connection up in the caller's tenant (another tenant's is a
+404), call one service, present the result. No answer ever carries a token.
+
+Routes (wired in ``pinterest/api_urls.py``):
+
+- ``POST /api/connections/{id}/refresh/``      -> ``ConnectionRefreshApi``
+- ``POST /api/connections/{id}/sync-boards/``  -> ``ConnectionSyncBoardsApi``
+- ``DELETE /api/connections/{id}/``            -> ``ConnectionDisconnectMixin.delete`` (mixed into
+  the detail view; ``ConnectionDisconnectApi`` is the same on its own)
+"""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from pinpublisher.api import ErrorSerializer, TenantApi, error_body, error_responses, get_or_404
+from pinterest.errors import PinterestError
+from pinterest.models import PinterestConnection
+from pinterest.services import (
+    PINTEREST_APPS_SETTINGS_URL,
+    ConnectionUnusable,
+    RefreshOutcome,
+    boards_sync,
+    connection_disconnect,
+    connection_refresh_tokens,
+)
+
+_PINTEREST_FAILED = {
+    502: OpenApiResponse(ErrorSerializer, description="Pinterest failed or could not be reached (`pinterest_error`).")
+}
+
+
+def _connection(tenant, connection_id) -> PinterestConnection:
+    return get_or_404(PinterestConnection.objects.filter(tenant=tenant), label="Connection", pk=connection_id)
+
+
+class ConnectionTokensSerializer(serializers.Serializer):
+    """A connection's token health after a refresh: expiries, never the tokens."""
+
+    id = serializers.IntegerField()
+    is_active = serializers.BooleanField()
+    access_token_expires_at = serializers.DateTimeField(allow_null=True)
+    refresh_token_expires_at = serializers.DateTimeField(allow_null=True)
+    last_refreshed_at = serializers.DateTimeField(allow_null=True)
+    last_error = serializers.CharField()
+
+
+class BoardSyncSerializer(serializers.Serializer):
+    created = serializers.IntegerField(help_text="Boards new on Pinterest since the last sync.")
+    updated = serializers.IntegerField(help_text="Boards renamed or changed, or back after being archived.")
+    archived = serializers.IntegerField(help_text="Boards gone from Pinterest; their pins keep their history.")
+    total = serializers.IntegerField(help_text="Boards the account has on Pinterest now.")
+
+
+class DisconnectSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    is_active = serializers.BooleanField()
+    message = serializers.CharField(help_text="What was done, and where to remove the app on Pinterest.")
+    pinterest_apps_url = serializers.URLField()
+
+
+class ConnectionRefreshApi(TenantApi):
+    @extend_schema(
+        operation_id="connections_refresh",
+        tags=["connections"],
+        request=None,
+        summary="Refresh the connection's tokens now",
+        description="Trades the stored refresh token for a new access token and a new refresh token. "
+        "If Pinterest refuses, the connection becomes inactive (409, `token_refresh_failed`) and must "
+        "be reconnected; an inactive connection answers 409 `connection_inactive`.",
+        responses={200: ConnectionTokensSerializer, **error_responses(404, 409)},
+    )
+    def post(self, request, connection_id):
+        connection = _connection(self.tenant, connection_id)
+        outcome = connection_refresh_tokens(connection_id=connection.pk)
+        if outcome.status == RefreshOutcome.SKIPPED:
+            return Response(error_body("connection_inactive", outcome.error), status=status.HTTP_409_CONFLICT)
+        if outcome.status == RefreshOutcome.FAILED:
+            return Response(error_body("token_refresh_failed", outcome.error), status=status.HTTP_409_CONFLICT)
+        connection.refresh_from_db(
+            fields=["is_active", "access_token_expires_at", "refresh_token_expires_at", "last_refreshed_at",
+                    "last_error"]
+        )
+        return Response(ConnectionTokensSerializer(connection).data)
+
+
+class ConnectionSyncBoardsApi(TenantApi):
+    @extend_schema(
+        operation_id="connections_sync_boards",
+        tags=["connections"],
+        request=None,
+        summary="Sync the connection's boards from Pinterest",
+        description="New boards are added, renamed ones updated, boards gone from Pinterest archived.",
+        responses={200: BoardSyncSerializer, **error_responses(404, 409), **_PINTEREST_FAILED},
+    )
+    def post(self, request, connection_id):
+        connection = _connection(self.tenant, connection_id)
+        try:
+            result = boards_sync(connection_id=connection.pk)
+        except ConnectionUnusable as exc:
+            return Response(error_body("connection_inactive", str(exc)), status=status.HTTP_409_CONFLICT)
+        except PinterestError as exc:
+            return Response(
+                error_body("pinterest_error", f"Pinterest answered: {exc.user_message}"),
+                status=status.HTTP_502_BAD_GATEWAY,
+            )
+        return Response(BoardSyncSerializer(result.as_dict()).data)
+
+
+class ConnectionDisconnectMixin:
+    """``DELETE`` on a connection: its tokens are deleted, it becomes inactive, its boards and
+    pins stay. Mix into the tenant-scoped detail view (before ``TenantApi``)."""
+
+    @extend_schema(
+        operation_id="connections_disconnect",
+        tags=["connections"],
+        summary="Disconnect the Pinterest account",
+        description="Deletes the stored tokens and marks the connection inactive; boards and pins stay. "
+        "Pinterest has no way for an app to revoke a token: the message says where the person removes "
+        "the app on Pinterest.",
+        responses={200: DisconnectSerializer, **error_responses(404)},
+    )
+    def delete(self, request, connection_id):
+        connection = _connection(self.tenant, connection_id)
+        message = connection_disconnect(connection_id=connection.pk)
+        return Response(
+            DisconnectSerializer(
+                {
+                    "id": connection.pk,
+                    "is_active": False,
+                    "message": message,
+                    "pinterest_apps_url": PINTEREST_APPS_SETTINGS_URL,
+                }
+            ).data
+        )
+
+
+class ConnectionDisconnectApi(ConnectionDisconnectMixin, TenantApi):
+    pass

@@ -1,0 +1,55 @@
+import json
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from pinterest.services import connections_refresh_expiring
+
+
+class Command(BaseCommand):
+    help = (
+        "Refresh the tokens of active Pinterest connections whose access token or refresh token "
+        "expires within --within-days (default TOKEN_REFRESH_WITHIN_DAYS, 7). Each connection is "
+        "refreshed on its own; one failing never stops the others. A connection Pinterest refuses "
+        "becomes inactive with last_error set. Exits with status 1 when any refresh failed."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--within-days", type=float, default=None,
+            help=f"Expiry window in days (default {settings.TOKEN_REFRESH_WITHIN_DAYS}).",
+        )
+        parser.add_argument("--dry-run", action="store_true", help="List what would be refreshed; change nothing.")
+        parser.add_argument("--json", action="store_true", dest="as_json", help="Print the summary as JSON.")
+
+    def handle(self, *args, within_days, dry_run, as_json, **options):
+        if within_days is None:
+            within_days = settings.TOKEN_REFRESH_WITHIN_DAYS
+        if within_days < 0:
+            raise CommandError("--within-days must not be negative.")
+        summary = connections_refresh_expiring(within=timedelta(days=within_days), dry_run=dry_run)
+        if as_json:
+            self.stdout.write(json.dumps({**summary, "dry_run": dry_run}, indent=2, sort_keys=True))
+        else:
+            for detail in summary["details"]:
+                line = f"  {detail['connection']} (id {detail['connection_id']}): {detail['status']}"
+                if detail["error"]:
+                    line += f": {detail['error']}"
+                self.stdout.write(line)
+            if dry_run:
+                self.stdout.write(
+                    f"Dry run: {summary['total']} connection(s) expiring within {within_days:g} days "
+                    "would be refreshed; nothing changed."
+                )
+            else:
+                style = self.style.ERROR if summary["failed"] else self.style.SUCCESS
+                self.stdout.write(
+                    style(
+                        f"{summary['total']} connection(s) expiring within {within_days:g} days: "
+                        f"{summary['refreshed']} refreshed, {summary['failed']} failed, "
+                        f"{summary['skipped']} skipped."
+                    )
+                )
+        if summary["failed"]:
+            raise CommandError(f"{summary['failed']} of {summary['total']} token refreshes failed (see above).")

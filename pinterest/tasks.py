@@ -1,0 +1,27 @@
+"""django-q2 entry points of the pinterest app: they call services, nothing more.
+
+``refresh_expiring_connections`` is the daily job (02:00 UTC, registered in
+``publishing.schedules``). Running it twice is harmless: a connection refreshed by the
+first run no longer expires within the window, so the second skips it.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+
+from pinterest.services import boards_sync, connections_refresh_expiring
+
+
+def refresh_expiring_connections(within_days: int | None = None) -> dict:
+    """Refresh active connections expiring within TOKEN_REFRESH_WITHIN_DAYS (7) days.
+
+    Returns the summary ``{total, refreshed, failed, skipped, details}`` (kept by django-q2
+    as the task's result; it holds no token).
+    """
+    days = settings.TOKEN_REFRESH_WITHIN_DAYS if within_days is None else within_days
+    return connections_refresh_expiring(within=timedelta(days=days))
+
+
+def sync_boards(connection_id: int) -> dict:
+    """Sync one connection's boards; returns ``{created, updated, archived, total}``."""
+    return boards_sync(connection_id=int(connection_id)).as_dict()
