@@ -18,3 +18,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+from pinterest.standin.testing import standin  # noqa: E402, F401  (the running stand-in, for every test package)

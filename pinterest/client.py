@@ -1,0 +1,462 @@
+"""The Pinterest API v5 client: the only module in the project that speaks HTTP to Pinterest.
+
+Every call goes through ``PinterestClient._request()``, which sets the base URL
+(``settings.PINTEREST_API_BASE``, read at call time), the bearer token, the
+User-Agent and the (connect, read) timeout, turns transport failures into the
+error tree of ``pinterest.errors`` and hands the response to ``_judge()``, the one
+place that decides success or failure. The client never touches the ORM and never
+logs a token, an Authorization header or a request body.
+
+What a caller can rely on:
+
+- 2xx: the decoded JSON body (``{}`` for an empty one).
+- 400 ``PinterestBadRequest``, 401 ``PinterestAuthError``, 403 ``PinterestForbidden``,
+  404 ``PinterestNotFound``, 429 ``PinterestRateLimitError`` (``retry_after`` in seconds
+  from Retry-After, given as seconds or as an HTTP date; None when absent), other 4xx
+  and 3xx ``PinterestError``. Each carries the HTTP status, Pinterest's ``code``,
+  ``message`` and ``message_detail`` and the ``x-pinterest-rid`` request id.
+- 5xx, a read timeout, a connection reset or closed after the request was sent, a
+  2xx whose body cannot be read: ``PinterestUnavailable`` (``outcome_unknown``).
+  Pinterest has no idempotency key, so a create that ends like this may have
+  happened; callers resolve it by looking, never by posting again.
+- Connection refused, DNS failure, connect timeout, TLS handshake failure:
+  ``PinterestConnectionError``; the request never reached Pinterest.
+- Missing app credentials for the OAuth calls: ``PinterestConfigurationError``
+  (outside the ``PinterestError`` root, so a broad ``except`` never hides it).
+
+Transport errors are re-raised ``from`` the ``requests`` exception.
+"""
+
+from __future__ import annotations
+
+import http.client
+import http.cookiejar
+import logging
+import math
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from urllib.parse import quote, urlencode
+
+import requests
+from django.conf import settings
+from requests.auth import HTTPBasicAuth
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    NewConnectionError,
+    ProtocolError,
+    ReadTimeoutError,
+)
+
+import pinpublisher
+from pinterest.errors import (
+    PinterestAuthError,
+    PinterestBadRequest,
+    PinterestConfigurationError,
+    PinterestConnectionError,
+    PinterestError,
+    PinterestForbidden,
+    PinterestNotFound,
+    PinterestRateLimitError,
+    PinterestUnavailable,
+)
+from pinterest.models import REQUIRED_SCOPES
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT = f"pinpublisher/{getattr(pinpublisher, '__version__', '1.0.0')}"
+
+# Pinterest's maximum page size for bookmark-paged lists
+# (https://developers.pinterest.com/docs/reference/pagination/).
+MAX_PAGE_SIZE = 250
+
+# A guard against a server that keeps answering with a bookmark: 250 x 400 = 100,000 boards.
+_MAX_BOARD_PAGES = 400
+
+_BAD_URL_ERRORS = (
+    requests.exceptions.InvalidURL,
+    requests.exceptions.MissingSchema,
+    requests.exceptions.InvalidSchema,
+)
+
+_STATUS_ERRORS = {
+    400: PinterestBadRequest,
+    401: PinterestAuthError,
+    403: PinterestForbidden,
+    404: PinterestNotFound,
+    429: PinterestRateLimitError,
+}
+
+
+@dataclass(frozen=True)
+class TokenGrant:
+    """What Pinterest's ``POST /v5/oauth/token`` answered. ``repr()`` never shows the tokens.
+
+    ``refresh_token`` is the NEW refresh token on a refresh (continuous refresh rotates
+    it: the caller must store it); ``""`` when Pinterest sent none.
+    """
+
+    access_token: str = field(repr=False)
+    refresh_token: str = field(repr=False)
+    expires_in: int | None
+    refresh_token_expires_in: int | None
+    refresh_token_expires_at: datetime | None
+    scope: str
+    token_type: str
+
+    def access_token_expires_at(self, now: datetime) -> datetime | None:
+        if self.expires_in is None:
+            return None
+        return now + timedelta(seconds=self.expires_in)
+
+    def refresh_token_expiry(self, now: datetime) -> datetime | None:
+        """The absolute expiry if Pinterest gave one, else ``now + refresh_token_expires_in``."""
+        if self.refresh_token_expires_at is not None:
+            return self.refresh_token_expires_at
+        if self.refresh_token_expires_in is not None:
+            return now + timedelta(seconds=self.refresh_token_expires_in)
+        return None
+
+
+def _new_session() -> requests.Session:
+    session = requests.Session()
+    # An API client has no use for cookies, and one session serves every tenant's account:
+    # nothing one response sets may ride along on another account's request.
+    session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+    session.headers["User-Agent"] = USER_AGENT
+    session.headers["Accept"] = "application/json"
+    return session
+
+
+# One pooled session for the process (urllib3's pool is thread-safe; cookies are off).
+_session = _new_session()
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Retry-After as seconds (``"7"``, ``"1.5"``) or an HTTP date -> seconds to wait.
+
+    None when the header is absent or unreadable; never negative.
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # an HTTP date is GMT by definition
+        when = when.replace(tzinfo=UTC)
+    now = now or datetime.now(UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+_SENT_SIGNS = (
+    ProtocolError,
+    ReadTimeoutError,
+    http.client.RemoteDisconnected,
+    ConnectionResetError,
+    ConnectionAbortedError,
+    BrokenPipeError,
+)
+# NewConnectionError includes urllib3's NameResolutionError (DNS).
+_NOT_SENT_SIGNS = (NewConnectionError, ConnectTimeoutError, ConnectionRefusedError, socket.gaierror)
+
+
+def _never_reached(err: BaseException) -> bool:
+    """True when a ``requests.ConnectionError`` happened before the request was sent.
+
+    Looks through the wrapped urllib3/socket errors. Any sign that the request went out
+    wins, and anything it cannot place counts as "may have reached": the safe side for a
+    create that has no idempotency key.
+    """
+    chain, stack = [], [err]
+    while stack:
+        current = stack.pop()
+        if not isinstance(current, BaseException) or any(current is seen for seen in chain):
+            continue
+        chain.append(current)
+        stack.extend(current.args)
+        stack.extend((getattr(current, "reason", None), current.__cause__, current.__context__))
+    if any(isinstance(e, _SENT_SIGNS) for e in chain):
+        return False
+    return any(isinstance(e, _NOT_SENT_SIGNS) for e in chain)
+
+
+def _error_fields(response: requests.Response) -> tuple[object, str, str, object]:
+    """(code, message, message_detail, body) from an error response, readable even if not JSON."""
+    reason = f"HTTP {response.status_code} {response.reason or ''}".strip()
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        message = body.get("message")
+        detail = body.get("message_detail")
+        return body.get("code"), str(message) if message else reason, str(detail) if detail else "", body
+    text = " ".join((response.text or "").split())
+    if not text:
+        return None, reason, "empty response body", response.text
+    if len(text) > 200:
+        text = text[:200] + "..."
+    return None, reason, f"response body is not JSON: {text}", response.text[:2000]
+
+
+class PinterestClient:
+    """Calls Pinterest API v5 for one account (``access_token``) or for the app (OAuth).
+
+    Raises the errors of ``pinterest.errors`` as described in the module docstring.
+    ``last_request_id`` is the ``x-pinterest-rid`` of the last response (``""`` if none),
+    kept for the audit trail even when the call succeeds.
+    """
+
+    def __init__(
+        self,
+        access_token: str | None = None,
+        *,
+        base_url: str | None = None,
+        session: requests.Session | None = None,
+    ):
+        self._access_token = access_token or ""
+        self._base_url = base_url.rstrip("/") if base_url else None
+        self.session = session or _session
+        self.last_request_id = ""
+
+    def __repr__(self):
+        return f"<PinterestClient base_url={self.base_url!r} token={'set' if self._access_token else 'none'}>"
+
+    @property
+    def base_url(self) -> str:
+        return self._base_url or settings.PINTEREST_API_BASE.rstrip("/")
+
+    # --- accounts, boards, pins -----------------------------------------------------
+
+    def get_user_account(self) -> dict:
+        """``GET /user_account``: the connected account (id, username, account_type, ...)."""
+        return self._request("GET", "/user_account")
+
+    def list_boards(self) -> list[dict]:
+        """Every board of the account: ``GET /boards`` page by page (250 a page) until the
+        bookmark is null."""
+        return list(self._paginate("/boards", page_size=MAX_PAGE_SIZE, max_pages=_MAX_BOARD_PAGES))
+
+    def iter_board_pins(self, board_id: str, *, page_size: int = 100, max_pages: int = 5) -> Iterator[dict]:
+        """The board's pins, newest first as Pinterest returns them; at most ``max_pages`` pages.
+
+        Used to look for a pin whose create had an unknown outcome: a pin just created
+        is on the first page, so a few pages are enough.
+        """
+        path = f"/boards/{quote(str(board_id), safe='')}/pins"
+        return self._paginate(path, page_size=page_size, max_pages=max_pages)
+
+    def list_board_pins(self, board_id: str, *, page_size: int = 100, max_pages: int = 5) -> list[dict]:
+        return list(self.iter_board_pins(board_id, page_size=page_size, max_pages=max_pages))
+
+    def create_pin(self, payload: dict) -> dict:
+        """``POST /pins`` with a PinCreate body (see ``pinterest.payload.build_pin_create``).
+
+        Returns Pinterest's Pin (``id``, ``created_at``, ...). A 2xx without a pin id is
+        ``PinterestUnavailable``: Pinterest probably created it, so the caller looks.
+        """
+        pin = self._request("POST", "/pins", json=payload)
+        if not isinstance(pin, dict) or not pin.get("id"):
+            raise PinterestUnavailable(
+                "Pinterest accepted the pin but its answer has no pin id",
+                status_code=None,
+                request_id=self.last_request_id,
+                body=pin,
+            )
+        return pin
+
+    # --- OAuth (https://developers.pinterest.com/docs/getting-started/authentication/) ---
+
+    def authorize_url(self, state: str, scopes=REQUIRED_SCOPES) -> str:
+        """The Pinterest page a person is sent to, to grant the app access to their account."""
+        app_id = _required_setting("PINTEREST_APP_ID")
+        redirect_uri = _required_setting("PINTEREST_REDIRECT_URI")
+        query = urlencode(
+            {
+                "client_id": app_id,
+                "redirect_uri": redirect_uri,
+                "response_type": "code",
+                "scope": ",".join(scopes),
+                "state": state,
+            }
+        )
+        base = settings.PINTEREST_OAUTH_AUTHORIZE_URL
+        return f"{base}{'&' if '?' in base else '?'}{query}"
+
+    def exchange_code(self, code: str) -> TokenGrant:
+        """Trade the authorization code from the callback for tokens.
+
+        ``continuous_refresh=true`` asks for the 60-day rolling refresh token (Pinterest's
+        only kind since 2025-09-25; apps created before must ask for it).
+        """
+        return self._token_request(
+            {
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": _required_setting("PINTEREST_REDIRECT_URI"),
+                "continuous_refresh": "true",
+            }
+        )
+
+    def refresh_access_token(self, refresh_token: str) -> TokenGrant:
+        """A new access token AND a new refresh token (the old one stops working: store it)."""
+        return self._token_request({"grant_type": "refresh_token", "refresh_token": refresh_token})
+
+    def _token_request(self, form: dict) -> TokenGrant:
+        auth = HTTPBasicAuth(_required_setting("PINTEREST_APP_ID"), _required_setting("PINTEREST_APP_SECRET"))
+        data = self._request("POST", "/oauth/token", data=form, auth=auth)
+        if not isinstance(data, dict) or not data.get("access_token"):
+            raise PinterestError(
+                "Pinterest's token response has no access token",
+                request_id=self.last_request_id,
+            )
+        expires_at = _int_or_none(data.get("refresh_token_expires_at"))
+        return TokenGrant(
+            access_token=str(data["access_token"]),
+            refresh_token=str(data.get("refresh_token") or ""),
+            expires_in=_int_or_none(data.get("expires_in")),
+            refresh_token_expires_in=_int_or_none(data.get("refresh_token_expires_in")),
+            refresh_token_expires_at=(datetime.fromtimestamp(expires_at, tz=UTC) if expires_at is not None else None),
+            scope=str(data.get("scope") or ""),
+            token_type=str(data.get("token_type") or "bearer"),
+        )
+
+    # --- plumbing -------------------------------------------------------------------
+
+    def _paginate(self, path: str, *, page_size: int, max_pages: int) -> Iterator[dict]:
+        bookmark = None
+        seen = set()
+        for _ in range(max_pages):
+            params = {"page_size": page_size}
+            if bookmark:
+                params["bookmark"] = bookmark
+            page = self._request("GET", path, params=params)
+            items = page.get("items") if isinstance(page, dict) else None
+            if not isinstance(items, list):
+                raise PinterestError(
+                    f"Pinterest's answer to GET {path} has no list of items",
+                    request_id=self.last_request_id,
+                    body=page,
+                )
+            yield from items
+            bookmark = page.get("bookmark")
+            if not bookmark:
+                return
+            if bookmark in seen:
+                raise PinterestError(
+                    f"Pinterest repeated a bookmark while paging GET {path}",
+                    request_id=self.last_request_id,
+                )
+            seen.add(bookmark)
+
+    def _request(self, method: str, path: str, *, params=None, json=None, data=None, auth=None):
+        """Send one request and return its decoded JSON body; raise per the module docstring.
+
+        ``auth`` replaces the bearer token (the OAuth token call uses HTTP Basic).
+        """
+        url = f"{self.base_url}{path}"
+        headers = {}
+        if auth is None:
+            if not self._access_token:
+                raise PinterestAuthError(f"No access token to call {method} {path}: connect the account")
+            headers["Authorization"] = f"Bearer {self._access_token}"
+        timeout = (settings.PINTEREST_CONNECT_TIMEOUT_SECONDS, settings.PINTEREST_READ_TIMEOUT_SECONDS)
+        self.last_request_id = ""
+        try:
+            response = self.session.request(
+                method,
+                url,
+                params=params,
+                json=json,
+                data=data,
+                headers=headers,
+                auth=auth,
+                timeout=timeout,
+                # A redirect would turn a POST into a GET; Pinterest's API does not redirect.
+                allow_redirects=False,
+            )
+        except requests.exceptions.ConnectTimeout as err:
+            raise PinterestConnectionError(f"Could not connect to Pinterest in time: {err}") from err
+        except requests.exceptions.SSLError as err:
+            raise PinterestConnectionError(f"TLS handshake with Pinterest failed: {err}") from err
+        except requests.exceptions.ReadTimeout as err:
+            raise PinterestUnavailable(f"Pinterest did not answer {method} {path} within {timeout[1]} s") from err
+        except requests.exceptions.ConnectionError as err:
+            if _never_reached(err):
+                raise PinterestConnectionError(f"Could not connect to Pinterest: {err}") from err
+            raise PinterestUnavailable(f"Connection to Pinterest lost during {method} {path}: {err}") from err
+        except _BAD_URL_ERRORS as err:
+            raise PinterestConfigurationError(f"PINTEREST_API_BASE does not give a valid URL ({url!r}): {err}") from err
+        except requests.exceptions.RequestException as err:
+            # e.g. ChunkedEncodingError: the answer broke off after the request was sent.
+            raise PinterestUnavailable(f"Pinterest's answer to {method} {path} broke off: {err}") from err
+        return self._judge(method, path, response)
+
+    def _judge(self, method: str, path: str, response: requests.Response):
+        """The one place that turns a response into a result or an error."""
+        status = response.status_code
+        request_id = response.headers.get("x-pinterest-rid", "")
+        self.last_request_id = request_id
+        logger.info(
+            "Pinterest %s %s -> %s (request id %s, %.0f ms)",
+            method,
+            path,
+            status,
+            request_id or "-",
+            response.elapsed.total_seconds() * 1000 if response.elapsed else 0,
+        )
+        if 200 <= status < 300:
+            if not response.content.strip():
+                return {}
+            try:
+                return response.json()
+            except ValueError as err:
+                raise PinterestUnavailable(
+                    f"Pinterest answered {method} {path} with HTTP {status} but a body that is not JSON",
+                    status_code=status,
+                    request_id=request_id,
+                    body=response.text[:500],
+                ) from err
+        code, message, detail, body = _error_fields(response)
+        context = {
+            "status_code": status,
+            "code": code,
+            "message_detail": detail,
+            "request_id": request_id,
+            "body": body,
+        }
+        if status == 429:
+            raise PinterestRateLimitError(
+                message, retry_after=parse_retry_after(response.headers.get("Retry-After")), **context
+            )
+        if status >= 500:
+            raise PinterestUnavailable(message, **context)
+        raise _STATUS_ERRORS.get(status, PinterestError)(message, **context)
+
+
+def _required_setting(name: str) -> str:
+    value = getattr(settings, name, "")
+    if not value:
+        raise PinterestConfigurationError(f"{name} is not set: the Pinterest app is not configured")
+    return value
+
+
+def _int_or_none(value) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

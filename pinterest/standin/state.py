@@ -1,0 +1,590 @@
+"""The stand-in's memory: users, tokens, boards, pins, queued faults and what happened.
+
+``StandinState`` is also the direct Python API tests use (``pinterest.standin.testing``
+documents it); the HTTP control endpoint calls the same methods. Everything is guarded
+by one re-entrant lock; nothing here sleeps or does I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import secrets
+import threading
+import time
+from collections import Counter, deque
+from dataclasses import asdict, dataclass, field
+
+ACCESS_TOKEN_SECONDS = 30 * 24 * 3600
+REFRESH_TOKEN_SECONDS = 60 * 24 * 3600
+CODE_SECONDS = 10 * 60
+DEFAULT_HANG_SECONDS = 35.0  # longer than the client's default read timeout (30 s)
+
+# The scopes this project asks for; a grant echoes what the authorize request asked for.
+DEFAULT_SCOPE = "boards:read,boards:write,pins:read,pins:write,user_accounts:read"
+
+# Which scopes each endpoint needs (Pinterest's OpenAPI "security" of each operation).
+ENDPOINT_SCOPES = {
+    "user_account": ("user_accounts:read",),
+    "list_boards": ("boards:read",),
+    "list_board_pins": ("boards:read", "pins:read"),
+    "create_pin": ("boards:read", "boards:write", "pins:read", "pins:write"),
+}
+ENDPOINTS = ("user_account", "list_boards", "list_board_pins", "create_pin", "token", "any")
+
+RATE_LIMIT_MESSAGE = (
+    "This request exceeded a rate limit. This can happen if the client exceeds one\n"
+    "of the published rate limits within a short time window."
+)
+
+# kind -> (HTTP status, Pinterest code, message). "*_after_create" kinds create the pin first.
+FAULTS = {
+    "400": (400, 1, "Invalid parameters."),
+    "401": (401, 2, "Authentication failed."),
+    "403": (403, 233, "Image is too small. Please upload a larger image and try again."),
+    "404": (404, 40, "Board not found."),
+    "429": (429, 8, RATE_LIMIT_MESSAGE),
+    "500": (500, 500, "Internal error. Please try again later."),
+    "503": (503, 503, "Service unavailable. Please try again later."),
+    "503_after_create": (503, 503, "Service unavailable. Please try again later."),
+    "hang": (None, None, ""),
+    "hang_after_create": (None, None, ""),
+    "drop": (None, None, ""),
+    "drop_after_create": (None, None, ""),
+}
+
+
+class StandinError(ValueError):
+    """A control call the stand-in cannot carry out (unknown user, bad fault kind, ...)."""
+
+
+@dataclass
+class StandinUser:
+    id: str
+    username: str
+    account_type: str = "BUSINESS"
+
+
+@dataclass
+class Board:
+    id: str
+    owner_id: str
+    name: str
+    privacy: str = "PUBLIC"
+    description: str = ""
+    created_at: float = field(default_factory=time.time)
+    pin_ids: list = field(default_factory=list)  # oldest first
+
+
+@dataclass
+class Token:
+    value: str = field(repr=False)
+    kind: str  # "access" | "refresh"
+    user_id: str
+    scope: str
+    expires_at: float
+    revoked: bool = False
+
+    def is_valid(self, now: float) -> bool:
+        return not self.revoked and now < self.expires_at
+
+
+@dataclass
+class Fault:
+    kind: str
+    endpoint: str = "create_pin"
+    retry_after: float | None = None
+    message: str | None = None
+    message_detail: str | None = None
+    hang_seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class Creation:
+    """One pin the stand-in created through ``POST /v5/pins``."""
+
+    time: float  # time.time() on the stand-in when the pin was stored
+    user_id: str
+    token_id: str  # StandinState.token_id(access_token): a fingerprint, not the token
+    board_id: str
+    body_hash: str  # StandinState.body_hash(request body)
+    pin_id: str
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the stand-in received (control calls excluded)."""
+
+    time: float
+    method: str
+    path: str
+    endpoint: str
+    status: int | None  # None when the connection was dropped or left hanging
+    outcome: str  # "answered" | "dropped" | "hung"
+    user_id: str = ""
+
+
+@dataclass
+class RateLimit:
+    limit: int
+    window_seconds: float
+    retry_after: object = True  # True: seconds until a slot frees; a number: that; None/False: no header
+    category: str = "write"  # "write" (POST /v5/pins), "read" (GETs) or "all"
+    message_detail: str | None = None
+
+
+def _id_counter(start):
+    return itertools.count(start + secrets.randbelow(10**6) * 1000)
+
+
+class StandinState:
+    """In-memory Pinterest: see ``pinterest.standin.testing`` for the API as a test uses it."""
+
+    def __init__(self, *, hang_seconds=DEFAULT_HANG_SECONDS, app_id=None, app_secret=None):
+        self.lock = threading.RLock()
+        self._user_ids = _id_counter(5_100_000_000_000_000_000)
+        self._board_ids = _id_counter(1_070_000_000_000_000_000)
+        self._pin_ids = _id_counter(1_130_000_000_000_000_000)
+        self.default_hang_seconds = hang_seconds
+        self.app_id = app_id
+        self.app_secret = app_secret
+        self.reset()
+
+    # --- lifecycle ------------------------------------------------------------------
+
+    def reset(self):
+        """Forget everything: users, tokens, boards, pins, faults, limits, records."""
+        with self.lock:
+            self.users: dict[str, StandinUser] = {}
+            self.tokens: dict[str, Token] = {}
+            self.codes: dict[str, dict] = {}
+            self.board_map: dict[str, Board] = {}
+            self.pin_map: dict[str, dict] = {}
+            self.faults: deque[Fault] = deque()
+            self.latency_ms = 0
+            self.rate_limit: RateLimit | None = None
+            self._rate_windows: dict[tuple, deque] = {}
+            self.hang_seconds = self.default_hang_seconds
+            self.login_user_id: str | None = None
+            self.deny_authorize = 0
+            self.grant_scope: str | None = None
+            self._creations: list[Creation] = []
+            self._calls: deque[Call] = deque(maxlen=10_000)
+
+    # --- users and tokens -----------------------------------------------------------
+
+    def create_user(self, username=None, *, user_id=None, account_type="BUSINESS") -> StandinUser:
+        with self.lock:
+            user_id = str(user_id or next(self._user_ids))
+            username = username or f"pinner{len(self.users) + 1}"
+            if user_id in self.users or any(u.username == username for u in self.users.values()):
+                raise StandinError(f"User {username!r} / {user_id} exists already")
+            user = StandinUser(id=user_id, username=username, account_type=account_type)
+            self.users[user.id] = user
+            return user
+
+    def user(self, ref) -> StandinUser:
+        """A user by object, id or username."""
+        with self.lock:
+            if isinstance(ref, StandinUser):
+                ref = ref.id
+            ref = str(ref)
+            if ref in self.users:
+                return self.users[ref]
+            for user in self.users.values():
+                if user.username == ref:
+                    return user
+            raise StandinError(f"No stand-in user {ref!r}")
+
+    @property
+    def default_user(self) -> StandinUser:
+        """Who the authorize page logs in as: ``login_as()``'s choice, else the first user
+        (created as "pinner" when there is none)."""
+        with self.lock:
+            if self.login_user_id:
+                return self.users[self.login_user_id]
+            if not self.users:
+                self.create_user("pinner")
+            return next(iter(self.users.values()))
+
+    def login_as(self, user):
+        with self.lock:
+            self.login_user_id = self.user(user).id if user is not None else None
+
+    def deny_next_authorize(self, count=1):
+        """The next ``count`` authorize requests redirect back with ``error=access_denied``."""
+        with self.lock:
+            self.deny_authorize += int(count)
+
+    def set_grant_scope(self, scope):
+        """Grants from now on carry this scope (str or list) instead of echoing the request; None undoes."""
+        with self.lock:
+            self.grant_scope = _scope_text(scope) if scope is not None else None
+
+    def issue_tokens(
+        self,
+        user,
+        *,
+        expires_in=ACCESS_TOKEN_SECONDS,
+        refresh_expires_in=REFRESH_TOKEN_SECONDS,
+        scope=None,
+    ) -> tuple[str, str]:
+        """A fresh (access_token, refresh_token) pair for ``user``, as if it had connected."""
+        grant = self._grant(
+            self.user(user).id,
+            _scope_text(scope) if scope is not None else DEFAULT_SCOPE,
+            "authorization_code",
+            expires_in=expires_in,
+            refresh_expires_in=refresh_expires_in,
+        )
+        return grant["access_token"], grant["refresh_token"]
+
+    def expire_access_token(self, access_token):
+        with self.lock:
+            self._token(access_token, "access").expires_at = 0
+
+    def revoke_tokens(self, user):
+        """Every token of ``user`` stops working (the person disconnected the app)."""
+        with self.lock:
+            user_id = self.user(user).id
+            for token in self.tokens.values():
+                if token.user_id == user_id:
+                    token.revoked = True
+
+    def _token(self, value, kind) -> Token:
+        token = self.tokens.get(value)
+        if token is None or token.kind != kind:
+            raise StandinError(f"No such {kind} token")
+        return token
+
+    def _grant(
+        self,
+        user_id,
+        scope,
+        response_type,
+        *,
+        expires_in=ACCESS_TOKEN_SECONDS,
+        refresh_expires_in=REFRESH_TOKEN_SECONDS,
+    ) -> dict:
+        with self.lock:
+            now = time.time()
+            access = Token("pina_" + secrets.token_urlsafe(32), "access", user_id, scope, now + expires_in)
+            refresh = Token("pinr_" + secrets.token_urlsafe(32), "refresh", user_id, scope, now + refresh_expires_in)
+            self.tokens[access.value] = access
+            self.tokens[refresh.value] = refresh
+            return {
+                "access_token": access.value,
+                "refresh_token": refresh.value,
+                "response_type": response_type,
+                "token_type": "bearer",
+                "expires_in": int(expires_in),
+                "refresh_token_expires_in": int(refresh_expires_in),
+                "refresh_token_expires_at": int(refresh.expires_at),
+                "scope": scope,
+            }
+
+    # --- boards and pins ------------------------------------------------------------
+
+    def add_board(self, user, name, privacy="PUBLIC", *, description="") -> str:
+        with self.lock:
+            board = Board(
+                id=str(next(self._board_ids)),
+                owner_id=self.user(user).id,
+                name=name,
+                privacy=privacy,
+                description=description,
+            )
+            self.board_map[board.id] = board
+            return board.id
+
+    def add_boards(self, user, count, *, prefix="Board") -> list[str]:
+        with self.lock:
+            return [self.add_board(user, f"{prefix} {n}") for n in range(1, int(count) + 1)]
+
+    def remove_board(self, board_id):
+        """The board is gone: listing and creating on it answer 404 code 40."""
+        with self.lock:
+            board = self.board_map.pop(str(board_id), None)
+            if board is None:
+                raise StandinError(f"No stand-in board {board_id}")
+            for pin_id in board.pin_ids:
+                self.pin_map.pop(pin_id, None)
+
+    def boards(self, user=None) -> list[Board]:
+        with self.lock:
+            owner = self.user(user).id if user is not None else None
+            return [b for b in self.board_map.values() if owner is None or b.owner_id == owner]
+
+    def add_pin(self, board_id, **fields) -> dict:
+        """Put a pin on a board directly (not through the API, not counted as a creation)."""
+        with self.lock:
+            board = self._board(board_id)
+            return self._store_pin(board, fields)
+
+    def pins(self, board_id=None) -> list[dict]:
+        """Pins newest first, of one board or of all."""
+        with self.lock:
+            if board_id is not None:
+                return [self.pin_map[p] for p in reversed(self._board(board_id).pin_ids)]
+            return list(reversed(self.pin_map.values()))
+
+    def _board(self, board_id) -> Board:
+        board = self.board_map.get(str(board_id))
+        if board is None:
+            raise StandinError(f"No stand-in board {board_id}")
+        return board
+
+    def _store_pin(self, board: Board, body: dict) -> dict:
+        pin_id = str(next(self._pin_ids))
+        owner = self.users[board.owner_id]
+        source = body.get("media_source") or {}
+        image_url = source.get("url") or f"https://i.pinimg.com/originals/standin/{pin_id}.jpg"
+        pin = {
+            "id": pin_id,
+            "created_at": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
+            "link": body.get("link"),
+            "title": body.get("title"),
+            "description": body.get("description"),
+            "alt_text": body.get("alt_text"),
+            "dominant_color": body.get("dominant_color") or "#6E7874",
+            "board_id": board.id,
+            "board_section_id": body.get("board_section_id"),
+            "board_owner": {"username": owner.username},
+            "parent_pin_id": body.get("parent_pin_id"),
+            "is_owner": True,
+            "is_standard": source.get("is_standard", True),
+            "has_been_promoted": False,
+            "creative_type": "REGULAR",
+            "pin_metrics": None,
+            "media": {
+                "media_type": "image",
+                "images": {
+                    size: {"width": width, "height": height, "url": image_url}
+                    for size, width, height in (
+                        ("150x150", 150, 150),
+                        ("400x300", 400, 300),
+                        ("600x", 600, 600),
+                        ("1200x", 1200, 1200),
+                    )
+                },
+            },
+        }
+        self.pin_map[pin_id] = pin
+        board.pin_ids.append(pin_id)
+        return pin
+
+    # --- faults, latency, limits ----------------------------------------------------
+
+    def fail_next(
+        self, kind, count=1, *, endpoint="any", retry_after=None, message=None, message_detail=None, hang_seconds=None
+    ):
+        """Queue ``count`` faults for the next requests to ``endpoint``.
+
+        kind: "400", "401", "403" (code 233), "404" (code 40), "429" (with ``retry_after``
+        seconds, or none), "500", "503", "hang", "drop" (close without answering),
+        and for create_pin only "drop_after_create", "hang_after_create" and
+        "503_after_create" (the pin IS created, then the client gets no answer / a 503).
+        endpoint: create_pin, list_boards, list_board_pins, user_account, token or any.
+        """
+        kind = str(kind)
+        if kind not in FAULTS:
+            raise StandinError(f"Unknown fault kind {kind!r}: one of {', '.join(FAULTS)}")
+        if endpoint not in ENDPOINTS:
+            raise StandinError(f"Unknown endpoint {endpoint!r}: one of {', '.join(ENDPOINTS)}")
+        if kind.endswith("_after_create") and endpoint != "create_pin":
+            raise StandinError(f"{kind} only applies to create_pin")
+        with self.lock:
+            for _ in range(int(count)):
+                self.faults.append(
+                    Fault(
+                        kind,
+                        endpoint,
+                        _float_or_none(retry_after),
+                        message,
+                        message_detail,
+                        _float_or_none(hang_seconds),
+                    )
+                )
+
+    def fail_next_creates(
+        self, kind, count=1, retry_after=None, *, message=None, message_detail=None, hang_seconds=None
+    ):
+        """``fail_next(kind, count, endpoint="create_pin", ...)``."""
+        self.fail_next(
+            kind,
+            count,
+            endpoint="create_pin",
+            retry_after=retry_after,
+            message=message,
+            message_detail=message_detail,
+            hang_seconds=hang_seconds,
+        )
+
+    def take_fault(self, endpoint) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.endpoint in (endpoint, "any") and not (
+                    fault.endpoint == "any" and fault.kind.endswith("_after_create")
+                ):
+                    self.faults.remove(fault)
+                    return fault
+            return None
+
+    def clear_faults(self):
+        with self.lock:
+            self.faults.clear()
+
+    def set_latency(self, ms):
+        """Every request waits this long before it is handled."""
+        with self.lock:
+            self.latency_ms = max(0, float(ms or 0))
+
+    def set_hang_seconds(self, seconds):
+        """How long a "hang" fault holds the connection before closing it."""
+        with self.lock:
+            self.hang_seconds = float(seconds)
+
+    def set_rate_limit(self, limit, window_seconds=60.0, *, retry_after=True, category="write", message_detail=None):
+        """At most ``limit`` requests per token per sliding ``window_seconds``; then 429 code 8.
+
+        retry_after: True sends the seconds until a slot frees, a number sends that, None or
+        False sends no Retry-After. category: "write" (creates), "read" (GETs) or "all".
+        ``limit=None`` removes the limit.
+        """
+        if category not in ("write", "read", "all"):
+            raise StandinError(f"Unknown rate-limit category {category!r}")
+        with self.lock:
+            self._rate_windows.clear()
+            self.rate_limit = (
+                None
+                if limit is None
+                else RateLimit(int(limit), float(window_seconds), retry_after, category, message_detail)
+            )
+
+    def rate_limited(self, token_value, method, now) -> float | bool:
+        """False if the request may go ahead (and count it); else the seconds until a slot frees."""
+        with self.lock:
+            limit = self.rate_limit
+            if limit is None:
+                return False
+            category = "write" if method == "POST" else "read"
+            if limit.category not in ("all", category):
+                return False
+            window = self._rate_windows.setdefault((token_value, limit.category), deque())
+            while window and window[0] <= now - limit.window_seconds:
+                window.popleft()
+            if len(window) >= limit.limit:
+                return max(0.0, window[0] + limit.window_seconds - now)
+            window.append(now)
+            return False
+
+    # --- records --------------------------------------------------------------------
+
+    @staticmethod
+    def body_hash(body) -> str:
+        """sha256 of the body as normalized JSON (sorted keys): the same dict, the same hash."""
+        text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+    @staticmethod
+    def token_id(access_token) -> str:
+        """A fingerprint of a token, as recorded in ``creations`` (the token itself is not)."""
+        return hashlib.sha256(str(access_token).encode()).hexdigest()[:16]
+
+    def record_creation(self, creation: Creation):
+        with self.lock:
+            self._creations.append(creation)
+
+    def record_call(self, call: Call):
+        with self.lock:
+            self._calls.append(call)
+
+    @property
+    def creations(self) -> list[Creation]:
+        with self.lock:
+            return list(self._creations)
+
+    @property
+    def calls(self) -> list[Call]:
+        with self.lock:
+            return list(self._calls)
+
+    def created_count(self, board_id=None, *, body=None, body_hash=None) -> int:
+        """Pins created through the API, optionally only on one board / with one body."""
+        if body is not None:
+            body_hash = self.body_hash(body)
+        return sum(
+            1
+            for c in self.creations
+            if (board_id is None or c.board_id == str(board_id)) and (body_hash is None or c.body_hash == body_hash)
+        )
+
+    def create_times(self, *, user=None, access_token=None) -> list[float]:
+        """Stand-in clock times of the creations of one user or one token, in order."""
+        user_id = self.user(user).id if user is not None else None
+        token_id = self.token_id(access_token) if access_token is not None else None
+        return [
+            c.time
+            for c in self.creations
+            if (user_id is None or c.user_id == user_id) and (token_id is None or c.token_id == token_id)
+        ]
+
+    def snapshot(self) -> dict:
+        """Everything but tokens, as JSON-able data (``GET /_standin/state``)."""
+        with self.lock:
+            return {
+                "users": [asdict(u) for u in self.users.values()],
+                "login_user_id": self.login_user_id,
+                "boards": [
+                    {
+                        "id": b.id,
+                        "owner_id": b.owner_id,
+                        "name": b.name,
+                        "privacy": b.privacy,
+                        "pin_count": len(b.pin_ids),
+                    }
+                    for b in self.board_map.values()
+                ],
+                "created_count": len(self._creations),
+                "created_by_board": dict(Counter(c.board_id for c in self._creations)),
+                "created_by_body": dict(Counter(c.body_hash for c in self._creations)),
+                "creations": [asdict(c) for c in self._creations],
+                "calls": len(self._calls),
+                "pending_faults": [asdict(f) for f in self.faults],
+                "latency_ms": self.latency_ms,
+                "hang_seconds": self.hang_seconds,
+                "rate_limit": asdict(self.rate_limit) if self.rate_limit else None,
+                "deny_authorize": self.deny_authorize,
+                "grant_scope": self.grant_scope,
+            }
+
+    def seed_demo(self, username="demo", boards=("Recipes", "Travel ideas", "Home & garden")) -> StandinUser:
+        """A user with a few boards, logged in by the authorize page."""
+        with self.lock:
+            try:
+                user = self.user(username)
+            except StandinError:
+                user = self.create_user(username)
+            existing = {b.name for b in self.boards(user)}
+            for name in boards:
+                if name not in existing:
+                    self.add_board(user, name)
+            self.login_as(user)
+            return user
+
+
+def _scope_text(scope) -> str:
+    if isinstance(scope, str):
+        return scope
+    return ",".join(scope)
+
+
+def _float_or_none(value):
+    if value is None or value == "":
+        return None
+    number = float(value)
+    if not math.isfinite(number):
+        raise StandinError(f"Not a finite number: {value!r}")
+    return number
