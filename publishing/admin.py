@@ -11,6 +11,7 @@ from publishing.models import (
     BlogProject,
     Membership,
     Pin,
+    PinStatus,
     PublishAttempt,
     PublishBatch,
     PublishBatchItem,
@@ -67,6 +68,15 @@ class BlogArticleAdmin(TenantScopedAdmin):
     list_select_related = ("project",)
 
 
+STATUS_COLORS = {
+    PinStatus.DRAFT: "#8a8a8a",
+    PinStatus.READY_TO_SCHEDULE: "#2f6fb5",
+    PinStatus.PUBLISHING: "#c98a00",
+    PinStatus.PUBLISHED: "#2e8540",
+    PinStatus.ERROR: "#c0392b",
+}
+
+
 class PublishAttemptInline(admin.TabularInline):
     model = PublishAttempt
     extra = 0
@@ -90,7 +100,10 @@ class PublishAttemptInline(admin.TabularInline):
 @admin.register(Pin)
 class PinAdmin(TenantScopedAdmin):
     tenant_path = "project__tenant_id"
-    list_display = ("__str__", "project", "board", "status", "scheduled_at", "published_at")
+    list_display = (
+        "thumbnail", "__str__", "project", "board", "status_badge", "scheduled_at", "published_at", "on_pinterest"
+    )
+    list_display_links = ("thumbnail", "__str__")
     list_filter = ("status", "project", "board")
     search_fields = ("title", "description", "pinterest_pin_id", "article__url")
     list_select_related = ("project", "board")
@@ -107,6 +120,33 @@ class PinAdmin(TenantScopedAdmin):
     )
     inlines = [PublishAttemptInline]
     actions = ["publish_now", "mark_ready", "retry_failed"]
+
+    @admin.display(description="")
+    def thumbnail(self, obj):
+        url = obj.image.url if obj.image else obj.image_url
+        if not url:
+            return "—"
+        return format_html('<img src="{}" alt="" style="height:48px;width:auto;border-radius:4px">', url)
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, obj):
+        color = STATUS_COLORS.get(obj.status, "#777")
+        badge = format_html(
+            '<span style="background:{};color:#fff;padding:2px 8px;border-radius:10px;white-space:nowrap">{}</span>',
+            color,
+            obj.get_status_display(),
+        )
+        if obj.status == PinStatus.ERROR and obj.error_message:
+            return format_html('{}<br><small title="{}">{}</small>', badge, obj.error_message,
+                               obj.error_message[:80])
+        return badge
+
+    @admin.display(description="on Pinterest")
+    def on_pinterest(self, obj):
+        if not obj.pinterest_pin_url:
+            return "—"
+        return format_html('<a href="{}" target="_blank" rel="noopener">pin {}</a>', obj.pinterest_pin_url,
+                           obj.pinterest_pin_id)
 
     @admin.action(description="Publish now (in the background, paced)")
     def publish_now(self, request, queryset):

@@ -1,36 +1,175 @@
-"""Start pinpublisher on this machine: migrate, then the web server and the django-q2 worker.
+"""Start pinpublisher on this machine with everything embedded (``make run``).
 
-Used by `make run`. Ctrl-C (SIGINT) or SIGTERM stops every child process it started.
+Steps: migrate, set up the django-q2 schedules, start the local Pinterest stand-in
+(unless real Pinterest is configured), load the demo data, then run the web server
+and the django-q2 worker side by side until Ctrl-C, which stops all of them (each
+child runs in its own process group, and the whole group is stopped).
+
+Real Pinterest instead of the stand-in: set ``PINTEREST_APP_ID`` and
+``PINTEREST_APP_SECRET`` (connect through OAuth at /pinterest/connect/), or
+``PINTEREST_SANDBOX_TOKEN`` (a token from Pinterest's developer dashboard; the demo
+project is connected with it). ``PINTEREST_API_BASE`` chooses production or sandbox.
+
+``--check`` is the headless proof: it starts the same processes on a throw-away
+SQLite database, waits until the worker's sweep has published the demo's due pins,
+checks them through the REST API (published, with Pinterest ids; the refused one in
+``error`` with the stand-in's message), prints a report and exits 0, or exits 1
+saying what did not happen.
 """
 
+import argparse
+import json
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
+STANDIN_REFUSAL = "Image is too small"
 
 
-def manage(*args, **kwargs):
-    return subprocess.run([PY, "manage.py", *args], cwd=ROOT, check=True, **kwargs)
+class Runner:
+    def __init__(self, env):
+        self.env = env
+        self.children = []
+
+    def manage(self, *args, capture=False):
+        result = subprocess.run(
+            [PY, "manage.py", *args], cwd=ROOT, env=self.env, check=False, text=True,
+            stdout=subprocess.PIPE if capture else None,
+        )
+        if result.returncode != 0:
+            raise SystemExit(f"manage.py {args[0]} failed (exit {result.returncode})")
+        return result.stdout
+
+    def start(self, name, *args, quiet=False):
+        out = subprocess.DEVNULL if quiet else None
+        child = subprocess.Popen(
+            [PY, "manage.py", *args], cwd=ROOT, env=self.env, start_new_session=True, stdout=out, stderr=out
+        )
+        self.children.append((name, child))
+        return child
+
+    def alive(self):
+        return all(child.poll() is None for _, child in self.children)
+
+    def stop(self):
+        for _, child in self.children:
+            _signal_group(child, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for _, child in self.children:
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                pass
+            # Whatever is left of the group (a worker that ignored SIGTERM) is killed.
+            _signal_group(child, signal.SIGKILL)
+            if child.poll() is None:
+                child.wait()
+        return [(name, child.pid) for name, child in self.children]
+
+
+def _signal_group(child, sig):
+    try:
+        os.killpg(child.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def leftover_processes(stopped):
+    """Processes still alive in the children's groups (pgrep by process group id)."""
+    leftover = []
+    for name, pid in stopped:
+        found = subprocess.run(["pgrep", "-g", str(pid)], capture_output=True, text=True).stdout.split()
+        leftover += [f"{name}:{p}" for p in found]
+    return leftover
+
+
+def http_json(url, *, data=None, token=None, timeout=5):
+    request = urllib.request.Request(url, data=json.dumps(data).encode() if data is not None else None)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Token {token}")
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read())
+
+
+def wait_for(url, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return True
+        except urllib.error.HTTPError:
+            return True  # it answers
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def check(base, token, seeded, timeout):
+    """Poll the REST API until the due pins are published and the refused one is error."""
+    watched = seeded["due_pin_ids"] + [seeded["refused_pin_id"]]
+    deadline = time.monotonic() + timeout
+    pins = {}
+    while time.monotonic() < deadline:
+        pins = {pin_id: http_json(f"{base}/api/pins/{pin_id}/", token=token) for pin_id in watched}
+        if all(pin["status"] in ("published", "error") for pin in pins.values()):
+            break
+        time.sleep(1)
+    problems = []
+    for pin_id in seeded["due_pin_ids"]:
+        pin = pins.get(pin_id, {})
+        if pin.get("status") != "published" or not str(pin.get("pinterest_pin_id") or "").isdigit():
+            problems.append(f"due pin {pin_id} is '{pin.get('status')}' ({pin.get('error_message') or 'no error'})")
+    refused = pins.get(seeded["refused_pin_id"], {})
+    if refused.get("status") != "error" or STANDIN_REFUSAL not in (refused.get("error_message") or ""):
+        problems.append(
+            f"the refused pin is '{refused.get('status')}' with message {refused.get('error_message')!r}, "
+            f"expected 'error' with the stand-in's \"{STANDIN_REFUSAL}\""
+        )
+    return pins, problems
 
 
 def main():
-    host = os.environ.get("HOST", "127.0.0.1")
-    port = os.environ.get("PORT", "8000")
-    manage("migrate", "--no-input", "-v", "0")
-    children = [
-        subprocess.Popen([PY, "manage.py", "runserver", f"{host}:{port}", "--noreload"], cwd=ROOT),
-        subprocess.Popen([PY, "manage.py", "qcluster"], cwd=ROOT),
-    ]
-    print(f"\npinpublisher is running: admin at http://{host}:{port}/admin/ , API docs at "
-          f"http://{host}:{port}/api/docs/\nCreate a login with: "
-          ".venv/bin/python manage.py create_tenant 'My team' --owner me\nCtrl-C stops everything.\n",
-          flush=True)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="Headless: prove the service publishes, then exit.")
+    parser.add_argument("--timeout", type=float, default=180, help="--check gives up after this many seconds.")
+    args = parser.parse_args()
 
+    env = dict(os.environ)
+    env.setdefault("DEBUG", "1")
+    host, port = env.get("HOST", "127.0.0.1"), env.get("PORT", "8000")
+    standin_port = env.get("STANDIN_PORT", "8765")
+    base = f"http://{host}:{port}"
+    real = bool(env.get("PINTEREST_SANDBOX_TOKEN")) or bool(
+        env.get("PINTEREST_APP_ID") and env.get("PINTEREST_APP_SECRET")
+    )
+    # The demo sweeps every minute and paces creates 1 s apart, so pins visibly publish
+    # while you watch; production defaults stay 15 minutes and 10 s.
+    env.setdefault("PUBLISH_SWEEP_MINUTES", "1")
+    env.setdefault("PINTEREST_PUBLISH_INTERVAL_SECONDS", "1" if not real else "10")
+    env.setdefault("Q_WORKERS", "2")
+    env.setdefault("Q_POLL_SECONDS", "0.5")
+    if args.check:
+        scratch = Path(tempfile.mkdtemp(prefix="pinpublisher-check-"))
+        env.setdefault("DATABASE_URL", f"sqlite:///{scratch / 'db.sqlite3'}")
+        env.setdefault("MEDIA_ROOT", str(scratch / "media"))
+    if not real:
+        standin = f"http://{host}:{standin_port}"
+        env["PINTEREST_API_BASE"] = f"{standin}/v5"
+        env["PINTEREST_OAUTH_AUTHORIZE_URL"] = f"{standin}/oauth/"
+        env.setdefault("PINTEREST_APP_ID", "1234567890")
+        env.setdefault("PINTEREST_APP_SECRET", "demo-app-secret")
+        env.setdefault("PINTEREST_REDIRECT_URI", f"{base}/pinterest/callback/")
+
+    runner = Runner(env)
     stopping = False
 
     def stop(signum, frame):
@@ -39,22 +178,67 @@ def main():
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
+    started = time.monotonic()
     try:
-        while not stopping and all(child.poll() is None for child in children):
+        runner.manage("migrate", "--no-input", "-v", "0")
+        runner.manage("setup_schedules")
+        seed_args = ["seed_demo", "--json"]
+        if not real:
+            runner.start("stand-in", "run_pinterest_standin", "--port", standin_port, "--seed-demo",
+                         "--min-image-px", "100", quiet=args.check)
+            if not wait_for(f"{standin}/_standin/state"):
+                raise SystemExit("the Pinterest stand-in did not start")
+            access, refresh = http_json(
+                f"{standin}/_standin/control", data={"action": "issue_tokens", "user": "demo"}
+            )["result"]
+            runner.env["DEMO_PINTEREST_TOKEN"], runner.env["DEMO_PINTEREST_REFRESH_TOKEN"] = access, refresh
+            seed_args += ["--token-env", "DEMO_PINTEREST_TOKEN", "--refresh-token-env", "DEMO_PINTEREST_REFRESH_TOKEN"]
+        elif env.get("PINTEREST_SANDBOX_TOKEN"):
+            seed_args += ["--token-env", "PINTEREST_SANDBOX_TOKEN"]
+        seeded = json.loads(runner.manage(*seed_args, capture=True))
+        runner.start("web", "runserver", f"{host}:{port}", "--noreload", quiet=args.check)
+        runner.start("worker", "qcluster", quiet=args.check)
+        if not wait_for(f"{base}/admin/login/"):
+            raise SystemExit("the web server did not start")
+        print(
+            f"\npinpublisher is running ({'real Pinterest' if real else 'the local Pinterest stand-in'}).\n"
+            f"  admin:     {base}/admin/   login {seeded['username']} / {seeded['password']}\n"
+            f"  API docs:  {base}/api/docs/\n"
+            f"  API token: {seeded['api_token']}\n"
+            f"  try:       curl -H 'Authorization: Token {seeded['api_token']}' {base}/api/pins/\n"
+            + ("" if args.check else "Due demo pins publish within a minute, scheduled ones over the next "
+               "three. Ctrl-C stops everything.\n"),
+            flush=True,
+        )
+        if args.check:
+            pins, problems = check(base, seeded["api_token"], seeded, args.timeout)
+            elapsed = time.monotonic() - started
+            print("check report:")
+            for pin_id, pin in pins.items():
+                detail = pin.get("pinterest_pin_id") or pin.get("error_message")
+                print(f"  {pin_id}  {pin.get('status'):<10} {detail}")
+            if problems:
+                listing = "\n  - ".join(problems)
+                print(f"CHECK FAILED after {elapsed:.0f} s:\n  - {listing}")
+                return 1
+            print(f"CHECK PASSED in {elapsed:.0f} s: {len(seeded['due_pin_ids'])} due pins published by the "
+                  "worker, the refused pin reported with Pinterest's message.")
+            return 0
+        while not stopping and runner.alive():
             time.sleep(0.2)
+        if not stopping:
+            dead = [name for name, child in runner.children if child.poll() is not None]
+            print(f"stopping: {', '.join(dead)} exited", file=sys.stderr)
+            return 1
+        return 0
     finally:
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 15
-        for child in children:
-            try:
-                child.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
-    failed = [child for child in children if child.returncode not in (0, -signal.SIGTERM, None)]
-    return 1 if failed and not stopping else 0
+        stopped = runner.stop()
+        if stopped:
+            print("stopped " + ", ".join(f"{name} (pid {pid})" for name, pid in stopped), flush=True)
+            orphans = leftover_processes(stopped)
+            if orphans:
+                print(f"LEFT RUNNING: {orphans}", file=sys.stderr, flush=True)
+                os._exit(1)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from pinterest.standin.state import (
     StandinError,
     StandinState,
 )
-from pinterest.standin.validation import pin_create_problem
+from pinterest.standin.validation import decode_image, pin_create_problem
 
 MAX_PAGE_SIZE = 250
 DEFAULT_PAGE_SIZE = 25
@@ -49,6 +49,7 @@ CONTROL_ACTIONS = (
     "clear_faults",
     "set_latency",
     "set_hang_seconds",
+    "set_min_image_px",
     "set_rate_limit",
     "deny_next_authorize",
     "login_as",
@@ -402,6 +403,11 @@ def _create_pin(state, request, token) -> Reply:
     board = state.board_map.get(body["board_id"])
     if board is None or board.owner_id != token.user_id:
         return error(404, 40, "Board not found.")
+    source = body["media_source"]
+    if state.min_image_px and source.get("source_type") == "image_base64":
+        _format, width, height = decode_image(source)
+        if min(width, height) < state.min_image_px:
+            return error(403, *FAULTS["403"][1:])
     pin = state._store_pin(board, body)
     state.record_creation(
         Creation(

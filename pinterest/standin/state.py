@@ -167,6 +167,7 @@ class StandinState:
             self.rate_limit: RateLimit | None = None
             self._rate_windows: dict[tuple, deque] = {}
             self.hang_seconds = self.default_hang_seconds
+            self.min_image_px = 0
             self.login_user_id: str | None = None
             self.deny_authorize = 0
             self.grant_scope: str | None = None
@@ -440,6 +441,12 @@ class StandinState:
         """Every request waits this long before it is handled."""
         with self.lock:
             self.latency_ms = max(0, float(ms or 0))
+
+    def set_min_image_px(self, pixels):
+        """Refuse inline images narrower or shorter than this with 403 code 233, as Pinterest
+        refuses images that are too small (0, the default, accepts any size)."""
+        with self.lock:
+            self.min_image_px = max(0, int(pixels or 0))
 
     def set_hang_seconds(self, seconds):
         """How long a "hang" fault holds the connection before closing it."""

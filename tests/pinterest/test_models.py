@@ -10,9 +10,7 @@ pytestmark = pytest.mark.django_db
 def test_database_refuses_a_duplicate_board_id_per_connection():
     board = make_board()
     with pytest.raises(IntegrityError), transaction.atomic():
-        Board.objects.create(
-            connection=board.connection, pinterest_board_id=board.pinterest_board_id, name="Copy"
-        )
+        Board.objects.create(connection=board.connection, pinterest_board_id=board.pinterest_board_id, name="Copy")
 
 
 def test_same_board_id_is_allowed_on_another_connection():

@@ -498,3 +498,28 @@ def test_run_standin_stops_serving_on_exit():
 )
 def test_rate_limit_option_reads_n_per_window(text, expected):
     assert parse_rate_limit(text) == expected
+
+
+def test_standin_refuses_inline_images_below_its_minimum_size_with_code_233(standin):
+    import base64
+
+    from pinterest.client import PinterestClient
+    from pinterest.errors import PinterestForbidden
+    from tests.factories import png_bytes
+
+    user = standin.create_user()
+    access, _ = standin.issue_tokens(user)
+    board_id = standin.add_board(user, "Small images")
+    standin.set_min_image_px(100)
+    client = PinterestClient(access)
+
+    def body(size):
+        data = base64.b64encode(png_bytes(size, size)).decode()
+        return {"board_id": board_id, "media_source": {"source_type": "image_base64", "content_type": "image/png",
+                                                       "data": data}}
+
+    with pytest.raises(PinterestForbidden) as excinfo:
+        client.create_pin(body(60))
+    assert excinfo.value.code == 233 and "too small" in excinfo.value.message
+    assert client.create_pin(body(120))["id"]
+    assert standin.created_count(board_id) == 1

@@ -59,6 +59,12 @@ class Command(BaseCommand):
             action="store_true",
             help="Create the user 'demo' with a few boards; the authorize page logs in as it.",
         )
+        parser.add_argument(
+            "--min-image-px",
+            type=int,
+            default=0,
+            help="Refuse inline images smaller than this (403 code 233, image too small); 0 accepts any.",
+        )
         parser.add_argument("--demo-username", default="demo", help="Username of the --seed-demo user (default demo).")
 
     def handle(self, *args, **options):
@@ -79,6 +85,7 @@ class Command(BaseCommand):
             standin.bind()
         except OSError as err:
             raise CommandError(f"Cannot listen on {options['host']}:{options['port']}: {err}") from err
+        standin.set_min_image_px(options["min_image_px"])
         if options["seed_demo"]:
             user = standin.seed_demo(options["demo_username"])
             self.stdout.write(f"Demo user @{user.username} (id {user.id}), boards:")

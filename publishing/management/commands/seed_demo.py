@@ -1,0 +1,61 @@
+import json
+import os
+
+from django.core.management.base import BaseCommand, CommandError
+
+from pinterest.errors import PinterestError
+from pinterest.services import ConnectError
+from publishing.services.demo import demo_seed
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo tenant: an admin user (new password each run), an API token, a project with "
+        "5 articles, a Pinterest connection (from --token-env) with its boards, and 12 pins that show "
+        "every outcome. Safe to run twice: nothing is duplicated."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--token-env",
+            metavar="VAR",
+            help="Environment variable holding the Pinterest access token to connect (the stand-in's demo "
+            "user, or a sandbox token). Without it the pins stay drafts until you connect through OAuth.",
+        )
+        parser.add_argument("--refresh-token-env", metavar="VAR", help="Environment variable with its refresh token.")
+        parser.add_argument("--json", action="store_true", help="Print one JSON object.")
+
+    def _env(self, name):
+        if not name:
+            return ""
+        value = os.environ.get(name, "")
+        if not value:
+            raise CommandError(f"Environment variable {name} is not set or empty.")
+        return value
+
+    def handle(self, *args, **options):
+        access = self._env(options["token_env"])
+        refresh = self._env(options["refresh_token_env"]) if options["refresh_token_env"] else ""
+        try:
+            seeded = demo_seed(access_token=access, refresh_token=refresh)
+        except (ConnectError, PinterestError) as exc:
+            raise CommandError(f"Could not connect the demo Pinterest account: {exc}") from None
+        result = {
+            "tenant": seeded.tenant.name,
+            "username": seeded.username,
+            "password": seeded.password,
+            "api_token": seeded.api_token,
+            "connection": str(seeded.connection) if seeded.connection else None,
+            "pins_created": seeded.pins_created,
+            "pins_total": seeded.pins_total,
+            "due_pin_ids": seeded.due_pin_ids,
+            "refused_pin_id": seeded.refused_pin_id,
+        }
+        if options["json"]:
+            self.stdout.write(json.dumps(result))
+            return
+        self.stdout.write(self.style.SUCCESS(f"Demo tenant '{seeded.tenant.name}' is ready."))
+        self.stdout.write(f"  admin login: {seeded.username} / {seeded.password}")
+        self.stdout.write(f"  API token:   {seeded.api_token}")
+        self.stdout.write(f"  connection:  {result['connection'] or 'none (connect at /pinterest/connect/)'}")
+        self.stdout.write(f"  pins:        {seeded.pins_created} created, {seeded.pins_total} in the demo project")

@@ -1,0 +1,153 @@
+"""Demo data: a tenant whose pins show every outcome within a few minutes.
+
+``demo_seed`` is idempotent: objects are found by name (tenant, user, project,
+article url, pin title) and only created when missing, so running it twice
+duplicates nothing. The admin password is new on every run (it is printed).
+"""
+
+import io
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from PIL import Image, ImageDraw
+from rest_framework.authtoken.models import Token
+
+from pinterest.models import PinterestConnection
+from pinterest.services import connection_add_from_token
+from publishing.models import BlogArticle, BlogProject, Membership, Pin, PinStatus, Tenant
+
+DEMO_TENANT = "Demo"
+DEMO_USERNAME = "demo"
+DEMO_PROJECT = "Demo blog"
+REFUSED_TITLE = "A pin Pinterest refuses (image too small)"
+ARTICLES = [
+    ("https://demo-blog.example.com/one-pan-lemon-pasta", "One-pan lemon pasta"),
+    ("https://demo-blog.example.com/weekend-in-lisbon", "A weekend in Lisbon"),
+    ("https://demo-blog.example.com/balcony-herb-garden", "A balcony herb garden"),
+    ("https://demo-blog.example.com/sourdough-for-beginners", "Sourdough for beginners"),
+    ("https://demo-blog.example.com/packing-light", "Packing light for two weeks"),
+]
+COLORS = [(214, 69, 65), (52, 120, 196), (70, 160, 90), (224, 160, 40), (140, 80, 170), (40, 150, 160)]
+
+
+@dataclass
+class DemoSeeded:
+    tenant: Tenant
+    username: str
+    password: str
+    api_token: str
+    connection: PinterestConnection | None
+    pins_created: int
+    pins_total: int
+    due_pin_ids: list
+    refused_pin_id: str
+
+
+def demo_image(*, title: str, color, size=(1000, 1500)) -> bytes:
+    """A real PNG: a vertical gradient with the pin's title on it."""
+    width, height = size
+    image = Image.new("RGB", size, color)
+    draw = ImageDraw.Draw(image)
+    for y in range(0, height, 4):
+        shade = int(80 * y / max(height, 1))
+        draw.rectangle([0, y, width, y + 4], fill=tuple(max(0, c - shade) for c in color))
+    if width >= 200:
+        draw.rectangle([40, height // 2 - 60, width - 40, height // 2 + 60], fill=(255, 255, 255))
+        draw.text((60, height // 2 - 10), title[:60], fill=(30, 30, 30), font_size=36)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _plan(now: datetime):
+    """(title, article index, status, scheduled_at, image size) of the 12 demo pins."""
+    plan = []
+    for i in range(4):
+        plan.append((f"Due now #{i + 1}: {ARTICLES[i][1]}", i, PinStatus.READY_TO_SCHEDULE,
+                     now - timedelta(minutes=1), (1000, 1500)))
+    for i in range(4):
+        plan.append((f"Scheduled #{i + 1}: {ARTICLES[(i + 1) % 5][1]}", (i + 1) % 5, PinStatus.READY_TO_SCHEDULE,
+                     now + timedelta(seconds=45 * (i + 1)), (1000, 1500)))
+    for i in range(3):
+        plan.append((f"Draft #{i + 1}: {ARTICLES[(i + 2) % 5][1]}", (i + 2) % 5, PinStatus.DRAFT, None, (1000, 1500)))
+    plan.append((REFUSED_TITLE, 4, PinStatus.READY_TO_SCHEDULE, now - timedelta(minutes=1), (60, 60)))
+    return plan
+
+
+def demo_seed(*, access_token: str = "", refresh_token: str = "", now: datetime | None = None) -> DemoSeeded:
+    """Create (or find) the demo tenant, its admin, API token, project, articles and pins.
+
+    With ``access_token`` the project is connected to that Pinterest account (the
+    stand-in's demo user, or a sandbox token) and its boards are synced; without it the
+    pins wait as drafts for a connection made through OAuth.
+    Raises ConnectError / PinterestError when the token cannot be used.
+    """
+    now = now or timezone.now()
+    User = get_user_model()
+    password = secrets.token_urlsafe(12)
+    with transaction.atomic():
+        tenant, _ = Tenant.objects.get_or_create(name=DEMO_TENANT)
+        user, _ = User.objects.get_or_create(username=DEMO_USERNAME, defaults={"email": "demo@example.com"})
+        user.is_staff = True
+        user.is_superuser = True
+        user.set_password(password)
+        user.save()
+        Membership.objects.update_or_create(user=user, defaults={"tenant": tenant, "role": Membership.Role.OWNER})
+        token, _ = Token.objects.get_or_create(user=user)
+        project, _ = BlogProject.objects.get_or_create(tenant=tenant, name=DEMO_PROJECT)
+        articles = [
+            BlogArticle.objects.get_or_create(project=project, url=url, defaults={"title": title})[0]
+            for url, title in ARTICLES
+        ]
+
+    connection = None
+    if access_token:
+        connection = connection_add_from_token(
+            tenant=tenant, access_token=access_token, refresh_token=refresh_token, project_id=project.pk
+        ).connection
+    boards = list(connection.boards.filter(is_archived=False).order_by("name")) if connection else []
+
+    created = 0
+    due, refused = [], ""
+    for index, (title, article_index, status, scheduled_at, size) in enumerate(_plan(now)):
+        pin = Pin.objects.filter(project=project, title=title).first()
+        if pin is None:
+            pin = Pin(
+                project=project,
+                article=articles[article_index],
+                board=boards[index % len(boards)] if boards else None,
+                title=title,
+                description=f"{ARTICLES[article_index][1]}: read the whole article on the demo blog.",
+                alt_text=f"Illustration for {ARTICLES[article_index][1]}",
+                status=status if boards else PinStatus.DRAFT,
+                scheduled_at=scheduled_at,
+            )
+            pin.image.save(
+                f"demo-{index + 1}.png",
+                ContentFile(demo_image(title=title, color=COLORS[index % len(COLORS)], size=size)),
+                save=False,
+            )
+            pin.save()
+            created += 1
+        elif pin.board_id is None and boards:
+            Pin.objects.filter(pk=pin.pk, status=PinStatus.DRAFT).update(board=boards[index % len(boards)])
+        if title == REFUSED_TITLE:
+            refused = str(pin.pk)
+        elif title.startswith("Due now"):
+            due.append(str(pin.pk))
+    return DemoSeeded(
+        tenant=tenant,
+        username=user.username,
+        password=password,
+        api_token=token.key,
+        connection=connection,
+        pins_created=created,
+        pins_total=project.pins.count(),
+        due_pin_ids=due,
+        refused_pin_id=refused,
+    )

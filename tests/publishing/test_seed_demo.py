@@ -1,0 +1,62 @@
+import io
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from PIL import Image
+
+from publishing.models import BlogArticle, Pin, PinStatus, Tenant
+from publishing.services.demo import REFUSED_TITLE, demo_seed
+from publishing.services.publish import pin_publish
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo_tokens(standin):
+    user = standin.seed_demo()
+    return standin.issue_tokens(user)
+
+
+def test_seed_demo_creates_every_kind_of_pin_with_real_images(demo_tokens):
+    seeded = demo_seed(access_token=demo_tokens[0], refresh_token=demo_tokens[1])
+    pins = Pin.objects.filter(project__tenant=seeded.tenant)
+    assert pins.count() == 12
+    assert BlogArticle.objects.filter(project__tenant=seeded.tenant).count() == 5
+    assert seeded.connection.boards.count() == 3
+    ready = pins.filter(status=PinStatus.READY_TO_SCHEDULE)
+    assert ready.count() == 9 and pins.filter(status=PinStatus.DRAFT).count() == 3
+    assert len(seeded.due_pin_ids) == 4 and seeded.refused_pin_id
+    with pins.get(title=REFUSED_TITLE).image.open() as handle, Image.open(handle) as image:
+        assert image.size == (60, 60)
+    with pins.exclude(title=REFUSED_TITLE).first().image.open() as handle, Image.open(handle) as image:
+        assert image.size == (1000, 1500)
+    assert get_user_model().objects.get(username="demo").check_password(seeded.password)
+
+
+def test_seed_demo_twice_duplicates_nothing_and_gives_a_new_password(demo_tokens):
+    first = demo_seed(access_token=demo_tokens[0])
+    second = demo_seed(access_token=demo_tokens[0])
+    assert second.pins_created == 0 and second.pins_total == 12
+    assert Tenant.objects.count() == 1 and Pin.objects.count() == 12
+    assert first.api_token == second.api_token and first.password != second.password
+
+
+def test_the_refused_demo_pin_fails_with_the_standins_message(standin, demo_tokens):
+    standin.set_min_image_px(100)
+    seeded = demo_seed(access_token=demo_tokens[0])
+    result = pin_publish(pin_id=seeded.refused_pin_id)
+    assert not result.success and "Image is too small" in result.error
+    assert pin_publish(pin_id=seeded.due_pin_ids[0]).success
+
+
+def test_seed_demo_command_prints_json_and_refuses_an_unset_token_variable(demo_tokens, monkeypatch):
+    monkeypatch.setenv("DEMO_TOKEN", demo_tokens[0])
+    out = io.StringIO()
+    call_command("seed_demo", "--token-env", "DEMO_TOKEN", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["pins_total"] == 12 and data["connection"] == "@demo"
+    monkeypatch.delenv("MISSING_TOKEN", raising=False)
+    with pytest.raises(CommandError, match="MISSING_TOKEN is not set"):
+        call_command("seed_demo", "--token-env", "MISSING_TOKEN")
