@@ -1,3 +1,26 @@
-"""REST routes of the Pinterest app (connections and boards)."""
+"""REST routes of the Pinterest app (connections and boards), under /api/.
 
-urlpatterns = []
+Connection actions (``connections/<id>/refresh/``, ``connections/<id>/sync-boards/``) go in
+the marked place; DELETE (disconnect) is a method of ``ConnectionDetailApi``.
+"""
+
+from django.urls import path, re_path
+
+from pinpublisher.api import api_not_found
+from pinterest import api
+
+urlpatterns = [
+    path("connections/", api.ConnectionsApi.as_view(), name="api-connection-list"),
+    path(
+        "connections/<int:connection_id>/",
+        api.ConnectionDetailApi.as_view(),
+        name="api-connection-detail",
+    ),
+    # Connection actions (refresh, sync-boards) go here.
+    path("boards/", api.BoardsApi.as_view(), name="api-board-list"),
+    path("boards/<int:board_id>/", api.BoardDetailApi.as_view(), name="api-board-detail"),
+    # Any other /api/ URL: a 404 in the API's JSON error format, not Django's HTML page.
+    # pinpublisher/api_urls.py includes this module before schema/ and docs/, so those two
+    # are let through; this route belongs at the end of that file (then without the exception).
+    re_path(r"^(?!(?:schema|docs)/$)", api_not_found, name="api-not-found"),
+]

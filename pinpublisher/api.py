@@ -1,0 +1,323 @@
+"""What every REST endpoint under /api/ shares: the error format, tenant scoping, pagination.
+
+Error format. Every answer with a status of 400 or more, whatever raised it (validation,
+a domain conflict, 401, 403, 404, 405, 415, 429, an unknown /api/ URL), has one shape::
+
+    {"error": {"code": "validation_error", "message": "title: This field is required.",
+               "fields": {"title": ["This field is required."]}}}
+
+``fields`` is always present: field name -> list of messages for a 400, empty otherwise.
+Server errors (500) stay Django's: they are bugs, logged and reported by Django.
+
+Tenants. Every endpoint works inside the caller's tenant (``request.user.membership.tenant``).
+Another tenant's object is a 404, whatever the method, never a 403 that would confirm it
+exists. A signed-in user who belongs to no tenant gets 403 ``no_tenant`` from every endpoint
+(before anything is looked up), so the answer never depends on the object asked for.
+
+Errors raised by services are mapped to HTTP here, in :func:`exception_handler`, and nowhere
+else: Django's ``ValidationError`` -> 400 (its dict names the fields), ``ObjectDoesNotExist``
+-> 404, and a domain error -> the ``http_status`` its class declares, with its ``code`` (and
+its message under ``fields[field]`` when it names a ``field``): 409 for
+``publishing.services.content.ContentConflict``, 400/409 for ``pinpublisher.errors``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import exceptions, serializers
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
+from rest_framework.throttling import UserRateThrottle as DrfUserRateThrottle
+from rest_framework.views import APIView, set_rollback
+from rest_framework.views import exception_handler as drf_exception_handler
+
+# --- The error format ------------------------------------------------------------------------
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    code = serializers.CharField(
+        help_text="Stable, machine-readable: validation_error, not_found, not_authenticated, "
+        "authentication_failed, no_tenant, permission_denied, method_not_allowed, "
+        "unsupported_media_type, parse_error, throttled, pin_not_editable, ..."
+    )
+    message = serializers.CharField(help_text="What went wrong, for a person.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="For validation errors: field name -> messages. Empty for other errors.",
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error answer."""
+
+    error = ErrorBodySerializer()
+
+
+_ERROR_DESCRIPTIONS = {
+    400: "Invalid input: `fields` names each invalid field (or query parameter).",
+    401: "No credentials, or invalid ones.",
+    403: "The user belongs to no tenant (`no_tenant`).",
+    404: "No such object in your tenant (another tenant's objects are 404 too), or no such page.",
+    409: "The object's state forbids this (the message says why).",
+    415: "Unsupported Content-Type for the request body.",
+    429: "Too many requests: see the Retry-After header.",
+}
+
+
+def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
+    """Schema entries for the given error statuses, plus the ones every endpoint can answer."""
+    every_endpoint = (401, 403, 429)
+    return {
+        code: OpenApiResponse(ErrorSerializer, description=_ERROR_DESCRIPTIONS[code])
+        for code in sorted({*statuses, *every_endpoint})
+    }
+
+
+def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Turn DRF's nested error detail into ``{"field": [...], "nested.field": [...]}``."""
+    if isinstance(detail, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            name = str(key) if key != NON_FIELD_ERRORS else api_settings.NON_FIELD_ERRORS_KEY
+            flat.update(_flatten(value, f"{prefix}.{name}" if prefix else name))
+        return flat
+    if isinstance(detail, list) and any(isinstance(item, (dict, list)) for item in detail):
+        flat = {}
+        for index, item in enumerate(detail):
+            if item:
+                flat.update(_flatten(item, f"{prefix}.{index}" if prefix else str(index)))
+        return flat
+    items = detail if isinstance(detail, list) else [detail]
+    return {prefix or api_settings.NON_FIELD_ERRORS_KEY: [str(item) for item in items]}
+
+
+def _validation_message(fields: dict[str, list[str]]) -> str:
+    if len(fields) == 1:
+        (name, messages), = fields.items()
+        return f"{name}: {messages[0]}" if messages else f"{name} is invalid."
+    return "Invalid input in: " + ", ".join(fields) + "."
+
+
+def _is_domain_error(exc: Exception) -> bool:
+    # A domain error declares its HTTP status and a stable code on its class:
+    # pinpublisher.errors.DomainError and its subclasses, ContentConflict in
+    # publishing.services.content. Matched by shape, so this module imports no app code.
+    return isinstance(getattr(type(exc), "http_status", None), int) and isinstance(
+        getattr(exc, "code", None), str
+    )
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    """DRF's EXCEPTION_HANDLER: every handled error in the one format; 500s stay Django's."""
+    if _is_domain_error(exc):
+        field = getattr(exc, "field", None)
+        set_rollback()
+        return Response(
+            error_body(exc.code, str(exc), {field: [str(exc)]} if field else None),
+            status=type(exc).http_status,
+        )
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, ObjectDoesNotExist):
+        exc = exceptions.NotFound(str(exc) or None)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flatten(exc.detail)
+        response.data = error_body("validation_error", _validation_message(fields), fields)
+    else:
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        code = codes if isinstance(codes, str) else "error"
+        detail = getattr(exc, "detail", "")
+        response.data = error_body(code, str(detail))
+    return response
+
+
+@csrf_exempt
+def api_not_found(request, *args, **kwargs) -> JsonResponse:
+    """The 404 for URLs under /api/ that match no endpoint: the API's format, not an HTML page."""
+    message = f"No API endpoint at {request.path}."
+    if not request.path.endswith("/"):
+        try:
+            resolved = resolve(request.path + "/")
+        except Resolver404:
+            resolved = None
+        if resolved is not None and resolved.func is not api_not_found:
+            message += f" Did you mean {request.path}/ (API URLs end with a slash)?"
+    return JsonResponse(error_body("not_found", message), status=404)
+
+
+# --- Throttling ------------------------------------------------------------------------------
+
+
+class UserRateThrottle(DrfUserRateThrottle):
+    """DRF's per-user throttle, reading its rate when used, so settings changes apply."""
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+# --- Tenant scoping --------------------------------------------------------------------------
+
+
+def tenant_of(user):
+    """The user's tenant, or None for an anonymous user or one without a membership.
+
+    Reads ``user.membership.tenant``; Django caches both on the user instance, so a request
+    pays for them once (token authentication has already fetched them with the user).
+    """
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.membership.tenant
+    except ObjectDoesNotExist:
+        return None
+
+
+class IsTenantMember(BasePermission):
+    message = (
+        "Your user belongs to no tenant, so there is nothing here for it; "
+        "ask an owner of your organisation to add you."
+    )
+    code = "no_tenant"
+
+    def has_permission(self, request, view) -> bool:
+        return tenant_of(request.user) is not None
+
+
+class TenantTokenAuthentication(TokenAuthentication):
+    """DRF's token authentication, reading the user's membership and tenant in the same query."""
+
+    def authenticate_credentials(self, key):
+        model = self.get_model()
+        try:
+            token = model.objects.select_related("user__membership__tenant").get(key=key)
+        except model.DoesNotExist:
+            raise exceptions.AuthenticationFailed("Invalid token.") from None
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed("User inactive or deleted.")
+        return (token.user, token)
+
+
+# The base of every tenant-scoped endpoint: authenticated, member of a tenant, throttled.
+# (A comment, not a docstring: the schema would show a docstring as every endpoint's text.)
+class TenantApi(APIView):
+    # Set here rather than in settings.REST_FRAMEWORK: DRF imports those while defining
+    # APIView, before this module could be imported.
+    authentication_classes = [TenantTokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated, IsTenantMember]
+    throttle_classes = [UserRateThrottle]
+
+    @property
+    def tenant(self):
+        return tenant_of(self.request.user)
+
+
+def get_or_404(queryset, *, label: str, **lookup):
+    """One object of an already tenant-scoped queryset, or a 404 that names what was asked for."""
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist:
+        ident = next(iter(lookup.values()), "")
+        raise exceptions.NotFound(f"{label} {ident} not found.") from None
+
+
+def parse(serializer_class, data, *, partial: bool = False, context: dict | None = None) -> dict:
+    """Validate ``data`` with an input serializer; a 400 naming each bad field otherwise."""
+    serializer = serializer_class(data=data, partial=partial, context=context or {})
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+# --- Input fields ----------------------------------------------------------------------------
+
+NAIVE_DATETIME_MESSAGE = (
+    "Give a timezone-aware ISO 8601 datetime, e.g. 2030-05-01T09:00:00+02:00 or "
+    "2030-05-01T07:00:00Z: without an offset the moment is ambiguous."
+)
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 datetime that must carry its offset: a naive value is refused, not guessed."""
+
+    default_error_messages = {"naive": NAIVE_DATETIME_MESSAGE}
+
+    def enforce_timezone(self, value):
+        if timezone.is_naive(value):
+            self.fail("naive")
+        return super().enforce_timezone(value)
+
+
+class IdField(serializers.IntegerField):
+    """A database id: a positive integer that fits the id column (so no overflow reaches SQL)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(**kwargs)
+
+
+# --- Pagination ------------------------------------------------------------------------------
+
+
+class ApiPagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+PAGINATION_PARAMETERS = [
+    OpenApiParameter("page", OpenApiTypes.INT, description="Page number, from 1."),
+    OpenApiParameter(
+        "page_size",
+        OpenApiTypes.INT,
+        description=f"Results per page (default {api_settings.PAGE_SIZE}, at most "
+        f"{ApiPagination.max_page_size}).",
+    ),
+]
+
+_paginated_serializers: dict[type, type] = {}
+
+
+def paginated(serializer_class: type[serializers.Serializer]) -> type[serializers.Serializer]:
+    """The schema of a page of ``serializer_class`` objects (named ``Paginated<Name>List``)."""
+    if serializer_class not in _paginated_serializers:
+        name = serializer_class.__name__.removesuffix("Serializer")
+        _paginated_serializers[serializer_class] = type(
+            f"Paginated{name}ListSerializer",
+            (serializers.Serializer,),
+            {
+                "count": serializers.IntegerField(),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": serializer_class(many=True),
+            },
+        )
+    return _paginated_serializers[serializer_class]
+
+
+def paginated_response(*, queryset, serializer_class, request, view) -> Response:
+    paginator = ApiPagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    data = serializer_class(page, many=True, context={"request": request}).data
+    return paginator.get_paginated_response(data)

@@ -1,0 +1,102 @@
+"""REST endpoints for a tenant's Pinterest connections and boards (read-only here).
+
+Connection actions (refresh, sync-boards, DELETE = disconnect) belong in these classes
+(``ConnectionDetailApi.delete``) or next to them, routed in ``pinterest/api_urls.py``.
+"""
+
+from django.db.models import Count, Q, QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+
+from pinpublisher.api import (
+    PAGINATION_PARAMETERS,
+    TenantApi,
+    error_responses,
+    get_or_404,
+    paginated,
+    paginated_response,
+    parse,
+)
+from pinterest.models import Board, PinterestConnection
+from pinterest.serializers import BoardFilterSerializer, BoardSerializer, ConnectionSerializer
+
+# --- Selectors (tenant-scoped reads; to move to pinterest/selectors.py once it exists) ---------
+
+
+def connections_for_tenant(*, tenant) -> QuerySet[PinterestConnection]:
+    return PinterestConnection.objects.filter(tenant=tenant).annotate(
+        board_count=Count("boards", filter=Q(boards__is_archived=False))
+    ).order_by("username", "id")
+
+
+def boards_for_tenant(
+    *, tenant, connection_id: int | None = None, is_archived: bool | None = None
+) -> QuerySet[Board]:
+    boards = Board.objects.filter(connection__tenant=tenant)
+    if connection_id is not None:
+        boards = boards.filter(connection_id=connection_id)
+    if is_archived is not None:
+        boards = boards.filter(is_archived=is_archived)
+    return boards.order_by("name", "id")
+
+
+# --- Endpoints -------------------------------------------------------------------------------
+
+
+class ConnectionsApi(TenantApi):
+    @extend_schema(
+        operation_id="connections_list",
+        tags=["connections"],
+        parameters=PAGINATION_PARAMETERS,
+        responses={200: paginated(ConnectionSerializer), **error_responses(404)},
+    )
+    def get(self, request):
+        return paginated_response(
+            queryset=connections_for_tenant(tenant=self.tenant),
+            serializer_class=ConnectionSerializer,
+            request=request,
+            view=self,
+        )
+
+
+class ConnectionDetailApi(TenantApi):
+    @extend_schema(
+        operation_id="connections_retrieve",
+        tags=["connections"],
+        responses={200: ConnectionSerializer, **error_responses(404)},
+    )
+    def get(self, request, connection_id):
+        connection = get_or_404(
+            connections_for_tenant(tenant=self.tenant), label="Connection", pk=connection_id
+        )
+        return Response(ConnectionSerializer(connection).data)
+
+
+class BoardsApi(TenantApi):
+    @extend_schema(
+        operation_id="boards_list",
+        tags=["boards"],
+        parameters=[BoardFilterSerializer, *PAGINATION_PARAMETERS],
+        responses={200: paginated(BoardSerializer), **error_responses(400, 404)},
+    )
+    def get(self, request):
+        filters = parse(BoardFilterSerializer, request.query_params.dict())
+        boards = boards_for_tenant(
+            tenant=self.tenant,
+            connection_id=filters.get("connection"),
+            is_archived=filters.get("is_archived"),
+        )
+        return paginated_response(
+            queryset=boards, serializer_class=BoardSerializer, request=request, view=self
+        )
+
+
+class BoardDetailApi(TenantApi):
+    @extend_schema(
+        operation_id="boards_retrieve",
+        tags=["boards"],
+        responses={200: BoardSerializer, **error_responses(404)},
+    )
+    def get(self, request, board_id):
+        board = get_or_404(boards_for_tenant(tenant=self.tenant), label="Board", pk=board_id)
+        return Response(BoardSerializer(board).data)

@@ -1,0 +1,328 @@
+"""REST endpoints of the publishing app: projects, articles and pins.
+
+Thin views: parse the input, call one service or selector, serialize. Tenant scoping, the
+error format and the mapping of domain errors to HTTP come from ``pinpublisher.api``.
+
+PUT replaces every editable field (absent optional ones take their defaults; a pin keeps an
+uploaded image unless a new image or an image_url is given); PATCH changes only the fields
+sent.
+"""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from pinpublisher.api import (
+    PAGINATION_PARAMETERS,
+    TenantApi,
+    error_responses,
+    get_or_404,
+    paginated,
+    paginated_response,
+    parse,
+)
+from publishing import selectors
+from publishing.serializers import (
+    ArticleFilterSerializer,
+    ArticleInputSerializer,
+    ArticleSerializer,
+    PinFilterSerializer,
+    PinInputSerializer,
+    PinJsonInputSerializer,
+    PinScheduleSerializer,
+    PinSerializer,
+    ProjectInputSerializer,
+    ProjectSerializer,
+)
+from publishing.services import content
+
+DELETED = OpenApiResponse(description="Deleted.")
+
+# --- Projects --------------------------------------------------------------------------------
+
+
+class ProjectsApi(TenantApi):
+    @extend_schema(
+        operation_id="projects_list",
+        tags=["projects"],
+        parameters=PAGINATION_PARAMETERS,
+        responses={200: paginated(ProjectSerializer), **error_responses(404)},
+    )
+    def get(self, request):
+        projects = selectors.projects_for_tenant(tenant=self.tenant)
+        return paginated_response(
+            queryset=projects, serializer_class=ProjectSerializer, request=request, view=self
+        )
+
+    @extend_schema(
+        operation_id="projects_create",
+        tags=["projects"],
+        request=ProjectInputSerializer,
+        responses={201: ProjectSerializer, **error_responses(400, 415)},
+    )
+    def post(self, request):
+        data = parse(ProjectInputSerializer, request.data)
+        project = content.project_create(tenant=self.tenant, **data)
+        return Response(ProjectSerializer(project).data, status=status.HTTP_201_CREATED)
+
+
+class ProjectDetailApi(TenantApi):
+    def get_project(self, project_id):
+        projects = selectors.projects_for_tenant(tenant=self.tenant).select_related("tenant")
+        return get_or_404(projects, label="Project", pk=project_id)
+
+    @extend_schema(
+        operation_id="projects_retrieve",
+        tags=["projects"],
+        responses={200: ProjectSerializer, **error_responses(404)},
+    )
+    def get(self, request, project_id):
+        return Response(ProjectSerializer(self.get_project(project_id)).data)
+
+    @extend_schema(
+        operation_id="projects_update",
+        tags=["projects"],
+        request=ProjectInputSerializer,
+        responses={200: ProjectSerializer, **error_responses(400, 404, 415)},
+    )
+    def put(self, request, project_id):
+        return self._update(request, project_id, partial=False)
+
+    @extend_schema(
+        operation_id="projects_partial_update",
+        tags=["projects"],
+        request=ProjectInputSerializer,
+        responses={200: ProjectSerializer, **error_responses(400, 404, 415)},
+    )
+    def patch(self, request, project_id):
+        return self._update(request, project_id, partial=True)
+
+    def _update(self, request, project_id, *, partial):
+        project = self.get_project(project_id)
+        data = parse(ProjectInputSerializer, request.data, partial=partial)
+        project = content.project_update(project=project, data=data)
+        return Response(ProjectSerializer(project).data)
+
+    @extend_schema(
+        operation_id="projects_destroy",
+        tags=["projects"],
+        description="Deletes the project and its articles. A project with pins is refused (409).",
+        responses={204: DELETED, **error_responses(404, 409)},
+    )
+    def delete(self, request, project_id):
+        content.project_delete(project=self.get_project(project_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Articles --------------------------------------------------------------------------------
+
+
+class ArticlesApi(TenantApi):
+    @extend_schema(
+        operation_id="articles_list",
+        tags=["articles"],
+        parameters=[ArticleFilterSerializer, *PAGINATION_PARAMETERS],
+        responses={200: paginated(ArticleSerializer), **error_responses(400, 404)},
+    )
+    def get(self, request):
+        filters = parse(ArticleFilterSerializer, request.query_params.dict())
+        articles = selectors.articles_for_tenant(
+            tenant=self.tenant, project_id=filters.get("project")
+        )
+        return paginated_response(
+            queryset=articles, serializer_class=ArticleSerializer, request=request, view=self
+        )
+
+    @extend_schema(
+        operation_id="articles_create",
+        tags=["articles"],
+        request=ArticleInputSerializer,
+        responses={201: ArticleSerializer, **error_responses(400, 415)},
+    )
+    def post(self, request):
+        data = parse(ArticleInputSerializer, request.data)
+        article = content.article_create(tenant=self.tenant, **data)
+        return Response(ArticleSerializer(article).data, status=status.HTTP_201_CREATED)
+
+
+class ArticleDetailApi(TenantApi):
+    def get_article(self, article_id):
+        articles = selectors.articles_for_tenant(tenant=self.tenant).select_related(
+            "project__tenant"
+        )
+        return get_or_404(articles, label="Article", pk=article_id)
+
+    @extend_schema(
+        operation_id="articles_retrieve",
+        tags=["articles"],
+        responses={200: ArticleSerializer, **error_responses(404)},
+    )
+    def get(self, request, article_id):
+        return Response(ArticleSerializer(self.get_article(article_id)).data)
+
+    @extend_schema(
+        operation_id="articles_update",
+        tags=["articles"],
+        request=ArticleInputSerializer,
+        responses={200: ArticleSerializer, **error_responses(400, 404, 409, 415)},
+    )
+    def put(self, request, article_id):
+        return self._update(request, article_id, partial=False)
+
+    @extend_schema(
+        operation_id="articles_partial_update",
+        tags=["articles"],
+        request=ArticleInputSerializer,
+        responses={200: ArticleSerializer, **error_responses(400, 404, 409, 415)},
+    )
+    def patch(self, request, article_id):
+        return self._update(request, article_id, partial=True)
+
+    def _update(self, request, article_id, *, partial):
+        article = self.get_article(article_id)
+        data = parse(ArticleInputSerializer, request.data, partial=partial)
+        article = content.article_update(article=article, data=data)
+        return Response(ArticleSerializer(article).data)
+
+    @extend_schema(
+        operation_id="articles_destroy",
+        tags=["articles"],
+        description="An article with pins cannot be deleted (409 `article_has_pins`).",
+        responses={204: DELETED, **error_responses(404, 409)},
+    )
+    def delete(self, request, article_id):
+        content.article_delete(article=self.get_article(article_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Pins ------------------------------------------------------------------------------------
+
+PIN_REQUEST = {
+    "multipart/form-data": PinInputSerializer,
+    "application/json": PinJsonInputSerializer,
+}
+PIN_EDIT_NOTE = (
+    "Only a pin that is draft, ready_to_schedule or error can be changed: a publishing or "
+    "published pin is read-only (409 `pin_not_editable`). Text longer than Pinterest allows is "
+    "accepted and listed in `warnings`."
+)
+
+
+class PinsApi(TenantApi):
+    parser_classes = [JSONParser, MultiPartParser]
+
+    @extend_schema(
+        operation_id="pins_list",
+        tags=["pins"],
+        parameters=[PinFilterSerializer, *PAGINATION_PARAMETERS],
+        responses={200: paginated(PinSerializer), **error_responses(400, 404)},
+    )
+    def get(self, request):
+        query = parse(PinFilterSerializer, request.query_params.dict())
+        pins = selectors.pins_for_tenant(
+            tenant=self.tenant, filters=PinFilterSerializer.to_filters(query)
+        )
+        return paginated_response(
+            queryset=pins, serializer_class=PinSerializer, request=request, view=self
+        )
+
+    @extend_schema(
+        operation_id="pins_create",
+        tags=["pins"],
+        description="Creates a draft pin with an uploaded image (multipart) or an https "
+        "image_url. Text longer than Pinterest allows is accepted and listed in `warnings`.",
+        request=PIN_REQUEST,
+        responses={201: PinSerializer, **error_responses(400, 415)},
+    )
+    def post(self, request):
+        data = parse(PinInputSerializer, request.data)
+        pin = content.pin_create(tenant=self.tenant, **data)
+        return Response(
+            PinSerializer(pin, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
+
+
+class PinDetailApi(TenantApi):
+    parser_classes = [JSONParser, MultiPartParser]
+
+    def get_pin(self, pin_id):
+        return selectors.pin_for_tenant(tenant=self.tenant, pin_id=pin_id)
+
+    def present(self, pin, request):
+        return Response(PinSerializer(pin, context={"request": request}).data)
+
+    @extend_schema(
+        operation_id="pins_retrieve",
+        tags=["pins"],
+        responses={200: PinSerializer, **error_responses(404)},
+    )
+    def get(self, request, pin_id):
+        return self.present(self.get_pin(pin_id), request)
+
+    @extend_schema(
+        operation_id="pins_update",
+        tags=["pins"],
+        description=PIN_EDIT_NOTE,
+        request=PIN_REQUEST,
+        responses={200: PinSerializer, **error_responses(400, 404, 409, 415)},
+    )
+    def put(self, request, pin_id):
+        return self._update(request, pin_id, partial=False)
+
+    @extend_schema(
+        operation_id="pins_partial_update",
+        tags=["pins"],
+        description=PIN_EDIT_NOTE,
+        request=PIN_REQUEST,
+        responses={200: PinSerializer, **error_responses(400, 404, 409, 415)},
+    )
+    def patch(self, request, pin_id):
+        return self._update(request, pin_id, partial=True)
+
+    def _update(self, request, pin_id, *, partial):
+        pin = self.get_pin(pin_id)
+        data = parse(PinInputSerializer, request.data, partial=partial)
+        return self.present(content.pin_update(pin=pin, data=data), request)
+
+    @extend_schema(
+        operation_id="pins_destroy",
+        tags=["pins"],
+        description="Deletes the pin (a published pin stays on Pinterest). Refused while the "
+        "pin is publishing (409 `pin_not_deletable`).",
+        responses={204: DELETED, **error_responses(404, 409)},
+    )
+    def delete(self, request, pin_id):
+        content.pin_delete(pin=self.get_pin(pin_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PinScheduleApi(TenantApi):
+    @extend_schema(
+        operation_id="pins_schedule",
+        tags=["pins"],
+        description="Schedules the pin and marks it ready_to_schedule. `scheduled_at` must carry "
+        "a timezone offset and not be in the past. The pin needs a board and an image. Works "
+        "from draft, ready_to_schedule (a new time) and error (a retry).",
+        request=PinScheduleSerializer,
+        responses={200: PinSerializer, **error_responses(400, 404, 409, 415)},
+    )
+    def post(self, request, pin_id):
+        pin = selectors.pin_for_tenant(tenant=self.tenant, pin_id=pin_id)
+        data = parse(PinScheduleSerializer, request.data)
+        pin = content.pin_schedule(pin=pin, scheduled_at=data["scheduled_at"])
+        return Response(PinSerializer(pin, context={"request": request}).data)
+
+
+class PinUnscheduleApi(TenantApi):
+    @extend_schema(
+        operation_id="pins_unschedule",
+        tags=["pins"],
+        description="Takes the pin off the schedule: back to draft, scheduled_at cleared.",
+        request=None,
+        responses={200: PinSerializer, **error_responses(404, 409)},
+    )
+    def post(self, request, pin_id):
+        pin = selectors.pin_for_tenant(tenant=self.tenant, pin_id=pin_id)
+        pin = content.pin_unschedule(pin=pin)
+        return Response(PinSerializer(pin, context={"request": request}).data)

@@ -1,0 +1,126 @@
+"""Reads of the publishing app: every query a view, the admin, a command or a job makes.
+
+Each selector takes the tenant first and returns a queryset scoped to it; callers add
+nothing but pagination, so no read can forget the tenant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import F, QuerySet
+
+from publishing.models import BlogArticle, BlogProject, Pin, Tenant
+
+# What a pin list may be ordered by (each also with a leading "-" for descending).
+PIN_ORDERING_FIELDS = ("created_at", "updated_at", "scheduled_at", "published_at", "title", "status")
+PIN_DEFAULT_ORDERING = ("-created_at",)
+
+
+@dataclass(frozen=True)
+class PinFilters:
+    """Conditions on a tenant's pins; ``None`` or empty means "any"."""
+
+    statuses: tuple[str, ...] = ()
+    project_id: int | None = None
+    article_id: int | None = None
+    board_id: int | None = None
+    scheduled_after: datetime | None = None  # scheduled_at >= this
+    scheduled_before: datetime | None = None  # scheduled_at < this
+    ordering: tuple[str, ...] = ()  # names from PIN_ORDERING_FIELDS, "-" for descending
+
+
+def projects_for_tenant(*, tenant: Tenant) -> QuerySet[BlogProject]:
+    return BlogProject.objects.filter(tenant=tenant).order_by("name", "id")
+
+
+def articles_for_tenant(*, tenant: Tenant, project_id: int | None = None) -> QuerySet[BlogArticle]:
+    articles = BlogArticle.objects.filter(project__tenant=tenant)
+    if project_id is not None:
+        articles = articles.filter(project_id=project_id)
+    return articles.order_by("-created_at", "-id")
+
+
+def _order_by(name: str):
+    # NULLs (e.g. an unscheduled pin's scheduled_at) last in both directions, on every database.
+    if name.startswith("-"):
+        return F(name[1:]).desc(nulls_last=True)
+    return F(name).asc(nulls_last=True)
+
+
+def pins_for_tenant(*, tenant: Tenant, filters: PinFilters | None = None) -> QuerySet[Pin]:
+    """A tenant's pins, filtered and ordered; ties are broken by id so pages never overlap."""
+    filters = filters or PinFilters()
+    pins = Pin.objects.filter(project__tenant=tenant)
+    if filters.statuses:
+        pins = pins.filter(status__in=filters.statuses)
+    if filters.project_id is not None:
+        pins = pins.filter(project_id=filters.project_id)
+    if filters.article_id is not None:
+        pins = pins.filter(article_id=filters.article_id)
+    if filters.board_id is not None:
+        pins = pins.filter(board_id=filters.board_id)
+    if filters.scheduled_after is not None:
+        pins = pins.filter(scheduled_at__gte=filters.scheduled_after)
+    if filters.scheduled_before is not None:
+        pins = pins.filter(scheduled_at__lt=filters.scheduled_before)
+    ordering = filters.ordering or PIN_DEFAULT_ORDERING
+    return pins.order_by(*(_order_by(name) for name in ordering), "id")
+
+
+def pin_for_tenant(*, tenant: Tenant, pin_id) -> Pin:
+    """One of the tenant's pins. Raises Pin.DoesNotExist.
+
+    Related objects load when a write needs them: a read needs none, and it is the hot path.
+    """
+    pin = Pin.objects.filter(project__tenant=tenant, pk=pin_id).first()
+    if pin is None:
+        raise Pin.DoesNotExist(f"Pin {pin_id} not found.")
+    return pin
+
+
+# --- the sweep's reads (not tenant-scoped: the sweep serves every tenant) ----------------
+
+
+def pins_due(*, now: datetime) -> QuerySet[Pin]:
+    """Pins to publish now: ready, scheduled at or before ``now``, with an active connection.
+
+    Served by the partial index ``pin_ready_scheduled_idx`` (scheduled_at WHERE status =
+    'ready_to_schedule'), so its cost follows the number of ready pins, not all pins.
+    """
+    return Pin.objects.filter(
+        status="ready_to_schedule",
+        scheduled_at__lte=now,
+        project__pinterest_connection__is_active=True,
+    )
+
+
+def pins_lease_expired(*, now: datetime) -> QuerySet[Pin]:
+    """Pins still ``publishing`` after their lease: a worker died or an outcome is unknown."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    lease_start = now - timedelta(seconds=settings.PUBLISH_LEASE_SECONDS)
+    return Pin.objects.filter(status="publishing", publishing_started_at__lt=lease_start)
+
+
+def pins_dashboard(*, tenant_id: int | None, now: datetime, size: int = 5) -> dict:
+    """Counts by status, the next scheduled pins and the last failures (of one tenant, or all)."""
+    from django.db.models import Count
+
+    pins = Pin.objects.all() if tenant_id is None else Pin.objects.filter(project__tenant_id=tenant_id)
+    counts = dict(pins.values_list("status").annotate(n=Count("id")).values_list("status", "n").order_by())
+    upcoming = list(
+        pins.filter(status="ready_to_schedule", scheduled_at__gt=now)
+        .select_related("board")
+        .order_by("scheduled_at")[:size]
+    )
+    failures = list(pins.filter(status="error").order_by("-updated_at")[:size])
+    return {"counts": counts, "upcoming": upcoming, "failures": failures}
+
+
+def pins_for_tenant_ids(*, tenant: Tenant, pin_ids) -> list:
+    """Which of ``pin_ids`` are the tenant's pins."""
+    return list(Pin.objects.filter(project__tenant=tenant, pk__in=list(pin_ids)).values_list("pk", flat=True))

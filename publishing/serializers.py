@@ -1,0 +1,266 @@
+"""Serializers of the publishing API: Input ones parse requests, Output ones present objects.
+
+They hold no rules: an input serializer checks types and lengths and renames related ids
+(``project`` -> ``project_id``) for the services; every rule about tenants, boards, images and
+statuses lives in ``publishing.services.content``.
+"""
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from pinpublisher.api import AwareDateTimeField, IdField
+from publishing.models import PinStatus
+from publishing.selectors import PIN_ORDERING_FIELDS, PinFilters
+from publishing.services.content import PINTEREST_TEXT_LIMITS, pin_warnings
+
+
+class NullIfBlankCharField(serializers.CharField):
+    """Output: an empty identifier reads as null ("not there yet") rather than ""."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
+class NullIfBlankURLField(serializers.URLField):
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
+# --- Projects --------------------------------------------------------------------------------
+
+
+class ProjectSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    pinterest_connection = serializers.IntegerField(
+        source="pinterest_connection_id", read_only=True, allow_null=True
+    )
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class ProjectInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, help_text="Unique within your tenant.")
+    pinterest_connection = IdField(
+        source="pinterest_connection_id",
+        allow_null=True,
+        default=None,
+        help_text="Id of one of your Pinterest connections, or null.",
+    )
+
+
+# --- Articles --------------------------------------------------------------------------------
+
+
+class ArticleSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    project = serializers.IntegerField(source="project_id", read_only=True)
+    url = serializers.URLField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class ArticleInputSerializer(serializers.Serializer):
+    project = IdField(source="project_id", help_text="Id of one of your projects.")
+    url = serializers.URLField(max_length=2048, help_text="The article's http(s) URL: the pin's link.")
+    title = serializers.CharField(max_length=500, allow_blank=True, default="")
+
+
+class ArticleFilterSerializer(serializers.Serializer):
+    project = IdField(required=False, help_text="Only this project's articles.")
+
+
+# --- Pins ------------------------------------------------------------------------------------
+
+
+class PinWarningSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class PinSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    project = serializers.IntegerField(source="project_id", read_only=True)
+    article = serializers.IntegerField(source="article_id", read_only=True)
+    board = serializers.IntegerField(source="board_id", read_only=True, allow_null=True)
+    title = serializers.CharField(read_only=True)
+    description = serializers.CharField(read_only=True)
+    alt_text = serializers.CharField(read_only=True)
+    image = serializers.ImageField(
+        read_only=True, allow_null=True, help_text="URL of the uploaded image, or null."
+    )
+    image_url = NullIfBlankURLField(help_text="The https image URL given instead of an upload.")
+    status = serializers.ChoiceField(
+        choices=PinStatus.choices,
+        read_only=True,
+        help_text="Changes only through the schedule/unschedule (and publish) actions.",
+    )
+    scheduled_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    published_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    pinterest_pin_id = NullIfBlankCharField()
+    pinterest_pin_url = NullIfBlankURLField()
+    error_message = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+    warnings = serializers.SerializerMethodField(
+        help_text="Text longer than Pinterest allows: accepted, and cut when published."
+    )
+
+    @extend_schema_field(PinWarningSerializer(many=True))
+    def get_warnings(self, pin):
+        return pin_warnings(pin=pin)
+
+    def to_representation(self, pin):
+        # Written out by hand: a pin list page serializes 50 pins, and DRF's field-by-field
+        # path costs about ten times as much. tests/publishing/test_api_pins.py checks that
+        # both give the same answer for every field declared above (which the schema shows).
+        request = self.context.get("request")
+        tz = timezone.get_current_timezone()
+        image = None
+        if pin.image:
+            image = pin.image.url
+            if request is not None:
+                image = request.build_absolute_uri(image)
+        return {
+            "id": str(pin.id),
+            "project": pin.project_id,
+            "article": pin.article_id,
+            "board": pin.board_id,
+            "title": pin.title,
+            "description": pin.description,
+            "alt_text": pin.alt_text,
+            "image": image,
+            "image_url": pin.image_url or None,
+            "status": pin.status,
+            "scheduled_at": _iso(pin.scheduled_at, tz),
+            "published_at": _iso(pin.published_at, tz),
+            "pinterest_pin_id": pin.pinterest_pin_id or None,
+            "pinterest_pin_url": pin.pinterest_pin_url or None,
+            "error_message": pin.error_message,
+            "created_at": _iso(pin.created_at, tz),
+            "updated_at": _iso(pin.updated_at, tz),
+            "warnings": pin_warnings(pin=pin),
+        }
+
+
+def _iso(value, tz):
+    """A datetime as DRF writes it: ISO 8601 in the current time zone, UTC as "Z"."""
+    if value is None:
+        return None
+    text = value.astimezone(tz).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+_LIMITS_HELP = "Pinterest shows at most {} characters; longer text is kept but cut when published."
+
+
+class PinInputSerializer(serializers.Serializer):
+    """A pin's editable fields (multipart/form-data, to upload an image)."""
+
+    project = IdField(source="project_id", help_text="Id of one of your projects.")
+    article = IdField(source="article_id", help_text="Id of an article of that project.")
+    board = IdField(
+        source="board_id",
+        allow_null=True,
+        default=None,
+        help_text="Id of a board of one of your Pinterest connections (not archived), or null.",
+    )
+    title = serializers.CharField(
+        max_length=500, allow_blank=True, default="",
+        help_text=_LIMITS_HELP.format(PINTEREST_TEXT_LIMITS["title"]),
+    )
+    description = serializers.CharField(
+        max_length=10000, allow_blank=True, default="",
+        help_text=_LIMITS_HELP.format(PINTEREST_TEXT_LIMITS["description"]),
+    )
+    alt_text = serializers.CharField(
+        max_length=5000, allow_blank=True, default="",
+        help_text=_LIMITS_HELP.format(PINTEREST_TEXT_LIMITS["alt_text"]),
+    )
+    image = serializers.FileField(
+        required=False,
+        help_text="JPEG, PNG, WebP or GIF, at most 20 MB, at least 100x100 px. "
+        "Give this or image_url.",
+    )
+    image_url = serializers.URLField(
+        max_length=2048,
+        allow_blank=True,
+        default="",
+        help_text="An https URL of the image, instead of an upload.",
+    )
+
+
+class PinJsonInputSerializer(PinInputSerializer):
+    """A pin's editable fields as JSON: the image is given by URL."""
+
+    image = None
+
+
+class PinScheduleSerializer(serializers.Serializer):
+    scheduled_at = AwareDateTimeField(
+        help_text="When to publish: ISO 8601 with an offset (e.g. 2030-05-01T09:00:00+02:00)."
+    )
+
+
+class PinFilterSerializer(serializers.Serializer):
+    """The pin list's query parameters, turned into ``PinFilters``."""
+
+    status = serializers.CharField(
+        required=False,
+        help_text="Comma-separated statuses: " + ", ".join(PinStatus.values) + ".",
+    )
+    project = IdField(required=False)
+    article = IdField(required=False)
+    board = IdField(required=False)
+    scheduled_after = AwareDateTimeField(
+        required=False, help_text="scheduled_at at or after this time (ISO 8601 with offset)."
+    )
+    scheduled_before = AwareDateTimeField(
+        required=False, help_text="scheduled_at before this time (ISO 8601 with offset)."
+    )
+    ordering = serializers.CharField(
+        required=False,
+        help_text="Comma-separated, '-' for descending: "
+        + ", ".join(PIN_ORDERING_FIELDS)
+        + ". Default -created_at.",
+    )
+
+    def validate_status(self, value):
+        statuses = tuple(s.strip() for s in value.split(",") if s.strip())
+        unknown = [s for s in statuses if s not in PinStatus.values]
+        if unknown or not statuses:
+            raise serializers.ValidationError(
+                f"Unknown status {', '.join(unknown) or value!r}; use "
+                + ", ".join(PinStatus.values)
+                + "."
+            )
+        return statuses
+
+    def validate_ordering(self, value):
+        names = tuple(s.strip() for s in value.split(",") if s.strip())
+        unknown = [n for n in names if n.lstrip("-") not in PIN_ORDERING_FIELDS]
+        if unknown or not names:
+            raise serializers.ValidationError(
+                f"Cannot order by {', '.join(unknown) or value!r}; use "
+                + ", ".join(PIN_ORDERING_FIELDS)
+                + " (with '-' for descending)."
+            )
+        return names
+
+    @staticmethod
+    def to_filters(data: dict) -> PinFilters:
+        return PinFilters(
+            statuses=data.get("status", ()),
+            project_id=data.get("project"),
+            article_id=data.get("article"),
+            board_id=data.get("board"),
+            scheduled_after=data.get("scheduled_after"),
+            scheduled_before=data.get("scheduled_before"),
+            ordering=data.get("ordering", ()),
+        )

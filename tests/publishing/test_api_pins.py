@@ -1,0 +1,450 @@
+"""The pins API: create, validation rules, update/delete guards, schedule and unschedule."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from publishing.models import Pin, PinStatus
+from publishing.services import content
+from tests.factories import (
+    image_upload,
+    make_article,
+    make_board,
+    make_connection,
+    make_pin,
+    make_project,
+    make_tenant,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_fresh(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()  # throttle counts
+
+
+@pytest.fixture
+def tenant():
+    return make_tenant()
+
+
+@pytest.fixture
+def client(tenant):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=make_user(tenant)).key}")
+    return client
+
+
+@pytest.fixture
+def setup(tenant):
+    """A project with a connection, a board of it and an article."""
+    connection = make_connection(tenant=tenant)
+    board = make_board(connection=connection)
+    project = make_project(tenant=tenant, connection=connection)
+    article = make_article(project=project)
+    return project, board, article
+
+
+def pin_json(setup, **overrides):
+    project, board, article = setup
+    data = {
+        "project": project.pk,
+        "article": article.pk,
+        "board": board.pk,
+        "title": "A title",
+        "description": "A description",
+        "alt_text": "Alt",
+        "image_url": "https://images.example.com/a.png",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def field_errors(response):
+    assert response.status_code == 400, response.content
+    return response.json()["error"]["fields"]
+
+
+def image_file(fmt="PNG", size=(200, 200), name="pin.png", content_type="image/png"):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (10, 120, 200)).save(buffer, format=fmt)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type)
+
+
+# --- Create ----------------------------------------------------------------------------------
+
+
+def test_create_with_image_url_makes_a_draft_pin(client, setup):
+    response = client.post("/api/pins/", pin_json(setup), format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    pin = Pin.objects.get(pk=body["id"])
+    assert pin.status == PinStatus.DRAFT and pin.image_url == "https://images.example.com/a.png"
+    assert body["status"] == "draft" and body["image"] is None and body["warnings"] == []
+    assert body["pinterest_pin_id"] is None and body["scheduled_at"] is None
+
+
+def test_create_with_uploaded_image_stores_it(client, setup):
+    data = pin_json(setup, image_url=None, board=None)
+    response = client.post("/api/pins/", {**data, "image": image_upload()}, format="multipart")
+    assert response.status_code == 201, response.content
+    pin = Pin.objects.get(pk=response.json()["id"])
+    assert pin.image.name.startswith("pins/") and pin.image.name.endswith(".png")
+    assert response.json()["image"].startswith("http://testserver/media/pins/")
+
+
+@pytest.mark.parametrize(
+    "fmt,content_type",
+    [("JPEG", "image/jpeg"), ("PNG", "image/png"), ("WEBP", "image/webp"), ("GIF", "image/gif")],
+)
+def test_create_accepts_jpeg_png_webp_and_gif(client, setup, fmt, content_type):
+    upload = image_file(fmt=fmt, name="pin.img", content_type=content_type)
+    response = client.post("/api/pins/", {**pin_json(setup, image_url=None), "image": upload},
+                           format="multipart")
+    assert response.status_code == 201, response.content
+
+
+def test_create_refuses_other_image_formats(client, setup):
+    upload = image_file(fmt="BMP", name="pin.bmp", content_type="image/bmp")
+    response = client.post("/api/pins/", {**pin_json(setup, image_url=None), "image": upload},
+                           format="multipart")
+    assert "BMP images are not accepted" in field_errors(response)["image"][0]
+    assert not Pin.objects.exists()
+
+
+def test_create_refuses_a_file_that_is_not_an_image(client, setup):
+    upload = SimpleUploadedFile("pin.png", b"not an image at all", content_type="image/png")
+    response = client.post("/api/pins/", {**pin_json(setup, image_url=None), "image": upload},
+                           format="multipart")
+    assert "not an image" in field_errors(response)["image"][0]
+
+
+def test_create_refuses_an_image_smaller_than_100_px(client, setup):
+    upload = image_file(size=(99, 300))
+    response = client.post("/api/pins/", {**pin_json(setup, image_url=None), "image": upload},
+                           format="multipart")
+    assert "99x300 px" in field_errors(response)["image"][0]
+
+
+def test_create_refuses_an_image_over_20_mb(client, setup):
+    upload = SimpleUploadedFile("big.png", image_file().read() + b"\0" * (20 * 1024 * 1024),
+                                content_type="image/png")
+    response = client.post("/api/pins/", {**pin_json(setup, image_url=None), "image": upload},
+                           format="multipart")
+    assert "at most 20 MB" in field_errors(response)["image"][0]
+
+
+def test_create_needs_an_image_or_an_image_url(client, setup):
+    response = client.post("/api/pins/", pin_json(setup, image_url=None), format="json")
+    assert field_errors(response)["image"] == ["Pin must have an image: upload one or give image_url."]
+
+
+def test_create_refuses_both_image_and_image_url(client, setup):
+    response = client.post("/api/pins/", {**pin_json(setup), "image": image_upload()}, format="multipart")
+    assert field_errors(response)["image"] == ["Give either image or image_url, not both."]
+
+
+def test_create_refuses_a_plain_http_image_url(client, setup):
+    response = client.post("/api/pins/", pin_json(setup, image_url="http://images.example.com/a.png"),
+                           format="json")
+    assert field_errors(response)["image_url"] == ["Must be an https URL."]
+
+
+def test_create_refuses_another_tenants_project(client, setup):
+    foreign = make_project()
+    response = client.post("/api/pins/", pin_json(setup, project=foreign.pk), format="json")
+    assert field_errors(response)["project"] == [f"Project {foreign.pk} not found."]
+
+
+def test_create_refuses_an_article_of_another_project(client, setup, tenant):
+    other_article = make_article(project=make_project(tenant=tenant))
+    response = client.post("/api/pins/", pin_json(setup, article=other_article.pk), format="json")
+    assert "is not an article of project" in field_errors(response)["article"][0]
+
+
+def test_create_refuses_another_tenants_board(client, setup):
+    foreign_board = make_board()
+    response = client.post("/api/pins/", pin_json(setup, board=foreign_board.pk), format="json")
+    assert field_errors(response)["board"] == [
+        f"Board {foreign_board.pk} not found among the boards of your Pinterest accounts."
+    ]
+
+
+def test_create_refuses_an_archived_board(client, setup):
+    board = setup[1]
+    board.is_archived = True
+    board.save()
+    response = client.post("/api/pins/", pin_json(setup), format="json")
+    assert "is archived" in field_errors(response)["board"][0]
+
+
+def test_create_refuses_a_board_of_another_account_than_the_projects(client, setup, tenant):
+    other_board = make_board(connection=make_connection(tenant=tenant))
+    response = client.post("/api/pins/", pin_json(setup, board=other_board.pk), format="json")
+    assert "publishes with" in field_errors(response)["board"][0]
+
+
+def test_create_reports_every_broken_rule_at_once(client, setup):
+    response = client.post(
+        "/api/pins/", pin_json(setup, project=999999, board=999999, image_url="ftp://x.example/a"),
+        format="json",
+    )
+    assert set(field_errors(response)) >= {"project", "board"}
+
+
+def test_create_accepts_text_longer_than_pinterest_allows_with_warnings(client, setup):
+    response = client.post(
+        "/api/pins/",
+        pin_json(setup, title="T" * 101, description="D" * 801, alt_text="A" * 501),
+        format="json",
+    )
+    assert response.status_code == 201
+    warnings = response.json()["warnings"]
+    assert [w["field"] for w in warnings] == ["title", "description", "alt_text"]
+    assert "Pinterest allows 100" in warnings[0]["message"]
+    assert Pin.objects.get().title == "T" * 101
+
+
+def test_create_ignores_status_and_schedule_fields(client, setup):
+    data = {**pin_json(setup), "status": "published", "scheduled_at": "2030-01-01T00:00:00Z"}
+    body = client.post("/api/pins/", data, format="json").json()
+    assert body["status"] == "draft" and body["scheduled_at"] is None
+
+
+# --- Update and delete -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def pin(setup):
+    project, board, article = setup
+    return make_pin(project=project, board=board, article=article, status=PinStatus.DRAFT)
+
+
+@pytest.mark.parametrize("status", [PinStatus.DRAFT, PinStatus.READY_TO_SCHEDULE, PinStatus.ERROR])
+def test_update_works_while_draft_ready_or_error(client, pin, status):
+    Pin.objects.filter(pk=pin.pk).update(status=status)
+    response = client.patch(f"/api/pins/{pin.pk}/", {"title": "New"}, format="json")
+    assert response.status_code == 200, response.content
+    assert Pin.objects.get(pk=pin.pk).title == "New"
+    assert response.json()["status"] == status
+
+
+@pytest.mark.parametrize("status", [PinStatus.PUBLISHING, PinStatus.PUBLISHED])
+def test_update_of_a_publishing_or_published_pin_is_409(client, pin, status):
+    Pin.objects.filter(pk=pin.pk).update(status=status)
+    response = client.patch(f"/api/pins/{pin.pk}/", {"title": "New"}, format="json")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "pin_not_editable"
+    assert Pin.objects.get(pk=pin.pk).title == pin.title
+
+
+def test_update_loses_to_a_publisher_that_claimed_the_pin_meanwhile(pin):
+    stale = Pin.objects.select_related("project__tenant").get(pk=pin.pk)
+    Pin.objects.filter(pk=pin.pk).update(status=PinStatus.PUBLISHING)  # the publisher's claim
+    with pytest.raises(content.PinNotEditable):
+        content.pin_update(pin=stale, data={"title": "Overwrite?"})
+    fresh = Pin.objects.get(pk=pin.pk)
+    assert fresh.status == PinStatus.PUBLISHING and fresh.title == pin.title
+
+
+def test_update_with_a_new_upload_replaces_the_image_url(client, setup):
+    project, board, article = setup
+    pin = make_pin(project=project, board=board, article=article, with_image=False,
+                   image_url="https://images.example.com/old.png", status=PinStatus.DRAFT)
+    response = client.patch(f"/api/pins/{pin.pk}/", {"image": image_upload()}, format="multipart")
+    assert response.status_code == 200, response.content
+    pin.refresh_from_db()
+    assert pin.image and pin.image_url == ""
+
+
+def test_update_with_an_image_url_replaces_the_upload(client, pin):
+    response = client.patch(f"/api/pins/{pin.pk}/", {"image_url": "https://i.example.com/n.png"},
+                            format="json")
+    assert response.status_code == 200
+    pin.refresh_from_db()
+    assert not pin.image and pin.image_url == "https://i.example.com/n.png"
+
+
+def test_update_cannot_leave_a_pin_without_image(client, setup):
+    project, board, article = setup
+    pin = make_pin(project=project, board=board, article=article, with_image=False,
+                   image_url="https://images.example.com/old.png", status=PinStatus.DRAFT)
+    response = client.patch(f"/api/pins/{pin.pk}/", {"image_url": ""}, format="json")
+    assert "Pin must have an image" in field_errors(response)["image_url"][0]
+
+
+def test_update_refuses_an_article_of_another_project(client, pin, tenant):
+    other = make_article(project=make_project(tenant=tenant))
+    response = client.patch(f"/api/pins/{pin.pk}/", {"article": other.pk}, format="json")
+    assert "is not an article of project" in field_errors(response)["article"][0]
+
+
+def test_update_can_unassign_the_board(client, pin):
+    response = client.patch(f"/api/pins/{pin.pk}/", {"board": None}, format="json")
+    assert response.status_code == 200 and response.json()["board"] is None
+
+
+def test_put_replaces_every_editable_field(client, pin, setup):
+    project, board, article = setup
+    data = {"project": project.pk, "article": article.pk, "title": "Only title"}
+    response = client.put(f"/api/pins/{pin.pk}/", data, format="json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["title"], body["description"], body["board"]) == ("Only title", "", None)
+    assert body["image"]  # the upload stays: it was not replaced
+
+
+@pytest.mark.parametrize(
+    "status", [PinStatus.DRAFT, PinStatus.READY_TO_SCHEDULE, PinStatus.ERROR, PinStatus.PUBLISHED]
+)
+def test_delete_works_unless_publishing(client, pin, status):
+    Pin.objects.filter(pk=pin.pk).update(status=status)
+    assert client.delete(f"/api/pins/{pin.pk}/").status_code == 204
+    assert not Pin.objects.filter(pk=pin.pk).exists()
+
+
+def test_delete_while_publishing_is_409(client, pin):
+    Pin.objects.filter(pk=pin.pk).update(status=PinStatus.PUBLISHING)
+    response = client.delete(f"/api/pins/{pin.pk}/")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "pin_not_deletable"
+    assert Pin.objects.filter(pk=pin.pk).exists()
+
+
+# --- Schedule and unschedule -----------------------------------------------------------------
+
+
+def test_schedule_sets_the_time_and_marks_the_pin_ready(client, pin):
+    response = client.post(f"/api/pins/{pin.pk}/schedule/", {"scheduled_at": "2030-05-01T09:00:00+02:00"},
+                           format="json")
+    assert response.status_code == 200, response.content
+    pin.refresh_from_db()
+    assert pin.status == PinStatus.READY_TO_SCHEDULE
+    assert pin.scheduled_at.isoformat() == "2030-05-01T07:00:00+00:00"
+    assert response.json()["scheduled_at"] == "2030-05-01T07:00:00Z"
+
+
+def test_schedule_refuses_a_naive_datetime_with_a_message(client, pin):
+    response = client.post(f"/api/pins/{pin.pk}/schedule/", {"scheduled_at": "2030-05-01T09:00:00"},
+                           format="json")
+    assert "timezone-aware" in field_errors(response)["scheduled_at"][0]
+    pin.refresh_from_db()
+    assert pin.status == PinStatus.DRAFT and pin.scheduled_at is None
+
+
+def test_schedule_refuses_a_malformed_datetime(client, pin):
+    response = client.post(f"/api/pins/{pin.pk}/schedule/", {"scheduled_at": "tomorrow"}, format="json")
+    assert "wrong format" in field_errors(response)["scheduled_at"][0]
+
+
+def test_schedule_refuses_a_time_in_the_past(client, pin):
+    past = (timezone.now() - timedelta(hours=1)).isoformat()
+    response = client.post(f"/api/pins/{pin.pk}/schedule/", {"scheduled_at": past}, format="json")
+    assert "in the past" in field_errors(response)["scheduled_at"][0]
+
+
+def test_schedule_needs_a_board(client, setup):
+    project, _, article = setup
+    pin = make_pin(project=project, article=article, board=None, status=PinStatus.DRAFT)
+    response = client.post(f"/api/pins/{pin.pk}/schedule/", {"scheduled_at": "2030-05-01T09:00:00Z"},
+                           format="json")
+    assert field_errors(response)["board"] == ["Pin must have a Pinterest board assigned"]
+
+
+def test_schedule_of_an_error_pin_clears_its_error(client, pin):
+    Pin.objects.filter(pk=pin.pk).update(status=PinStatus.ERROR, error_message="old failure")
+    response = client.post(f"/api/pins/{pin.pk}/schedule/", {"scheduled_at": "2030-05-01T09:00:00Z"},
+                           format="json")
+    assert response.status_code == 200
+    assert response.json()["error_message"] == ""
+
+
+@pytest.mark.parametrize("status", [PinStatus.PUBLISHING, PinStatus.PUBLISHED])
+def test_schedule_of_a_publishing_or_published_pin_is_409(client, pin, status):
+    Pin.objects.filter(pk=pin.pk).update(status=status)
+    response = client.post(f"/api/pins/{pin.pk}/schedule/", {"scheduled_at": "2030-05-01T09:00:00Z"},
+                           format="json")
+    assert response.status_code == 409
+    assert Pin.objects.get(pk=pin.pk).status == status
+
+
+def test_schedule_loses_to_a_publisher_that_claimed_the_pin_meanwhile(pin):
+    stale = Pin.objects.select_related("project", "board").get(pk=pin.pk)
+    Pin.objects.filter(pk=pin.pk).update(status=PinStatus.PUBLISHING)
+    with pytest.raises(content.PinNotEditable, match="being published"):
+        content.pin_schedule(pin=stale, scheduled_at=timezone.now() + timedelta(days=1))
+    assert Pin.objects.get(pk=pin.pk).scheduled_at is None
+
+
+def test_unschedule_puts_the_pin_back_to_draft(client, pin):
+    Pin.objects.filter(pk=pin.pk).update(
+        status=PinStatus.READY_TO_SCHEDULE, scheduled_at=timezone.now() + timedelta(days=1)
+    )
+    response = client.post(f"/api/pins/{pin.pk}/unschedule/")
+    assert response.status_code == 200
+    pin.refresh_from_db()
+    assert pin.status == PinStatus.DRAFT and pin.scheduled_at is None
+
+
+def test_unschedule_of_a_published_pin_is_409(client, pin):
+    Pin.objects.filter(pk=pin.pk).update(status=PinStatus.PUBLISHED)
+    assert client.post(f"/api/pins/{pin.pk}/unschedule/").status_code == 409
+    assert Pin.objects.get(pk=pin.pk).status == PinStatus.PUBLISHED
+
+
+# --- List ------------------------------------------------------------------------------------
+
+
+def test_list_is_paginated(client, setup):
+    project, board, article = setup
+    for _ in range(3):
+        make_pin(project=project, board=board, article=article, with_image=False,
+                 image_url="https://i.example.com/a.png")
+    body = client.get("/api/pins/?page_size=2").json()
+    assert body["count"] == 3 and len(body["results"]) == 2 and body["next"]
+    assert len(client.get(body["next"]).json()["results"]) == 1
+
+
+@pytest.mark.parametrize(
+    "query,field",
+    [
+        ("status=draft,nope", "status"),
+        ("project=abc", "project"),
+        ("board=-1", "board"),
+        ("article=1.5", "article"),
+        ("scheduled_after=yesterday", "scheduled_after"),
+        ("scheduled_before=2030-01-01T00:00:00", "scheduled_before"),
+        ("ordering=secret", "ordering"),
+    ],
+)
+def test_list_refuses_bad_filters_naming_the_parameter(client, query, field):
+    assert list(field_errors(client.get(f"/api/pins/?{query}"))) == [field]
+
+
+def test_pin_output_written_by_hand_equals_drfs_field_by_field_output(rf, setup):
+    from rest_framework import serializers
+
+    from publishing.serializers import PinSerializer
+
+    project, board, article = setup
+    uploaded = make_pin(project=project, board=board, article=article, title="T" * 120)
+    by_url = make_pin(project=project, board=None, article=article, with_image=False,
+                      image_url="https://i.example.com/a.png", status=PinStatus.PUBLISHED,
+                      pinterest_pin_id="123", pinterest_pin_url="https://www.pinterest.com/pin/123/",
+                      published_at=timezone.now(), scheduled_at=timezone.now() - timedelta(hours=1),
+                      error_message="")
+    request = rf.get("/api/pins/")
+    for pin in (uploaded, by_url):
+        serializer = PinSerializer(pin, context={"request": request})
+        assert serializer.data == serializers.Serializer.to_representation(serializer, pin)
+        assert list(serializer.data) == list(serializer.fields)
