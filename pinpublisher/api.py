@@ -44,6 +44,8 @@ from rest_framework.throttling import UserRateThrottle as DrfUserRateThrottle
 from rest_framework.views import APIView, set_rollback
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from pinpublisher.errors import DomainError
+
 # --- The error format ------------------------------------------------------------------------
 
 
@@ -115,23 +117,13 @@ def _validation_message(fields: dict[str, list[str]]) -> str:
     return "Invalid input in: " + ", ".join(fields) + "."
 
 
-def _is_domain_error(exc: Exception) -> bool:
-    # A domain error declares its HTTP status and a stable code on its class:
-    # pinpublisher.errors.DomainError and its subclasses, ContentConflict in
-    # publishing.services.content. Matched by shape, so this module imports no app code.
-    return isinstance(getattr(type(exc), "http_status", None), int) and isinstance(
-        getattr(exc, "code", None), str
-    )
-
-
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """DRF's EXCEPTION_HANDLER: every handled error in the one format; 500s stay Django's."""
-    if _is_domain_error(exc):
-        field = getattr(exc, "field", None)
+    if isinstance(exc, DomainError):
         set_rollback()
         return Response(
-            error_body(exc.code, str(exc), {field: [str(exc)]} if field else None),
-            status=type(exc).http_status,
+            error_body(exc.code, str(exc), {exc.field: [str(exc)]} if exc.field else None),
+            status=exc.http_status,
         )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))

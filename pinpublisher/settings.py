@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_q",
     "pinpublisher",
     "pinterest",
@@ -197,6 +198,7 @@ PUBLISH_LEASE_SECONDS = env_int("PUBLISH_LEASE_SECONDS", 600)
 PUBLISH_SWEEP_MINUTES = env_int("PUBLISH_SWEEP_MINUTES", 15)
 PUBLIC_MEDIA_BASE_URL = env_str("PUBLIC_MEDIA_BASE_URL").rstrip("/")
 TOKEN_REFRESH_WITHIN_DAYS = env_int("TOKEN_REFRESH_WITHIN_DAYS", 7)
+TOKEN_REFRESH_BACKOFF_SECONDS = env_float("TOKEN_REFRESH_BACKOFF_SECONDS", 2.0)
 # 429 handling: retries after the first refusal; the wait is Retry-After when Pinterest
 # sends it, else this backoff doubled per retry; a Retry-After longer than the cap ends
 # the attempt at once (waiting that long would only hold a worker).
@@ -214,23 +216,45 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON everywhere; the pin endpoints add multipart for image uploads.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # One error format for every answer >= 400 (pinpublisher/api.py).
+    "EXCEPTION_HANDLER": "pinpublisher.api.exception_handler",
+    # The rate of pinpublisher.api.UserRateThrottle (every tenant endpoint): per user, counted
+    # in the default cache (per process unless a shared cache is set); empty turns it off.
+    "DEFAULT_THROTTLE_RATES": {"user": env_str("API_THROTTLE_USER_RATE", "1200/minute") or None},
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "pinpublisher API",
-    "DESCRIPTION": "Publish and schedule Pinterest pins for blog articles.",
+    "DESCRIPTION": (
+        "Publish and schedule Pinterest pins for blog articles. Authenticate with "
+        "`Authorization: Token <key>` (or a session). Everything is scoped to your tenant: "
+        "another tenant's objects are 404. Every error has the body "
+        '`{"error": {"code", "message", "fields"}}`.'
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "ENUM_NAME_OVERRIDES": {"PinStatusEnum": "publishing.models.PinStatus"},
+    # Swagger UI's files come from drf-spectacular-sidecar: the docs work offline (no CDN).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Background jobs (django-q2, ORM broker on the default database) ------------------
 # timeout must exceed the longest task (a sweep is bounded by PUBLISH_SWEEP_BUDGET_SECONDS);
 # retry must exceed timeout, or a slow task is handed to a second worker while it still runs.
 PUBLISH_TASK_TIMEOUT_SECONDS = env_int("PUBLISH_TASK_TIMEOUT_SECONDS", 600)
+# A sweep stops claiming when this much of its task's time is used (the rest waits for
+# the next run), and works through at most this many connections at once.
+PUBLISH_SWEEP_BUDGET_SECONDS = env_int("PUBLISH_SWEEP_BUDGET_SECONDS", max(30, PUBLISH_TASK_TIMEOUT_SECONDS - 90))
+PUBLISH_SWEEP_MAX_PARALLEL = env_int("PUBLISH_SWEEP_MAX_PARALLEL", 8)
 Q_CLUSTER = {
     "name": "pinpublisher",
     "orm": "default",

@@ -17,6 +17,7 @@ from pinpublisher.api import (
     paginated_response,
     parse,
 )
+from pinterest.api_actions import ConnectionDisconnectMixin
 from pinterest.models import Board, PinterestConnection
 from pinterest.serializers import BoardFilterSerializer, BoardSerializer, ConnectionSerializer
 
@@ -59,7 +60,7 @@ class ConnectionsApi(TenantApi):
         )
 
 
-class ConnectionDetailApi(TenantApi):
+class ConnectionDetailApi(ConnectionDisconnectMixin, TenantApi):
     @extend_schema(
         operation_id="connections_retrieve",
         tags=["connections"],

@@ -7,7 +7,7 @@ the marked place; DELETE (disconnect) is a method of ``ConnectionDetailApi``.
 from django.urls import path, re_path
 
 from pinpublisher.api import api_not_found
-from pinterest import api
+from pinterest import api, api_actions
 
 urlpatterns = [
     path("connections/", api.ConnectionsApi.as_view(), name="api-connection-list"),
@@ -16,7 +16,16 @@ urlpatterns = [
         api.ConnectionDetailApi.as_view(),
         name="api-connection-detail",
     ),
-    # Connection actions (refresh, sync-boards) go here.
+    path(
+        "connections/<int:connection_id>/refresh/",
+        api_actions.ConnectionRefreshApi.as_view(),
+        name="api-connection-refresh",
+    ),
+    path(
+        "connections/<int:connection_id>/sync-boards/",
+        api_actions.ConnectionSyncBoardsApi.as_view(),
+        name="api-connection-sync-boards",
+    ),
     path("boards/", api.BoardsApi.as_view(), name="api-board-list"),
     path("boards/<int:board_id>/", api.BoardDetailApi.as_view(), name="api-board-detail"),
     # Any other /api/ URL: a 404 in the API's JSON error format, not Django's HTML page.

@@ -7,7 +7,7 @@ place: the uuid converter never matches ``publish-bulk``, so order among them is
 
 from django.urls import path
 
-from publishing import api
+from publishing import api, api_publish
 
 urlpatterns = [
     path("projects/", api.ProjectsApi.as_view(), name="api-project-list"),
@@ -20,5 +20,12 @@ urlpatterns = [
     path(
         "pins/<uuid:pin_id>/unschedule/", api.PinUnscheduleApi.as_view(), name="api-pin-unschedule"
     ),
-    # Publishing actions (publish, publish-bulk, attempts, publish-batches) go here.
+    path("pins/<uuid:pin_id>/publish/", api_publish.PinPublishApi.as_view(), name="api-pin-publish"),
+    path("pins/<uuid:pin_id>/attempts/", api_publish.PinAttemptsApi.as_view(), name="api-pin-attempts"),
+    path("pins/publish-bulk/", api_publish.PinsPublishBulkApi.as_view(), name="api-pins-publish-bulk"),
+    path(
+        "publish-batches/<uuid:batch_id>/",
+        api_publish.PublishBatchDetailApi.as_view(),
+        name="api-publish-batch-detail",
+    ),
 ]

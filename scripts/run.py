@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -80,6 +81,12 @@ def _signal_group(child, sig):
         os.killpg(child.pid, sig)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def free_port(host):
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return str(sock.getsockname()[1])
 
 
 def leftover_processes(stopped):
@@ -145,8 +152,10 @@ def main():
 
     env = dict(os.environ)
     env.setdefault("DEBUG", "1")
-    host, port = env.get("HOST", "127.0.0.1"), env.get("PORT", "8000")
-    standin_port = env.get("STANDIN_PORT", "8765")
+    host = env.get("HOST", "127.0.0.1")
+    # The headless check takes free ports, so it never collides with a running service.
+    port = env.get("PORT") or (free_port(host) if args.check else "8000")
+    standin_port = env.get("STANDIN_PORT") or (free_port(host) if args.check else "8765")
     base = f"http://{host}:{port}"
     real = bool(env.get("PINTEREST_SANDBOX_TOKEN")) or bool(
         env.get("PINTEREST_APP_ID") and env.get("PINTEREST_APP_SECRET")

@@ -66,3 +66,23 @@ def test_tenant_staff_sees_only_their_tenant_in_the_admin(client, populated):
     assert other_pin.title not in body
     response = client.get(reverse("admin:publishing_pin_change", args=[other_pin.pk]))
     assert response.status_code == 302  # the admin redirects a missing object to the index
+
+
+def test_admin_index_shows_the_pin_dashboard(admin_client, populated):
+    from publishing.models import Pin
+
+    Pin.objects.filter(pk=populated.pk).update(status="error", error_message="Board not found.")
+    body = admin_client.get(reverse("admin:index")).content.decode()
+    assert 'id="pin-dashboard"' in body
+    assert "Board not found." in body and "Next scheduled" in body
+
+
+def test_pin_changelist_shows_badges_and_the_link_to_pinterest(admin_client, populated):
+    from publishing.models import Pin
+
+    Pin.objects.filter(pk=populated.pk).update(
+        status="published", pinterest_pin_id="987", pinterest_pin_url="https://www.pinterest.com/pin/987/"
+    )
+    body = admin_client.get(reverse("admin:publishing_pin_changelist")).content.decode()
+    assert "https://www.pinterest.com/pin/987/" in body and "Published</span>" in body
+    assert "<img src=" in body

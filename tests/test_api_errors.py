@@ -160,14 +160,10 @@ def test_throttled_is_429_with_retry_after(client, settings):
 
 def test_a_domain_error_is_presented_with_its_status_code_and_field():
     from pinpublisher.api import exception_handler
+    from pinpublisher.errors import InvalidRequest
 
-    class NotReady(Exception):
-        http_status = 400
+    class NotReady(InvalidRequest):
         code = "pin_not_ready"
-
-        def __init__(self, message, field=None):
-            super().__init__(message)
-            self.field = field
 
     response = exception_handler(NotReady("Pin must have an image", field="image"), {})
     assert response.status_code == 400

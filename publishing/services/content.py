@@ -31,6 +31,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from PIL import Image
 
+from pinpublisher.errors import Conflict
 from pinterest.models import Board, PinterestConnection
 from publishing.models import BlogArticle, BlogProject, Pin, PinStatus, Tenant
 
@@ -53,11 +54,8 @@ MSG_NO_BOARD = "Pin must have a Pinterest board assigned"
 MSG_NO_IMAGE = "Pin must have an image"
 
 
-class ContentConflict(Exception):
+class ContentConflict(Conflict):
     """The request is well-formed, but the object's current state forbids it (HTTP 409)."""
-
-    http_status = 409
-    code = "conflict"
 
 
 class PinNotEditable(ContentConflict):

@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from pinpublisher.errors import Conflict, InvalidRequest
 from pinterest.client import PinterestClient
 from pinterest.errors import (
     PinterestAuthError,
@@ -70,16 +71,16 @@ MSG_INTERRUPTED = "Publishing was interrupted; the pin was not created on Pinter
 LEASE_RENEW_AFTER_SECONDS = 5
 
 
-class PublishError(Exception):
-    """Base of the publishing domain errors (mapped to HTTP by the API's one handler)."""
-
-
-class PinValidationError(PublishError):
+class PinValidationError(InvalidRequest):
     """The pin cannot be published as it is; nothing was changed and nothing was called."""
 
+    code = "pin_invalid"
 
-class PinNotPublishable(PublishError):
+
+class PinNotPublishable(Conflict):
     """The pin is already publishing or published (someone else holds or finished it)."""
+
+    code = "pin_not_publishable"
 
     def __init__(self, message, *, status):
         super().__init__(message)
@@ -118,25 +119,26 @@ def _pins_with_relations():
 def pin_validate_for_publish(*, pin: Pin) -> None:
     """Raise PinValidationError with the first rule the pin breaks, in the agreed order."""
     if pin.board_id is None:
-        raise PinValidationError(MSG_NO_BOARD)
+        raise PinValidationError(MSG_NO_BOARD, field="board")
     connection = pin.project.pinterest_connection
     if connection is None:
-        raise PinValidationError(MSG_NO_CONNECTION)
+        raise PinValidationError(MSG_NO_CONNECTION, field="project")
     if not pin.has_image:
-        raise PinValidationError(MSG_NO_IMAGE)
+        raise PinValidationError(MSG_NO_IMAGE, field="image")
     if not connection.is_active:
         raise PinValidationError(
             f"The Pinterest account {connection} connected to this project is inactive"
             + (f" ({connection.last_error})" if connection.last_error else "")
-            + "; reconnect it before publishing"
+            + "; reconnect it before publishing",
+            field="project",
         )
     if pin.board.connection_id != connection.pk:
         raise PinValidationError(
-            f"Board '{pin.board}' belongs to another Pinterest account than the project's"
+            f"Board '{pin.board}' belongs to another Pinterest account than the project's", field="board"
         )
     if pin.board.is_archived:
         raise PinValidationError(
-            f"Board '{pin.board}' no longer exists on Pinterest (archived); choose another board"
+            f"Board '{pin.board}' no longer exists on Pinterest (archived); choose another board", field="board"
         )
 
 
@@ -627,7 +629,6 @@ __all__ = [
     "MSG_NO_IMAGE",
     "PinNotPublishable",
     "PinValidationError",
-    "PublishError",
     "PublishResult",
     "batch_summary",
     "pin_build_payload",

@@ -1,0 +1,161 @@
+"""REST endpoints that send pins to Pinterest: publish one now, publish many, follow a batch,
+read a pin's attempts. Thin: parse, call one service or selector, present."""
+
+import uuid
+
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
+
+from pinpublisher.api import (
+    PAGINATION_PARAMETERS,
+    TenantApi,
+    error_responses,
+    get_or_404,
+    paginated,
+    paginated_response,
+    parse,
+)
+from publishing import selectors
+from publishing.models import PublishBatch, PublishTrigger
+from publishing.services import publish
+
+MAX_BULK = 500
+
+
+class PublishResultSerializer(serializers.Serializer):
+    success = serializers.BooleanField(help_text="True when the pin is on Pinterest.")
+    pinterest_pin_id = serializers.CharField(allow_null=True)
+    pinterest_pin_url = serializers.URLField(allow_null=True)
+    error = serializers.CharField(
+        allow_null=True, help_text="Why Pinterest refused it, or why the outcome is still being checked."
+    )
+
+
+class BulkPublishInputSerializer(serializers.Serializer):
+    pin_ids = serializers.ListField(
+        child=serializers.CharField(max_length=64),
+        min_length=1,
+        max_length=MAX_BULK,
+        help_text=f"1 to {MAX_BULK} pin ids (UUIDs) of your tenant; duplicates are collapsed.",
+    )
+
+
+class BulkPublishAcceptedSerializer(serializers.Serializer):
+    batch_id = serializers.UUIDField()
+    total = serializers.IntegerField()
+    status_url = serializers.URLField()
+
+
+class BatchResultSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    success = serializers.BooleanField(allow_null=True, help_text="null while the pin is pending.")
+    error = serializers.CharField(allow_null=True)
+
+
+class BatchSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    total = serializers.IntegerField()
+    published = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    results = BatchResultSerializer(many=True)
+
+
+class AttemptSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    trigger = serializers.CharField()
+    started_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    outcome = serializers.CharField()
+    http_status = serializers.IntegerField(allow_null=True)
+    pinterest_request_id = serializers.CharField()
+    pinterest_pin_id = serializers.CharField()
+    error = serializers.CharField()
+
+
+class PinPublishApi(TenantApi):
+    @extend_schema(
+        operation_id="pins_publish",
+        tags=["publishing"],
+        request=None,
+        description="Publish the pin now and wait for Pinterest's answer. 200 whenever Pinterest answered "
+        "(`success` says how); 400 when the pin cannot be published as it is; 409 when it is already "
+        "publishing or published.",
+        responses={200: PublishResultSerializer, **error_responses(400, 404, 409)},
+    )
+    def post(self, request, pin_id):
+        pin = selectors.pin_for_tenant(tenant=self.tenant, pin_id=pin_id)
+        result = publish.pin_publish(pin_id=pin.pk, trigger=PublishTrigger.MANUAL)
+        return Response(result.as_dict())
+
+
+class PinsPublishBulkApi(TenantApi):
+    @extend_schema(
+        operation_id="pins_publish_bulk",
+        tags=["publishing"],
+        request=BulkPublishInputSerializer,
+        description="Publish many pins in the background, paced per Pinterest account. Any id that is "
+        "malformed or not one of your pins makes the whole request a 400 that lists those ids; nothing "
+        "is queued then. Follow the batch at `status_url`.",
+        responses={
+            202: OpenApiResponse(BulkPublishAcceptedSerializer, description="Queued."),
+            **error_responses(400, 415),
+        },
+    )
+    def post(self, request):
+        raw_ids = parse(BulkPublishInputSerializer, request.data)["pin_ids"]
+        ids, malformed = [], []
+        for raw in dict.fromkeys(raw_ids):
+            try:
+                ids.append(uuid.UUID(raw))
+            except ValueError:
+                malformed.append(raw)
+        ids = list(dict.fromkeys(ids))
+        known = set(selectors.pins_for_tenant_ids(tenant=self.tenant, pin_ids=ids))
+        unknown = [str(pin_id) for pin_id in ids if pin_id not in known]
+        problems = [f"'{raw}' is not a pin id (a UUID)." for raw in malformed]
+        problems += [f"Pin {pin_id} not found." for pin_id in unknown]
+        if problems:
+            raise exceptions.ValidationError({"pin_ids": problems})
+        batch = publish.pins_publish_bulk(
+            tenant=self.tenant, pin_ids=ids, trigger=PublishTrigger.BULK, user=request.user
+        )
+        status_url = request.build_absolute_uri(reverse("api-publish-batch-detail", args=[batch.pk]))
+        return Response(
+            {"batch_id": str(batch.pk), "total": batch.total, "status_url": status_url},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class PublishBatchDetailApi(TenantApi):
+    @extend_schema(
+        operation_id="publish_batches_retrieve",
+        tags=["publishing"],
+        responses={200: BatchSerializer, **error_responses(404)},
+    )
+    def get(self, request, batch_id):
+        batch = get_or_404(PublishBatch.objects.filter(tenant=self.tenant), label="Batch", pk=batch_id)
+        return Response(BatchSerializer(publish.batch_summary(batch=batch)).data)
+
+
+class PinAttemptsApi(TenantApi):
+    @extend_schema(
+        operation_id="pins_attempts_list",
+        tags=["publishing"],
+        parameters=PAGINATION_PARAMETERS,
+        description="Every call to Pinterest made for this pin, newest first: the answer to "
+        "'what happened to my pin?'.",
+        responses={200: paginated(AttemptSerializer), **error_responses(404)},
+    )
+    def get(self, request, pin_id):
+        pin = selectors.pin_for_tenant(tenant=self.tenant, pin_id=pin_id)
+        return paginated_response(
+            queryset=pin.attempts.order_by("-started_at", "-id"),
+            serializer_class=AttemptSerializer,
+            request=request,
+            view=self,
+        )
+

@@ -1,0 +1,132 @@
+"""The publishing endpoints: publish now, publish in bulk, batches, attempts."""
+
+import uuid
+
+import pytest
+from django_q.conf import Conf
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from publishing.models import PinStatus, PublishBatch
+from tests.factories import make_pin, make_project, make_user
+from tests.publishing.helpers import create_calls, standin_pins
+
+pytestmark = pytest.mark.django_db
+
+
+def api_for(tenant):
+    client = APIClient()
+    user = make_user(tenant=tenant)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+@pytest.fixture
+def mine(standin):
+    pins = standin_pins(standin, count=3)
+    return pins, api_for(pins[0].project.tenant)
+
+
+def test_publish_now_returns_the_pinterest_id_and_url(mine, standin):
+    (pin, *_), api = mine
+    response = api.post(f"/api/pins/{pin.pk}/publish/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["success"] is True and body["error"] is None
+    assert body["pinterest_pin_url"] == f"https://www.pinterest.com/pin/{body['pinterest_pin_id']}/"
+    assert standin.created_count() == 1
+
+
+def test_publish_now_refused_by_pinterest_is_200_with_the_message(mine, standin):
+    (pin, *_), api = mine
+    standin.fail_next_creates("404")
+    body = api.post(f"/api/pins/{pin.pk}/publish/").json()
+    assert body == {"success": False, "pinterest_pin_id": None, "pinterest_pin_url": None, "error": "Board not found."}
+
+
+def test_publish_now_of_an_invalid_pin_is_400_with_the_validation_message(mine):
+    (pin, *_), api = mine
+    no_board = make_pin(project=pin.project, board=None)
+    response = api.post(f"/api/pins/{no_board.pk}/publish/")
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == "Pin must have a Pinterest board assigned"
+    assert response.json()["error"]["fields"] == {"board": ["Pin must have a Pinterest board assigned"]}
+
+
+@pytest.mark.parametrize("status", [PinStatus.PUBLISHING, PinStatus.PUBLISHED])
+def test_publish_now_of_a_pin_already_publishing_or_published_is_409(mine, standin, status):
+    (pin, *_), api = mine
+    pin.status = status
+    pin.save()
+    response = api.post(f"/api/pins/{pin.pk}/publish/")
+    assert response.status_code == 409 and response.json()["error"]["code"] == "pin_not_publishable"
+    assert create_calls(standin) == 0
+
+
+def test_publish_endpoints_answer_404_for_another_tenants_pin(mine, standin):
+    (pin, *_), _ = mine
+    stranger = api_for(make_project().tenant)
+    assert stranger.post(f"/api/pins/{pin.pk}/publish/").status_code == 404
+    assert stranger.get(f"/api/pins/{pin.pk}/attempts/").status_code == 404
+    response = stranger.post("/api/pins/publish-bulk/", {"pin_ids": [str(pin.pk)]}, format="json")
+    assert response.status_code == 400 and str(pin.pk) in str(response.json()["error"]["fields"]["pin_ids"])
+    assert create_calls(standin) == 0 and not PublishBatch.objects.exists()
+
+
+def test_unauthenticated_requests_are_401_in_the_error_format(mine):
+    (pin, *_), _ = mine
+    response = APIClient().post(f"/api/pins/{pin.pk}/publish/")
+    assert response.status_code == 401 and response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_bulk_publish_queues_a_batch_and_the_batch_reports_results(mine, standin, monkeypatch,
+                                                                   django_capture_on_commit_callbacks):
+    pins, api = mine
+    monkeypatch.setattr(Conf, "SYNC", True)
+    ids = [str(p.pk) for p in pins]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post("/api/pins/publish-bulk/", {"pin_ids": ids + ids[:1]}, format="json")
+    assert response.status_code == 202
+    accepted = response.json()
+    assert accepted["total"] == 3 and accepted["status_url"].endswith(f"/api/publish-batches/{accepted['batch_id']}/")
+    batch = api.get(f"/api/publish-batches/{accepted['batch_id']}/").json()
+    assert (batch["total"], batch["published"], batch["failed"], batch["pending"]) == (3, 3, 0, 0)
+    assert {r["id"] for r in batch["results"]} == set(ids)
+    assert all(r["success"] is True and r["error"] is None for r in batch["results"])
+    assert standin.created_count() == 3
+
+
+@pytest.mark.parametrize(
+    "payload, fragment",
+    [
+        ({"pin_ids": []}, "pin_ids"),
+        ({"pin_ids": ["not-a-uuid"]}, "'not-a-uuid' is not a pin id"),
+        ({"pin_ids": [str(uuid.uuid4())]}, "not found"),
+        ({"pin_ids": [str(uuid.uuid4()) for _ in range(501)]}, "pin_ids"),
+        ({}, "pin_ids"),
+    ],
+)
+def test_bulk_publish_validation_enqueues_nothing(mine, payload, fragment):
+    _, api = mine
+    response = api.post("/api/pins/publish-bulk/", payload, format="json")
+    assert response.status_code == 400
+    assert fragment in str(response.json()["error"])
+    assert not PublishBatch.objects.exists()
+
+
+def test_attempts_endpoint_lists_the_pins_calls_to_pinterest(mine, standin):
+    (pin, *_), api = mine
+    standin.fail_next_creates("429", retry_after=0)
+    api.post(f"/api/pins/{pin.pk}/publish/")
+    attempts = api.get(f"/api/pins/{pin.pk}/attempts/").json()["results"]
+    assert [a["outcome"] for a in attempts] == ["success", "rate_limited"]
+    assert attempts[0]["http_status"] == 201 and attempts[1]["http_status"] == 429
+    assert attempts[0]["pinterest_request_id"] and attempts[0]["trigger"] == "manual"
+
+
+def test_another_tenants_batch_is_404(mine, monkeypatch):
+    pins, api = mine
+    monkeypatch.setattr("publishing.tasks.async_task", lambda *a, **k: None)
+    batch_id = api.post("/api/pins/publish-bulk/", {"pin_ids": [str(pins[0].pk)]}, format="json").json()["batch_id"]
+    stranger = api_for(make_project().tenant)
+    assert stranger.get(f"/api/publish-batches/{batch_id}/").status_code == 404
