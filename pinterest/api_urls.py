@@ -4,9 +4,8 @@ Connection actions (``connections/<id>/refresh/``, ``connections/<id>/sync-board
 the marked place; DELETE (disconnect) is a method of ``ConnectionDetailApi``.
 """
 
-from django.urls import path, re_path
+from django.urls import path
 
-from pinpublisher.api import api_not_found
 from pinterest import api, api_actions
 
 urlpatterns = [
@@ -28,8 +27,4 @@ urlpatterns = [
     ),
     path("boards/", api.BoardsApi.as_view(), name="api-board-list"),
     path("boards/<int:board_id>/", api.BoardDetailApi.as_view(), name="api-board-detail"),
-    # Any other /api/ URL: a 404 in the API's JSON error format, not Django's HTML page.
-    # pinpublisher/api_urls.py includes this module before schema/ and docs/, so those two
-    # are let through; this route belongs at the end of that file (then without the exception).
-    re_path(r"^(?!(?:schema|docs)/$)", api_not_found, name="api-not-found"),
 ]

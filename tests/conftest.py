@@ -8,6 +8,16 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fast_tests(settings):
+    """A fast password hasher (the default costs ~0.5 s per user) and an empty cache (throttle
+    counts) for every test."""
+    from django.core.cache import cache
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked ``postgres`` need row locks and real concurrency; SQLite has neither."""
     if connection.vendor == "postgresql":

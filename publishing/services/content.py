@@ -33,11 +33,13 @@ from PIL import Image
 
 from pinpublisher.errors import Conflict
 from pinterest.models import Board, PinterestConnection
+from pinterest.payload import ALT_TEXT_MAX, DESCRIPTION_MAX, TITLE_MAX
 from publishing.models import BlogArticle, BlogProject, Pin, PinStatus, Tenant
+from publishing.services.publish import MSG_NO_BOARD, MSG_NO_IMAGE
 
 # What Pinterest accepts for a pin's text; longer text is accepted here, reported as a
 # warning, and cut when published. https://developers.pinterest.com/docs/api/v5/pins-create
-PINTEREST_TEXT_LIMITS = {"title": 100, "description": 800, "alt_text": 500}
+PINTEREST_TEXT_LIMITS = {"title": TITLE_MAX, "description": DESCRIPTION_MAX, "alt_text": ALT_TEXT_MAX}
 
 # Pinterest takes JPEG, PNG, WebP and GIF images up to 20 MB; tiny images look broken in a feed.
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -49,9 +51,6 @@ PIN_DELETABLE_STATUSES = tuple(s for s in PinStatus.values if s != PinStatus.PUB
 
 # Clocks differ a little: a "now" from a client a few minutes behind is still now.
 SCHEDULE_PAST_GRACE = timedelta(minutes=5)
-
-MSG_NO_BOARD = "Pin must have a Pinterest board assigned"
-MSG_NO_IMAGE = "Pin must have an image"
 
 
 class ContentConflict(Conflict):
