@@ -37,7 +37,7 @@ def _expiry(value):
     now = timezone.now()
     if value <= now:
         return "expired"
-    return f"in {timeuntil(value, now)}"
+    return f"in {timeuntil(value, now, depth=1)}"
 
 
 class BoardInline(admin.TabularInline):

@@ -10,7 +10,10 @@ from publishing.services import publish
 
 
 def publish_batch_group(batch_id, pin_ids):
-    publish.publish_batch_group(batch_id=batch_id, pin_ids=list(pin_ids))
+    rest = publish.publish_batch_group(batch_id=batch_id, pin_ids=list(pin_ids))
+    if rest:
+        # The group outlasts one task's time: a continuation takes the pins not reached.
+        enqueue_publish_batch_group(batch_id=batch_id, pin_ids=rest)
 
 
 def enqueue_publish_batch_group(*, batch_id, pin_ids):

@@ -542,12 +542,17 @@ def pins_publish_bulk(
     return batch
 
 
-def publish_batch_group(*, batch_id, pin_ids, sleep=time.sleep) -> None:
+def publish_batch_group(*, batch_id, pin_ids, sleep=time.sleep, budget_seconds: float | None = None) -> list:
     """Publish one connection's share of a batch, in order, paced.
 
     Safe to run twice (django-q2 delivers at least once): a pin whose item already
     has a result is skipped, and the claim refuses a pin someone else holds.
+    Stops before its task could time out (``PUBLISH_SWEEP_BUDGET_SECONDS``, at the pacing
+    rate) and returns the pin ids it did not reach, for a continuation task.
     """
+    if budget_seconds is None:
+        budget_seconds = settings.PUBLISH_SWEEP_BUDGET_SECONDS
+    deadline = time.monotonic() + budget_seconds
     batch = PublishBatch.objects.get(pk=batch_id)
     pin_ids = [UUID(str(pin_id)) for pin_id in pin_ids]
     pending = set(
@@ -557,10 +562,13 @@ def publish_batch_group(*, batch_id, pin_ids, sleep=time.sleep) -> None:
     )
     pins = {pin.pk: pin for pin in _pins_with_relations().filter(pk__in=pending)}
     contexts: dict = {}
-    for pin_id in pin_ids:
+    interval = settings.PINTEREST_PUBLISH_INTERVAL_SECONDS
+    for index, pin_id in enumerate(pin_ids):
         pin = pins.get(pin_id)
         if pin is None:
             continue
+        if index and time.monotonic() + interval > deadline:
+            return [str(rest) for rest in pin_ids[index:]]
         try:
             pin_validate_for_publish(pin=pin)
         except PinValidationError as exc:
@@ -588,6 +596,7 @@ def publish_batch_group(*, batch_id, pin_ids, sleep=time.sleep) -> None:
             continue
         context.sleep = sleep
         _publish_claimed(pin=pin, trigger=batch.trigger, context=context)
+    return []
 
 
 def pins_mark_ready(*, pin_ids) -> int:

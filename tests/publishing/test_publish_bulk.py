@@ -100,3 +100,24 @@ def test_bulk_pins_of_a_project_without_connection_fail_with_the_reason(standin,
     results = {r["id"]: r for r in batch_summary(batch=batch)["results"]}
     assert results[str(orphan.pk)]["error"] == "No Pinterest account connected to this project"
     assert results[str(pin.pk)]["success"] is True
+
+
+def test_a_group_that_outlasts_its_task_continues_in_a_new_task(standin, settings, monkeypatch):
+    settings.PINTEREST_PUBLISH_INTERVAL_SECONDS = 0.3
+    pins = standin_pins(standin, count=4)
+    queued = []
+    monkeypatch.setattr("publishing.tasks.async_task", lambda *args, **kwargs: queued.append(args))
+    batch = pins_publish_bulk(tenant=pins[0].project.tenant, pin_ids=[p.pk for p in pins])
+    from publishing.tasks import publish_batch_group as task
+
+    settings.PUBLISH_SWEEP_BUDGET_SECONDS = 0.5
+    task(str(batch.pk), [str(p.pk) for p in pins])
+    summary = batch_summary(batch=batch)
+    assert summary["published"] in (1, 2) and summary["pending"] == 4 - summary["published"]
+    (continuation,) = queued
+    assert continuation[0] == "publishing.tasks.publish_batch_group"
+    assert len(continuation[2]) == summary["pending"]
+    settings.PUBLISH_SWEEP_BUDGET_SECONDS = 60
+    task(*continuation[1:])
+    assert batch_summary(batch=batch)["published"] == 4
+    assert standin.created_count() == 4
