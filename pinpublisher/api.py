@@ -23,6 +23,7 @@ its message under ``fields[field]`` when it names a ``field``): 409 for
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
@@ -45,6 +46,9 @@ from rest_framework.views import APIView, set_rollback
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from pinpublisher.errors import DomainError
+from pinterest.errors import PinterestConfigurationError
+
+logger = logging.getLogger(__name__)
 
 # --- The error format ------------------------------------------------------------------------
 
@@ -119,6 +123,10 @@ def _validation_message(fields: dict[str, list[str]]) -> str:
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """DRF's EXCEPTION_HANDLER: every handled error in the one format; 500s stay Django's."""
+    if isinstance(exc, PinterestConfigurationError):
+        # The operator's problem, not the caller's: said plainly, and logged for the operator.
+        logger.error("Pinterest app not configured: %s", exc)
+        return Response(error_body("pinterest_not_configured", str(exc)), status=503)
     if isinstance(exc, DomainError):
         set_rollback()
         return Response(

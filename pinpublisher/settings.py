@@ -208,6 +208,9 @@ PUBLISH_RATE_LIMIT_MAX_WAIT_SECONDS = env_float("PUBLISH_RATE_LIMIT_MAX_WAIT_SEC
 # How far before an attempt a pin found on the board may have been created (clock skew
 # between this host and Pinterest) and still count as that attempt's pin.
 PUBLISH_RECONCILE_SKEW_SECONDS = env_int("PUBLISH_RECONCILE_SKEW_SECONDS", 120)
+# After a lost answer (timeout, reset, 5xx), wait this long before looking at the board:
+# Pinterest may still be finishing the create.
+PUBLISH_RECONCILE_GRACE_SECONDS = env_float("PUBLISH_RECONCILE_GRACE_SECONDS", 5.0)
 
 # --- REST API ------------------------------------------------------------------------
 REST_FRAMEWORK = {

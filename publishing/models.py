@@ -113,6 +113,10 @@ class Pin(models.Model):
     publishing_started_at = models.DateTimeField(
         null=True, blank=True, help_text="Lease start of the current publish; see PUBLISH_LEASE_SECONDS."
     )
+    claimed_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When the current publish began; a lost answer is resolved by looking for pins created since.",
+    )
     published_at = models.DateTimeField(null=True, blank=True)
     pinterest_pin_id = models.CharField(max_length=64, blank=True)
     pinterest_pin_url = models.URLField(blank=True)

@@ -24,10 +24,13 @@ fi
 
 workdir=$(mktemp -d)
 server_pid=""
+standin_pid=""
 cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid" && wait "$server_pid" 2>/dev/null || true
-  fi
+  for pid in "$server_pid" "$standin_pid"; do
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" && wait "$pid" 2>/dev/null || true
+    fi
+  done
   rm -rf "$workdir"
 }
 trap cleanup EXIT
@@ -42,29 +45,56 @@ export DATABASE_URL="${DATABASE_URL:-sqlite:///$workdir/fuzz.sqlite3}"
 # The fuzzer sends thousands of requests with one token: no throttling for this run.
 export API_THROTTLE_USER_RATE=""
 
+# Pinterest is the local stand-in: publish, refresh and sync-boards reach a real peer.
+sport=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$PY" manage.py run_pinterest_standin --port "$sport" --seed-demo >"$workdir/standin.log" 2>&1 &
+standin_pid=$!
+export PINTEREST_API_BASE="http://127.0.0.1:$sport/v5"
+export PINTEREST_OAUTH_AUTHORIZE_URL="http://127.0.0.1:$sport/oauth/"
+export PINTEREST_APP_ID="1234567890" PINTEREST_APP_SECRET="fuzz-app-secret"
+export PINTEREST_REDIRECT_URI="http://127.0.0.1/pinterest/callback/"
+tokens=$("$PY" - "http://127.0.0.1:$sport/_standin/control" <<'EOF'
+import json, sys, time, urllib.request
+deadline = time.monotonic() + 30
+body = json.dumps({"action": "issue_tokens", "user": "demo"}).encode()
+while True:
+    try:
+        request = urllib.request.Request(sys.argv[1], data=body, headers={"Content-Type": "application/json"})
+        print(*json.loads(urllib.request.urlopen(request, timeout=2).read())["result"])
+        break
+    except OSError:
+        if time.monotonic() > deadline:
+            sys.exit("the stand-in did not answer within 30 s")
+        time.sleep(0.3)
+EOF
+)
+export FUZZ_ACCESS="${tokens%% *}" FUZZ_REFRESH="${tokens##* }"
+
 echo "=== migrate (${DATABASE_URL%%://*})"
 "$PY" manage.py migrate --no-input -v 0
 
 echo "=== tenant, token and content"
 token=$("$PY" manage.py shell -v 0 -c '
+import os
 import secrets
 from datetime import timedelta
 from django.utils import timezone
-from pinterest.models import Board, PinterestConnection
+from pinterest.models import PinterestConnection
+from pinterest.services import connection_add_from_token
 from publishing.models import BlogArticle, BlogProject, Pin, PinStatus
 from publishing.services.tenants import tenant_create
 
 suffix = secrets.token_hex(4)
 created = tenant_create(name=f"Fuzz {suffix}", owner_username=f"fuzz-{suffix}")
 tenant = created.tenant
-connection = PinterestConnection.objects.create(
-    tenant=tenant, pinterest_user_id=f"fuzz{suffix}", username="fuzzer",
-    access_token="pina_fuzz_secret", refresh_token="pinr_fuzz_secret",
+connection = connection_add_from_token(
+    tenant=tenant, access_token=os.environ["FUZZ_ACCESS"], refresh_token=os.environ["FUZZ_REFRESH"]
+).connection
+PinterestConnection.objects.filter(pk=connection.pk).update(
     access_token_expires_at=timezone.now() + timedelta(days=30),
     scopes="boards:read,boards:write,pins:read,pins:write,user_accounts:read",
 )
-boards = [Board.objects.create(connection=connection, pinterest_board_id=str(900 + i), name=f"Board {i}")
-          for i in range(3)]
+boards = list(connection.boards.order_by("name"))
 project = BlogProject.objects.create(tenant=tenant, name="Fuzz blog", pinterest_connection=connection)
 for i in range(5):
     article = BlogArticle.objects.create(project=project, url=f"https://blog.example.com/{i}", title=f"Article {i}")

@@ -25,7 +25,7 @@ Contract (DESIGN.md, "Pin status"):
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from django.conf import settings
@@ -66,9 +66,8 @@ MSG_NO_BOARD = "Pin must have a Pinterest board assigned"
 MSG_NO_CONNECTION = "No Pinterest account connected to this project"
 MSG_NO_IMAGE = "Pin must have an image"
 MSG_INTERRUPTED = "Publishing was interrupted; the pin was not created on Pinterest"
-# A claimed pin that waited longer than this for its pacing slot (or a 429) confirms it
-# still holds its lease before calling Pinterest; shorter waits are far inside the lease.
-LEASE_RENEW_AFTER_SECONDS = 5
+MSG_NOT_SENT = "Publishing was interrupted before the pin was sent to Pinterest; publish it again"
+UNCHECKED = "Whether Pinterest created the pin could not be checked"
 
 
 class PinValidationError(InvalidRequest):
@@ -97,6 +96,8 @@ class PublishResult:
     error: str = ""
     #: Pinterest kept refusing with 429 past the retries (the sweep stops the connection).
     rate_limited: bool = False
+    #: Pinterest rejected the connection's token (401): the connection is now inactive.
+    connection_rejected: bool = False
 
     def as_dict(self):
         return {
@@ -149,6 +150,7 @@ def _claim(*, pin_id, from_statuses, now) -> bool:
             Pin.objects.filter(pk=pin_id, status__in=list(from_statuses)).update(
                 status=PinStatus.PUBLISHING,
                 publishing_started_at=now,
+                claimed_at=now,
                 error_message="",
                 updated_at=now,
             )
@@ -180,9 +182,14 @@ def _finish(*, pin: Pin, status: str, now: datetime, pinterest_pin_id="", error=
     elif status == PinStatus.ERROR:
         values["error_message"] = error
     with transaction.atomic():
-        Pin.objects.filter(pk=pin.pk, status=PinStatus.PUBLISHING).update(**values)
-        if status != PinStatus.PUBLISHING:
+        # Only the lease holder decides: a publisher whose pin was taken over changes nothing.
+        held = Pin.objects.filter(
+            pk=pin.pk, status=PinStatus.PUBLISHING, publishing_started_at=pin.publishing_started_at
+        ).update(**values)
+        if held:
             _record_items(pin_id=pin.pk, success=status == PinStatus.PUBLISHED, error=error)
+    if not held:
+        return _current_result(pin.pk)
     for name, value in values.items():
         setattr(pin, name, value)
     return PublishResult(
@@ -192,6 +199,18 @@ def _finish(*, pin: Pin, status: str, now: datetime, pinterest_pin_id="", error=
         pinterest_pin_id=pin.pinterest_pin_id if status == PinStatus.PUBLISHED else "",
         pinterest_pin_url=pin.pinterest_pin_url if status == PinStatus.PUBLISHED else "",
         error=error,
+    )
+
+
+def _current_result(pin_id) -> PublishResult:
+    """The pin's state as stored (when another publisher holds or finished it)."""
+    pin = Pin.objects.get(pk=pin_id)
+    published = pin.status == PinStatus.PUBLISHED
+    return PublishResult(
+        pin_id=pin.pk, success=published, status=pin.status,
+        pinterest_pin_id=pin.pinterest_pin_id if published else "",
+        pinterest_pin_url=pin.pinterest_pin_url if published else "",
+        error=pin.error_message or ("" if published else "The pin is being handled by another publisher"),
     )
 
 
@@ -279,11 +298,10 @@ class _Context:
     sleep: object = field(default=time.sleep)
 
 
-def _wait_until(moment: datetime, sleep) -> float:
+def _wait_until(moment: datetime, sleep) -> None:
     delay = (moment - timezone.now()).total_seconds()
     if delay > 0:
         sleep(delay)
-    return max(delay, 0.0)
 
 
 def _publish_claimed(
@@ -301,14 +319,11 @@ def _publish_claimed(
     backoff = settings.PUBLISH_RATE_LIMIT_BACKOFF_SECONDS
     while True:
         slot = connection_reserve_publish_slot(connection_id=connection.pk, interval=interval)
-        waited = _wait_until(slot, context.sleep)
-        if waited > LEASE_RENEW_AFTER_SECONDS and not _renew_lease(pin):
-            # While this caller waited, its lease expired and a sweep took the pin over
-            # (it looks at the board and decides); calling Pinterest now could duplicate it.
-            return PublishResult(
-                pin_id=pin.pk, success=False, status=PinStatus.PUBLISHING,
-                error="The pin was taken over by another publisher after its lease expired",
-            )
+        _wait_until(slot, context.sleep)
+        if not _renew_lease(pin):
+            # While this caller waited (pacing, a 429), its lease expired and a sweep took the
+            # pin over (it looks at the board and decides); calling Pinterest now could duplicate it.
+            return _current_result(pin.pk)
         attempt = _start_attempt(pin=pin, trigger=trigger)
         try:
             created = context.client.create_pin(payload)
@@ -336,7 +351,9 @@ def _publish_claimed(
             _end_attempt(attempt, outcome=PublishAttempt.Outcome.FAILED, exc=exc)
             error = f"Pinterest rejected the access token of {connection}: {exc.user_message}"
             connection_mark_inactive(connection_id=connection.pk, error=error)
-            return _finish(pin=pin, status=PinStatus.ERROR, now=timezone.now(), error=error)
+            result = _finish(pin=pin, status=PinStatus.ERROR, now=timezone.now(), error=error)
+            result.connection_rejected = True
+            return result
         except PinterestConnectionError as exc:
             # Never reached Pinterest: nothing was created, so this is a plain failure.
             _end_attempt(attempt, outcome=PublishAttempt.Outcome.FAILED, exc=exc)
@@ -347,8 +364,12 @@ def _publish_claimed(
         except PinterestError as exc:
             if exc.outcome_unknown:
                 _end_attempt(attempt, outcome=PublishAttempt.Outcome.UNKNOWN, exc=exc)
+                # Pinterest may still be finishing a request whose answer we lost: give it a
+                # moment before looking, so a pin still being created is not missed.
+                context.sleep(settings.PUBLISH_RECONCILE_GRACE_SECONDS)
                 return _reconcile(
-                    pin=pin, payload=payload, since=attempt.started_at, context=context, trigger=trigger,
+                    pin=pin, payload=payload, since=pin.claimed_at or attempt.started_at, context=context,
+                    trigger=trigger,
                     absent_error=f"Pinterest did not confirm the pin ({exc.user_message}) and it is "
                     "not on the board; publish it again when Pinterest is available",
                 )
@@ -378,9 +399,9 @@ def _renew_lease(pin: Pin) -> bool:
 def _release(*, pin: Pin, note: str) -> PublishResult:
     """Give a claimed pin back to the schedule untouched (a rate limit is not its fault)."""
     now = timezone.now()
-    Pin.objects.filter(pk=pin.pk, status=PinStatus.PUBLISHING).update(
-        status=PinStatus.READY_TO_SCHEDULE, publishing_started_at=None, updated_at=now
-    )
+    Pin.objects.filter(
+        pk=pin.pk, status=PinStatus.PUBLISHING, publishing_started_at=pin.publishing_started_at
+    ).update(status=PinStatus.READY_TO_SCHEDULE, publishing_started_at=None, updated_at=now)
     pin.status = PinStatus.READY_TO_SCHEDULE
     return PublishResult(pin_id=pin.pk, success=False, status=pin.status, error=note)
 
@@ -396,7 +417,7 @@ def _matches(remote: dict, payload: dict, since: datetime) -> bool:
     if created_at:
         created = datetime.fromisoformat(created_at.replace("Z", "+00:00"))
         if created.tzinfo is None:
-            created = created.replace(tzinfo=timezone.utc)
+            created = created.replace(tzinfo=UTC)
         if created < since - timedelta(seconds=settings.PUBLISH_RECONCILE_SKEW_SECONDS):
             return False
     return True
@@ -414,7 +435,9 @@ def _look(*, payload: dict, since: datetime, client: PinterestClient) -> str | N
         created_at = remote.get("created_at")
         if created_at:
             created = datetime.fromisoformat(created_at.replace("Z", "+00:00"))
-            if created.tzinfo is not None and created < oldest:
+            if created.tzinfo is None:
+                created = created.replace(tzinfo=UTC)
+            if created < oldest:
                 break  # newest first: everything after this is older still
     return None
 
@@ -427,11 +450,22 @@ def _reconcile(*, pin, payload, since, context, trigger, absent_error) -> Publis
     except PinterestError as exc:
         _end_attempt(attempt, outcome=PublishAttempt.Outcome.UNKNOWN, exc=exc,
                      error=f"Could not check the board: {exc}")
-        # Stays ``publishing``: the sweep looks again once the lease has expired.
-        return PublishResult(
-            pin_id=pin.pk, success=False, status=PinStatus.PUBLISHING,
-            error="Pinterest's answer was lost and the board could not be checked yet; "
-            "the pin will be checked again automatically",
+        if exc.outcome_unknown or isinstance(exc, (PinterestConnectionError, PinterestRateLimitError)):
+            # Passing trouble: stays ``publishing``; the sweep looks again once the lease expires.
+            return PublishResult(
+                pin_id=pin.pk, success=False, status=PinStatus.PUBLISHING,
+                error="Pinterest's answer was lost and the board could not be checked yet; "
+                "the pin will be checked again automatically",
+            )
+        # A definite refusal (board gone, token rejected): looking again would never succeed.
+        if isinstance(exc, PinterestAuthError):
+            connection_mark_inactive(
+                connection_id=context.connection.pk,
+                error=f"Pinterest rejected the access token of {context.connection}: {exc.user_message}",
+            )
+        return _finish(
+            pin=pin, status=PinStatus.ERROR, now=timezone.now(),
+            error=f"{UNCHECKED} ({exc.user_message}); look at the board before publishing again",
         )
     if found:
         _end_attempt(attempt, outcome=PublishAttempt.Outcome.FOUND, request_id=context.client.last_request_id,
@@ -463,7 +497,7 @@ def pin_publish(*, pin_id, trigger: str = PublishTrigger.MANUAL) -> PublishResul
     now = timezone.now()
     if not _claim(pin_id=pin.pk, from_statuses=Pin.PUBLISHABLE_STATUSES, now=now):
         raise _refusal(pin.pk)
-    pin.status, pin.publishing_started_at = PinStatus.PUBLISHING, now
+    pin.status, pin.publishing_started_at, pin.claimed_at = PinStatus.PUBLISHING, now, now
     try:
         context = _context_for(pin.project.pinterest_connection)
     except ConnectionUnusable as exc:
@@ -472,38 +506,44 @@ def pin_publish(*, pin_id, trigger: str = PublishTrigger.MANUAL) -> PublishResul
 
 
 def pin_reconcile(*, pin_id, trigger: str = PublishTrigger.SWEEP) -> PublishResult | None:
-    """Resolve a pin stuck in ``publishing`` past its lease by looking at its board.
+    """Resolve a pin stuck in ``publishing`` past its lease (a worker died, or a lost answer
+    could not be checked yet).
 
-    Found: ``published`` with that id. Absent: ``error`` (MSG_INTERRUPTED). The look
-    failing leaves it for the next run. Returns None when the pin is no longer stuck.
+    Never sent (no attempt since the claim): back to the schedule when it has one, else
+    ``error`` saying so. Sent: look at the board for pins created since the claim; found
+    means ``published`` with that id, absent means ``error`` (MSG_INTERRUPTED); the look
+    failing for a passing reason leaves it for the next run. Returns None when the pin is
+    no longer stuck.
     """
     lease = timedelta(seconds=settings.PUBLISH_LEASE_SECONDS)
     now = timezone.now()
-    # Take the lease over (compare-and-set on the old stamp) so two sweeps never both look.
     pin = _pins_with_relations().filter(pk=pin_id, status=PinStatus.PUBLISHING).first()
     if pin is None or pin.publishing_started_at is None or pin.publishing_started_at > now - lease:
         return None
-    since = pin.publishing_started_at
-    with transaction.atomic():
-        taken = Pin.objects.filter(
-            pk=pin.pk, status=PinStatus.PUBLISHING, publishing_started_at=since
-        ).update(publishing_started_at=now)
+    # Take the lease over (compare-and-set on the old stamp) so two sweeps never both look;
+    # the look's window starts at the claim, which a takeover never moves.
+    taken = Pin.objects.filter(
+        pk=pin.pk, status=PinStatus.PUBLISHING, publishing_started_at=pin.publishing_started_at
+    ).update(publishing_started_at=now)
     if not taken:
         return None
     pin.publishing_started_at = now
+    since = pin.claimed_at or pin.publishing_started_at
+    if not PublishAttempt.objects.filter(pin=pin, started_at__gte=since).exists():
+        # The attempt row is committed before every call to Pinterest: none means none was sent.
+        if pin.scheduled_at is not None:
+            return _release(pin=pin, note=MSG_NOT_SENT)
+        return _finish(pin=pin, status=PinStatus.ERROR, now=now, error=MSG_NOT_SENT)
     connection = pin.project.pinterest_connection
     try:
         payload = pin_build_payload(pin=pin)
-        context = _context_for(connection) if connection else None
-        if context is None:
+        if connection is None:
             raise ConnectionUnusable(MSG_NO_CONNECTION)
+        context = _context_for(connection)
     except (PayloadError, OSError, ConnectionUnusable) as exc:
         # No way to look. Leaving the pin ``publishing`` would hide it forever; say
         # plainly what is unknown so a person checks the board before publishing again.
-        error = (
-            "Publishing was interrupted and whether Pinterest created the pin could not be "
-            f"checked ({exc}); look at the board before publishing again"
-        )
+        error = f"Publishing was interrupted. {UNCHECKED} ({exc}); look at the board before publishing again"
         return _finish(pin=pin, status=PinStatus.ERROR, now=now, error=error)
     return _reconcile(
         pin=pin, payload=payload, since=since, context=context, trigger=trigger, absent_error=MSG_INTERRUPTED
@@ -583,7 +623,13 @@ def publish_batch_group(*, batch_id, pin_ids, sleep=time.sleep, budget_seconds: 
                 _record_items(batch_id=batch.pk, pin_id=pin.pk, success=False, error=str(refusal))
             # PUBLISHING: whoever holds the pin records the result on this item too.
             continue
-        pin.status, pin.publishing_started_at = PinStatus.PUBLISHING, now
+        # Reload what was claimed: the pin may have been edited since this task started.
+        pin = _pins_with_relations().get(pk=pin.pk)
+        try:
+            pin_validate_for_publish(pin=pin)
+        except PinValidationError as exc:
+            _finish(pin=pin, status=PinStatus.ERROR, now=timezone.now(), error=str(exc))
+            continue
         connection = pin.project.pinterest_connection
         if connection.pk not in contexts:
             try:

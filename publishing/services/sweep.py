@@ -117,7 +117,8 @@ def _claim_due(*, connection_id: int, now: datetime, limit: int) -> list:
             return []
         claimed_at = timezone.now()
         Pin.objects.filter(pk__in=ids, status=PinStatus.READY_TO_SCHEDULE).update(
-            status=PinStatus.PUBLISHING, publishing_started_at=claimed_at, error_message="", updated_at=claimed_at
+            status=PinStatus.PUBLISHING, publishing_started_at=claimed_at, claimed_at=claimed_at, error_message="",
+            updated_at=claimed_at,
         )
     pins = list(
         _pins_with_relations().filter(pk__in=ids, status=PinStatus.PUBLISHING, publishing_started_at=claimed_at)
@@ -164,11 +165,13 @@ def _sweep_connection(
                 pin=pin, trigger=PublishTrigger.SWEEP, context=context, release_on_rate_limit=True
             )
             report.add(result, connection=label)
-            if result.rate_limited:
+            if result.rate_limited or result.connection_rejected:
+                # Not the pins' fault: the rest of the claim goes back on the schedule.
                 for rest in pins[index + 1:]:
                     report.add(_release(pin=rest, note=result.error), connection=label)
                 if progress:
-                    progress(label, report, stopped=f"rate limited: {result.error}")
+                    reason = "rate limited" if result.rate_limited else "token rejected"
+                    progress(label, report, stopped=f"{reason}: {result.error}")
                 return report
         if progress:
             progress(label, report, stopped=None)
@@ -194,7 +197,15 @@ def pins_publish_due(*, now: datetime | None = None, limit: int | None = None, p
     report = SweepReport()
 
     for pin_id in pins_lease_expired(now=now).values_list("pk", flat=True).iterator(chunk_size=500):
-        result = pin_reconcile(pin_id=pin_id, trigger=PublishTrigger.SWEEP)
+        if time.monotonic() > deadline:
+            break
+        try:
+            result = pin_reconcile(pin_id=pin_id, trigger=PublishTrigger.SWEEP)
+        except Exception:
+            # One pin that cannot be reconciled must not stop every tenant's due pins; it
+            # stays ``publishing`` and is tried again next run, with the traceback logged.
+            logger.exception("sweep: could not reconcile pin %s", pin_id)
+            continue
         if result is not None:
             report.reconciled += 1
             report.add(result, connection="(recovery)")

@@ -235,3 +235,43 @@ def test_publishing_costs_a_constant_number_of_queries_per_pin(standin, settings
     one, five = queries_for(1), queries_for(5)
     assert one <= 10, f"{one} queries to publish one pin"
     assert five == 5 * one
+
+
+def test_a_publisher_whose_lease_was_taken_over_while_it_waited_does_not_post(standin, monkeypatch):
+    """A 429 wait outlasts the lease; a sweep takes the pin over; the publisher must not post."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    (pin,) = standin_pins(standin)
+    standin.fail_next_creates("429", retry_after=0)
+
+    def a_sweep_takes_over_during_the_wait(*, connection_id, until):
+        Pin.objects.filter(pk=pin.pk).update(publishing_started_at=timezone.now() + timedelta(seconds=1))
+
+    monkeypatch.setattr(publish, "connection_defer_publishing", a_sweep_takes_over_during_the_wait)
+    result = pin_publish(pin_id=pin.pk, trigger="manual")
+    assert create_calls(standin) == 1  # only the refused first call
+    assert standin.created_count() == 0
+    assert not result.success and result.status == PinStatus.PUBLISHING
+
+
+def test_the_look_matches_pins_whose_created_at_has_no_offset():
+    """Pinterest documents some timestamps without an offset; they are UTC."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    since = timezone.now() - timedelta(minutes=1)
+    payload = {"board_id": "123", "title": "T", "link": "https://blog.example.com/a"}
+    naive = (timezone.now()).strftime("%Y-%m-%dT%H:%M:%S")
+    old = (since - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%S")
+
+    class Board:
+        def iter_board_pins(self, board_id, **kwargs):
+            yield {"id": "1", "board_id": "123", "title": "other", "link": payload["link"], "created_at": naive}
+            yield {"id": "2", "board_id": "123", "title": "T", "link": payload["link"], "created_at": naive}
+            yield {"id": "3", "board_id": "123", "title": "T", "link": payload["link"], "created_at": old}
+
+    assert publish._look(payload=payload, since=since, client=Board()) == "2"
+    assert publish._look(payload={**payload, "title": "none"}, since=since, client=Board()) is None

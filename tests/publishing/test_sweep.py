@@ -10,10 +10,10 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from pinterest.models import PinterestConnection
-from publishing.models import Pin, PinStatus
+from publishing.models import Pin, PinStatus, PublishAttempt
 from publishing.schedules import REFRESH, SWEEP, schedules_setup
 from publishing.selectors import pins_due
-from publishing.services.publish import MSG_INTERRUPTED, pin_build_payload
+from publishing.services.publish import MSG_INTERRUPTED, MSG_NOT_SENT, pin_build_payload
 from publishing.services.sweep import pins_publish_due
 from tests.factories import make_pin, make_project
 from tests.publishing.helpers import create_calls, standin_account, standin_pins
@@ -25,6 +25,13 @@ PAST = timedelta(minutes=5)
 
 def due_pins(standin, count=1, **kwargs):
     return standin_pins(standin, count=count, scheduled_at=timezone.now() - PAST, **kwargs)
+
+
+def stuck_after_sending(pin, claimed=None):
+    """The pin was claimed and sent (an attempt row exists), then its publisher died."""
+    claimed = claimed or timezone.now() - timedelta(seconds=700)
+    Pin.objects.filter(pk=pin.pk).update(status=PinStatus.PUBLISHING, publishing_started_at=claimed, claimed_at=claimed)
+    PublishAttempt.objects.create(pin=pin, trigger="sweep", started_at=claimed, outcome="pending")
 
 
 def statuses(pins):
@@ -103,9 +110,7 @@ def test_recovery_publishes_a_stuck_pin_found_on_the_board(standin, settings):
     (pin,) = due_pins(standin)
     payload = pin_build_payload(pin=pin)
     remote = standin.add_pin(pin.board.pinterest_board_id, title=payload["title"], link=payload["link"])
-    Pin.objects.filter(pk=pin.pk).update(
-        status=PinStatus.PUBLISHING, publishing_started_at=timezone.now() - timedelta(seconds=700)
-    )
+    stuck_after_sending(pin)
     report = pins_publish_due()
     pin = Pin.objects.get(pk=pin.pk)
     assert pin.status == PinStatus.PUBLISHED and pin.pinterest_pin_id == remote["id"]
@@ -115,13 +120,59 @@ def test_recovery_publishes_a_stuck_pin_found_on_the_board(standin, settings):
 
 def test_recovery_fails_a_stuck_pin_absent_from_the_board_without_posting(standin):
     (pin,) = due_pins(standin)
-    Pin.objects.filter(pk=pin.pk).update(
-        status=PinStatus.PUBLISHING, publishing_started_at=timezone.now() - timedelta(seconds=700)
-    )
+    stuck_after_sending(pin)
     pins_publish_due()
     pin = Pin.objects.get(pk=pin.pk)
     assert pin.status == PinStatus.ERROR and pin.error_message == MSG_INTERRUPTED
     assert create_calls(standin) == 0
+
+
+def test_recovery_puts_a_claimed_pin_that_was_never_sent_back_on_the_schedule(standin):
+    (pin,) = due_pins(standin)
+    claimed = timezone.now() - timedelta(seconds=700)
+    Pin.objects.filter(pk=pin.pk).update(status=PinStatus.PUBLISHING, publishing_started_at=claimed, claimed_at=claimed)
+    report = pins_publish_due()
+    # Back to ready, then published by the same run: exactly once.
+    assert statuses([pin]) == [PinStatus.PUBLISHED]
+    assert report["reconciled"] == 1 and standin.created_count() == 1
+
+
+def test_recovery_of_an_unscheduled_pin_never_sent_says_so(standin):
+    (pin,) = standin_pins(standin, scheduled_at=None)
+    claimed = timezone.now() - timedelta(seconds=700)
+    Pin.objects.filter(pk=pin.pk).update(status=PinStatus.PUBLISHING, publishing_started_at=claimed, claimed_at=claimed)
+    pins_publish_due()
+    pin = Pin.objects.get(pk=pin.pk)
+    assert pin.status == PinStatus.ERROR and pin.error_message == MSG_NOT_SENT
+    assert create_calls(standin) == 0
+
+
+def test_a_second_recovery_still_looks_from_the_claim_not_from_the_takeover(standin, monkeypatch):
+    """The first recovery's look fails; the second must still find a pin created at the claim."""
+    (pin,) = due_pins(standin)
+    payload = pin_build_payload(pin=pin)
+    claimed = timezone.now() - timedelta(hours=1)
+    stuck_after_sending(pin, claimed=claimed)
+    standin.add_pin(pin.board.pinterest_board_id, title=payload["title"], link=payload["link"])
+    # The stand-in stamps created_at "now"; make the remote pin as old as the claim.
+    for remote in standin.pins(pin.board.pinterest_board_id):
+        remote["created_at"] = claimed.strftime("%Y-%m-%dT%H:%M:%S")  # no offset: Pinterest's own format
+    standin.fail_next("503", endpoint="list_board_pins")
+    pins_publish_due()
+    assert statuses([pin]) == [PinStatus.PUBLISHING]  # the look failed: checked again later
+    Pin.objects.filter(pk=pin.pk).update(publishing_started_at=timezone.now() - timedelta(seconds=700))
+    pins_publish_due()
+    assert statuses([pin]) == [PinStatus.PUBLISHED]
+    assert create_calls(standin) == 0
+
+
+def test_a_look_refused_for_good_ends_in_error_instead_of_looping(standin):
+    (pin,) = due_pins(standin)
+    stuck_after_sending(pin)
+    standin.fail_next("404", endpoint="list_board_pins")
+    pins_publish_due()
+    pin = Pin.objects.get(pk=pin.pk)
+    assert pin.status == PinStatus.ERROR and "could not be checked" in pin.error_message
 
 
 def test_recovery_leaves_a_pin_inside_its_lease_alone(standin):
