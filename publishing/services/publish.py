@@ -645,6 +645,40 @@ def publish_batch_group(*, batch_id, pin_ids, sleep=time.sleep, budget_seconds: 
     return []
 
 
+def batches_resume_stalled(*, now: datetime, stalled_after: timedelta) -> int:
+    """Finish or restart batch items nobody is working on (a task died, the queue was lost).
+
+    An item is stalled when its batch is older than ``stalled_after`` and no item of the
+    batch finished within it. Its pin's own state settles it: published or error is
+    recorded as such; a pin still ``publishing`` is left to its lease; any other pin is
+    handed to a new batch task (safe: claims are compare-and-set). Returns how many
+    pins were re-enqueued.
+    """
+    from publishing import tasks  # the tasks module imports this one
+
+    cutoff = now - stalled_after
+    stalled = (
+        PublishBatchItem.objects.filter(
+            success__isnull=True, batch__finished_at__isnull=True, batch__created_at__lt=cutoff
+        )
+        .exclude(batch__items__finished_at__gte=cutoff)
+        .select_related("pin__project")
+        .order_by("batch_id", "id")
+    )
+    groups: dict = {}
+    for item in stalled.iterator(chunk_size=500):
+        pin = item.pin
+        if pin.status == PinStatus.PUBLISHED:
+            _record_items(batch_id=item.batch_id, pin_id=pin.pk, success=True, error="")
+        elif pin.status == PinStatus.ERROR:
+            _record_items(batch_id=item.batch_id, pin_id=pin.pk, success=False, error=pin.error_message)
+        elif pin.status != PinStatus.PUBLISHING:
+            groups.setdefault((item.batch_id, pin.project.pinterest_connection_id), []).append(pin.pk)
+    for (batch_id, _connection_id), pin_ids in groups.items():
+        tasks.enqueue_publish_batch_group(batch_id=batch_id, pin_ids=pin_ids)
+    return sum(len(pin_ids) for pin_ids in groups.values())
+
+
 def pins_mark_ready(*, pin_ids) -> int:
     """Drafts become ``ready_to_schedule`` (the sweep publishes them once scheduled and due)."""
     return Pin.objects.filter(pk__in=list(pin_ids), status=PinStatus.DRAFT).update(
@@ -686,6 +720,7 @@ __all__ = [
     "PinValidationError",
     "PublishResult",
     "batch_summary",
+    "batches_resume_stalled",
     "pin_build_payload",
     "pin_publish",
     "pin_reconcile",

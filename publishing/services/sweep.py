@@ -27,7 +27,7 @@ import math
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection as db_connection
@@ -45,6 +45,7 @@ from publishing.services.publish import (
     _pins_with_relations,
     _publish_claimed,
     _release,
+    batches_resume_stalled,
     pin_reconcile,
 )
 
@@ -63,6 +64,7 @@ class SweepReport:
     failed: int = 0
     released: int = 0
     reconciled: int = 0
+    resumed: int = 0
     details: list = field(default_factory=list)
 
     def add(self, result: PublishResult, *, connection: str):
@@ -97,6 +99,7 @@ class SweepReport:
             "failed": self.failed,
             "released": self.released,
             "reconciled": self.reconciled,
+            "resumed": self.resumed,
             "details": self.details,
         }
 
@@ -209,6 +212,10 @@ def pins_publish_due(*, now: datetime | None = None, limit: int | None = None, p
         if result is not None:
             report.reconciled += 1
             report.add(result, connection="(recovery)")
+
+    # A bulk task that died (or a lost queue) must not leave its batch pending forever.
+    stalled_after = timedelta(seconds=settings.Q_CLUSTER["retry"] + 60)
+    report.resumed = batches_resume_stalled(now=now, stalled_after=stalled_after)
 
     connection_ids = sorted(
         set(pins_due(now=now).values_list("project__pinterest_connection_id", flat=True).distinct())

@@ -121,3 +121,38 @@ def test_a_group_that_outlasts_its_task_continues_in_a_new_task(standin, setting
     task(*continuation[1:])
     assert batch_summary(batch=batch)["published"] == 4
     assert standin.created_count() == 4
+
+
+def test_the_sweep_resumes_a_batch_whose_task_died(standin, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from publishing.services.sweep import pins_publish_due
+
+    pins = standin_pins(standin, count=3)
+    queued = []
+    monkeypatch.setattr("publishing.tasks.async_task", lambda *args, **kwargs: queued.append(args))
+    batch = pins_publish_bulk(tenant=pins[0].project.tenant, pin_ids=[p.pk for p in pins])
+    # The task never ran; one pin was published meanwhile by a person, one failed.
+    Pin.objects.filter(pk=pins[0].pk).update(status=PinStatus.PUBLISHED, pinterest_pin_id="7")
+    Pin.objects.filter(pk=pins[1].pk).update(status=PinStatus.ERROR, error_message="Board not found.")
+    PublishBatch.objects.filter(pk=batch.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    report = pins_publish_due()
+    assert report["resumed"] == 1
+    (task,) = queued
+    assert task[2] == [str(pins[2].pk)]
+    from publishing.tasks import publish_batch_group as run
+
+    run(*task[1:])
+    summary = batch_summary(batch=batch)
+    assert (summary["published"], summary["failed"], summary["pending"]) == (2, 1, 0)
+
+
+def test_a_fresh_batch_is_not_resumed(standin, monkeypatch):
+    from publishing.services.sweep import pins_publish_due
+
+    pins = standin_pins(standin, count=1)
+    monkeypatch.setattr("publishing.tasks.async_task", lambda *args, **kwargs: None)
+    pins_publish_bulk(tenant=pins[0].project.tenant, pin_ids=[pins[0].pk])
+    assert pins_publish_due()["resumed"] == 0

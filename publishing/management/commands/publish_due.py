@@ -54,6 +54,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"{summary['total']} pins: {summary['published']} published, {summary['failed']} failed, "
-                f"{summary['released']} back to the schedule (rate limited), {summary['reconciled']} recovered."
+                f"{summary['released']} back to the schedule, {summary['reconciled']} recovered, "
+                f"{summary['resumed']} stalled batch pins resumed."
             )
         )
