@@ -1,0 +1,944 @@
+#!/usr/bin/env python
+"""The sweep benchmark: prints numbers about the due-pin sweep on PostgreSQL (not a test).
+
+    .venv/bin/python bench/sweep_bench.py [--quick] [--only PART ...] [--postgres URL]
+
+It creates a fresh database (``pinpublisher_bench_<pid>``) on the PostgreSQL server
+(default ``postgres://postgres@127.0.0.1:5432``, or ``$BENCH_POSTGRES_URL``), migrates it,
+runs the parts below against the local Pinterest stand-in (in this process, a thread) and
+drops the database at the end, also on failure or Ctrl-C. Without PostgreSQL it refuses
+with one line.
+
+1. throughput: N due pins over M connections, stand-in latency L, pacing interval I, run
+   by the real django-q2 cluster (``manage.py qcluster`` subprocess, ORM broker, poll
+   0.1 s). The sweep task is enqueued once the cluster is up (and warmed by empty sweeps);
+   the wall time runs from the enqueue to the ``published_at`` of the last pin. Compared
+   with the pacing bound ceil(N/M) x I and the old sequential plan N x (I + L); the
+   stand-in's records prove each pin was created once and the pacing gap was kept.
+2. selection: the sweep's claim query (``SELECT ... FOR UPDATE SKIP LOCKED LIMIT 1000`` on
+   ``pins_due``, captured from ``sweep._claim_due`` itself) timed over 1,000 due pins among
+   100,000 and 1,000,000 pins (median of several runs, each in a rolled-back transaction),
+   with its EXPLAIN (ANALYZE, BUFFERS).
+3. queries: database queries per published pin of an in-process sweep (interval 0; also
+   paced), from CaptureQueriesContext, SAVEPOINT/RELEASE excluded, with a breakdown.
+4. memory: peak RSS of ``manage.py publish_due`` (interval 0, latency 0) over 1,000 and
+   10,000 due pins, from the child's own rusage (``os.wait4``).
+
+``--quick`` runs every part with small sizes (a smoke check; the targets are for full sizes).
+See bench/README.md, section "Sweep".
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+PYTHON = sys.executable
+MANAGE = str(ROOT / "manage.py")
+DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432"
+PARTS = ("throughput", "selection", "queries", "memory")
+
+
+@dataclass(frozen=True)
+class Sizes:
+    pins: int  # part 1: due pins
+    connections: int  # part 1 and 4: Pinterest connections
+    interval: float  # part 1: pacing interval, seconds
+    latency_ms: int  # part 1: stand-in latency per request
+    workers: int  # part 1: Q_WORKERS
+    selection_totals: tuple[int, ...]  # part 2: all pins
+    selection_due: int  # part 2: due pins among them (the claim's LIMIT)
+    selection_runs: int  # part 2: timed runs per size (median printed)
+    query_pins: int  # part 3
+    memory_pins: tuple[int, ...]  # part 4
+
+
+FULL = Sizes(200, 10, 0.2, 50, 2, (100_000, 1_000_000), 1000, 9, 100, (1_000, 10_000))
+QUICK = Sizes(60, 10, 0.2, 50, 2, (10_000, 100_000), 1000, 5, 20, (200, 2_000))
+
+# Targets (full sizes).
+TARGET_PACING_RATIO = 1.10
+TARGET_GAP_SLACK = 0.005  # the smallest gap may be this far under the interval (request jitter)
+TARGET_SELECTION_MS = 50.0
+TARGET_SELECTION_GROWTH = 1.5
+TARGET_MEMORY_BYTES_PER_PIN = 100  # streaming: no state kept per pin (a dict per pin is ~400 bytes)
+
+
+class BenchError(Exception):
+    """The benchmark could not measure something; the message says what."""
+
+
+# --- processes ----------------------------------------------------------------------
+
+_children: list[subprocess.Popen] = []
+
+
+def _start(args, *, env, log_path) -> subprocess.Popen:
+    """A child in its own process group (so its workers can be found and stopped by its id)."""
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(
+            args, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    _children.append(process)
+    return process
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _stop(process: subprocess.Popen, *, timeout: float = 20.0) -> str:
+    """SIGTERM, wait, then SIGKILL the child's group; returns how it ended."""
+    how = "exited by itself"
+    if process.returncode is None and process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+            how = f"stopped by SIGTERM (exit {process.returncode})"
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            how = f"killed after {timeout:.0f} s without stopping"
+    # Its forked workers share its process group: none may outlive it.
+    deadline = time.monotonic() + 5
+    while _group_alive(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if _group_alive(process.pid):
+        os.killpg(process.pid, signal.SIGKILL)
+        how += "; leftover group members killed"
+    if process in _children:
+        _children.remove(process)
+    return how
+
+
+def _stop_all_children():
+    for process in list(_children):
+        try:
+            _stop(process, timeout=10)
+        except OSError:
+            pass
+
+
+def _env(**overrides) -> dict:
+    env = dict(os.environ)
+    env.update({key: str(value) for key, value in overrides.items()})
+    return env
+
+
+def _tail(path, lines=30) -> str:
+    try:
+        return "\n".join(Path(path).read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+class StandinProcess:
+    """The stand-in as its own process (``manage.py run_pinterest_standin``), driven over HTTP.
+
+    Part 1 uses it so that nothing in this process (polling the database) delays the
+    stand-in's answers or its clock; it offers the few calls of ``Standin`` the bench uses.
+    """
+
+    def __init__(self, *, latency_ms: int, log_path: Path):
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.api_base = f"{self.base_url}/v5"
+        self.log_path = log_path
+        self.process = _start(
+            [PYTHON, MANAGE, "run_pinterest_standin", "--port", str(port), "--latency-ms", str(latency_ms)],
+            env=_env(), log_path=log_path,
+        )
+        import requests
+
+        self.http = requests.Session()
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                self.http.get(f"{self.base_url}/_standin/state", timeout=2).raise_for_status()
+                return
+            except requests.RequestException:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise BenchError(f"the stand-in did not start:\n{_tail(log_path)}") from None
+                time.sleep(0.1)
+
+    def control(self, action: str, **arguments):
+        response = self.http.post(f"{self.base_url}/_standin/control", json={"action": action, **arguments}, timeout=10)
+        if response.status_code != 200:
+            raise BenchError(f"stand-in control {action}: {response.status_code} {response.text[:200]}")
+        return response.json()["result"]
+
+    def create_user(self, username):
+        from types import SimpleNamespace
+
+        return SimpleNamespace(**self.control("create_user", username=username))
+
+    def issue_tokens(self, user):
+        access, refresh = self.control("issue_tokens", user=user.id)
+        return access, refresh
+
+    def add_board(self, user, name):
+        return self.control("add_board", user=user.id, name=name)
+
+    @property
+    def creations(self) -> list:
+        from types import SimpleNamespace
+
+        state = self.http.get(f"{self.base_url}/_standin/state", timeout=30).json()
+        return [SimpleNamespace(**creation) for creation in state["creations"]]
+
+    def stop(self) -> str:
+        self.http.close()
+        return _stop(self.process)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+
+# --- database -----------------------------------------------------------------------
+
+
+def _admin_connect(base: str):
+    import psycopg
+
+    return psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3)
+
+
+def _configure_environment(base: str, name: str, workdir: Path):
+    from cryptography.fernet import Fernet
+
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "pinpublisher.settings",
+            "DATABASE_URL": f"{base}/{name}",
+            "DEBUG": "0",
+            "SECRET_KEY": "bench-" + Fernet.generate_key().decode(),
+            "PINPUBLISHER_TOKEN_KEYS": Fernet.generate_key().decode(),
+            "ALLOWED_HOSTS": "localhost",
+            "MEDIA_ROOT": str(workdir / "media"),
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+
+
+def _reset_data():
+    """Empty every table the benchmark fills (no cluster may be running)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE publishing_tenant, django_q_ormq, django_q_task RESTART IDENTITY CASCADE")
+
+
+@dataclass
+class Account:
+    user: object  # the stand-in's user (None without a stand-in)
+    connection: object
+    board: object
+    project: object
+    article: object
+
+
+def _make_accounts(standin, count: int) -> list[Account]:
+    """A tenant with ``count`` connected accounts, each with a board, a project and an article."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from pinterest.models import REQUIRED_SCOPES, Board, PinterestConnection
+    from publishing.models import BlogArticle, BlogProject, Tenant
+
+    now = timezone.now()
+    tenant = Tenant.objects.create(name=f"Bench tenant {time.time_ns()}")
+    accounts = []
+    for index in range(count):
+        if standin is not None:
+            user = standin.create_user(f"bench{index}")
+            access, refresh = standin.issue_tokens(user)
+            user_id, username = str(user.id), user.username
+            board_id = standin.add_board(user, f"Bench board {index}")
+        else:
+            user, access, refresh = None, f"pina_bench_{index}", f"pinr_bench_{index}"
+            user_id, username, board_id = str(5_000_000 + index), f"bench{index}", str(9_000_000 + index)
+        connection = PinterestConnection.objects.create(
+            tenant=tenant, pinterest_user_id=user_id, username=username, access_token=access,
+            refresh_token=refresh, access_token_expires_at=now + timedelta(days=30),
+            refresh_token_expires_at=now + timedelta(days=60), scopes=",".join(REQUIRED_SCOPES),
+        )
+        board = Board.objects.create(connection=connection, pinterest_board_id=board_id, name=f"Bench board {index}")
+        project = BlogProject.objects.create(
+            tenant=tenant, name=f"Bench project {index}", pinterest_connection=connection
+        )
+        article = BlogArticle.objects.create(
+            project=project, url=f"https://blog.example.com/bench/{index}", title=f"Bench article {index}"
+        )
+        accounts.append(Account(user, connection, board, project, article))
+    return accounts
+
+
+def _make_due_pins(accounts: list[Account], count: int):
+    """``count`` ready pins, due five minutes ago, round-robin over the accounts."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from publishing.models import Pin, PinStatus
+
+    due = timezone.now() - timedelta(minutes=5)
+    batch = []
+    for index in range(count):
+        account = accounts[index % len(accounts)]
+        batch.append(
+            Pin(
+                project=account.project, article=account.article, board=account.board,
+                image_url=f"https://images.example.com/bench/{index}.jpg", title=f"Bench pin {index}",
+                description=f"Benchmark pin number {index}", alt_text=f"Benchmark image {index}",
+                status=PinStatus.READY_TO_SCHEDULE, scheduled_at=due + timedelta(milliseconds=index),
+            )
+        )
+        if len(batch) == 2000:
+            Pin.objects.bulk_create(batch)
+            batch = []
+    if batch:
+        Pin.objects.bulk_create(batch)
+
+
+def _status_counts() -> dict:
+    from django.db.models import Count
+
+    from publishing.models import Pin
+
+    return {row["status"]: row["n"] for row in Pin.objects.order_by().values("status").annotate(n=Count("pk"))}
+
+
+# --- 1. throughput ------------------------------------------------------------------
+
+
+def _wait_for_tasks(task_ids, cluster, log_path, timeout=90.0):
+    from django_q.models import Task
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = list(Task.objects.filter(id__in=task_ids))
+        if len(done) == len(task_ids):
+            failed = [task for task in done if not task.success]
+            if failed:
+                raise BenchError(f"a warm-up sweep failed in the cluster: {failed[0].result}")
+            return
+        if cluster.poll() is not None:
+            raise BenchError(f"qcluster exited with {cluster.returncode}:\n{_tail(log_path)}")
+        time.sleep(0.05)
+    raise BenchError(f"the cluster did not run the warm-up tasks within {timeout:.0f} s:\n{_tail(log_path)}")
+
+
+def _attempt_starts() -> dict:
+    """Per connection, when each create request was about to be sent (sorted epoch seconds)."""
+    from publishing.models import PublishAttempt
+
+    starts: dict = {}
+    rows = PublishAttempt.objects.order_by().values_list("pin__project__pinterest_connection_id", "started_at")
+    for connection_id, started_at in rows:
+        starts.setdefault(connection_id, []).append(started_at.timestamp())
+    return {key: sorted(times) for key, times in starts.items()}
+
+
+def bench_throughput(sizes: Sizes, workdir: Path, out) -> dict:
+    from django.db.models import Max
+    from django_q.models import Task
+    from django_q.tasks import async_task
+
+    from publishing.models import Pin, PinStatus
+
+    n, m, interval, latency = sizes.pins, sizes.connections, sizes.interval, sizes.latency_ms / 1000
+    bound = math.ceil(n / m) * interval
+    sequential = n * (interval + latency)
+    out(f"1. Sweep throughput: {n} due pins over {m} connections, stand-in latency {sizes.latency_ms} ms, "
+        f"pacing interval {interval:g} s")
+    out(f"   django-q2 qcluster subprocess: ORM broker on PostgreSQL, {sizes.workers} workers, poll 0.1 s, "
+        f"PUBLISH_SWEEP_MAX_PARALLEL={m}")
+    _reset_data()
+    log_path = workdir / "qcluster.log"
+    result = {"bound": bound, "sequential": sequential}
+    with StandinProcess(latency_ms=sizes.latency_ms, log_path=workdir / "standin.log") as standin:
+        accounts = _make_accounts(standin, m)
+        env = _env(
+            PINTEREST_API_BASE=standin.api_base,
+            PINTEREST_PUBLISH_INTERVAL_SECONDS=interval,
+            PUBLISH_SWEEP_MAX_PARALLEL=m,
+            Q_POLL_SECONDS=0.1,
+            Q_WORKERS=sizes.workers,
+            LOG_LEVEL="INFO",
+        )
+        started = time.perf_counter()
+        cluster = _start([PYTHON, MANAGE, "qcluster"], env=env, log_path=log_path)
+        try:
+            # Up means it runs tasks: empty sweeps (nothing due yet) also warm every worker.
+            warm = [async_task("publishing.tasks.publish_due") for _ in range(sizes.workers)]
+            _wait_for_tasks(warm, cluster, log_path)
+            out(f"   cluster up and warm after {time.perf_counter() - started:.1f} s")
+            _make_due_pins(accounts, n)
+
+            enqueued_wall = time.time()
+            enqueued = time.perf_counter()
+            task_id = async_task("publishing.tasks.publish_due", task_name=f"bench-sweep-{os.getpid()}")
+            deadline = enqueued + max(60.0, 10 * bound)
+            while True:
+                counts = _status_counts()
+                if counts.get(PinStatus.PUBLISHED, 0) == n:
+                    break
+                if not counts.get(PinStatus.READY_TO_SCHEDULE) and not counts.get(PinStatus.PUBLISHING):
+                    break  # everything ended, some not published
+                if cluster.poll() is not None:
+                    raise BenchError(f"qcluster exited with {cluster.returncode}:\n{_tail(log_path)}")
+                if time.perf_counter() > deadline:
+                    break
+                time.sleep(0.02)
+            observed = time.perf_counter() - enqueued
+            task = None
+            task_deadline = time.monotonic() + 10
+            while task is None and time.monotonic() < task_deadline:
+                task = Task.objects.filter(id=task_id).first()
+                if task is None:
+                    time.sleep(0.05)
+        finally:
+            how = _stop(cluster)
+        counts = _status_counts()
+        last = Pin.objects.filter(status=PinStatus.PUBLISHED).aggregate(last=Max("published_at"))["last"]
+        creations = standin.creations
+        gaps = []
+        for account in accounts:
+            times = sorted(c.time for c in creations if c.user_id == account.user.id)
+            gaps.extend(
+                (b - a, account.connection.username, index)
+                for index, (a, b) in enumerate(zip(times, times[1:], strict=False))
+            )
+        first_create = min((c.time for c in creations), default=None)
+
+    published = counts.get(PinStatus.PUBLISHED, 0)
+    if published != n:
+        out(f"   NOT ALL PUBLISHED: {counts} after {observed:.1f} s")
+    wall = (last.timestamp() - enqueued_wall) if last else float("nan")
+    ratio = wall / bound
+    result.update(wall=wall, ratio=ratio, published=published, n=n)
+    out(f"   wall time, enqueue -> last pin published:   {wall:7.2f} s   ({published}/{n} published)")
+    out(f"   pacing bound ceil({n}/{m}) x {interval:g} s:          {bound:7.2f} s   ratio {ratio:.3f} "
+        f"(target <= {TARGET_PACING_RATIO:.2f}: {_verdict(ratio <= TARGET_PACING_RATIO and published == n)})")
+    out(f"   old sequential plan {n} x ({interval:g} + {latency:g}) s:   {sequential:7.2f} s   "
+        f"ratio {wall / sequential:.3f} ({sequential / wall:.1f}x faster)")
+    attempts = _attempt_starts()
+    first_sent = min((t for times in attempts.values() for t in times), default=None)
+    parts = []
+    if first_sent is not None:
+        parts.append(f"first create sent at +{first_sent - enqueued_wall:.2f} s")
+    if first_create is not None:
+        parts.append(f"first pin created at +{first_create - enqueued_wall:.2f} s")
+    if task is not None and task.stopped:
+        parts.append(f"task done at +{task.stopped.timestamp() - enqueued_wall:.2f} s: {task.result}")
+    out("   " + "; ".join(parts))
+    unique_bodies = len({c.body_hash for c in creations})
+    created_ids = Counter(c.pin_id for c in creations)
+    db_ids = set(Pin.objects.filter(status=PinStatus.PUBLISHED).values_list("pinterest_pin_id", flat=True))
+    once = len(creations) == n and unique_bodies == n and set(created_ids) == db_ids and published == n
+    result["once"] = once
+    out(f"   stand-in: {len(creations)} creates, {unique_bodies} distinct pin bodies, "
+        f"{len(db_ids & set(created_ids))} match the stored pin ids -> every pin created exactly once: "
+        f"{'yes' if once else 'NO'}")
+    if gaps:
+        gap, who, position = min(gaps)
+        later = [g for g, _, index in gaps if index > 0]
+        result["min_gap"] = gap
+        ok = gap >= interval - TARGET_GAP_SLACK
+        result["gap_ok"] = ok
+        out(f"   smallest gap between two creates of one connection (stand-in clock): {gap * 1000:.1f} ms "
+            f"({_ordinal(position)} gap of @{who}; target >= {(interval - TARGET_GAP_SLACK) * 1000:.0f} ms: "
+            f"{_verdict(ok)})")
+        first = [g for g, _, index in gaps if index == 0]
+        out(f"     first gap of each connection: min {min(first) * 1000:.1f} ms; later gaps: "
+            + (f"min {min(later) * 1000:.1f} ms, mean {statistics.fmean(later) * 1000:.1f} ms" if later else "none"))
+        sent_first = [times[1] - times[0] for times in attempts.values() if len(times) > 1]
+        sent_later = [b - a for times in attempts.values() for a, b in zip(times[1:], times[2:], strict=False)]
+        if sent_first:
+            out(f"     as sent (PublishAttempt.started_at, the worker's clock): first gap min "
+                f"{min(sent_first) * 1000:.1f} ms" + (f", later gaps min {min(sent_later) * 1000:.1f} ms"
+                                                       if sent_later else ""))
+    out(f"   qcluster {how}; no process left in its group")
+    if observed > max(60.0, 10 * bound):
+        raise BenchError(f"the sweep did not finish within {observed:.0f} s:\n{_tail(log_path)}")
+    return result
+
+
+# --- 2. selection -------------------------------------------------------------------
+
+FILL_SQL = """
+WITH refs AS (SELECT %(projects)s::bigint[] AS projects, %(articles)s::bigint[] AS articles,
+                     %(boards)s::bigint[] AS boards)
+INSERT INTO publishing_pin (
+    id, project_id, article_id, board_id, image, image_url, title, description, alt_text, status,
+    scheduled_at, publishing_started_at, published_at, pinterest_pin_id, pinterest_pin_url, error_message,
+    created_at, updated_at)
+SELECT gen_random_uuid(), refs.projects[s.k], refs.articles[s.k], refs.boards[s.k], '',
+       'https://images.example.com/bench/' || s.g || '.jpg', 'Bench pin ' || s.g, '', '', s.status,
+       CASE s.status
+           WHEN 'draft' THEN NULL
+           WHEN 'ready_to_schedule' THEN
+               CASE WHEN s.g <= %(due)s THEN %(now)s - s.g * interval '1 second'
+                    ELSE %(now)s + interval '1 hour' + s.g * interval '1 second' END
+           ELSE %(now)s - interval '30 days' + s.g * interval '1 second' END,
+       NULL,
+       CASE WHEN s.status = 'published' THEN %(now)s - interval '30 days' + s.g * interval '1 second' END,
+       CASE WHEN s.status = 'published' THEN (1130000000000000000 + s.g)::text ELSE '' END,
+       CASE WHEN s.status = 'published'
+            THEN 'https://www.pinterest.com/pin/' || (1130000000000000000 + s.g) || '/' ELSE '' END,
+       CASE WHEN s.status = 'error' THEN 'Bench failure' ELSE '' END,
+       %(now)s - interval '40 days', %(now)s - interval '40 days'
+FROM refs, (
+    SELECT g,
+           CASE WHEN g <= %(due)s THEN 1 ELSE 1 + g %% %(accounts)s END AS k,
+           CASE WHEN g <= %(due)s THEN 'ready_to_schedule'
+                WHEN g %% 20 < 11 THEN 'published'
+                WHEN g %% 20 < 15 THEN 'draft'
+                WHEN g %% 20 < 19 THEN 'ready_to_schedule'
+                ELSE 'error' END AS status
+    FROM generate_series(1, %(total)s) AS g
+) AS s
+"""
+
+
+def _fill(total: int, due: int, accounts: list[Account], now) -> float:
+    from django.db import connection
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            FILL_SQL,
+            {
+                "projects": [a.project.pk for a in accounts],
+                "articles": [a.article.pk for a in accounts],
+                "boards": [a.board.pk for a in accounts],
+                "accounts": len(accounts),
+                "due": due,
+                "total": total,
+                "now": now,
+            },
+        )
+        cursor.execute("ANALYZE")
+    return time.perf_counter() - started
+
+
+def _capture_claim_query(connection_id: int, now, limit: int) -> tuple[str, tuple]:
+    """The SQL and parameters of the sweep's own claim SELECT (``sweep._claim_due``), rolled back."""
+    from django.db import connection, transaction
+
+    from publishing.services.sweep import _claim_due
+
+    captured = []
+
+    def spy(execute, sql, params, many, context):
+        if "FOR UPDATE" in sql and "SKIP LOCKED" in sql and not captured:
+            captured.append((sql, tuple(params or ())))
+        return execute(sql, params, many, context)
+
+    with transaction.atomic(), connection.execute_wrapper(spy):
+        claimed = _claim_due(connection_id=connection_id, now=now, limit=limit)
+        transaction.set_rollback(True)
+    if not captured:
+        raise BenchError("sweep._claim_due ran no SELECT ... FOR UPDATE SKIP LOCKED")
+    if len(claimed) != limit:
+        raise BenchError(f"sweep._claim_due claimed {len(claimed)} pins, expected {limit}")
+    return captured[0]
+
+
+class _Captured(Exception):
+    pass
+
+
+def _capture_connection_list_query(now) -> tuple[str, tuple]:
+    """The sweep's own "which connections have due pins" query, captured from ``pins_publish_due``.
+
+    The sweep is stopped right after that query (and before anything that writes), with the
+    Pinterest base pointed at a closed port for good measure.
+    """
+    from django.db import connection
+    from django.test.utils import override_settings
+
+    from publishing.services.sweep import pins_publish_due
+
+    captured = []
+
+    def spy(execute, sql, params, many, context):
+        head = sql.lstrip().split(" ", 1)[0].upper()
+        if head in ("UPDATE", "INSERT", "DELETE") or "FOR UPDATE" in sql:
+            raise _Captured  # past the connection list: stop before the sweep changes anything
+        result = execute(sql, params, many, context)
+        if "DISTINCT" in sql and "pinterest_connection_id" in sql:
+            captured.append((sql, tuple(params or ())))
+            raise _Captured
+        return result
+
+    with override_settings(PINTEREST_API_BASE="http://127.0.0.1:9/v5", PUBLISH_SWEEP_MAX_PARALLEL=1):
+        try:
+            with connection.execute_wrapper(spy):
+                pins_publish_due(now=now)
+        except _Captured:
+            pass
+    if not captured:
+        raise BenchError("pins_publish_due ran no SELECT DISTINCT of connection ids")
+    return captured[0]
+
+
+def _time_query(sql: str, params: tuple, runs: int) -> tuple[list[float], int, int]:
+    from django.db import connection
+
+    times, rows = [], []
+    for _ in range(runs):
+        with connection.cursor() as cursor:
+            started = time.perf_counter()
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+            times.append(time.perf_counter() - started)
+    return times, len(rows), len({row[0] for row in rows})
+
+
+def _time_claim(sql: str, params: tuple, runs: int) -> tuple[list[float], int]:
+    from django.db import connection, transaction
+
+    times, rows = [], 0
+    for _ in range(runs):
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                started = time.perf_counter()
+                cursor.execute(sql, params)
+                rows = len(cursor.fetchall())
+                times.append(time.perf_counter() - started)
+            transaction.set_rollback(True)
+    return times, rows
+
+
+def _explain(sql: str, params: tuple) -> list[str]:
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+            lines = [row[0] for row in cursor.fetchall()]
+        transaction.set_rollback(True)
+    return lines
+
+
+def bench_selection(sizes: Sizes, out) -> dict:
+    from django.db import connection
+    from django.utils import timezone
+
+    due = sizes.selection_due
+    out(f"2. Selection cost: the sweep's claim of {due} due pins (SELECT ... FOR UPDATE SKIP LOCKED LIMIT {due} "
+        f"on pins_due, from sweep._claim_due)")
+    out("   pins: 55 % published, 20 % draft, 20 % ready but scheduled in the future, 5 % error; "
+        f"{due} ready and due, on one of 10 connections")
+    results = {}
+    explain = []
+    list_rows_seen = 0
+    for total in sizes.selection_totals:
+        _reset_data()
+        accounts = _make_accounts(None, 10)
+        now = timezone.now()
+        fill_seconds = _fill(total, due, accounts, now)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('publishing_pin'))")
+            size = cursor.fetchone()[0]
+        claim_now = timezone.now()
+        sql, params = _capture_claim_query(accounts[0].connection.pk, claim_now, due)
+        cold, _ = _time_claim(sql, params, 1)
+        times, rows = _time_claim(sql, params, sizes.selection_runs)
+        median = statistics.median(times) * 1000
+        results[total] = median
+        out(f"   {total:>9,} pins (filled in {fill_seconds:.1f} s, table {size}): claim of {rows}: median "
+            f"{median:.1f} ms over {len(times)} runs (min {min(times) * 1000:.1f}, max {max(times) * 1000:.1f}, "
+            f"first run {cold[0] * 1000:.1f})")
+        list_sql, list_params = _capture_connection_list_query(claim_now)
+        list_times, list_rows, distinct = _time_query(list_sql, list_params, sizes.selection_runs)
+        out(f"   {'':>9} the sweep's connection-list query (SELECT DISTINCT ... on pins_due): median "
+            f"{statistics.median(list_times) * 1000:.1f} ms, {list_rows} rows for {distinct} connection(s)")
+        list_rows_seen = max(list_rows_seen, list_rows - distinct)
+        explain = _explain(sql, params)
+    small, large = (results[total] for total in sizes.selection_totals[:2])
+    growth = large / small
+    uses_index = any("pin_ready_scheduled_idx" in line for line in explain)
+    out(f"   growth {sizes.selection_totals[1]:,} vs {sizes.selection_totals[0]:,}: {growth:.2f}x "
+        f"(target < {TARGET_SELECTION_GROWTH}: {_verdict(growth < TARGET_SELECTION_GROWTH)}); "
+        f"both under {TARGET_SELECTION_MS:.0f} ms: {_verdict(max(small, large) < TARGET_SELECTION_MS)}; "
+        f"uses pin_ready_scheduled_idx: {_verdict(uses_index)}")
+    if list_rows_seen:
+        out("   note: the connection-list query returns one row per due pin, not per connection: Pin's default "
+            "ordering (-created_at, id)\n         joins its SELECT DISTINCT, so every sweep reads all due pins just to "
+            "list their connections")
+    out(f"   EXPLAIN (ANALYZE, BUFFERS) of the claim at {sizes.selection_totals[-1]:,} pins:")
+    for line in explain:
+        out(f"     {line}")
+    return {"small_ms": small, "large_ms": large, "growth": growth, "uses_index": uses_index}
+
+
+# --- 3. queries per pin -------------------------------------------------------------
+
+_SHAPES = (
+    (re.compile(r'^SELECT .*? FROM "(\w+)"', re.S), "SELECT {}"),
+    (re.compile(r'^UPDATE "(\w+)"'), "UPDATE {}"),
+    (re.compile(r'^INSERT INTO "(\w+)"'), "INSERT {}"),
+    (re.compile(r'^DELETE FROM "(\w+)"'), "DELETE {}"),
+)
+
+
+def _shape(sql: str) -> str:
+    for pattern, label in _SHAPES:
+        match = pattern.match(sql)
+        if match:
+            shape = label.format(match.group(1))
+            if "FOR UPDATE" in sql:
+                shape += " FOR UPDATE"
+            return shape
+    return sql.split(" ", 1)[0]
+
+
+def _count_sweep_queries(standin, pins: int, interval: float) -> tuple[list[str], dict]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    from publishing.services.sweep import pins_publish_due
+
+    _reset_data()
+    standin.reset()
+    accounts = _make_accounts(standin, 1)
+    _make_due_pins(accounts, pins)
+    with override_settings(
+        PINTEREST_API_BASE=standin.api_base, PINTEREST_PUBLISH_INTERVAL_SECONDS=interval,
+        PUBLISH_SWEEP_MAX_PARALLEL=1,
+    ):
+        with CaptureQueriesContext(connection) as captured:
+            report = pins_publish_due()
+    if report["published"] != pins:
+        raise BenchError(f"the in-process sweep published {report['published']} of {pins} pins: {report}")
+    sqls = [
+        query["sql"] for query in captured.captured_queries
+        if not query["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
+    return sqls, report
+
+
+def bench_queries(sizes: Sizes, out) -> dict:
+    from pinterest.standin.server import run_standin
+
+    n = sizes.query_pins
+    out(f"3. Queries per published pin: in-process sweep of {n} due pins on one connection "
+        "(stand-in latency 0; SAVEPOINT/RELEASE excluded)")
+    with run_standin(latency_ms=0) as standin:
+        unpaced, _ = _count_sweep_queries(standin, n, 0)
+        paced, _ = _count_sweep_queries(standin, n, 0.001)
+    statements = [sql for sql in unpaced if sql not in ("BEGIN", "COMMIT")]
+    out(f"   interval 0:            {len(unpaced)} queries -> {len(unpaced) / n:.2f} per pin "
+        f"({len(statements) / n:.2f} without BEGIN/COMMIT)")
+    out(f"   paced (interval > 0):  {len(paced)} queries -> {len(paced) / n:.2f} per pin "
+        "(+ the pacing slot: SELECT ... FOR UPDATE and UPDATE of the connection row)")
+    out("   per pin, by statement (interval 0):")
+    for shape, count in Counter(_shape(sql) for sql in unpaced).most_common():
+        out(f"     {count / n:6.2f}  {shape}  ({count})")
+    return {"per_pin": len(unpaced) / n, "per_pin_paced": len(paced) / n}
+
+
+# --- 4. memory ----------------------------------------------------------------------
+
+
+def _publish_due_rss(standin, accounts_count: int, pins: int, workdir: Path) -> tuple[int, float, dict]:
+    _reset_data()
+    standin.reset()
+    accounts = _make_accounts(standin, accounts_count)
+    _make_due_pins(accounts, pins)
+    log_path = workdir / f"publish_due_{pins}.log"
+    env = _env(
+        PINTEREST_API_BASE=standin.api_base,
+        PINTEREST_PUBLISH_INTERVAL_SECONDS=0,
+        PUBLISH_SWEEP_MAX_PARALLEL=accounts_count,
+    )
+    started = time.perf_counter()
+    process = _start([PYTHON, MANAGE, "publish_due"], env=env, log_path=log_path)
+    # The child's own rusage: its peak resident set, in KiB on Linux.
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    _children.remove(process)
+    seconds = time.perf_counter() - started
+    if process.returncode != 0:
+        raise BenchError(f"publish_due exited with {process.returncode}:\n{_tail(log_path)}")
+    counts = _status_counts()
+    if counts.get("published", 0) != pins:
+        raise BenchError(f"publish_due published {counts} of {pins} pins:\n{_tail(log_path)}")
+    return usage.ru_maxrss, seconds, counts
+
+
+def bench_memory(sizes: Sizes, workdir: Path, out) -> dict:
+    from pinterest.standin.server import run_standin
+
+    m = sizes.connections
+    out(f"4. Peak memory of `manage.py publish_due` (subprocess; interval 0, stand-in latency 0, {m} connections)")
+    peaks = {}
+    with run_standin(latency_ms=0) as standin:
+        for pins in (0, *sizes.memory_pins):
+            if pins == 0:
+                _reset_data()
+                env = _env(PINTEREST_API_BASE=standin.api_base, PINTEREST_PUBLISH_INTERVAL_SECONDS=0)
+                process = _start([PYTHON, MANAGE, "publish_due"], env=env, log_path=workdir / "publish_due_0.log")
+                _, status, usage = os.wait4(process.pid, 0)
+                process.returncode = os.waitstatus_to_exitcode(status)
+                _children.remove(process)
+                out(f"   {0:>7,} due pins: peak RSS {usage.ru_maxrss / 1024:6.1f} MiB (the process with nothing to do)")
+                continue
+            rss, seconds, _ = _publish_due_rss(standin, m, pins, workdir)
+            peaks[pins] = rss
+            out(f"   {pins:>7,} due pins: peak RSS {rss / 1024:6.1f} MiB, all published in {seconds:.1f} s "
+                f"({pins / seconds:.0f} pins/s)")
+    small, large = (peaks[p] for p in sizes.memory_pins[:2])
+    growth = (large - small) / small
+    per_pin = (large - small) * 1024 / (sizes.memory_pins[1] - sizes.memory_pins[0])
+    ok = per_pin < TARGET_MEMORY_BYTES_PER_PIN
+    out(f"   {sizes.memory_pins[1]:,} vs {sizes.memory_pins[0]:,}: {(large - small) / 1024:+.1f} MiB "
+        f"({growth * 100:+.1f} %), {per_pin:.0f} bytes per extra pin "
+        f"(target < {TARGET_MEMORY_BYTES_PER_PIN} bytes per pin, i.e. nothing kept per pin: {_verdict(ok)})")
+    return {"small_kib": small, "large_kib": large, "growth": growth, "per_pin": per_pin}
+
+
+# --- main ---------------------------------------------------------------------------
+
+
+def _ordinal(index: int) -> str:
+    return {0: "first", 1: "second", 2: "third"}.get(index, f"{index + 1}th")
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def _arguments(argv):
+    parser = argparse.ArgumentParser(description="The sweep benchmark (see bench/README.md, section Sweep).")
+    parser.add_argument("--quick", action="store_true", help="Small sizes for every part (a smoke check).")
+    parser.add_argument("--only", action="append", choices=PARTS, help="Run only this part (repeatable).")
+    parser.add_argument("--keep-logs", action="store_true", help="Keep the subprocess logs (kept anyway on failure).")
+    parser.add_argument(
+        "--postgres", default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES),
+        help="PostgreSQL server, without a database name (default %(default)s; or $BENCH_POSTGRES_URL).",
+    )
+    return parser.parse_args(argv)
+
+
+def _on_sigterm(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+def main(argv=None) -> int:
+    args = _arguments(argv)
+    sizes = QUICK if args.quick else FULL
+    parts = args.only or list(PARTS)
+    base = args.postgres.rstrip("/")
+    try:
+        admin = _admin_connect(base)
+    except Exception as exc:  # any failure to connect is the same one-line refusal
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"sweep_bench: PostgreSQL is not reachable at {base} ({reason}); start it or pass --postgres URL.",
+              file=sys.stderr)
+        return 2
+    name = f"pinpublisher_bench_{os.getpid()}"
+    with admin:
+        version = admin.execute("SHOW server_version").fetchone()[0]
+        admin.execute(f'CREATE DATABASE "{name}"')
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    failures = []
+    summary = {}
+    workdir = Path(tempfile.mkdtemp(prefix="sweep_bench_"))
+
+    def out(line=""):
+        print(line, flush=True)
+
+    try:
+        _configure_environment(base, name, workdir)
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        out(f"pinpublisher sweep benchmark ({'quick' if args.quick else 'full'} sizes), "
+            f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+        load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+        out(f"PostgreSQL {version} at {base}, database {name}; {os.cpu_count()} CPUs (load average {load}); "
+            f"Python {sys.version.split()[0]}")
+        out()
+        runners = {
+            "throughput": lambda: bench_throughput(sizes, workdir, out),
+            "selection": lambda: bench_selection(sizes, out),
+            "queries": lambda: bench_queries(sizes, out),
+            "memory": lambda: bench_memory(sizes, workdir, out),
+        }
+        for part in PARTS:
+            if part not in parts:
+                continue
+            started = time.perf_counter()
+            try:
+                summary[part] = runners[part]()
+            except BenchError as exc:
+                failures.append(part)
+                out(f"   FAILED: {exc}")
+            out(f"   ({part}: {time.perf_counter() - started:.0f} s)")
+            out()
+    finally:
+        _stop_all_children()
+        try:
+            from django.db import connections
+
+            connections.close_all()
+        except Exception:  # Django may not be set up yet
+            pass
+        try:
+            with _admin_connect(base) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        except Exception as exc:  # report, never hide the original error
+            print(f"sweep_bench: could not drop database {name}: {exc}", file=sys.stderr)
+    if failures:
+        out(f"failed parts: {', '.join(failures)} (logs in {workdir})")
+        return 1
+    if args.keep_logs:
+        out(f"database {name} dropped; logs in {workdir}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+        out(f"database {name} dropped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
