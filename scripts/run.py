@@ -77,8 +77,12 @@ class Runner:
 
 
 def _signal_group(child, sig):
+    _signal_group_id(child.pid, sig)
+
+
+def _signal_group_id(pgid, sig):
     try:
-        os.killpg(child.pid, sig)
+        os.killpg(pgid, sig)
     except (ProcessLookupError, PermissionError):
         pass
 
@@ -89,13 +93,23 @@ def free_port(host):
         return str(sock.getsockname()[1])
 
 
-def leftover_processes(stopped):
-    """Processes still alive in the children's groups (pgrep by process group id)."""
-    leftover = []
-    for name, pid in stopped:
-        found = subprocess.run(["pgrep", "-g", str(pid)], capture_output=True, text=True).stdout.split()
-        leftover += [f"{name}:{p}" for p in found]
-    return leftover
+def leftover_processes(stopped, wait=10.0):
+    """Live processes (zombies excluded) left in the children's process groups, after giving
+    killed ones up to ``wait`` seconds to be gone."""
+    groups = {pid: name for name, pid in stopped}
+    deadline = time.monotonic() + wait
+    while True:
+        table = subprocess.run(["ps", "-e", "-o", "pid=,pgid=,stat="], capture_output=True, text=True).stdout
+        leftover = [
+            f"{groups[int(pgid)]}:{pid}"
+            for pid, pgid, stat in (line.split()[:3] for line in table.splitlines() if line.strip())
+            if int(pgid) in groups and not stat.startswith("Z")
+        ]
+        if not leftover or time.monotonic() > deadline:
+            return leftover
+        for pgid in groups:
+            _signal_group_id(pgid, signal.SIGKILL)
+        time.sleep(0.2)
 
 
 def http_json(url, *, data=None, token=None, timeout=5):

@@ -68,6 +68,13 @@ class SweepReport:
     details: list = field(default_factory=list)
 
     def add(self, result: PublishResult, *, connection: str):
+        # Published pins are counted, not listed: a run over a large backlog keeps its memory
+        # flat. Their story is in PublishAttempt rows; details name every pin that did not publish.
+        if not result.success:
+            self._detail(result, connection)
+        self._count(result)
+
+    def _detail(self, result: PublishResult, connection: str):
         self.details.append(
             {
                 "pin_id": str(result.pin_id),
@@ -78,6 +85,8 @@ class SweepReport:
                 "error": result.error or None,
             }
         )
+
+    def _count(self, result: PublishResult):
         if result.status == PinStatus.READY_TO_SCHEDULE:
             self.released += 1
             return
@@ -218,7 +227,7 @@ def pins_publish_due(*, now: datetime | None = None, limit: int | None = None, p
     report.resumed = batches_resume_stalled(now=now, stalled_after=stalled_after)
 
     connection_ids = sorted(
-        set(pins_due(now=now).values_list("project__pinterest_connection_id", flat=True).distinct())
+        set(pins_due(now=now).order_by().values_list("project__pinterest_connection_id", flat=True).distinct())
     )
     if not connection_ids:
         return report.as_dict()

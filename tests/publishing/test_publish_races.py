@@ -102,8 +102,9 @@ def test_pacing_holds_across_two_paths_at_once_on_the_standins_clock(standin, se
     times = sorted(record.time for record in standin.creations)
     assert len(times) == 5
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-    # Slots start exactly 0.2 s apart; allow a few ms of loopback jitter in arrival.
-    assert min(gaps) >= 0.2 - 0.02, gaps
+    # Slots start exactly 0.2 s apart (reserved in the database); arrival at the stand-in can
+    # jitter by a few ms on a loaded machine, so allow 50 ms of it.
+    assert min(gaps) >= 0.2 - 0.05, gaps
 
 
 def test_pins_of_two_connections_interleave_rather_than_wait_for_each_other(standin, settings, monkeypatch):
