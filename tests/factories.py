@@ -101,3 +101,13 @@ def make_pin(project=None, board=None, article=None, with_image=True, **fields):
         pin.image.save(f"pin{n}.png", image_upload().file, save=False)
     pin.save()
     return pin
+
+
+def api_client(user):
+    """A DRF test client that authenticates as ``user`` with an API token."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client

@@ -1,20 +1,13 @@
 """The one error format of the REST API, for every kind of error."""
 
 import pytest
-from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from publishing.models import PinStatus
-from tests.factories import make_article, make_pin, make_project, make_user
+from tests.factories import api_client, make_article, make_pin, make_project, make_user
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture(autouse=True)
-def _fast_and_fresh(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cache.clear()  # throttle counts
 
 
 @pytest.fixture
@@ -24,9 +17,7 @@ def user():
 
 @pytest.fixture
 def client(user):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
+    return api_client(user)
 
 
 def assert_error(response, status, code, fields=None):

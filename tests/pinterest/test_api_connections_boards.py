@@ -3,13 +3,11 @@
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from publishing.models import PinStatus
 from tests.factories import (
+    api_client,
     image_upload,
     make_article,
     make_board,
@@ -23,11 +21,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_and_fresh(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cache.clear()  # throttle counts
-
 
 @pytest.fixture
 def tenant():
@@ -36,9 +29,7 @@ def tenant():
 
 @pytest.fixture
 def client(tenant):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=make_user(tenant)).key}")
-    return client
+    return api_client(make_user(tenant))
 
 
 def test_connection_shows_its_health_and_never_its_tokens(client, tenant):

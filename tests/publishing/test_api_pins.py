@@ -4,16 +4,14 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from publishing.models import Pin, PinStatus
 from publishing.services import content
 from tests.factories import (
+    api_client,
     image_upload,
     make_article,
     make_board,
@@ -27,11 +25,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_and_fresh(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cache.clear()  # throttle counts
-
 
 @pytest.fixture
 def tenant():
@@ -40,9 +33,7 @@ def tenant():
 
 @pytest.fixture
 def client(tenant):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=make_user(tenant)).key}")
-    return client
+    return api_client(make_user(tenant))
 
 
 @pytest.fixture

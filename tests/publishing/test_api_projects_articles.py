@@ -1,20 +1,12 @@
 """The projects and articles API: CRUD, validation, and the deletes that are refused."""
 
 import pytest
-from django.core.cache import cache
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from publishing.models import BlogArticle, BlogProject
-from tests.factories import make_article, make_connection, make_pin, make_project, make_tenant, make_user
+from tests.factories import api_client, make_article, make_connection, make_pin, make_project, make_tenant, make_user
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture(autouse=True)
-def _fast_and_fresh(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cache.clear()  # throttle counts
 
 
 @pytest.fixture
@@ -24,9 +16,7 @@ def tenant():
 
 @pytest.fixture
 def client(tenant):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=make_user(tenant)).key}")
-    return client
+    return api_client(make_user(tenant))
 
 
 def field_errors(response):

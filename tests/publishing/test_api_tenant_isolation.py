@@ -1,7 +1,6 @@
 """Another tenant's objects are invisible: every endpoint and method answers 404, changes nothing."""
 
 import pytest
-from django.core.cache import cache
 from django.forms.models import model_to_dict
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -12,11 +11,6 @@ from tests.factories import image_upload, make_article, make_board, make_connect
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture(autouse=True)
-def _fast_and_fresh(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cache.clear()  # throttle counts
 
 
 @pytest.fixture

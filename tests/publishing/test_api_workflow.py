@@ -1,7 +1,6 @@
 """A person's whole journey through the API alone: project, article, pin, schedule, lists."""
 
 import pytest
-from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -9,11 +8,6 @@ from tests.factories import image_upload, make_board, make_connection, make_tena
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture(autouse=True)
-def _fast_and_fresh(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cache.clear()  # throttle counts
 
 
 def ok(response, status=200):
