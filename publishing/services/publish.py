@@ -68,6 +68,8 @@ MSG_NO_IMAGE = "Pin must have an image"
 MSG_INTERRUPTED = "Publishing was interrupted; the pin was not created on Pinterest"
 MSG_NOT_SENT = "Publishing was interrupted before the pin was sent to Pinterest; publish it again"
 UNCHECKED = "Whether Pinterest created the pin could not be checked"
+# A create leaving this much after its pacing slot pushes the next slot back accordingly.
+PACING_SLACK_SECONDS = 0.005
 
 
 class PinValidationError(InvalidRequest):
@@ -325,6 +327,13 @@ def _publish_claimed(
             # pin over (it looks at the board and decides); calling Pinterest now could duplicate it.
             return _current_result(pin.pk)
         attempt = _start_attempt(pin=pin, trigger=trigger)
+        late = (attempt.started_at - slot).total_seconds()
+        if interval > 0 and late > PACING_SLACK_SECONDS:
+            # This create leaves after its slot (a busy machine): the next one must still keep
+            # the interval from when this one actually goes, not from the slot.
+            connection_defer_publishing(
+                connection_id=connection.pk, until=attempt.started_at + timedelta(seconds=interval)
+            )
         try:
             created = context.client.create_pin(payload)
         except PinterestRateLimitError as exc:
