@@ -33,3 +33,8 @@ def publish_due():
     report = pins_publish_due()
     # django-q2 stores the result; the per-pin details live in PublishAttempt rows.
     return {key: value for key, value in report.items() if key != "details"}
+
+
+def enqueue_publish_due():
+    """One sweep now, by the worker (the schedule runs the same task)."""
+    return async_task("publishing.tasks.publish_due", task_name="publish-due-now")

@@ -221,6 +221,8 @@ def main():
         seeded = json.loads(runner.manage(*seed_args, capture=True))
         runner.start("web", "runserver", f"{host}:{port}", "--noreload", quiet=args.check)
         runner.start("worker", "qcluster", quiet=args.check)
+        # The scheduler looks every 30 s; queue the first sweep now so the due pins go at once.
+        runner.manage("publish_due", "--enqueue", capture=True)
         if not wait_for(f"{base}/admin/login/"):
             raise SystemExit("the web server did not start")
         print(

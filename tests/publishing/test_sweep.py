@@ -242,3 +242,12 @@ def test_schedule_setup_twice_gives_exactly_two_schedules(settings):
     next_run = refresh.next_run.astimezone(UTC)
     assert (next_run.hour, next_run.minute) == (2, 0)
     assert timezone.now() < refresh.next_run <= timezone.now() + timedelta(days=1)
+
+
+def test_publish_due_enqueue_queues_one_sweep_for_the_worker(monkeypatch):
+    queued = []
+    monkeypatch.setattr("publishing.tasks.async_task", lambda *args, **kwargs: queued.append(args) or "t1")
+    out = io.StringIO()
+    call_command("publish_due", "--enqueue", stdout=out)
+    assert queued == [("publishing.tasks.publish_due",)]
+    assert "Queued a sweep" in out.getvalue()

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from publishing.services.sweep import pins_due_preview, pins_publish_due
+from publishing.tasks import enqueue_publish_due
 
 
 class Command(BaseCommand):
@@ -16,11 +17,20 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="List the due pins; change nothing.")
         parser.add_argument("--limit", type=int, help="Publish at most N pins in this run.")
         parser.add_argument("--json", action="store_true", help="Print the summary as one JSON object.")
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="Do not sweep here: queue one sweep for the django-q2 worker now (as the schedule would).",
+        )
 
     def handle(self, *args, dry_run, limit, **options):
         if limit is not None and limit < 1:
             raise CommandError("--limit must be at least 1.")
         as_json = options["json"]
+        if options["enqueue"]:
+            task_id = enqueue_publish_due()
+            self.stdout.write(f"Queued a sweep for the django-q2 worker (task {task_id}).")
+            return
         try:
             if dry_run:
                 due = pins_due_preview(limit=limit)
