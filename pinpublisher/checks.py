@@ -61,6 +61,20 @@ def check_secrets(app_configs, **kwargs):
                 id="pinpublisher.E002",
             )
         )
+    missing_app = [
+        name
+        for name in ("PINTEREST_APP_ID", "PINTEREST_APP_SECRET", "PINTEREST_REDIRECT_URI")
+        if not getattr(settings, name)
+    ]
+    if missing_app:
+        messages.append(
+            Warning(
+                f"{', '.join(missing_app)} not set: connecting accounts through OAuth and refreshing "
+                "tokens will fail (tokens added with add_connection still publish until they expire).",
+                hint="Create a Pinterest app and set its id, secret and redirect URI (see README).",
+                id="pinpublisher.W002",
+            )
+        )
     if not settings.ALLOWED_HOSTS:
         messages.append(
             Error(
