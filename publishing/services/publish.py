@@ -100,6 +100,13 @@ class PublishResult:
     rate_limited: bool = False
     #: Pinterest rejected the connection's token (401): the connection is now inactive.
     connection_rejected: bool = False
+    #: Pinterest could not be reached at all (refused, DNS): nothing was sent.
+    unreachable: bool = False
+
+    @property
+    def stops_connection(self) -> bool:
+        """Publishing more pins of this connection now would fail the same way."""
+        return self.rate_limited or self.connection_rejected or self.unreachable
 
     def as_dict(self):
         return {
@@ -307,7 +314,7 @@ def _wait_until(moment: datetime, sleep) -> None:
 
 
 def _publish_claimed(
-    *, pin: Pin, trigger: str, context: _Context, release_on_rate_limit: bool = False
+    *, pin: Pin, trigger: str, context: _Context, release_when_stopped: bool = False
 ) -> PublishResult:
     """Publish a pin this caller has claimed. Never raises for a Pinterest answer."""
     connection = context.connection
@@ -350,7 +357,7 @@ def _publish_claimed(
                 context.sleep(wait)
                 continue
             message = f"Rate limited by Pinterest: {exc.user_message}"
-            if release_on_rate_limit:
+            if release_when_stopped:
                 result = _release(pin=pin, note=message)
             else:
                 result = _finish(pin=pin, status=PinStatus.ERROR, now=timezone.now(), error=message)
@@ -364,12 +371,16 @@ def _publish_claimed(
             result.connection_rejected = True
             return result
         except PinterestConnectionError as exc:
-            # Never reached Pinterest: nothing was created, so this is a plain failure.
+            # Never reached Pinterest: nothing was created. A person publishing now is told;
+            # a scheduled pin goes back on the schedule (the outage is not its fault).
             _end_attempt(attempt, outcome=PublishAttempt.Outcome.FAILED, exc=exc)
-            return _finish(
-                pin=pin, status=PinStatus.ERROR, now=timezone.now(),
-                error=f"Could not reach Pinterest: {exc.user_message}",
-            )
+            message = f"Could not reach Pinterest: {exc.user_message}"
+            if release_when_stopped:
+                result = _release(pin=pin, note=message)
+            else:
+                result = _finish(pin=pin, status=PinStatus.ERROR, now=timezone.now(), error=message)
+            result.unreachable = True
+            return result
         except PinterestError as exc:
             if exc.outcome_unknown:
                 _end_attempt(attempt, outcome=PublishAttempt.Outcome.UNKNOWN, exc=exc)

@@ -12,8 +12,9 @@ One run (``pins_publish_due``):
    ``publishing`` in the same short transaction, then published one by one on the
    engine's paced path outside any transaction. Connections run in parallel
    threads (PostgreSQL; SQLite has one writer, so there they run in turn).
-4. A connection still rate limited past the retries stops for this run: the pin
-   and the rest of its claim go back to ``ready_to_schedule`` untouched.
+4. A connection still rate limited past the retries, whose token Pinterest rejects, or
+   that cannot reach Pinterest at all stops for this run: the rest of its claim goes
+   back to ``ready_to_schedule`` untouched (and, but for the rejected token, the pin too).
 5. The run never outlives its task: it claims only what it can publish at the
    pacing rate in the time left (``PUBLISH_SWEEP_BUDGET_SECONDS``), and leaves the
    rest for the next run.
@@ -174,16 +175,15 @@ def _sweep_connection(
         claimed_total += len(pins)
         for index, pin in enumerate(pins):
             result = _publish_claimed(
-                pin=pin, trigger=PublishTrigger.SWEEP, context=context, release_on_rate_limit=True
+                pin=pin, trigger=PublishTrigger.SWEEP, context=context, release_when_stopped=True
             )
             report.add(result, connection=label)
-            if result.rate_limited or result.connection_rejected:
+            if result.stops_connection:
                 # Not the pins' fault: the rest of the claim goes back on the schedule.
                 for rest in pins[index + 1:]:
                     report.add(_release(pin=rest, note=result.error), connection=label)
                 if progress:
-                    reason = "rate limited" if result.rate_limited else "token rejected"
-                    progress(label, report, stopped=f"{reason}: {result.error}")
+                    progress(label, report, stopped=result.error)
                 return report
         if progress:
             progress(label, report, stopped=None)

@@ -251,3 +251,12 @@ def test_publish_due_enqueue_queues_one_sweep_for_the_worker(monkeypatch):
     call_command("publish_due", "--enqueue", stdout=out)
     assert queued == [("publishing.tasks.publish_due",)]
     assert "Queued a sweep" in out.getvalue()
+
+
+def test_a_sweep_that_cannot_reach_pinterest_puts_the_pins_back_instead_of_failing_them(standin, settings):
+    pins = due_pins(standin, count=3)
+    settings.PINTEREST_API_BASE = "http://127.0.0.1:9/v5"  # nothing listens: connection refused
+    report = pins_publish_due()
+    assert statuses(pins) == [PinStatus.READY_TO_SCHEDULE] * 3
+    assert (report["failed"], report["released"]) == (0, 3)
+    assert all(Pin.objects.get(pk=p.pk).error_message == "" for p in pins)
