@@ -40,6 +40,12 @@ def _expiry(value):
     return f"in {timeuntil(value, now, depth=1)}"
 
 
+# Columns only the token services write (connect, refresh, disconnect), never an admin form.
+TOKEN_COLUMNS = frozenset(
+    {"access_token", "refresh_token", "access_token_expires_at", "refresh_token_expires_at", "last_refreshed_at"}
+)
+
+
 class BoardInline(admin.TabularInline):
     model = Board
     extra = 0
@@ -55,6 +61,16 @@ class BoardInline(admin.TabularInline):
 @admin.register(PinterestConnection)
 class PinterestConnectionAdmin(TenantScopedAdmin):
     tenant_path = "tenant_id"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        # Write only what the person changed: a full save would write back the tokens and
+        # expiries read when the form loaded, undoing a refresh that ran meanwhile (and
+        # losing its new refresh token, which Pinterest accepts only once).
+        changed = [name for name in form.changed_data if name not in TOKEN_COLUMNS]
+        if changed:
+            obj.save(update_fields=changed)
     list_display = (
         "__str__",
         "tenant",

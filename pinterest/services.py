@@ -283,10 +283,17 @@ def _project_of_tenant(tenant, project_id):
 
 
 def _save_connection(*, tenant, account: dict, values: dict, project=None) -> tuple[PinterestConnection, bool]:
-    """Create or update the tenant's connection of this Pinterest user, in one short transaction."""
+    """Create or update the tenant's connection of this Pinterest user, in one short transaction.
+
+    Raises ConnectError when Pinterest's answer does not say which account it is (``id`` is
+    optional in its Account schema): storing it under an empty id would mix accounts up.
+    """
+    account_id = str(account.get("id") or "").strip()
+    if not account_id:
+        raise ConnectError("Pinterest did not say which account this is (no id in user_account); nothing was stored.")
     with transaction.atomic():
         connection, created = PinterestConnection.objects.select_for_update().get_or_create(
-            tenant=tenant, pinterest_user_id=str(account["id"]), defaults=values
+            tenant=tenant, pinterest_user_id=account_id, defaults=values
         )
         if not created:
             for name, value in values.items():

@@ -1,6 +1,7 @@
 """Admin for tenants, projects, articles, pins, attempts and batches."""
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html
@@ -120,6 +121,28 @@ class PinAdmin(TenantScopedAdmin):
     )
     inlines = [PublishAttemptInline]
     actions = ["publish_now", "mark_ready", "retry_failed"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A pin being published or already on Pinterest is a record, not a draft.
+        if obj is not None and not obj.is_editable:
+            return [f.name for f in self.model._meta.fields]
+        return super().get_readonly_fields(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        # Only the fields the person changed, and only while the pin is still editable,
+        # checked under the row lock: a publish that claimed it meanwhile wins, and its
+        # status is never written back.
+        with transaction.atomic():
+            status = Pin.objects.select_for_update().filter(pk=obj.pk).values_list("status", flat=True).first()
+            if status not in Pin.EDITABLE_STATUSES:
+                self.message_user(
+                    request, f"Not saved: the pin is {status} and can no longer be edited.", messages.ERROR
+                )
+                return
+            if form.changed_data:
+                obj.save(update_fields=form.changed_data)
 
     @admin.display(description="")
     def thumbnail(self, obj):

@@ -86,3 +86,48 @@ def test_pin_changelist_shows_badges_and_the_link_to_pinterest(admin_client, pop
     body = admin_client.get(reverse("admin:publishing_pin_changelist")).content.decode()
     assert "https://www.pinterest.com/pin/987/" in body and "Published</span>" in body
     assert "<img src=" in body
+
+
+def test_saving_a_connection_in_the_admin_never_writes_back_old_tokens(admin_client, populated, monkeypatch):
+    from pinterest.models import PinterestConnection
+
+    conn = populated.board.connection
+    url = reverse("admin:pinterest_pinterestconnection_change", args=[conn.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update({"username": "renamed", "is_active": "on", "boards-TOTAL_FORMS": "0",
+                 "boards-INITIAL_FORMS": "0", "boards-MIN_NUM_FORMS": "0", "boards-MAX_NUM_FORMS": "1000"})
+    # A refresh rotates the tokens while the admin handles the POST (after it read the row).
+    model_admin = admin.site._registry[PinterestConnection]
+    original_save_form = model_admin.save_form
+
+    def refresh_meanwhile(request, form, change):
+        fresh = PinterestConnection.objects.get(pk=conn.pk)
+        fresh.access_token, fresh.refresh_token = "pina_rotated", "pinr_rotated"
+        fresh.save()
+        return original_save_form(request, form, change)
+
+    monkeypatch.setattr(model_admin, "save_form", refresh_meanwhile)
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    saved = PinterestConnection.objects.get(pk=conn.pk)
+    assert saved.username == "renamed"
+    assert (saved.access_token, saved.refresh_token) == ("pina_rotated", "pinr_rotated")
+
+
+def test_a_published_pin_is_read_only_in_the_admin_and_a_claimed_pin_is_not_overwritten(admin_client, populated):
+    from publishing.models import Pin
+
+    url = reverse("admin:publishing_pin_change", args=[populated.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update({"title": "Edited in the admin", "attempts-TOTAL_FORMS": "0", "attempts-INITIAL_FORMS": "0",
+                 "attempts-MIN_NUM_FORMS": "0", "attempts-MAX_NUM_FORMS": "1000"})
+    data.pop("image", None)
+    # A publish claims the pin while the form is open: the admin save must not win.
+    Pin.objects.filter(pk=populated.pk).update(status="publishing")
+    admin_client.post(url, data)
+    pin = Pin.objects.get(pk=populated.pk)
+    assert pin.status == "publishing" and pin.title != "Edited in the admin"
+    Pin.objects.filter(pk=populated.pk).update(status="published")
+    assert "title" not in admin_client.get(url).context["adminform"].form.fields

@@ -517,7 +517,12 @@ def pin_publish(*, pin_id, trigger: str = PublishTrigger.MANUAL) -> PublishResul
     now = timezone.now()
     if not _claim(pin_id=pin.pk, from_statuses=Pin.PUBLISHABLE_STATUSES, now=now):
         raise _refusal(pin.pk)
-    pin.status, pin.publishing_started_at, pin.claimed_at = PinStatus.PUBLISHING, now, now
+    # Publish what was claimed: the pin may have been edited between the read and the claim.
+    pin = _pins_with_relations().get(pk=pin.pk)
+    try:
+        pin_validate_for_publish(pin=pin)
+    except PinValidationError as exc:
+        return _finish(pin=pin, status=PinStatus.ERROR, now=timezone.now(), error=str(exc))
     try:
         context = _context_for(pin.project.pinterest_connection)
     except ConnectionUnusable as exc:

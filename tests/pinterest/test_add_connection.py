@@ -220,3 +220,15 @@ def test_refresh_tokens_prints_a_summary_and_fails_when_a_refresh_failed(standin
 def test_refresh_tokens_refuses_a_negative_window():
     with pytest.raises(CommandError, match="must not be negative"):
         refresh_tokens("--within-days", "-1")
+
+
+def test_an_account_without_an_id_is_refused_and_nothing_is_stored(standin, monkeypatch):
+    from pinterest.client import PinterestClient
+    from pinterest.models import PinterestConnection
+    from pinterest.services import ConnectError, connection_add_from_token
+    from tests.factories import make_tenant
+
+    monkeypatch.setattr(PinterestClient, "get_user_account", lambda self: {"username": "ghost"})
+    with pytest.raises(ConnectError, match="which account"):
+        connection_add_from_token(tenant=make_tenant(), access_token="pina_whatever")
+    assert not PinterestConnection.objects.exists()

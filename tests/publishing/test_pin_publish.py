@@ -275,3 +275,18 @@ def test_the_look_matches_pins_whose_created_at_has_no_offset():
 
     assert publish._look(payload=payload, since=since, client=Board()) == "2"
     assert publish._look(payload={**payload, "title": "none"}, since=since, client=Board()) is None
+
+
+def test_publish_sends_the_pin_as_claimed_not_as_first_read(standin, monkeypatch):
+    """An edit committed between the read and the claim is what reaches Pinterest."""
+    (pin,) = standin_pins(standin)
+    original_claim = publish._claim
+
+    def edit_then_claim(**kwargs):
+        Pin.objects.filter(pk=pin.pk).update(title="Edited just in time")
+        return original_claim(**kwargs)
+
+    monkeypatch.setattr(publish, "_claim", edit_then_claim)
+    assert pin_publish(pin_id=pin.pk).success
+    (remote,) = standin.pins(pin.board.pinterest_board_id)
+    assert remote["title"] == "Edited just in time"
