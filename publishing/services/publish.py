@@ -356,11 +356,8 @@ def _publish_claimed(
                 )
                 context.sleep(wait)
                 continue
-            message = f"Rate limited by Pinterest: {exc.user_message}"
-            if release_when_stopped:
-                result = _release(pin=pin, note=message)
-            else:
-                result = _finish(pin=pin, status=PinStatus.ERROR, now=timezone.now(), error=message)
+            result = _stop(pin=pin, message=f"Rate limited by Pinterest: {exc.user_message}",
+                           release=release_when_stopped)
             result.rate_limited = True
             return result
         except PinterestAuthError as exc:
@@ -374,11 +371,8 @@ def _publish_claimed(
             # Never reached Pinterest: nothing was created. A person publishing now is told;
             # a scheduled pin goes back on the schedule (the outage is not its fault).
             _end_attempt(attempt, outcome=PublishAttempt.Outcome.FAILED, exc=exc)
-            message = f"Could not reach Pinterest: {exc.user_message}"
-            if release_when_stopped:
-                result = _release(pin=pin, note=message)
-            else:
-                result = _finish(pin=pin, status=PinStatus.ERROR, now=timezone.now(), error=message)
+            result = _stop(pin=pin, message=f"Could not reach Pinterest: {exc.user_message}",
+                           release=release_when_stopped)
             result.unreachable = True
             return result
         except PinterestError as exc:
@@ -403,6 +397,14 @@ def _publish_claimed(
         return _finish(
             pin=pin, status=PinStatus.PUBLISHED, now=timezone.now(), pinterest_pin_id=pinterest_pin_id
         )
+
+
+def _stop(*, pin: Pin, message: str, release: bool) -> PublishResult:
+    """Pinterest cannot take the pin now (not the pin's fault): back on the schedule when
+    ``release`` (the sweep), else ``error`` with the message (a person is waiting)."""
+    if release:
+        return _release(pin=pin, note=message)
+    return _finish(pin=pin, status=PinStatus.ERROR, now=timezone.now(), error=message)
 
 
 def _renew_lease(pin: Pin) -> bool:
