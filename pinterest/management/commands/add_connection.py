@@ -1,7 +1,7 @@
-import os
 
 from django.core.management.base import BaseCommand, CommandError
 
+from pinpublisher.commands import secret_from_env
 from pinterest.errors import PinterestError
 from pinterest.models import PinterestConnection
 from pinterest.services import ConnectError, connection_add_from_token, connection_check_token
@@ -36,8 +36,8 @@ class Command(BaseCommand):
             raise CommandError(f"No tenant named {tenant!r} (create it with `manage.py create_tenant`).")
         if project is not None and not tenant_obj.projects.filter(pk=project).exists():
             raise CommandError(f"Project {project} is not a project of {tenant_obj}.")
-        access_token = _from_env(token_env)
-        refresh_token = _from_env(refresh_token_env) if refresh_token_env else ""
+        access_token = secret_from_env(token_env)
+        refresh_token = secret_from_env(refresh_token_env) if refresh_token_env else ""
         try:
             if dry_run:
                 account = connection_check_token(access_token=access_token)
@@ -56,9 +56,3 @@ class Command(BaseCommand):
         style = self.style.WARNING if result.boards_error else self.style.SUCCESS
         self.stdout.write(style(f"{result.message} (connection id {result.connection.pk}, tenant {tenant_obj})"))
 
-
-def _from_env(name: str) -> str:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        raise CommandError(f"Environment variable {name} is not set or empty.")
-    return value

@@ -1,8 +1,8 @@
 import json
-import os
 
 from django.core.management.base import BaseCommand, CommandError
 
+from pinpublisher.commands import secret_from_env
 from publishing.services.tenants import TenantCreateError, tenant_create
 
 
@@ -27,10 +27,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         password = None
         if options["password_env"]:
-            var = options["password_env"]
-            password = os.environ.get(var)
-            if not password:
-                raise CommandError(f"Environment variable {var} is not set or empty.")
+            password = secret_from_env(options["password_env"], strip=False)
         try:
             created = tenant_create(
                 name=options["name"],

@@ -1,8 +1,8 @@
 import json
-import os
 
 from django.core.management.base import BaseCommand, CommandError
 
+from pinpublisher.commands import secret_from_env
 from pinterest.errors import PinterestError
 from pinterest.services import ConnectError
 from publishing.services.demo import demo_seed
@@ -25,17 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("--refresh-token-env", metavar="VAR", help="Environment variable with its refresh token.")
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 
-    def _env(self, name):
-        if not name:
-            return ""
-        value = os.environ.get(name, "")
-        if not value:
-            raise CommandError(f"Environment variable {name} is not set or empty.")
-        return value
-
     def handle(self, *args, **options):
-        access = self._env(options["token_env"])
-        refresh = self._env(options["refresh_token_env"]) if options["refresh_token_env"] else ""
+        access = secret_from_env(options["token_env"]) if options["token_env"] else ""
+        refresh = secret_from_env(options["refresh_token_env"]) if options["refresh_token_env"] else ""
         try:
             seeded = demo_seed(access_token=access, refresh_token=refresh)
         except (ConnectError, PinterestError) as exc:
