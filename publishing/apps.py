@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class PublishingConfig(AppConfig):
     name = "publishing"
     verbose_name = "Publishing"
+
+    def ready(self):
+        from publishing import checks  # noqa: F401  (registers the system checks)

@@ -141,6 +141,15 @@ class Pin(models.Model):
             ),
             models.Index(fields=["project", "status"], name="pin_project_status_idx"),
         ]
+        constraints = [
+            # A pin on Pinterest is the outcome of exactly one of our pins: adopting a sibling's
+            # pin after a lost answer would leave one of them unpublished while it says published.
+            models.UniqueConstraint(
+                fields=["pinterest_pin_id"],
+                condition=~Q(pinterest_pin_id=""),
+                name="uniq_pinterest_pin_id",
+            ),
+        ]
 
     def __str__(self):
         return self.title or f"Pin {self.id}"
@@ -157,6 +166,10 @@ class Pin(models.Model):
 class PublishAttempt(models.Model):
     """One call to Pinterest (or one look at the board) for a pin: the audit trail."""
 
+    class Kind(models.TextChoices):
+        CREATE = "create", "Create the pin"
+        LOOK = "look", "Look at the board"
+
     class Outcome(models.TextChoices):
         PENDING = "pending", "In progress"
         SUCCESS = "success", "Created"
@@ -168,6 +181,8 @@ class PublishAttempt(models.Model):
 
     pin = models.ForeignKey(Pin, on_delete=models.CASCADE, related_name="attempts")
     trigger = models.CharField(max_length=10, choices=PublishTrigger.choices)
+    # A create may have made a pin on Pinterest; a look never does. Recovery needs to tell them apart.
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CREATE)
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.PENDING)

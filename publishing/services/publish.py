@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from pinpublisher.errors import Conflict, InvalidRequest
@@ -68,6 +68,24 @@ MSG_NO_IMAGE = "Pin must have an image"
 MSG_INTERRUPTED = "Publishing was interrupted; the pin was not created on Pinterest"
 MSG_NOT_SENT = "Publishing was interrupted before the pin was sent to Pinterest; publish it again"
 UNCHECKED = "Whether Pinterest created the pin could not be checked"
+MSG_NOT_CREATED = (
+    "Pinterest did not create the pin: its answer was lost ({reason}) and no pin of this content "
+    "appeared on the board since it was sent. Publish it again when Pinterest is available."
+)
+MSG_IMAGE_MISSING = "The pin's image file is missing from storage; upload it again"
+MSG_UNEXPECTED = (
+    "An unexpected error stopped publishing this pin before it was sent to Pinterest "
+    "(reference: pin {pin_id}); publish it again, and tell support if it happens again"
+)
+MSG_UNEXPECTED_SENT = (
+    "An unexpected error interrupted publishing after the pin was sent; it will be checked "
+    "on the board automatically"
+)
+MSG_MATCHED_ANOTHERS = (
+    "This pin was matched to Pinterest pin {id} after a lost answer, but Pinterest has since "
+    "confirmed that pin for another of your pins: whether this one was created is unknown. "
+    "Look at the board before publishing it again."
+)
 # A create leaving this much after its pacing slot pushes the next slot back accordingly.
 PACING_SLACK_SECONDS = 0.005
 
@@ -178,8 +196,17 @@ def _refusal(pin_id) -> PinNotPublishable:
 # --- the outcome -----------------------------------------------------------------------
 
 
+class _PinterestIdTaken(Exception):
+    """Another of our pins already holds this Pinterest pin id (the unique constraint said so)."""
+
+
 def _finish(*, pin: Pin, status: str, now: datetime, pinterest_pin_id="", error="") -> PublishResult:
-    """Move a pin out of ``publishing`` and tell every pending batch item of it."""
+    """Move a pin out of ``publishing`` and tell every pending batch item of it.
+
+    Only the lease holder decides: a publisher whose pin was taken over changes nothing and
+    gets the pin's stored state. Raises _PinterestIdTaken when ``pinterest_pin_id`` is
+    another pin's (nothing changed).
+    """
     values = {"status": status, "updated_at": now, "publishing_started_at": None}
     if status == PinStatus.PUBLISHED:
         values.update(
@@ -190,13 +217,17 @@ def _finish(*, pin: Pin, status: str, now: datetime, pinterest_pin_id="", error=
         )
     elif status == PinStatus.ERROR:
         values["error_message"] = error
-    with transaction.atomic():
-        # Only the lease holder decides: a publisher whose pin was taken over changes nothing.
-        held = Pin.objects.filter(
-            pk=pin.pk, status=PinStatus.PUBLISHING, publishing_started_at=pin.publishing_started_at
-        ).update(**values)
-        if held:
-            _record_items(pin_id=pin.pk, success=status == PinStatus.PUBLISHED, error=error)
+    try:
+        with transaction.atomic():
+            held = Pin.objects.filter(
+                pk=pin.pk, status=PinStatus.PUBLISHING, publishing_started_at=pin.publishing_started_at
+            ).update(**values)
+            if held:
+                _record_items(pin_id=pin.pk, success=status == PinStatus.PUBLISHED, error=error)
+    except IntegrityError as exc:
+        if status == PinStatus.PUBLISHED:
+            raise _PinterestIdTaken(pinterest_pin_id) from exc
+        raise
     if not held:
         return _current_result(pin.pk)
     for name, value in values.items():
@@ -209,6 +240,70 @@ def _finish(*, pin: Pin, status: str, now: datetime, pinterest_pin_id="", error=
         pinterest_pin_url=pin.pinterest_pin_url if status == PinStatus.PUBLISHED else "",
         error=error,
     )
+
+
+def _record_created(*, pin: Pin, pinterest_pin_id: str) -> PublishResult:
+    """Pinterest answered 201 for this pin: that decides, whoever holds the lease now.
+
+    A definite answer beats every guess: a pin another publisher already decided ``error``
+    (it looked too early) becomes ``published``, its batch items are corrected; a pin a
+    look wrongly matched to this Pinterest pin gives it up.
+    """
+    try:
+        result = _finish(pin=pin, status=PinStatus.PUBLISHED, now=timezone.now(), pinterest_pin_id=pinterest_pin_id)
+    except _PinterestIdTaken:
+        _disown_guess(pinterest_pin_id=pinterest_pin_id, owner_id=pin.pk)
+        result = _finish(pin=pin, status=PinStatus.PUBLISHED, now=timezone.now(), pinterest_pin_id=pinterest_pin_id)
+    if result.success and result.pinterest_pin_id == pinterest_pin_id:
+        return result
+    return _publish_late(pin_id=pin.pk, pinterest_pin_id=pinterest_pin_id)
+
+
+def _publish_late(*, pin_id, pinterest_pin_id: str) -> PublishResult:
+    """A 201 that arrived after the lease was taken over: record it unless the pin is published."""
+    now = timezone.now()
+    with transaction.atomic():
+        changed = (
+            Pin.objects.filter(pk=pin_id)
+            .exclude(status=PinStatus.PUBLISHED)
+            .update(
+                status=PinStatus.PUBLISHED, published_at=now, pinterest_pin_id=pinterest_pin_id,
+                pinterest_pin_url=PIN_URL.format(id=pinterest_pin_id), error_message="",
+                publishing_started_at=None, updated_at=now,
+            )
+        )
+        if changed:
+            # Items already told "failed" by whoever guessed are corrected; pending ones are told.
+            PublishBatchItem.objects.filter(pin_id=pin_id, success=False).update(
+                success=True, error="", finished_at=now
+            )
+            _record_items(pin_id=pin_id, success=True, error="")
+    if not changed:
+        logger.warning(
+            "pin %s: Pinterest confirmed pin %s after this pin was already published; check the board "
+            "for a duplicate", pin_id, pinterest_pin_id,
+        )
+    return _current_result(pin_id)
+
+
+def _disown_guess(*, pinterest_pin_id: str, owner_id) -> None:
+    """The pin holding ``pinterest_pin_id`` got it from a look; Pinterest's 201 says it is ``owner_id``'s."""
+    now = timezone.now()
+    message = MSG_MATCHED_ANOTHERS.format(id=pinterest_pin_id)
+    with transaction.atomic():
+        holders = list(
+            Pin.objects.select_for_update().filter(pinterest_pin_id=pinterest_pin_id).exclude(pk=owner_id)
+        )
+        for holder in holders:
+            Pin.objects.filter(pk=holder.pk).update(
+                status=PinStatus.ERROR, pinterest_pin_id="", pinterest_pin_url="", published_at=None,
+                error_message=message, updated_at=now,
+            )
+            PublishBatchItem.objects.filter(pin_id=holder.pk, success=True).update(
+                success=False, error=message, finished_at=now
+            )
+            logger.warning("pin %s gave up Pinterest pin %s, which Pinterest created for pin %s",
+                           holder.pk, pinterest_pin_id, owner_id)
 
 
 def _current_result(pin_id) -> PublishResult:
@@ -240,8 +335,9 @@ def _record_items(*, pin_id, success: bool, error: str, batch_id=None) -> None:
         ).update(finished_at=now)
 
 
-def _start_attempt(*, pin: Pin, trigger: str) -> PublishAttempt:
-    return PublishAttempt.objects.create(pin=pin, trigger=trigger, started_at=timezone.now())
+def _start_attempt(*, pin: Pin, trigger: str, kind: str = PublishAttempt.Kind.CREATE) -> PublishAttempt:
+    # Committed before the call: recovery reads "a create attempt exists" as "it may have been sent".
+    return PublishAttempt.objects.create(pin=pin, trigger=trigger, kind=kind, started_at=timezone.now())
 
 
 def _end_attempt(attempt: PublishAttempt, *, outcome, exc: PinterestError | None = None, request_id="",
@@ -267,10 +363,16 @@ def _end_attempt(attempt: PublishAttempt, *, outcome, exc: PinterestError | None
 # --- media and payload -----------------------------------------------------------------
 
 
+class _Unpublishable(Exception):
+    """The pin cannot be turned into a create request; the message is for the pin's owner."""
+
+
 def _media(pin: Pin) -> dict:
     """image_url when Pinterest can fetch the image over https, else the bytes inline."""
     if pin.image_url:
         return {"image_url": pin.image_url}
+    if not pin.image:
+        raise _Unpublishable(MSG_NO_IMAGE)
     if settings.PUBLIC_MEDIA_BASE_URL and settings.PUBLIC_MEDIA_BASE_URL.startswith("https://"):
         return {"image_url": f"{settings.PUBLIC_MEDIA_BASE_URL}/{pin.image.name}"}
     try:
@@ -279,20 +381,40 @@ def _media(pin: Pin) -> dict:
         url = ""
     if url.startswith("https://"):
         return {"image_url": url}
-    with pin.image.open("rb") as handle:
-        return {"image_bytes": handle.read()}
+    try:
+        with pin.image.open("rb") as handle:
+            return {"image_bytes": handle.read()}
+    except FileNotFoundError as exc:
+        raise _Unpublishable(MSG_IMAGE_MISSING) from exc
+    except OSError as exc:
+        # The storage's own words may name server paths; the owner gets what they can act on.
+        logger.warning("pin %s: image %s unreadable: %s", pin.pk, pin.image.name, exc)
+        raise _Unpublishable("The pin's image file could not be read from storage; upload it again") from exc
+
+
+def _payload_for(pin: Pin) -> dict:
+    """Pinterest's PinCreate body for a pin. Raises _Unpublishable with a message for a person."""
+    if pin.board is None:
+        raise _Unpublishable(MSG_NO_BOARD)
+    try:
+        return build_pin_create(
+            board_id=pin.board.pinterest_board_id,
+            title=pin.title,
+            description=pin.description,
+            alt_text=pin.alt_text,
+            link=pin.article.url,
+            **_media(pin),
+        )
+    except PayloadError as exc:
+        raise _Unpublishable(f"Invalid pin: {exc}") from exc
 
 
 def pin_build_payload(*, pin: Pin) -> dict:
-    """Pinterest's PinCreate body for a pin. Raises PayloadError, OSError (image unreadable)."""
-    return build_pin_create(
-        board_id=pin.board.pinterest_board_id,
-        title=pin.title,
-        description=pin.description,
-        alt_text=pin.alt_text,
-        link=pin.article.url,
-        **_media(pin),
-    )
+    """Pinterest's PinCreate body for a pin. Raises PayloadError (the message says why)."""
+    try:
+        return _payload_for(pin)
+    except _Unpublishable as exc:
+        raise PayloadError(str(exc)) from exc
 
 
 # --- publishing a claimed pin ----------------------------------------------------------
@@ -316,13 +438,56 @@ def _wait_until(moment: datetime, sleep) -> None:
 def _publish_claimed(
     *, pin: Pin, trigger: str, context: _Context, release_when_stopped: bool = False
 ) -> PublishResult:
-    """Publish a pin this caller has claimed. Never raises for a Pinterest answer."""
-    connection = context.connection
-    try:
-        payload = pin_build_payload(pin=pin)
-    except (PayloadError, OSError) as exc:
-        return _finish(pin=pin, status=PinStatus.ERROR, now=timezone.now(), error=f"Invalid pin: {exc}")
+    """Publish a pin this caller has claimed. Never raises: whatever goes wrong stays with this pin.
 
+    A rule the pin breaks, or an image gone from storage, ends it in ``error`` with a message a
+    person can act on. An unexpected exception is logged with the pin id and a traceback; the
+    pin ends ``error`` when nothing was sent, and stays ``publishing`` for the sweep's look
+    (after its lease) when a create may have reached Pinterest.
+    """
+    try:
+        try:
+            pin_validate_for_publish(pin=pin)
+            payload = _payload_for(pin)
+        except (PinValidationError, _Unpublishable) as exc:
+            return _finish(pin=pin, status=PinStatus.ERROR, now=timezone.now(), error=str(exc))
+        return _create(pin=pin, payload=payload, trigger=trigger, context=context,
+                       release_when_stopped=release_when_stopped)
+    except Exception:
+        logger.exception("publishing pin %s failed unexpectedly", pin.pk)
+        return _settle_unexpected(pin)
+
+
+def _settle_unexpected(pin: Pin) -> PublishResult:
+    try:
+        if _create_maybe_sent(pin) is None:
+            return _finish(pin=pin, status=PinStatus.ERROR, now=timezone.now(),
+                           error=MSG_UNEXPECTED.format(pin_id=pin.pk))
+    except Exception:
+        logger.exception("pin %s: could not record the unexpected failure; its lease will expire", pin.pk)
+    return PublishResult(pin_id=pin.pk, success=False, status=PinStatus.PUBLISHING, error=MSG_UNEXPECTED_SENT)
+
+
+def _create_maybe_sent(pin: Pin) -> PublishAttempt | None:
+    """The first create of the current claim that may have made a pin on Pinterest, else None.
+
+    Creates that ended with a definite refusal (400, 401, 429, unreachable) made nothing.
+    """
+    since = pin.claimed_at or pin.publishing_started_at
+    return (
+        PublishAttempt.objects.filter(
+            pin_id=pin.pk, kind=PublishAttempt.Kind.CREATE, started_at__gte=since,
+            outcome__in=[PublishAttempt.Outcome.PENDING, PublishAttempt.Outcome.UNKNOWN,
+                         PublishAttempt.Outcome.SUCCESS],
+        )
+        .order_by("started_at", "id")
+        .first()
+    )
+
+
+def _create(*, pin: Pin, payload: dict, trigger: str, context: _Context, release_when_stopped: bool) -> PublishResult:
+    """Pace, create, decide. Every Pinterest answer becomes a PublishResult."""
+    connection = context.connection
     interval = settings.PINTEREST_PUBLISH_INTERVAL_SECONDS
     retries_left = settings.PUBLISH_RATE_LIMIT_RETRIES
     backoff = settings.PUBLISH_RATE_LIMIT_BACKOFF_SECONDS
@@ -382,10 +547,8 @@ def _publish_claimed(
                 # moment before looking, so a pin still being created is not missed.
                 context.sleep(settings.PUBLISH_RECONCILE_GRACE_SECONDS)
                 return _reconcile(
-                    pin=pin, payload=payload, since=pin.claimed_at or attempt.started_at, context=context,
-                    trigger=trigger,
-                    absent_error=f"Pinterest did not confirm the pin ({exc.user_message}) and it is "
-                    "not on the board; publish it again when Pinterest is available",
+                    pin=pin, payload=payload, sent_at=attempt.started_at, context=context, trigger=trigger,
+                    absent_error=MSG_NOT_CREATED.format(reason=exc.user_message),
                 )
             _end_attempt(attempt, outcome=PublishAttempt.Outcome.FAILED, exc=exc)
             return _finish(pin=pin, status=PinStatus.ERROR, now=timezone.now(), error=exc.user_message)
@@ -394,9 +557,7 @@ def _publish_claimed(
             attempt, outcome=PublishAttempt.Outcome.SUCCESS, request_id=context.client.last_request_id,
             pinterest_pin_id=pinterest_pin_id, http_status=201,
         )
-        return _finish(
-            pin=pin, status=PinStatus.PUBLISHED, now=timezone.now(), pinterest_pin_id=pinterest_pin_id
-        )
+        return _record_created(pin=pin, pinterest_pin_id=pinterest_pin_id)
 
 
 def _stop(*, pin: Pin, message: str, release: bool) -> PublishResult:
@@ -428,47 +589,86 @@ def _release(*, pin: Pin, note: str) -> PublishResult:
     return PublishResult(pin_id=pin.pk, success=False, status=pin.status, error=note)
 
 
-def _matches(remote: dict, payload: dict, since: datetime) -> bool:
-    if str(remote.get("board_id", payload["board_id"])) != payload["board_id"]:
-        return False
-    if (remote.get("link") or "") != payload.get("link", ""):
-        return False
-    if (remote.get("title") or "") != payload.get("title", ""):
-        return False
-    created_at = remote.get("created_at")
-    if created_at:
-        created = datetime.fromisoformat(created_at.replace("Z", "+00:00"))
-        if created.tzinfo is None:
-            created = created.replace(tzinfo=UTC)
-        if created < since - timedelta(seconds=settings.PUBLISH_RECONCILE_SKEW_SECONDS):
-            return False
-    return True
+# --- looking after a lost answer -------------------------------------------------------
+
+# What a look compares: everything that was sent and that Pinterest's Pin echoes back
+# (https://developers.pinterest.com/docs/api/v5/pins-create). Siblings of one article share
+# board, link and often title; two pins match only when all of these agree.
+MATCHED_FIELDS = ("link", "title", "description", "alt_text", "board_section_id")
+MEDIA_KINDS = {
+    "image_url": "image", "image_base64": "image", "video_id": "video",
+    "multiple_image_urls": "multiple_images", "multiple_image_base64": "multiple_images",
+}
 
 
-def _look(*, payload: dict, since: datetime, client: PinterestClient) -> str | None:
-    """The id of a pin on the board matching ``payload`` created since ``since``, else None.
-
-    Raises PinterestError when the look itself fails.
-    """
-    oldest = since - timedelta(seconds=settings.PUBLISH_RECONCILE_SKEW_SECONDS)
-    for remote in client.iter_board_pins(payload["board_id"], page_size=100, max_pages=5):
-        if _matches(remote, payload, since):
-            return str(remote["id"])
-        created_at = remote.get("created_at")
-        if created_at:
-            created = datetime.fromisoformat(created_at.replace("Z", "+00:00"))
-            if created.tzinfo is None:
-                created = created.replace(tzinfo=UTC)
-            if created < oldest:
-                break  # newest first: everything after this is older still
-    return None
-
-
-def _reconcile(*, pin, payload, since, context, trigger, absent_error) -> PublishResult:
-    """Resolve an unknown outcome by looking; never by posting again."""
-    attempt = _start_attempt(pin=pin, trigger=trigger)
+def _created_at(remote: dict) -> datetime | None:
+    value = remote.get("created_at")
+    if not value:
+        return None
     try:
-        found = _look(payload=payload, since=since, client=context.client)
+        created = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    # Pinterest documents some timestamps without an offset; they are UTC.
+    return created if created.tzinfo else created.replace(tzinfo=UTC)
+
+
+def _matches(remote: dict, payload: dict) -> bool:
+    if str(remote.get("board_id") or payload["board_id"]) != payload["board_id"]:
+        return False
+    for name in MATCHED_FIELDS:
+        if (remote.get(name) or "") != (payload.get(name) or ""):
+            return False
+    sent_kind = MEDIA_KINDS.get((payload.get("media_source") or {}).get("source_type"))
+    remote_kind = (remote.get("media") or {}).get("media_type") if isinstance(remote.get("media"), dict) else None
+    return not (sent_kind and remote_kind and remote_kind != sent_kind)
+
+
+def _look(*, payload: dict, sent_at: datetime, client: PinterestClient) -> list[str]:
+    """Ids of the board's pins that match ``payload`` and were created after ``sent_at`` (less
+    the allowed clock skew), best candidate first: the one created closest to ``sent_at``, then
+    the lower id, so twins whose answers were both lost each take a different one, the same way
+    every time. Raises PinterestError when the look itself fails.
+    """
+    oldest = sent_at - timedelta(seconds=settings.PUBLISH_RECONCILE_SKEW_SECONDS)
+    found = []
+    for remote in client.iter_board_pins(payload["board_id"], page_size=100, max_pages=5):
+        created = _created_at(remote)
+        if created is not None and created < oldest:
+            break  # newest first: everything after this is older still
+        if _matches(remote, payload):
+            distance = abs((created - sent_at).total_seconds()) if created else 0.0
+            found.append((distance, len(str(remote["id"])), str(remote["id"])))
+    return [pinterest_id for *_, pinterest_id in sorted(found)]
+
+
+def _owned_elsewhere(*, pin_id, candidates: list[str]) -> set[str]:
+    """Candidates another of our pins holds, or that Pinterest confirmed (201) for another pin."""
+    if not candidates:
+        return set()
+    owned = set(
+        Pin.objects.filter(pinterest_pin_id__in=candidates)
+        .exclude(pk=pin_id)
+        .values_list("pinterest_pin_id", flat=True)
+    )
+    owned.update(
+        PublishAttempt.objects.filter(pinterest_pin_id__in=candidates, outcome=PublishAttempt.Outcome.SUCCESS)
+        .exclude(pin_id=pin_id)
+        .values_list("pinterest_pin_id", flat=True)
+    )
+    return owned
+
+
+def _reconcile(*, pin, payload, sent_at, context, trigger, absent_error) -> PublishResult:
+    """Resolve an unknown outcome by looking; never by posting again.
+
+    Pinterest has no idempotency key: a pin is ours when it matches everything we sent, was
+    created after we sent it, and no other pin of ours holds it. The unique constraint on
+    ``pinterest_pin_id`` settles two looks racing for one candidate: the loser takes the next.
+    """
+    attempt = _start_attempt(pin=pin, trigger=trigger, kind=PublishAttempt.Kind.LOOK)
+    try:
+        candidates = _look(payload=payload, sent_at=sent_at, client=context.client)
     except PinterestError as exc:
         _end_attempt(attempt, outcome=PublishAttempt.Outcome.UNKNOWN, exc=exc,
                      error=f"Could not check the board: {exc}")
@@ -489,12 +689,19 @@ def _reconcile(*, pin, payload, since, context, trigger, absent_error) -> Publis
             pin=pin, status=PinStatus.ERROR, now=timezone.now(),
             error=f"{UNCHECKED} ({exc.user_message}); look at the board before publishing again",
         )
-    if found:
-        _end_attempt(attempt, outcome=PublishAttempt.Outcome.FOUND, request_id=context.client.last_request_id,
-                     pinterest_pin_id=found)
-        return _finish(pin=pin, status=PinStatus.PUBLISHED, now=timezone.now(), pinterest_pin_id=found)
-    _end_attempt(attempt, outcome=PublishAttempt.Outcome.NOT_FOUND, request_id=context.client.last_request_id,
-                 error=absent_error)
+    request_id = context.client.last_request_id
+    owned = _owned_elsewhere(pin_id=pin.pk, candidates=candidates)
+    for candidate in candidates:
+        if candidate in owned:
+            continue
+        try:
+            result = _finish(pin=pin, status=PinStatus.PUBLISHED, now=timezone.now(), pinterest_pin_id=candidate)
+        except _PinterestIdTaken:
+            continue  # a twin's look took it a moment ago: the next candidate is this pin's
+        _end_attempt(attempt, outcome=PublishAttempt.Outcome.FOUND, request_id=request_id,
+                     pinterest_pin_id=candidate)
+        return result
+    _end_attempt(attempt, outcome=PublishAttempt.Outcome.NOT_FOUND, request_id=request_id, error=absent_error)
     return _finish(pin=pin, status=PinStatus.ERROR, now=timezone.now(), error=absent_error)
 
 
@@ -523,11 +730,8 @@ def pin_publish(*, pin_id, trigger: str = PublishTrigger.MANUAL) -> PublishResul
     pin = _pins_with_relations().get(pk=pin.pk)
     try:
         pin_validate_for_publish(pin=pin)
-    except PinValidationError as exc:
-        return _finish(pin=pin, status=PinStatus.ERROR, now=timezone.now(), error=str(exc))
-    try:
         context = _context_for(pin.project.pinterest_connection)
-    except ConnectionUnusable as exc:
+    except (PinValidationError, ConnectionUnusable) as exc:
         return _finish(pin=pin, status=PinStatus.ERROR, now=timezone.now(), error=str(exc))
     return _publish_claimed(pin=pin, trigger=trigger, context=context)
 
@@ -536,11 +740,12 @@ def pin_reconcile(*, pin_id, trigger: str = PublishTrigger.SWEEP) -> PublishResu
     """Resolve a pin stuck in ``publishing`` past its lease (a worker died, or a lost answer
     could not be checked yet).
 
-    Never sent (no attempt since the claim): back to the schedule when it has one, else
-    ``error`` saying so. Sent: look at the board for pins created since the claim; found
-    means ``published`` with that id, absent means ``error`` (MSG_INTERRUPTED); the look
-    failing for a passing reason leaves it for the next run. Returns None when the pin is
-    no longer stuck.
+    A 201 recorded but never applied (the worker died in between): ``published``. Nothing
+    that may have created a pin was sent since the claim: back to the schedule when it has
+    one, else ``error`` saying so. Otherwise look at the board for pins created since that
+    create was sent; found means ``published`` with that id, absent means ``error``
+    (MSG_INTERRUPTED); the look failing for a passing reason leaves it for the next run.
+    Returns None when the pin is no longer stuck.
     """
     lease = timedelta(seconds=settings.PUBLISH_LEASE_SECONDS)
     now = timezone.now()
@@ -548,32 +753,34 @@ def pin_reconcile(*, pin_id, trigger: str = PublishTrigger.SWEEP) -> PublishResu
     if pin is None or pin.publishing_started_at is None or pin.publishing_started_at > now - lease:
         return None
     # Take the lease over (compare-and-set on the old stamp) so two sweeps never both look;
-    # the look's window starts at the claim, which a takeover never moves.
+    # the look's window starts at the create, which a takeover never moves.
     taken = Pin.objects.filter(
         pk=pin.pk, status=PinStatus.PUBLISHING, publishing_started_at=pin.publishing_started_at
     ).update(publishing_started_at=now)
     if not taken:
         return None
     pin.publishing_started_at = now
-    since = pin.claimed_at or pin.publishing_started_at
-    if not PublishAttempt.objects.filter(pin=pin, started_at__gte=since).exists():
-        # The attempt row is committed before every call to Pinterest: none means none was sent.
+    sent = _create_maybe_sent(pin)
+    if sent is None:
         if pin.scheduled_at is not None:
             return _release(pin=pin, note=MSG_NOT_SENT)
         return _finish(pin=pin, status=PinStatus.ERROR, now=now, error=MSG_NOT_SENT)
+    if sent.outcome == PublishAttempt.Outcome.SUCCESS and sent.pinterest_pin_id:
+        return _record_created(pin=pin, pinterest_pin_id=sent.pinterest_pin_id)
     connection = pin.project.pinterest_connection
     try:
-        payload = pin_build_payload(pin=pin)
+        payload = _payload_for(pin)
         if connection is None:
             raise ConnectionUnusable(MSG_NO_CONNECTION)
         context = _context_for(connection)
-    except (PayloadError, OSError, ConnectionUnusable) as exc:
+    except (_Unpublishable, ConnectionUnusable) as exc:
         # No way to look. Leaving the pin ``publishing`` would hide it forever; say
         # plainly what is unknown so a person checks the board before publishing again.
         error = f"Publishing was interrupted. {UNCHECKED} ({exc}); look at the board before publishing again"
         return _finish(pin=pin, status=PinStatus.ERROR, now=now, error=error)
     return _reconcile(
-        pin=pin, payload=payload, since=since, context=context, trigger=trigger, absent_error=MSG_INTERRUPTED
+        pin=pin, payload=payload, sent_at=sent.started_at, context=context, trigger=trigger,
+        absent_error=MSG_INTERRUPTED,
     )
 
 

@@ -190,6 +190,22 @@ def _sweep_connection(
     return report
 
 
+def _sweep_connection_guarded(**job) -> SweepReport:
+    """One connection's trouble (a database error, a bug) stays with it: the others go on,
+    and its claimed pins are recovered after their lease."""
+    try:
+        return _sweep_connection(**job)
+    except Exception:
+        logger.exception("sweep: connection %s stopped unexpectedly", job["connection_id"])
+        report = SweepReport()
+        report.details.append(
+            {"pin_id": None, "connection": f"connection {job['connection_id']}", "status": "stopped",
+             "success": False, "pinterest_pin_id": None,
+             "error": "An unexpected error stopped this connection's sweep; it is retried next run"}
+        )
+        return report
+
+
 def _run_in_thread(function, **kwargs):
     try:
         return function(**kwargs)
@@ -240,10 +256,10 @@ def pins_publish_due(*, now: datetime | None = None, limit: int | None = None, p
     # Threads need their own database connections: not on SQLite (one writer), and not
     # when the caller holds a transaction (the threads could not see its rows).
     if db_connection.vendor == "sqlite" or db_connection.in_atomic_block or parallel <= 1:
-        results = [_sweep_connection(**job) for job in jobs]
+        results = [_sweep_connection_guarded(**job) for job in jobs]
     else:
         with ThreadPoolExecutor(max_workers=parallel) as pool:
-            results = list(pool.map(lambda job: _run_in_thread(_sweep_connection, **job), jobs))
+            results = list(pool.map(lambda job: _run_in_thread(_sweep_connection_guarded, **job), jobs))
     for result in results:
         report.merge(result)
     logger.info(

@@ -32,3 +32,13 @@ def standin_pins(standin, count=1, connection=None, board=None, **pin_fields):
 def create_calls(standin):
     """How many create-pin requests reached the stand-in (created or not)."""
     return sum(1 for call in standin.calls if call.endpoint == "create_pin")
+
+
+def remote_copy(standin, pin, **overrides):
+    """Put on the pin's board a pin matching everything ``pin`` sends (as if its create went
+    through), without counting it as a creation."""
+    from publishing.services.publish import pin_build_payload
+
+    payload = pin_build_payload(pin=pin)
+    fields = {name: payload.get(name) for name in ("title", "link", "description", "alt_text")}
+    return standin.add_pin(pin.board.pinterest_board_id, **{**fields, **overrides})

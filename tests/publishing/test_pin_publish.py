@@ -111,7 +111,7 @@ def test_503_without_a_create_ends_error_after_looking_and_never_posts_again(sta
     result = pin_publish(pin_id=pin.pk, trigger="manual")
     pin = reload(pin)
     assert not result.success and pin.status == PinStatus.ERROR
-    assert "not on the board" in pin.error_message
+    assert pin.error_message.startswith("Pinterest did not create the pin")
     assert standin.created_count() == 0
     assert create_calls(standin) == 1
     assert list(pin.attempts.order_by("started_at").values_list("outcome", flat=True)) == [
@@ -273,8 +273,8 @@ def test_the_look_matches_pins_whose_created_at_has_no_offset():
             yield {"id": "2", "board_id": "123", "title": "T", "link": payload["link"], "created_at": naive}
             yield {"id": "3", "board_id": "123", "title": "T", "link": payload["link"], "created_at": old}
 
-    assert publish._look(payload=payload, since=since, client=Board()) == "2"
-    assert publish._look(payload={**payload, "title": "none"}, since=since, client=Board()) is None
+    assert publish._look(payload=payload, sent_at=since, client=Board()) == ["2"]
+    assert publish._look(payload={**payload, "title": "none"}, sent_at=since, client=Board()) == []
 
 
 def test_publish_sends_the_pin_as_claimed_not_as_first_read(standin, monkeypatch):

@@ -13,10 +13,10 @@ from pinterest.models import PinterestConnection
 from publishing.models import Pin, PinStatus, PublishAttempt
 from publishing.schedules import REFRESH, SWEEP, schedules_setup
 from publishing.selectors import pins_due
-from publishing.services.publish import MSG_INTERRUPTED, MSG_NOT_SENT, pin_build_payload
+from publishing.services.publish import MSG_INTERRUPTED, MSG_NOT_SENT
 from publishing.services.sweep import pins_publish_due
 from tests.factories import make_pin, make_project
-from tests.publishing.helpers import create_calls, standin_account, standin_pins
+from tests.publishing.helpers import create_calls, remote_copy, standin_account, standin_pins
 
 pytestmark = pytest.mark.django_db
 
@@ -108,9 +108,8 @@ def test_a_connection_whose_token_cannot_be_used_fails_its_pins_and_others_go_on
 
 def test_recovery_publishes_a_stuck_pin_found_on_the_board(standin, settings):
     (pin,) = due_pins(standin)
-    payload = pin_build_payload(pin=pin)
-    remote = standin.add_pin(pin.board.pinterest_board_id, title=payload["title"], link=payload["link"])
     stuck_after_sending(pin)
+    remote = remote_copy(standin, pin)
     report = pins_publish_due()
     pin = Pin.objects.get(pk=pin.pk)
     assert pin.status == PinStatus.PUBLISHED and pin.pinterest_pin_id == remote["id"]
@@ -150,10 +149,9 @@ def test_recovery_of_an_unscheduled_pin_never_sent_says_so(standin):
 def test_a_second_recovery_still_looks_from_the_claim_not_from_the_takeover(standin, monkeypatch):
     """The first recovery's look fails; the second must still find a pin created at the claim."""
     (pin,) = due_pins(standin)
-    payload = pin_build_payload(pin=pin)
     claimed = timezone.now() - timedelta(hours=1)
     stuck_after_sending(pin, claimed=claimed)
-    standin.add_pin(pin.board.pinterest_board_id, title=payload["title"], link=payload["link"])
+    remote_copy(standin, pin)
     # The stand-in stamps created_at "now"; make the remote pin as old as the claim.
     for remote in standin.pins(pin.board.pinterest_board_id):
         remote["created_at"] = claimed.strftime("%Y-%m-%dT%H:%M:%S")  # no offset: Pinterest's own format
