@@ -913,16 +913,27 @@ def batches_resume_stalled(*, now: datetime, stalled_after: timedelta) -> int:
     return sum(len(pin_ids) for pin_ids in groups.values())
 
 
+def _publishable_as_they_are(pin_ids):
+    """Pins with a usable board and an image: the rule pin_schedule applies, so the sweep
+    never claims a pin it can only fail."""
+    return (
+        Pin.objects.filter(pk__in=list(pin_ids), board__isnull=False, board__is_archived=False)
+        .exclude(image="", image_url="")
+    )
+
+
 def pins_mark_ready(*, pin_ids) -> int:
-    """Drafts become ``ready_to_schedule`` (the sweep publishes them once scheduled and due)."""
-    return Pin.objects.filter(pk__in=list(pin_ids), status=PinStatus.DRAFT).update(
+    """Drafts with a board and an image become ``ready_to_schedule`` (the sweep publishes them
+    once scheduled and due); the others stay drafts. Returns how many were marked."""
+    return _publishable_as_they_are(pin_ids).filter(status=PinStatus.DRAFT).update(
         status=PinStatus.READY_TO_SCHEDULE, updated_at=timezone.now()
     )
 
 
 def pins_retry_failed(*, pin_ids) -> int:
-    """Failed pins go back to ``ready_to_schedule``: a person decided to try again."""
-    return Pin.objects.filter(pk__in=list(pin_ids), status=PinStatus.ERROR).update(
+    """Failed pins with a board and an image go back to ``ready_to_schedule``: a person decided
+    to try again. Returns how many did."""
+    return _publishable_as_they_are(pin_ids).filter(status=PinStatus.ERROR).update(
         status=PinStatus.READY_TO_SCHEDULE, updated_at=timezone.now()
     )
 
