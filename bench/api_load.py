@@ -62,6 +62,7 @@ def configure_environment():
         SECRET_KEY=os.environ.get("SECRET_KEY") or "bench-" + secrets.token_urlsafe(40),
         PINPUBLISHER_TOKEN_KEYS=os.environ.get("PINPUBLISHER_TOKEN_KEYS") or Fernet.generate_key().decode(),
         ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="0",  # plain http on loopback
         API_THROTTLE_USER_RATE="100000000/hour",
         DJANGO_SETTINGS_MODULE="pinpublisher.settings",
         LOG_LEVEL=os.environ.get("LOG_LEVEL", "ERROR"),

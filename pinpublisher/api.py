@@ -7,7 +7,13 @@ a domain conflict, 401, 403, 404, 405, 415, 429, an unknown /api/ URL), has one 
                "fields": {"title": ["This field is required."]}}}
 
 ``fields`` is always present: field name -> list of messages for a 400, empty otherwise.
-Server errors (500) stay Django's: they are bugs, logged and reported by Django.
+A body Django refuses to read is 413 ``request_too_large`` (over ``DATA_UPLOAD_MAX_MEMORY_SIZE``;
+files uploaded as multipart do not count) or 400 ``too_many_fields`` / ``too_many_files``.
+What escapes DRF reaches Django's error handlers (``handler400`` ... ``handler500`` in
+``pinpublisher.urls``), which answer in this format under /api/ and with Django's pages
+elsewhere: a 500 is ``server_error`` without a traceback (Django still logs and reports it),
+and a request refused before any view (an unknown Host) is ``bad_request``. With DEBUG on,
+Django shows its debug page for a 500 or a 400 instead of calling the handlers.
 
 Tenants. Every endpoint works inside the caller's tenant (``request.user.membership.tenant``).
 Another tenant's object is a 404, whatever the method, never a 403 that would confirm it
@@ -26,11 +32,19 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
+from django.conf import settings
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    ObjectDoesNotExist,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
@@ -57,7 +71,8 @@ class ErrorBodySerializer(serializers.Serializer):
     code = serializers.CharField(
         help_text="Stable, machine-readable: validation_error, not_found, not_authenticated, "
         "authentication_failed, no_tenant, permission_denied, method_not_allowed, "
-        "unsupported_media_type, parse_error, throttled, pin_not_editable, ..."
+        "unsupported_media_type, parse_error, request_too_large, too_many_fields, throttled, "
+        "pin_not_editable, server_error, ..."
     )
     message = serializers.CharField(help_text="What went wrong, for a person.")
     fields = serializers.DictField(
@@ -121,8 +136,34 @@ def _validation_message(fields: dict[str, list[str]]) -> str:
     return "Invalid input in: " + ", ".join(fields) + "."
 
 
+def _refused_request(exc: Exception) -> tuple[int, dict] | None:
+    """Status and body for a request whose data Django refused to read, else None."""
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return 413, error_body(
+            "request_too_large",
+            f"The request body is over {limit / 1024 / 1024:g} MB ({limit} bytes), the most this API "
+            "reads; files uploaded as multipart/form-data do not count towards it.",
+        )
+    if isinstance(exc, TooManyFieldsSent):
+        return 400, error_body(
+            "too_many_fields",
+            f"More than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} query parameters or form fields were sent.",
+        )
+    if isinstance(exc, TooManyFilesSent):
+        return 400, error_body(
+            "too_many_files", f"More than {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files were sent."
+        )
+    return None
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
-    """DRF's EXCEPTION_HANDLER: every handled error in the one format; 500s stay Django's."""
+    """DRF's EXCEPTION_HANDLER: every handled error in the one format; 500s go on to Django."""
+    refused = _refused_request(exc)
+    if refused is not None:
+        # Mapped here rather than left to handler400, so the answer is the same with DEBUG on.
+        status, body = refused
+        return Response(body, status=status)
     if isinstance(exc, PinterestConfigurationError):
         # The operator's problem, not the caller's: said plainly, and logged for the operator.
         logger.error("Pinterest app not configured: %s", exc)
@@ -166,6 +207,43 @@ def api_not_found(request, *args, **kwargs) -> JsonResponse:
         if resolved is not None and resolved.func is not api_not_found:
             message += f" Did you mean {request.path}/ (API URLs end with a slash)?"
     return JsonResponse(error_body("not_found", message), status=404)
+
+
+# Django's error handlers (handler400, handler403, handler404, handler500 in pinpublisher.urls):
+# what escapes DRF's handler, or is raised before any view, still answers in the error format
+# under /api/. Everywhere else Django's own pages.
+
+
+def _is_api(request) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def bad_request(request, exception):
+    if not _is_api(request):
+        return defaults.bad_request(request, exception)
+    # Django's own page shows no detail either: the message of a SuspiciousOperation is for the log.
+    status, body = _refused_request(exception) or (400, error_body("bad_request", "Bad request."))
+    return JsonResponse(body, status=status)
+
+
+def permission_denied(request, exception):
+    if not _is_api(request):
+        return defaults.permission_denied(request, exception)
+    message = str(exception) or exceptions.PermissionDenied.default_detail
+    return JsonResponse(error_body("permission_denied", str(message)), status=403)
+
+
+def page_not_found(request, exception):
+    if not _is_api(request):
+        return defaults.page_not_found(request, exception)
+    return api_not_found(request)
+
+
+def server_error(request):
+    if not _is_api(request):
+        return defaults.server_error(request)
+    message = "The server failed to answer this request; the error has been logged."
+    return JsonResponse(error_body("server_error", message), status=500)
 
 
 # --- Throttling ------------------------------------------------------------------------------

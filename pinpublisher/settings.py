@@ -6,6 +6,7 @@ off, the checks in ``pinpublisher.checks`` refuse to start until they are set.
 """
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -51,6 +52,19 @@ def env_int(name, default):
 
 def env_list(name, default=""):
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+def env_header(name):
+    """``HTTP_X_FORWARDED_PROTO,https`` -> ``("HTTP_X_FORWARDED_PROTO", "https")``; unset -> None."""
+    items = env_list(name)
+    if not items:
+        return None
+    if len(items) != 2 or not re.fullmatch(r"HTTP_[A-Z0-9_]+", items[0]):
+        raise ImproperlyConfigured(
+            f"{name} must be a request.META header name and a value, e.g. HTTP_X_FORWARDED_PROTO,https, "
+            f"not {env_str(name)!r}"
+        )
+    return items[0], items[1]
 
 
 def database_from_url(url):
@@ -102,6 +116,22 @@ PINPUBLISHER_TOKEN_KEYS = env_list("PINPUBLISHER_TOKEN_KEYS") or [DEV_TOKEN_KEY]
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# --- HTTPS ---------------------------------------------------------------------------
+# With DEBUG off the service is reached over TLS (its own or a proxy's) unless told otherwise;
+# with DEBUG on (`make run`, plain http) all of it defaults off.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+# Preload lets anyone submit the domain to browsers' built-in HTTPS-only list, for months:
+# the domain's owner opts in, so Django's deploy warning about it (W021) is silenced.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Behind a proxy that terminates TLS: the header it sets on https requests and its value.
+# Without it every request looks like http there, and SECURE_SSL_REDIRECT redirects forever.
+SECURE_PROXY_SSL_HEADER = env_header("SECURE_PROXY_SSL_HEADER")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -165,7 +195,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 
@@ -213,6 +243,10 @@ PUBLISH_RECONCILE_SKEW_SECONDS = env_int("PUBLISH_RECONCILE_SKEW_SECONDS", 120)
 PUBLISH_RECONCILE_GRACE_SECONDS = env_float("PUBLISH_RECONCILE_GRACE_SECONDS", 5.0)
 
 # --- REST API ------------------------------------------------------------------------
+# The most of a request body Django holds in memory: a JSON body, or multipart's fields other
+# than files (more is 413 request_too_large). Uploaded files stream to disk and do not count,
+# so a pin image up to its own 20 MB limit passes. Django's default, stated.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",

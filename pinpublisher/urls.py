@@ -11,5 +11,11 @@ urlpatterns = [
     path("pinterest/", include("pinterest.urls")),
 ]
 
+# Under /api/ errors answer in the API's JSON format, elsewhere with Django's pages.
+handler400 = "pinpublisher.api.bad_request"
+handler403 = "pinpublisher.api.permission_denied"
+handler404 = "pinpublisher.api.page_not_found"
+handler500 = "pinpublisher.api.server_error"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -40,6 +40,8 @@ export DEBUG=0
 export SECRET_KEY="fuzz-$("$PY" -c 'import secrets; print(secrets.token_urlsafe(40))')"
 export PINPUBLISHER_TOKEN_KEYS="$("$PY" -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
 export ALLOWED_HOSTS="127.0.0.1,localhost"
+# Plain http on loopback: no redirect to https (production sits behind TLS).
+export SECURE_SSL_REDIRECT=0
 export MEDIA_ROOT="$workdir/media"
 export DATABASE_URL="${DATABASE_URL:-sqlite:///$workdir/fuzz.sqlite3}"
 # The fuzzer sends thousands of requests with one token: no throttling for this run.

@@ -18,6 +18,12 @@ def _fast_tests(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _plain_http(settings):
+    """The test client speaks plain http to "testserver": no redirect to https."""
+    settings.SECURE_SSL_REDIRECT = False
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked ``postgres`` need row locks and real concurrency; SQLite has neither."""
     if connection.vendor == "postgresql":
