@@ -1,11 +1,18 @@
-"""Tenant scoping for the admin.
+"""Tenant scoping and query guards for the admin.
 
 A superuser sees everything. A staff user who belongs to a tenant sees and edits
 only that tenant's objects (the ``tenant_path`` of each ModelAdmin says how an
-object reaches its tenant), and foreign-key choices are narrowed the same way.
+object reaches its tenant); foreign-key choices and the changelist filter sidebars
+are narrowed the same way.
+
+Every admin changelist and autocomplete answers a query no database can run (a NUL
+byte, a date out of range) with a 400, never a 500: ``QueryGuard`` does it for our
+ModelAdmins, and ``guard_admin_site`` gives it to the ones other apps register.
 """
 
 from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
+from django.core.exceptions import SuspiciousOperation
 
 
 def user_tenant_id(user):
@@ -13,7 +20,77 @@ def user_tenant_id(user):
     return membership.tenant_id if membership else None
 
 
-class TenantScopedAdmin(admin.ModelAdmin):
+# --- Query guard -----------------------------------------------------------------------------
+
+
+class MalformedAdminQuery(SuspiciousOperation):
+    """A changelist or autocomplete query that cannot be answered; Django responds 400."""
+
+
+def _refuse_nul(values):
+    # PostgreSQL text cannot hold NUL (a DataError, so a 500); refused on every database so
+    # the answer does not depend on which one runs.
+    if any("\x00" in value for value in values):
+        raise MalformedAdminQuery("The query contains a NUL byte.")
+
+
+class QueryGuard:
+    """ModelAdmin mixin: a malformed changelist filter or autocomplete term is a 400."""
+
+    def get_changelist_instance(self, request):
+        _refuse_nul([text for key, values in request.GET.lists() for text in (key, *values)])
+        try:
+            return super().get_changelist_instance(request)
+        except (OverflowError, ValueError) as err:
+            # Django turns the date hierarchy's year/month/day into datetimes and catches only
+            # part of what that raises: year 99999999999 overflows, year 9999 has no next year.
+            raise MalformedAdminQuery(f"The changelist query is out of range: {err}") from err
+
+    def get_search_results(self, request, queryset, search_term):
+        # The autocomplete's ``term`` reaches here unchecked (the changelist's ``q`` is already
+        # checked by its search form).
+        _refuse_nul([search_term])
+        return super().get_search_results(request, queryset, search_term)
+
+
+def guard_admin_site(site=admin.site):
+    """Give ``QueryGuard`` to every ModelAdmin registered without it (auth, authtoken, django-q).
+
+    Call it once every app's admin module is loaded.
+    """
+    for model, model_admin in list(site._registry.items()):
+        admin_class = type(model_admin)
+        if not issubclass(admin_class, QueryGuard):
+            site.unregister(model)
+            site.register(model, type(admin_class.__name__, (QueryGuard, admin_class), {}))
+
+
+# --- Tenant scoping --------------------------------------------------------------------------
+
+
+class TenantRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A related-object filter that lists only what the user may see.
+
+    The choices are the related ModelAdmin's queryset for this user (the same scope as the
+    foreign-key choices of its forms); a related model without a tenant-scoped admin offers
+    only the objects the user's own rows point at.
+    """
+
+    def field_choices(self, field, request, model_admin):
+        if request.user.is_superuser:
+            return super().field_choices(field, request, model_admin)
+        related_admin = model_admin.admin_site._registry.get(field.related_model)
+        if isinstance(related_admin, TenantScopedAdmin) and related_admin.tenant_path:
+            visible = related_admin.get_queryset(request).values("pk")
+        else:
+            visible = model_admin.get_queryset(request).values(f"{self.field_path}__pk")
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(
+            include_blank=False, ordering=ordering, limit_choices_to={"pk__in": visible}
+        )
+
+
+class TenantScopedAdmin(QueryGuard, admin.ModelAdmin):
     #: ORM path from this model to its tenant id, e.g. "project__tenant_id".
     tenant_path = None
 
@@ -43,6 +120,15 @@ class TenantScopedAdmin(admin.ModelAdmin):
         if request.user.is_superuser or not self.tenant_path:
             return queryset
         return queryset.filter(**{self.tenant_path: user_tenant_id(request.user)})
+
+    def get_list_filter(self, request):
+        return [self._scoped_filter(item) for item in super().get_list_filter(request)]
+
+    def _scoped_filter(self, item):
+        # A plain related field name would list every tenant's objects in the sidebar.
+        if isinstance(item, str) and get_fields_from_path(self.model, item)[-1].is_relation:
+            return (item, TenantRelatedFieldListFilter)
+        return item
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)

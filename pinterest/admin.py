@@ -62,9 +62,17 @@ class BoardInline(admin.TabularInline):
 class PinterestConnectionAdmin(TenantScopedAdmin):
     tenant_path = "tenant_id"
 
+    def add_view(self, request, form_url="", extra_context=None):
+        # A connection comes from Pinterest (OAuth, or a sandbox token it has checked), as in
+        # the API: never typed in by hand.
+        return redirect(reverse("admin:pinterest_pinterestconnection_add_token"))
+
+    def get_readonly_fields(self, request, obj=None):
+        # The account stays with the tenant that connected it: moving it would leave that
+        # tenant's projects publishing with another tenant's account.
+        return (*super().get_readonly_fields(request, obj), "tenant", "pinterest_user_id")
+
     def save_model(self, request, obj, form, change):
-        if not change:
-            return super().save_model(request, obj, form, change)
         # Write only what the person changed: a full save would write back the tokens and
         # expiries read when the form loaded, undoing a refresh that ran meanwhile (and
         # losing its new refresh token, which Pinterest accepts only once).
@@ -206,9 +214,19 @@ class PinterestConnectionAdmin(TenantScopedAdmin):
 
 @admin.register(Board)
 class BoardAdmin(TenantScopedAdmin):
+    """Boards are Pinterest's: ``boards_sync`` writes them and the admin shows them, as the API
+    does. Editing one by hand (its account, its archived flag) would break the board rules the
+    pin services check."""
+
     tenant_path = "connection__tenant_id"
     list_display = ("name", "connection", "pinterest_board_id", "privacy", "is_archived", "synced_at")
     list_filter = ("is_archived", "privacy")
     search_fields = ("name", "pinterest_board_id", "connection__username")
     list_select_related = ("connection",)
     readonly_fields = ("synced_at", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,12 +1,19 @@
-"""Admin for tenants, projects, articles, pins, attempts and batches."""
+"""Admin for tenants, projects, articles, pins, attempts and batches.
 
+Projects, articles and pins are written by the same content services as the REST API
+(``publishing.services.content``): the admin form only hands them what changed and shows
+what they refuse on the field they name.
+"""
+
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html
 
-from pinpublisher.admin_scoping import TenantScopedAdmin
+from pinpublisher.admin_scoping import TenantScopedAdmin, guard_admin_site
 from publishing.models import (
     BlogArticle,
     BlogProject,
@@ -18,7 +25,79 @@ from publishing.models import (
     PublishBatchItem,
     Tenant,
 )
+from publishing.services import content
 from publishing.services.publish import pins_mark_ready, pins_publish_bulk, pins_retry_failed
+
+
+class ServiceForm(forms.ModelForm):
+    """An admin form whose object is written by a content service, exactly as the API writes it.
+
+    The service runs while the form is validated, inside a savepoint (and inside the admin's
+    transaction): what it refuses shows on the field it names and nothing is saved; what it
+    accepts is already saved, so ``save()`` only hands the object back. The model's own
+    validation is not run: the service holds the rules.
+    """
+
+    #: The user the write acts for; set by ``ServiceFormAdmin.get_form``.
+    user = None
+
+    def write(self):
+        """Call the service with the cleaned input and return the saved object."""
+        raise NotImplementedError
+
+    def _post_clean(self):
+        # Takes the place of ModelForm's model validation (full_clean, validate_unique).
+        if self.errors:
+            return
+        try:
+            with transaction.atomic():
+                self.instance = self.write()
+        except ValidationError as err:
+            for field, errors in err.update_error_dict({}).items():
+                if field in self.fields or field == NON_FIELD_ERRORS:
+                    self.add_error(field if field in self.fields else None, errors)
+                else:
+                    # A rule about a field this form shows read-only: say which field.
+                    texts = ValidationError(errors).messages
+                    self.add_error(None, [f"{field}: {text}" for text in texts])
+        except (content.ContentConflict, ObjectDoesNotExist) as err:
+            self.add_error(None, str(err))
+
+    def save(self, commit=True):
+        # Called by the admin after validation: the object is saved already (no m2m fields).
+        self.save_m2m = lambda: None
+        return self.instance
+
+    @property
+    def adding(self):
+        return self.instance._state.adding
+
+    def acting_tenant(self, tenant):
+        """The tenant the write acts for: a staff user's own; a superuser acts for ``tenant``."""
+        return tenant if self.user.is_superuser else self.user.membership.tenant
+
+    def changed_values(self, *, ids=()):
+        """What the person changed, as the services take it: a foreign key in ``ids`` by id."""
+        data = {}
+        for name in self.changed_data:
+            value = self.cleaned_data[name]
+            if name in ids:
+                data[f"{name}_id"] = value.pk if value is not None else None
+            else:
+                data[name] = value
+        return data
+
+
+class ServiceFormAdmin(TenantScopedAdmin):
+    """A ModelAdmin whose ``form`` is a ServiceForm: the form saves, ``save_model`` does not."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.user = request.user
+        return form
+
+    def save_model(self, request, obj, form, change):
+        """Nothing to do: the service saved ``obj`` while the form was validated."""
 
 
 class MembershipInline(admin.TabularInline):
@@ -51,17 +130,52 @@ class MembershipAdmin(TenantScopedAdmin):
     autocomplete_fields = ("user",)
 
 
+class BlogProjectForm(ServiceForm):
+    class Meta:
+        model = BlogProject
+        fields = ("tenant", "name", "pinterest_connection")
+
+    def write(self):
+        data = self.changed_values(ids=("pinterest_connection",))
+        if self.adding:
+            data.pop("tenant", None)
+            tenant = self.acting_tenant(self.cleaned_data["tenant"])
+            return content.project_create(tenant=tenant, **data)
+        return content.project_update(project=self.instance, data=data)
+
+
 @admin.register(BlogProject)
-class BlogProjectAdmin(TenantScopedAdmin):
+class BlogProjectAdmin(ServiceFormAdmin):
+    form = BlogProjectForm
     tenant_path = "tenant_id"
     list_display = ("name", "tenant", "pinterest_connection", "created_at")
     list_filter = ("tenant",)
     search_fields = ("name", "tenant__name")
     list_select_related = ("tenant", "pinterest_connection")
 
+    def get_readonly_fields(self, request, obj=None):
+        # A project never moves to another tenant (the API cannot move one either).
+        if obj is not None:
+            return (*super().get_readonly_fields(request, obj), "tenant")
+        return super().get_readonly_fields(request, obj)
+
+
+class BlogArticleForm(ServiceForm):
+    class Meta:
+        model = BlogArticle
+        fields = ("project", "url", "title")
+
+    def write(self):
+        data = self.changed_values(ids=("project",))
+        if self.adding:
+            tenant = self.acting_tenant(self.cleaned_data["project"].tenant)
+            return content.article_create(tenant=tenant, **data)
+        return content.article_update(article=self.instance, data=data)
+
 
 @admin.register(BlogArticle)
-class BlogArticleAdmin(TenantScopedAdmin):
+class BlogArticleAdmin(ServiceFormAdmin):
+    form = BlogArticleForm
     tenant_path = "project__tenant_id"
     list_display = ("title", "url", "project", "created_at")
     list_filter = ("project",)
@@ -98,8 +212,58 @@ class PublishAttemptInline(admin.TabularInline):
         return False
 
 
+class ImageUploadInput(forms.ClearableFileInput):
+    """Shows the current upload but has no "clear" box: as in the API, an upload is replaced
+    (by another one or by an image_url), never just removed."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["required"] = True  # what hides the box in Django's template
+        return context
+
+    def value_from_datadict(self, data, files, name):
+        return files.get(name)
+
+
+class PinForm(ServiceForm):
+    """A pin as the API takes it: a draft is created by ``pin_create``, a change goes through
+    ``pin_update`` (and a new ``scheduled_at`` through ``pin_schedule``/``pin_unschedule``)."""
+
+    # A plain file field, not an ImageField: the service judges the upload, with the API's messages.
+    image = forms.FileField(required=False, widget=ImageUploadInput)
+
+    class Meta:
+        model = Pin
+        fields = (
+            "project", "article", "board", "image", "image_url", "title", "description", "alt_text",
+            "scheduled_at",
+        )
+
+    def write(self):
+        data = self.changed_values(ids=("project", "article", "board"))
+        if self.adding:
+            tenant = self.acting_tenant(self.cleaned_data["project"].tenant)
+            return content.pin_create(tenant=tenant, **data)
+        schedule = "scheduled_at" in data
+        scheduled_at = data.pop("scheduled_at", None)
+        # Called even when nothing changed: its guard refuses a publishing or published pin.
+        pin = content.pin_update(pin=self.instance, data=data)
+        if not schedule:
+            return pin
+        try:
+            if scheduled_at is None:
+                return content.pin_unschedule(pin=pin)
+            return content.pin_schedule(pin=pin, scheduled_at=scheduled_at)
+        except BaseException:
+            # The savepoint undoes the update; the image it stored is not in the database.
+            if "image" in data:
+                pin.image.storage.delete(pin.image.name)
+            raise
+
+
 @admin.register(Pin)
-class PinAdmin(TenantScopedAdmin):
+class PinAdmin(ServiceFormAdmin):
+    form = PinForm
     tenant_path = "project__tenant_id"
     list_display = (
         "thumbnail", "__str__", "project", "board", "status_badge", "scheduled_at", "published_at", "on_pinterest"
@@ -112,6 +276,7 @@ class PinAdmin(TenantScopedAdmin):
     readonly_fields = (
         "status",
         "publishing_started_at",
+        "claimed_at",
         "published_at",
         "pinterest_pin_id",
         "pinterest_pin_url",
@@ -126,23 +291,10 @@ class PinAdmin(TenantScopedAdmin):
         # A pin being published or already on Pinterest is a record, not a draft.
         if obj is not None and not obj.is_editable:
             return [f.name for f in self.model._meta.fields]
+        # A new pin is a draft, as in the API; it is scheduled once it exists.
+        if obj is None:
+            return (*super().get_readonly_fields(request, obj), "scheduled_at")
         return super().get_readonly_fields(request, obj)
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            return super().save_model(request, obj, form, change)
-        # Only the fields the person changed, and only while the pin is still editable,
-        # checked under the row lock: a publish that claimed it meanwhile wins, and its
-        # status is never written back.
-        with transaction.atomic():
-            status = Pin.objects.select_for_update().filter(pk=obj.pk).values_list("status", flat=True).first()
-            if status not in Pin.EDITABLE_STATUSES:
-                self.message_user(
-                    request, f"Not saved: the pin is {status} and can no longer be edited.", messages.ERROR
-                )
-                return
-            if form.changed_data:
-                obj.save(update_fields=form.changed_data)
 
     @admin.display(description="")
     def thumbnail(self, obj):
@@ -257,3 +409,7 @@ class PublishBatchAdmin(TenantScopedAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# Last app in INSTALLED_APPS: every other app's ModelAdmin is registered by now.
+guard_admin_site(admin.site)
