@@ -560,7 +560,7 @@ def _capture_claim_query(connection_id: int, now, limit: int) -> tuple[str, tupl
     """The SQL and parameters of the sweep's own claim SELECT (``sweep._claim_due``), rolled back."""
     from django.db import connection, transaction
 
-    from publishing.services.sweep import _claim_due
+    from publishing.engine.lease import claim_due as _claim_due
 
     captured = []
 
@@ -592,7 +592,7 @@ def _capture_connection_list_query(now) -> tuple[str, tuple]:
     from django.db import connection
     from django.test.utils import override_settings
 
-    from publishing.services.sweep import pins_publish_due
+    from publishing.engine import pins_publish_due
 
     captured = []
 
@@ -733,7 +733,7 @@ def _count_sweep_queries(standin, pins: int, interval: float) -> tuple[list[str]
     from django.db import connection
     from django.test.utils import CaptureQueriesContext, override_settings
 
-    from publishing.services.sweep import pins_publish_due
+    from publishing.engine import pins_publish_due
 
     _reset_data()
     standin.reset()

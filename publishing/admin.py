@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from pinpublisher.admin_scoping import TenantScopedAdmin, guard_admin_site
+from publishing.engine import pins_publish_bulk
 from publishing.models import (
     BlogArticle,
     BlogProject,
@@ -26,7 +27,7 @@ from publishing.models import (
     Tenant,
 )
 from publishing.services import content
-from publishing.services.publish import pins_mark_ready, pins_publish_bulk, pins_retry_failed
+from publishing.services.readiness import pins_mark_ready, pins_retry_failed
 
 
 class ServiceForm(forms.ModelForm):

@@ -17,9 +17,8 @@ from pinpublisher.api import (
     paginated_response,
     parse,
 )
-from publishing import selectors
+from publishing import engine, selectors
 from publishing.models import PublishBatch, PublishTrigger
-from publishing.services import publish
 
 MAX_BULK = 500
 
@@ -88,7 +87,7 @@ class PinPublishApi(TenantApi):
     )
     def post(self, request, pin_id):
         pin = selectors.pin_for_tenant(tenant=self.tenant, pin_id=pin_id)
-        result = publish.pin_publish(pin_id=pin.pk, trigger=PublishTrigger.MANUAL)
+        result = engine.pin_publish(pin_id=pin.pk, trigger=PublishTrigger.MANUAL)
         return Response(result.as_dict())
 
 
@@ -120,7 +119,7 @@ class PinsPublishBulkApi(TenantApi):
         problems += [f"Pin {pin_id} not found." for pin_id in unknown]
         if problems:
             raise exceptions.ValidationError({"pin_ids": problems})
-        batch = publish.pins_publish_bulk(
+        batch = engine.pins_publish_bulk(
             tenant=self.tenant, pin_ids=ids, trigger=PublishTrigger.BULK, user=request.user
         )
         status_url = request.build_absolute_uri(reverse("api-publish-batch-detail", args=[batch.pk]))
@@ -138,7 +137,7 @@ class PublishBatchDetailApi(TenantApi):
     )
     def get(self, request, batch_id):
         batch = get_or_404(PublishBatch.objects.filter(tenant=self.tenant), label="Batch", pk=batch_id)
-        return Response(BatchSerializer(publish.batch_summary(batch=batch)).data)
+        return Response(BatchSerializer(engine.batch_summary(batch=batch)).data)
 
 
 class PinAttemptsApi(TenantApi):

@@ -7,10 +7,11 @@ nothing but pagination, so no read can forget the tenant.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import F, QuerySet
 
+from publishing.conf import publishing_settings
 from publishing.models import BlogArticle, BlogProject, Pin, Tenant
 
 # What a pin list may be ordered by (each also with a leading "-" for descending).
@@ -96,13 +97,16 @@ def pins_due(*, now: datetime) -> QuerySet[Pin]:
     )
 
 
+def pins_with_relations() -> QuerySet[Pin]:
+    """Pins with everything publishing one needs (article, board, project, account), in one query."""
+    return Pin.objects.select_related(
+        "article", "board", "board__connection", "project", "project__pinterest_connection"
+    )
+
+
 def pins_lease_expired(*, now: datetime) -> QuerySet[Pin]:
     """Pins still ``publishing`` after their lease: a worker died or an outcome is unknown."""
-    from datetime import timedelta
-
-    from django.conf import settings
-
-    lease_start = now - timedelta(seconds=settings.PUBLISH_LEASE_SECONDS)
+    lease_start = now - timedelta(seconds=publishing_settings.PUBLISH_LEASE_SECONDS)
     return Pin.objects.filter(status="publishing", publishing_started_at__lt=lease_start)
 
 

@@ -35,7 +35,7 @@ from pinpublisher.errors import Conflict
 from pinterest.models import Board, PinterestConnection
 from pinterest.payload import ALT_TEXT_MAX, DESCRIPTION_MAX, TITLE_MAX
 from publishing.models import BlogArticle, BlogProject, Pin, PinStatus, Tenant
-from publishing.services.publish import MSG_NO_BOARD, MSG_NO_IMAGE
+from publishing.rules import MSG_NO_BOARD, MSG_NO_IMAGE, board_problem
 
 # What Pinterest accepts for a pin's text; longer text is accepted here, reported as a
 # warning, and cut when published. https://developers.pinterest.com/docs/api/v5/pins-create
@@ -268,22 +268,6 @@ def _check_image_url(url: str, errors: dict) -> None:
         errors.setdefault("image_url", []).append("Must be an https URL.")
 
 
-def _board_problem(board: Board, project: BlogProject | None) -> str | None:
-    if board.is_archived:
-        return (
-            f"Board {board.name!r} is archived (it was gone from Pinterest at the last sync); "
-            "choose another board."
-        )
-    connection_id = project.pinterest_connection_id if project is not None else None
-    if connection_id is not None and board.connection_id != connection_id:
-        return (
-            f"Board {board.name!r} belongs to {board.connection}, but project "
-            f"{project.name!r} publishes with {project.pinterest_connection}; choose one of "
-            "that account's boards."
-        )
-    return None
-
-
 def _board_for(*, tenant: Tenant, board_id: int | None, project, errors: dict) -> Board | None:
     if board_id is None:
         return None
@@ -297,7 +281,7 @@ def _board_for(*, tenant: Tenant, board_id: int | None, project, errors: dict) -
             f"Board {board_id} not found among the boards of your Pinterest accounts."
         )
         return None
-    problem = _board_problem(board, project)
+    problem = board_problem(board, project)
     if problem:
         errors.setdefault("board", []).append(problem)
     return board
@@ -499,7 +483,7 @@ def pin_schedule(*, pin: Pin, scheduled_at: datetime, now: datetime | None = Non
     if pin.board_id is None:
         errors["board"] = [MSG_NO_BOARD]
     else:
-        problem = _board_problem(pin.board, pin.project)
+        problem = board_problem(pin.board, pin.project)
         if problem:
             errors["board"] = [problem]
     if not pin.has_image:

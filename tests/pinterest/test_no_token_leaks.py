@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 
 from pinterest.models import PinterestConnection
 from pinterest.services import connections_refresh_expiring
-from publishing.services.publish import pin_publish
+from publishing.engine import pin_publish
 from tests.factories import make_board, make_pin, make_project, make_tenant, make_user
 
 pytestmark = pytest.mark.django_db

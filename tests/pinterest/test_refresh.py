@@ -20,8 +20,8 @@ from pinterest.services import (
     connections_refresh_expiring,
 )
 from pinterest.tasks import refresh_expiring_connections
+from publishing.engine import pin_publish
 from publishing.models import PinStatus
-from publishing.services.publish import pin_publish
 from tests.factories import make_connection
 from tests.publishing.helpers import standin_pins
 

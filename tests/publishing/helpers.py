@@ -37,7 +37,7 @@ def create_calls(standin):
 def remote_copy(standin, pin, **overrides):
     """Put on the pin's board a pin matching everything ``pin`` sends (as if its create went
     through), without counting it as a creation."""
-    from publishing.services.publish import pin_build_payload
+    from publishing.engine import pin_build_payload
 
     payload = pin_build_payload(pin=pin)
     fields = {name: payload.get(name) for name in ("title", "link", "description", "alt_text")}

@@ -126,7 +126,7 @@ def test_attempts_endpoint_lists_the_pins_calls_to_pinterest(mine, standin):
 
 def test_another_tenants_batch_is_404(mine, monkeypatch):
     pins, api = mine
-    monkeypatch.setattr("publishing.tasks.async_task", lambda *a, **k: None)
+    monkeypatch.setattr("publishing.engine.queue.async_task", lambda *a, **k: None)
     batch_id = api.post("/api/pins/publish-bulk/", {"pin_ids": [str(pins[0].pk)]}, format="json").json()["batch_id"]
     stranger = api_for(make_project().tenant)
     assert stranger.get(f"/api/publish-batches/{batch_id}/").status_code == 404

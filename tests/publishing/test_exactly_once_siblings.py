@@ -8,15 +8,17 @@ import pytest
 from django.utils import timezone
 from django_q.conf import Conf
 
-from publishing.models import Pin, PinStatus, PublishAttempt, PublishBatch, PublishBatchItem
-from publishing.services import publish
-from publishing.services.publish import (
+from pinterest.client import PinterestClient
+from publishing import engine
+from publishing.engine import (
     batch_summary,
+    outcome,
     pin_publish,
     pin_reconcile,
     pins_publish_bulk,
+    pins_publish_due,
 )
-from publishing.services.sweep import pins_publish_due
+from publishing.models import Pin, PinStatus, PublishAttempt, PublishBatch, PublishBatchItem
 from tests.factories import make_article, make_pin, make_project
 from tests.publishing.helpers import create_calls, remote_copy, standin_account
 
@@ -199,7 +201,7 @@ def test_a_late_201_publishes_a_pin_a_takeover_already_called_failed(standin, mo
     (pin,) = siblings(standin, count=1)
     batch = PublishBatch.objects.create(tenant=pin.project.tenant, total=1)
     PublishBatchItem.objects.create(batch=batch, pin=pin)
-    real_create = publish.PinterestClient.create_pin
+    real_create = PinterestClient.create_pin
 
     def takeover_then_create(client, payload):
         Pin.objects.filter(pk=pin.pk).update(publishing_started_at=timezone.now() - timedelta(hours=1))
@@ -207,7 +209,7 @@ def test_a_late_201_publishes_a_pin_a_takeover_already_called_failed(standin, mo
         assert batch_summary(batch=batch)["failed"] == 1
         return real_create(client, payload)
 
-    monkeypatch.setattr(publish.PinterestClient, "create_pin", takeover_then_create)
+    monkeypatch.setattr(PinterestClient, "create_pin", takeover_then_create)
     result = pin_publish(pin_id=pin.pk)
     (pin,) = reload([pin])
     assert result.success and pin.status == PinStatus.PUBLISHED
@@ -216,14 +218,14 @@ def test_a_late_201_publishes_a_pin_a_takeover_already_called_failed(standin, mo
     assert list(pin.attempts.order_by("started_at").values_list("kind", "outcome")) == [
         ("create", "success"), ("look", "not_found"),
     ]
-    with pytest.raises(publish.PinNotPublishable):
+    with pytest.raises(engine.PinNotPublishable):
         pin_publish(pin_id=pin.pk)
     assert standin.created_count() == 1
 
 
 def test_a_201_takes_its_id_back_from_a_sibling_that_guessed_it(standin, monkeypatch):
     guesser, owner = siblings(standin, count=2)
-    real_create = publish.PinterestClient.create_pin
+    real_create = PinterestClient.create_pin
 
     def a_sibling_adopts_it_meanwhile(client, payload):
         created = real_create(client, payload)
@@ -232,7 +234,7 @@ def test_a_201_takes_its_id_back_from_a_sibling_that_guessed_it(standin, monkeyp
         )
         return created
 
-    monkeypatch.setattr(publish.PinterestClient, "create_pin", a_sibling_adopts_it_meanwhile)
+    monkeypatch.setattr(PinterestClient, "create_pin", a_sibling_adopts_it_meanwhile)
     assert pin_publish(pin_id=owner.pk).success
     guesser, owner = reload([guesser, owner])
     assert owner.pinterest_pin_id == standin.creations[0].pin_id
@@ -246,7 +248,7 @@ def test_a_201_recorded_by_a_worker_that_died_before_finishing_is_applied_by_rec
     def die(**kwargs):
         raise RuntimeError("worker killed")
 
-    monkeypatch.setattr(publish, "_record_created", die)
+    monkeypatch.setattr(outcome, "record_created", die)
     result = pin_publish(pin_id=pin.pk)
     assert result.status == PinStatus.PUBLISHING  # sent: left for the look, not called failed
     monkeypatch.undo()

@@ -9,10 +9,16 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from publishing.engine import (
+    MSG_IMAGE_MISSING,
+    MSG_NO_BOARD,
+    MSG_NO_IMAGE,
+    media,
+    outcome,
+    pin_publish,
+    pins_publish_due,
+)
 from publishing.models import Pin, PinStatus
-from publishing.services import publish
-from publishing.services.publish import MSG_IMAGE_MISSING, MSG_NO_BOARD, MSG_NO_IMAGE, pin_publish
-from publishing.services.sweep import pins_publish_due
 from tests.factories import make_pin
 from tests.publishing.helpers import standin_pins
 
@@ -71,14 +77,14 @@ def test_an_image_gone_from_storage_on_publish_now_is_an_error_on_the_pin(standi
 
 def test_an_unexpected_exception_fails_that_pin_logs_it_once_and_the_others_publish(standin, monkeypatch, caplog):
     broken, *healthy = due(standin, 3)
-    real_build = publish.build_pin_create
+    real_build = media.build_pin_create
 
     def build(**kwargs):
         if kwargs["title"] == broken.title:
             raise KeyError("a bug")
         return real_build(**kwargs)
 
-    monkeypatch.setattr(publish, "build_pin_create", build)
+    monkeypatch.setattr(media, "build_pin_create", build)
     with caplog.at_level(logging.ERROR):
         report = pins_publish_due()
     status, error = status_and_error(broken)
@@ -95,14 +101,14 @@ def test_an_unexpected_exception_after_the_create_was_sent_leaves_the_pin_to_the
     def crash(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(publish, "_record_created", crash)
+    monkeypatch.setattr(outcome, "record_created", crash)
     result = pin_publish(pin_id=pin.pk)
     assert result.status == PinStatus.PUBLISHING and status_and_error(pin)[0] == PinStatus.PUBLISHING
     assert standin.created_count() == 1
 
 
 def test_mark_ready_and_retry_leave_pins_without_image_or_board_alone(standin):
-    from publishing.services.publish import pins_mark_ready, pins_retry_failed
+    from publishing.services.readiness import pins_mark_ready, pins_retry_failed
 
     (good,) = standin_pins(standin, status=PinStatus.DRAFT)
     bare = make_pin(project=good.project, board=good.board, with_image=False, status=PinStatus.DRAFT)

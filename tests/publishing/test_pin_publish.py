@@ -7,9 +7,10 @@ from django.db import connection as db_connection
 from django.test.utils import CaptureQueriesContext
 
 from pinterest.models import PinterestConnection
+from publishing import engine
+from publishing.engine import PinNotPublishable, PinValidationError, lease, pin_publish
+from publishing.engine.reconcile import look
 from publishing.models import Pin, PinStatus, PublishAttempt
-from publishing.services import publish
-from publishing.services.publish import PinNotPublishable, PinValidationError, pin_publish
 from tests.factories import make_article, make_board, make_pin, make_project
 from tests.publishing.helpers import create_calls, standin_account, standin_pins
 
@@ -36,7 +37,7 @@ def test_publish_success_stores_pinterest_id_url_and_time(standin):
 
 def test_publish_sends_title_description_alt_text_and_article_link(standin):
     (pin,) = standin_pins(standin, title="T" * 150)
-    expected = publish.pin_build_payload(pin=pin)
+    expected = engine.pin_build_payload(pin=pin)
     pin_publish(pin_id=pin.pk, trigger="manual")
     (remote,) = standin.pins(pin.board.pinterest_board_id)
     assert remote["title"] == "T" * 100
@@ -147,9 +148,9 @@ def test_when_the_look_fails_the_pin_stays_publishing_for_the_sweep(standin, mon
 @pytest.mark.parametrize(
     "setup, message",
     [
-        ("no_board", publish.MSG_NO_BOARD),
-        ("no_connection", publish.MSG_NO_CONNECTION),
-        ("no_image", publish.MSG_NO_IMAGE),
+        ("no_board", engine.MSG_NO_BOARD),
+        ("no_connection", engine.MSG_NO_CONNECTION),
+        ("no_image", engine.MSG_NO_IMAGE),
         ("inactive", "inactive"),
         ("archived", "archived"),
     ],
@@ -181,11 +182,11 @@ def test_validation_failures_change_nothing_and_call_nothing(standin, setup, mes
 def test_validation_order_board_first_then_connection_then_image():
     project = make_project()
     pin = make_pin(project=project, board=None, with_image=False)
-    with pytest.raises(PinValidationError, match=publish.MSG_NO_BOARD):
+    with pytest.raises(PinValidationError, match=engine.MSG_NO_BOARD):
         pin_publish(pin_id=pin.pk)
     pin.board = make_board()
     pin.save()
-    with pytest.raises(PinValidationError, match=publish.MSG_NO_CONNECTION):
+    with pytest.raises(PinValidationError, match=engine.MSG_NO_CONNECTION):
         pin_publish(pin_id=pin.pk)
 
 
@@ -201,7 +202,7 @@ def test_image_url_is_sent_as_image_url(standin):
     connection, (board,) = standin_account(standin)
     project = make_project(tenant=connection.tenant, connection=connection)
     pin = make_pin(project=project, board=board, with_image=False, image_url="https://cdn.example.com/a.png")
-    expected = publish.pin_build_payload(pin=pin)
+    expected = engine.pin_build_payload(pin=pin)
     assert expected["media_source"] == {"source_type": "image_url", "url": "https://cdn.example.com/a.png"}
     assert pin_publish(pin_id=pin.pk).success
     assert standin.created_count(body=expected) == 1
@@ -210,7 +211,7 @@ def test_image_url_is_sent_as_image_url(standin):
 def test_public_media_base_url_sends_uploaded_images_by_url(standin, settings):
     settings.PUBLIC_MEDIA_BASE_URL = "https://media.example.com"
     (pin,) = standin_pins(standin)
-    expected = publish.pin_build_payload(pin=pin)
+    expected = engine.pin_build_payload(pin=pin)
     assert expected["media_source"] == {
         "source_type": "image_url", "url": f"https://media.example.com/{pin.image.name}"
     }
@@ -249,7 +250,7 @@ def test_a_publisher_whose_lease_was_taken_over_while_it_waited_does_not_post(st
     def a_sweep_takes_over_during_the_wait(*, connection_id, until):
         Pin.objects.filter(pk=pin.pk).update(publishing_started_at=timezone.now() + timedelta(seconds=1))
 
-    monkeypatch.setattr(publish, "connection_defer_publishing", a_sweep_takes_over_during_the_wait)
+    monkeypatch.setattr("publishing.engine.create.connection_defer_publishing", a_sweep_takes_over_during_the_wait)
     result = pin_publish(pin_id=pin.pk, trigger="manual")
     assert create_calls(standin) == 1  # only the refused first call
     assert standin.created_count() == 0
@@ -273,20 +274,20 @@ def test_the_look_matches_pins_whose_created_at_has_no_offset():
             yield {"id": "2", "board_id": "123", "title": "T", "link": payload["link"], "created_at": naive}
             yield {"id": "3", "board_id": "123", "title": "T", "link": payload["link"], "created_at": old}
 
-    assert publish._look(payload=payload, sent_at=since, client=Board()) == ["2"]
-    assert publish._look(payload={**payload, "title": "none"}, sent_at=since, client=Board()) == []
+    assert look(payload=payload, sent_at=since, client=Board()) == ["2"]
+    assert look(payload={**payload, "title": "none"}, sent_at=since, client=Board()) == []
 
 
 def test_publish_sends_the_pin_as_claimed_not_as_first_read(standin, monkeypatch):
     """An edit committed between the read and the claim is what reaches Pinterest."""
     (pin,) = standin_pins(standin)
-    original_claim = publish._claim
+    original_claim = lease.claim
 
     def edit_then_claim(**kwargs):
         Pin.objects.filter(pk=pin.pk).update(title="Edited just in time")
         return original_claim(**kwargs)
 
-    monkeypatch.setattr(publish, "_claim", edit_then_claim)
+    monkeypatch.setattr(lease, "claim", edit_then_claim)
     assert pin_publish(pin_id=pin.pk).success
     (remote,) = standin.pins(pin.board.pinterest_board_id)
     assert remote["title"] == "Edited just in time"

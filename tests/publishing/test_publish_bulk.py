@@ -3,8 +3,8 @@
 import pytest
 from django_q.conf import Conf
 
+from publishing.engine import batch_summary, pins_publish_bulk, publish_batch_group
 from publishing.models import Pin, PinStatus, PublishBatch
-from publishing.services.publish import batch_summary, pins_publish_bulk, publish_batch_group
 from tests.factories import make_pin, make_project
 from tests.publishing.helpers import create_calls, standin_account, standin_pins
 
@@ -40,7 +40,7 @@ def test_bulk_enqueues_nothing_until_commit_and_then_one_task_per_connection(sta
     connection, (board,) = standin_account(standin, tenant=pins[0].project.tenant)
     pins += standin_pins(standin, count=2, connection=connection, board=board)
     queued = []
-    monkeypatch.setattr("publishing.tasks.async_task", lambda *args, **kwargs: queued.append(args))
+    monkeypatch.setattr("publishing.engine.queue.async_task", lambda *args, **kwargs: queued.append(args))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         pins_publish_bulk(tenant=pins[0].project.tenant, pin_ids=[p.pk for p in pins])
     assert queued == []
@@ -85,9 +85,9 @@ def test_a_pin_another_request_is_publishing_gets_that_requests_result(standin, 
     # The holder finishes: its result lands on this batch's item too.
     from django.utils import timezone
 
-    from publishing.services.publish import _finish
+    from publishing.engine import outcome
 
-    _finish(pin=pin, status=PinStatus.PUBLISHED, now=timezone.now(), pinterest_pin_id="42")
+    outcome.finish(pin=pin, status=PinStatus.PUBLISHED, now=timezone.now(), pinterest_pin_id="42")
     summary = batch_summary(batch=batch)
     assert summary["published"] == 1 and summary["pending"] == 0
 
@@ -106,7 +106,7 @@ def test_a_group_that_outlasts_its_task_continues_in_a_new_task(standin, setting
     settings.PINTEREST_PUBLISH_INTERVAL_SECONDS = 0.3
     pins = standin_pins(standin, count=4)
     queued = []
-    monkeypatch.setattr("publishing.tasks.async_task", lambda *args, **kwargs: queued.append(args))
+    monkeypatch.setattr("publishing.engine.queue.async_task", lambda *args, **kwargs: queued.append(args))
     batch = pins_publish_bulk(tenant=pins[0].project.tenant, pin_ids=[p.pk for p in pins])
     from publishing.tasks import publish_batch_group as task
 
@@ -128,11 +128,11 @@ def test_the_sweep_resumes_a_batch_whose_task_died(standin, monkeypatch):
 
     from django.utils import timezone
 
-    from publishing.services.sweep import pins_publish_due
+    from publishing.engine import pins_publish_due
 
     pins = standin_pins(standin, count=3)
     queued = []
-    monkeypatch.setattr("publishing.tasks.async_task", lambda *args, **kwargs: queued.append(args))
+    monkeypatch.setattr("publishing.engine.queue.async_task", lambda *args, **kwargs: queued.append(args))
     batch = pins_publish_bulk(tenant=pins[0].project.tenant, pin_ids=[p.pk for p in pins])
     # The task never ran; one pin was published meanwhile by a person, one failed.
     Pin.objects.filter(pk=pins[0].pk).update(status=PinStatus.PUBLISHED, pinterest_pin_id="7")
@@ -150,9 +150,9 @@ def test_the_sweep_resumes_a_batch_whose_task_died(standin, monkeypatch):
 
 
 def test_a_fresh_batch_is_not_resumed(standin, monkeypatch):
-    from publishing.services.sweep import pins_publish_due
+    from publishing.engine import pins_publish_due
 
     pins = standin_pins(standin, count=1)
-    monkeypatch.setattr("publishing.tasks.async_task", lambda *args, **kwargs: None)
+    monkeypatch.setattr("publishing.engine.queue.async_task", lambda *args, **kwargs: None)
     pins_publish_bulk(tenant=pins[0].project.tenant, pin_ids=[pins[0].pk])
     assert pins_publish_due()["resumed"] == 0

@@ -7,14 +7,14 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connections
 
-from publishing.models import Pin, PinStatus, PublishBatch
-from publishing.services.publish import (
+from publishing.engine import (
     PinNotPublishable,
     batch_summary,
     pin_publish,
     pins_publish_bulk,
     publish_batch_group,
 )
+from publishing.models import Pin, PinStatus, PublishBatch
 from tests.factories import make_tenant
 from tests.publishing.helpers import standin_account, standin_pins
 
@@ -61,7 +61,7 @@ def _tenant_with_pins(standin, connections_count, pins_per_connection):
 def test_two_bulk_batches_over_the_same_pins_create_each_pin_exactly_once(standin, monkeypatch):
     tenant, groups = _tenant_with_pins(standin, 5, 20)
     all_ids = [p.pk for group in groups for p in group]
-    monkeypatch.setattr("publishing.tasks.async_task", lambda *a, **k: None)  # we run the groups ourselves
+    monkeypatch.setattr("publishing.engine.queue.async_task", lambda *a, **k: None)  # we run the groups ourselves
     batches = [pins_publish_bulk(tenant=tenant, pin_ids=all_ids) for _ in range(2)]
     work = [
         (lambda b=batch, g=group: publish_batch_group(batch_id=b.pk, pin_ids=[p.pk for p in g]))
@@ -80,7 +80,7 @@ def test_two_bulk_batches_over_the_same_pins_create_each_pin_exactly_once(standi
 
 def test_a_batch_task_delivered_twice_at_once_creates_nothing_more(standin, monkeypatch):
     tenant, (group,) = _tenant_with_pins(standin, 1, 10)
-    monkeypatch.setattr("publishing.tasks.async_task", lambda *a, **k: None)
+    monkeypatch.setattr("publishing.engine.queue.async_task", lambda *a, **k: None)
     batch = pins_publish_bulk(tenant=tenant, pin_ids=[p.pk for p in group])
     ids = [p.pk for p in group]
     in_threads([lambda: publish_batch_group(batch_id=batch.pk, pin_ids=ids)] * 2)
@@ -91,7 +91,7 @@ def test_a_batch_task_delivered_twice_at_once_creates_nothing_more(standin, monk
 def test_pacing_holds_across_two_paths_at_once_on_the_standins_clock(standin, settings, monkeypatch):
     settings.PINTEREST_PUBLISH_INTERVAL_SECONDS = 0.2
     tenant, (group,) = _tenant_with_pins(standin, 1, 5)
-    monkeypatch.setattr("publishing.tasks.async_task", lambda *a, **k: None)
+    monkeypatch.setattr("publishing.engine.queue.async_task", lambda *a, **k: None)
     batch = pins_publish_bulk(tenant=tenant, pin_ids=[p.pk for p in group[:3]])
     in_threads(
         [
@@ -110,7 +110,7 @@ def test_pacing_holds_across_two_paths_at_once_on_the_standins_clock(standin, se
 def test_pins_of_two_connections_interleave_rather_than_wait_for_each_other(standin, settings, monkeypatch):
     settings.PINTEREST_PUBLISH_INTERVAL_SECONDS = 0.2
     tenant, groups = _tenant_with_pins(standin, 2, 3)
-    monkeypatch.setattr("publishing.tasks.async_task", lambda *a, **k: None)
+    monkeypatch.setattr("publishing.engine.queue.async_task", lambda *a, **k: None)
     batch = pins_publish_bulk(tenant=tenant, pin_ids=[p.pk for g in groups for p in g])
     in_threads([lambda g=g: publish_batch_group(batch_id=batch.pk, pin_ids=[p.pk for p in g]) for g in groups])
     boards = [record.board_id for record in sorted(standin.creations, key=lambda r: r.time)]

@@ -6,9 +6,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from PIL import Image
 
+from publishing.engine import pin_publish
 from publishing.models import BlogArticle, Pin, PinStatus, Tenant
 from publishing.services.demo import REFUSED_TITLE, demo_seed
-from publishing.services.publish import pin_publish
 
 pytestmark = pytest.mark.django_db
 

@@ -10,11 +10,10 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from pinterest.models import PinterestConnection
+from publishing.engine import MSG_INTERRUPTED, MSG_NOT_SENT, pins_publish_due
 from publishing.models import Pin, PinStatus, PublishAttempt
 from publishing.schedules import REFRESH, SWEEP, schedules_setup
 from publishing.selectors import pins_due
-from publishing.services.publish import MSG_INTERRUPTED, MSG_NOT_SENT
-from publishing.services.sweep import pins_publish_due
 from tests.factories import make_pin, make_project
 from tests.publishing.helpers import create_calls, remote_copy, standin_account, standin_pins
 
@@ -244,7 +243,7 @@ def test_schedule_setup_twice_gives_exactly_two_schedules(settings):
 
 def test_publish_due_enqueue_queues_one_sweep_for_the_worker(monkeypatch):
     queued = []
-    monkeypatch.setattr("publishing.tasks.async_task", lambda *args, **kwargs: queued.append(args) or "t1")
+    monkeypatch.setattr("publishing.engine.queue.async_task", lambda *args, **kwargs: queued.append(args) or "t1")
     out = io.StringIO()
     call_command("publish_due", "--enqueue", stdout=out)
     assert queued == [("publishing.tasks.publish_due",)]

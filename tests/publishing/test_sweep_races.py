@@ -13,9 +13,8 @@ from django.conf import settings as django_settings
 from django.db import connection as db_connection
 from django.utils import timezone
 
+from publishing.engine import batch_summary, pins_publish_bulk, pins_publish_due, publish_batch_group
 from publishing.models import Pin, PinStatus
-from publishing.services.publish import batch_summary, pins_publish_bulk, publish_batch_group
-from publishing.services.sweep import pins_publish_due
 from tests.factories import make_tenant
 from tests.publishing.helpers import standin_account, standin_pins
 from tests.publishing.test_publish_races import in_threads
@@ -47,7 +46,7 @@ def assert_each_created_once(standin):
 
 def test_two_sweeps_and_a_bulk_batch_at_once_create_every_pin_exactly_once(standin, monkeypatch):
     tenant, groups = due_pins_over_connections(standin, connections=5, per_connection=40)
-    monkeypatch.setattr("publishing.tasks.async_task", lambda *a, **k: None)  # the groups run below
+    monkeypatch.setattr("publishing.engine.queue.async_task", lambda *a, **k: None)  # the groups run below
     batch = pins_publish_bulk(tenant=tenant, pin_ids=[p.pk for g in groups for p in g])
     work = [pins_publish_due, pins_publish_due] + [
         (lambda g=g: publish_batch_group(batch_id=batch.pk, pin_ids=[p.pk for p in g])) for g in groups

@@ -3,8 +3,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from publishing.services.sweep import pins_due_preview, pins_publish_due
-from publishing.tasks import enqueue_publish_due
+from publishing.engine import pins_due_preview, pins_publish_due
+from publishing.engine.queue import enqueue_publish_due
 
 
 class Command(BaseCommand):

@@ -28,27 +28,25 @@ import math
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db import connection as db_connection
-from django.db import connections, transaction
+from django.db import connections
 from django.utils import timezone
 
 from pinterest.models import PinterestConnection
 from pinterest.services import ConnectionUnusable
-from publishing.models import Pin, PinStatus, PublishTrigger
+from publishing.conf import publishing_settings
+from publishing.engine import outcome
+from publishing.engine.batches import batches_resume_stalled
+from publishing.engine.context import context_for
+from publishing.engine.create import publish_claimed
+from publishing.engine.lease import claim_due
+from publishing.engine.reconcile import pin_reconcile
+from publishing.engine.results import PublishResult
+from publishing.models import PinStatus, PublishTrigger
 from publishing.selectors import pins_due, pins_lease_expired
-from publishing.services.publish import (
-    PublishResult,
-    _context_for,
-    _finish,
-    _pins_with_relations,
-    _publish_claimed,
-    _release,
-    batches_resume_stalled,
-    pin_reconcile,
-)
 
 logger = logging.getLogger(__name__)
 
@@ -114,37 +112,11 @@ class SweepReport:
         }
 
 
-def _claim_due(*, connection_id: int, now: datetime, limit: int) -> list:
-    """Claim up to ``limit`` due pins of one connection; committed before returning."""
-    if limit <= 0:
-        return []
-    with transaction.atomic():
-        ids = list(
-            pins_due(now=now)
-            .filter(project__pinterest_connection_id=connection_id)
-            .order_by("scheduled_at", "id")
-            .select_for_update(skip_locked=True, of=("self",))
-            .values_list("pk", flat=True)[:limit]
-        )
-        if not ids:
-            return []
-        claimed_at = timezone.now()
-        Pin.objects.filter(pk__in=ids, status=PinStatus.READY_TO_SCHEDULE).update(
-            status=PinStatus.PUBLISHING, publishing_started_at=claimed_at, claimed_at=claimed_at, error_message="",
-            updated_at=claimed_at,
-        )
-    pins = list(
-        _pins_with_relations().filter(pk__in=ids, status=PinStatus.PUBLISHING, publishing_started_at=claimed_at)
-    )
-    pins.sort(key=lambda pin: (pin.scheduled_at, str(pin.pk)))
-    return pins
-
-
 def _fail_due_pins(*, connection_id: int, now: datetime, error: str, report: SweepReport, label: str):
     """The connection's token cannot be used: every due pin of it says why."""
-    while pins := _claim_due(connection_id=connection_id, now=now, limit=MAX_CLAIM):
+    while pins := claim_due(connection_id=connection_id, now=now, limit=MAX_CLAIM):
         for pin in pins:
-            report.add(_finish(pin=pin, status=PinStatus.ERROR, now=timezone.now(), error=error), connection=label)
+            report.add(outcome.finish(pin=pin, status=PinStatus.ERROR, error=error), connection=label)
 
 
 def _sweep_connection(
@@ -154,7 +126,7 @@ def _sweep_connection(
     connection = PinterestConnection.objects.get(pk=connection_id)
     label = str(connection)
     try:
-        context = _context_for(connection)
+        context = context_for(connection)
     except ConnectionUnusable as exc:
         _fail_due_pins(connection_id=connection_id, now=now, error=str(exc), report=report, label=label)
         return report
@@ -169,19 +141,17 @@ def _sweep_connection(
             want = min(want, limit - claimed_total)
         if remaining <= 0 or want <= 0:
             break
-        pins = _claim_due(connection_id=connection_id, now=now, limit=want)
+        pins = claim_due(connection_id=connection_id, now=now, limit=want)
         if not pins:
             break
         claimed_total += len(pins)
         for index, pin in enumerate(pins):
-            result = _publish_claimed(
-                pin=pin, trigger=PublishTrigger.SWEEP, context=context, release_when_stopped=True
-            )
+            result = publish_claimed(pin=pin, trigger=PublishTrigger.SWEEP, context=context, release_when_stopped=True)
             report.add(result, connection=label)
             if result.stops_connection:
                 # Not the pins' fault: the rest of the claim goes back on the schedule.
                 for rest in pins[index + 1:]:
-                    report.add(_release(pin=rest, note=result.error), connection=label)
+                    report.add(outcome.release(pin=rest, note=result.error), connection=label)
                 if progress:
                     progress(label, report, stopped=result.error)
                 return report
@@ -221,7 +191,7 @@ def pins_publish_due(*, now: datetime | None = None, limit: int | None = None, p
     """
     now = now or timezone.now()
     started = time.monotonic()
-    deadline = started + settings.PUBLISH_SWEEP_BUDGET_SECONDS
+    deadline = started + publishing_settings.PUBLISH_SWEEP_BUDGET_SECONDS
     report = SweepReport()
 
     for pin_id in pins_lease_expired(now=now).values_list("pk", flat=True).iterator(chunk_size=500):
@@ -239,8 +209,7 @@ def pins_publish_due(*, now: datetime | None = None, limit: int | None = None, p
             report.add(result, connection="(recovery)")
 
     # A bulk task that died (or a lost queue) must not leave its batch pending forever.
-    stalled_after = timedelta(seconds=settings.Q_CLUSTER["retry"] + 60)
-    report.resumed = batches_resume_stalled(now=now, stalled_after=stalled_after)
+    report.resumed = batches_resume_stalled(now=now)
 
     connection_ids = sorted(
         set(pins_due(now=now).order_by().values_list("project__pinterest_connection_id", flat=True).distinct())
@@ -252,7 +221,7 @@ def pins_publish_due(*, now: datetime | None = None, limit: int | None = None, p
         {"connection_id": cid, "now": now, "deadline": deadline, "limit": per_connection_limit, "progress": progress}
         for cid in connection_ids
     ]
-    parallel = min(len(jobs), settings.PUBLISH_SWEEP_MAX_PARALLEL)
+    parallel = min(len(jobs), publishing_settings.PUBLISH_SWEEP_MAX_PARALLEL)
     # Threads need their own database connections: not on SQLite (one writer), and not
     # when the caller holds a transaction (the threads could not see its rows).
     if db_connection.vendor == "sqlite" or db_connection.in_atomic_block or parallel <= 1:

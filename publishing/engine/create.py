@@ -1,0 +1,197 @@
+"""Sending a claimed pin to Pinterest: pace, create, decide on the answer.
+
+Pinterest's create-pin call has no idempotency key. A definite answer decides: 201 ->
+``published``; 400/403/404 -> ``error`` with Pinterest's message; 401 -> ``error`` and the
+connection inactive; 429 -> wait (Retry-After or backoff) and try again a few times. An
+unknown outcome (read timeout, reset after sending, 5xx) goes to ``reconcile``: look,
+never post again. The call never runs inside a transaction.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from pinterest.errors import (
+    PinterestAuthError,
+    PinterestConnectionError,
+    PinterestError,
+    PinterestRateLimitError,
+)
+from pinterest.services import (
+    ConnectionUnusable,
+    connection_defer_publishing,
+    connection_mark_inactive,
+    connection_reserve_publish_slot,
+)
+from publishing.conf import publishing_settings
+from publishing.engine import audit, lease, outcome, reconcile
+from publishing.engine.context import Context, context_for
+from publishing.engine.media import Unpublishable, payload_for
+from publishing.engine.results import (
+    MSG_NOT_CREATED,
+    MSG_UNEXPECTED,
+    MSG_UNEXPECTED_SENT,
+    PinNotPublishable,
+    PinValidationError,
+    PublishResult,
+    Stop,
+)
+from publishing.models import Pin, PinStatus, PublishTrigger
+from publishing.rules import publish_problem
+from publishing.selectors import pins_with_relations
+
+logger = logging.getLogger(__name__)
+
+# A create leaving this much after its pacing slot pushes the next slot back accordingly.
+PACING_SLACK_SECONDS = 0.005
+
+
+def pin_validate_for_publish(*, pin: Pin) -> None:
+    """Raise PinValidationError with the first rule the pin breaks (``publishing.rules``)."""
+    problem = publish_problem(pin)
+    if problem:
+        name, message = problem
+        raise PinValidationError(message, field=name)
+
+
+def refusal(pin_id) -> PinNotPublishable:
+    """Why a claim on the pin was lost, from its stored status."""
+    status = Pin.objects.filter(pk=pin_id).values_list("status", flat=True).first()
+    if status == PinStatus.PUBLISHED:
+        return PinNotPublishable("Pin is already published", status=status)
+    if status == PinStatus.PUBLISHING:
+        return PinNotPublishable("Pin is already being published", status=status)
+    return PinNotPublishable(f"Pin cannot be published from status '{status}'", status=status)
+
+
+def pin_publish(*, pin_id, trigger: str = PublishTrigger.MANUAL) -> PublishResult:
+    """Publish one pin now.
+
+    Raises Pin.DoesNotExist, PinValidationError (nothing changed, nothing called) and
+    PinNotPublishable (already publishing or published). Any answer from Pinterest
+    is returned as a PublishResult (``success`` false with ``error`` on refusal).
+    """
+    pin = pins_with_relations().get(pk=pin_id)
+    pin_validate_for_publish(pin=pin)
+    if not lease.claim(pin_id=pin.pk, from_statuses=Pin.PUBLISHABLE_STATUSES, now=timezone.now()):
+        raise refusal(pin.pk)
+    # Publish what was claimed: the pin may have been edited between the read and the claim.
+    pin = pins_with_relations().get(pk=pin.pk)
+    try:
+        pin_validate_for_publish(pin=pin)
+        context = context_for(pin.project.pinterest_connection)
+    except (PinValidationError, ConnectionUnusable) as exc:
+        return outcome.finish(pin=pin, status=PinStatus.ERROR, error=str(exc))
+    return publish_claimed(pin=pin, trigger=trigger, context=context)
+
+
+def publish_claimed(*, pin: Pin, trigger: str, context: Context, release_when_stopped: bool = False) -> PublishResult:
+    """Publish a pin this caller holds. Never raises: whatever goes wrong stays with this pin.
+
+    A rule the pin breaks, or an image gone from storage, ends it in ``error`` with a message a
+    person can act on. An unexpected exception is logged with the pin id and a traceback; the
+    pin ends ``error`` when nothing was sent, and stays ``publishing`` for the sweep's look
+    (after its lease) when a create may have reached Pinterest. ``release_when_stopped``: a
+    pin Pinterest cannot take now (rate limit, unreachable) goes back on the schedule instead
+    of to ``error`` (the sweep; a person publishing now is told instead).
+    """
+    try:
+        try:
+            pin_validate_for_publish(pin=pin)
+            payload = payload_for(pin)
+        except (PinValidationError, Unpublishable) as exc:
+            return outcome.finish(pin=pin, status=PinStatus.ERROR, error=str(exc))
+        return _create(pin=pin, payload=payload, trigger=trigger, context=context,
+                       release_when_stopped=release_when_stopped)
+    except Exception:
+        logger.exception("publishing pin %s failed unexpectedly", pin.pk)
+        return _settle_unexpected(pin)
+
+
+def _settle_unexpected(pin: Pin) -> PublishResult:
+    try:
+        if audit.create_maybe_sent(pin) is None:
+            return outcome.finish(pin=pin, status=PinStatus.ERROR, error=MSG_UNEXPECTED.format(pin_id=pin.pk))
+    except Exception:
+        logger.exception("pin %s: could not record the unexpected failure; its lease will expire", pin.pk)
+    return PublishResult(pin_id=pin.pk, success=False, status=PinStatus.PUBLISHING, error=MSG_UNEXPECTED_SENT)
+
+
+def _wait_until(moment: datetime, sleep) -> None:
+    delay = (moment - timezone.now()).total_seconds()
+    if delay > 0:
+        sleep(delay)
+
+
+def _cannot_take_now(*, pin: Pin, message: str, release: bool, stop: str) -> PublishResult:
+    """Pinterest cannot take the pin now (not the pin's fault): back on the schedule when
+    ``release``, else ``error`` with the message (a person is waiting)."""
+    if release:
+        return outcome.release(pin=pin, note=message, stop=stop)
+    return outcome.finish(pin=pin, status=PinStatus.ERROR, error=message, stop=stop)
+
+
+def _create(*, pin: Pin, payload: dict, trigger: str, context: Context, release_when_stopped: bool) -> PublishResult:
+    """Pace, create, decide. Every Pinterest answer becomes a PublishResult."""
+    connection = context.connection
+    interval = settings.PINTEREST_PUBLISH_INTERVAL_SECONDS
+    retries_left = publishing_settings.PUBLISH_RATE_LIMIT_RETRIES
+    backoff = publishing_settings.PUBLISH_RATE_LIMIT_BACKOFF_SECONDS
+    while True:
+        slot = connection_reserve_publish_slot(connection_id=connection.pk, interval=interval)
+        _wait_until(slot, context.sleep)
+        if not lease.renew(pin):
+            # While this caller waited (pacing, a 429), its lease expired and a sweep took the
+            # pin over (it looks at the board and decides); calling Pinterest now could duplicate it.
+            return outcome.current_result(pin.pk)
+        attempt = audit.attempt_start(pin=pin, trigger=trigger)
+        late = (attempt.started_at - slot).total_seconds()
+        if interval > 0 and late > PACING_SLACK_SECONDS:
+            # This create leaves after its slot (a busy machine): the next one must still keep
+            # the interval from when this one actually goes, not from the slot.
+            connection_defer_publishing(
+                connection_id=connection.pk, until=attempt.started_at + timedelta(seconds=interval)
+            )
+        try:
+            created = context.client.create_pin(payload)
+        except PinterestRateLimitError as exc:
+            audit.attempt_end(attempt, outcome=audit.Outcome.RATE_LIMITED, exc=exc)
+            wait = exc.retry_after if exc.retry_after is not None else backoff
+            backoff *= 2
+            can_wait = wait <= publishing_settings.PUBLISH_RATE_LIMIT_MAX_WAIT_SECONDS
+            if retries_left > 0 and can_wait and not exc.is_spam_block:
+                retries_left -= 1
+                # Every publisher of this account holds back, and this one waits itself.
+                connection_defer_publishing(connection_id=connection.pk, until=timezone.now() + timedelta(seconds=wait))
+                context.sleep(wait)
+                continue
+            return _cannot_take_now(pin=pin, message=f"Rate limited by Pinterest: {exc.user_message}",
+                                    release=release_when_stopped, stop=Stop.RATE_LIMITED)
+        except PinterestAuthError as exc:
+            audit.attempt_end(attempt, outcome=audit.Outcome.FAILED, exc=exc)
+            error = f"Pinterest rejected the access token of {connection}: {exc.user_message}"
+            connection_mark_inactive(connection_id=connection.pk, error=error)
+            return outcome.finish(pin=pin, status=PinStatus.ERROR, error=error, stop=Stop.CONNECTION_REJECTED)
+        except PinterestConnectionError as exc:
+            # Never reached Pinterest: nothing was created.
+            audit.attempt_end(attempt, outcome=audit.Outcome.FAILED, exc=exc)
+            return _cannot_take_now(pin=pin, message=f"Could not reach Pinterest: {exc.user_message}",
+                                    release=release_when_stopped, stop=Stop.UNREACHABLE)
+        except PinterestError as exc:
+            if not exc.outcome_unknown:
+                audit.attempt_end(attempt, outcome=audit.Outcome.FAILED, exc=exc)
+                return outcome.finish(pin=pin, status=PinStatus.ERROR, error=exc.user_message)
+            audit.attempt_end(attempt, outcome=audit.Outcome.UNKNOWN, exc=exc)
+            # Pinterest may still be finishing a request whose answer we lost: give it a
+            # moment before looking, so a pin still being created is not missed.
+            context.sleep(publishing_settings.PUBLISH_RECONCILE_GRACE_SECONDS)
+            return reconcile.look_and_decide(
+                pin=pin, payload=payload, sent_at=attempt.started_at, context=context, trigger=trigger,
+                absent_error=MSG_NOT_CREATED.format(reason=exc.user_message),
+            )
+        pinterest_pin_id = str(created.get("id", ""))
+        audit.attempt_end(attempt, outcome=audit.Outcome.SUCCESS, request_id=context.client.last_request_id,
+                          pinterest_pin_id=pinterest_pin_id, http_status=201)
+        return outcome.record_created(pin=pin, pinterest_pin_id=pinterest_pin_id)

@@ -1,0 +1,165 @@
+"""Deciding a pin: out of ``publishing`` into ``published``, ``error`` or back to the schedule,
+and every pending batch item of the pin told.
+
+Only the lease holder decides (``lease.held``), with one exception: Pinterest's 201 is a
+definite answer and beats any guess, whoever holds the lease by the time it arrives.
+A Pinterest pin id belongs to at most one of our pins (a unique constraint).
+"""
+
+import logging
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from publishing.engine import lease
+from publishing.engine.results import (
+    MSG_HELD_ELSEWHERE,
+    MSG_MATCHED_ANOTHERS,
+    PIN_URL,
+    PublishResult,
+)
+from publishing.models import Pin, PinStatus, PublishBatch, PublishBatchItem
+
+logger = logging.getLogger(__name__)
+
+
+class PinterestIdTaken(Exception):
+    """Another of our pins already holds this Pinterest pin id (the unique constraint said so)."""
+
+
+def finish(*, pin: Pin, status: str, now: datetime | None = None, pinterest_pin_id: str = "", error: str = "",
+           stop: str = "") -> PublishResult:
+    """Move a held pin to ``published`` or ``error`` and tell its pending batch items.
+
+    A publisher whose pin was taken over changes nothing and gets the pin's stored state.
+    Raises PinterestIdTaken when ``pinterest_pin_id`` is another pin's (nothing changed).
+    """
+    now = now or timezone.now()
+    values = {"status": status, "updated_at": now, "publishing_started_at": None}
+    published = status == PinStatus.PUBLISHED
+    if published:
+        values.update(
+            published_at=now, pinterest_pin_id=pinterest_pin_id,
+            pinterest_pin_url=PIN_URL.format(id=pinterest_pin_id), error_message="",
+        )
+    else:
+        values["error_message"] = error
+    try:
+        with transaction.atomic():
+            decided = lease.held(pin).update(**values)
+            if decided:
+                tell_batches(pin_id=pin.pk, success=published, error=error)
+    except IntegrityError as exc:
+        if published:
+            raise PinterestIdTaken(pinterest_pin_id) from exc
+        raise
+    if not decided:
+        return current_result(pin.pk)
+    for name, value in values.items():
+        setattr(pin, name, value)
+    return PublishResult(
+        pin_id=pin.pk, success=published, status=status,
+        pinterest_pin_id=pin.pinterest_pin_id if published else "",
+        pinterest_pin_url=pin.pinterest_pin_url if published else "",
+        error=error, stop=stop,
+    )
+
+
+def release(*, pin: Pin, note: str, stop: str = "") -> PublishResult:
+    """Back on the schedule, untouched: Pinterest could not take it now, not the pin's fault."""
+    lease.release(pin)
+    return PublishResult(pin_id=pin.pk, success=False, status=PinStatus.READY_TO_SCHEDULE, error=note, stop=stop)
+
+
+def record_created(*, pin: Pin, pinterest_pin_id: str) -> PublishResult:
+    """Pinterest answered 201 for this pin: that decides, whoever holds the lease now.
+
+    A pin another publisher already decided ``error`` (it looked too early) becomes
+    ``published`` and its batch items are corrected; a pin a look wrongly matched to this
+    Pinterest pin gives it up.
+    """
+    try:
+        result = finish(pin=pin, status=PinStatus.PUBLISHED, pinterest_pin_id=pinterest_pin_id)
+    except PinterestIdTaken:
+        _disown_guess(pinterest_pin_id=pinterest_pin_id, owner_id=pin.pk)
+        result = finish(pin=pin, status=PinStatus.PUBLISHED, pinterest_pin_id=pinterest_pin_id)
+    if result.success and result.pinterest_pin_id == pinterest_pin_id:
+        return result
+    return _publish_late(pin_id=pin.pk, pinterest_pin_id=pinterest_pin_id)
+
+
+def _publish_late(*, pin_id, pinterest_pin_id: str) -> PublishResult:
+    """A 201 that arrived after the lease was taken over: record it unless the pin is published."""
+    now = timezone.now()
+    with transaction.atomic():
+        changed = (
+            Pin.objects.filter(pk=pin_id)
+            .exclude(status=PinStatus.PUBLISHED)
+            .update(
+                status=PinStatus.PUBLISHED, published_at=now, pinterest_pin_id=pinterest_pin_id,
+                pinterest_pin_url=PIN_URL.format(id=pinterest_pin_id), error_message="",
+                publishing_started_at=None, updated_at=now,
+            )
+        )
+        if changed:
+            # Items already told "failed" by whoever guessed are corrected; pending ones are told.
+            PublishBatchItem.objects.filter(pin_id=pin_id, success=False).update(
+                success=True, error="", finished_at=now
+            )
+            tell_batches(pin_id=pin_id, success=True, error="")
+    if not changed:
+        logger.warning(
+            "pin %s: Pinterest confirmed pin %s after this pin was already published; check the board "
+            "for a duplicate", pin_id, pinterest_pin_id,
+        )
+    return current_result(pin_id)
+
+
+def _disown_guess(*, pinterest_pin_id: str, owner_id) -> None:
+    """The pin holding ``pinterest_pin_id`` got it from a look; Pinterest's 201 says it is ``owner_id``'s."""
+    now = timezone.now()
+    message = MSG_MATCHED_ANOTHERS.format(id=pinterest_pin_id)
+    with transaction.atomic():
+        holders = list(
+            Pin.objects.select_for_update().filter(pinterest_pin_id=pinterest_pin_id).exclude(pk=owner_id)
+        )
+        for holder in holders:
+            Pin.objects.filter(pk=holder.pk).update(
+                status=PinStatus.ERROR, pinterest_pin_id="", pinterest_pin_url="", published_at=None,
+                error_message=message, updated_at=now,
+            )
+            PublishBatchItem.objects.filter(pin_id=holder.pk, success=True).update(
+                success=False, error=message, finished_at=now
+            )
+            logger.warning("pin %s gave up Pinterest pin %s, which Pinterest created for pin %s",
+                           holder.pk, pinterest_pin_id, owner_id)
+
+
+def current_result(pin_id) -> PublishResult:
+    """The pin's state as stored (when another publisher holds or finished it)."""
+    pin = Pin.objects.get(pk=pin_id)
+    published = pin.status == PinStatus.PUBLISHED
+    return PublishResult(
+        pin_id=pin.pk, success=published, status=pin.status,
+        pinterest_pin_id=pin.pinterest_pin_id if published else "",
+        pinterest_pin_url=pin.pinterest_pin_url if published else "",
+        error=pin.error_message or ("" if published else MSG_HELD_ELSEWHERE),
+    )
+
+
+def tell_batches(*, pin_id, success: bool, error: str, batch_id=None) -> None:
+    """Record a pin's result on its pending batch items (of one batch, or of all), and close
+    the batches that have nothing pending left."""
+    now = timezone.now()
+    pending = PublishBatchItem.objects.filter(pin_id=pin_id, success__isnull=True)
+    if batch_id is not None:
+        pending = pending.filter(batch_id=batch_id)
+    batch_ids = list(pending.values_list("batch_id", flat=True))
+    if not batch_ids:
+        return
+    with transaction.atomic():
+        pending.update(success=success, error=error, finished_at=now)
+        PublishBatch.objects.filter(pk__in=batch_ids, finished_at__isnull=True).exclude(
+            items__success__isnull=True
+        ).update(finished_at=now)

@@ -1,0 +1,20 @@
+"""Work handed to django-q2's workers, by dotted path: the engine never imports ``tasks``."""
+
+from django_q.tasks import async_task
+
+PUBLISH_BATCH_GROUP = "publishing.tasks.publish_batch_group"
+PUBLISH_DUE = "publishing.tasks.publish_due"
+
+
+def enqueue_publish_batch_group(*, batch_id, pin_ids) -> None:
+    """One connection's share of a batch, for one worker (paced on its connection)."""
+    pin_ids = [str(pk) for pk in pin_ids]
+    async_task(
+        PUBLISH_BATCH_GROUP, str(batch_id), pin_ids,
+        task_name=f"publish-batch-{batch_id}-{pin_ids[0]}", group=f"batch-{batch_id}",
+    )
+
+
+def enqueue_publish_due() -> str:
+    """One sweep now, by a worker (the schedule runs the same task)."""
+    return async_task(PUBLISH_DUE, task_name="publish-due-now")

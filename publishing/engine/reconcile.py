@@ -1,0 +1,175 @@
+"""Resolving an unknown outcome by looking at the board; never by posting again.
+
+Pinterest has no idempotency key (https://developers.pinterest.com/docs/api/v5/pins-create).
+A pin on the board is ours when it matches everything we sent, was created after we sent it
+(less the allowed clock skew), and no other pin of ours holds it. Siblings of one article
+share board, link and often title, so every field that was sent is compared. When even the
+look fails for a passing reason, the pin stays ``publishing`` and the sweep looks again
+once its lease has expired.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+from django.utils import timezone
+
+from pinterest.client import PinterestClient
+from pinterest.errors import PinterestAuthError, PinterestConnectionError, PinterestError, PinterestRateLimitError
+from pinterest.services import ConnectionUnusable, connection_mark_inactive
+from publishing.conf import publishing_settings
+from publishing.engine import audit, lease, outcome
+from publishing.engine.context import Context, context_for
+from publishing.engine.media import Unpublishable, payload_for
+from publishing.engine.results import (
+    MSG_INTERRUPTED,
+    MSG_LOOK_PENDING,
+    MSG_NO_CONNECTION,
+    MSG_NOT_SENT,
+    UNCHECKED,
+    PublishResult,
+)
+from publishing.models import Pin, PinStatus, PublishTrigger
+from publishing.selectors import pins_with_relations
+
+# What a look compares: everything that was sent and that Pinterest's Pin echoes back.
+MATCHED_FIELDS = ("link", "title", "description", "alt_text", "board_section_id")
+MEDIA_KINDS = {
+    "image_url": "image", "image_base64": "image", "video_id": "video",
+    "multiple_image_urls": "multiple_images", "multiple_image_base64": "multiple_images",
+}
+
+
+def _created_at(remote: dict) -> datetime | None:
+    value = remote.get("created_at")
+    if not value:
+        return None
+    try:
+        created = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    # Pinterest documents some timestamps without an offset; they are UTC.
+    return created if created.tzinfo else created.replace(tzinfo=UTC)
+
+
+def matches(remote: dict, payload: dict) -> bool:
+    """Whether a pin on the board carries everything ``payload`` sent."""
+    if str(remote.get("board_id") or payload["board_id"]) != payload["board_id"]:
+        return False
+    for name in MATCHED_FIELDS:
+        if (remote.get(name) or "") != (payload.get(name) or ""):
+            return False
+    sent_kind = MEDIA_KINDS.get((payload.get("media_source") or {}).get("source_type"))
+    media = remote.get("media")
+    remote_kind = media.get("media_type") if isinstance(media, dict) else None
+    return not (sent_kind and remote_kind and remote_kind != sent_kind)
+
+
+def look(*, payload: dict, sent_at: datetime, client: PinterestClient) -> list[str]:
+    """Ids of the board's pins that match ``payload`` and were created after ``sent_at`` (less
+    the allowed clock skew), best candidate first: the one created closest to ``sent_at``, then
+    the lower id, so twins whose answers were both lost each take a different one, the same way
+    every time. Raises PinterestError when the look itself fails.
+    """
+    oldest = sent_at - timedelta(seconds=publishing_settings.PUBLISH_RECONCILE_SKEW_SECONDS)
+    found = []
+    for remote in client.iter_board_pins(payload["board_id"], page_size=100, max_pages=5):
+        created = _created_at(remote)
+        if created is not None and created < oldest:
+            break  # newest first: everything after this is older still
+        if matches(remote, payload):
+            distance = abs((created - sent_at).total_seconds()) if created else 0.0
+            found.append((distance, len(str(remote["id"])), str(remote["id"])))
+    return [pinterest_id for *_, pinterest_id in sorted(found)]
+
+
+def _owned_elsewhere(*, pin_id, candidates: list[str]) -> set[str]:
+    """Candidates another of our pins holds, or that Pinterest confirmed (201) for another pin."""
+    if not candidates:
+        return set()
+    owned = set(
+        Pin.objects.filter(pinterest_pin_id__in=candidates)
+        .exclude(pk=pin_id)
+        .values_list("pinterest_pin_id", flat=True)
+    )
+    return owned | audit.pinterest_ids_confirmed_elsewhere(pin_id=pin_id, pinterest_pin_ids=candidates)
+
+
+def look_and_decide(
+    *, pin: Pin, payload: dict, sent_at: datetime, context: Context, trigger: str, absent_error: str
+) -> PublishResult:
+    """Look for the pin sent at ``sent_at`` and decide: found -> ``published``, absent -> ``error``.
+
+    The unique constraint on ``pinterest_pin_id`` settles two looks racing for one candidate:
+    the loser takes the next one.
+    """
+    attempt = audit.attempt_start(pin=pin, trigger=trigger, kind=audit.Kind.LOOK)
+    try:
+        candidates = look(payload=payload, sent_at=sent_at, client=context.client)
+    except PinterestError as exc:
+        audit.attempt_end(attempt, outcome=audit.Outcome.UNKNOWN, exc=exc, error=f"Could not check the board: {exc}")
+        if exc.outcome_unknown or isinstance(exc, (PinterestConnectionError, PinterestRateLimitError)):
+            return PublishResult(pin_id=pin.pk, success=False, status=PinStatus.PUBLISHING, error=MSG_LOOK_PENDING)
+        # A definite refusal (board gone, token rejected): looking again would never succeed.
+        if isinstance(exc, PinterestAuthError):
+            connection_mark_inactive(
+                connection_id=context.connection.pk,
+                error=f"Pinterest rejected the access token of {context.connection}: {exc.user_message}",
+            )
+        return outcome.finish(
+            pin=pin, status=PinStatus.ERROR,
+            error=f"{UNCHECKED} ({exc.user_message}); look at the board before publishing again",
+        )
+    request_id = context.client.last_request_id
+    owned = _owned_elsewhere(pin_id=pin.pk, candidates=candidates)
+    for candidate in candidates:
+        if candidate in owned:
+            continue
+        try:
+            result = outcome.finish(pin=pin, status=PinStatus.PUBLISHED, pinterest_pin_id=candidate)
+        except outcome.PinterestIdTaken:
+            continue  # a twin's look took it a moment ago: the next candidate is this pin's
+        audit.attempt_end(attempt, outcome=audit.Outcome.FOUND, request_id=request_id, pinterest_pin_id=candidate)
+        return result
+    audit.attempt_end(attempt, outcome=audit.Outcome.NOT_FOUND, request_id=request_id, error=absent_error)
+    return outcome.finish(pin=pin, status=PinStatus.ERROR, error=absent_error)
+
+
+def pin_reconcile(*, pin_id, trigger: str = PublishTrigger.SWEEP) -> PublishResult | None:
+    """Resolve a pin stuck in ``publishing`` past its lease (a worker died, or a lost answer
+    could not be checked yet).
+
+    A 201 recorded but never applied (the worker died in between): ``published``. Nothing
+    that may have created a pin was sent since the claim: back to the schedule when it has
+    one, else ``error`` saying so. Otherwise look at the board for pins created since that
+    create was sent; found means ``published`` with that id, absent means ``error``
+    (MSG_INTERRUPTED); the look failing for a passing reason leaves it for the next run.
+    Returns None when the pin is no longer stuck.
+    """
+    now = timezone.now()
+    lease_start = now - timedelta(seconds=publishing_settings.PUBLISH_LEASE_SECONDS)
+    pin = pins_with_relations().filter(pk=pin_id, status=PinStatus.PUBLISHING).first()
+    if pin is None or pin.publishing_started_at is None or pin.publishing_started_at > lease_start:
+        return None
+    if not lease.take_over(pin, now=now):
+        return None
+    sent = audit.create_maybe_sent(pin)
+    if sent is None:
+        if pin.scheduled_at is not None:
+            return outcome.release(pin=pin, note=MSG_NOT_SENT)
+        return outcome.finish(pin=pin, status=PinStatus.ERROR, now=now, error=MSG_NOT_SENT)
+    if sent.outcome == audit.Outcome.SUCCESS and sent.pinterest_pin_id:
+        return outcome.record_created(pin=pin, pinterest_pin_id=sent.pinterest_pin_id)
+    connection = pin.project.pinterest_connection
+    try:
+        payload = payload_for(pin)
+        if connection is None:
+            raise ConnectionUnusable(MSG_NO_CONNECTION)
+        context = context_for(connection)
+    except (Unpublishable, ConnectionUnusable) as exc:
+        # No way to look. Leaving the pin ``publishing`` would hide it forever; say
+        # plainly what is unknown so a person checks the board before publishing again.
+        error = f"Publishing was interrupted. {UNCHECKED} ({exc}); look at the board before publishing again"
+        return outcome.finish(pin=pin, status=PinStatus.ERROR, now=now, error=error)
+    return look_and_decide(
+        pin=pin, payload=payload, sent_at=sent.started_at, context=context, trigger=trigger,
+        absent_error=MSG_INTERRUPTED,
+    )
