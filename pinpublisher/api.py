@@ -171,7 +171,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, DomainError):
         set_rollback()
         return Response(
-            error_body(exc.code, str(exc), {exc.field: [str(exc)]} if exc.field else None),
+            error_body(exc.code, exc.public_message, {exc.field: [exc.public_message]} if exc.field else None),
             status=exc.http_status,
         )
     if isinstance(exc, DjangoValidationError):

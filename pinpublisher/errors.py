@@ -1,9 +1,13 @@
-"""Domain errors shared by the apps, and how the API presents them.
+"""The root of every domain error, and the two kinds the apps share.
 
-Services raise these; ``pinpublisher.api.exception_handler`` maps every one of them to
-its HTTP status in one place, so no view checks a rule or picks a status itself. They
-live here, outside both apps, so ``pinterest`` and ``publishing`` can each raise them
-without importing the other.
+Services raise subclasses of ``DomainError``; each class says its HTTP status and code,
+and ``pinpublisher.api.exception_handler`` turns any of them into the API's error body
+in one place, so no view picks a status itself. Pinterest's own errors
+(``pinterest.errors.PinterestError``) are domain errors too (502). Configuration errors
+deliberately sit outside this root (``ImproperlyConfigured``), as anymail does, so a
+broad ``except DomainError`` never hides a missing secret. The root lives here, outside
+both apps, so ``pinterest`` and ``publishing`` can each raise them without importing the
+other.
 """
 
 
@@ -19,6 +23,11 @@ class DomainError(Exception):
             self.code = code
         #: The input field the error is about (the API lists it under ``fields``).
         self.field = field
+
+    @property
+    def public_message(self) -> str:
+        """What the API and the admin show a person."""
+        return str(self)
 
 
 class InvalidRequest(DomainError):

@@ -17,18 +17,12 @@ from django.utils.timesince import timeuntil
 from django.views.decorators.debug import sensitive_post_parameters
 
 from pinpublisher.admin_scoping import TenantScopedAdmin
-from pinterest.errors import PinterestError
+from pinterest.errors import ConnectError, ConnectionUnusable, PinterestError
 from pinterest.forms import SandboxTokenForm
 from pinterest.models import Board, PinterestConnection
-from pinterest.services import (
-    ConnectError,
-    ConnectionUnusable,
-    RefreshOutcome,
-    boards_sync,
-    connection_add_from_token,
-    connection_disconnect,
-    connection_refresh_tokens,
-)
+from pinterest.services.boards import boards_sync
+from pinterest.services.connect import connection_add_from_token, connection_disconnect
+from pinterest.services.tokens import RefreshOutcome, connection_refresh_tokens
 
 
 def _expiry(value):
@@ -144,7 +138,7 @@ class PinterestConnectionAdmin(TenantScopedAdmin):
                     tenant=data["tenant"],
                     access_token=data["access_token"],
                     refresh_token=data["refresh_token"],
-                    project_id=data["project"].pk if data["project"] else None,
+                    target=data["project"].pk if data["project"] else None,
                 )
             except ConnectError as exc:
                 form.add_error("access_token", str(exc))

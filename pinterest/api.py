@@ -4,7 +4,6 @@ Connection actions (refresh, sync-boards, DELETE = disconnect) belong in these c
 (``ConnectionDetailApi.delete``) or next to them, routed in ``pinterest/api_urls.py``.
 """
 
-from django.db.models import Count, Q, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
@@ -18,28 +17,8 @@ from pinpublisher.api import (
     parse,
 )
 from pinterest.api_actions import ConnectionDisconnectMixin
-from pinterest.models import Board, PinterestConnection
+from pinterest.selectors import boards_for_tenant, connections_for_tenant
 from pinterest.serializers import BoardFilterSerializer, BoardSerializer, ConnectionSerializer
-
-# --- Selectors (tenant-scoped reads; to move to pinterest/selectors.py once it exists) ---------
-
-
-def connections_for_tenant(*, tenant) -> QuerySet[PinterestConnection]:
-    return PinterestConnection.objects.filter(tenant=tenant).annotate(
-        board_count=Count("boards", filter=Q(boards__is_archived=False))
-    ).order_by("username", "id")
-
-
-def boards_for_tenant(
-    *, tenant, connection_id: int | None = None, is_archived: bool | None = None
-) -> QuerySet[Board]:
-    boards = Board.objects.filter(connection__tenant=tenant)
-    if connection_id is not None:
-        boards = boards.filter(connection_id=connection_id)
-    if is_archived is not None:
-        boards = boards.filter(is_archived=is_archived)
-    return boards.order_by("name", "id")
-
 
 # --- Endpoints -------------------------------------------------------------------------------
 

@@ -7,24 +7,19 @@ Routes (wired in ``pinterest/api_urls.py``):
 - ``POST /api/connections/{id}/refresh/``      -> ``ConnectionRefreshApi``
 - ``POST /api/connections/{id}/sync-boards/``  -> ``ConnectionSyncBoardsApi``
 - ``DELETE /api/connections/{id}/``            -> ``ConnectionDisconnectMixin.delete`` (mixed into
-  the detail view; ``ConnectionDisconnectApi`` is the same on its own)
+  the detail view, ``pinterest.api.ConnectionDetailApi``)
 """
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.response import Response
 
-from pinpublisher.api import ErrorSerializer, TenantApi, error_body, error_responses, get_or_404
-from pinterest.errors import PinterestError
+from pinpublisher.api import ErrorSerializer, TenantApi, error_responses, get_or_404
+from pinterest.errors import ConnectionUnusable, TokenRefreshFailed
 from pinterest.models import PinterestConnection
-from pinterest.services import (
-    PINTEREST_APPS_SETTINGS_URL,
-    ConnectionUnusable,
-    RefreshOutcome,
-    boards_sync,
-    connection_disconnect,
-    connection_refresh_tokens,
-)
+from pinterest.services.boards import boards_sync
+from pinterest.services.connect import PINTEREST_APPS_SETTINGS_URL, connection_disconnect
+from pinterest.services.tokens import RefreshOutcome, connection_refresh_tokens
 
 _PINTEREST_FAILED = {
     502: OpenApiResponse(ErrorSerializer, description="Pinterest failed or could not be reached (`pinterest_error`).")
@@ -75,9 +70,9 @@ class ConnectionRefreshApi(TenantApi):
         connection = _connection(self.tenant, connection_id)
         outcome = connection_refresh_tokens(connection_id=connection.pk)
         if outcome.status == RefreshOutcome.SKIPPED:
-            return Response(error_body("connection_inactive", outcome.error), status=status.HTTP_409_CONFLICT)
+            raise ConnectionUnusable(outcome.error)
         if outcome.status == RefreshOutcome.FAILED:
-            return Response(error_body("token_refresh_failed", outcome.error), status=status.HTTP_409_CONFLICT)
+            raise TokenRefreshFailed(outcome.error)
         connection.refresh_from_db(
             fields=["is_active", "access_token_expires_at", "refresh_token_expires_at", "last_refreshed_at",
                     "last_error"]
@@ -96,15 +91,7 @@ class ConnectionSyncBoardsApi(TenantApi):
     )
     def post(self, request, connection_id):
         connection = _connection(self.tenant, connection_id)
-        try:
-            result = boards_sync(connection_id=connection.pk)
-        except ConnectionUnusable as exc:
-            return Response(error_body("connection_inactive", str(exc)), status=status.HTTP_409_CONFLICT)
-        except PinterestError as exc:
-            return Response(
-                error_body("pinterest_error", f"Pinterest answered: {exc.user_message}"),
-                status=status.HTTP_502_BAD_GATEWAY,
-            )
+        result = boards_sync(connection_id=connection.pk)
         return Response(BoardSyncSerializer(result.as_dict()).data)
 
 
@@ -134,7 +121,3 @@ class ConnectionDisconnectMixin:
                 }
             ).data
         )
-
-
-class ConnectionDisconnectApi(ConnectionDisconnectMixin, TenantApi):
-    pass

@@ -1,7 +1,7 @@
 """The Pinterest API v5 client: the only module in the project that speaks HTTP to Pinterest.
 
 Every call goes through ``PinterestClient._request()``, which sets the base URL
-(``settings.PINTEREST_API_BASE``, read at call time), the bearer token, the
+(``pinterest_settings.PINTEREST_API_BASE``, read at call time), the bearer token, the
 User-Agent and the (connect, read) timeout, turns transport failures into the
 error tree of ``pinterest.errors`` and hands the response to ``_judge()``, the one
 place that decides success or failure. The client never touches the ORM and never
@@ -41,7 +41,6 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import quote, urlencode
 
 import requests
-from django.conf import settings
 from requests.auth import HTTPBasicAuth
 from urllib3.exceptions import (
     ConnectTimeoutError,
@@ -51,6 +50,7 @@ from urllib3.exceptions import (
 )
 
 import pinpublisher
+from pinterest.conf import pinterest_settings
 from pinterest.errors import (
     PinterestAuthError,
     PinterestBadRequest,
@@ -62,7 +62,7 @@ from pinterest.errors import (
     PinterestRateLimitError,
     PinterestUnavailable,
 )
-from pinterest.models import REQUIRED_SCOPES
+from pinterest.scopes import REQUIRED_SCOPES
 
 logger = logging.getLogger(__name__)
 
@@ -236,7 +236,7 @@ class PinterestClient:
 
     @property
     def base_url(self) -> str:
-        return self._base_url or settings.PINTEREST_API_BASE.rstrip("/")
+        return self._base_url or pinterest_settings.PINTEREST_API_BASE.rstrip("/")
 
     # --- accounts, boards, pins -----------------------------------------------------
 
@@ -292,7 +292,7 @@ class PinterestClient:
                 "state": state,
             }
         )
-        base = settings.PINTEREST_OAUTH_AUTHORIZE_URL
+        base = pinterest_settings.PINTEREST_OAUTH_AUTHORIZE_URL
         return f"{base}{'&' if '?' in base else '?'}{query}"
 
     def exchange_code(self, code: str) -> TokenGrant:
@@ -372,7 +372,9 @@ class PinterestClient:
             if not self._access_token:
                 raise PinterestAuthError(f"No access token to call {method} {path}: connect the account")
             headers["Authorization"] = f"Bearer {self._access_token}"
-        timeout = (settings.PINTEREST_CONNECT_TIMEOUT_SECONDS, settings.PINTEREST_READ_TIMEOUT_SECONDS)
+        timeout = (
+            pinterest_settings.PINTEREST_CONNECT_TIMEOUT_SECONDS, pinterest_settings.PINTEREST_READ_TIMEOUT_SECONDS
+        )
         self.last_request_id = ""
         try:
             response = self.session.request(
@@ -432,7 +434,7 @@ class PinterestClient:
         code, message, detail, body = _error_fields(response)
         context = {
             "status_code": status,
-            "code": code,
+            "pinterest_code": code,
             "message_detail": detail,
             "request_id": request_id,
             "body": body,
@@ -447,7 +449,7 @@ class PinterestClient:
 
 
 def _required_setting(name: str) -> str:
-    value = getattr(settings, name, "")
+    value = getattr(pinterest_settings, name)
     if not value:
         raise PinterestConfigurationError(f"{name} is not set: the Pinterest app is not configured")
     return value

@@ -1,10 +1,13 @@
-"""Errors raised by the Pinterest client.
+"""Errors of the pinterest app.
 
-One root, ``PinterestError``, carries what Pinterest said: HTTP status, its
-``code``, ``message`` and ``message_detail``, and the ``x-pinterest-rid`` request
-id; its ``str()`` shows them. Configuration problems deliberately sit outside that
-root (``PinterestConfigurationError``), so a broad ``except PinterestError`` never
-hides a missing app secret.
+``PinterestError`` (a ``DomainError``: 502 ``pinterest_error`` in the API) carries what
+Pinterest said: HTTP status, its ``pinterest_code``, ``message`` and ``message_detail``,
+and the ``x-pinterest-rid`` request id; its ``str()`` shows them. Configuration problems
+deliberately sit outside the domain root (``PinterestConfigurationError``), so a broad
+``except PinterestError`` never hides a missing app secret.
+
+``ConnectionUnusable`` (409) and ``ConnectError`` (400) are the app's rules refusing,
+before or instead of a call: an inactive account, a token Pinterest rejected.
 
 For writes the important question is "did Pinterest act on it?":
 - ``PinterestConnectionError``: the request never reached Pinterest (refused, DNS):
@@ -16,12 +19,34 @@ For writes the important question is "did Pinterest act on it?":
 
 from django.core.exceptions import ImproperlyConfigured
 
+from pinpublisher.errors import Conflict, DomainError, InvalidRequest
+
 
 class PinterestConfigurationError(ImproperlyConfigured):
     """The app is not configured to talk to Pinterest (missing app id/secret, redirect URI)."""
 
 
-class PinterestError(Exception):
+class ConnectionUnusable(Conflict):
+    """The connection cannot be used to call Pinterest; the message says why, for a person."""
+
+    code = "connection_inactive"
+
+
+class TokenRefreshFailed(Conflict):
+    """Pinterest refused to refresh the connection's tokens; it must be reconnected."""
+
+    code = "token_refresh_failed"
+
+
+class ConnectError(InvalidRequest):
+    """A connection could not be made; the message says why, for a person. Nothing was stored."""
+
+    code = "connect_failed"
+
+
+class PinterestError(DomainError):
+    http_status = 502
+    code = "pinterest_error"
     #: True when Pinterest may have acted on the request although we got no answer.
     outcome_unknown = False
 
@@ -30,7 +55,7 @@ class PinterestError(Exception):
         message="",
         *,
         status_code=None,
-        code=None,
+        pinterest_code=None,
         message_detail="",
         request_id="",
         body=None,
@@ -38,7 +63,8 @@ class PinterestError(Exception):
         super().__init__(message)
         self.message = message
         self.status_code = status_code
-        self.code = code
+        #: Pinterest's own numeric error code (``code`` in its Error schema).
+        self.pinterest_code = pinterest_code
         self.message_detail = message_detail or ""
         self.request_id = request_id or ""
         self.body = body
@@ -50,8 +76,8 @@ class PinterestError(Exception):
         context = []
         if self.status_code is not None:
             context.append(f"HTTP {self.status_code}")
-        if self.code is not None:
-            context.append(f"code {self.code}")
+        if self.pinterest_code is not None:
+            context.append(f"code {self.pinterest_code}")
         if self.request_id:
             context.append(f"request id {self.request_id}")
         if context:
@@ -64,6 +90,10 @@ class PinterestError(Exception):
         if self.message_detail:
             return f"{self.message} ({self.message_detail})"
         return self.message or str(self)
+
+    @property
+    def public_message(self) -> str:
+        return f"Pinterest answered: {self.user_message}"
 
 
 class PinterestBadRequest(PinterestError):

@@ -1,6 +1,6 @@
 """An encrypted text field for OAuth tokens (cryptography's MultiFernet).
 
-The keys come from ``settings.PINPUBLISHER_TOKEN_KEYS``: the first encrypts, all
+The keys come from ``PINPUBLISHER_TOKEN_KEYS``: the first encrypts, all
 decrypt, so keys can be rotated (``manage.py rotate_token_keys``).
 
 How a value travels:
@@ -18,11 +18,12 @@ such a query could only ever be wrong.
 import functools
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet  # noqa: F401 (InvalidToken re-exported)
-from django.conf import settings
 from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
+
+from pinterest.conf import pinterest_settings
 
 
 class TokenDecryptionError(Exception):
@@ -38,7 +39,7 @@ class Ciphertext(str):
 
 @functools.cache
 def _fernet():
-    keys = settings.PINPUBLISHER_TOKEN_KEYS
+    keys = pinterest_settings.PINPUBLISHER_TOKEN_KEYS
     if not keys:
         raise ImproperlyConfigured("PINPUBLISHER_TOKEN_KEYS is empty: tokens cannot be encrypted.")
     try:
@@ -51,7 +52,7 @@ def _fernet():
 
 @functools.cache
 def _primary_fernet():
-    return Fernet(settings.PINPUBLISHER_TOKEN_KEYS[0])
+    return Fernet(pinterest_settings.PINPUBLISHER_TOKEN_KEYS[0])
 
 
 def _reset_keys(*, setting, **kwargs):

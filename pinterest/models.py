@@ -10,10 +10,9 @@ from django.db import models
 from django.utils import timezone
 
 from pinterest.fields import EncryptedFieldsQuerySet, EncryptedTextField
+from pinterest.scopes import REQUIRED_SCOPES, parse_scopes
 
-# The scopes the app asks for and needs; see
-# https://developers.pinterest.com/docs/getting-started/scopes/
-REQUIRED_SCOPES = ("boards:read", "boards:write", "pins:read", "pins:write", "user_accounts:read")
+__all__ = ["REQUIRED_SCOPES", "Board", "PinterestConnection"]
 
 
 class PinterestConnection(models.Model):
@@ -53,11 +52,7 @@ class PinterestConnection(models.Model):
 
     @property
     def scope_list(self):
-        return [s for s in self.scopes.replace(" ", ",").split(",") if s]
-
-    def missing_scopes(self, required=REQUIRED_SCOPES):
-        granted = set(self.scope_list)
-        return [scope for scope in required if scope not in granted]
+        return parse_scopes(self.scopes)
 
     @property
     def has_access_token(self):

@@ -19,8 +19,8 @@ from its own query string but the code.
 import secrets
 import time
 
-from pinterest.client import PinterestClient
-from pinterest.models import REQUIRED_SCOPES
+from pinterest.scopes import REQUIRED_SCOPES
+from pinterest.services.tokens import token_client
 
 SESSION_KEY = "pinterest_oauth_states"
 STATE_MAX_AGE_SECONDS = 10 * 60
@@ -91,4 +91,4 @@ def authorize_url(*, state: str) -> str:
 
     Raises PinterestConfigurationError when the app id or redirect URI is not set.
     """
-    return PinterestClient().authorize_url(state, REQUIRED_SCOPES)
+    return token_client().authorize_url(state, REQUIRED_SCOPES)

@@ -7,9 +7,8 @@ first run no longer expires within the window, so the second skips it.
 
 from datetime import timedelta
 
-from django.conf import settings
-
-from pinterest.services import boards_sync, connections_refresh_expiring
+from pinterest.conf import pinterest_settings
+from pinterest.services.tokens import connections_refresh_expiring
 
 
 def refresh_expiring_connections(within_days: int | None = None) -> dict:
@@ -18,10 +17,5 @@ def refresh_expiring_connections(within_days: int | None = None) -> dict:
     Returns the summary ``{total, refreshed, failed, skipped, details}`` (kept by django-q2
     as the task's result; it holds no token).
     """
-    days = settings.TOKEN_REFRESH_WITHIN_DAYS if within_days is None else within_days
+    days = pinterest_settings.TOKEN_REFRESH_WITHIN_DAYS if within_days is None else within_days
     return connections_refresh_expiring(within=timedelta(days=days))
-
-
-def sync_boards(connection_id: int) -> dict:
-    """Sync one connection's boards; returns ``{created, updated, archived, total}``."""
-    return boards_sync(connection_id=int(connection_id)).as_dict()

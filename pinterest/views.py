@@ -15,8 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from pinterest import oauth
-from pinterest.errors import PinterestConfigurationError, PinterestError
-from pinterest.services import ConnectError, connection_connect_from_code
+from pinterest.errors import ConnectError, PinterestConfigurationError, PinterestError
+from pinterest.services.connect import connection_connect_from_code
 
 DECLINED_MESSAGE = (
     "You declined to give pinpublisher access to your Pinterest account, so nothing was connected. "
@@ -117,7 +117,7 @@ def callback(request):
         return _no_tenant(request)
     try:
         result = connection_connect_from_code(
-            tenant=tenant, code=request.GET["code"], project_id=remembered.get("project_id")
+            tenant=tenant, code=request.GET["code"], target=remembered.get("project_id")
         )
     except ConnectError as exc:
         return _page(request, title="Pinterest account not connected", message=str(exc), status=400)

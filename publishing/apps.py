@@ -6,4 +6,4 @@ class PublishingConfig(AppConfig):
     verbose_name = "Publishing"
 
     def ready(self):
-        from publishing import checks  # noqa: F401  (registers the system checks)
+        from publishing import checks, receivers  # noqa: F401  (registers the system checks and receivers)

@@ -3,8 +3,10 @@
 An Error here stops ``migrate``, ``runserver`` and ``qcluster`` from starting.
 """
 
-from django.conf import settings
 from django.core.checks import Error, register
+
+from pinterest.conf import pinterest_settings
+from publishing.conf import publishing_settings
 
 
 def longest_create_seconds() -> float:
@@ -16,12 +18,12 @@ def longest_create_seconds() -> float:
     before the next renewal.
     """
     longest = (
-        settings.PINTEREST_CONNECT_TIMEOUT_SECONDS
-        + settings.PINTEREST_READ_TIMEOUT_SECONDS
-        + settings.PUBLISH_RECONCILE_GRACE_SECONDS
+        pinterest_settings.PINTEREST_CONNECT_TIMEOUT_SECONDS
+        + pinterest_settings.PINTEREST_READ_TIMEOUT_SECONDS
+        + publishing_settings.PUBLISH_RECONCILE_GRACE_SECONDS
     )
-    if settings.PUBLISH_RATE_LIMIT_RETRIES > 0:
-        longest += settings.PUBLISH_RATE_LIMIT_MAX_WAIT_SECONDS
+    if publishing_settings.PUBLISH_RATE_LIMIT_RETRIES > 0:
+        longest += publishing_settings.PUBLISH_RATE_LIMIT_MAX_WAIT_SECONDS
     return longest
 
 
@@ -30,16 +32,16 @@ def check_lease_outlasts_a_create(app_configs, **kwargs):
     """A lease shorter than a create in flight lets the sweep take the pin over, look before
     Pinterest has made it, and call it failed: a person's retry then posts it twice."""
     longest = longest_create_seconds()
-    if settings.PUBLISH_LEASE_SECONDS > longest:
+    if publishing_settings.PUBLISH_LEASE_SECONDS > longest:
         return []
     return [
         Error(
-            f"PUBLISH_LEASE_SECONDS ({settings.PUBLISH_LEASE_SECONDS}) must exceed the longest time one "
+            f"PUBLISH_LEASE_SECONDS ({publishing_settings.PUBLISH_LEASE_SECONDS}) must exceed the longest time one "
             f"create can be in flight ({longest:g} s = PINTEREST_CONNECT_TIMEOUT_SECONDS "
-            f"{settings.PINTEREST_CONNECT_TIMEOUT_SECONDS:g} + PINTEREST_READ_TIMEOUT_SECONDS "
-            f"{settings.PINTEREST_READ_TIMEOUT_SECONDS:g} + PUBLISH_RECONCILE_GRACE_SECONDS "
-            f"{settings.PUBLISH_RECONCILE_GRACE_SECONDS:g} + PUBLISH_RATE_LIMIT_MAX_WAIT_SECONDS "
-            f"{settings.PUBLISH_RATE_LIMIT_MAX_WAIT_SECONDS:g} while PUBLISH_RATE_LIMIT_RETRIES > 0).",
+            f"{pinterest_settings.PINTEREST_CONNECT_TIMEOUT_SECONDS:g} + PINTEREST_READ_TIMEOUT_SECONDS "
+            f"{pinterest_settings.PINTEREST_READ_TIMEOUT_SECONDS:g} + PUBLISH_RECONCILE_GRACE_SECONDS "
+            f"{publishing_settings.PUBLISH_RECONCILE_GRACE_SECONDS:g} + PUBLISH_RATE_LIMIT_MAX_WAIT_SECONDS "
+            f"{publishing_settings.PUBLISH_RATE_LIMIT_MAX_WAIT_SECONDS:g} while PUBLISH_RATE_LIMIT_RETRIES > 0).",
             hint="Raise PUBLISH_LEASE_SECONDS above that, or lower those timeouts and waits.",
             id="publishing.E001",
         )

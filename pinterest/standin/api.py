@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from pinterest.scopes import parse_scopes
 from pinterest.standin.state import (
     CODE_SECONDS,
     ENDPOINT_SCOPES,
@@ -250,8 +251,7 @@ def _token(state, request) -> Reply:
             return error(400, 1, "Invalid refresh token.")
         scope = token.scope
         if form.get("scope"):
-            asked = set(form["scope"].replace(" ", ",").split(",")) - {""}
-            if not asked <= set(scope.replace(" ", ",").split(",")):
+            if not set(parse_scopes(form["scope"])) <= set(parse_scopes(scope)):
                 return error(400, 1, "The requested scope exceeds the granted scope.")
             scope = form["scope"]
         # Continuous refresh: every refresh rotates the refresh token; the used one is dead.
@@ -281,7 +281,7 @@ def _authenticate(state, request, endpoint):
     token = state.tokens.get(value.strip()) if scheme.lower() == "bearer" else None
     if token is None or token.kind != "access" or not token.is_valid(time.time()) or token.user_id not in state.users:
         return None, error(401, 2, "Authentication failed.")
-    granted = set(token.scope.replace(" ", ",").split(","))
+    granted = set(parse_scopes(token.scope))
     if not set(ENDPOINT_SCOPES[endpoint]) <= granted:
         return None, error(
             401,

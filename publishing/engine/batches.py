@@ -11,11 +11,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from pinterest.services import ConnectionUnusable
+from pinterest.errors import ConnectionUnusable
+from pinterest.services.pacing import publish_interval
 from publishing.conf import publishing_settings
 from publishing.engine import lease, outcome, queue
 from publishing.engine.context import context_for
@@ -83,7 +83,7 @@ def publish_batch_group(
     )
     pins = {pin.pk: pin for pin in pins_with_relations().filter(pk__in=pending)}
     contexts: dict = {}
-    interval = settings.PINTEREST_PUBLISH_INTERVAL_SECONDS
+    interval = publish_interval()
     for index, pin_id in enumerate(pin_ids):
         pin = pins.get(pin_id)
         if pin is None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from pinterest.client import PinterestClient
 from pinterest.models import PinterestConnection
-from pinterest.services import connection_access_token
+from pinterest.services.tokens import connection_client
 
 
 @dataclass
@@ -18,4 +18,4 @@ class Context:
 
 def context_for(connection: PinterestConnection) -> Context:
     """Read the connection's token once (refreshing it just in time); raises ConnectionUnusable."""
-    return Context(connection=connection, client=PinterestClient(connection_access_token(connection=connection)))
+    return Context(connection=connection, client=connection_client(connection=connection))

@@ -10,21 +10,17 @@ never post again. The call never runs inside a transaction.
 import logging
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.utils import timezone
 
 from pinterest.errors import (
+    ConnectionUnusable,
     PinterestAuthError,
     PinterestConnectionError,
     PinterestError,
     PinterestRateLimitError,
 )
-from pinterest.services import (
-    ConnectionUnusable,
-    connection_defer_publishing,
-    connection_mark_inactive,
-    connection_reserve_publish_slot,
-)
+from pinterest.services.pacing import connection_defer_publishing, connection_reserve_publish_slot, publish_interval
+from pinterest.services.tokens import connection_mark_inactive
 from publishing.conf import publishing_settings
 from publishing.engine import audit, lease, outcome, reconcile
 from publishing.engine.context import Context, context_for
@@ -136,11 +132,11 @@ def _cannot_take_now(*, pin: Pin, message: str, release: bool, stop: str) -> Pub
 def _create(*, pin: Pin, payload: dict, trigger: str, context: Context, release_when_stopped: bool) -> PublishResult:
     """Pace, create, decide. Every Pinterest answer becomes a PublishResult."""
     connection = context.connection
-    interval = settings.PINTEREST_PUBLISH_INTERVAL_SECONDS
+    interval = publish_interval()
     retries_left = publishing_settings.PUBLISH_RATE_LIMIT_RETRIES
     backoff = publishing_settings.PUBLISH_RATE_LIMIT_BACKOFF_SECONDS
     while True:
-        slot = connection_reserve_publish_slot(connection_id=connection.pk, interval=interval)
+        slot = connection_reserve_publish_slot(connection_id=connection.pk)
         _wait_until(slot, context.sleep)
         if not lease.renew(pin):
             # While this caller waited (pacing, a 429), its lease expired and a sweep took the

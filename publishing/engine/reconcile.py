@@ -13,8 +13,14 @@ from datetime import UTC, datetime, timedelta
 from django.utils import timezone
 
 from pinterest.client import PinterestClient
-from pinterest.errors import PinterestAuthError, PinterestConnectionError, PinterestError, PinterestRateLimitError
-from pinterest.services import ConnectionUnusable, connection_mark_inactive
+from pinterest.errors import (
+    ConnectionUnusable,
+    PinterestAuthError,
+    PinterestConnectionError,
+    PinterestError,
+    PinterestRateLimitError,
+)
+from pinterest.services.tokens import connection_mark_inactive
 from publishing.conf import publishing_settings
 from publishing.engine import audit, lease, outcome
 from publishing.engine.context import Context, context_for

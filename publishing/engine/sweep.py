@@ -30,13 +30,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.conf import settings
 from django.db import connection as db_connection
 from django.db import connections
 from django.utils import timezone
 
+from pinterest.errors import ConnectionUnusable
 from pinterest.models import PinterestConnection
-from pinterest.services import ConnectionUnusable
+from pinterest.services.pacing import publish_interval
 from publishing.conf import publishing_settings
 from publishing.engine import outcome
 from publishing.engine.batches import batches_resume_stalled
@@ -130,7 +130,7 @@ def _sweep_connection(
     except ConnectionUnusable as exc:
         _fail_due_pins(connection_id=connection_id, now=now, error=str(exc), report=report, label=label)
         return report
-    interval = settings.PINTEREST_PUBLISH_INTERVAL_SECONDS
+    interval = publish_interval()
     per_claim = MAX_CLAIM if interval <= 0 else max(1, min(MAX_CLAIM, int(CLAIM_WINDOW_SECONDS / interval)))
     claimed_total = 0
     while True:

@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw
 from rest_framework.authtoken.models import Token
 
 from pinterest.models import PinterestConnection
-from pinterest.services import connection_add_from_token
+from pinterest.services.connect import connection_add_from_token
 from publishing.models import BlogArticle, BlogProject, Membership, Pin, PinStatus, Tenant
 
 DEMO_TENANT = "Demo"
@@ -108,7 +108,7 @@ def demo_seed(*, access_token: str = "", refresh_token: str = "", now: datetime 
     connection = None
     if access_token:
         connection = connection_add_from_token(
-            tenant=tenant, access_token=access_token, refresh_token=refresh_token, project_id=project.pk
+            tenant=tenant, access_token=access_token, refresh_token=refresh_token, target=project.pk
         ).connection
     boards = list(connection.boards.filter(is_archived=False).order_by("name")) if connection else []
 

@@ -224,8 +224,9 @@ def test_refresh_tokens_refuses_a_negative_window():
 
 def test_an_account_without_an_id_is_refused_and_nothing_is_stored(standin, monkeypatch):
     from pinterest.client import PinterestClient
+    from pinterest.errors import ConnectError
     from pinterest.models import PinterestConnection
-    from pinterest.services import ConnectError, connection_add_from_token
+    from pinterest.services.connect import connection_add_from_token
     from tests.factories import make_tenant
 
     monkeypatch.setattr(PinterestClient, "get_user_account", lambda self: {"username": "ghost"})

@@ -8,11 +8,11 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from pinterest.models import Board, PinterestConnection
-from pinterest.services import PINTEREST_APPS_SETTINGS_URL
+from pinterest.services.connect import PINTEREST_APPS_SETTINGS_URL
 from publishing.models import Pin
 from tests.factories import make_board, make_connection, make_pin, make_project, make_user
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.pinterest.urls_api_actions")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)

@@ -3,9 +3,9 @@
 import pytest
 
 from pinterest import client as client_module
-from pinterest.errors import PinterestAuthError, PinterestUnavailable
+from pinterest.errors import ConnectionUnusable, PinterestAuthError, PinterestUnavailable
 from pinterest.models import Board, PinterestConnection
-from pinterest.services import ConnectionUnusable, boards_sync
+from pinterest.services.boards import boards_sync
 from publishing.models import PinStatus
 from tests.factories import make_board, make_connection, make_pin, make_project
 

@@ -211,7 +211,7 @@ def test_create_pin_maps_each_error_status_to_its_error_with_pinterest_context(p
 
     error = caught.value
     assert type(error) is error_class
-    assert (error.status_code, error.code, error.message, error.request_id) == (
+    assert (error.status_code, error.pinterest_code, error.message, error.request_id) == (
         status,
         233,
         "Image too small.",
@@ -242,7 +242,7 @@ def test_create_pin_maps_429_with_retry_after_seconds(pinterest_api):
         client().create_pin(PAYLOAD)
 
     assert caught.value.retry_after == 7.0
-    assert caught.value.code == 8
+    assert caught.value.pinterest_code == 8
     assert not caught.value.is_spam_block
 
 
@@ -299,7 +299,7 @@ def test_error_with_a_body_that_is_not_json_is_still_readable(pinterest_api):
         client().create_pin(PAYLOAD)
 
     error = caught.value
-    assert error.code is None
+    assert error.pinterest_code is None
     assert error.message == "HTTP 502 Bad Gateway"
     assert "Bad gateway" in error.message_detail
     assert "HTTP 502" in str(error)

@@ -25,6 +25,9 @@ def test_database_refuses_a_second_connection_for_the_same_pinterest_user_in_a_t
         make_connection(tenant=conn.tenant, pinterest_user_id=conn.pinterest_user_id)
 
 
-def test_missing_scopes_names_what_the_app_needs():
+def test_missing_scopes_names_what_the_app_needs_in_order():
+    from pinterest.scopes import missing_scopes
+
     conn = make_connection(scopes="boards:read,pins:read")
-    assert conn.missing_scopes() == ["boards:write", "pins:write", "user_accounts:read"]
+    assert missing_scopes(conn.scope_list) == ["boards:write", "pins:write", "user_accounts:read"]
+    assert missing_scopes("boards:read pins:read,user_accounts:read") == ["boards:write", "pins:write"]

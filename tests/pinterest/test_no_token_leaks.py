@@ -16,7 +16,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from pinterest.models import PinterestConnection
-from pinterest.services import connections_refresh_expiring
+from pinterest.services.tokens import connections_refresh_expiring
 from publishing.engine import pin_publish
 from tests.factories import make_board, make_pin, make_project, make_tenant, make_user
 
@@ -128,7 +128,6 @@ def test_no_token_on_any_admin_page_of_a_connection(admin_client, standin):
     assert "Refreshed the tokens of" in pages[-2].content.decode()
 
 
-@pytest.mark.urls("tests.pinterest.urls_api_actions")
 def test_no_token_in_any_answer_of_the_connection_actions(standin):
     user = standin.create_user()
     standin.add_board(user, "Travel")

@@ -8,12 +8,11 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-from pinterest import services
 from pinterest.client import PinterestClient
-from pinterest.errors import PinterestBadRequest
+from pinterest.errors import ConnectionUnusable, PinterestBadRequest
 from pinterest.models import PinterestConnection
-from pinterest.services import (
-    ConnectionUnusable,
+from pinterest.services.tokens import (
+    JUST_IN_TIME_REFRESH,
     RefreshOutcome,
     connection_access_token,
     connection_refresh_tokens,
@@ -304,4 +303,4 @@ def test_two_daily_refreshers_refresh_each_connection_once(standin):
 
 
 def test_the_just_in_time_window_is_ten_minutes():
-    assert services.JUST_IN_TIME_REFRESH == timedelta(minutes=10)
+    assert JUST_IN_TIME_REFRESH == timedelta(minutes=10)

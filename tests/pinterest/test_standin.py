@@ -135,7 +135,7 @@ def test_a_grant_missing_a_scope_shows_it_and_pinterest_refuses_the_call(standin
     assert grant.scope == "pins:read,user_accounts:read"
     with pytest.raises(PinterestAuthError) as caught:
         PinterestClient(grant.access_token).list_boards()
-    assert caught.value.code == 3
+    assert caught.value.pinterest_code == 3
 
 
 def test_unknown_or_expired_access_token_is_401_code_2(standin):
@@ -146,7 +146,7 @@ def test_unknown_or_expired_access_token_is_401_code_2(standin):
     for token in (access, "pina_never_issued"):
         with pytest.raises(PinterestAuthError) as caught:
             PinterestClient(token).get_user_account()
-        assert (caught.value.status_code, caught.value.code, caught.value.message) == (
+        assert (caught.value.status_code, caught.value.pinterest_code, caught.value.message) == (
             401,
             2,
             "Authentication failed.",
@@ -239,7 +239,7 @@ def test_create_pin_on_a_missing_or_foreign_board_is_404_code_40(account, standi
     for board in (board_id, foreign, "123"):
         with pytest.raises(PinterestNotFound) as caught:
             client.create_pin(payload(board))
-        assert (caught.value.code, caught.value.message) == (40, "Board not found.")
+        assert (caught.value.pinterest_code, caught.value.message) == (40, "Board not found.")
     assert standin.created_count() == 0
 
 
@@ -266,7 +266,7 @@ def test_create_fault_maps_to_its_error_and_creates_nothing(account, standin, ki
 
     assert caught.value.status_code == int(kind)
     if code is not None:
-        assert caught.value.code == code
+        assert caught.value.pinterest_code == code
     assert caught.value.request_id
     assert standin.created_count() == 0
     assert client.create_pin(payload(board_id))["id"]  # only the next create fails
@@ -280,7 +280,7 @@ def test_create_fault_429_with_or_without_retry_after(account, standin, retry_af
     for _ in range(2):
         with pytest.raises(PinterestRateLimitError) as caught:
             client.create_pin(payload(board_id))
-        assert (caught.value.code, caught.value.retry_after) == (8, expected)
+        assert (caught.value.pinterest_code, caught.value.retry_after) == (8, expected)
     assert standin.created_count() == 0
 
 
@@ -387,7 +387,7 @@ def test_rate_limit_is_429_code_8_per_token_with_retry_after(account, standin):
     with pytest.raises(PinterestRateLimitError) as caught:
         client.create_pin(payload(board_id))
 
-    assert caught.value.code == 8
+    assert caught.value.pinterest_code == 8
     assert 0 < caught.value.retry_after <= 60
     other_token, _ = standin.issue_tokens(user)
     assert PinterestClient(other_token).create_pin(payload(board_id))["id"]
@@ -520,6 +520,6 @@ def test_standin_refuses_inline_images_below_its_minimum_size_with_code_233(stan
 
     with pytest.raises(PinterestForbidden) as excinfo:
         client.create_pin(body(60))
-    assert excinfo.value.code == 233 and "too small" in excinfo.value.message
+    assert excinfo.value.pinterest_code == 233 and "too small" in excinfo.value.message
     assert client.create_pin(body(120))["id"]
     assert standin.created_count(board_id) == 1

@@ -2,9 +2,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from pinpublisher.commands import secret_from_env
-from pinterest.errors import PinterestError
+from pinterest.errors import ConnectError, PinterestError
 from pinterest.models import PinterestConnection
-from pinterest.services import ConnectError, connection_add_from_token, connection_check_token
+from pinterest.services.connect import connection_add_from_token, connection_check_token
 
 Tenant = PinterestConnection._meta.get_field("tenant").related_model
 
@@ -47,7 +47,7 @@ class Command(BaseCommand):
                 )
                 return
             result = connection_add_from_token(
-                tenant=tenant_obj, access_token=access_token, refresh_token=refresh_token, project_id=project
+                tenant=tenant_obj, access_token=access_token, refresh_token=refresh_token, target=project
             )
         except ConnectError as exc:
             raise CommandError(str(exc)) from None

@@ -1,10 +1,10 @@
 import json
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from pinterest.services import connections_refresh_expiring
+from pinterest.conf import pinterest_settings
+from pinterest.services.tokens import connections_refresh_expiring
 
 
 class Command(BaseCommand):
@@ -18,14 +18,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--within-days", type=float, default=None,
-            help=f"Expiry window in days (default {settings.TOKEN_REFRESH_WITHIN_DAYS}).",
+            help=f"Expiry window in days (default {pinterest_settings.TOKEN_REFRESH_WITHIN_DAYS}).",
         )
         parser.add_argument("--dry-run", action="store_true", help="List what would be refreshed; change nothing.")
         parser.add_argument("--json", action="store_true", dest="as_json", help="Print the summary as JSON.")
 
     def handle(self, *args, within_days, dry_run, as_json, **options):
         if within_days is None:
-            within_days = settings.TOKEN_REFRESH_WITHIN_DAYS
+            within_days = pinterest_settings.TOKEN_REFRESH_WITHIN_DAYS
         if within_days < 0:
             raise CommandError("--within-days must not be negative.")
         summary = connections_refresh_expiring(within=timedelta(days=within_days), dry_run=dry_run)

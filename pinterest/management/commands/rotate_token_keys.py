@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from pinterest.fields import TokenDecryptionError
-from pinterest.services import tokens_rotate_keys
+from pinterest.services.rotation import tokens_rotate_keys
 
 
 class Command(BaseCommand):

@@ -3,8 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from pinpublisher.commands import secret_from_env
-from pinterest.errors import PinterestError
-from pinterest.services import ConnectError
+from pinterest.errors import ConnectError, PinterestError
 from publishing.services.demo import demo_seed
 
 

@@ -1,0 +1,36 @@
+"""The pinterest app's settings, read here and nowhere else.
+
+``pinpublisher/settings.py`` reads each name from the environment (``None`` when unset);
+the defaults live here, once. Asking for a name this app does not own raises
+AttributeError. Values are read on every access, so ``override_settings`` and
+pytest-django's ``settings`` fixture work as usual.
+"""
+
+from django.conf import settings
+
+DEFAULTS = {
+    "PINTEREST_API_BASE": "https://api.pinterest.com/v5",
+    "PINTEREST_OAUTH_AUTHORIZE_URL": "https://www.pinterest.com/oauth/",
+    "PINTEREST_APP_ID": "",
+    "PINTEREST_APP_SECRET": "",
+    "PINTEREST_REDIRECT_URI": "",
+    "PINTEREST_CONNECT_TIMEOUT_SECONDS": 5.0,
+    "PINTEREST_READ_TIMEOUT_SECONDS": 30.0,
+    #: At least this long between two pin creations of one Pinterest account (0: no pacing).
+    "PINTEREST_PUBLISH_INTERVAL_SECONDS": 10.0,
+    "TOKEN_REFRESH_WITHIN_DAYS": 7,
+    "TOKEN_REFRESH_BACKOFF_SECONDS": 2.0,
+    #: Fernet keys for tokens at rest; the first encrypts, all decrypt (``pinterest.fields``).
+    "PINPUBLISHER_TOKEN_KEYS": (),
+}
+
+
+class PinterestSettings:
+    def __getattr__(self, name):
+        if name not in DEFAULTS:
+            raise AttributeError(f"{name} is not a setting of the pinterest app")
+        value = getattr(settings, name, None)
+        return DEFAULTS[name] if value is None else value
+
+
+pinterest_settings = PinterestSettings()

@@ -1,0 +1,314 @@
+"""A connection's tokens: using them (a client that speaks for the account), keeping them
+alive (refresh), and giving up on them (Pinterest rejected them).
+
+Token refresh runs under the connection's row lock (``SELECT ... FOR UPDATE``),
+deliberately: Pinterest rotates the refresh token on every refresh (continuous refresh),
+so a refresh token can be spent once. The need is re-checked inside the lock, so two
+refreshers (the daily job, a publish just in time, a person clicking "refresh now", on
+any host) never both spend it: the second waits, sees the new expiry and returns. The
+transaction holds that one row and nothing else.
+
+Nothing here logs a token: log lines name the connection by id and username.
+"""
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.utils import timezone
+
+from pinterest import fields
+from pinterest.client import PinterestClient, TokenGrant
+from pinterest.conf import pinterest_settings
+from pinterest.errors import (
+    ConnectionUnusable,
+    PinterestConnectionError,
+    PinterestError,
+    PinterestRateLimitError,
+    PinterestUnavailable,
+)
+from pinterest.models import PinterestConnection
+from pinterest.selectors import connections_expiring
+
+logger = logging.getLogger(__name__)
+
+#: A token expiring this soon is refreshed before it is used (publishing, board sync).
+JUST_IN_TIME_REFRESH = timedelta(minutes=10)
+
+#: Transient refresh failures (5xx, timeout, connection error, 429) are retried this many times.
+TOKEN_REFRESH_RETRIES = 3
+
+
+# --- the one way to a client ------------------------------------------------------------------
+
+
+def token_client(access_token: str = "") -> PinterestClient:
+    """A client with ``access_token`` (none: the app itself, for OAuth's token endpoint)."""
+    return PinterestClient(access_token)
+
+
+def connection_client(*, connection: PinterestConnection) -> PinterestClient:
+    """A client speaking for the connection (its token read, refreshed just in time).
+    Raises ConnectionUnusable."""
+    return token_client(connection_access_token(connection=connection))
+
+
+# --- using a connection --------------------------------------------------------------------
+
+
+def disconnected_message(connection: PinterestConnection) -> str:
+    return (
+        f"Pinterest account {connection} is disconnected"
+        + (f": {connection.last_error.rstrip('.')}" if connection.last_error else "")
+        + ". Reconnect it, then retry."
+    )
+
+
+def reload_connection(connection: PinterestConnection) -> None:
+    """Reload the row into ``connection`` (tokens stay encrypted until read)."""
+    fresh = PinterestConnection.objects.get(pk=connection.pk)
+    for model_field in PinterestConnection._meta.concrete_fields:
+        connection.__dict__[model_field.attname] = fresh.__dict__[model_field.attname]
+
+
+def _needs_refresh(connection: PinterestConnection, within: timedelta, now: datetime) -> bool:
+    """Whether the access token or the refresh token expires within ``within`` (unknown: no)."""
+    limit = now + within
+    return any(
+        expiry is not None and expiry <= limit
+        for expiry in (connection.access_token_expires_at, connection.refresh_token_expires_at)
+    )
+
+
+def connection_access_token(*, connection: PinterestConnection) -> str:
+    """The connection's access token, ready for a call to Pinterest.
+
+    When the token has expired or expires within ``JUST_IN_TIME_REFRESH`` and a refresh
+    token is stored, it is refreshed first (``connection_refresh_tokens``, under the row
+    lock) and ``connection`` is reloaded with the new values. Raises ConnectionUnusable
+    when the connection is inactive (including a refresh that just failed), has no token,
+    its token expired with no way to refresh it, or its token cannot be decrypted.
+    """
+    if not connection.is_active:
+        raise ConnectionUnusable(disconnected_message(connection))
+    now = timezone.now()
+    if _needs_refresh(connection, JUST_IN_TIME_REFRESH, now) and connection.has_refresh_token:
+        outcome = connection_refresh_tokens(connection_id=connection.pk, within=JUST_IN_TIME_REFRESH)
+        reload_connection(connection)
+        if outcome.status == RefreshOutcome.FAILED and connection.is_active:
+            # Not a refusal by Pinterest (e.g. a key problem): the row is unchanged.
+            raise ConnectionUnusable(f"Pinterest account {connection}: {outcome.error}")
+        if not connection.is_active:
+            raise ConnectionUnusable(disconnected_message(connection))
+    try:
+        token = connection.access_token
+    except fields.TokenDecryptionError as exc:
+        raise ConnectionUnusable(
+            f"The stored token of Pinterest account {connection} cannot be decrypted ({exc})."
+        ) from None
+    if not token:
+        raise ConnectionUnusable(f"Pinterest account {connection} has no access token. Reconnect it.")
+    if connection.is_access_token_expired(now=timezone.now()):
+        raise ConnectionUnusable(
+            f"The access token of Pinterest account {connection} has expired and cannot be "
+            "refreshed (no refresh token). Reconnect it."
+        )
+    return token
+
+
+def connection_mark_inactive(*, connection_id: int, error: str) -> None:
+    """Pinterest rejected the connection's token: stop using it until a person reconnects."""
+    PinterestConnection.objects.filter(pk=connection_id).update(
+        is_active=False, last_error=error, updated_at=timezone.now()
+    )
+
+
+# --- keeping tokens alive -------------------------------------------------------------------
+
+
+@dataclass
+class RefreshOutcome:
+    REFRESHED = "refreshed"
+    FAILED = "failed"
+    #: Nothing to do: another refresher got there first, or the connection is inactive.
+    SKIPPED = "skipped"
+    #: --dry-run: this one would be refreshed.
+    WOULD_REFRESH = "would_refresh"
+
+    connection_id: int
+    connection: str
+    status: str
+    error: str = ""
+    access_token_expires_at: datetime | None = None
+    refresh_token_expires_at: datetime | None = None
+
+    def as_dict(self) -> dict:
+        """JSON-able, and never a token."""
+        return {
+            "connection_id": self.connection_id,
+            "connection": self.connection,
+            "status": self.status,
+            "error": self.error,
+            "access_token_expires_at": _iso(self.access_token_expires_at),
+            "refresh_token_expires_at": _iso(self.refresh_token_expires_at),
+        }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def grant_values(grant: TokenGrant, now: datetime) -> dict:
+    return {
+        "access_token": grant.access_token,
+        # Continuous refresh rotates the refresh token: the new one replaces the spent one.
+        "refresh_token": grant.refresh_token,
+        "access_token_expires_at": grant.access_token_expires_at(now),
+        "refresh_token_expires_at": grant.refresh_token_expiry(now),
+    }
+
+
+def _refresh_grant(refresh_token: str, *, sleep) -> TokenGrant:
+    """``refresh_access_token`` with transient failures (5xx, timeout, connection error, 429)
+    retried TOKEN_REFRESH_RETRIES times with exponential backoff; raises the last error."""
+    client = token_client()
+    backoff = float(pinterest_settings.TOKEN_REFRESH_BACKOFF_SECONDS)
+    retries = 0
+    while True:
+        try:
+            return client.refresh_access_token(refresh_token)
+        except (PinterestUnavailable, PinterestConnectionError, PinterestRateLimitError) as exc:
+            if retries >= TOKEN_REFRESH_RETRIES:
+                raise
+            wait = backoff * 2**retries
+            if isinstance(exc, PinterestRateLimitError) and exc.retry_after is not None:
+                wait = max(wait, min(exc.retry_after, 60.0))
+            retries += 1
+            logger.warning(
+                "Token refresh failed transiently (%s); retry %s of %s in %.2f s",
+                exc, retries, TOKEN_REFRESH_RETRIES, wait,
+            )
+            sleep(wait)
+
+
+def connection_refresh_tokens(
+    *, connection_id: int, within: timedelta | None = None, sleep=time.sleep
+) -> RefreshOutcome:
+    """Refresh the connection's access token now; store the new access AND refresh tokens.
+
+    With ``within``, only when a token still expires within it once the row is locked
+    (another refresher may just have done it: then SKIPPED). The call to Pinterest
+    happens while this one connection's row is locked, deliberately: that is how a
+    refresh token is spent exactly once.
+
+    Success stores both tokens, their expiries and ``last_refreshed_at`` and clears
+    ``last_error``. A refusal by Pinterest (400/401, any definite error), or transient
+    failures past TOKEN_REFRESH_RETRIES, marks the connection inactive with
+    ``last_error = "Token refresh failed: <Pinterest's message>"`` and returns FAILED.
+    An inactive connection is SKIPPED. A connection without a refresh token, or whose
+    refresh token cannot be decrypted, is FAILED and left unchanged.
+    Raises PinterestConnection.DoesNotExist and PinterestConfigurationError.
+    """
+    with transaction.atomic():
+        connection = PinterestConnection.objects.select_for_update().get(pk=connection_id)
+        outcome = RefreshOutcome(connection_id=connection.pk, connection=str(connection), status="")
+        now = timezone.now()
+        if not connection.is_active:
+            outcome.status, outcome.error = RefreshOutcome.SKIPPED, disconnected_message(connection)
+            return outcome
+        if within is not None and not _needs_refresh(connection, within, now):
+            outcome.status = RefreshOutcome.SKIPPED
+            outcome.access_token_expires_at = connection.access_token_expires_at
+            outcome.refresh_token_expires_at = connection.refresh_token_expires_at
+            return outcome
+        try:
+            refresh_token = connection.refresh_token
+        except fields.TokenDecryptionError as exc:
+            outcome.status = RefreshOutcome.FAILED
+            outcome.error = f"The stored refresh token cannot be decrypted ({exc})."
+            logger.error("Connection %s: %s", connection.pk, outcome.error)
+            return outcome
+        if not refresh_token:
+            outcome.status = RefreshOutcome.FAILED
+            outcome.error = "No refresh token is stored: reconnect the account before its access token expires."
+            return outcome
+        try:
+            grant = _refresh_grant(refresh_token, sleep=sleep)
+        except PinterestError as exc:
+            outcome.status = RefreshOutcome.FAILED
+            outcome.error = f"Token refresh failed: {exc.user_message}"
+            connection.is_active = False
+            connection.last_error = outcome.error
+            connection.save(update_fields=["is_active", "last_error", "updated_at"])
+            logger.warning("Connection %s (%s): %s [%s]", connection.pk, connection, outcome.error, exc)
+            return outcome
+        now = timezone.now()
+        for name, value in grant_values(grant, now).items():
+            if name.startswith("refresh_token") and not grant.refresh_token:
+                continue  # Pinterest sent no new refresh token: the stored one stays valid
+            setattr(connection, name, value)
+        connection.last_refreshed_at = now
+        connection.last_error = ""
+        connection.save(
+            update_fields=[
+                "access_token", "refresh_token", "access_token_expires_at", "refresh_token_expires_at",
+                "last_refreshed_at", "last_error", "updated_at",
+            ]
+        )
+    outcome.status = RefreshOutcome.REFRESHED
+    outcome.access_token_expires_at = connection.access_token_expires_at
+    outcome.refresh_token_expires_at = connection.refresh_token_expires_at
+    logger.info("Tokens of connection %s (%s) refreshed", connection.pk, connection)
+    return outcome
+
+
+def connections_refresh_expiring(*, within: timedelta, dry_run: bool = False, sleep=time.sleep) -> dict:
+    """Refresh every active connection expiring within ``within``, each on its own.
+
+    One connection's failure never stops the others (each runs in its own transaction;
+    an unexpected error is logged with its traceback and counted as failed, except a
+    missing Pinterest app configuration, which stops the run). Returns
+    ``{total, refreshed, failed, skipped, details: [RefreshOutcome.as_dict()]}``; with
+    ``dry_run`` nothing is called or changed and ``details`` lists what would be refreshed.
+    """
+    candidates = list(connections_expiring(within=within).only("pk", "username", "pinterest_user_id",
+                                                               "access_token_expires_at",
+                                                               "refresh_token_expires_at"))
+    outcomes = []
+    for candidate in candidates:
+        if dry_run:
+            outcomes.append(RefreshOutcome(
+                connection_id=candidate.pk, connection=str(candidate), status=RefreshOutcome.WOULD_REFRESH,
+                access_token_expires_at=candidate.access_token_expires_at,
+                refresh_token_expires_at=candidate.refresh_token_expires_at,
+            ))
+            continue
+        try:
+            outcome = connection_refresh_tokens(connection_id=candidate.pk, within=within, sleep=sleep)
+        except PinterestConnection.DoesNotExist:
+            outcome = RefreshOutcome(candidate.pk, str(candidate), RefreshOutcome.SKIPPED, "Deleted meanwhile.")
+        except ImproperlyConfigured:
+            raise  # e.g. no app secret: every connection would fail the same way
+        except Exception as exc:
+            # One connection's unexpected failure (a bug, a lost database connection) must not
+            # stop the others' refresh; it is logged with its traceback, never swallowed silently.
+            logger.exception("Refreshing connection %s failed unexpectedly", candidate.pk)
+            outcome = RefreshOutcome(candidate.pk, str(candidate), RefreshOutcome.FAILED,
+                                     f"Unexpected error: {type(exc).__name__}: {exc}")
+        outcomes.append(outcome)
+    summary = {
+        "total": len(candidates),
+        "refreshed": sum(o.status == RefreshOutcome.REFRESHED for o in outcomes),
+        "failed": sum(o.status == RefreshOutcome.FAILED for o in outcomes),
+        "skipped": sum(o.status == RefreshOutcome.SKIPPED for o in outcomes),
+        "details": [o.as_dict() for o in outcomes],
+    }
+    logger.info(
+        "Token refresh%s: %s expiring within %s, %s refreshed, %s failed, %s skipped",
+        " (dry run)" if dry_run else "", summary["total"], within, summary["refreshed"], summary["failed"],
+        summary["skipped"],
+    )
+    return summary

@@ -1,0 +1,16 @@
+"""What the pinterest app tells other apps, so it never reads or writes their tables.
+
+``connection_target_requested(tenant, target)``: a caller asked that the connection about
+to be made be given to ``target`` (opaque here; publishing passes a project id). Sent
+before Pinterest is called or anything stored; a receiver raises
+``pinterest.errors.ConnectError`` to refuse a target that is not the tenant's.
+
+``connection_saved(tenant, connection, created, target)``: sent inside the transaction
+that stores the connection; a receiver attaches it to ``target``. An exception rolls the
+connection back with it.
+"""
+
+from django.dispatch import Signal
+
+connection_target_requested = Signal()
+connection_saved = Signal()
