@@ -9,6 +9,7 @@ batch never waits on a pin another request is publishing.
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 from uuid import UUID
 
 from django.db import transaction
@@ -47,9 +48,7 @@ def pins_publish_bulk(*, tenant: Tenant, pin_ids, trigger: str = PublishTrigger.
         batch = PublishBatch.objects.create(tenant=tenant, created_by=user, trigger=trigger, total=len(pins))
         PublishBatchItem.objects.bulk_create(PublishBatchItem(batch=batch, pin_id=pk) for pk in unique_ids)
         for group in groups.values():
-            transaction.on_commit(
-                lambda group=group: queue.enqueue_publish_batch_group(batch_id=batch.pk, pin_ids=group)
-            )
+            transaction.on_commit(partial(queue.enqueue_publish_batch_group, batch_id=batch.pk, pin_ids=group))
     return batch
 
 
@@ -101,11 +100,10 @@ def publish_batch_group(
         # Publish what was claimed: the pin may have been edited since this task started.
         pin = pins_with_relations().get(pk=pin.pk)
         try:
-            pin_validate_for_publish(pin=pin)
+            connection = pin_validate_for_publish(pin=pin)
         except PinValidationError as exc:
             outcome.finish(pin=pin, status=PinStatus.ERROR, error=str(exc))
             continue
-        connection = pin.project.pinterest_connection
         if connection.pk not in contexts:
             try:
                 contexts[connection.pk] = context_for(connection)

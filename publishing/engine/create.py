@@ -19,6 +19,7 @@ from pinterest.errors import (
     PinterestError,
     PinterestRateLimitError,
 )
+from pinterest.models import PinterestConnection
 from pinterest.services.pacing import connection_defer_publishing, connection_reserve_publish_slot, publish_interval
 from pinterest.services.tokens import connection_mark_inactive
 from publishing.conf import publishing_settings
@@ -26,6 +27,7 @@ from publishing.engine import audit, lease, outcome, reconcile
 from publishing.engine.context import Context, context_for
 from publishing.engine.media import Unpublishable, payload_for
 from publishing.engine.results import (
+    MSG_NO_CONNECTION,
     MSG_NOT_CREATED,
     MSG_UNEXPECTED,
     MSG_UNEXPECTED_SENT,
@@ -44,17 +46,20 @@ logger = logging.getLogger(__name__)
 PACING_SLACK_SECONDS = 0.005
 
 
-def pin_validate_for_publish(*, pin: Pin) -> None:
-    """Raise PinValidationError with the first rule the pin breaks (``publishing.rules``)."""
+def pin_validate_for_publish(*, pin: Pin) -> PinterestConnection:
+    """Raise PinValidationError with the first rule the pin breaks (``publishing.rules``);
+    else return the account it publishes with."""
     problem = publish_problem(pin)
-    if problem:
-        name, message = problem
+    connection = pin.project.pinterest_connection
+    if problem or connection is None:
+        name, message = problem or ("project", MSG_NO_CONNECTION)
         raise PinValidationError(message, field=name)
+    return connection
 
 
 def refusal(pin_id) -> PinNotPublishable:
     """Why a claim on the pin was lost, from its stored status."""
-    status = Pin.objects.filter(pk=pin_id).values_list("status", flat=True).first()
+    status = Pin.objects.filter(pk=pin_id).values_list("status", flat=True).first() or "deleted"
     if status == PinStatus.PUBLISHED:
         return PinNotPublishable("Pin is already published", status=status)
     if status == PinStatus.PUBLISHING:
@@ -76,8 +81,7 @@ def pin_publish(*, pin_id, trigger: str = PublishTrigger.MANUAL) -> PublishResul
     # Publish what was claimed: the pin may have been edited between the read and the claim.
     pin = pins_with_relations().get(pk=pin.pk)
     try:
-        pin_validate_for_publish(pin=pin)
-        context = context_for(pin.project.pinterest_connection)
+        context = context_for(pin_validate_for_publish(pin=pin))
     except (PinValidationError, ConnectionUnusable) as exc:
         return outcome.finish(pin=pin, status=PinStatus.ERROR, error=str(exc))
     return publish_claimed(pin=pin, trigger=trigger, context=context)

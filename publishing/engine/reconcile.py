@@ -63,7 +63,7 @@ def matches(remote: dict, payload: dict) -> bool:
     for name in MATCHED_FIELDS:
         if (remote.get(name) or "") != (payload.get(name) or ""):
             return False
-    sent_kind = MEDIA_KINDS.get((payload.get("media_source") or {}).get("source_type"))
+    sent_kind = MEDIA_KINDS.get(str((payload.get("media_source") or {}).get("source_type") or ""))
     media = remote.get("media")
     remote_kind = media.get("media_type") if isinstance(media, dict) else None
     return not (sent_kind and remote_kind and remote_kind != sent_kind)

@@ -229,8 +229,8 @@ def pins_publish_due(*, now: datetime | None = None, limit: int | None = None, p
     else:
         with ThreadPoolExecutor(max_workers=parallel) as pool:
             results = list(pool.map(lambda job: _run_in_thread(_sweep_connection_guarded, **job), jobs))
-    for result in results:
-        report.merge(result)
+    for connection_report in results:
+        report.merge(connection_report)
     logger.info(
         "sweep: %s published, %s failed, %s released, %s reconciled in %.1fs",
         report.published, report.failed, report.released, report.reconciled, time.monotonic() - started,
@@ -248,7 +248,7 @@ def pins_due_preview(*, now: datetime | None = None, limit: int | None = None) -
         {
             "pin_id": str(pin.pk),
             "title": pin.title,
-            "scheduled_at": pin.scheduled_at.isoformat(),
+            "scheduled_at": pin.scheduled_at.isoformat() if pin.scheduled_at else None,
             "connection": str(pin.project.pinterest_connection),
             "board": str(pin.board) if pin.board else None,
         }
