@@ -12,6 +12,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+from publishing.conf import q_cluster_times
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -45,6 +47,8 @@ def env_float(name, default):
 
 def env_int(name, default):
     number = env_float(name, default)
+    if number is None:
+        return None
     if number != int(number):
         raise ImproperlyConfigured(f"{name} must be a whole number, not {number!r}")
     return int(number)
@@ -212,35 +216,28 @@ LOGGING = {
 }
 
 # --- Pinterest -----------------------------------------------------------------------
-PINTEREST_API_BASE = env_str("PINTEREST_API_BASE", "https://api.pinterest.com/v5").rstrip("/")
-PINTEREST_OAUTH_AUTHORIZE_URL = env_str(
-    "PINTEREST_OAUTH_AUTHORIZE_URL", "https://www.pinterest.com/oauth/"
-)
+# Each app's names, read from the environment; unset is None and the app's conf.py
+# (pinterest/conf.py, publishing/conf.py) supplies the default, once.
+PINTEREST_API_BASE = env_str("PINTEREST_API_BASE").rstrip("/") or None
+PINTEREST_OAUTH_AUTHORIZE_URL = env_str("PINTEREST_OAUTH_AUTHORIZE_URL") or None
 PINTEREST_APP_ID = env_str("PINTEREST_APP_ID")
 PINTEREST_APP_SECRET = env_str("PINTEREST_APP_SECRET")
 PINTEREST_REDIRECT_URI = env_str("PINTEREST_REDIRECT_URI")
-PINTEREST_CONNECT_TIMEOUT_SECONDS = env_float("PINTEREST_CONNECT_TIMEOUT_SECONDS", 5.0)
-PINTEREST_READ_TIMEOUT_SECONDS = env_float("PINTEREST_READ_TIMEOUT_SECONDS", 30.0)
-PINTEREST_PUBLISH_INTERVAL_SECONDS = env_float("PINTEREST_PUBLISH_INTERVAL_SECONDS", 10.0)
+PINTEREST_CONNECT_TIMEOUT_SECONDS = env_float("PINTEREST_CONNECT_TIMEOUT_SECONDS", None)
+PINTEREST_READ_TIMEOUT_SECONDS = env_float("PINTEREST_READ_TIMEOUT_SECONDS", None)
+PINTEREST_PUBLISH_INTERVAL_SECONDS = env_float("PINTEREST_PUBLISH_INTERVAL_SECONDS", None)
+TOKEN_REFRESH_WITHIN_DAYS = env_int("TOKEN_REFRESH_WITHIN_DAYS", None)
+TOKEN_REFRESH_BACKOFF_SECONDS = env_float("TOKEN_REFRESH_BACKOFF_SECONDS", None)
 
 # --- Publishing ----------------------------------------------------------------------
-PUBLISH_LEASE_SECONDS = env_int("PUBLISH_LEASE_SECONDS", 600)
-PUBLISH_SWEEP_MINUTES = env_int("PUBLISH_SWEEP_MINUTES", 15)
-PUBLIC_MEDIA_BASE_URL = env_str("PUBLIC_MEDIA_BASE_URL").rstrip("/")
-TOKEN_REFRESH_WITHIN_DAYS = env_int("TOKEN_REFRESH_WITHIN_DAYS", 7)
-TOKEN_REFRESH_BACKOFF_SECONDS = env_float("TOKEN_REFRESH_BACKOFF_SECONDS", 2.0)
-# 429 handling: retries after the first refusal; the wait is Retry-After when Pinterest
-# sends it, else this backoff doubled per retry; a Retry-After longer than the cap ends
-# the attempt at once (waiting that long would only hold a worker).
-PUBLISH_RATE_LIMIT_RETRIES = env_int("PUBLISH_RATE_LIMIT_RETRIES", 3)
-PUBLISH_RATE_LIMIT_BACKOFF_SECONDS = env_float("PUBLISH_RATE_LIMIT_BACKOFF_SECONDS", 2.0)
-PUBLISH_RATE_LIMIT_MAX_WAIT_SECONDS = env_float("PUBLISH_RATE_LIMIT_MAX_WAIT_SECONDS", 120.0)
-# How far before an attempt a pin found on the board may have been created (clock skew
-# between this host and Pinterest) and still count as that attempt's pin.
-PUBLISH_RECONCILE_SKEW_SECONDS = env_int("PUBLISH_RECONCILE_SKEW_SECONDS", 120)
-# After a lost answer (timeout, reset, 5xx), wait this long before looking at the board:
-# Pinterest may still be finishing the create.
-PUBLISH_RECONCILE_GRACE_SECONDS = env_float("PUBLISH_RECONCILE_GRACE_SECONDS", 5.0)
+PUBLISH_LEASE_SECONDS = env_int("PUBLISH_LEASE_SECONDS", None)
+PUBLISH_SWEEP_MINUTES = env_int("PUBLISH_SWEEP_MINUTES", None)
+PUBLIC_MEDIA_BASE_URL = env_str("PUBLIC_MEDIA_BASE_URL").rstrip("/") or None
+PUBLISH_RATE_LIMIT_RETRIES = env_int("PUBLISH_RATE_LIMIT_RETRIES", None)
+PUBLISH_RATE_LIMIT_BACKOFF_SECONDS = env_float("PUBLISH_RATE_LIMIT_BACKOFF_SECONDS", None)
+PUBLISH_RATE_LIMIT_MAX_WAIT_SECONDS = env_float("PUBLISH_RATE_LIMIT_MAX_WAIT_SECONDS", None)
+PUBLISH_RECONCILE_SKEW_SECONDS = env_float("PUBLISH_RECONCILE_SKEW_SECONDS", None)
+PUBLISH_RECONCILE_GRACE_SECONDS = env_float("PUBLISH_RECONCILE_GRACE_SECONDS", None)
 
 # --- REST API ------------------------------------------------------------------------
 # The most of a request body Django holds in memory: a JSON body, or multipart's fields other
@@ -287,17 +284,14 @@ SPECTACULAR_SETTINGS = {
 # --- Background jobs (django-q2, ORM broker on the default database) ------------------
 # timeout must exceed the longest task (a sweep is bounded by PUBLISH_SWEEP_BUDGET_SECONDS);
 # retry must exceed timeout, or a slow task is handed to a second worker while it still runs.
-PUBLISH_TASK_TIMEOUT_SECONDS = env_int("PUBLISH_TASK_TIMEOUT_SECONDS", 600)
-# A sweep stops claiming when this much of its task's time is used (the rest waits for
-# the next run), and works through at most this many connections at once.
-PUBLISH_SWEEP_BUDGET_SECONDS = env_int("PUBLISH_SWEEP_BUDGET_SECONDS", max(30, PUBLISH_TASK_TIMEOUT_SECONDS - 90))
-PUBLISH_SWEEP_MAX_PARALLEL = env_int("PUBLISH_SWEEP_MAX_PARALLEL", 8)
+PUBLISH_TASK_TIMEOUT_SECONDS = env_int("PUBLISH_TASK_TIMEOUT_SECONDS", None)
+PUBLISH_SWEEP_BUDGET_SECONDS = env_int("PUBLISH_SWEEP_BUDGET_SECONDS", None)
+PUBLISH_SWEEP_MAX_PARALLEL = env_int("PUBLISH_SWEEP_MAX_PARALLEL", None)
 Q_CLUSTER = {
     "name": "pinpublisher",
     "orm": "default",
     "workers": env_int("Q_WORKERS", 4),
-    "timeout": PUBLISH_TASK_TIMEOUT_SECONDS,
-    "retry": PUBLISH_TASK_TIMEOUT_SECONDS + 120,
+    **q_cluster_times(PUBLISH_TASK_TIMEOUT_SECONDS),
     "max_attempts": 1,
     "catch_up": False,
     "save_limit": 1000,

@@ -13,14 +13,22 @@ DEFAULTS = {
     #: A pin still ``publishing`` this long after its lease started is reconciled by the sweep.
     "PUBLISH_LEASE_SECONDS": 600,
     "PUBLISH_SWEEP_MINUTES": 15,
+    # 429 handling: retries after the first refusal; the wait is Retry-After when Pinterest
+    # sends it, else the backoff doubled per retry; a Retry-After longer than the cap ends the
+    # attempt at once (waiting that long would only hold a worker).
     "PUBLISH_RATE_LIMIT_RETRIES": 3,
     "PUBLISH_RATE_LIMIT_BACKOFF_SECONDS": 2.0,
     "PUBLISH_RATE_LIMIT_MAX_WAIT_SECONDS": 120.0,
+    #: Clock skew allowed between this host and Pinterest when matching a pin after a lost answer.
     "PUBLISH_RECONCILE_SKEW_SECONDS": 120.0,
+    #: After a lost answer, wait this long before looking: Pinterest may still be finishing the create.
     "PUBLISH_RECONCILE_GRACE_SECONDS": 5.0,
+    #: django-q2's task timeout; it must exceed the longest task (a sweep keeps within its budget).
     "PUBLISH_TASK_TIMEOUT_SECONDS": 600,
-    #: None: the task timeout less 90 s (at least 30 s).
+    #: A sweep stops claiming when this much of its task's time is used. None: the task
+    #: timeout less 90 s (at least 30 s).
     "PUBLISH_SWEEP_BUDGET_SECONDS": None,
+    #: Connections one sweep works through at once (threads, PostgreSQL only).
     "PUBLISH_SWEEP_MAX_PARALLEL": 8,
     "PUBLIC_MEDIA_BASE_URL": "",
 }
@@ -47,3 +55,10 @@ class PublishingSettings:
 
 
 publishing_settings = PublishingSettings()
+
+
+def q_cluster_times(task_timeout_seconds: int | None) -> dict:
+    """django-q2's ``timeout`` and ``retry`` for ``Q_CLUSTER`` (settings.py calls this):
+    retry must exceed timeout, or a slow task is handed to a second worker while it runs."""
+    timeout = task_timeout_seconds or DEFAULTS["PUBLISH_TASK_TIMEOUT_SECONDS"]
+    return {"timeout": timeout, "retry": timeout + TASK_RETRY_MARGIN_SECONDS}

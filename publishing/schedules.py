@@ -9,10 +9,11 @@ Running the setup again updates the two rows in place; it never adds a third.
 
 from datetime import UTC, datetime, time, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_q.models import Schedule
+
+from publishing.conf import publishing_settings
 
 SWEEP = "publish-due-pins"
 REFRESH = "refresh-pinterest-tokens"
@@ -33,7 +34,7 @@ def schedules_setup(*, now: datetime | None = None) -> list[Schedule]:
         SWEEP: {
             "func": "publishing.tasks.publish_due",
             "schedule_type": Schedule.MINUTES,
-            "minutes": settings.PUBLISH_SWEEP_MINUTES,
+            "minutes": publishing_settings.PUBLISH_SWEEP_MINUTES,
             "repeats": -1,
             "next_run": now + timedelta(seconds=5),
         },
