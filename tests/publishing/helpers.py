@@ -1,4 +1,9 @@
-"""Pins wired to an account on the running Pinterest stand-in."""
+"""Pins wired to an account on the running Pinterest stand-in, and running things at once."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from django.db import connections
 
 from tests.factories import make_board, make_connection, make_pin, make_project
 
@@ -42,3 +47,20 @@ def remote_copy(standin, pin, **overrides):
     payload = pin_build_payload(pin=pin)
     fields = {name: payload.get(name) for name in ("title", "link", "description", "alt_text")}
     return standin.add_pin(pin.board.pinterest_board_id, **{**fields, **overrides})
+
+
+def in_threads(functions):
+    """Run callables at once (released together), each closing its own DB connection."""
+    barrier = threading.Barrier(len(functions))
+
+    def run(function):
+        try:
+            barrier.wait()
+            return function()
+        except Exception as exc:  # returned, so the test can look at every outcome
+            return exc
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=len(functions)) as pool:
+        return list(pool.map(run, functions))

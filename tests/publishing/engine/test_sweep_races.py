@@ -16,8 +16,7 @@ from django.utils import timezone
 from publishing.engine import batch_summary, pins_publish_bulk, pins_publish_due, publish_batch_group
 from publishing.models import Pin, PinStatus
 from tests.factories import make_tenant
-from tests.publishing.helpers import standin_account, standin_pins
-from tests.publishing.test_publish_races import in_threads
+from tests.publishing.helpers import in_threads, standin_account, standin_pins
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

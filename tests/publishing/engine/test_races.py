@@ -1,11 +1,8 @@
 """Races with real threads on PostgreSQL: claims, batches and pacing across paths."""
 
-import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connections
 
 from publishing.engine import (
     PinNotPublishable,
@@ -16,26 +13,9 @@ from publishing.engine import (
 )
 from publishing.models import Pin, PinStatus, PublishBatch
 from tests.factories import make_tenant
-from tests.publishing.helpers import standin_account, standin_pins
+from tests.publishing.helpers import in_threads, standin_account, standin_pins
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def in_threads(functions):
-    """Run callables at once (released together), each closing its own DB connection."""
-    barrier = threading.Barrier(len(functions))
-
-    def run(function):
-        try:
-            barrier.wait()
-            return function()
-        except Exception as exc:  # returned, so the test can look at every outcome
-            return exc
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=len(functions)) as pool:
-        return list(pool.map(run, functions))
 
 
 def test_eight_concurrent_publishes_of_one_pin_create_it_once(standin):

@@ -262,7 +262,7 @@ def test_a_201_recorded_by_a_worker_that_died_before_finishing_is_applied_by_rec
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("twins", [2, 4])
 def test_twins_recovered_at_once_each_take_a_different_pinterest_pin(standin, twins):
-    from tests.publishing.test_publish_races import in_threads
+    from tests.publishing.helpers import in_threads
 
     pins = stuck_twins(standin, count=twins)
     results = in_threads([lambda pin=pin: pin_reconcile(pin_id=pin.pk) for pin in pins])
@@ -274,7 +274,7 @@ def test_twins_recovered_at_once_each_take_a_different_pinterest_pin(standin, tw
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_over_siblings_with_lost_answers_publish_each_exactly_once(standin, quick_hangs):
-    from tests.publishing.test_publish_races import in_threads
+    from tests.publishing.helpers import in_threads
 
     pins = siblings(standin, count=6, scheduled=True)
     standin.fail_next_creates("drop_after_create", count=2)
