@@ -1,19 +1,31 @@
 """Admin for tenants, projects, articles, pins, attempts and batches.
 
-Projects, articles and pins are written by the same content services as the REST API
-(``publishing.services.content``): the admin form only hands them what changed and shows
-what they refuse on the field they name.
+Projects, articles and pins are written and deleted by the same content services as the REST
+API (``publishing.services.content``): the admin form only hands them what changed and shows
+what they refuse on the field they name; a delete they refuse deletes nothing and shows why.
 """
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
+from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.contrib.admin.utils import model_ngettext
+from django.contrib.admin.widgets import AdminTextInputWidget
+from django.contrib.auth import get_user_model
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
 from django.db import transaction
 from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
-from pinpublisher.admin_scoping import TenantScopedAdmin, guard_admin_site
+from pinpublisher.admin_scoping import TenantScopedAdmin, guard_admin_site, user_tenant_id
 from publishing.engine import pins_publish_bulk
 from publishing.models import (
     BlogArticle,
@@ -89,8 +101,21 @@ class ServiceForm(forms.ModelForm):
         return data
 
 
+class DeleteRefused(Exception):
+    """A content service refused to delete an object; the message says which one and why."""
+
+
 class ServiceFormAdmin(TenantScopedAdmin):
-    """A ModelAdmin whose ``form`` is a ServiceForm: the form saves, ``save_model`` does not."""
+    """A ModelAdmin whose ``form`` is a ServiceForm (the form saves, ``save_model`` does not)
+    and whose deletes call a content service (``delete_object``).
+
+    The change page's "Delete" and the changelist's "Delete selected" both end in
+    ``delete_model``. A refusal deletes nothing and logs nothing; it is shown as an error with
+    the service's message. "Delete selected" takes each object on its own, as the API would
+    one request at a time: the allowed ones are deleted and each refused one is named.
+    """
+
+    actions = ["delete_selected"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -100,11 +125,101 @@ class ServiceFormAdmin(TenantScopedAdmin):
     def save_model(self, request, obj, form, change):
         """Nothing to do: the service saved ``obj`` while the form was validated."""
 
+    def delete_object(self, obj):
+        """Call the content service that deletes ``obj``."""
+        raise NotImplementedError
 
-class MembershipInline(admin.TabularInline):
+    def delete_model(self, request, obj):
+        """Delete ``obj`` through its service. Raises DeleteRefused with the service's reason."""
+        try:
+            self.delete_object(obj)
+        except (content.ContentConflict, ObjectDoesNotExist) as err:
+            raise DeleteRefused(
+                _("The %(name)s “%(obj)s” was not deleted: %(reason)s")
+                % {"name": self.opts.verbose_name, "obj": obj, "reason": err}
+            ) from err
+
+    def delete_queryset(self, request, queryset):
+        """Delete each object as the change page does: logged and deleted in one savepoint, so
+        a refused one leaves no log entry. Returns the refusals' messages."""
+        refusals = []
+        for obj in queryset:
+            try:
+                with transaction.atomic():
+                    self.log_deletions(request, [obj])
+                    self.delete_model(request, obj)
+            except DeleteRefused as err:
+                refusals.append(str(err))
+        return refusals
+
+    def get_deleted_objects(self, objs, request):
+        # What the confirmation page lists. The services decide what may go, per object and
+        # with their own message (an article's PROTECTed pins included): Django's "protected"
+        # list would refuse the whole selection, with its message, before they are asked.
+        deleted, model_count, perms_needed, _protected = super().get_deleted_objects(objs, request)
+        return deleted, model_count, perms_needed, []
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except DeleteRefused as err:
+            # Raised inside the view's transaction, which rolled back (its log entry too).
+            self.message_user(request, str(err), messages.ERROR)
+            url = reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                args=[object_id],
+                current_app=self.admin_site.name,
+            )
+            preserved = {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts}
+            return HttpResponseRedirect(add_preserved_filters(preserved, url))
+
+    @admin.action(permissions=["delete"], description=django_delete_selected.short_description)
+    def delete_selected(self, request, queryset):
+        """Django's "Delete selected" with its confirmation page, deleting through the service."""
+        if not request.POST.get("post"):
+            return django_delete_selected(self, request, queryset)
+        if self.get_deleted_objects(queryset, request)[2]:  # a related model the user may not delete
+            raise PermissionDenied
+        objs = list(queryset)
+        refusals = self.delete_queryset(request, objs)
+        deleted = len(objs) - len(refusals)
+        if deleted:
+            self.message_user(
+                request,
+                _("Successfully deleted %(count)d %(items)s.")
+                % {"count": deleted, "items": model_ngettext(self.opts, deleted)},
+                messages.SUCCESS,
+            )
+        for refusal in refusals:
+            self.message_user(request, refusal, messages.ERROR)
+
+
+def users_tenant_staff_may_pick(*, tenant_id):
+    """The users a tenant's staff may make members of their tenant: those of no tenant or of
+    theirs (a user belongs to one tenant), never a superuser."""
+    return get_user_model().objects.filter(
+        Q(membership__isnull=True) | Q(membership__tenant_id=tenant_id), is_superuser=False
+    )
+
+
+class MembershipUserChoices:
+    """For the membership admin and inline: a tenant's staff pick the user from a plain list of
+    ``users_tenant_staff_may_pick`` (a forged id is "not one of the available choices"); a
+    superuser picks any user with the autocomplete."""
+
+    def get_autocomplete_fields(self, request):
+        # The autocomplete answers from the user admin, which knows nothing of tenants.
+        return ("user",) if request.user.is_superuser else ()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user" and not request.user.is_superuser:
+            kwargs["queryset"] = users_tenant_staff_may_pick(tenant_id=user_tenant_id(request.user))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class MembershipInline(MembershipUserChoices, admin.TabularInline):
     model = Membership
     extra = 0
-    autocomplete_fields = ("user",)
 
 
 @admin.register(Tenant)
@@ -122,13 +237,12 @@ class TenantAdmin(TenantScopedAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(TenantScopedAdmin):
+class MembershipAdmin(MembershipUserChoices, TenantScopedAdmin):
     tenant_path = "tenant_id"
     list_display = ("user", "tenant", "role", "created_at")
     list_filter = ("role", "tenant")
     search_fields = ("user__username", "user__email", "tenant__name")
     list_select_related = ("user", "tenant")
-    autocomplete_fields = ("user",)
 
 
 class BlogProjectForm(ServiceForm):
@@ -153,6 +267,9 @@ class BlogProjectAdmin(ServiceFormAdmin):
     list_filter = ("tenant",)
     search_fields = ("name", "tenant__name")
     list_select_related = ("tenant", "pinterest_connection")
+
+    def delete_object(self, obj):
+        content.project_delete(project=obj)
 
     def get_readonly_fields(self, request, obj=None):
         # A project never moves to another tenant (the API cannot move one either).
@@ -182,6 +299,9 @@ class BlogArticleAdmin(ServiceFormAdmin):
     list_filter = ("project",)
     search_fields = ("title", "url", "project__name")
     list_select_related = ("project",)
+
+    def delete_object(self, obj):
+        content.article_delete(article=obj)
 
 
 STATUS_COLORS = {
@@ -232,6 +352,12 @@ class PinForm(ServiceForm):
 
     # A plain file field, not an ImageField: the service judges the upload, with the API's messages.
     image = forms.FileField(required=False, widget=ImageUploadInput)
+    # No form-level max_length (the model's column would give Django's message): the service
+    # judges the text's length, with the API's message. The browser still hears of the limit.
+    title = forms.CharField(
+        required=False,
+        widget=AdminTextInputWidget(attrs={"maxlength": content.PIN_TEXT_MAX["title"]}),
+    )
 
     class Meta:
         model = Pin
@@ -286,7 +412,10 @@ class PinAdmin(ServiceFormAdmin):
         "updated_at",
     )
     inlines = [PublishAttemptInline]
-    actions = ["publish_now", "mark_ready", "retry_failed"]
+    actions = [*ServiceFormAdmin.actions, "publish_now", "mark_ready", "retry_failed"]
+
+    def delete_object(self, obj):
+        content.pin_delete(pin=obj)
 
     def get_readonly_fields(self, request, obj=None):
         # A pin being published or already on Pinterest is a record, not a draft.

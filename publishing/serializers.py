@@ -1,18 +1,19 @@
 """Serializers of the publishing API: Input ones parse requests, Output ones present objects.
 
-They hold no rules: an input serializer checks types and lengths and renames related ids
-(``project`` -> ``project_id``) for the services; every rule about tenants, boards, images and
-statuses lives in ``publishing.services.content``.
+They hold no rules: an input serializer checks types (and the lengths the model's columns
+set) and renames related ids (``project`` -> ``project_id``) for the services; every rule about
+tenants, boards, images, statuses and a pin's text lives in ``publishing.services.content``.
 """
 
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from pinpublisher.api import AwareDateTimeField, IdField
 from publishing.models import PinStatus
 from publishing.selectors import PIN_ORDERING_FIELDS, PinFilters
-from publishing.services.content import PINTEREST_TEXT_LIMITS, pin_warnings
+from publishing.services.content import PIN_TEXT_MAX, PINTEREST_TEXT_LIMITS, pin_warnings
 
 
 class NullIfBlankCharField(serializers.CharField):
@@ -31,6 +32,22 @@ class NullIfBlankURLField(serializers.URLField):
 
     def to_representation(self, value):
         return value or None
+
+
+class ServiceCheckedCharField(serializers.CharField):
+    """Text whose length the content service judges, so the API and the admin refuse it with one
+    message; ``max_length`` here only documents the service's limit (the schema's maxLength)."""
+
+    def __init__(self, *, max_length, **kwargs):
+        self.service_max_length = max_length
+        super().__init__(**kwargs)
+
+
+class ServiceCheckedCharFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = ServiceCheckedCharField
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {"type": "string", "maxLength": self.target.service_max_length}
 
 
 # --- Projects --------------------------------------------------------------------------------
@@ -171,16 +188,16 @@ class PinInputSerializer(serializers.Serializer):
         default=None,
         help_text="Id of a board of one of your Pinterest connections (not archived), or null.",
     )
-    title = serializers.CharField(
-        max_length=500, allow_blank=True, default="",
+    title = ServiceCheckedCharField(
+        max_length=PIN_TEXT_MAX["title"], allow_blank=True, default="",
         help_text=_LIMITS_HELP.format(PINTEREST_TEXT_LIMITS["title"]),
     )
-    description = serializers.CharField(
-        max_length=10000, allow_blank=True, default="",
+    description = ServiceCheckedCharField(
+        max_length=PIN_TEXT_MAX["description"], allow_blank=True, default="",
         help_text=_LIMITS_HELP.format(PINTEREST_TEXT_LIMITS["description"]),
     )
-    alt_text = serializers.CharField(
-        max_length=5000, allow_blank=True, default="",
+    alt_text = ServiceCheckedCharField(
+        max_length=PIN_TEXT_MAX["alt_text"], allow_blank=True, default="",
         help_text=_LIMITS_HELP.format(PINTEREST_TEXT_LIMITS["alt_text"]),
     )
     image = serializers.FileField(

@@ -119,6 +119,11 @@ BAD_PINS = {
     "both an image and an image_url": (
         {"image": lambda: upload(image_bytes()), "image_url": "https://i.example.com/a.png"}, "image"
     ),
+    "a 501-character title": ({"title": "T" * 501, "image_url": "https://i.example.com/a.png"}, "title"),
+    "a 10,001-character description": (
+        {"description": "D" * 10_001, "image_url": "https://i.example.com/a.png"}, "description"
+    ),
+    "a 5,001-character alt text": ({"alt_text": "A" * 5_001, "image_url": "https://i.example.com/a.png"}, "alt_text"),
 }
 
 
@@ -274,6 +279,19 @@ def test_a_change_the_api_refuses_is_refused_on_its_field(admin_user_client, pin
     _, errors = admin_post(admin_user_client, change_url(pin), data)
     assert errors["image_url"] == ["Must be an https URL."]
     assert Pin.objects.get(pk=pin.pk).title == pin.title
+
+
+@pytest.mark.parametrize("field,limit", [("title", 500), ("description", 10_000), ("alt_text", 5_000)])
+def test_a_change_to_text_over_the_services_limit_is_refused_with_its_message(admin_user_client, pin, field, limit):
+    response, errors = admin_post(admin_user_client, change_url(pin),
+                                  change_data(admin_user_client, pin, **{field: "x" * limit}))
+    assert response.status_code == 302, errors
+    assert len(getattr(Pin.objects.get(pk=pin.pk), field)) == limit
+
+    _, errors = admin_post(admin_user_client, change_url(pin),
+                           change_data(admin_user_client, pin, **{field: "y" * (limit + 1)}))
+    assert errors == {field: [f"This text is {limit + 1} characters long; at most {limit} are accepted."]}
+    assert getattr(Pin.objects.get(pk=pin.pk), field) == "x" * limit
 
 
 def test_a_new_schedule_goes_through_pin_schedule(admin_user_client, pin):

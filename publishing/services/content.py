@@ -41,6 +41,10 @@ from publishing.rules import MSG_NO_BOARD, MSG_NO_IMAGE, board_problem
 # warning, and cut when published. https://developers.pinterest.com/docs/api/v5/pins-create
 PINTEREST_TEXT_LIMITS = {"title": TITLE_MAX, "description": DESCRIPTION_MAX, "alt_text": ALT_TEXT_MAX}
 
+# The longest text a pin keeps, for every way in (API, admin) alike; title is also the column's
+# length. Pinterest's own, lower limits above are only warnings.
+PIN_TEXT_MAX = {"title": 500, "description": 10_000, "alt_text": 5_000}
+
 # Pinterest takes JPEG, PNG, WebP and GIF images up to 20 MB; tiny images look broken in a feed.
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 MIN_IMAGE_SIDE = 100
@@ -262,6 +266,14 @@ def _check_image(upload: UploadedFile, errors: dict) -> str | None:
     return IMAGE_FORMATS[image_format]
 
 
+def _check_text(field: str, text: str, errors: dict) -> None:
+    limit = PIN_TEXT_MAX[field]
+    if len(text) > limit:
+        errors.setdefault(field, []).append(
+            f"This text is {len(text)} characters long; at most {limit} are accepted."
+        )
+
+
 def _check_image_url(url: str, errors: dict) -> None:
     # Pinterest fetches the image itself; only https is accepted (no plain-text fetches).
     if url and not url.lower().startswith("https://"):
@@ -334,11 +346,16 @@ def pin_create(
     image: UploadedFile | None = None,
     image_url: str = "",
 ) -> Pin:
-    """Create a draft pin with an uploaded image or an https ``image_url`` (exactly one)."""
+    """Create a draft pin with an uploaded image or an https ``image_url`` (exactly one).
+
+    Raises ValidationError (text longer than ``PIN_TEXT_MAX`` included).
+    """
     errors: dict[str, list[str]] = {}
     project = _project_for(tenant=tenant, project_id=project_id, errors=errors)
     article = _article_for(tenant=tenant, article_id=article_id, project=project, errors=errors)
     board = _board_for(tenant=tenant, board_id=board_id, project=project, errors=errors)
+    for field, text in (("title", title), ("description", description), ("alt_text", alt_text)):
+        _check_text(field, text, errors)
     extension = None
     if image is not None and image_url:
         errors.setdefault("image", []).append("Give either image or image_url, not both.")
@@ -393,7 +410,7 @@ def pin_update(*, pin: Pin, data: dict[str, Any]) -> Pin:
     ``data`` holds only what changes: ``project_id``, ``article_id``, ``board_id`` (None
     unassigns), ``title``, ``description``, ``alt_text``, ``image`` (an upload; replaces
     ``image_url``) and ``image_url`` (replaces an uploaded image; "" removes it). The pin must
-    still have an image afterwards.
+    still have an image afterwards, and its text fit ``PIN_TEXT_MAX``.
 
     Raises ValidationError, PinNotEditable (publishing/published, also when a publisher took
     the pin meanwhile) or Pin.DoesNotExist.
@@ -418,8 +435,9 @@ def pin_update(*, pin: Pin, data: dict[str, Any]) -> Pin:
         changes["board"] = _board_for(
             tenant=tenant, board_id=board_id, project=project, errors=errors
         )
-    for field in ("title", "description", "alt_text"):
+    for field in PIN_TEXT_MAX:
         if field in data:
+            _check_text(field, data[field], errors)
             changes[field] = data[field]
 
     image = data.get("image")
