@@ -1,0 +1,62 @@
+"""Writes of a tenant's content: projects, articles and pins (create, update, schedule, delete).
+
+Every function takes the caller's tenant (or an object already scoped to it) and refers to
+related objects by id, resolving them inside the tenant: another tenant's id reads as
+"not found", exactly like an id that does not exist.
+
+What they raise:
+- ``django.core.exceptions.ValidationError`` with a dict of field -> messages: the input
+  breaks a rule (all the broken rules at once);
+- :class:`ContentConflict` (and subclasses): the object's state forbids the change;
+- ``Pin.DoesNotExist``: the pin vanished while it was being changed.
+The REST API maps them to 400, 409 and 404 in one place (``pinpublisher.api``).
+
+Status moves made here (schedule, unschedule, and the edit/delete guards) are conditional
+UPDATEs or row-locked DELETEs filtered on the allowed statuses, never read-check-save: a pin
+that a publisher moved to ``publishing`` in the meantime is refused with a conflict, never
+overwritten (docs/architecture.md, "Exactly once").
+"""
+
+from publishing.services.content.articles import article_create, article_delete, article_update
+from publishing.services.content.errors import (
+    ArticleHasPins,
+    ContentConflict,
+    PinNotDeletable,
+    PinNotEditable,
+    ProjectHasPins,
+)
+from publishing.services.content.pin_checks import (
+    IMAGE_FORMATS,
+    MAX_IMAGE_BYTES,
+    MIN_IMAGE_SIDE,
+    PIN_TEXT_MAX,
+    PINTEREST_TEXT_LIMITS,
+    pin_warnings,
+)
+from publishing.services.content.pins import pin_create, pin_delete, pin_schedule, pin_unschedule, pin_update
+from publishing.services.content.projects import project_create, project_delete, project_update
+
+__all__ = [
+    "IMAGE_FORMATS",
+    "MAX_IMAGE_BYTES",
+    "MIN_IMAGE_SIDE",
+    "PINTEREST_TEXT_LIMITS",
+    "PIN_TEXT_MAX",
+    "ArticleHasPins",
+    "ContentConflict",
+    "PinNotDeletable",
+    "PinNotEditable",
+    "ProjectHasPins",
+    "article_create",
+    "article_delete",
+    "article_update",
+    "pin_create",
+    "pin_delete",
+    "pin_schedule",
+    "pin_unschedule",
+    "pin_update",
+    "pin_warnings",
+    "project_create",
+    "project_delete",
+    "project_update",
+]

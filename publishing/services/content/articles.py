@@ -1,0 +1,72 @@
+"""A project's articles (the pin's link): create, update, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+
+from publishing.models import BlogArticle, Pin, Tenant
+from publishing.services.content.errors import ArticleHasPins
+from publishing.services.content.projects import project_for
+
+
+def _check_article_url(url: str, errors: dict) -> None:
+    # The url becomes the pin's link; Pinterest only links to web pages.
+    if not url.lower().startswith(("http://", "https://")):
+        errors.setdefault("url", []).append("Must be an http or https URL.")
+
+
+def article_create(*, tenant: Tenant, project_id: int, url: str, title: str = "") -> BlogArticle:
+    errors: dict[str, list[str]] = {}
+    project = project_for(tenant=tenant, project_id=project_id, errors=errors)
+    _check_article_url(url, errors)
+    if errors:
+        raise ValidationError(errors)
+    return BlogArticle.objects.create(project=project, url=url, title=title)
+
+
+def article_update(*, article: BlogArticle, data: dict[str, Any]) -> BlogArticle:
+    """Change ``project_id``, ``url`` and/or ``title``.
+
+    Raises ArticleHasPins when moving an article that has pins to another project (its pins
+    would be left pointing at an article of a different project).
+    """
+    errors: dict[str, list[str]] = {}
+    tenant = article.project.tenant
+    if "project_id" in data and data["project_id"] != article.project_id:
+        project = project_for(tenant=tenant, project_id=data["project_id"], errors=errors)
+        if project is not None:
+            pin_count = article.pins.count()
+            if pin_count:
+                raise ArticleHasPins(
+                    f"Article {article.pk} has {pin_count} pin(s); it cannot move to another "
+                    "project."
+                )
+            article.project = project
+    if "url" in data:
+        _check_article_url(data["url"], errors)
+        article.url = data["url"]
+    if "title" in data:
+        article.title = data["title"]
+    if errors:
+        raise ValidationError(errors)
+    article.save()
+    return article
+
+
+def article_delete(*, article: BlogArticle) -> None:
+    """Delete an article. Raises ArticleHasPins while any pin links to it."""
+    try:
+        with transaction.atomic():
+            article.delete()
+    except (ProtectedError, IntegrityError):
+        # ProtectedError: pins exist. IntegrityError: a pin was added while we deleted
+        # (PostgreSQL checks the deferred foreign key at commit).
+        pin_count = Pin.objects.filter(article_id=article.pk).count()
+        raise ArticleHasPins(
+            f"Article {article.pk} has {pin_count} pin(s); delete them (or move them to "
+            "another article) first."
+        ) from None

@@ -1,0 +1,137 @@
+"""The rules a pin's input must keep: image, image URL, texts, board, article."""
+
+from __future__ import annotations
+
+import struct
+import uuid
+from datetime import timedelta
+
+from django.core.files.uploadedfile import UploadedFile
+from PIL import Image
+
+from pinterest.models import Board
+from pinterest.payload import ALT_TEXT_MAX, DESCRIPTION_MAX, TITLE_MAX
+from publishing.models import BlogArticle, Pin, PinStatus, Tenant
+from publishing.rules import board_problem
+
+# What Pinterest accepts for a pin's text; longer text is accepted here, reported as a
+# warning, and cut when published. https://developers.pinterest.com/docs/api/v5/pins-create
+PINTEREST_TEXT_LIMITS = {"title": TITLE_MAX, "description": DESCRIPTION_MAX, "alt_text": ALT_TEXT_MAX}
+
+# The longest text a pin keeps, for every way in (API, admin) alike; title is also the column's
+# length. Pinterest's own, lower limits above are only warnings.
+PIN_TEXT_MAX = {"title": 500, "description": 10_000, "alt_text": 5_000}
+
+# Pinterest takes JPEG, PNG, WebP and GIF images up to 20 MB; tiny images look broken in a feed.
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+MIN_IMAGE_SIDE = 100
+IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+
+# Any pin may be deleted except one being published right now: its outcome is still open.
+PIN_DELETABLE_STATUSES = tuple(s for s in PinStatus.values if s != PinStatus.PUBLISHING)
+
+# Clocks differ a little: a "now" from a client a few minutes behind is still now.
+SCHEDULE_PAST_GRACE = timedelta(minutes=5)
+
+
+def check_image(upload: UploadedFile, errors: dict) -> str | None:
+    """The file extension for an acceptable upload, or None (with the reason in ``errors``)."""
+    problems = errors.setdefault("image", [])
+    if upload.size is not None and upload.size > MAX_IMAGE_BYTES:
+        problems.append(
+            f"The image is {upload.size / 1024 / 1024:.1f} MB; at most "
+            f"{MAX_IMAGE_BYTES // 1024 // 1024} MB is accepted."
+        )
+        return None
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image_format, (width, height) = image.format, image.size
+            image.verify()
+    except Image.DecompressionBombError:
+        problems.append("The image has too many pixels.")
+        return None
+    except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, struct.error):
+        # Pillow's ways of saying "this is not an image it can read" (untrusted input).
+        problems.append("Upload a valid image: the file is not an image or it is corrupted.")
+        return None
+    finally:
+        upload.seek(0)
+    if image_format not in IMAGE_FORMATS:
+        problems.append(
+            f"{image_format} images are not accepted; use JPEG, PNG, WebP or GIF."
+        )
+        return None
+    if width < MIN_IMAGE_SIDE or height < MIN_IMAGE_SIDE:
+        problems.append(
+            f"The image is {width}x{height} px; it must be at least "
+            f"{MIN_IMAGE_SIDE}x{MIN_IMAGE_SIDE} px."
+        )
+        return None
+    errors.pop("image")
+    return IMAGE_FORMATS[image_format]
+
+
+def check_text(field: str, text: str, errors: dict) -> None:
+    limit = PIN_TEXT_MAX[field]
+    if len(text) > limit:
+        errors.setdefault(field, []).append(
+            f"This text is {len(text)} characters long; at most {limit} are accepted."
+        )
+
+
+def check_image_url(url: str, errors: dict) -> None:
+    # Pinterest fetches the image itself; only https is accepted (no plain-text fetches).
+    if url and not url.lower().startswith("https://"):
+        errors.setdefault("image_url", []).append("Must be an https URL.")
+
+
+def board_for(*, tenant: Tenant, board_id: int | None, project, errors: dict) -> Board | None:
+    if board_id is None:
+        return None
+    board = (
+        Board.objects.filter(connection__tenant=tenant, pk=board_id)
+        .select_related("connection")
+        .first()
+    )
+    if board is None:
+        errors.setdefault("board", []).append(
+            f"Board {board_id} not found among the boards of your Pinterest accounts."
+        )
+        return None
+    problem = board_problem(board, project)
+    if problem:
+        errors.setdefault("board", []).append(problem)
+    return board
+
+
+def article_for(*, tenant: Tenant, article_id: int, project, errors: dict) -> BlogArticle | None:
+    article = BlogArticle.objects.filter(project__tenant=tenant, pk=article_id).first()
+    if article is None:
+        errors.setdefault("article", []).append(f"Article {article_id} not found.")
+        return None
+    if project is not None and article.project_id != project.pk:
+        errors.setdefault("article", []).append(
+            f"Article {article_id} is not an article of project {project.name!r}."
+        )
+    return article
+
+
+def image_name(extension: str) -> str:
+    return f"{uuid.uuid4().hex}.{extension}"
+
+
+def pin_warnings(*, pin: Pin) -> list[dict[str, str]]:
+    """What Pinterest will cut from this pin when it is published (text over its limits)."""
+    warnings = []
+    for field, limit in PINTEREST_TEXT_LIMITS.items():
+        length = len(getattr(pin, field))
+        if length > limit:
+            warnings.append(
+                {
+                    "field": field,
+                    "message": f"{field} is {length} characters; Pinterest allows {limit}, "
+                    f"so it will be cut to {limit} when published.",
+                }
+            )
+    return warnings

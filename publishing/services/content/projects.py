@@ -1,0 +1,95 @@
+"""A tenant's blog projects: create, update, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from pinterest.models import PinterestConnection
+from publishing.models import BlogProject, Pin, Tenant
+from publishing.services.content.errors import ProjectHasPins
+
+
+def _connection_for(*, tenant: Tenant, connection_id: int | None, errors: dict) -> Any:
+    if connection_id is None:
+        return None
+    connection = PinterestConnection.objects.filter(tenant=tenant, pk=connection_id).first()
+    if connection is None:
+        errors.setdefault("pinterest_connection", []).append(
+            f"Pinterest connection {connection_id} not found."
+        )
+    return connection
+
+
+def _check_project_name(*, tenant: Tenant, name: str, exclude_id: int | None, errors: dict) -> str:
+    name = name.strip()
+    if not name:
+        errors.setdefault("name", []).append("This field may not be blank.")
+        return name
+    clash = BlogProject.objects.filter(tenant=tenant, name=name).exclude(pk=exclude_id)
+    if clash.exists():
+        errors.setdefault("name", []).append(f"You already have a project named {name!r}.")
+    return name
+
+
+def _save_project(project: BlogProject) -> BlogProject:
+    try:
+        with transaction.atomic():
+            project.save()
+    except IntegrityError:
+        # Another request took the name between our check and this insert.
+        raise ValidationError(
+            {"name": [f"You already have a project named {project.name!r}."]}
+        ) from None
+    return project
+
+
+def project_create(
+    *, tenant: Tenant, name: str, pinterest_connection_id: int | None = None
+) -> BlogProject:
+    errors: dict[str, list[str]] = {}
+    name = _check_project_name(tenant=tenant, name=name, exclude_id=None, errors=errors)
+    connection = _connection_for(
+        tenant=tenant, connection_id=pinterest_connection_id, errors=errors
+    )
+    if errors:
+        raise ValidationError(errors)
+    return _save_project(
+        BlogProject(tenant=tenant, name=name, pinterest_connection=connection)
+    )
+
+
+def project_update(*, project: BlogProject, data: dict[str, Any]) -> BlogProject:
+    """Change ``name`` and/or ``pinterest_connection_id`` (only the keys present in ``data``)."""
+    errors: dict[str, list[str]] = {}
+    if "name" in data:
+        project.name = _check_project_name(
+            tenant=project.tenant, name=data["name"], exclude_id=project.pk, errors=errors
+        )
+    if "pinterest_connection_id" in data:
+        project.pinterest_connection = _connection_for(
+            tenant=project.tenant, connection_id=data["pinterest_connection_id"], errors=errors
+        )
+    if errors:
+        raise ValidationError(errors)
+    return _save_project(project)
+
+
+def project_delete(*, project: BlogProject) -> None:
+    """Delete a project and its articles. Raises ProjectHasPins: pins are never lost silently."""
+    with transaction.atomic():
+        pin_count = Pin.objects.filter(project=project).count()
+        if pin_count:
+            raise ProjectHasPins(
+                f"Project {project.name!r} has {pin_count} pin(s); delete them first."
+            )
+        project.delete()
+
+
+def project_for(*, tenant: Tenant, project_id: int, errors: dict) -> BlogProject | None:
+    project = BlogProject.objects.filter(tenant=tenant, pk=project_id).first()
+    if project is None:
+        errors.setdefault("project", []).append(f"Project {project_id} not found.")
+    return project
