@@ -9,6 +9,8 @@ fixture work as usual.
 
 from django.conf import settings
 
+TASK_TIMEOUT_SECONDS = 600
+
 DEFAULTS = {
     #: A pin still ``publishing`` this long after its lease started is reconciled by the sweep.
     "PUBLISH_LEASE_SECONDS": 600,
@@ -24,7 +26,7 @@ DEFAULTS = {
     #: After a lost answer, wait this long before looking: Pinterest may still be finishing the create.
     "PUBLISH_RECONCILE_GRACE_SECONDS": 5.0,
     #: django-q2's task timeout; it must exceed the longest task (a sweep keeps within its budget).
-    "PUBLISH_TASK_TIMEOUT_SECONDS": 600,
+    "PUBLISH_TASK_TIMEOUT_SECONDS": TASK_TIMEOUT_SECONDS,
     #: A sweep stops claiming when this much of its task's time is used. None: the task
     #: timeout less 90 s (at least 30 s).
     "PUBLISH_SWEEP_BUDGET_SECONDS": None,
@@ -60,5 +62,5 @@ publishing_settings = PublishingSettings()
 def q_cluster_times(task_timeout_seconds: int | None) -> dict:
     """django-q2's ``timeout`` and ``retry`` for ``Q_CLUSTER`` (settings.py calls this):
     retry must exceed timeout, or a slow task is handed to a second worker while it runs."""
-    timeout = task_timeout_seconds or DEFAULTS["PUBLISH_TASK_TIMEOUT_SECONDS"]
+    timeout = task_timeout_seconds or TASK_TIMEOUT_SECONDS
     return {"timeout": timeout, "retry": timeout + TASK_RETRY_MARGIN_SECONDS}
