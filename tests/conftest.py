@@ -18,6 +18,22 @@ def _fast_tests(settings):
     cache.clear()
 
 
+@pytest.fixture
+def tenant():
+    """A tenant of its own for the test."""
+    from tests.factories import make_tenant
+
+    return make_tenant()
+
+
+@pytest.fixture
+def tenant_api(tenant):
+    """A REST API client authenticated as an owner of ``tenant`` (token auth)."""
+    from tests.factories import api_client, make_user
+
+    return api_client(make_user(tenant))
+
+
 @pytest.fixture(autouse=True)
 def _plain_http(settings):
     """The test client speaks plain http to "testserver": no redirect to https."""

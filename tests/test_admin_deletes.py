@@ -9,16 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from publishing.models import BlogArticle, BlogProject, Pin, PinStatus, PublishAttempt
-from tests.factories import make_article, make_pin, make_project, make_tenant, make_user
+from tests.factories import make_article, make_pin, make_project, make_user
 
 pytestmark = pytest.mark.django_db
 
 PUBLISHING_REFUSAL = "Pin is being published right now; it can be deleted once publishing ends."
-
-
-@pytest.fixture
-def tenant():
-    return make_tenant()
 
 
 @pytest.fixture(params=["tenant_staff", "superuser"])

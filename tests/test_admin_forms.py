@@ -48,11 +48,6 @@ def upload(content, name="pin.png", content_type="image/png"):
 
 
 @pytest.fixture
-def tenant():
-    return make_tenant()
-
-
-@pytest.fixture
 def setup(tenant):
     """A project with a connection, a board of it and an article."""
     connection = make_connection(tenant=tenant)

@@ -17,11 +17,6 @@ INVALID_CHOICE = "Select a valid choice. That choice is not one of the available
 
 
 @pytest.fixture
-def tenant():
-    return make_tenant()
-
-
-@pytest.fixture
 def staff(tenant):
     return make_user(tenant=tenant, is_staff=True)
 

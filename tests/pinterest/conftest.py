@@ -11,6 +11,12 @@ APP_SECRET = "app-secret-for-tests"
 REDIRECT_URI = "https://pinpublisher.example/pinterest/callback/"
 
 
+@pytest.fixture(autouse=True)
+def _quick_token_retries(settings):
+    """A transient token-endpoint failure is retried after milliseconds, not seconds."""
+    settings.TOKEN_REFRESH_BACKOFF_SECONDS = 0.001
+
+
 @pytest.fixture
 def pinterest_app(settings):
     """The client's settings: Pinterest's real base URL (requests never leave the mock)."""

@@ -19,12 +19,6 @@ pytestmark = pytest.mark.django_db
 ADD_TOKEN_URL = "/admin/pinterest/pinterestconnection/add-token/"
 
 
-@pytest.fixture(autouse=True)
-def _fast(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.TOKEN_REFRESH_BACKOFF_SECONDS = 0.001
-
-
 @pytest.fixture
 def sandbox(standin, monkeypatch):
     """A stand-in account with two boards and its tokens in the environment."""

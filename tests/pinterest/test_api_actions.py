@@ -15,12 +15,6 @@ from tests.factories import make_board, make_connection, make_pin, make_project,
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.TOKEN_REFRESH_BACKOFF_SECONDS = 0.001
-
-
 @pytest.fixture
 def setup(standin):
     """A user's API client and a connection of their tenant that works on the stand-in."""

@@ -24,9 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _fast(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.TOKEN_REFRESH_BACKOFF_SECONDS = 0.001
+def _no_pacing(settings):
     settings.PINTEREST_PUBLISH_INTERVAL_SECONDS = 0
 
 

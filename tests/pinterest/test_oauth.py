@@ -20,11 +20,6 @@ pytestmark = pytest.mark.django_db
 CONNECT = "/pinterest/connect/"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def person(client):
     user = make_user(tenant=make_tenant("Acme"), is_staff=True)

@@ -11,29 +11,16 @@ from PIL import Image
 from publishing.models import Pin, PinStatus
 from publishing.services import content
 from tests.factories import (
-    api_client,
     image_upload,
     make_article,
     make_board,
     make_connection,
     make_pin,
     make_project,
-    make_tenant,
-    make_user,
 )
 
 pytestmark = pytest.mark.django_db
 
-
-
-@pytest.fixture
-def tenant():
-    return make_tenant()
-
-
-@pytest.fixture
-def client(tenant):
-    return api_client(make_user(tenant))
 
 
 @pytest.fixture
@@ -75,8 +62,8 @@ def image_file(fmt="PNG", size=(200, 200), name="pin.png", content_type="image/p
 # --- Create ----------------------------------------------------------------------------------
 
 
-def test_create_with_image_url_makes_a_draft_pin(client, setup):
-    response = client.post("/api/pins/", pin_json(setup), format="json")
+def test_create_with_image_url_makes_a_draft_pin(tenant_api, setup):
+    response = tenant_api.post("/api/pins/", pin_json(setup), format="json")
     assert response.status_code == 201, response.content
     body = response.json()
     pin = Pin.objects.get(pk=body["id"])
@@ -85,9 +72,9 @@ def test_create_with_image_url_makes_a_draft_pin(client, setup):
     assert body["pinterest_pin_id"] is None and body["scheduled_at"] is None
 
 
-def test_create_with_uploaded_image_stores_it(client, setup):
+def test_create_with_uploaded_image_stores_it(tenant_api, setup):
     data = pin_json(setup, image_url=None, board=None)
-    response = client.post("/api/pins/", {**data, "image": image_upload()}, format="multipart")
+    response = tenant_api.post("/api/pins/", {**data, "image": image_upload()}, format="multipart")
     assert response.status_code == 201, response.content
     pin = Pin.objects.get(pk=response.json()["id"])
     assert pin.image.name.startswith("pins/") and pin.image.name.endswith(".png")
@@ -98,103 +85,103 @@ def test_create_with_uploaded_image_stores_it(client, setup):
     "fmt,content_type",
     [("JPEG", "image/jpeg"), ("PNG", "image/png"), ("WEBP", "image/webp"), ("GIF", "image/gif")],
 )
-def test_create_accepts_jpeg_png_webp_and_gif(client, setup, fmt, content_type):
+def test_create_accepts_jpeg_png_webp_and_gif(tenant_api, setup, fmt, content_type):
     upload = image_file(fmt=fmt, name="pin.img", content_type=content_type)
-    response = client.post("/api/pins/", {**pin_json(setup, image_url=None), "image": upload},
+    response = tenant_api.post("/api/pins/", {**pin_json(setup, image_url=None), "image": upload},
                            format="multipart")
     assert response.status_code == 201, response.content
 
 
-def test_create_refuses_other_image_formats(client, setup):
+def test_create_refuses_other_image_formats(tenant_api, setup):
     upload = image_file(fmt="BMP", name="pin.bmp", content_type="image/bmp")
-    response = client.post("/api/pins/", {**pin_json(setup, image_url=None), "image": upload},
+    response = tenant_api.post("/api/pins/", {**pin_json(setup, image_url=None), "image": upload},
                            format="multipart")
     assert "BMP images are not accepted" in field_errors(response)["image"][0]
     assert not Pin.objects.exists()
 
 
-def test_create_refuses_a_file_that_is_not_an_image(client, setup):
+def test_create_refuses_a_file_that_is_not_an_image(tenant_api, setup):
     upload = SimpleUploadedFile("pin.png", b"not an image at all", content_type="image/png")
-    response = client.post("/api/pins/", {**pin_json(setup, image_url=None), "image": upload},
+    response = tenant_api.post("/api/pins/", {**pin_json(setup, image_url=None), "image": upload},
                            format="multipart")
     assert "not an image" in field_errors(response)["image"][0]
 
 
-def test_create_refuses_an_image_smaller_than_100_px(client, setup):
+def test_create_refuses_an_image_smaller_than_100_px(tenant_api, setup):
     upload = image_file(size=(99, 300))
-    response = client.post("/api/pins/", {**pin_json(setup, image_url=None), "image": upload},
+    response = tenant_api.post("/api/pins/", {**pin_json(setup, image_url=None), "image": upload},
                            format="multipart")
     assert "99x300 px" in field_errors(response)["image"][0]
 
 
-def test_create_refuses_an_image_over_20_mb(client, setup):
+def test_create_refuses_an_image_over_20_mb(tenant_api, setup):
     upload = SimpleUploadedFile("big.png", image_file().read() + b"\0" * (20 * 1024 * 1024),
                                 content_type="image/png")
-    response = client.post("/api/pins/", {**pin_json(setup, image_url=None), "image": upload},
+    response = tenant_api.post("/api/pins/", {**pin_json(setup, image_url=None), "image": upload},
                            format="multipart")
     assert "at most 20 MB" in field_errors(response)["image"][0]
 
 
-def test_create_needs_an_image_or_an_image_url(client, setup):
-    response = client.post("/api/pins/", pin_json(setup, image_url=None), format="json")
+def test_create_needs_an_image_or_an_image_url(tenant_api, setup):
+    response = tenant_api.post("/api/pins/", pin_json(setup, image_url=None), format="json")
     assert field_errors(response)["image"] == ["Pin must have an image: upload one or give image_url."]
 
 
-def test_create_refuses_both_image_and_image_url(client, setup):
-    response = client.post("/api/pins/", {**pin_json(setup), "image": image_upload()}, format="multipart")
+def test_create_refuses_both_image_and_image_url(tenant_api, setup):
+    response = tenant_api.post("/api/pins/", {**pin_json(setup), "image": image_upload()}, format="multipart")
     assert field_errors(response)["image"] == ["Give either image or image_url, not both."]
 
 
-def test_create_refuses_a_plain_http_image_url(client, setup):
-    response = client.post("/api/pins/", pin_json(setup, image_url="http://images.example.com/a.png"),
+def test_create_refuses_a_plain_http_image_url(tenant_api, setup):
+    response = tenant_api.post("/api/pins/", pin_json(setup, image_url="http://images.example.com/a.png"),
                            format="json")
     assert field_errors(response)["image_url"] == ["Must be an https URL."]
 
 
-def test_create_refuses_another_tenants_project(client, setup):
+def test_create_refuses_another_tenants_project(tenant_api, setup):
     foreign = make_project()
-    response = client.post("/api/pins/", pin_json(setup, project=foreign.pk), format="json")
+    response = tenant_api.post("/api/pins/", pin_json(setup, project=foreign.pk), format="json")
     assert field_errors(response)["project"] == [f"Project {foreign.pk} not found."]
 
 
-def test_create_refuses_an_article_of_another_project(client, setup, tenant):
+def test_create_refuses_an_article_of_another_project(tenant_api, setup, tenant):
     other_article = make_article(project=make_project(tenant=tenant))
-    response = client.post("/api/pins/", pin_json(setup, article=other_article.pk), format="json")
+    response = tenant_api.post("/api/pins/", pin_json(setup, article=other_article.pk), format="json")
     assert "is not an article of project" in field_errors(response)["article"][0]
 
 
-def test_create_refuses_another_tenants_board(client, setup):
+def test_create_refuses_another_tenants_board(tenant_api, setup):
     foreign_board = make_board()
-    response = client.post("/api/pins/", pin_json(setup, board=foreign_board.pk), format="json")
+    response = tenant_api.post("/api/pins/", pin_json(setup, board=foreign_board.pk), format="json")
     assert field_errors(response)["board"] == [
         f"Board {foreign_board.pk} not found among the boards of your Pinterest accounts."
     ]
 
 
-def test_create_refuses_an_archived_board(client, setup):
+def test_create_refuses_an_archived_board(tenant_api, setup):
     board = setup[1]
     board.is_archived = True
     board.save()
-    response = client.post("/api/pins/", pin_json(setup), format="json")
+    response = tenant_api.post("/api/pins/", pin_json(setup), format="json")
     assert "is archived" in field_errors(response)["board"][0]
 
 
-def test_create_refuses_a_board_of_another_account_than_the_projects(client, setup, tenant):
+def test_create_refuses_a_board_of_another_account_than_the_projects(tenant_api, setup, tenant):
     other_board = make_board(connection=make_connection(tenant=tenant))
-    response = client.post("/api/pins/", pin_json(setup, board=other_board.pk), format="json")
+    response = tenant_api.post("/api/pins/", pin_json(setup, board=other_board.pk), format="json")
     assert "publishes with" in field_errors(response)["board"][0]
 
 
-def test_create_reports_every_broken_rule_at_once(client, setup):
-    response = client.post(
+def test_create_reports_every_broken_rule_at_once(tenant_api, setup):
+    response = tenant_api.post(
         "/api/pins/", pin_json(setup, project=999999, board=999999, image_url="ftp://x.example/a"),
         format="json",
     )
     assert set(field_errors(response)) >= {"project", "board"}
 
 
-def test_create_accepts_text_longer_than_pinterest_allows_with_warnings(client, setup):
-    response = client.post(
+def test_create_accepts_text_longer_than_pinterest_allows_with_warnings(tenant_api, setup):
+    response = tenant_api.post(
         "/api/pins/",
         pin_json(setup, title="T" * 101, description="D" * 801, alt_text="A" * 501),
         format="json",
@@ -206,9 +193,9 @@ def test_create_accepts_text_longer_than_pinterest_allows_with_warnings(client, 
     assert Pin.objects.get().title == "T" * 101
 
 
-def test_create_ignores_status_and_schedule_fields(client, setup):
+def test_create_ignores_status_and_schedule_fields(tenant_api, setup):
     data = {**pin_json(setup), "status": "published", "scheduled_at": "2030-01-01T00:00:00Z"}
-    body = client.post("/api/pins/", data, format="json").json()
+    body = tenant_api.post("/api/pins/", data, format="json").json()
     assert body["status"] == "draft" and body["scheduled_at"] is None
 
 
@@ -222,18 +209,18 @@ def pin(setup):
 
 
 @pytest.mark.parametrize("status", [PinStatus.DRAFT, PinStatus.READY_TO_SCHEDULE, PinStatus.ERROR])
-def test_update_works_while_draft_ready_or_error(client, pin, status):
+def test_update_works_while_draft_ready_or_error(tenant_api, pin, status):
     Pin.objects.filter(pk=pin.pk).update(status=status)
-    response = client.patch(f"/api/pins/{pin.pk}/", {"title": "New"}, format="json")
+    response = tenant_api.patch(f"/api/pins/{pin.pk}/", {"title": "New"}, format="json")
     assert response.status_code == 200, response.content
     assert Pin.objects.get(pk=pin.pk).title == "New"
     assert response.json()["status"] == status
 
 
 @pytest.mark.parametrize("status", [PinStatus.PUBLISHING, PinStatus.PUBLISHED])
-def test_update_of_a_publishing_or_published_pin_is_409(client, pin, status):
+def test_update_of_a_publishing_or_published_pin_is_409(tenant_api, pin, status):
     Pin.objects.filter(pk=pin.pk).update(status=status)
-    response = client.patch(f"/api/pins/{pin.pk}/", {"title": "New"}, format="json")
+    response = tenant_api.patch(f"/api/pins/{pin.pk}/", {"title": "New"}, format="json")
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "pin_not_editable"
     assert Pin.objects.get(pk=pin.pk).title == pin.title
@@ -248,47 +235,47 @@ def test_update_loses_to_a_publisher_that_claimed_the_pin_meanwhile(pin):
     assert fresh.status == PinStatus.PUBLISHING and fresh.title == pin.title
 
 
-def test_update_with_a_new_upload_replaces_the_image_url(client, setup):
+def test_update_with_a_new_upload_replaces_the_image_url(tenant_api, setup):
     project, board, article = setup
     pin = make_pin(project=project, board=board, article=article, with_image=False,
                    image_url="https://images.example.com/old.png", status=PinStatus.DRAFT)
-    response = client.patch(f"/api/pins/{pin.pk}/", {"image": image_upload()}, format="multipart")
+    response = tenant_api.patch(f"/api/pins/{pin.pk}/", {"image": image_upload()}, format="multipart")
     assert response.status_code == 200, response.content
     pin.refresh_from_db()
     assert pin.image and pin.image_url == ""
 
 
-def test_update_with_an_image_url_replaces_the_upload(client, pin):
-    response = client.patch(f"/api/pins/{pin.pk}/", {"image_url": "https://i.example.com/n.png"},
+def test_update_with_an_image_url_replaces_the_upload(tenant_api, pin):
+    response = tenant_api.patch(f"/api/pins/{pin.pk}/", {"image_url": "https://i.example.com/n.png"},
                             format="json")
     assert response.status_code == 200
     pin.refresh_from_db()
     assert not pin.image and pin.image_url == "https://i.example.com/n.png"
 
 
-def test_update_cannot_leave_a_pin_without_image(client, setup):
+def test_update_cannot_leave_a_pin_without_image(tenant_api, setup):
     project, board, article = setup
     pin = make_pin(project=project, board=board, article=article, with_image=False,
                    image_url="https://images.example.com/old.png", status=PinStatus.DRAFT)
-    response = client.patch(f"/api/pins/{pin.pk}/", {"image_url": ""}, format="json")
+    response = tenant_api.patch(f"/api/pins/{pin.pk}/", {"image_url": ""}, format="json")
     assert "Pin must have an image" in field_errors(response)["image_url"][0]
 
 
-def test_update_refuses_an_article_of_another_project(client, pin, tenant):
+def test_update_refuses_an_article_of_another_project(tenant_api, pin, tenant):
     other = make_article(project=make_project(tenant=tenant))
-    response = client.patch(f"/api/pins/{pin.pk}/", {"article": other.pk}, format="json")
+    response = tenant_api.patch(f"/api/pins/{pin.pk}/", {"article": other.pk}, format="json")
     assert "is not an article of project" in field_errors(response)["article"][0]
 
 
-def test_update_can_unassign_the_board(client, pin):
-    response = client.patch(f"/api/pins/{pin.pk}/", {"board": None}, format="json")
+def test_update_can_unassign_the_board(tenant_api, pin):
+    response = tenant_api.patch(f"/api/pins/{pin.pk}/", {"board": None}, format="json")
     assert response.status_code == 200 and response.json()["board"] is None
 
 
-def test_put_replaces_every_editable_field(client, pin, setup):
+def test_put_replaces_every_editable_field(tenant_api, pin, setup):
     project, board, article = setup
     data = {"project": project.pk, "article": article.pk, "title": "Only title"}
-    response = client.put(f"/api/pins/{pin.pk}/", data, format="json")
+    response = tenant_api.put(f"/api/pins/{pin.pk}/", data, format="json")
     assert response.status_code == 200, response.content
     body = response.json()
     assert (body["title"], body["description"], body["board"]) == ("Only title", "", None)
@@ -298,15 +285,15 @@ def test_put_replaces_every_editable_field(client, pin, setup):
 @pytest.mark.parametrize(
     "status", [PinStatus.DRAFT, PinStatus.READY_TO_SCHEDULE, PinStatus.ERROR, PinStatus.PUBLISHED]
 )
-def test_delete_works_unless_publishing(client, pin, status):
+def test_delete_works_unless_publishing(tenant_api, pin, status):
     Pin.objects.filter(pk=pin.pk).update(status=status)
-    assert client.delete(f"/api/pins/{pin.pk}/").status_code == 204
+    assert tenant_api.delete(f"/api/pins/{pin.pk}/").status_code == 204
     assert not Pin.objects.filter(pk=pin.pk).exists()
 
 
-def test_delete_while_publishing_is_409(client, pin):
+def test_delete_while_publishing_is_409(tenant_api, pin):
     Pin.objects.filter(pk=pin.pk).update(status=PinStatus.PUBLISHING)
-    response = client.delete(f"/api/pins/{pin.pk}/")
+    response = tenant_api.delete(f"/api/pins/{pin.pk}/")
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "pin_not_deletable"
     assert Pin.objects.filter(pk=pin.pk).exists()
@@ -315,8 +302,8 @@ def test_delete_while_publishing_is_409(client, pin):
 # --- Schedule and unschedule -----------------------------------------------------------------
 
 
-def test_schedule_sets_the_time_and_marks_the_pin_ready(client, pin):
-    response = client.post(f"/api/pins/{pin.pk}/schedule/", {"scheduled_at": "2030-05-01T09:00:00+02:00"},
+def test_schedule_sets_the_time_and_marks_the_pin_ready(tenant_api, pin):
+    response = tenant_api.post(f"/api/pins/{pin.pk}/schedule/", {"scheduled_at": "2030-05-01T09:00:00+02:00"},
                            format="json")
     assert response.status_code == 200, response.content
     pin.refresh_from_db()
@@ -325,45 +312,45 @@ def test_schedule_sets_the_time_and_marks_the_pin_ready(client, pin):
     assert response.json()["scheduled_at"] == "2030-05-01T07:00:00Z"
 
 
-def test_schedule_refuses_a_naive_datetime_with_a_message(client, pin):
-    response = client.post(f"/api/pins/{pin.pk}/schedule/", {"scheduled_at": "2030-05-01T09:00:00"},
+def test_schedule_refuses_a_naive_datetime_with_a_message(tenant_api, pin):
+    response = tenant_api.post(f"/api/pins/{pin.pk}/schedule/", {"scheduled_at": "2030-05-01T09:00:00"},
                            format="json")
     assert "timezone-aware" in field_errors(response)["scheduled_at"][0]
     pin.refresh_from_db()
     assert pin.status == PinStatus.DRAFT and pin.scheduled_at is None
 
 
-def test_schedule_refuses_a_malformed_datetime(client, pin):
-    response = client.post(f"/api/pins/{pin.pk}/schedule/", {"scheduled_at": "tomorrow"}, format="json")
+def test_schedule_refuses_a_malformed_datetime(tenant_api, pin):
+    response = tenant_api.post(f"/api/pins/{pin.pk}/schedule/", {"scheduled_at": "tomorrow"}, format="json")
     assert "wrong format" in field_errors(response)["scheduled_at"][0]
 
 
-def test_schedule_refuses_a_time_in_the_past(client, pin):
+def test_schedule_refuses_a_time_in_the_past(tenant_api, pin):
     past = (timezone.now() - timedelta(hours=1)).isoformat()
-    response = client.post(f"/api/pins/{pin.pk}/schedule/", {"scheduled_at": past}, format="json")
+    response = tenant_api.post(f"/api/pins/{pin.pk}/schedule/", {"scheduled_at": past}, format="json")
     assert "in the past" in field_errors(response)["scheduled_at"][0]
 
 
-def test_schedule_needs_a_board(client, setup):
+def test_schedule_needs_a_board(tenant_api, setup):
     project, _, article = setup
     pin = make_pin(project=project, article=article, board=None, status=PinStatus.DRAFT)
-    response = client.post(f"/api/pins/{pin.pk}/schedule/", {"scheduled_at": "2030-05-01T09:00:00Z"},
+    response = tenant_api.post(f"/api/pins/{pin.pk}/schedule/", {"scheduled_at": "2030-05-01T09:00:00Z"},
                            format="json")
     assert field_errors(response)["board"] == ["Pin must have a Pinterest board assigned"]
 
 
-def test_schedule_of_an_error_pin_clears_its_error(client, pin):
+def test_schedule_of_an_error_pin_clears_its_error(tenant_api, pin):
     Pin.objects.filter(pk=pin.pk).update(status=PinStatus.ERROR, error_message="old failure")
-    response = client.post(f"/api/pins/{pin.pk}/schedule/", {"scheduled_at": "2030-05-01T09:00:00Z"},
+    response = tenant_api.post(f"/api/pins/{pin.pk}/schedule/", {"scheduled_at": "2030-05-01T09:00:00Z"},
                            format="json")
     assert response.status_code == 200
     assert response.json()["error_message"] == ""
 
 
 @pytest.mark.parametrize("status", [PinStatus.PUBLISHING, PinStatus.PUBLISHED])
-def test_schedule_of_a_publishing_or_published_pin_is_409(client, pin, status):
+def test_schedule_of_a_publishing_or_published_pin_is_409(tenant_api, pin, status):
     Pin.objects.filter(pk=pin.pk).update(status=status)
-    response = client.post(f"/api/pins/{pin.pk}/schedule/", {"scheduled_at": "2030-05-01T09:00:00Z"},
+    response = tenant_api.post(f"/api/pins/{pin.pk}/schedule/", {"scheduled_at": "2030-05-01T09:00:00Z"},
                            format="json")
     assert response.status_code == 409
     assert Pin.objects.get(pk=pin.pk).status == status
@@ -377,33 +364,33 @@ def test_schedule_loses_to_a_publisher_that_claimed_the_pin_meanwhile(pin):
     assert Pin.objects.get(pk=pin.pk).scheduled_at is None
 
 
-def test_unschedule_puts_the_pin_back_to_draft(client, pin):
+def test_unschedule_puts_the_pin_back_to_draft(tenant_api, pin):
     Pin.objects.filter(pk=pin.pk).update(
         status=PinStatus.READY_TO_SCHEDULE, scheduled_at=timezone.now() + timedelta(days=1)
     )
-    response = client.post(f"/api/pins/{pin.pk}/unschedule/")
+    response = tenant_api.post(f"/api/pins/{pin.pk}/unschedule/")
     assert response.status_code == 200
     pin.refresh_from_db()
     assert pin.status == PinStatus.DRAFT and pin.scheduled_at is None
 
 
-def test_unschedule_of_a_published_pin_is_409(client, pin):
+def test_unschedule_of_a_published_pin_is_409(tenant_api, pin):
     Pin.objects.filter(pk=pin.pk).update(status=PinStatus.PUBLISHED)
-    assert client.post(f"/api/pins/{pin.pk}/unschedule/").status_code == 409
+    assert tenant_api.post(f"/api/pins/{pin.pk}/unschedule/").status_code == 409
     assert Pin.objects.get(pk=pin.pk).status == PinStatus.PUBLISHED
 
 
 # --- List ------------------------------------------------------------------------------------
 
 
-def test_list_is_paginated(client, setup):
+def test_list_is_paginated(tenant_api, setup):
     project, board, article = setup
     for _ in range(3):
         make_pin(project=project, board=board, article=article, with_image=False,
                  image_url="https://i.example.com/a.png")
-    body = client.get("/api/pins/?page_size=2").json()
+    body = tenant_api.get("/api/pins/?page_size=2").json()
     assert body["count"] == 3 and len(body["results"]) == 2 and body["next"]
-    assert len(client.get(body["next"]).json()["results"]) == 1
+    assert len(tenant_api.get(body["next"]).json()["results"]) == 1
 
 
 @pytest.mark.parametrize(
@@ -418,8 +405,8 @@ def test_list_is_paginated(client, setup):
         ("ordering=secret", "ordering"),
     ],
 )
-def test_list_refuses_bad_filters_naming_the_parameter(client, query, field):
-    assert list(field_errors(client.get(f"/api/pins/?{query}"))) == [field]
+def test_list_refuses_bad_filters_naming_the_parameter(tenant_api, query, field):
+    assert list(field_errors(tenant_api.get(f"/api/pins/?{query}"))) == [field]
 
 
 def test_pin_output_written_by_hand_equals_drfs_field_by_field_output(rf, setup):
