@@ -32,6 +32,14 @@ class ConnectionUnusable(Conflict):
     code = "connection_inactive"
 
 
+class ConnectionRefreshFailing(ConnectionUnusable):
+    """The access token expired and Pinterest could not refresh it for a passing reason (5xx,
+    timeout, unreachable): the connection is still active and its pins wait, not fail."""
+
+    http_status = 503
+    code = "connection_refresh_failing"
+
+
 class TokenRefreshFailed(Conflict):
     """Pinterest refused to refresh the connection's tokens; it must be reconnected."""
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from pinterest.fields import EncryptedFieldsQuerySet, EncryptedTextField
 from pinterest.scopes import REQUIRED_SCOPES, parse_scopes
 
-__all__ = ["REQUIRED_SCOPES", "Board", "PinterestConnection"]
+__all__ = ["REQUIRED_SCOPES", "Board", "Health", "PinterestConnection"]
 
 
 class PinterestConnection(models.Model):
@@ -28,7 +28,20 @@ class PinterestConnection(models.Model):
     scopes = models.CharField(max_length=500, blank=True, help_text="Granted scopes, comma-separated.")
     is_active = models.BooleanField(default=True)
     last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
     last_refreshed_at = models.DateTimeField(null=True, blank=True)
+    # A refresh that failed for a passing reason (5xx, timeout, unreachable) keeps the
+    # connection active and is retried with backoff until the access token expires.
+    refresh_failing_since = models.DateTimeField(null=True, blank=True)
+    refresh_failures = models.PositiveIntegerField(default=0)
+    next_refresh_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a refresh that failed for a passing reason is tried again."
+    )
+    # Pinterest's anti-spam system blocked the account (a 429 that says so): no creates until then.
+    spam_blocked_at = models.DateTimeField(null=True, blank=True)
+    spam_blocked_until = models.DateTimeField(null=True, blank=True)
+    # The health the tenant's owners were last told about (one message per change).
+    notified_health = models.CharField(max_length=20, blank=True)
     # Pacing shared by every publisher (web, bulk tasks, sweeps, on any host): the earliest
     # moment the next create-pin call for this account may start. Reserved atomically.
     next_publish_at = models.DateTimeField(null=True, blank=True)
@@ -69,6 +82,56 @@ class PinterestConnection(models.Model):
 
     def is_access_token_expired(self, *, now=None):
         return self.access_token_expires_within(timedelta(0), now=now)
+
+    def is_spam_blocked(self, *, now=None):
+        return self.spam_blocked_until is not None and self.spam_blocked_until > (now or timezone.now())
+
+    def health(self, *, now=None) -> tuple[str, str]:
+        """(Health value, what a person reads about it), from the row's own fields."""
+        now = now or timezone.now()
+        if not self.is_active:
+            return Health.NEEDS_RECONNECT, self.last_error or "The connection is inactive: connect the account again."
+        if self.is_spam_blocked(now=now):
+            return Health.SPAM_BLOCKED, (
+                f"Pinterest blocked this account for suspected spam at {self.spam_blocked_at:%Y-%m-%d %H:%M %Z}; "
+                f"publishing resumes after {self.spam_blocked_until:%Y-%m-%d %H:%M %Z}."
+            )
+        if self.refresh_failing_since is not None:
+            left = ""
+            if self.access_token_expires_at is not None:
+                days = max(0.0, (self.access_token_expires_at - now).total_seconds() / 86400)
+                left = f"; the access token expires in {days:.1f} days"
+            return Health.REFRESH_FAILING, (
+                f"Token refresh failing since {self.refresh_failing_since:%Y-%m-%d %H:%M %Z}{left}; "
+                f"retried automatically ({self.last_error})"
+            )
+        if self.access_token_expires_at is None:
+            return Health.EXPIRY_UNKNOWN, (
+                "Expiry unknown: add a refresh token or connect with OAuth to keep it alive."
+                if not self.has_refresh_token
+                else "Expiry unknown until the first refresh."
+            )
+        return Health.OK, ""
+
+    def needs_a_person(self, *, now=None) -> bool:
+        """Deactivated, spam blocked, or a refresh failing for more than a day."""
+        now = now or timezone.now()
+        value, _ = self.health(now=now)
+        if value == Health.REFRESH_FAILING:
+            return self.refresh_failing_since <= now - REFRESH_FAILING_ALERT_AFTER
+        return value in (Health.NEEDS_RECONNECT, Health.SPAM_BLOCKED)
+
+
+class Health(models.TextChoices):
+    OK = "ok", "OK"
+    REFRESH_FAILING = "refresh_failing", "Refresh failing"
+    NEEDS_RECONNECT = "needs_reconnect", "Needs reconnecting"
+    SPAM_BLOCKED = "spam_blocked", "Blocked for spam"
+    EXPIRY_UNKNOWN = "expiry_unknown", "Expiry unknown"
+
+
+#: A refresh failing this long needs a person even while the token still works.
+REFRESH_FAILING_ALERT_AFTER = timedelta(hours=24)
 
 
 class Board(models.Model):

@@ -31,3 +31,10 @@ def connections_expiring(*, within: timedelta, now: datetime | None = None) -> Q
     return PinterestConnection.objects.filter(is_active=True).filter(
         Q(access_token_expires_at__lte=limit) | Q(refresh_token_expires_at__lte=limit)
     ).order_by("pk")
+
+
+def connections_refresh_due(*, now: datetime | None = None) -> QuerySet[PinterestConnection]:
+    """Active connections whose refresh failed for a passing reason and is due to be tried again."""
+    return PinterestConnection.objects.filter(
+        is_active=True, next_refresh_at__isnull=False, next_refresh_at__lte=now or timezone.now()
+    ).order_by("next_refresh_at", "pk")

@@ -14,3 +14,10 @@ from django.dispatch import Signal
 
 connection_target_requested = Signal()
 connection_saved = Signal()
+
+#: ``connection_health_changed(connection, health, detail, previous)``: sent once per change
+#: of what a person must know about a connection: it needs a person (``health`` is
+#: needs_reconnect, spam_blocked, or refresh_failing for more than a day), or it recovered
+#: (``health`` is ok after one of those). Publishing emails the tenant's owners; an events
+#: outbox would be one more receiver.
+connection_health_changed = Signal()

@@ -8,7 +8,7 @@ first run no longer expires within the window, so the second skips it.
 from datetime import timedelta
 
 from pinterest.conf import pinterest_settings
-from pinterest.services.tokens import connections_refresh_expiring
+from pinterest.services.tokens import connections_refresh_expiring, connections_refresh_retry_due
 
 
 def refresh_expiring_connections(within_days: int | None = None) -> dict:
@@ -19,3 +19,9 @@ def refresh_expiring_connections(within_days: int | None = None) -> dict:
     """
     days = pinterest_settings.TOKEN_REFRESH_WITHIN_DAYS if within_days is None else within_days
     return connections_refresh_expiring(within=timedelta(days=days))
+
+
+def retry_failing_refreshes() -> dict:
+    """Try again the refreshes that failed for a passing reason and are due (every 15 minutes)."""
+    summary = connections_refresh_retry_due()
+    return {key: value for key, value in summary.items() if key != "details"}

@@ -37,6 +37,11 @@ def connection_problem(connection) -> str | None:
             + (f" ({connection.last_error})" if connection.last_error else "")
             + "; reconnect it before publishing"
         )
+    if connection.is_spam_blocked():
+        return (
+            f"Pinterest blocked the account {connection} for suspected spam; publishing resumes after "
+            f"{connection.spam_blocked_until:%Y-%m-%d %H:%M} UTC"
+        )
     return None
 
 

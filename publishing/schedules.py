@@ -18,6 +18,9 @@ from publishing.conf import publishing_settings
 SWEEP = "publish-due-pins"
 REFRESH = "refresh-pinterest-tokens"
 REFRESH_AT_UTC = time(2, 0)
+#: Refreshes that failed for a passing reason are tried again within hours, not the next day.
+RETRY_REFRESH = "retry-failing-token-refreshes"
+RETRY_REFRESH_MINUTES = 15
 
 
 def _next_daily(at: time, now: datetime) -> datetime:
@@ -37,6 +40,13 @@ def schedules_setup(*, now: datetime | None = None) -> list[Schedule]:
             "minutes": publishing_settings.PUBLISH_SWEEP_MINUTES,
             "repeats": -1,
             "next_run": now + timedelta(seconds=5),
+        },
+        RETRY_REFRESH: {
+            "func": "pinterest.tasks.retry_failing_refreshes",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": RETRY_REFRESH_MINUTES,
+            "repeats": -1,
+            "next_run": now + timedelta(minutes=1),
         },
         REFRESH: {
             "func": "pinterest.tasks.refresh_expiring_connections",

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 
+from pinterest.models import PinterestConnection
 from publishing.conf import publishing_settings
 from publishing.models import BlogArticle, BlogProject, Pin, Tenant
 
@@ -94,7 +95,7 @@ def pins_due(*, now: datetime) -> QuerySet[Pin]:
         status="ready_to_schedule",
         scheduled_at__lte=now,
         project__pinterest_connection__is_active=True,
-    )
+    ).exclude(project__pinterest_connection__spam_blocked_until__gt=now)
 
 
 def pins_with_relations() -> QuerySet[Pin]:
@@ -102,6 +103,14 @@ def pins_with_relations() -> QuerySet[Pin]:
     return Pin.objects.select_related(
         "article", "board", "board__connection", "project", "project__pinterest_connection"
     )
+
+
+def connections_holding_due_pins(*, now: datetime) -> QuerySet[PinterestConnection]:
+    """Connections with pins scheduled by ``now`` that they cannot publish: inactive or spam blocked."""
+    held_back = Q(is_active=False) | Q(spam_blocked_until__gt=now)
+    return PinterestConnection.objects.filter(held_back).filter(
+        projects__pins__status="ready_to_schedule", projects__pins__scheduled_at__lte=now
+    ).distinct().order_by("pk")
 
 
 def pins_lease_expired(*, now: datetime) -> QuerySet[Pin]:

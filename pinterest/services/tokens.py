@@ -24,6 +24,7 @@ from pinterest import fields
 from pinterest.client import PinterestClient, TokenGrant
 from pinterest.conf import pinterest_settings
 from pinterest.errors import (
+    ConnectionRefreshFailing,
     ConnectionUnusable,
     PinterestConnectionError,
     PinterestError,
@@ -31,7 +32,8 @@ from pinterest.errors import (
     PinterestUnavailable,
 )
 from pinterest.models import PinterestConnection
-from pinterest.selectors import connections_expiring
+from pinterest.selectors import connections_expiring, connections_refresh_due
+from pinterest.services.health import connection_health_check
 
 logger = logging.getLogger(__name__)
 
@@ -95,8 +97,13 @@ def connection_access_token(*, connection: PinterestConnection) -> str:
     if not connection.is_active:
         raise ConnectionUnusable(disconnected_message(connection))
     now = timezone.now()
-    if _needs_refresh(connection, JUST_IN_TIME_REFRESH, now) and connection.has_refresh_token:
-        outcome = connection_refresh_tokens(connection_id=connection.pk, within=JUST_IN_TIME_REFRESH)
+    retrying_later = connection.next_refresh_at is not None and connection.next_refresh_at > now
+    still_valid = not connection.is_access_token_expired(now=now)
+    if _needs_refresh(connection, JUST_IN_TIME_REFRESH, now) and connection.has_refresh_token and not (
+        retrying_later and still_valid
+    ):
+        # No retries here: a person or a sweep is waiting, and the retry job keeps trying.
+        outcome = connection_refresh_tokens(connection_id=connection.pk, within=JUST_IN_TIME_REFRESH, retries=0)
         reload_connection(connection)
         if outcome.status == RefreshOutcome.FAILED and connection.is_active:
             # Not a refusal by Pinterest (e.g. a key problem): the row is unchanged.
@@ -112,6 +119,11 @@ def connection_access_token(*, connection: PinterestConnection) -> str:
     if not token:
         raise ConnectionUnusable(f"Pinterest account {connection} has no access token. Reconnect it.")
     if connection.is_access_token_expired(now=timezone.now()):
+        if connection.refresh_failing_since is not None:
+            raise ConnectionRefreshFailing(
+                f"The access token of Pinterest account {connection} has expired and Pinterest could not "
+                f"refresh it yet ({connection.last_error}); its pins wait and publish once a refresh succeeds."
+            )
         raise ConnectionUnusable(
             f"The access token of Pinterest account {connection} has expired and cannot be "
             "refreshed (no refresh token). Reconnect it."
@@ -121,9 +133,11 @@ def connection_access_token(*, connection: PinterestConnection) -> str:
 
 def connection_mark_inactive(*, connection_id: int, error: str) -> None:
     """Pinterest rejected the connection's token: stop using it until a person reconnects."""
+    now = timezone.now()
     PinterestConnection.objects.filter(pk=connection_id).update(
-        is_active=False, last_error=error, updated_at=timezone.now()
+        is_active=False, last_error=error, last_error_at=now, next_refresh_at=None, updated_at=now
     )
+    connection_health_check(connection_id=connection_id)
 
 
 # --- keeping tokens alive -------------------------------------------------------------------
@@ -133,6 +147,9 @@ def connection_mark_inactive(*, connection_id: int, error: str) -> None:
 class RefreshOutcome:
     REFRESHED = "refreshed"
     FAILED = "failed"
+    #: Pinterest could not be asked or answered 5xx: the connection stays active and the
+    #: refresh is tried again at ``next_refresh_at``.
+    RETRYING = "retrying"
     #: Nothing to do: another refresher got there first, or the connection is inactive.
     SKIPPED = "skipped"
     #: --dry-run: this one would be refreshed.
@@ -171,31 +188,56 @@ def grant_values(grant: TokenGrant, now: datetime) -> dict:
     }
 
 
-def _refresh_grant(refresh_token: str, *, sleep) -> TokenGrant:
+#: Failures that say nothing about the token: Pinterest is down, slow, unreachable or busy.
+TRANSIENT_REFRESH_ERRORS = (PinterestUnavailable, PinterestConnectionError, PinterestRateLimitError)
+
+#: After a transient refresh failure, the next try waits this long, doubled per failure, capped.
+REFRESH_RETRY_FIRST = timedelta(minutes=5)
+REFRESH_RETRY_MAX = timedelta(hours=2)
+
+
+def refresh_retry_delay(failures: int) -> timedelta:
+    """The wait before the next try after ``failures`` transient failures in a row (1, 2, ...)."""
+    return min(REFRESH_RETRY_MAX, REFRESH_RETRY_FIRST * 2 ** max(0, failures - 1))
+
+
+def _refresh_grant(refresh_token: str, *, sleep, retries: int = TOKEN_REFRESH_RETRIES) -> TokenGrant:
     """``refresh_access_token`` with transient failures (5xx, timeout, connection error, 429)
-    retried TOKEN_REFRESH_RETRIES times with exponential backoff; raises the last error."""
+    retried ``retries`` times with exponential backoff; raises the last error."""
     client = token_client()
     backoff = float(pinterest_settings.TOKEN_REFRESH_BACKOFF_SECONDS)
-    retries = 0
+    attempt = 0
     while True:
         try:
             return client.refresh_access_token(refresh_token)
-        except (PinterestUnavailable, PinterestConnectionError, PinterestRateLimitError) as exc:
-            if retries >= TOKEN_REFRESH_RETRIES:
+        except TRANSIENT_REFRESH_ERRORS as exc:
+            if attempt >= retries:
                 raise
-            wait = backoff * 2**retries
+            wait = backoff * 2**attempt
             if isinstance(exc, PinterestRateLimitError) and exc.retry_after is not None:
                 wait = max(wait, min(exc.retry_after, 60.0))
-            retries += 1
+            attempt += 1
             logger.warning(
-                "Token refresh failed transiently (%s); retry %s of %s in %.2f s",
-                exc, retries, TOKEN_REFRESH_RETRIES, wait,
+                "Token refresh failed transiently (%s); retry %s of %s in %.2f s", exc, attempt, retries, wait,
             )
             sleep(wait)
 
 
 def connection_refresh_tokens(
-    *, connection_id: int, within: timedelta | None = None, sleep=time.sleep
+    *, connection_id: int, within: timedelta | None = None, sleep=time.sleep, retries: int = TOKEN_REFRESH_RETRIES,
+    due_retry: bool = False,
+) -> RefreshOutcome:
+    """Refresh the connection's tokens now (see ``_refresh_locked`` for every outcome), then
+    tell the owners if the connection started or stopped needing them."""
+    outcome = _refresh_locked(connection_id=connection_id, within=within, sleep=sleep, retries=retries,
+                              due_retry=due_retry)
+    if outcome.status in (RefreshOutcome.REFRESHED, RefreshOutcome.RETRYING, RefreshOutcome.FAILED):
+        connection_health_check(connection_id=connection_id)
+    return outcome
+
+
+def _refresh_locked(
+    *, connection_id: int, within: timedelta | None, sleep, retries: int, due_retry: bool
 ) -> RefreshOutcome:
     """Refresh the connection's access token now; store the new access AND refresh tokens.
 
@@ -205,12 +247,17 @@ def connection_refresh_tokens(
     refresh token is spent exactly once.
 
     Success stores both tokens, their expiries and ``last_refreshed_at`` and clears
-    ``last_error``. A refusal by Pinterest (400/401, any definite error), or transient
-    failures past TOKEN_REFRESH_RETRIES, marks the connection inactive with
-    ``last_error = "Token refresh failed: <Pinterest's message>"`` and returns FAILED.
-    An inactive connection is SKIPPED. A connection without a refresh token, or whose
-    refresh token cannot be decrypted, is FAILED and left unchanged.
-    Raises PinterestConnection.DoesNotExist and PinterestConfigurationError.
+    ``last_error`` and the failing state. A definite refusal by Pinterest (400 invalid grant,
+    401, 403: the app lost access) marks the connection inactive with ``last_error = "Token
+    refresh failed: <Pinterest's message>"`` and returns FAILED. A transient failure (5xx,
+    timeout, unreachable, 429) past ``retries`` keeps it active: ``refresh_failing_since``,
+    ``last_error`` and ``next_refresh_at`` (backoff doubling from 5 minutes to 2 hours) are
+    recorded and RETRYING returned; pins wait while the access token has expired meanwhile,
+    and the connection heals itself when Pinterest answers again. Only when the refresh token
+    itself has expired is it deactivated (FAILED): no later try could succeed. ``due_retry``: only
+    when ``next_refresh_at`` has come (the retry job). An inactive connection is SKIPPED. A
+    connection without a refresh token, or whose refresh token cannot be decrypted, is FAILED
+    and left unchanged. Raises PinterestConnection.DoesNotExist and PinterestConfigurationError.
     """
     with transaction.atomic():
         connection = PinterestConnection.objects.select_for_update().get(pk=connection_id)
@@ -219,7 +266,10 @@ def connection_refresh_tokens(
         if not connection.is_active:
             outcome.status, outcome.error = RefreshOutcome.SKIPPED, disconnected_message(connection)
             return outcome
-        if within is not None and not _needs_refresh(connection, within, now):
+        waiting = connection.next_refresh_at is not None and connection.next_refresh_at > now
+        if (within is not None and not _needs_refresh(connection, within, now)) or (due_retry and waiting) or (
+            due_retry and connection.next_refresh_at is None
+        ):
             outcome.status = RefreshOutcome.SKIPPED
             outcome.access_token_expires_at = connection.access_token_expires_at
             outcome.refresh_token_expires_at = connection.refresh_token_expires_at
@@ -236,13 +286,24 @@ def connection_refresh_tokens(
             outcome.error = "No refresh token is stored: reconnect the account before its access token expires."
             return outcome
         try:
-            grant = _refresh_grant(refresh_token, sleep=sleep)
+            grant = _refresh_grant(refresh_token, sleep=sleep, retries=retries)
+        except TRANSIENT_REFRESH_ERRORS as exc:
+            expiry = connection.refresh_token_expires_at
+            if expiry is None or expiry > timezone.now():
+                return _refresh_failing(connection, exc, outcome)
+            # The refresh token itself has run out: no later try can succeed.
+            outcome.status = RefreshOutcome.FAILED
+            outcome.error = (
+                f"Token refresh kept failing until the refresh token expired: {exc.user_message}. "
+                "Connect the account again."
+            )
+            _deactivate(connection, outcome.error)
+            logger.warning("Connection %s (%s): %s [%s]", connection.pk, connection, outcome.error, exc)
+            return outcome
         except PinterestError as exc:
             outcome.status = RefreshOutcome.FAILED
             outcome.error = f"Token refresh failed: {exc.user_message}"
-            connection.is_active = False
-            connection.last_error = outcome.error
-            connection.save(update_fields=["is_active", "last_error", "updated_at"])
+            _deactivate(connection, outcome.error)
             logger.warning("Connection %s (%s): %s [%s]", connection.pk, connection, outcome.error, exc)
             return outcome
         now = timezone.now()
@@ -252,16 +313,49 @@ def connection_refresh_tokens(
             setattr(connection, name, value)
         connection.last_refreshed_at = now
         connection.last_error = ""
+        connection.refresh_failing_since = None
+        connection.refresh_failures = 0
+        connection.next_refresh_at = None
         connection.save(
             update_fields=[
                 "access_token", "refresh_token", "access_token_expires_at", "refresh_token_expires_at",
-                "last_refreshed_at", "last_error", "updated_at",
+                "last_refreshed_at", "last_error", "refresh_failing_since", "refresh_failures", "next_refresh_at",
+                "updated_at",
             ]
         )
     outcome.status = RefreshOutcome.REFRESHED
     outcome.access_token_expires_at = connection.access_token_expires_at
     outcome.refresh_token_expires_at = connection.refresh_token_expires_at
     logger.info("Tokens of connection %s (%s) refreshed", connection.pk, connection)
+    return outcome
+
+
+def _deactivate(connection: PinterestConnection, error: str) -> None:
+    connection.is_active = False
+    connection.last_error = error
+    connection.last_error_at = timezone.now()
+    connection.next_refresh_at = None
+    connection.save(update_fields=["is_active", "last_error", "last_error_at", "next_refresh_at", "updated_at"])
+
+
+def _refresh_failing(connection: PinterestConnection, exc: PinterestError, outcome: RefreshOutcome) -> RefreshOutcome:
+    """A transient failure: the token is fine as far as anyone knows; try again later."""
+    now = timezone.now()
+    connection.refresh_failures += 1
+    connection.refresh_failing_since = connection.refresh_failing_since or now
+    connection.next_refresh_at = now + refresh_retry_delay(connection.refresh_failures)
+    connection.last_error = (
+        f"Token refresh failing: {exc.user_message} (next try at {connection.next_refresh_at:%H:%M} UTC)"
+    )
+    connection.last_error_at = now
+    connection.save(update_fields=[
+        "refresh_failures", "refresh_failing_since", "next_refresh_at", "last_error", "last_error_at", "updated_at",
+    ])
+    outcome.status = RefreshOutcome.RETRYING
+    outcome.error = connection.last_error
+    outcome.access_token_expires_at = connection.access_token_expires_at
+    outcome.refresh_token_expires_at = connection.refresh_token_expires_at
+    logger.warning("Connection %s (%s): %s [%s]", connection.pk, connection, outcome.error, exc)
     return outcome
 
 
@@ -303,6 +397,7 @@ def connections_refresh_expiring(*, within: timedelta, dry_run: bool = False, sl
         "total": len(candidates),
         "refreshed": sum(o.status == RefreshOutcome.REFRESHED for o in outcomes),
         "failed": sum(o.status == RefreshOutcome.FAILED for o in outcomes),
+        "retrying": sum(o.status == RefreshOutcome.RETRYING for o in outcomes),
         "skipped": sum(o.status == RefreshOutcome.SKIPPED for o in outcomes),
         "details": [o.as_dict() for o in outcomes],
     }
@@ -312,3 +407,33 @@ def connections_refresh_expiring(*, within: timedelta, dry_run: bool = False, sl
         summary["skipped"],
     )
     return summary
+
+
+def connections_refresh_retry_due(*, now: datetime | None = None, sleep=time.sleep) -> dict:
+    """Try again every refresh that failed for a passing reason and whose ``next_refresh_at``
+    has come (the retry job, every 15 minutes), and look at the health of every connection
+    still failing, so a refresh failing for a day reaches a person. Returns
+    ``{total, refreshed, failed, retrying, skipped, details}``."""
+    now = now or timezone.now()
+    outcomes = []
+    for candidate in connections_refresh_due(now=now).only("pk", "username", "pinterest_user_id"):
+        try:
+            outcomes.append(connection_refresh_tokens(connection_id=candidate.pk, sleep=sleep, due_retry=True))
+        except ImproperlyConfigured:
+            raise
+        except Exception as exc:
+            logger.exception("Retrying the refresh of connection %s failed unexpectedly", candidate.pk)
+            outcomes.append(RefreshOutcome(candidate.pk, str(candidate), RefreshOutcome.FAILED,
+                                           f"Unexpected error: {type(exc).__name__}: {exc}"))
+    for pk in PinterestConnection.objects.filter(is_active=True, refresh_failing_since__isnull=False).values_list(
+        "pk", flat=True
+    ):
+        connection_health_check(connection_id=pk, now=now)
+    return {
+        "total": len(outcomes),
+        "refreshed": sum(o.status == RefreshOutcome.REFRESHED for o in outcomes),
+        "failed": sum(o.status == RefreshOutcome.FAILED for o in outcomes),
+        "retrying": sum(o.status == RefreshOutcome.RETRYING for o in outcomes),
+        "skipped": sum(o.status == RefreshOutcome.SKIPPED for o in outcomes),
+        "details": [o.as_dict() for o in outcomes],
+    }

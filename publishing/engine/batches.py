@@ -15,7 +15,7 @@ from uuid import UUID
 from django.db import transaction
 from django.utils import timezone
 
-from pinterest.errors import ConnectionUnusable
+from pinterest.errors import ConnectionRefreshFailing, ConnectionUnusable
 from pinterest.services.pacing import publish_interval
 from publishing.conf import publishing_settings
 from publishing.engine import lease, outcome, queue
@@ -110,6 +110,11 @@ def publish_batch_group(
             except ConnectionUnusable as exc:
                 contexts[connection.pk] = exc
         context = contexts[connection.pk]
+        if isinstance(context, ConnectionRefreshFailing):
+            # Passing trouble at Pinterest: the pin goes back untouched; the item says why.
+            outcome.release(pin=pin, note=str(context))
+            outcome.tell_batches(batch_id=batch.pk, pin_id=pin.pk, success=False, error=str(context))
+            continue
         if isinstance(context, ConnectionUnusable):
             outcome.finish(pin=pin, status=PinStatus.ERROR, error=str(context))
             continue

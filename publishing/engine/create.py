@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from pinterest.errors import (
+    ConnectionRefreshFailing,
     ConnectionUnusable,
     PinterestAuthError,
     PinterestConnectionError,
@@ -20,6 +21,7 @@ from pinterest.errors import (
     PinterestRateLimitError,
 )
 from pinterest.models import PinterestConnection
+from pinterest.services.health import connection_spam_block
 from pinterest.services.pacing import connection_defer_publishing, connection_reserve_publish_slot, publish_interval
 from pinterest.services.tokens import connection_mark_inactive
 from publishing.conf import publishing_settings
@@ -41,10 +43,6 @@ from publishing.rules import publish_problem
 from publishing.selectors import pins_with_relations
 
 logger = logging.getLogger(__name__)
-
-# A create leaving this much after its pacing slot pushes the next slot back accordingly.
-PACING_SLACK_SECONDS = 0.005
-
 
 def pin_validate_for_publish(*, pin: Pin) -> PinterestConnection:
     """Raise PinValidationError with the first rule the pin breaks (``publishing.rules``);
@@ -82,6 +80,9 @@ def pin_publish(*, pin_id, trigger: str = PublishTrigger.MANUAL) -> PublishResul
     pin = pins_with_relations().get(pk=pin.pk)
     try:
         context = context_for(pin_validate_for_publish(pin=pin))
+    except ConnectionRefreshFailing as exc:
+        # Not the pin's fault and not for good: it goes back and publishes once Pinterest answers.
+        return outcome.release(pin=pin, note=str(exc), stop=Stop.REFRESH_FAILING)
     except (PinValidationError, ConnectionUnusable) as exc:
         return outcome.finish(pin=pin, status=PinStatus.ERROR, error=str(exc))
     return publish_claimed(pin=pin, trigger=trigger, context=context)
@@ -147,10 +148,10 @@ def _create(*, pin: Pin, payload: dict, trigger: str, context: Context, release_
             # pin over (it looks at the board and decides); calling Pinterest now could duplicate it.
             return outcome.current_result(pin.pk)
         attempt = audit.attempt_start(pin=pin, trigger=trigger)
-        late = (attempt.started_at - slot).total_seconds()
-        if interval > 0 and late > PACING_SLACK_SECONDS:
-            # This create leaves after its slot (a busy machine): the next one must still keep
-            # the interval from when this one actually goes, not from the slot.
+        if interval > 0:
+            # The next create keeps the interval from when this one actually leaves, not from its
+            # slot (a busy machine leaves late). Always the same statement, so the cost per pin is
+            # the same whether or not this one was late; it only ever moves the slot later.
             connection_defer_publishing(
                 connection_id=connection.pk, until=attempt.started_at + timedelta(seconds=interval)
             )
@@ -161,7 +162,16 @@ def _create(*, pin: Pin, payload: dict, trigger: str, context: Context, release_
             wait = exc.retry_after if exc.retry_after is not None else backoff
             backoff *= 2
             can_wait = wait <= publishing_settings.PUBLISH_RATE_LIMIT_MAX_WAIT_SECONDS
-            if retries_left > 0 and can_wait and not exc.is_spam_block:
+            if exc.is_spam_block:
+                # Pinterest's anti-spam system, not a rate limit (its own quickstart code treats it
+                # apart): never retried in a loop. The account cools down and its pins wait.
+                until = connection_spam_block(connection_id=connection.pk, exc=exc)
+                return _cannot_take_now(
+                    pin=pin, release=True, stop=Stop.SPAM_BLOCKED,
+                    message=f"Pinterest blocked {connection} for suspected spam ({exc.user_message}); "
+                    f"its pins wait until {until:%Y-%m-%d %H:%M} UTC",
+                )
+            if retries_left > 0 and can_wait:
                 retries_left -= 1
                 # Every publisher of this account holds back, and this one waits itself.
                 connection_defer_publishing(connection_id=connection.pk, until=timezone.now() + timedelta(seconds=wait))

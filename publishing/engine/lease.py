@@ -77,7 +77,10 @@ def take_over(pin: Pin, *, now: datetime) -> bool:
     return bool(taken)
 
 
-def release(pin: Pin) -> None:
-    """Give a held pin back to the schedule untouched (a rate limit is not its fault)."""
-    held(pin).update(status=PinStatus.READY_TO_SCHEDULE, publishing_started_at=None, updated_at=timezone.now())
-    pin.status = PinStatus.READY_TO_SCHEDULE
+def release(pin: Pin) -> str:
+    """Give a held pin back untouched (a rate limit is not its fault): to the schedule when it
+    has a time, else back to draft. Returns the status it went back to."""
+    status = PinStatus.READY_TO_SCHEDULE if pin.scheduled_at is not None else PinStatus.DRAFT
+    held(pin).update(status=status, publishing_started_at=None, updated_at=timezone.now())
+    pin.status = status
+    return status

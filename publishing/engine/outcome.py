@@ -68,8 +68,8 @@ def finish(*, pin: Pin, status: str, now: datetime | None = None, pinterest_pin_
 
 def release(*, pin: Pin, note: str, stop: str = "") -> PublishResult:
     """Back on the schedule, untouched: Pinterest could not take it now, not the pin's fault."""
-    lease.release(pin)
-    return PublishResult(pin_id=pin.pk, success=False, status=PinStatus.READY_TO_SCHEDULE, error=note, stop=stop)
+    status = lease.release(pin)
+    return PublishResult(pin_id=pin.pk, success=False, status=status, error=note, stop=stop)
 
 
 def record_created(*, pin: Pin, pinterest_pin_id: str) -> PublishResult:

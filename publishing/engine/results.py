@@ -60,6 +60,8 @@ class Stop:
     RATE_LIMITED = "rate_limited"  # Pinterest kept answering 429 past the retries
     CONNECTION_REJECTED = "connection_rejected"  # 401: the connection is now inactive
     UNREACHABLE = "unreachable"  # refused, DNS: nothing was sent
+    SPAM_BLOCKED = "spam_blocked"  # Pinterest's anti-spam system blocked the account for a while
+    REFRESH_FAILING = "refresh_failing"  # the token expired and could not be refreshed yet
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from django.db import connection as db_connection
 from django.db import connections
 from django.utils import timezone
 
-from pinterest.errors import ConnectionUnusable
+from pinterest.errors import ConnectionRefreshFailing, ConnectionUnusable
 from pinterest.models import PinterestConnection
 from pinterest.services.pacing import publish_interval
 from publishing.conf import publishing_settings
@@ -46,7 +46,7 @@ from publishing.engine.lease import claim_due
 from publishing.engine.reconcile import pin_reconcile
 from publishing.engine.results import PublishResult
 from publishing.models import PinStatus, PublishTrigger
-from publishing.selectors import pins_due, pins_lease_expired
+from publishing.selectors import connections_holding_due_pins, pins_due, pins_lease_expired
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +65,11 @@ class SweepReport:
     reconciled: int = 0
     resumed: int = 0
     details: list = field(default_factory=list)
+    #: Connections whose due pins wait, and why: [{connection, connection_id, reason}].
+    skipped: list = field(default_factory=list)
+
+    def skip(self, connection: PinterestConnection, reason: str) -> None:
+        self.skipped.append({"connection": str(connection), "connection_id": connection.pk, "reason": reason})
 
     def add(self, result: PublishResult, *, connection: str):
         # Published pins are counted, not listed: a run over a large backlog keeps its memory
@@ -86,7 +91,7 @@ class SweepReport:
         )
 
     def _count(self, result: PublishResult):
-        if result.status == PinStatus.READY_TO_SCHEDULE:
+        if result.status in (PinStatus.READY_TO_SCHEDULE, PinStatus.DRAFT):
             self.released += 1
             return
         self.total += 1
@@ -99,6 +104,7 @@ class SweepReport:
         for name in ("total", "published", "failed", "released", "reconciled"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.details.extend(other.details)
+        self.skipped.extend(other.skipped)
 
     def as_dict(self):
         return {
@@ -109,6 +115,7 @@ class SweepReport:
             "reconciled": self.reconciled,
             "resumed": self.resumed,
             "details": self.details,
+            "skipped_connections": self.skipped,
         }
 
 
@@ -127,6 +134,10 @@ def _sweep_connection(
     label = str(connection)
     try:
         context = context_for(connection)
+    except ConnectionRefreshFailing as exc:
+        # Passing trouble at Pinterest: the pins are not claimed and wait for a refresh.
+        report.skip(connection, str(exc))
+        return report
     except ConnectionUnusable as exc:
         _fail_due_pins(connection_id=connection_id, now=now, error=str(exc), report=report, label=label)
         return report
@@ -211,6 +222,9 @@ def pins_publish_due(*, now: datetime | None = None, limit: int | None = None, p
     # A bulk task that died (or a lost queue) must not leave its batch pending forever.
     report.resumed = batches_resume_stalled(now=now)
 
+    for held_back in connections_holding_due_pins(now=now):
+        # Their pins are not due while the account cannot publish; say so rather than total: 0.
+        report.skip(held_back, held_back.health(now=now)[1])
     connection_ids = sorted(
         set(pins_due(now=now).order_by().values_list("project__pinterest_connection_id", flat=True).distinct())
     )

@@ -4,7 +4,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 
 from pinterest.conf import pinterest_settings
-from pinterest.services.tokens import connections_refresh_expiring
+from pinterest.services.tokens import connections_refresh_expiring, connections_refresh_retry_due
 
 
 class Command(BaseCommand):
@@ -12,7 +12,9 @@ class Command(BaseCommand):
         "Refresh the tokens of active Pinterest connections whose access token or refresh token "
         "expires within --within-days (default TOKEN_REFRESH_WITHIN_DAYS, 7). Each connection is "
         "refreshed on its own; one failing never stops the others. A connection Pinterest refuses "
-        "becomes inactive with last_error set. Exits with status 1 when any refresh failed."
+        "becomes inactive with last_error set; one it cannot reach stays active and is tried again "
+        "later (--retry-due does that: run it every 15 minutes from cron). Exits with status 1 when "
+        "any refresh failed for good."
     )
 
     def add_arguments(self, parser):
@@ -22,8 +24,23 @@ class Command(BaseCommand):
         )
         parser.add_argument("--dry-run", action="store_true", help="List what would be refreshed; change nothing.")
         parser.add_argument("--json", action="store_true", dest="as_json", help="Print the summary as JSON.")
+        parser.add_argument(
+            "--retry-due", action="store_true",
+            help="Only try again the refreshes that failed for a passing reason and are due.",
+        )
 
-    def handle(self, *args, within_days, dry_run, as_json, **options):
+    def handle(self, *args, within_days, dry_run, as_json, retry_due, **options):
+        if retry_due:
+            if dry_run:
+                raise CommandError("--retry-due cannot be combined with --dry-run.")
+            summary = connections_refresh_retry_due()
+            self.stdout.write(json.dumps(summary, indent=2, sort_keys=True) if as_json else (
+                f"{summary['total']} refresh(es) due again: {summary['refreshed']} refreshed, "
+                f"{summary['retrying']} still failing (tried again later), {summary['failed']} failed."
+            ))
+            if summary["failed"]:
+                raise CommandError(f"{summary['failed']} token refreshes failed for good (see above).")
+            return
         if within_days is None:
             within_days = pinterest_settings.TOKEN_REFRESH_WITHIN_DAYS
         if within_days < 0:
@@ -48,7 +65,7 @@ class Command(BaseCommand):
                     style(
                         f"{summary['total']} connection(s) expiring within {within_days:g} days: "
                         f"{summary['refreshed']} refreshed, {summary['failed']} failed, "
-                        f"{summary['skipped']} skipped."
+                        f"{summary['retrying']} to be tried again, {summary['skipped']} skipped."
                     )
                 )
         if summary["failed"]:

@@ -128,14 +128,17 @@ def test_transient_failures_are_retried_with_backoff(standin, settings):
     assert reload(connection).is_active
 
 
-def test_transient_failures_past_three_retries_deactivate_the_connection(standin):
+def test_transient_failures_past_three_retries_keep_the_connection_active_and_retry_later(standin):
     connection = expiring(standin)
     standin.fail_next("503", 4, endpoint="token")
+    before = timezone.now()
     summary = connections_refresh_expiring(within=WEEK)
     connection = reload(connection)
-    assert summary["failed"] == 1 and token_calls(standin) == 4
-    assert not connection.is_active
-    assert connection.last_error.startswith("Token refresh failed: Service unavailable.")
+    assert (summary["failed"], summary["retrying"]) == (0, 1) and token_calls(standin) == 4
+    assert connection.is_active and connection.refresh_failures == 1
+    assert connection.refresh_failing_since >= before and connection.last_error_at >= before
+    assert connection.last_error.startswith("Token refresh failing: Service unavailable.")
+    assert before + timedelta(minutes=5) <= connection.next_refresh_at <= timezone.now() + timedelta(minutes=5)
 
 
 def test_one_failure_never_stops_the_others(standin):

@@ -57,8 +57,11 @@ def test_two_takeovers_of_one_expired_lease_only_one_wins():
     assert not lease.take_over(second, now=timezone.now())
 
 
-def test_release_puts_a_held_pin_back_on_the_schedule():
+def test_release_puts_a_held_pin_back_on_the_schedule_or_back_to_draft():
     pin = held_pin()
-    lease.release(pin)
+    assert lease.release(pin) == PinStatus.DRAFT  # no time: nothing would ever publish it
     stored = Pin.objects.get(pk=pin.pk)
-    assert (stored.status, stored.publishing_started_at) == (PinStatus.READY_TO_SCHEDULE, None)
+    assert (stored.status, stored.publishing_started_at) == (PinStatus.DRAFT, None)
+    scheduled = make_pin(status=PinStatus.READY_TO_SCHEDULE, scheduled_at=timezone.now())
+    lease.claim(pin_id=scheduled.pk, from_statuses=Pin.PUBLISHABLE_STATUSES, now=timezone.now())
+    assert lease.release(Pin.objects.get(pk=scheduled.pk)) == PinStatus.READY_TO_SCHEDULE
