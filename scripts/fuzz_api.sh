@@ -82,7 +82,7 @@ import secrets
 from datetime import timedelta
 from django.utils import timezone
 from pinterest.models import PinterestConnection
-from pinterest.services import connection_add_from_token
+from pinterest.services.connect import connection_add_from_token
 from publishing.models import BlogArticle, BlogProject, Pin, PinStatus
 from publishing.services.tenants import tenant_create
 
