@@ -4,6 +4,9 @@ a connection shows whether each token is set and when it expires.
 Actions (each calls one service per selected connection): refresh tokens now, sync
 boards, disconnect. The changelist links to the OAuth connect view and to "Add a
 sandbox token" (a token from Pinterest's app dashboard, checked before it is saved).
+
+Each connection shows its health (``PinterestConnection.health``) as a badge whose tooltip is
+what a person reads about it; the "health" filter uses the selectors' SQL for the same values.
 """
 
 from django.contrib import admin, messages
@@ -13,13 +16,15 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.utils.timesince import timeuntil
 from django.views.decorators.debug import sensitive_post_parameters
 
 from pinpublisher.admin_scoping import TenantScopedAdmin
 from pinterest.errors import ConnectError, ConnectionUnusable, PinterestError
 from pinterest.forms import SandboxTokenForm
-from pinterest.models import Board, PinterestConnection
+from pinterest.models import Board, Health, PinterestConnection
+from pinterest.selectors import connection_health_filter
 from pinterest.services.boards import boards_sync
 from pinterest.services.connect import connection_add_from_token, connection_disconnect
 from pinterest.services.tokens import RefreshOutcome, connection_refresh_tokens
@@ -32,6 +37,44 @@ def _expiry(value):
     if value <= now:
         return "expired"
     return f"in {timeuntil(value, now, depth=1)}"
+
+
+HEALTH_COLORS = {
+    Health.OK: "#2e8540",
+    Health.REFRESH_FAILING: "#c98a00",
+    Health.NEEDS_RECONNECT: "#c0392b",
+    Health.SPAM_BLOCKED: "#c0392b",
+    Health.EXPIRY_UNKNOWN: "#8a8a8a",
+}
+
+
+def badge(text, color, *, title=""):
+    """A coloured pill, the admin's one badge style (pin statuses, connection health)."""
+    return format_html(
+        '<span style="background:{};color:#fff;padding:2px 8px;border-radius:10px;white-space:nowrap"{}>'
+        "{}</span>",
+        color,
+        format_html(' title="{}"', title) if title else "",
+        text,
+    )
+
+
+def health_badge(connection, *, now=None):
+    value, detail = connection.health(now=now)
+    return badge(Health(value).label, HEALTH_COLORS[value], title=detail)
+
+
+class HealthListFilter(admin.SimpleListFilter):
+    title = "health"
+    parameter_name = "health"
+
+    def lookups(self, request, model_admin):
+        return Health.choices
+
+    def queryset(self, request, queryset):
+        if self.value() not in Health.values:
+            return queryset
+        return queryset.filter(connection_health_filter(health=self.value(), now=timezone.now()))
 
 
 # Columns only the token services write (connect, refresh, disconnect), never an admin form.
@@ -77,12 +120,13 @@ class PinterestConnectionAdmin(TenantScopedAdmin):
         "__str__",
         "tenant",
         "is_active",
+        "health_status",
         "access_token_status",
         "refresh_token_status",
         "last_refreshed_at",
         "short_last_error",
     )
-    list_filter = ("is_active", "tenant")
+    list_filter = (HealthListFilter, "is_active", "tenant")
     search_fields = ("username", "pinterest_user_id", "tenant__name")
     # The encrypted fields are deliberately absent: they are never shown or edited as text.
     fields = (
@@ -90,18 +134,34 @@ class PinterestConnectionAdmin(TenantScopedAdmin):
         "pinterest_user_id",
         "username",
         "is_active",
+        "health_status",
+        "health_detail",
         "scopes",
         "access_token_status",
         "access_token_expires_at",
         "refresh_token_status",
         "refresh_token_expires_at",
         "last_refreshed_at",
+        "refresh_failing_since",
+        "refresh_failures",
+        "next_refresh_at",
+        "spam_blocked_at",
+        "spam_blocked_until",
         "last_error",
+        "last_error_at",
         "next_publish_at",
         "created_at",
         "updated_at",
     )
     readonly_fields = (
+        "health_status",
+        "health_detail",
+        "refresh_failing_since",
+        "refresh_failures",
+        "next_refresh_at",
+        "spam_blocked_at",
+        "spam_blocked_until",
+        "last_error_at",
         "access_token_status",
         "refresh_token_status",
         "access_token_expires_at",
@@ -188,6 +248,14 @@ class PinterestConnectionAdmin(TenantScopedAdmin):
     def disconnect(self, request, queryset):
         for connection in queryset.order_by("pk"):
             self.message_user(request, connection_disconnect(connection_id=connection.pk), messages.SUCCESS)
+
+    @admin.display(description="health")
+    def health_status(self, obj):
+        return health_badge(obj)
+
+    @admin.display(description="health detail")
+    def health_detail(self, obj):
+        return obj.health()[1] or "—"
 
     @admin.display(description="access token")
     def access_token_status(self, obj):

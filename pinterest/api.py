@@ -17,8 +17,13 @@ from pinpublisher.api import (
     parse,
 )
 from pinterest.api_actions import ConnectionDisconnectMixin
-from pinterest.selectors import boards_for_tenant, connections_for_tenant
-from pinterest.serializers import BoardFilterSerializer, BoardSerializer, ConnectionSerializer
+from pinterest.selectors import boards_for_tenant, connections_for_tenant, connections_for_tenant_by_health
+from pinterest.serializers import (
+    BoardFilterSerializer,
+    BoardSerializer,
+    ConnectionFilterSerializer,
+    ConnectionSerializer,
+)
 
 # --- Endpoints -------------------------------------------------------------------------------
 
@@ -27,12 +32,13 @@ class ConnectionsApi(TenantApi):
     @extend_schema(
         operation_id="connections_list",
         tags=["connections"],
-        parameters=PAGINATION_PARAMETERS,
-        responses={200: paginated(ConnectionSerializer), **error_responses(404)},
+        parameters=[ConnectionFilterSerializer, *PAGINATION_PARAMETERS],
+        responses={200: paginated(ConnectionSerializer), **error_responses(400, 404)},
     )
     def get(self, request):
+        filters = parse(ConnectionFilterSerializer, request.query_params.dict())
         return paginated_response(
-            queryset=connections_for_tenant(tenant=self.tenant),
+            queryset=connections_for_tenant_by_health(tenant=self.tenant, health=filters.get("health")),
             serializer_class=ConnectionSerializer,
             request=request,
             view=self,

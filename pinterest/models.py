@@ -92,14 +92,17 @@ class PinterestConnection(models.Model):
         if not self.is_active:
             return Health.NEEDS_RECONNECT, self.last_error or "The connection is inactive: connect the account again."
         if self.is_spam_blocked(now=now):
+            since = f" at {self.spam_blocked_at:%Y-%m-%d %H:%M %Z}" if self.spam_blocked_at else ""
             return Health.SPAM_BLOCKED, (
-                f"Pinterest blocked this account for suspected spam at {self.spam_blocked_at:%Y-%m-%d %H:%M %Z}; "
+                f"Pinterest blocked this account for suspected spam{since}; "
                 f"publishing resumes after {self.spam_blocked_until:%Y-%m-%d %H:%M %Z}."
             )
         if self.refresh_failing_since is not None:
             left = ""
-            if self.access_token_expires_at is not None:
-                days = max(0.0, (self.access_token_expires_at - now).total_seconds() / 86400)
+            if self.access_token_expires_at is not None and self.access_token_expires_at <= now:
+                left = "; the access token has expired, so its pins wait"
+            elif self.access_token_expires_at is not None:
+                days = (self.access_token_expires_at - now).total_seconds() / 86400
                 left = f"; the access token expires in {days:.1f} days"
             return Health.REFRESH_FAILING, (
                 f"Token refresh failing since {self.refresh_failing_since:%Y-%m-%d %H:%M %Z}{left}; "

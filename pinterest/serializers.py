@@ -2,12 +2,21 @@
 
 A connection is presented by what a person needs to judge its health; its tokens never
 leave the server: only ``has_access_token`` / ``has_refresh_token`` say whether they are set
-(read without decrypting them).
+(read without decrypting them). ``health`` and ``health_detail`` are
+``PinterestConnection.health``: what state the account is in and what a person reads about it.
 """
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from pinpublisher.api import IdField
+from pinterest.models import Health
+
+HEALTH_HELP = (
+    "ok; refresh_failing (retried automatically until the access token expires); needs_reconnect "
+    "(inactive: connect the account again); spam_blocked (no pins are created until spam_blocked_until); "
+    "expiry_unknown (a hand-added token without an expiry)."
+)
 
 
 class ConnectionSerializer(serializers.Serializer):
@@ -28,6 +37,33 @@ class ConnectionSerializer(serializers.Serializer):
     has_access_token = serializers.BooleanField(read_only=True)
     has_refresh_token = serializers.BooleanField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
+    health = serializers.SerializerMethodField(help_text=HEALTH_HELP)
+    health_detail = serializers.SerializerMethodField(
+        help_text="What a person reads about the health (since when, until when, why); empty when ok."
+    )
+    last_error_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    refresh_failing_since = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When token refreshes started failing for a passing reason."
+    )
+    next_refresh_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When a failing refresh is tried again."
+    )
+    spam_blocked_until = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="No pins are created for this account before then."
+    )
+
+    @extend_schema_field(serializers.ChoiceField(choices=Health.choices))
+    def get_health(self, connection) -> str:
+        return connection.health()[0]
+
+    def get_health_detail(self, connection) -> str:
+        return connection.health()[1]
+
+
+class ConnectionFilterSerializer(serializers.Serializer):
+    health = serializers.ChoiceField(
+        choices=Health.choices, required=False, help_text="Only connections of this health."
+    )
 
 
 class BoardSerializer(serializers.Serializer):

@@ -22,10 +22,13 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from pinpublisher.admin_scoping import TenantScopedAdmin, guard_admin_site, user_tenant_id
+from pinterest.admin import badge
+from pinterest.models import Health
 from publishing.engine import pins_publish_bulk
 from publishing.models import (
     BlogArticle,
@@ -38,6 +41,7 @@ from publishing.models import (
     PublishBatchItem,
     Tenant,
 )
+from publishing.rules import waiting_reason
 from publishing.services import content
 from publishing.services.readiness import pins_mark_ready, pins_retry_failed
 
@@ -311,6 +315,7 @@ STATUS_COLORS = {
     PinStatus.PUBLISHED: "#2e8540",
     PinStatus.ERROR: "#c0392b",
 }
+WAITING_COLOR = "#c98a00"
 
 
 class PublishAttemptInline(admin.TabularInline):
@@ -388,6 +393,14 @@ class PinForm(ServiceForm):
             raise
 
 
+def _held_back_by(pin, now):
+    """A due pin's waiting reason in two words (the badge; its tooltip has the whole reason)."""
+    connection = pin.project.pinterest_connection
+    if connection is None:
+        return "no Pinterest account"
+    return Health(connection.health(now=now)[0]).label.lower()
+
+
 @admin.register(Pin)
 class PinAdmin(ServiceFormAdmin):
     form = PinForm
@@ -398,7 +411,8 @@ class PinAdmin(ServiceFormAdmin):
     list_display_links = ("thumbnail", "__str__")
     list_filter = ("status", "project", "board")
     search_fields = ("title", "description", "pinterest_pin_id", "article__url")
-    list_select_related = ("project", "board")
+    # The project's account: whether a due pin is held back by it (``waiting_reason``).
+    list_select_related = ("project", "project__pinterest_connection", "board")
     date_hierarchy = "scheduled_at"
     readonly_fields = (
         "status",
@@ -435,16 +449,16 @@ class PinAdmin(ServiceFormAdmin):
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj):
-        color = STATUS_COLORS.get(obj.status, "#777")
-        badge = format_html(
-            '<span style="background:{};color:#fff;padding:2px 8px;border-radius:10px;white-space:nowrap">{}</span>',
-            color,
-            obj.get_status_display(),
-        )
+        status = badge(obj.get_status_display(), STATUS_COLORS.get(obj.status, "#777"))
         if obj.status == PinStatus.ERROR and obj.error_message:
-            return format_html('{}<br><small title="{}">{}</small>', badge, obj.error_message,
+            return format_html('{}<br><small title="{}">{}</small>', status, obj.error_message,
                                obj.error_message[:80])
-        return badge
+        now = timezone.now()
+        reason = waiting_reason(obj, now)
+        if reason:
+            return format_html("{} {}", status, badge(f"Waiting: {_held_back_by(obj, now)}", WAITING_COLOR,
+                                                      title=reason))
+        return status
 
     @admin.display(description="on Pinterest")
     def on_pinterest(self, obj):

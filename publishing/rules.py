@@ -5,6 +5,9 @@ sent to Pinterest) both ask here, so the words a person reads are the same every
 These functions only read the objects they are given; they never query or write.
 """
 
+from pinterest.models import Health
+from publishing.models import PinStatus
+
 MSG_NO_BOARD = "Pin must have a Pinterest board assigned"
 MSG_NO_CONNECTION = "No Pinterest account connected to this project"
 MSG_NO_IMAGE = "Pin must have an image"
@@ -61,4 +64,32 @@ def publish_problem(pin) -> tuple[str, str] | None:
     problem = board_problem(pin.board, pin.project)
     if problem:
         return "board", problem
+    return None
+
+
+def waiting_reason(pin, now) -> str | None:
+    """Why ``pin``, due at ``now``, stays ready instead of publishing, or None.
+
+    Due means ready to schedule with ``scheduled_at`` at or before ``now``. The account holds it
+    back when there is none, it is inactive or spam blocked (``connection_problem``, judged at
+    the current time), or its access token has expired while refreshing it keeps failing (the
+    sweep skips the pin until a refresh succeeds). Reads ``pin.project.pinterest_connection``
+    only for a due pin: select it with the pins when listing many.
+    """
+    if pin.status != PinStatus.READY_TO_SCHEDULE or pin.scheduled_at is None or pin.scheduled_at > now:
+        return None
+    connection = pin.project.pinterest_connection
+    problem = connection_problem(connection)
+    if problem:
+        return problem
+    health, _detail = connection.health(now=now)
+    if health == Health.REFRESH_FAILING and connection.is_access_token_expired(now=now):
+        # The health detail counts the days left before the token expires; here it has.
+        return (
+            f"The access token of Pinterest account {connection} expired at "
+            f"{connection.access_token_expires_at:%Y-%m-%d %H:%M} UTC and refreshing it has failed since "
+            f"{connection.refresh_failing_since:%Y-%m-%d %H:%M} UTC"
+            + (f" ({connection.last_error})" if connection.last_error else "")
+            + "; it is retried automatically and the pins publish once a refresh succeeds"
+        )
     return None

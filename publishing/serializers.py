@@ -5,6 +5,7 @@ set) and renames related ids (``project`` -> ``project_id``) for the services; e
 tenants, boards, images, statuses and a pin's text lives in ``publishing.services.content``.
 """
 
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
@@ -12,6 +13,7 @@ from rest_framework import serializers
 
 from pinpublisher.api import AwareDateTimeField, IdField
 from publishing.models import PinStatus
+from publishing.rules import waiting_reason
 from publishing.selectors import PIN_ORDERING_FIELDS, PinFilters
 from publishing.services.content import PIN_TEXT_MAX, PINTEREST_TEXT_LIMITS, pin_warnings
 
@@ -101,7 +103,21 @@ class PinWarningSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+class PinListSerializer(serializers.ListSerializer):
+    def to_representation(self, data):
+        pins = list(data)
+        # ``waiting_reason`` reads a due pin's account: the page's accounts load in two queries,
+        # not two per pin.
+        prefetch_related_objects(
+            [pin for pin in pins if pin.status == PinStatus.READY_TO_SCHEDULE], "project__pinterest_connection"
+        )
+        return super().to_representation(pins)
+
+
 class PinSerializer(serializers.Serializer):
+    class Meta:
+        list_serializer_class = PinListSerializer
+
     id = serializers.UUIDField(read_only=True)
     project = serializers.IntegerField(source="project_id", read_only=True)
     article = serializers.IntegerField(source="article_id", read_only=True)
@@ -128,10 +144,18 @@ class PinSerializer(serializers.Serializer):
     warnings = serializers.SerializerMethodField(
         help_text="Text longer than Pinterest allows: accepted, and cut when published."
     )
+    waiting_reason = serializers.SerializerMethodField(
+        help_text="Why a due pin stays ready instead of publishing (no account, an inactive or spam-blocked "
+        "one, an expired token whose refresh keeps failing); null when nothing holds it back."
+    )
 
     @extend_schema_field(PinWarningSerializer(many=True))
     def get_warnings(self, pin):
         return pin_warnings(pin=pin)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_waiting_reason(self, pin):
+        return waiting_reason(pin, timezone.now())
 
     def to_representation(self, pin):
         # Written out by hand: a pin list page serializes 50 pins, and DRF's field-by-field
@@ -163,6 +187,7 @@ class PinSerializer(serializers.Serializer):
             "created_at": _iso(pin.created_at, tz),
             "updated_at": _iso(pin.updated_at, tz),
             "warnings": pin_warnings(pin=pin),
+            "waiting_reason": waiting_reason(pin, timezone.now()),
         }
 
 

@@ -30,6 +30,7 @@ def test_connection_shows_its_health_and_never_its_tokens(tenant_api, tenant):
         "id", "username", "pinterest_user_id", "is_active", "access_token_expires_at",
         "refresh_token_expires_at", "scopes", "last_error", "last_refreshed_at", "board_count",
         "has_access_token", "has_refresh_token", "created_at",
+        "health", "health_detail", "last_error_at", "refresh_failing_since", "next_refresh_at", "spam_blocked_until",
     }
     assert body["username"] == "cook" and body["board_count"] == 1
     assert body["scopes"] == ["boards:read", "boards:write", "pins:read", "pins:write", "user_accounts:read"]
