@@ -95,6 +95,7 @@ _ERROR_DESCRIPTIONS = {
     409: "The object's state forbids this (the message says why).",
     415: "Unsupported Content-Type for the request body.",
     429: "Too many requests: see the Retry-After header.",
+    503: "Pinterest could not be reached or answered with an error for now; try again later (the message says why).",
 }
 
 

@@ -15,7 +15,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from pinpublisher.api import ErrorSerializer, TenantApi, error_responses, get_or_404
-from pinterest.errors import ConnectionUnusable, TokenRefreshFailed
+from pinterest.errors import ConnectionRefreshFailing, ConnectionUnusable, TokenRefreshFailed
 from pinterest.models import PinterestConnection
 from pinterest.services.boards import boards_sync
 from pinterest.services.connect import PINTEREST_APPS_SETTINGS_URL, connection_disconnect
@@ -63,8 +63,10 @@ class ConnectionRefreshApi(TenantApi):
         summary="Refresh the connection's tokens now",
         description="Trades the stored refresh token for a new access token and a new refresh token. "
         "If Pinterest refuses, the connection becomes inactive (409, `token_refresh_failed`) and must "
-        "be reconnected; an inactive connection answers 409 `connection_inactive`.",
-        responses={200: ConnectionTokensSerializer, **error_responses(404, 409)},
+        "be reconnected; an inactive connection answers 409 `connection_inactive`. If Pinterest cannot be "
+        "reached or fails (5xx), the connection stays active, the refresh is tried again automatically, "
+        "and the answer is 503 `connection_refresh_failing`.",
+        responses={200: ConnectionTokensSerializer, **error_responses(404, 409, 503)},
     )
     def post(self, request, connection_id):
         connection = _connection(self.tenant, connection_id)
@@ -73,6 +75,8 @@ class ConnectionRefreshApi(TenantApi):
             raise ConnectionUnusable(outcome.error)
         if outcome.status == RefreshOutcome.FAILED:
             raise TokenRefreshFailed(outcome.error)
+        if outcome.status == RefreshOutcome.RETRYING:
+            raise ConnectionRefreshFailing(outcome.error)
         connection.refresh_from_db(
             fields=["is_active", "access_token_expires_at", "refresh_token_expires_at", "last_refreshed_at",
                     "last_error"]

@@ -225,19 +225,19 @@ def _refresh_grant(refresh_token: str, *, sleep, retries: int = TOKEN_REFRESH_RE
 
 def connection_refresh_tokens(
     *, connection_id: int, within: timedelta | None = None, sleep=time.sleep, retries: int = TOKEN_REFRESH_RETRIES,
-    due_retry: bool = False,
+    due_retry: bool = False, now: datetime | None = None,
 ) -> RefreshOutcome:
     """Refresh the connection's tokens now (see ``_refresh_locked`` for every outcome), then
     tell the owners if the connection started or stopped needing them."""
     outcome = _refresh_locked(connection_id=connection_id, within=within, sleep=sleep, retries=retries,
-                              due_retry=due_retry)
+                              due_retry=due_retry, now=now)
     if outcome.status in (RefreshOutcome.REFRESHED, RefreshOutcome.RETRYING, RefreshOutcome.FAILED):
         connection_health_check(connection_id=connection_id)
     return outcome
 
 
 def _refresh_locked(
-    *, connection_id: int, within: timedelta | None, sleep, retries: int, due_retry: bool
+    *, connection_id: int, within: timedelta | None, sleep, retries: int, due_retry: bool, now: datetime | None
 ) -> RefreshOutcome:
     """Refresh the connection's access token now; store the new access AND refresh tokens.
 
@@ -262,7 +262,7 @@ def _refresh_locked(
     with transaction.atomic():
         connection = PinterestConnection.objects.select_for_update().get(pk=connection_id)
         outcome = RefreshOutcome(connection_id=connection.pk, connection=str(connection), status="")
-        now = timezone.now()
+        now = now or timezone.now()
         if not connection.is_active:
             outcome.status, outcome.error = RefreshOutcome.SKIPPED, disconnected_message(connection)
             return outcome
@@ -418,7 +418,9 @@ def connections_refresh_retry_due(*, now: datetime | None = None, sleep=time.sle
     outcomes = []
     for candidate in connections_refresh_due(now=now).only("pk", "username", "pinterest_user_id"):
         try:
-            outcomes.append(connection_refresh_tokens(connection_id=candidate.pk, sleep=sleep, due_retry=True))
+            outcomes.append(
+                connection_refresh_tokens(connection_id=candidate.pk, sleep=sleep, due_retry=True, now=now)
+            )
         except ImproperlyConfigured:
             raise
         except Exception as exc:

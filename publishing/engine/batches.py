@@ -23,6 +23,7 @@ from publishing.engine.context import context_for
 from publishing.engine.create import pin_validate_for_publish, publish_claimed, refusal
 from publishing.engine.results import PinValidationError
 from publishing.models import Pin, PinStatus, PublishBatch, PublishBatchItem, PublishTrigger, Tenant
+from publishing.rules import connection_problem
 from publishing.selectors import pins_with_relations
 
 
@@ -99,6 +100,12 @@ def publish_batch_group(
             continue
         # Publish what was claimed: the pin may have been edited since this task started.
         pin = pins_with_relations().get(pk=pin.pk)
+        account = pin.project.pinterest_connection
+        if account is not None and account.is_spam_blocked():
+            # Blocked for spam (by this batch's previous pin, or anyone): the rest waits untouched.
+            result = outcome.release(pin=pin, note=connection_problem(account) or "")
+            outcome.tell_batches(batch_id=batch.pk, pin_id=pin.pk, success=False, error=result.error)
+            continue
         try:
             connection = pin_validate_for_publish(pin=pin)
         except PinValidationError as exc:
@@ -119,7 +126,10 @@ def publish_batch_group(
             outcome.finish(pin=pin, status=PinStatus.ERROR, error=str(context))
             continue
         context.sleep = sleep
-        publish_claimed(pin=pin, trigger=batch.trigger, context=context)
+        result = publish_claimed(pin=pin, trigger=batch.trigger, context=context)
+        if result.status in (PinStatus.READY_TO_SCHEDULE, PinStatus.DRAFT):
+            # Put back (a spam block): not published by this batch, and the item says why.
+            outcome.tell_batches(batch_id=batch.pk, pin_id=pin.pk, success=False, error=result.error)
     return []
 
 

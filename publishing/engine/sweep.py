@@ -4,9 +4,13 @@ One run (``pins_publish_due``):
 
 1. Recovery first: pins still ``publishing`` past their lease (a worker died, or an
    unknown outcome could not be checked) are reconciled by looking at the board.
-2. Due pins (``ready_to_schedule``, ``scheduled_at <= now``, active connection) are
-   grouped by connection. Each connection's token is read once; if that fails every
-   due pin of that connection goes to ``error`` with the reason and the others go on.
+2. Due pins (``ready_to_schedule``, ``scheduled_at <= now``, an active connection that
+   is not spam blocked) are grouped by connection. Each connection's token is read once.
+   If Pinterest cannot refresh it for now, or refuses it (the connection becomes
+   inactive), the pins wait and the summary's ``skipped_connections`` names the
+   connection and why, as it names every inactive or spam-blocked connection holding due
+   pins; any other unusable token (none stored, undecryptable) sends every due pin of that
+   connection to ``error`` with the reason. The other connections go on.
 3. Each connection is worked through in short claims: ``SELECT ... FOR UPDATE SKIP
    LOCKED`` of a few pins (about a minute of pacing's worth), moved to
    ``publishing`` in the same short transaction, then published one by one on the
@@ -139,6 +143,12 @@ def _sweep_connection(
         report.skip(connection, str(exc))
         return report
     except ConnectionUnusable as exc:
+        connection.refresh_from_db(fields=["is_active"])
+        if not connection.is_active:
+            # Pinterest refused the token just now: like every inactive account's, its pins wait
+            # (their waiting_reason says why) and publish once a person reconnects it.
+            report.skip(connection, str(exc))
+            return report
         _fail_due_pins(connection_id=connection_id, now=now, error=str(exc), report=report, label=label)
         return report
     interval = publish_interval()
