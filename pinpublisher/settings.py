@@ -215,6 +215,26 @@ LOGGING = {
     "loggers": {"urllib3": {"level": "WARNING"}},
 }
 
+# --- Email ---------------------------------------------------------------------------
+# Owners are emailed when a Pinterest account needs them (publishing.services.notifications).
+# With DEBUG on mail is printed to the console unless a backend is named; with DEBUG off it
+# goes out through SMTP. A timeout, so a silent mail server never holds a worker for long.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    # Django would refuse this only when the first mail is sent; say it at start.
+    raise ImproperlyConfigured("EMAIL_USE_TLS (STARTTLS, usually port 587) and EMAIL_USE_SSL (port 465) "
+                               "are mutually exclusive: set one.")
+EMAIL_PORT = env_int("EMAIL_PORT", 465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_TIMEOUT = env_float("EMAIL_TIMEOUT", 10.0)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "pinpublisher <pinpublisher@localhost>"
+
 # --- Pinterest -----------------------------------------------------------------------
 # Each app's names, read from the environment; unset is None and the app's conf.py
 # (pinterest/conf.py, publishing/conf.py) supplies the default, once.

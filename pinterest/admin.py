@@ -205,7 +205,7 @@ class PinterestConnectionAdmin(TenantScopedAdmin):
             except PinterestError as exc:
                 form.add_error(None, f"Pinterest could not check the token: {exc.user_message}")
             else:
-                level = messages.WARNING if result.boards_error else messages.SUCCESS
+                level = messages.WARNING if (result.boards_error or result.refresh_error) else messages.SUCCESS
                 self.message_user(request, result.message, level)
                 return redirect(reverse("admin:pinterest_pinterestconnection_change", args=[result.connection.pk]))
         context = {

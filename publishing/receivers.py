@@ -1,9 +1,14 @@
-"""Publishing's answers to other apps' signals. Thin: each calls one service."""
+"""Publishing's answers to other apps' signals. Thin: each calls one service.
+
+Another answer to a signal is one more receiver here with its own ``dispatch_uid`` (the
+webhooks/events outbox: ``@receiver(connection_health_changed, dispatch_uid="publishing.record_health_event")``).
+"""
 
 from django.dispatch import receiver
 
-from pinterest.signals import connection_saved, connection_target_requested
+from pinterest.signals import connection_health_changed, connection_saved, connection_target_requested
 from publishing.services.connections import project_attach_connection, project_check_connection_target
+from publishing.services.notifications import connection_health_notify_owners
 
 
 @receiver(connection_target_requested, dispatch_uid="publishing.check_project_target")
@@ -15,3 +20,8 @@ def check_project_target(sender, *, tenant, target, **kwargs):
 def attach_project(sender, *, tenant, connection, target, **kwargs):
     if target is not None:
         project_attach_connection(tenant=tenant, project_id=target, connection=connection)
+
+
+@receiver(connection_health_changed, dispatch_uid="publishing.notify_owners_of_health")
+def notify_owners_of_health(sender, *, connection, health, detail, previous, **kwargs):
+    connection_health_notify_owners(connection=connection, health=health, detail=detail, previous=previous)

@@ -9,6 +9,8 @@ Real Pinterest instead of the stand-in: set ``PINTEREST_APP_ID`` and
 ``PINTEREST_APP_SECRET`` (connect through OAuth at /pinterest/connect/), or
 ``PINTEREST_SANDBOX_TOKEN`` (a token from Pinterest's developer dashboard; the demo
 project is connected with it). ``PINTEREST_API_BASE`` chooses production or sandbox.
+Emails (to a tenant's owners, when an account needs them) are printed by the process that
+sends them: the console email backend, unless ``EMAIL_BACKEND`` is set.
 
 ``--check`` is the headless proof: it starts the same processes on a throw-away
 SQLite database, waits until the worker's sweep has published the demo's due pins,
@@ -180,6 +182,8 @@ def main():
     env.setdefault("PINTEREST_PUBLISH_INTERVAL_SECONDS", "1" if not real else "10")
     env.setdefault("Q_WORKERS", "2")
     env.setdefault("Q_POLL_SECONDS", "0.5")
+    # Emails to the owners (an account that needs them) are printed by whichever process sends them.
+    env.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
     if args.check:
         scratch = Path(tempfile.mkdtemp(prefix="pinpublisher-check-"))
         env.setdefault("DATABASE_URL", f"sqlite:///{scratch / 'db.sqlite3'}")

@@ -2,6 +2,9 @@
 (Pinterest's sandbox), and disconnecting it.
 
 Pinterest is called outside any transaction; what it answered is stored in one short one.
+A hand-added token with a refresh token is refreshed once right after it is stored, so its
+expiry becomes known and the daily job keeps it alive. After every connect the connection's
+health is checked, so owners told that it needed them hear that it recovered.
 Giving the new connection to one of the tenant's projects is publishing's business: the
 caller names a ``target`` and the ``pinterest.signals`` receivers check and attach it, so
 this app never reads or writes publishing's tables.
@@ -14,11 +17,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from pinterest import signals
+from pinterest.conf import pinterest_settings
 from pinterest.errors import ConnectError, ConnectionUnusable, PinterestAuthError, PinterestError
-from pinterest.models import PinterestConnection
+from pinterest.models import Health, PinterestConnection
 from pinterest.scopes import missing_scopes, parse_scopes
 from pinterest.services.boards import BoardSyncResult, boards_sync
-from pinterest.services.tokens import grant_values, reload_connection, token_client
+from pinterest.services.health import connection_health_check
+from pinterest.services.tokens import (
+    RefreshOutcome,
+    connection_refresh_tokens,
+    grant_values,
+    reload_connection,
+    token_client,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +51,15 @@ class ConnectResult:
     boards: BoardSyncResult | None = None
     #: Why the boards were not synced ("" when they were).
     boards_error: str = ""
+    #: The refresh right after a hand-added token was stored (None: no refresh token given).
+    refresh: RefreshOutcome | None = None
+
+    @property
+    def refresh_error(self) -> str:
+        """Why that refresh did not succeed ("" when it did or none was tried)."""
+        if self.refresh is None or self.refresh.status == RefreshOutcome.REFRESHED:
+            return ""
+        return self.refresh.error or self.refresh.status
 
     @property
     def message(self) -> str:
@@ -50,7 +70,34 @@ class ConnectResult:
                 f"{verb} Pinterest account {self.connection}, but it is inactive: "
                 f"{self.connection.last_error} Connect again and allow every permission."
             )
+        if self.refresh is not None and self.refresh.status == RefreshOutcome.FAILED:
+            if not self.connection.is_active:
+                return (
+                    f"{verb} Pinterest account {self.connection}, but it is inactive: Pinterest refused its "
+                    f"refresh token ({self.refresh_error.rstrip('.')}). A refresh token works only once (every "
+                    "refresh replaces it): add the token again with an unused refresh token, or connect with OAuth."
+                )
+            return (
+                f"{verb} Pinterest account {self.connection}, but its refresh token could not be used "
+                f"({self.refresh_error.rstrip('.')}); its expiry stays unknown."
+            )
         text = f"{verb} Pinterest account {self.connection}."
+        if self.refresh is not None and self.refresh.status == RefreshOutcome.RETRYING:
+            text += (
+                f" Its first token refresh did not go through ({self.refresh_error.rstrip('.')}); "
+                "it will be tried again automatically, and its expiry is unknown until then."
+            )
+        elif self.refresh is not None and self.refresh.access_token_expires_at is not None:
+            text += (
+                f" Token refreshed: it expires {self.refresh.access_token_expires_at:%Y-%m-%d} and is "
+                "renewed automatically before then."
+            )
+        elif self.refresh is None:
+            # What still needs attention (expiry unknown, a spam cool-down), in the health's own
+            # words, so the admin, the API and this message say the same.
+            health, detail = self.connection.health()
+            if health != Health.OK and detail:
+                text += " " + detail
         if self.boards is not None:
             b = self.boards
             text += (
@@ -60,6 +107,11 @@ class ConnectResult:
         elif self.boards_error:
             text += f" Its boards could not be synced yet ({self.boards_error}); try 'Sync boards' later."
         return text
+
+
+#: New tokens make the old ones' troubles moot: a refresh that kept failing for the replaced
+#: token is not retried with the new one on that token's schedule.
+FRESH_TOKEN_STATE = {"refresh_failing_since": None, "refresh_failures": 0, "next_refresh_at": None}
 
 
 def _check_target(tenant, target) -> None:
@@ -94,6 +146,9 @@ def _save_connection(*, tenant, account: dict, values: dict, target=None) -> tup
 
 
 def _sync_after_connect(result: ConnectResult) -> ConnectResult:
+    # An account that needed a person and is connected again: its owners hear it recovered
+    # (and a later failure is news again).
+    connection_health_check(connection_id=result.connection.pk)
     if not result.connection.is_active:
         return result
     try:
@@ -129,7 +184,7 @@ def connection_connect_from_code(*, tenant, code: str, target=None) -> ConnectRe
     account = token_client(grant.access_token).get_user_account()
     now = timezone.now()
     missing = missing_scopes(granted) if grant.scope else []
-    values = grant_values(grant, now)
+    values = {**grant_values(grant, now), **FRESH_TOKEN_STATE}
     values.update(
         username=str(account.get("username") or ""),
         scopes=",".join(granted),
@@ -164,13 +219,29 @@ def connection_add_from_token(
     """Store a connection from a token made outside OAuth (Pinterest's sandbox tokens come
     from the app's dashboard), after checking it with ``user_account``.
 
-    Expiry and scopes of such a token are unknown, so they are stored empty: the token
-    is not refreshed automatically, and when Pinterest stops accepting it the
-    connection becomes inactive and is reconnected the same way. Raises ConnectError
-    (token rejected, bad project) and PinterestError (Pinterest unreachable or failing).
+    The expiry and scopes of such a token are unknown. With ``refresh_token`` it is
+    refreshed once right after it is stored (``connection_refresh_tokens``, no retries: a
+    person is waiting), which stores both expiries and Pinterest's rotated refresh token, so
+    the daily job keeps it alive; the outcome is in ``ConnectResult.refresh``. A refusal
+    (FAILED: the refresh token is invalid or already spent) leaves the connection inactive;
+    a passing failure (RETRYING) leaves it active and the retry job tries again. Without a
+    refresh token the expiry stays unknown: it works until Pinterest stops accepting it,
+    then it becomes inactive and is reconnected the same way. Raises ConnectError (token
+    rejected, bad project, a refresh token while the Pinterest app is not configured) and
+    PinterestError (Pinterest unreachable or failing while the token is checked).
     """
     if not access_token:
         raise ConnectError("The access token is empty.")
+    unset = [name for name in ("PINTEREST_APP_ID", "PINTEREST_APP_SECRET") if not getattr(pinterest_settings, name)]
+    if refresh_token and unset:
+        # Refreshing is the app's call (HTTP Basic with its id and secret): refuse before
+        # anything is stored rather than store a refresh token nobody can use.
+        raise ConnectError(
+            f"{' and '.join(unset)} {'is' if len(unset) == 1 else 'are'} not set, so pinpublisher cannot use a "
+            "refresh token; nothing was stored. Configure the Pinterest app, or add the access token alone "
+            "(it then works until it expires).",
+            field="refresh_token",
+        )
     _check_target(tenant, target)
     account = connection_check_token(access_token=access_token)
     values = {
@@ -182,12 +253,17 @@ def connection_add_from_token(
         "scopes": "",
         "is_active": True,
         "last_error": "",
+        **FRESH_TOKEN_STATE,
     }
     connection, created = _save_connection(tenant=tenant, account=account, values=values, target=target)
     logger.info(
         "Pinterest account %s added to tenant %s from a token (connection %s)", connection, tenant.pk, connection.pk
     )
-    return _sync_after_connect(ConnectResult(connection=connection, created=created))
+    result = ConnectResult(connection=connection, created=created)
+    if refresh_token:
+        result.refresh = connection_refresh_tokens(connection_id=connection.pk, retries=0)
+        reload_connection(connection)
+    return _sync_after_connect(result)
 
 
 def connection_disconnect(*, connection_id: int) -> str:

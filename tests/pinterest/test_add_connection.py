@@ -52,7 +52,9 @@ def test_add_connection_checks_the_token_and_stores_the_connection_with_its_boar
     connection = PinterestConnection.objects.get()
     assert (connection.tenant, connection.pinterest_user_id, connection.username) == (tenant, user.id, "sandboxer")
     assert connection.is_active
-    assert (connection.access_token, connection.refresh_token) == (access, refresh)
+    # Refreshed once on adding: both tokens rotated, both expiries known, so the daily job keeps it alive.
+    assert connection.access_token not in ("", access) and connection.refresh_token not in ("", refresh)
+    assert connection.access_token_expires_at and connection.refresh_token_expires_at
     assert connection.boards.count() == 2
     project.refresh_from_db()
     assert project.pinterest_connection == connection

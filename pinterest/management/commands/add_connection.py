@@ -53,6 +53,6 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         except PinterestError as exc:
             raise CommandError(f"Pinterest could not check the token: {exc.user_message}") from None
-        style = self.style.WARNING if result.boards_error else self.style.SUCCESS
+        style = self.style.WARNING if (result.boards_error or result.refresh_error) else self.style.SUCCESS
         self.stdout.write(style(f"{result.message} (connection id {result.connection.pk}, tenant {tenant_obj})"))
 
