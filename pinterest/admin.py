@@ -27,7 +27,7 @@ from pinterest.models import Board, Health, PinterestConnection
 from pinterest.selectors import connection_health_filter
 from pinterest.services.boards import boards_sync
 from pinterest.services.connect import connection_add_from_token, connection_disconnect
-from pinterest.services.tokens import RefreshOutcome, connection_refresh_tokens
+from pinterest.services.refresh import RefreshOutcome, connection_refresh_tokens
 
 
 def _expiry(value):

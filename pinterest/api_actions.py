@@ -19,7 +19,7 @@ from pinterest.errors import ConnectionRefreshFailing, ConnectionUnusable, Token
 from pinterest.models import PinterestConnection
 from pinterest.services.boards import boards_sync
 from pinterest.services.connect import PINTEREST_APPS_SETTINGS_URL, connection_disconnect
-from pinterest.services.tokens import RefreshOutcome, connection_refresh_tokens
+from pinterest.services.refresh import RefreshOutcome, connection_refresh_tokens
 
 _PINTEREST_FAILED = {
     502: OpenApiResponse(ErrorSerializer, description="Pinterest failed or could not be reached (`pinterest_error`).")

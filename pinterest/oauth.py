@@ -20,7 +20,7 @@ import secrets
 import time
 
 from pinterest.scopes import REQUIRED_SCOPES
-from pinterest.services.tokens import token_client
+from pinterest.services.clients import token_client
 
 SESSION_KEY = "pinterest_oauth_states"
 STATE_MAX_AGE_SECONDS = 10 * 60

@@ -8,7 +8,7 @@ first run no longer expires within the window, so the second skips it.
 from datetime import timedelta
 
 from pinterest.conf import pinterest_settings
-from pinterest.services.tokens import connections_refresh_expiring, connections_refresh_retry_due
+from pinterest.services.refresh import connections_refresh_expiring, connections_refresh_retry_due
 
 
 def refresh_expiring_connections(within_days: int | None = None) -> dict:

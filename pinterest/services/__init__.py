@@ -1,7 +1,11 @@
 """Services of the pinterest app, one module per job (HackSoft style, keyword-only, typed).
 
-- ``tokens``: the one way to a client, using a connection's token (refreshed just in
-  time), refreshing tokens (daily, on demand), giving up on a token Pinterest rejected.
+- ``clients``: the one way to a ``PinterestClient``.
+- ``tokens``: using a connection's token (refreshed just in time), giving up on a token
+  Pinterest rejected.
+- ``refresh``: refreshing tokens (daily, on demand, and the retry of refreshes that failed
+  for a passing reason) under the connection's row lock.
+- ``health``: spam blocks, and telling other apps once per change when a connection needs a person.
 - ``rotation``: re-encrypting stored tokens under a new key.
 - ``pacing``: at most one creation per interval per account, across every process.
 - ``connect``: OAuth's code or a sandbox token to a stored connection; disconnecting.

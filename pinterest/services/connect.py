@@ -22,14 +22,10 @@ from pinterest.errors import ConnectError, ConnectionUnusable, PinterestAuthErro
 from pinterest.models import Health, PinterestConnection
 from pinterest.scopes import missing_scopes, parse_scopes
 from pinterest.services.boards import BoardSyncResult, boards_sync
+from pinterest.services.clients import token_client
 from pinterest.services.health import connection_health_check
-from pinterest.services.tokens import (
-    RefreshOutcome,
-    connection_refresh_tokens,
-    grant_values,
-    reload_connection,
-    token_client,
-)
+from pinterest.services.refresh import RefreshOutcome, connection_refresh_tokens, grant_values
+from pinterest.services.tokens import reload_connection
 
 logger = logging.getLogger(__name__)
 

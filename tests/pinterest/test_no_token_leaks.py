@@ -16,7 +16,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from pinterest.models import PinterestConnection
-from pinterest.services.tokens import connections_refresh_expiring
+from pinterest.services.refresh import connections_refresh_expiring
 from publishing.engine import pin_publish
 from tests.factories import make_board, make_pin, make_project, make_tenant, make_user
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 from pinterest.models import PinterestConnection
 from pinterest.services.connect import connection_add_from_token
 from pinterest.services.health import connection_health_check
-from pinterest.services.tokens import RefreshOutcome, connection_refresh_tokens, connections_refresh_retry_due
+from pinterest.services.refresh import RefreshOutcome, connection_refresh_tokens, connections_refresh_retry_due
 from publishing.models import Membership
 from publishing.services.notifications import connection_health_notify_owners
 from tests.factories import make_connection, make_project, make_tenant, make_user

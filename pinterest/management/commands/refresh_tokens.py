@@ -4,7 +4,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 
 from pinterest.conf import pinterest_settings
-from pinterest.services.tokens import connections_refresh_expiring, connections_refresh_retry_due
+from pinterest.services.refresh import connections_refresh_expiring, connections_refresh_retry_due
 
 
 class Command(BaseCommand):

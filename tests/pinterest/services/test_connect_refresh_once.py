@@ -17,7 +17,7 @@ from pinterest.errors import ConnectError, PinterestBadRequest
 from pinterest.models import Health, PinterestConnection
 from pinterest.selectors import connections_expiring
 from pinterest.services.connect import connection_add_from_token
-from pinterest.services.tokens import RefreshOutcome, connections_refresh_retry_due
+from pinterest.services.refresh import RefreshOutcome, connections_refresh_retry_due
 from tests.factories import make_connection, make_tenant, make_user
 
 pytestmark = pytest.mark.django_db

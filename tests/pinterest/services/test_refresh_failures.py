@@ -22,14 +22,14 @@ from django.utils import timezone
 from pinterest.client import PinterestClient
 from pinterest.errors import ConnectionRefreshFailing, ConnectionUnusable, PinterestBadRequest
 from pinterest.models import Health, PinterestConnection
-from pinterest.services.tokens import (
+from pinterest.services.refresh import (
     RefreshOutcome,
-    connection_access_token,
     connection_refresh_tokens,
     connections_refresh_expiring,
     connections_refresh_retry_due,
     refresh_retry_delay,
 )
+from pinterest.services.tokens import connection_access_token
 from pinterest.tasks import refresh_expiring_connections, retry_failing_refreshes
 from tests.factories import make_connection
 

@@ -11,13 +11,8 @@ from django.utils import timezone
 from pinterest.client import PinterestClient
 from pinterest.errors import ConnectionUnusable, PinterestBadRequest
 from pinterest.models import PinterestConnection
-from pinterest.services.tokens import (
-    JUST_IN_TIME_REFRESH,
-    RefreshOutcome,
-    connection_access_token,
-    connection_refresh_tokens,
-    connections_refresh_expiring,
-)
+from pinterest.services.refresh import RefreshOutcome, connection_refresh_tokens, connections_refresh_expiring
+from pinterest.services.tokens import JUST_IN_TIME_REFRESH, connection_access_token
 from pinterest.tasks import refresh_expiring_connections
 from publishing.engine import pin_publish
 from publishing.models import PinStatus

@@ -17,7 +17,7 @@ from django_q.conf import Conf
 from pinterest.client import PinterestClient
 from pinterest.errors import PinterestBadRequest
 from pinterest.models import Health, PinterestConnection
-from pinterest.services.tokens import connections_refresh_expiring, connections_refresh_retry_due
+from pinterest.services.refresh import connections_refresh_expiring, connections_refresh_retry_due
 from publishing.engine import PinValidationError, batch_summary, pin_publish, pins_publish_bulk, pins_publish_due
 from publishing.models import Pin, PinStatus, PublishBatch
 from tests.publishing.helpers import create_calls, standin_account, standin_pins
