@@ -6,6 +6,8 @@ AttributeError. Values are read on every access, so ``override_settings`` and
 pytest-django's ``settings`` fixture work as usual.
 """
 
+from typing import Any
+
 from django.conf import settings
 
 DEFAULTS = {
@@ -28,7 +30,7 @@ DEFAULTS = {
 
 
 class PinterestSettings:
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         if name not in DEFAULTS:
             raise AttributeError(f"{name} is not a setting of the pinterest app")
         value = getattr(settings, name, None)

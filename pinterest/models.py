@@ -5,6 +5,7 @@ publishing code.
 """
 
 from datetime import timedelta
+from typing import Any
 
 from django.db import models
 from django.utils import timezone
@@ -12,7 +13,11 @@ from django.utils import timezone
 from pinterest.fields import EncryptedFieldsQuerySet, EncryptedTextField
 from pinterest.scopes import REQUIRED_SCOPES, parse_scopes
 
-__all__ = ["REQUIRED_SCOPES", "Board", "Health", "PinterestConnection"]
+__all__ = ["REQUIRED_SCOPES", "Board", "Health", "PinterestConnection", "TenantRef"]
+
+#: A tenant (``publishing.Tenant``) as this app sees it: pinterest never imports publishing,
+#: so its type is not named here.
+TenantRef = Any
 
 
 class PinterestConnection(models.Model):

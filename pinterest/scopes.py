@@ -11,7 +11,7 @@ def parse_scopes(text: str) -> list[str]:
     return [scope for scope in (text or "").replace(" ", ",").split(",") if scope]
 
 
-def missing_scopes(granted: list[str] | str, required=REQUIRED_SCOPES) -> list[str]:
+def missing_scopes(granted: list[str] | str, required: tuple[str, ...] = REQUIRED_SCOPES) -> list[str]:
     """The required scopes not in ``granted``, in the order pinpublisher asks for them."""
     have = set(parse_scopes(granted) if isinstance(granted, str) else granted)
     return [scope for scope in required if scope not in have]

@@ -5,17 +5,17 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from pinterest.models import REFRESH_FAILING_ALERT_AFTER, Board, Health, PinterestConnection
+from pinterest.models import REFRESH_FAILING_ALERT_AFTER, Board, Health, PinterestConnection, TenantRef
 
 
-def connections_for_tenant(*, tenant) -> QuerySet[PinterestConnection]:
+def connections_for_tenant(*, tenant: TenantRef) -> QuerySet[PinterestConnection]:
     return PinterestConnection.objects.filter(tenant=tenant).annotate(
         board_count=Count("boards", filter=Q(boards__is_archived=False))
     ).order_by("username", "id")
 
 
 def boards_for_tenant(
-    *, tenant, connection_id: int | None = None, is_archived: bool | None = None
+    *, tenant: TenantRef, connection_id: int | None = None, is_archived: bool | None = None
 ) -> QuerySet[Board]:
     boards = Board.objects.filter(connection__tenant=tenant)
     if connection_id is not None:
@@ -78,7 +78,7 @@ def connections_needing_a_person_filter(*, now: datetime) -> Q:
 
 
 def connections_for_tenant_by_health(
-    *, tenant, health: str | None = None, now: datetime | None = None
+    *, tenant: TenantRef, health: str | None = None, now: datetime | None = None
 ) -> QuerySet[PinterestConnection]:
     """``connections_for_tenant``, only those of ``health`` when it is given."""
     connections = connections_for_tenant(tenant=tenant)

@@ -7,6 +7,8 @@ Values are read on every access, so ``override_settings`` and pytest-django's ``
 fixture work as usual.
 """
 
+from typing import Any
+
 from django.conf import settings
 
 TASK_TIMEOUT_SECONDS = 600
@@ -40,7 +42,7 @@ TASK_RETRY_MARGIN_SECONDS = 120
 
 
 class PublishingSettings:
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         if name not in DEFAULTS:
             raise AttributeError(f"{name} is not a setting of the publishing app")
         value = getattr(settings, name, None)

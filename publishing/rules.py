@@ -5,23 +5,26 @@ sent to Pinterest) both ask here, so the words a person reads are the same every
 These functions only read the objects they are given; they never query or write.
 """
 
-from pinterest.models import Health
-from publishing.models import PinStatus
+from datetime import datetime
+
+from pinterest.models import Board, Health, PinterestConnection
+from publishing.models import BlogProject, Pin, PinStatus
 
 MSG_NO_BOARD = "Pin must have a Pinterest board assigned"
 MSG_NO_CONNECTION = "No Pinterest account connected to this project"
 MSG_NO_IMAGE = "Pin must have an image"
 
 
-def board_problem(board, project) -> str | None:
+def board_problem(board: Board, project: BlogProject | None) -> str | None:
     """Why ``board`` cannot take pins of ``project`` (archived, another account), or None."""
     if board.is_archived:
         return (
             f"Board {board.name!r} is archived (it was gone from Pinterest at the last sync); "
             "choose another board."
         )
-    connection_id = project.pinterest_connection_id if project is not None else None
-    if connection_id is not None and board.connection_id != connection_id:
+    if project is None or project.pinterest_connection_id is None:
+        return None
+    if board.connection_id != project.pinterest_connection_id:
         return (
             f"Board {board.name!r} belongs to {board.connection}, but project "
             f"{project.name!r} publishes with {project.pinterest_connection}; choose one of "
@@ -30,7 +33,7 @@ def board_problem(board, project) -> str | None:
     return None
 
 
-def connection_problem(connection) -> str | None:
+def connection_problem(connection: PinterestConnection | None) -> str | None:
     """Why the project's Pinterest account cannot publish now, or None."""
     if connection is None:
         return MSG_NO_CONNECTION
@@ -48,7 +51,7 @@ def connection_problem(connection) -> str | None:
     return None
 
 
-def publish_problem(pin) -> tuple[str, str] | None:
+def publish_problem(pin: Pin) -> tuple[str, str] | None:
     """The first rule ``pin`` breaks for publishing, as (field, message), in the agreed order:
     board, account, image, account active, board usable. None when it may be sent."""
     if pin.board_id is None:
@@ -61,13 +64,13 @@ def publish_problem(pin) -> tuple[str, str] | None:
     problem = connection_problem(connection)
     if problem:
         return "project", problem
-    problem = board_problem(pin.board, pin.project)
+    problem = board_problem(pin.board, pin.project) if pin.board is not None else MSG_NO_BOARD
     if problem:
         return "board", problem
     return None
 
 
-def waiting_reason(pin, now) -> str | None:
+def waiting_reason(pin: Pin, now: datetime) -> str | None:
     """Why ``pin``, due at ``now``, stays ready instead of publishing, or None.
 
     Due means ready to schedule with ``scheduled_at`` at or before ``now``. The account holds it
@@ -80,8 +83,8 @@ def waiting_reason(pin, now) -> str | None:
         return None
     connection = pin.project.pinterest_connection
     problem = connection_problem(connection)
-    if problem:
-        return problem
+    if problem or connection is None:
+        return problem or MSG_NO_CONNECTION
     health, _detail = connection.health(now=now)
     if health == Health.REFRESH_FAILING and connection.is_access_token_expired(now=now):
         # The health detail counts the days left before the token expires; here it has.

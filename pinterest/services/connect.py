@@ -19,7 +19,7 @@ from django.utils import timezone
 from pinterest import signals
 from pinterest.conf import pinterest_settings
 from pinterest.errors import ConnectError, ConnectionUnusable, PinterestAuthError, PinterestError
-from pinterest.models import Health, PinterestConnection
+from pinterest.models import Health, PinterestConnection, TenantRef
 from pinterest.scopes import missing_scopes, parse_scopes
 from pinterest.services.boards import BoardSyncResult, boards_sync
 from pinterest.services.clients import token_client
@@ -110,14 +110,16 @@ class ConnectResult:
 FRESH_TOKEN_STATE = {"refresh_failing_since": None, "refresh_failures": 0, "next_refresh_at": None}
 
 
-def _check_target(tenant, target) -> None:
+def _check_target(tenant: TenantRef, target: object | None) -> None:
     """Ask the receivers whether ``target`` may get a connection of ``tenant``; before
     anything is called or stored. A receiver raises ConnectError to refuse."""
     if target is not None:
         signals.connection_target_requested.send(sender=PinterestConnection, tenant=tenant, target=target)
 
 
-def _save_connection(*, tenant, account: dict, values: dict, target=None) -> tuple[PinterestConnection, bool]:
+def _save_connection(
+    *, tenant: TenantRef, account: dict, values: dict, target: object | None = None
+) -> tuple[PinterestConnection, bool]:
     """Create or update the tenant's connection of this Pinterest user, in one short transaction.
 
     Raises ConnectError when Pinterest's answer does not say which account it is (``id`` is
@@ -156,7 +158,7 @@ def _sync_after_connect(result: ConnectResult) -> ConnectResult:
     return result
 
 
-def connection_connect_from_code(*, tenant, code: str, target=None) -> ConnectResult:
+def connection_connect_from_code(*, tenant: TenantRef, code: str, target: object | None = None) -> ConnectResult:
     """Finish the OAuth dance: trade ``code`` for tokens and store the tenant's connection.
 
     Reconnecting an account the tenant already has updates that row (new tokens, active
@@ -210,7 +212,7 @@ def connection_check_token(*, access_token: str) -> dict:
 
 
 def connection_add_from_token(
-    *, tenant, access_token: str, refresh_token: str = "", target=None
+    *, tenant: TenantRef, access_token: str, refresh_token: str = "", target: object | None = None
 ) -> ConnectResult:
     """Store a connection from a token made outside OAuth (Pinterest's sandbox tokens come
     from the app's dashboard), after checking it with ``user_account``.

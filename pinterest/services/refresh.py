@@ -14,6 +14,7 @@ is tried again with backoff (``next_refresh_at``). Nothing here logs a token.
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -116,7 +117,9 @@ def refresh_retry_delay(failures: int) -> timedelta:
     return min(REFRESH_RETRY_MAX, REFRESH_RETRY_FIRST * 2 ** max(0, failures - 1))
 
 
-def _refresh_grant(refresh_token: str, *, sleep, retries: int = TOKEN_REFRESH_RETRIES) -> TokenGrant:
+def _refresh_grant(
+    refresh_token: str, *, sleep: Callable[[float], None], retries: int = TOKEN_REFRESH_RETRIES
+) -> TokenGrant:
     """``refresh_access_token`` with transient failures (5xx, timeout, connection error, 429)
     retried ``retries`` times with exponential backoff; raises the last error."""
     client = token_client()
@@ -139,8 +142,8 @@ def _refresh_grant(refresh_token: str, *, sleep, retries: int = TOKEN_REFRESH_RE
 
 
 def connection_refresh_tokens(
-    *, connection_id: int, within: timedelta | None = None, sleep=time.sleep, retries: int = TOKEN_REFRESH_RETRIES,
-    due_retry: bool = False, now: datetime | None = None,
+    *, connection_id: int, within: timedelta | None = None, sleep: Callable[[float], None] = time.sleep,
+    retries: int = TOKEN_REFRESH_RETRIES, due_retry: bool = False, now: datetime | None = None,
 ) -> RefreshOutcome:
     """Refresh the connection's tokens now (see ``_refresh_locked`` for every outcome), then
     tell the owners if the connection started or stopped needing them."""
@@ -152,7 +155,8 @@ def connection_refresh_tokens(
 
 
 def _refresh_locked(
-    *, connection_id: int, within: timedelta | None, sleep, retries: int, due_retry: bool, now: datetime | None
+    *, connection_id: int, within: timedelta | None, sleep: Callable[[float], None], retries: int, due_retry: bool,
+    now: datetime | None,
 ) -> RefreshOutcome:
     """Refresh the connection's access token now; store the new access AND refresh tokens.
 
@@ -274,7 +278,9 @@ def _refresh_failing(connection: PinterestConnection, exc: PinterestError, outco
     return outcome
 
 
-def connections_refresh_expiring(*, within: timedelta, dry_run: bool = False, sleep=time.sleep) -> dict:
+def connections_refresh_expiring(
+    *, within: timedelta, dry_run: bool = False, sleep: Callable[[float], None] = time.sleep
+) -> dict:
     """Refresh every active connection expiring within ``within``, each on its own.
 
     One connection's failure never stops the others (each runs in its own transaction;
@@ -324,7 +330,7 @@ def connections_refresh_expiring(*, within: timedelta, dry_run: bool = False, sl
     return summary
 
 
-def connections_refresh_retry_due(*, now: datetime | None = None, sleep=time.sleep) -> dict:
+def connections_refresh_retry_due(*, now: datetime | None = None, sleep: Callable[[float], None] = time.sleep) -> dict:
     """Try again every refresh that failed for a passing reason and whose ``next_refresh_at``
     has come (the retry job, every 15 minutes), and look at the health of every connection
     still failing, so a refresh failing for a day reaches a person. Returns

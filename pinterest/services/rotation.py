@@ -1,5 +1,6 @@
 """Key rotation: every stored token re-encrypted under the first key of PINPUBLISHER_TOKEN_KEYS."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -16,7 +17,9 @@ class KeyRotationResult:
     rows_changed: int = 0
 
 
-def tokens_rotate_keys(*, dry_run: bool = False, batch_size: int = 500, progress=None) -> KeyRotationResult:
+def tokens_rotate_keys(
+    *, dry_run: bool = False, batch_size: int = 500, progress: Callable[[KeyRotationResult], None] | None = None
+) -> KeyRotationResult:
     """Re-encrypt every stored token under the first key of PINPUBLISHER_TOKEN_KEYS.
 
     Walks connections by primary key in batches, each batch in its own short

@@ -4,6 +4,8 @@ A create's row is committed before the call goes out, so recovery reads "a creat
 exists" as "it may have reached Pinterest".
 """
 
+from uuid import UUID
+
 from django.utils import timezone
 
 from pinterest.errors import PinterestError
@@ -52,7 +54,7 @@ def create_maybe_sent(pin: Pin) -> PublishAttempt | None:
     )
 
 
-def pinterest_ids_confirmed_elsewhere(*, pin_id, pinterest_pin_ids: list[str]) -> set[str]:
+def pinterest_ids_confirmed_elsewhere(*, pin_id: UUID | str, pinterest_pin_ids: list[str]) -> set[str]:
     """Which of ``pinterest_pin_ids`` Pinterest answered 201 for, for another pin of ours."""
     return set(
         PublishAttempt.objects.filter(pinterest_pin_id__in=pinterest_pin_ids, outcome=Outcome.SUCCESS)

@@ -7,11 +7,12 @@ batch never waits on a pin another request is publishing.
 """
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from functools import partial
 from uuid import UUID
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -27,7 +28,9 @@ from publishing.rules import connection_problem
 from publishing.selectors import pins_with_relations
 
 
-def pins_publish_bulk(*, tenant: Tenant, pin_ids, trigger: str = PublishTrigger.BULK, user=None) -> PublishBatch:
+def pins_publish_bulk(
+    *, tenant: Tenant, pin_ids: Iterable[UUID | str], trigger: str = PublishTrigger.BULK, user: User | None = None
+) -> PublishBatch:
     """Create a batch of the tenant's pins and publish it in the background.
 
     ``pin_ids`` must all be the tenant's pins (the caller checks and reports; here a
@@ -53,7 +56,7 @@ def pins_publish_bulk(*, tenant: Tenant, pin_ids, trigger: str = PublishTrigger.
     return batch
 
 
-def _settle_unclaimable(*, batch_id, pin_id) -> None:
+def _settle_unclaimable(*, batch_id: UUID, pin_id: UUID | str) -> None:
     """The claim was lost: the pin's stored state answers for this batch's item."""
     why = refusal(pin_id)
     if why.status == PinStatus.PUBLISHED:
@@ -64,7 +67,8 @@ def _settle_unclaimable(*, batch_id, pin_id) -> None:
 
 
 def publish_batch_group(
-    *, batch_id, pin_ids, sleep: Callable[[float], None] = time.sleep, budget_seconds: float | None = None
+    *, batch_id: UUID | str, pin_ids: Iterable[UUID | str], sleep: Callable[[float], None] = time.sleep,
+    budget_seconds: float | None = None,
 ) -> list[str]:
     """Publish one connection's share of a batch, in order, paced.
 
@@ -75,21 +79,21 @@ def publish_batch_group(
         budget_seconds = publishing_settings.PUBLISH_SWEEP_BUDGET_SECONDS
     deadline = time.monotonic() + budget_seconds
     batch = PublishBatch.objects.get(pk=batch_id)
-    pin_ids = [UUID(str(pin_id)) for pin_id in pin_ids]
+    ids = [UUID(str(pin_id)) for pin_id in pin_ids]
     pending = set(
-        PublishBatchItem.objects.filter(batch=batch, pin_id__in=pin_ids, success__isnull=True).values_list(
+        PublishBatchItem.objects.filter(batch=batch, pin_id__in=ids, success__isnull=True).values_list(
             "pin_id", flat=True
         )
     )
     pins = {pin.pk: pin for pin in pins_with_relations().filter(pk__in=pending)}
     contexts: dict = {}
     interval = publish_interval()
-    for index, pin_id in enumerate(pin_ids):
+    for index, pin_id in enumerate(ids):
         pin = pins.get(pin_id)
         if pin is None:
             continue
         if index and time.monotonic() + interval > deadline:
-            return [str(rest) for rest in pin_ids[index:]]
+            return [str(rest) for rest in ids[index:]]
         try:
             pin_validate_for_publish(pin=pin)
         except PinValidationError as exc:

@@ -8,7 +8,9 @@ never post again. The call never runs inside a transaction.
 """
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from django.utils import timezone
 
@@ -55,7 +57,7 @@ def pin_validate_for_publish(*, pin: Pin) -> PinterestConnection:
     return connection
 
 
-def refusal(pin_id) -> PinNotPublishable:
+def refusal(pin_id: UUID | str) -> PinNotPublishable:
     """Why a claim on the pin was lost, from its stored status."""
     status = Pin.objects.filter(pk=pin_id).values_list("status", flat=True).first() or "deleted"
     if status == PinStatus.PUBLISHED:
@@ -65,7 +67,7 @@ def refusal(pin_id) -> PinNotPublishable:
     return PinNotPublishable(f"Pin cannot be published from status '{status}'", status=status)
 
 
-def pin_publish(*, pin_id, trigger: str = PublishTrigger.MANUAL) -> PublishResult:
+def pin_publish(*, pin_id: UUID | str, trigger: str = PublishTrigger.MANUAL) -> PublishResult:
     """Publish one pin now.
 
     Raises Pin.DoesNotExist, PinValidationError (nothing changed, nothing called) and
@@ -120,7 +122,7 @@ def _settle_unexpected(pin: Pin) -> PublishResult:
     return PublishResult(pin_id=pin.pk, success=False, status=PinStatus.PUBLISHING, error=MSG_UNEXPECTED_SENT)
 
 
-def _wait_until(moment: datetime, sleep) -> None:
+def _wait_until(moment: datetime, sleep: Callable[[float], None]) -> None:
     delay = (moment - timezone.now()).total_seconds()
     if delay > 0:
         sleep(delay)

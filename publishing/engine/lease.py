@@ -7,7 +7,9 @@ on). Whoever holds the stamp is the only one who may call Pinterest for the pin 
 decide its outcome: every later write compares the stamp (``held``).
 """
 
+from collections.abc import Iterable
 from datetime import datetime
+from uuid import UUID
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -28,7 +30,7 @@ def _claim_update(queryset: QuerySet, *, now: datetime) -> int:
     )
 
 
-def claim(*, pin_id, from_statuses, now: datetime) -> bool:
+def claim(*, pin_id: UUID | str, from_statuses: Iterable[str], now: datetime) -> bool:
     """Compare-and-set one pin into ``publishing``; True when this caller won it."""
     with transaction.atomic():
         return bool(_claim_update(Pin.objects.filter(pk=pin_id, status__in=list(from_statuses)), now=now))

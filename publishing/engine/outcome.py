@@ -8,6 +8,7 @@ A Pinterest pin id belongs to at most one of our pins (a unique constraint).
 
 import logging
 from datetime import datetime
+from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -89,7 +90,7 @@ def record_created(*, pin: Pin, pinterest_pin_id: str) -> PublishResult:
     return _publish_late(pin_id=pin.pk, pinterest_pin_id=pinterest_pin_id)
 
 
-def _publish_late(*, pin_id, pinterest_pin_id: str) -> PublishResult:
+def _publish_late(*, pin_id: UUID | str, pinterest_pin_id: str) -> PublishResult:
     """A 201 that arrived after the lease was taken over: record it unless the pin is published."""
     now = timezone.now()
     with transaction.atomic():
@@ -116,7 +117,7 @@ def _publish_late(*, pin_id, pinterest_pin_id: str) -> PublishResult:
     return current_result(pin_id)
 
 
-def _disown_guess(*, pinterest_pin_id: str, owner_id) -> None:
+def _disown_guess(*, pinterest_pin_id: str, owner_id: UUID | str) -> None:
     """The pin holding ``pinterest_pin_id`` got it from a look; Pinterest's 201 says it is ``owner_id``'s."""
     now = timezone.now()
     message = MSG_MATCHED_ANOTHERS.format(id=pinterest_pin_id)
@@ -136,7 +137,7 @@ def _disown_guess(*, pinterest_pin_id: str, owner_id) -> None:
                            holder.pk, pinterest_pin_id, owner_id)
 
 
-def current_result(pin_id) -> PublishResult:
+def current_result(pin_id: UUID | str) -> PublishResult:
     """The pin's state as stored (when another publisher holds or finished it)."""
     pin = Pin.objects.get(pk=pin_id)
     published = pin.status == PinStatus.PUBLISHED
@@ -148,7 +149,7 @@ def current_result(pin_id) -> PublishResult:
     )
 
 
-def tell_batches(*, pin_id, success: bool, error: str, batch_id=None) -> None:
+def tell_batches(*, pin_id: UUID | str, success: bool, error: str, batch_id: UUID | None = None) -> None:
     """Record a pin's result on its pending batch items (of one batch, or of all), and close
     the batches that have nothing pending left."""
     now = timezone.now()

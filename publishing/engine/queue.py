@@ -1,12 +1,15 @@
 """Work handed to django-q2's workers, by dotted path: the engine never imports ``tasks``."""
 
+from collections.abc import Iterable
+from uuid import UUID
+
 from django_q.tasks import async_task
 
 PUBLISH_BATCH_GROUP = "publishing.tasks.publish_batch_group"
 PUBLISH_DUE = "publishing.tasks.publish_due"
 
 
-def enqueue_publish_batch_group(*, batch_id, pin_ids) -> None:
+def enqueue_publish_batch_group(*, batch_id: UUID | str, pin_ids: Iterable[UUID | str]) -> None:
     """One connection's share of a batch, for one worker (paced on its connection)."""
     pin_ids = [str(pk) for pk in pin_ids]
     async_task(

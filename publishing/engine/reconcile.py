@@ -9,6 +9,7 @@ once its lease has expired.
 """
 
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 from django.utils import timezone
 
@@ -87,7 +88,7 @@ def look(*, payload: dict, sent_at: datetime, client: PinterestClient) -> list[s
     return [pinterest_id for *_, pinterest_id in sorted(found)]
 
 
-def _owned_elsewhere(*, pin_id, candidates: list[str]) -> set[str]:
+def _owned_elsewhere(*, pin_id: UUID | str, candidates: list[str]) -> set[str]:
     """Candidates another of our pins holds, or that Pinterest confirmed (201) for another pin."""
     if not candidates:
         return set()
@@ -139,7 +140,7 @@ def look_and_decide(
     return outcome.finish(pin=pin, status=PinStatus.ERROR, error=absent_error)
 
 
-def pin_reconcile(*, pin_id, trigger: str = PublishTrigger.SWEEP) -> PublishResult | None:
+def pin_reconcile(*, pin_id: UUID | str, trigger: str = PublishTrigger.SWEEP) -> PublishResult | None:
     """Resolve a pin stuck in ``publishing`` past its lease (a worker died, or a lost answer
     could not be checked yet).
 

@@ -30,9 +30,11 @@ claim is made in the database and pacing slots live on the connection row.
 import logging
 import math
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db import connection as db_connection
 from django.db import connections
@@ -53,6 +55,9 @@ from publishing.models import PinStatus, PublishTrigger
 from publishing.selectors import connections_holding_due_pins, pins_due, pins_lease_expired
 
 logger = logging.getLogger(__name__)
+
+#: ``progress(connection_label, report, stopped)``, called as each claim finishes.
+Progress = Callable[[str, "SweepReport", str | None], None]
 
 #: Seconds of pacing one claim covers: small against the lease, so a claimed pin
 #: never waits long for its slot.
@@ -75,14 +80,14 @@ class SweepReport:
     def skip(self, connection: PinterestConnection, reason: str) -> None:
         self.skipped.append({"connection": str(connection), "connection_id": connection.pk, "reason": reason})
 
-    def add(self, result: PublishResult, *, connection: str):
+    def add(self, result: PublishResult, *, connection: str) -> None:
         # Published pins are counted, not listed: a run over a large backlog keeps its memory
         # flat. Their story is in PublishAttempt rows; details name every pin that did not publish.
         if not result.success:
             self._detail(result, connection)
         self._count(result)
 
-    def _detail(self, result: PublishResult, connection: str):
+    def _detail(self, result: PublishResult, connection: str) -> None:
         self.details.append(
             {
                 "pin_id": str(result.pin_id),
@@ -94,7 +99,7 @@ class SweepReport:
             }
         )
 
-    def _count(self, result: PublishResult):
+    def _count(self, result: PublishResult) -> None:
         if result.status in (PinStatus.READY_TO_SCHEDULE, PinStatus.DRAFT):
             self.released += 1
             return
@@ -104,13 +109,13 @@ class SweepReport:
         elif result.status == PinStatus.ERROR:
             self.failed += 1
 
-    def merge(self, other: "SweepReport"):
+    def merge(self, other: "SweepReport") -> None:
         for name in ("total", "published", "failed", "released", "reconciled"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.details.extend(other.details)
         self.skipped.extend(other.skipped)
 
-    def as_dict(self):
+    def as_dict(self) -> dict:
         return {
             "total": self.total,
             "published": self.published,
@@ -123,7 +128,7 @@ class SweepReport:
         }
 
 
-def _fail_due_pins(*, connection_id: int, now: datetime, error: str, report: SweepReport, label: str):
+def _fail_due_pins(*, connection_id: int, now: datetime, error: str, report: SweepReport, label: str) -> None:
     """The connection's token cannot be used: every due pin of it says why."""
     while pins := claim_due(connection_id=connection_id, now=now, limit=MAX_CLAIM):
         for pin in pins:
@@ -131,7 +136,7 @@ def _fail_due_pins(*, connection_id: int, now: datetime, error: str, report: Swe
 
 
 def _sweep_connection(
-    *, connection_id: int, now: datetime, deadline: float, limit: int | None, progress
+    *, connection_id: int, now: datetime, deadline: float, limit: int | None, progress: Progress | None
 ) -> SweepReport:
     report = SweepReport()
     connection = PinterestConnection.objects.get(pk=connection_id)
@@ -174,14 +179,14 @@ def _sweep_connection(
                 for rest in pins[index + 1:]:
                     report.add(outcome.release(pin=rest, note=result.error), connection=label)
                 if progress:
-                    progress(label, report, stopped=result.error)
+                    progress(label, report, result.error)
                 return report
         if progress:
-            progress(label, report, stopped=None)
+            progress(label, report, None)
     return report
 
 
-def _sweep_connection_guarded(**job) -> SweepReport:
+def _sweep_connection_guarded(**job: Any) -> SweepReport:
     """One connection's trouble (a database error, a bug) stays with it: the others go on,
     and its claimed pins are recovered after their lease."""
     try:
@@ -197,14 +202,16 @@ def _sweep_connection_guarded(**job) -> SweepReport:
         return report
 
 
-def _run_in_thread(function, **kwargs):
+def _run_in_thread(function: Callable[..., SweepReport], **kwargs: Any) -> SweepReport:
     try:
         return function(**kwargs)
     finally:
         connections.close_all()
 
 
-def pins_publish_due(*, now: datetime | None = None, limit: int | None = None, progress=None) -> dict:
+def pins_publish_due(
+    *, now: datetime | None = None, limit: int | None = None, progress: Progress | None = None
+) -> dict:
     """Publish every due pin (see the module docstring). Returns {total, published, failed, details, ...}.
 
     ``limit`` caps how many pins this run claims (across connections, split evenly).
