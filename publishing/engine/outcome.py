@@ -94,6 +94,8 @@ def _publish_late(*, pin_id: UUID | str, pinterest_pin_id: str) -> PublishResult
     """A 201 that arrived after the lease was taken over: record it unless the pin is published."""
     now = timezone.now()
     with transaction.atomic():
+        # A sibling's look may have taken this id meanwhile: Pinterest's 201 says it is this pin's.
+        _disown_guess(pinterest_pin_id=pinterest_pin_id, owner_id=pin_id)
         changed = (
             Pin.objects.filter(pk=pin_id)
             .exclude(status=PinStatus.PUBLISHED)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from pinterest.client import PinterestClient
 from pinterest.errors import (
+    ConnectionRefreshFailing,
     ConnectionUnusable,
     PinterestAuthError,
     PinterestConnectionError,
@@ -34,7 +35,7 @@ from publishing.engine.results import (
     UNCHECKED,
     PublishResult,
 )
-from publishing.models import Pin, PinStatus, PublishTrigger
+from publishing.models import Pin, PinStatus, PublishAttempt, PublishTrigger
 from publishing.selectors import pins_with_relations
 
 # What a look compares: everything that was sent and that Pinterest's Pin echoes back.
@@ -100,6 +101,24 @@ def _owned_elsewhere(*, pin_id: UUID | str, candidates: list[str]) -> set[str]:
     return owned | audit.pinterest_ids_confirmed_elsewhere(pin_id=pin_id, pinterest_pin_ids=candidates)
 
 
+def _earlier_twin_unresolved(pin: Pin, sent_at: datetime) -> bool:
+    """Whether another pin with everything a look compares in common (board, link, texts) had
+    its create sent before ``sent_at`` (within the skew) and still does not know its outcome."""
+    if pin.board_id is None:
+        return False
+    oldest = sent_at - timedelta(seconds=publishing_settings.PUBLISH_RECONCILE_SKEW_SECONDS)
+    return (
+        PublishAttempt.objects.filter(
+            kind=audit.Kind.CREATE, outcome__in=(audit.Outcome.PENDING, audit.Outcome.UNKNOWN),
+            started_at__gte=oldest, started_at__lt=sent_at,
+            pin__status=PinStatus.PUBLISHING, pin__board_id=pin.board_id, pin__article__url=pin.article.url,
+            pin__title=pin.title, pin__description=pin.description, pin__alt_text=pin.alt_text,
+        )
+        .exclude(pin_id=pin.pk)
+        .exists()
+    )
+
+
 def look_and_decide(
     *, pin: Pin, payload: dict, sent_at: datetime, context: Context, trigger: str, absent_error: str
 ) -> PublishResult:
@@ -127,6 +146,13 @@ def look_and_decide(
         )
     request_id = context.client.last_request_id
     owned = _owned_elsewhere(pin_id=pin.pk, candidates=candidates)
+    if any(candidate not in owned for candidate in candidates) and _earlier_twin_unresolved(pin, sent_at):
+        # A twin sent before this pin may have made the candidate and not said so yet: taking it
+        # now could leave that twin "not created" while its image is on Pinterest. The earliest
+        # sender decides first; this pin is looked at again after its lease.
+        audit.attempt_end(attempt, outcome=audit.Outcome.UNKNOWN, request_id=request_id,
+                          error="An earlier pin of the same content is still being checked")
+        return PublishResult(pin_id=pin.pk, success=False, status=PinStatus.PUBLISHING, error=MSG_LOOK_PENDING)
     for candidate in candidates:
         if candidate in owned:
             continue
@@ -171,6 +197,9 @@ def pin_reconcile(*, pin_id: UUID | str, trigger: str = PublishTrigger.SWEEP) ->
         if connection is None:
             raise ConnectionUnusable(MSG_NO_CONNECTION)
         context = context_for(connection)
+    except ConnectionRefreshFailing:
+        # Passing trouble refreshing the token: looking later will work; this is no verdict.
+        return PublishResult(pin_id=pin.pk, success=False, status=PinStatus.PUBLISHING, error=MSG_LOOK_PENDING)
     except (Unpublishable, ConnectionUnusable) as exc:
         # No way to look. Leaving the pin ``publishing`` would hide it forever; say
         # plainly what is unknown so a person checks the board before publishing again.

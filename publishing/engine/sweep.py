@@ -38,6 +38,7 @@ from typing import Any
 
 from django.db import connection as db_connection
 from django.db import connections
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from pinterest.errors import ConnectionRefreshFailing, ConnectionUnusable
@@ -51,7 +52,7 @@ from publishing.engine.create import publish_claimed
 from publishing.engine.lease import claim_due
 from publishing.engine.reconcile import pin_reconcile
 from publishing.engine.results import PublishResult
-from publishing.models import PinStatus, PublishTrigger
+from publishing.models import PinStatus, PublishAttempt, PublishTrigger
 from publishing.selectors import connections_holding_due_pins, pins_due, pins_lease_expired
 
 logger = logging.getLogger(__name__)
@@ -222,7 +223,14 @@ def pins_publish_due(
     deadline = started + publishing_settings.PUBLISH_SWEEP_BUDGET_SECONDS
     report = SweepReport()
 
-    for pin_id in pins_lease_expired(now=now).values_list("pk", flat=True).iterator(chunk_size=500):
+    # Earliest create first: a twin sent earlier decides before a later one looks (reconcile.py).
+    expired = (
+        pins_lease_expired(now=now)
+        .annotate(last_sent=Max("attempts__started_at", filter=Q(attempts__kind=PublishAttempt.Kind.CREATE)))
+        .order_by(F("last_sent").asc(nulls_first=True), "pk")
+        .values_list("pk", flat=True)
+    )
+    for pin_id in expired.iterator(chunk_size=500):
         if time.monotonic() > deadline:
             break
         try:

@@ -58,6 +58,13 @@ def assert_exactly_once(standin, pins):
     on_pinterest = [remote["id"] for remote in standin.pins(pins[0].board.pinterest_board_id)]
     assert len(published) == len(set(published)), f"rows share a Pinterest id: {published}"
     assert sorted(published) == sorted(on_pinterest)
+    # And each row holds the pin made from its own body (siblings differ by image only).
+    made_from = {creation.pin_id: creation.body_hash for creation in standin.creations}
+    for pin in pins:
+        if pin.status == PinStatus.PUBLISHED and pin.pinterest_pin_id in made_from:
+            assert made_from[pin.pinterest_pin_id] == standin.body_hash(engine.pin_build_payload(pin=pin)), (
+                f"pin {pin.pk} holds a Pinterest pin made from another pin's body"
+            )
     for pin in pins:
         if pin.status != PinStatus.PUBLISHED:
             assert pin.status == PinStatus.ERROR and pin.pinterest_pin_id == ""
@@ -283,3 +290,58 @@ def test_two_sweeps_over_siblings_with_lost_answers_publish_each_exactly_once(st
     in_threads([pins_publish_due, pins_publish_due])
     pins = assert_exactly_once(standin, pins)
     assert sum(pin.status == PinStatus.PUBLISHED for pin in pins) == 5
+
+
+# --- an earlier twin decides first; a late answer and a failing refresh are no verdict -------
+
+
+def test_a_sibling_whose_create_made_nothing_waits_for_an_earlier_twin_still_unresolved(standin):
+    """A's create went through but its answer and its look were lost; B's create made nothing.
+    B must not take A's pin: it waits, A takes its own on recovery, then B is not found."""
+    a, b = siblings(standin, count=2, scheduled=True)
+    Pin.objects.filter(pk=a.pk).update(scheduled_at=timezone.now() - timedelta(minutes=10))
+    standin.fail_next_creates("503_after_create")
+    standin.fail_next("503", endpoint="list_board_pins")
+    standin.fail_next_creates("503")
+    pins_publish_due()
+    assert [p.status for p in reload([a, b])] == [PinStatus.PUBLISHING, PinStatus.PUBLISHING]
+    Pin.objects.filter(pk__in=[a.pk, b.pk]).update(publishing_started_at=timezone.now() - timedelta(seconds=700))
+    pins_publish_due()  # recovery takes the earliest claim first
+    a, b = assert_exactly_once(standin, [a, b])
+    assert a.status == PinStatus.PUBLISHED and a.pinterest_pin_id == standin.creations[0].pin_id
+    assert b.status == PinStatus.ERROR
+    assert len(standin.creations) == 1
+
+
+def test_a_late_201_takes_its_id_back_even_after_a_takeover_called_the_pin_failed(standin, monkeypatch):
+    owner, guesser = siblings(standin, count=2)
+    real_create = PinterestClient.create_pin
+
+    def create_slowly(client, payload):
+        created = real_create(client, payload)
+        # Meanwhile a sibling's look took the new pin, and a sweep took the owner's lease over,
+        # found the pin owned elsewhere and called the owner failed; then the 201 arrives.
+        Pin.objects.filter(pk=guesser.pk).update(
+            status=PinStatus.PUBLISHED, pinterest_pin_id=created["id"], published_at=timezone.now()
+        )
+        Pin.objects.filter(pk=owner.pk).update(publishing_started_at=timezone.now() - timedelta(hours=1))
+        assert pin_reconcile(pin_id=owner.pk).status == PinStatus.ERROR
+        return created
+
+    monkeypatch.setattr(PinterestClient, "create_pin", create_slowly)
+    assert pin_publish(pin_id=owner.pk).success
+    owner, guesser = reload([owner, guesser])
+    assert owner.status == PinStatus.PUBLISHED and owner.pinterest_pin_id == standin.creations[0].pin_id
+    assert guesser.status == PinStatus.ERROR and guesser.pinterest_pin_id == ""
+
+
+def test_recovery_while_the_token_refresh_fails_for_now_looks_again_later_instead_of_failing(standin):
+    (pin,) = stuck_twins(standin, count=1)
+    connection = pin.project.pinterest_connection
+    type(connection).objects.filter(pk=connection.pk).update(
+        access_token_expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    standin.fail_next("503", endpoint="token")
+    result = pin_reconcile(pin_id=pin.pk)
+    assert result.status == PinStatus.PUBLISHING and reload([pin])[0].status == PinStatus.PUBLISHING
+
