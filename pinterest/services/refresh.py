@@ -278,6 +278,21 @@ def _refresh_failing(connection: PinterestConnection, exc: PinterestError, outco
     return outcome
 
 
+def _summary(outcomes: list[RefreshOutcome], *, total: int) -> dict:
+    """``{total, refreshed, failed, retrying, skipped, details}``; details never hold a token."""
+    def count(status: str) -> int:
+        return sum(o.status == status for o in outcomes)
+
+    return {
+        "total": total,
+        "refreshed": count(RefreshOutcome.REFRESHED),
+        "failed": count(RefreshOutcome.FAILED),
+        "retrying": count(RefreshOutcome.RETRYING),
+        "skipped": count(RefreshOutcome.SKIPPED),
+        "details": [o.as_dict() for o in outcomes],
+    }
+
+
 def connections_refresh_expiring(
     *, within: timedelta, dry_run: bool = False, sleep: Callable[[float], None] = time.sleep
 ) -> dict:
@@ -314,14 +329,7 @@ def connections_refresh_expiring(
             outcome = RefreshOutcome(candidate.pk, str(candidate), RefreshOutcome.FAILED,
                                      f"Unexpected error: {type(exc).__name__}: {exc}")
         outcomes.append(outcome)
-    summary = {
-        "total": len(candidates),
-        "refreshed": sum(o.status == RefreshOutcome.REFRESHED for o in outcomes),
-        "failed": sum(o.status == RefreshOutcome.FAILED for o in outcomes),
-        "retrying": sum(o.status == RefreshOutcome.RETRYING for o in outcomes),
-        "skipped": sum(o.status == RefreshOutcome.SKIPPED for o in outcomes),
-        "details": [o.as_dict() for o in outcomes],
-    }
+    summary = _summary(outcomes, total=len(candidates))
     logger.info(
         "Token refresh%s: %s expiring within %s, %s refreshed, %s failed, %s skipped",
         " (dry run)" if dry_run else "", summary["total"], within, summary["refreshed"], summary["failed"],
@@ -352,11 +360,4 @@ def connections_refresh_retry_due(*, now: datetime | None = None, sleep: Callabl
         "pk", flat=True
     ):
         connection_health_check(connection_id=pk, now=now)
-    return {
-        "total": len(outcomes),
-        "refreshed": sum(o.status == RefreshOutcome.REFRESHED for o in outcomes),
-        "failed": sum(o.status == RefreshOutcome.FAILED for o in outcomes),
-        "retrying": sum(o.status == RefreshOutcome.RETRYING for o in outcomes),
-        "skipped": sum(o.status == RefreshOutcome.SKIPPED for o in outcomes),
-        "details": [o.as_dict() for o in outcomes],
-    }
+    return _summary(outcomes, total=len(outcomes))

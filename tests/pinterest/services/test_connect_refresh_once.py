@@ -19,6 +19,7 @@ from pinterest.selectors import connections_expiring
 from pinterest.services.connect import connection_add_from_token
 from pinterest.services.refresh import RefreshOutcome, connections_refresh_retry_due
 from tests.factories import make_connection, make_tenant, make_user
+from tests.pinterest.helpers import token_calls
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +35,6 @@ def account(standin):
     return user, access, refresh
 
 
-def token_calls(standin) -> int:
-    return sum(1 for call in standin.calls if call.endpoint == "token")
 
 
 def board_calls(standin) -> int:

@@ -31,7 +31,7 @@ from pinterest.services.refresh import (
 )
 from pinterest.services.tokens import connection_access_token
 from pinterest.tasks import refresh_expiring_connections, retry_failing_refreshes
-from tests.factories import make_connection
+from tests.pinterest.helpers import expiring, reload, token_calls
 
 pytestmark = pytest.mark.django_db
 
@@ -47,16 +47,6 @@ def _quick(settings):
     settings.TOKEN_REFRESH_BACKOFF_SECONDS = 0.001
 
 
-def expiring(standin, *, access_in=timedelta(days=2), **fields):
-    """A connection on the stand-in whose access token (by our records) expires in ``access_in``."""
-    now = timezone.now()
-    user = standin.create_user()
-    access, refresh = standin.issue_tokens(user)
-    values = {
-        "pinterest_user_id": user.id, "username": user.username, "access_token": access, "refresh_token": refresh,
-        "access_token_expires_at": now + access_in, "refresh_token_expires_at": now + timedelta(days=60),
-    }
-    return make_connection(**{**values, **fields})
 
 
 def failing(standin, **fields):
@@ -70,12 +60,8 @@ def failing(standin, **fields):
     return expiring(standin, **{**values, **fields})
 
 
-def token_calls(standin) -> int:
-    return sum(1 for call in standin.calls if call.endpoint == "token")
 
 
-def reload(connection) -> PinterestConnection:
-    return PinterestConnection.objects.get(pk=connection.pk)
 
 
 def unused_port() -> int:

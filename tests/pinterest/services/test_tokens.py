@@ -16,7 +16,7 @@ from pinterest.services.tokens import JUST_IN_TIME_REFRESH, connection_access_to
 from pinterest.tasks import refresh_expiring_connections
 from publishing.engine import pin_publish
 from publishing.models import PinStatus
-from tests.factories import make_connection
+from tests.pinterest.helpers import expiring, reload, token_calls
 from tests.publishing.helpers import standin_pins
 
 pytestmark = pytest.mark.django_db
@@ -30,24 +30,10 @@ def _tiny_backoff(settings):
     settings.PINTEREST_PUBLISH_INTERVAL_SECONDS = 0
 
 
-def expiring(standin, *, access_in=timedelta(days=2), **fields):
-    """A connection on the stand-in whose access token (by our records) expires in ``access_in``."""
-    now = timezone.now()
-    user = standin.create_user()
-    access, refresh = standin.issue_tokens(user)
-    values = {
-        "pinterest_user_id": user.id, "username": user.username, "access_token": access, "refresh_token": refresh,
-        "access_token_expires_at": now + access_in, "refresh_token_expires_at": now + timedelta(days=60),
-    }
-    return make_connection(**{**values, **fields})
 
 
-def token_calls(standin) -> int:
-    return sum(1 for call in standin.calls if call.endpoint == "token")
 
 
-def reload(connection):
-    return PinterestConnection.objects.get(pk=connection.pk)
 
 
 def test_refresh_stores_the_new_access_and_refresh_tokens_and_the_old_refresh_token_is_spent(standin):

@@ -20,6 +20,7 @@ from pinterest.models import Health, PinterestConnection
 from pinterest.services.refresh import connections_refresh_expiring, connections_refresh_retry_due
 from publishing.engine import PinValidationError, batch_summary, pin_publish, pins_publish_bulk, pins_publish_due
 from publishing.models import Pin, PinStatus, PublishBatch
+from tests.pinterest.helpers import reload, token_calls
 from tests.publishing.helpers import create_calls, standin_account, standin_pins
 
 pytestmark = pytest.mark.django_db
@@ -51,16 +52,12 @@ def expired(standin, connection):
     token_expires_in(connection, -timedelta(minutes=1))
 
 
-def token_calls(standin) -> int:
-    return sum(1 for call in standin.calls if call.endpoint == "token")
 
 
 def statuses(pins):
     return [Pin.objects.get(pk=pin.pk).status for pin in pins]
 
 
-def reload(connection) -> PinterestConnection:
-    return PinterestConnection.objects.get(pk=connection.pk)
 
 
 def fail_token_endpoint(kind, standin, settings, count=1):
