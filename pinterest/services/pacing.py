@@ -43,8 +43,8 @@ def connection_reserve_publish_slot(*, connection_id: int) -> datetime:
 
 
 def connection_defer_publishing(*, connection_id: int, until: datetime) -> None:
-    """No publisher of this connection starts before ``until`` (after a 429, or a late create)."""
-    with transaction.atomic():
-        PinterestConnection.objects.filter(pk=connection_id).filter(
-            Q(next_publish_at__isnull=True) | Q(next_publish_at__lt=until)
-        ).update(next_publish_at=until)
+    """No publisher of this connection starts before ``until`` (after a 429, or as each create
+    leaves). One conditional UPDATE, atomic on its own: it only ever moves the slot later."""
+    PinterestConnection.objects.filter(pk=connection_id).filter(
+        Q(next_publish_at__isnull=True) | Q(next_publish_at__lt=until)
+    ).update(next_publish_at=until)
