@@ -84,7 +84,8 @@ def look(*, payload: dict, sent_at: datetime, client: PinterestClient) -> list[s
         if created is not None and created < oldest:
             break  # newest first: everything after this is older still
         if matches(remote, payload):
-            distance = abs((created - sent_at).total_seconds()) if created else 0.0
+            # A pin that does not say when it was created is the least likely to be this one.
+            distance = abs((created - sent_at).total_seconds()) if created else float("inf")
             found.append((distance, len(str(remote["id"])), str(remote["id"])))
     return [pinterest_id for *_, pinterest_id in sorted(found)]
 

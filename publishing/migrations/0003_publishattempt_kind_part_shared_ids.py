@@ -21,6 +21,7 @@ def part_shared_pinterest_ids(apps, schema_editor):
     Pinterest answered 201 for (else the first to publish); the others go to ``error`` saying why."""
     Pin = apps.get_model("publishing", "Pin")
     PublishAttempt = apps.get_model("publishing", "PublishAttempt")
+    PublishBatchItem = apps.get_model("publishing", "PublishBatchItem")
     shared = (
         Pin.objects.exclude(pinterest_pin_id="")
         .values("pinterest_pin_id")
@@ -39,13 +40,16 @@ def part_shared_pinterest_ids(apps, schema_editor):
         for pin in pins:
             if pin.pk == keeper.pk:
                 continue
+            message = DUPLICATE_MESSAGE.format(id=pinterest_pin_id)
             Pin.objects.filter(pk=pin.pk).update(
                 status="error",
                 pinterest_pin_id="",
                 pinterest_pin_url="",
                 published_at=None,
-                error_message=DUPLICATE_MESSAGE.format(id=pinterest_pin_id),
+                error_message=message,
             )
+            # Its batches said "published"; they say what is known now.
+            PublishBatchItem.objects.filter(pin_id=pin.pk, success=True).update(success=False, error=message)
 
 
 class Migration(migrations.Migration):

@@ -26,6 +26,7 @@ def test_migrations_give_a_shared_pinterest_id_to_the_pin_pinterest_answered_201
     keeper, other, third = siblings(standin, 3)
     batch = PublishBatch.objects.create(tenant=keeper.project.tenant, total=1)
     PublishBatchItem.objects.create(batch=batch, pin=other, success=True)
+    PublishBatchItem.objects.create(batch=batch, pin=third, success=True)
     executor = MigrationExecutor(connection)
     executor.migrate([("publishing", "0002_pin_claimed_at")])
     now = timezone.now()
@@ -42,3 +43,6 @@ def test_migrations_give_a_shared_pinterest_id_to_the_pin_pinterest_answered_201
     assert rows[keeper.pk].status == rows[third.pk].status == "error"
     assert "belongs to another of your pins" in rows[keeper.pk].error_message
     assert rows[keeper.pk].pinterest_pin_id == rows[third.pk].pinterest_pin_id == ""
+    assert PublishBatchItem.objects.get(pin=other).success is True  # the pin Pinterest confirmed keeps it
+    demoted = PublishBatchItem.objects.get(pin=third)
+    assert demoted.success is False and "belongs to another of your pins" in demoted.error

@@ -293,3 +293,21 @@ def test_publish_sends_the_pin_as_claimed_not_as_first_read(standin, monkeypatch
     assert pin_publish(pin_id=pin.pk).success
     (remote,) = standin.pins(pin.board.pinterest_board_id)
     assert remote["title"] == "Edited just in time"
+
+
+def test_a_board_pin_that_does_not_say_when_it_was_created_ranks_after_those_that_do():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    sent = timezone.now()
+    payload = {"board_id": "123", "title": "T", "link": "https://blog.example.com/a"}
+    stamp = (sent + timedelta(seconds=2)).strftime("%Y-%m-%dT%H:%M:%S")
+
+    class Board:
+        def iter_board_pins(self, board_id, **kwargs):
+            yield {"id": "1", "board_id": "123", "title": "T", "link": payload["link"]}
+            yield {"id": "2", "board_id": "123", "title": "T", "link": payload["link"], "created_at": stamp}
+
+    assert look(payload=payload, sent_at=sent, client=Board()) == ["2", "1"]
+
