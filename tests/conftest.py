@@ -34,6 +34,16 @@ def tenant_api(tenant):
     return api_client(make_user(tenant))
 
 
+@pytest.fixture(params=["tenant_staff", "superuser"])
+def admin_user_client(request, client, tenant, admin_user):
+    """The Django test client logged in as a staff user of ``tenant``, then as a superuser."""
+    from tests.factories import make_user
+
+    user = make_user(tenant=tenant, is_staff=True) if request.param == "tenant_staff" else admin_user
+    client.force_login(user)
+    return client
+
+
 @pytest.fixture(autouse=True)
 def _plain_http(settings):
     """The test client speaks plain http to "testserver": no redirect to https."""

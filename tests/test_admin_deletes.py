@@ -16,14 +16,6 @@ pytestmark = pytest.mark.django_db
 PUBLISHING_REFUSAL = "Pin is being published right now; it can be deleted once publishing ends."
 
 
-@pytest.fixture(params=["tenant_staff", "superuser"])
-def admin_user_client(request, client, tenant, admin_user):
-    """The Django test client logged in as a staff user of ``tenant``, then as a superuser."""
-    user = make_user(tenant=tenant, is_staff=True) if request.param == "tenant_staff" else admin_user
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
 def project(tenant):
     return make_project(tenant=tenant)

@@ -16,14 +16,12 @@ from PIL import Image
 from pinterest.models import Board, PinterestConnection
 from publishing.models import BlogArticle, BlogProject, Pin, PinStatus
 from tests.factories import (
-    api_client,
     make_article,
     make_board,
     make_connection,
     make_pin,
     make_project,
     make_tenant,
-    make_user,
 )
 
 pytestmark = pytest.mark.django_db
@@ -57,19 +55,6 @@ def setup(tenant):
     return project, board, article
 
 
-@pytest.fixture(params=["tenant_staff", "superuser"])
-def admin_user_client(request, client, tenant, admin_user):
-    """The Django test client logged in as a staff user of ``tenant``, then as a superuser."""
-    user = make_user(tenant=tenant, is_staff=True) if request.param == "tenant_staff" else admin_user
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def api(tenant):
-    return api_client(make_user(tenant=tenant))
-
-
 def pin_data(setup, **overrides):
     project, board, article = setup
     data = {"project": project.pk, "article": article.pk, "board": board.pk, "title": "A title",
@@ -88,8 +73,8 @@ def admin_post(client, url, data):
     return response, {field: list(errors) for field, errors in form.errors.items()}
 
 
-def api_errors(api, data):
-    response = api.post("/api/pins/", {k: v for k, v in data.items() if v != ""}, format="multipart")
+def api_errors(tenant_api, data):
+    response = tenant_api.post("/api/pins/", {k: v for k, v in data.items() if v != ""}, format="multipart")
     assert response.status_code == 400, response.content
     return response.json()["error"]["fields"]
 
@@ -124,7 +109,7 @@ BAD_PINS = {
 
 @pytest.mark.parametrize("case", BAD_PINS)
 def test_admin_refuses_what_the_api_refuses_with_the_same_message_and_saves_nothing(
-    admin_user_client, api, setup, settings, case
+    admin_user_client, tenant_api, setup, settings, case
 ):
     overrides, field = BAD_PINS[case]
     inputs = {key: value() if callable(value) else value for key, value in overrides.items()}
@@ -133,7 +118,7 @@ def test_admin_refuses_what_the_api_refuses_with_the_same_message_and_saves_noth
     assert response.status_code == 200 and field in errors, errors
     assert not Pin.objects.exists() and stored_files(settings) == []
     api_inputs = {key: value() if callable(value) else value for key, value in overrides.items()}
-    assert errors[field] == api_errors(api, pin_data(setup, **api_inputs))[field]
+    assert errors[field] == api_errors(tenant_api, pin_data(setup, **api_inputs))[field]
 
 
 def test_admin_refuses_another_tenants_board_and_article_for_a_superuser(admin_client, setup):
@@ -154,7 +139,7 @@ def test_a_tenant_staff_user_cannot_choose_another_tenants_board(admin_user_clie
 
 
 @pytest.mark.parametrize("problem", ["archived", "another account than the project's"])
-def test_admin_refuses_a_board_the_api_refuses(admin_user_client, api, setup, tenant, problem):
+def test_admin_refuses_a_board_the_api_refuses(admin_user_client, tenant_api, setup, tenant, problem):
     if problem == "archived":
         board = setup[1]
         Board.objects.filter(pk=board.pk).update(is_archived=True)
@@ -162,7 +147,7 @@ def test_admin_refuses_a_board_the_api_refuses(admin_user_client, api, setup, te
         board = make_board(connection=make_connection(tenant=tenant))
     data = pin_data(setup, board=board.pk, image_url="https://i.example.com/a.png")
     _, errors = admin_post(admin_user_client, PIN_ADD, data)
-    assert errors["board"] == api_errors(api, data)["board"]
+    assert errors["board"] == api_errors(tenant_api, data)["board"]
     assert not Pin.objects.exists()
 
 
@@ -170,12 +155,12 @@ def test_admin_refuses_a_board_the_api_refuses(admin_user_client, api, setup, te
     "fmt,name,extension",
     [("PNG", "pin.png", "png"), ("JPEG", "photo.png", "jpg"), ("WEBP", "pic.gif", "webp"), ("GIF", "a", "gif")],
 )
-def test_a_valid_upload_is_stored_as_the_api_stores_it(admin_user_client, api, setup, fmt, name, extension):
+def test_a_valid_upload_is_stored_as_the_api_stores_it(admin_user_client, tenant_api, setup, fmt, name, extension):
     content = image_bytes(fmt)
     response, errors = admin_post(admin_user_client, PIN_ADD, pin_data(setup, image=upload(content, name)))
     assert response.status_code == 302, errors
     by_admin = Pin.objects.get()
-    by_api = Pin.objects.get(pk=api.post(
+    by_api = Pin.objects.get(pk=tenant_api.post(
         "/api/pins/", {**pin_data(setup, image_url=None), "image": upload(content, name)}, format="multipart"
     ).json()["id"])
 
