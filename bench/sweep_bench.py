@@ -386,7 +386,7 @@ def bench_throughput(sizes: Sizes, workdir: Path, out) -> dict:
     out(f"1. Sweep throughput: {n} due pins over {m} connections, stand-in latency {sizes.latency_ms} ms, "
         f"pacing interval {interval:g} s")
     out(f"   django-q2 qcluster subprocess: ORM broker on PostgreSQL, {sizes.workers} workers, poll 0.1 s, "
-        f"PUBLISH_SWEEP_MAX_PARALLEL={m}")
+        f"PUBLISH_CALLS_IN_FLIGHT={m}")
     _reset_data()
     log_path = workdir / "qcluster.log"
     result = {"bound": bound, "sequential": sequential}
@@ -395,7 +395,7 @@ def bench_throughput(sizes: Sizes, workdir: Path, out) -> dict:
         env = _env(
             PINTEREST_API_BASE=standin.api_base,
             PINTEREST_PUBLISH_INTERVAL_SECONDS=interval,
-            PUBLISH_SWEEP_MAX_PARALLEL=m,
+            PUBLISH_CALLS_IN_FLIGHT=m,
             Q_POLL_SECONDS=0.1,
             Q_WORKERS=sizes.workers,
             LOG_LEVEL="INFO",
@@ -606,7 +606,7 @@ def _capture_connection_list_query(now) -> tuple[str, tuple]:
             raise _Captured
         return result
 
-    with override_settings(PINTEREST_API_BASE="http://127.0.0.1:9/v5", PUBLISH_SWEEP_MAX_PARALLEL=1):
+    with override_settings(PINTEREST_API_BASE="http://127.0.0.1:9/v5", PUBLISH_CALLS_IN_FLIGHT=1):
         try:
             with connection.execute_wrapper(spy):
                 pins_publish_due(now=now)
@@ -741,7 +741,7 @@ def _count_sweep_queries(standin, pins: int, interval: float) -> tuple[list[str]
     _make_due_pins(accounts, pins)
     with override_settings(
         PINTEREST_API_BASE=standin.api_base, PINTEREST_PUBLISH_INTERVAL_SECONDS=interval,
-        PUBLISH_SWEEP_MAX_PARALLEL=1,
+        PUBLISH_CALLS_IN_FLIGHT=1,
     ):
         with CaptureQueriesContext(connection) as captured:
             report = pins_publish_due()
@@ -786,7 +786,7 @@ def _publish_due_rss(standin, accounts_count: int, pins: int, workdir: Path) -> 
     env = _env(
         PINTEREST_API_BASE=standin.api_base,
         PINTEREST_PUBLISH_INTERVAL_SECONDS=0,
-        PUBLISH_SWEEP_MAX_PARALLEL=accounts_count,
+        PUBLISH_CALLS_IN_FLIGHT=accounts_count,
     )
     started = time.perf_counter()
     process = _start([PYTHON, MANAGE, "publish_due"], env=env, log_path=log_path)

@@ -307,7 +307,7 @@ SPECTACULAR_SETTINGS = {
 # retry must exceed timeout, or a slow task is handed to a second worker while it still runs.
 PUBLISH_TASK_TIMEOUT_SECONDS = env_int("PUBLISH_TASK_TIMEOUT_SECONDS", None)
 PUBLISH_SWEEP_BUDGET_SECONDS = env_int("PUBLISH_SWEEP_BUDGET_SECONDS", None)
-PUBLISH_SWEEP_MAX_PARALLEL = env_int("PUBLISH_SWEEP_MAX_PARALLEL", None)
+PUBLISH_CALLS_IN_FLIGHT = env_int("PUBLISH_CALLS_IN_FLIGHT", None)
 Q_CLUSTER = {
     "name": "pinpublisher",
     "orm": "default",

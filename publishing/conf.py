@@ -32,8 +32,10 @@ DEFAULTS = {
     #: A sweep stops claiming when this much of its task's time is used. None: the task
     #: timeout less 90 s (at least 30 s).
     "PUBLISH_SWEEP_BUDGET_SECONDS": None,
-    #: Connections one sweep works through at once (threads, PostgreSQL only).
-    "PUBLISH_SWEEP_MAX_PARALLEL": 8,
+    #: Calls to Pinterest one dispatcher (a sweep, a runner) makes at once, on as many threads
+    #: (PostgreSQL only). Each thread holds one database connection and the dispatcher one more:
+    #: a publishing process holds at most this + 1 (+ 1 for django-q2's own bookkeeping).
+    "PUBLISH_CALLS_IN_FLIGHT": 8,
     "PUBLIC_MEDIA_BASE_URL": "",
 }
 

@@ -86,16 +86,25 @@ def pin_for_tenant(*, tenant: Tenant, pin_id) -> Pin:
 
 
 def pins_due(*, now: datetime) -> QuerySet[Pin]:
-    """Pins to publish now: ready, scheduled at or before ``now``, with an active connection.
+    """Pins to publish now: ready, scheduled at or before ``now``, with an active connection
+    that is not spam blocked and whose token is usable (not expired while its refresh waits
+    for a retry after failing).
 
     Served by the partial index ``pin_ready_scheduled_idx`` (scheduled_at WHERE status =
     'ready_to_schedule'), so its cost follows the number of ready pins, not all pins.
     """
-    return Pin.objects.filter(
-        status="ready_to_schedule",
-        scheduled_at__lte=now,
-        project__pinterest_connection__is_active=True,
-    ).exclude(project__pinterest_connection__spam_blocked_until__gt=now)
+    return (
+        Pin.objects.filter(
+            status="ready_to_schedule",
+            scheduled_at__lte=now,
+            project__pinterest_connection__is_active=True,
+        )
+        .exclude(project__pinterest_connection__spam_blocked_until__gt=now)
+        .exclude(
+            project__pinterest_connection__access_token_expires_at__lte=now,
+            project__pinterest_connection__next_refresh_at__gt=now,
+        )
+    )
 
 
 def pins_with_relations() -> QuerySet[Pin]:
@@ -106,8 +115,10 @@ def pins_with_relations() -> QuerySet[Pin]:
 
 
 def connections_holding_due_pins(*, now: datetime) -> QuerySet[PinterestConnection]:
-    """Connections with pins scheduled by ``now`` that they cannot publish: inactive or spam blocked."""
-    held_back = Q(is_active=False) | Q(spam_blocked_until__gt=now)
+    """Connections with pins scheduled by ``now`` that they cannot publish: inactive, spam
+    blocked, or with an expired token whose refresh waits for a retry."""
+    refresh_waiting = Q(access_token_expires_at__lte=now, next_refresh_at__gt=now)
+    held_back = Q(is_active=False) | Q(spam_blocked_until__gt=now) | refresh_waiting
     return PinterestConnection.objects.filter(held_back).filter(
         projects__pins__status="ready_to_schedule", projects__pins__scheduled_at__lte=now
     ).distinct().order_by("pk")

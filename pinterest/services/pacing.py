@@ -42,6 +42,19 @@ def connection_reserve_publish_slot(*, connection_id: int) -> datetime:
     return slot
 
 
+def connection_take_publish_slot(*, connection_id: int, now: datetime | None = None) -> bool:
+    """Take the connection's slot if it is free at ``now``, without waiting: True when this
+    caller may create a pin for the account now. One conditional UPDATE (compare-and-set),
+    so of any number of dispatchers in any number of processes exactly one wins each slot,
+    and a loser is free to serve another account instead of sleeping."""
+    now = now or timezone.now()
+    free = Q(next_publish_at__isnull=True) | Q(next_publish_at__lte=now)
+    taken = PinterestConnection.objects.filter(free, pk=connection_id).update(
+        next_publish_at=now + timedelta(seconds=max(0.0, publish_interval()))
+    )
+    return bool(taken)
+
+
 def connection_defer_publishing(*, connection_id: int, until: datetime) -> None:
     """No publisher of this connection starts before ``until`` (after a 429, or as each create
     leaves). One conditional UPDATE, atomic on its own: it only ever moves the slot later."""

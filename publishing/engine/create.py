@@ -90,7 +90,9 @@ def pin_publish(*, pin_id: UUID | str, trigger: str = PublishTrigger.MANUAL) -> 
     return publish_claimed(pin=pin, trigger=trigger, context=context)
 
 
-def publish_claimed(*, pin: Pin, trigger: str, context: Context, release_when_stopped: bool = False) -> PublishResult:
+def publish_claimed(
+    *, pin: Pin, trigger: str, context: Context, release_when_stopped: bool = False, slot_taken: bool = False
+) -> PublishResult:
     """Publish a pin this caller holds. Never raises: whatever goes wrong stays with this pin.
 
     A rule the pin breaks, or an image gone from storage, ends it in ``error`` with a message a
@@ -98,7 +100,9 @@ def publish_claimed(*, pin: Pin, trigger: str, context: Context, release_when_st
     pin ends ``error`` when nothing was sent, and stays ``publishing`` for the sweep's look
     (after its lease) when a create may have reached Pinterest. ``release_when_stopped``: a
     pin Pinterest cannot take now (rate limit, unreachable) goes back on the schedule instead
-    of to ``error`` (the sweep; a person publishing now is told instead).
+    of to ``error`` (the sweep; a person publishing now is told instead). ``slot_taken``: the
+    caller already holds the account's pacing slot (the dispatcher); a 429 then sends the pin
+    back with the wait in ``retry_after`` instead of sleeping through it here.
     """
     try:
         try:
@@ -107,7 +111,7 @@ def publish_claimed(*, pin: Pin, trigger: str, context: Context, release_when_st
         except (PinValidationError, Unpublishable) as exc:
             return outcome.finish(pin=pin, status=PinStatus.ERROR, error=str(exc))
         return _create(pin=pin, payload=payload, trigger=trigger, context=context,
-                       release_when_stopped=release_when_stopped)
+                       release_when_stopped=release_when_stopped, slot_taken=slot_taken)
     except Exception:
         logger.exception("publishing pin %s failed unexpectedly", pin.pk)
         return _settle_unexpected(pin)
@@ -136,15 +140,18 @@ def _cannot_take_now(*, pin: Pin, message: str, release: bool, stop: str) -> Pub
     return outcome.finish(pin=pin, status=PinStatus.ERROR, error=message, stop=stop)
 
 
-def _create(*, pin: Pin, payload: dict, trigger: str, context: Context, release_when_stopped: bool) -> PublishResult:
+def _create(
+    *, pin: Pin, payload: dict, trigger: str, context: Context, release_when_stopped: bool, slot_taken: bool
+) -> PublishResult:
     """Pace, create, decide. Every Pinterest answer becomes a PublishResult."""
     connection = context.connection
     interval = publish_interval()
     retries_left = publishing_settings.PUBLISH_RATE_LIMIT_RETRIES
     backoff = publishing_settings.PUBLISH_RATE_LIMIT_BACKOFF_SECONDS
     while True:
-        slot = connection_reserve_publish_slot(connection_id=connection.pk)
-        _wait_until(slot, context.sleep)
+        if not slot_taken:
+            slot = connection_reserve_publish_slot(connection_id=connection.pk)
+            _wait_until(slot, context.sleep)
         if not lease.renew(pin):
             # While this caller waited (pacing, a 429), its lease expired and a sweep took the
             # pin over (it looks at the board and decides); calling Pinterest now could duplicate it.
@@ -172,6 +179,14 @@ def _create(*, pin: Pin, payload: dict, trigger: str, context: Context, release_
                     pin=pin, release=True, stop=Stop.SPAM_BLOCKED,
                     message=f"Pinterest blocked {connection} for suspected spam ({exc.user_message}); "
                     f"its pins wait until {until:%Y-%m-%d %H:%M} UTC",
+                )
+            if slot_taken:
+                # A dispatcher never sleeps on one account: the account waits in the database
+                # (every publisher holds back) and the pin goes back; the dispatcher counts the retries.
+                connection_defer_publishing(connection_id=connection.pk, until=timezone.now() + timedelta(seconds=wait))
+                return outcome.release(
+                    pin=pin, note=f"Rate limited by Pinterest: {exc.user_message}", stop=Stop.RATE_LIMITED,
+                    retry_after=wait,
                 )
             if retries_left > 0 and can_wait:
                 retries_left -= 1

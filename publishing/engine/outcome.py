@@ -67,10 +67,10 @@ def finish(*, pin: Pin, status: str, now: datetime | None = None, pinterest_pin_
     )
 
 
-def release(*, pin: Pin, note: str, stop: str = "") -> PublishResult:
+def release(*, pin: Pin, note: str, stop: str = "", retry_after: float | None = None) -> PublishResult:
     """Back on the schedule, untouched: Pinterest could not take it now, not the pin's fault."""
     status = lease.release(pin)
-    return PublishResult(pin_id=pin.pk, success=False, status=status, error=note, stop=stop)
+    return PublishResult(pin_id=pin.pk, success=False, status=status, error=note, stop=stop, retry_after=retry_after)
 
 
 def record_created(*, pin: Pin, pinterest_pin_id: str) -> PublishResult:

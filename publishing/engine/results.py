@@ -74,6 +74,8 @@ class PublishResult:
     error: str = ""
     #: A Stop value when the connection should not be used again in this run, else "".
     stop: str = ""
+    #: Seconds Pinterest asked the account to wait (a 429 sent back by a dispatcher).
+    retry_after: float | None = None
 
     @property
     def stops_connection(self) -> bool:

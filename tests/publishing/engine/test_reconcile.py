@@ -288,6 +288,12 @@ def test_two_sweeps_over_siblings_with_lost_answers_publish_each_exactly_once(st
     standin.fail_next_creates("503", count=1)
     standin.fail_next_creates("503_after_create", count=2)
     in_threads([pins_publish_due, pins_publish_due])
+    # Two sweeps may work one account at once (no pacing here): a look that finds an earlier
+    # twin still unresolved waits, and recovery after the lease decides in send order.
+    Pin.objects.filter(pk__in=[p.pk for p in pins], status=PinStatus.PUBLISHING).update(
+        publishing_started_at=timezone.now() - timedelta(seconds=700)
+    )
+    pins_publish_due()
     pins = assert_exactly_once(standin, pins)
     assert sum(pin.status == PinStatus.PUBLISHED for pin in pins) == 5
 

@@ -67,7 +67,7 @@ def _database_url():
 
 def test_a_sweep_killed_mid_run_leaves_no_pin_stuck_and_none_created_twice(standin, settings):
     _, groups = due_pins_over_connections(standin, connections=2, per_connection=15)
-    standin.set_latency(20)
+    standin.set_latency(300)  # long calls: the kill lands while pins are in flight
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
@@ -82,7 +82,10 @@ def test_a_sweep_killed_mid_run_leaves_no_pin_stuck_and_none_created_twice(stand
     )
     try:
         deadline = time.monotonic() + 30
-        while standin.created_count() < 4 and time.monotonic() < deadline and sweep.poll() is None:
+        def in_flight():
+            return Pin.objects.filter(status=PinStatus.PUBLISHING).exists()
+
+        while (standin.created_count() < 4 or not in_flight()) and time.monotonic() < deadline and sweep.poll() is None:
             time.sleep(0.02)
         assert standin.created_count() >= 4, "the sweep did not start publishing"
     finally:
