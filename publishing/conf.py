@@ -36,6 +36,14 @@ DEFAULTS = {
     #: (PostgreSQL only). Each thread holds one database connection and the dispatcher one more:
     #: a publishing process holds at most this + 1 (+ 1 for django-q2's own bookkeeping).
     "PUBLISH_CALLS_IN_FLIGHT": 8,
+    #: Runner tasks (publishing on time) at once across every cluster; each makes up to
+    #: PUBLISH_CALLS_IN_FLIGHT calls at once and occupies one django-q2 worker while it runs.
+    "PUBLISH_RUNNERS": 2,
+    #: One runner task's turn; a runner with work left hands its place to a continuation task.
+    "PUBLISH_RUNNER_TURN_SECONDS": 60,
+    #: Runners start this long before a pin's scheduled time and wait for it (must exceed the
+    #: one-minute schedule's period, about 90 s with django-q2's 30 s scheduler cycle).
+    "PUBLISH_LOOKAHEAD_SECONDS": 120,
     "PUBLIC_MEDIA_BASE_URL": "",
 }
 

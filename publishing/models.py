@@ -238,3 +238,20 @@ class PublishBatchItem(models.Model):
 
     def __str__(self):
         return f"{self.pin_id} in {self.batch_id}"
+
+
+class PublishRunner(models.Model):
+    """A place for one runner task (``publishing.engine.runners``): at most ``PUBLISH_RUNNERS``
+    run at once across every cluster. The token names the task that holds the place; a
+    runner renews ``held_until`` as it works, so a place whose runner died is free again soon."""
+
+    slot = models.PositiveSmallIntegerField(primary_key=True)
+    token = models.CharField(max_length=32, blank=True)
+    held_until = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["slot"]
+
+    def __str__(self):
+        return f"runner {self.slot}"

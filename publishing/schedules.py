@@ -1,9 +1,10 @@
 """The django-q2 schedules, created idempotently by name.
 
-- ``publish-due-pins``: the sweep, every PUBLISH_SWEEP_MINUTES minutes.
+- ``publish-on-time``: every minute, runners start when pins are due or about to be.
+- ``publish-due-pins``: the sweep, every PUBLISH_SWEEP_MINUTES minutes (the safety net).
 - ``refresh-pinterest-tokens``: daily at 02:00 UTC, connections expiring within 7 days.
 
-Running the setup again updates the two rows in place; it never adds a third.
+Running the setup again updates the rows in place; it never adds one.
 ``catch_up`` is off in Q_CLUSTER, so downtime does not cause a burst of runs.
 """
 
@@ -16,6 +17,7 @@ from django_q.models import Schedule
 from publishing.conf import publishing_settings
 
 SWEEP = "publish-due-pins"
+ON_TIME = "publish-on-time"
 REFRESH = "refresh-pinterest-tokens"
 REFRESH_AT_UTC = time(2, 0)
 #: Refreshes that failed for a passing reason are tried again within hours, not the next day.
@@ -34,6 +36,13 @@ def _next_daily(at: time, now: datetime) -> datetime:
 def schedules_setup(*, now: datetime | None = None) -> list[Schedule]:
     now = now or timezone.now()
     wanted = {
+        ON_TIME: {
+            "func": "publishing.tasks.publish_on_time",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": 1,
+            "repeats": -1,
+            "next_run": now + timedelta(seconds=5),
+        },
         SWEEP: {
             "func": "publishing.tasks.publish_due",
             "schedule_type": Schedule.MINUTES,

@@ -21,3 +21,13 @@ def publish_due() -> dict:
     report = engine.pins_publish_due()
     # django-q2 stores the result; the per-pin details live in PublishAttempt rows.
     return {key: value for key, value in report.items() if key != "details"}
+
+
+def publish_on_time() -> int:
+    """Every minute: start runners when pins are due or about to be (engine.runners)."""
+    return engine.runners_start()
+
+
+def publish_runner(slot: int, token: str) -> dict:
+    """One runner's turn; it hands its place on to a continuation task itself."""
+    return engine.runner_turn(slot=slot, token=token)

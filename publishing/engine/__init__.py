@@ -8,7 +8,10 @@
 - ``outcome``: deciding a pin (published, error, back on the schedule) and telling its batches.
 - ``audit``: one PublishAttempt row per call to Pinterest.
 - ``batches``: many pins in the background, one task per connection.
-- ``sweep``: due pins publish themselves and nothing stays stuck.
+- ``dispatch``: due pins at each account's pace, the calls on a pool of threads, no thread
+  waiting on pacing.
+- ``sweep``: due pins publish themselves and nothing stays stuck (the safety net).
+- ``runners``: pins publish on time, every cluster sharing the work.
 - ``queue``: work handed to django-q2 by dotted path.
 
 The contract (docs/architecture.md, "Exactly once"):
@@ -41,6 +44,7 @@ from publishing.engine.results import (
     PinValidationError,
     PublishResult,
 )
+from publishing.engine.runners import runner_turn, runners_start
 from publishing.engine.sweep import pins_due_preview, pins_publish_due
 
 __all__ = [
@@ -63,4 +67,6 @@ __all__ = [
     "pins_publish_bulk",
     "pins_publish_due",
     "publish_batch_group",
+    "runner_turn",
+    "runners_start",
 ]

@@ -207,23 +207,25 @@ class Dispatcher:
                 if not going or len(self.in_flight) >= capacity:
                     if not self.in_flight:
                         break
-                    self._settle(pool.results.get())
+                    self._settle_next(pool, IDLE_LOOK_SECONDS)
                     continue
                 # Room for more calls: wait for one to end, or for the next slot, whichever comes first.
                 wait = self._until_next()
-                if wait is None:
-                    if not self.in_flight:
-                        break
-                    self._settle(pool.results.get())
-                    continue
-                try:
-                    self._settle(pool.results.get(timeout=wait))
-                except queue.Empty:
-                    pass
+                if wait is None and not self.in_flight:
+                    break
+                self._settle_next(pool, IDLE_LOOK_SECONDS if wait is None else wait)
         finally:
             pool.close()
             while not pool.results.empty():
                 self._settle(pool.results.get_nowait())
+
+    def _settle_next(self, pool: _Pool, timeout: float) -> None:
+        """Settle the next turn that ends within ``timeout``; the loop looks again either way
+        (so ``keep_going`` is asked even while every call is long)."""
+        try:
+            self._settle(pool.results.get(timeout=timeout))
+        except queue.Empty:
+            pass
 
     def _may_start(self) -> bool:
         if time.monotonic() >= self.deadline:

@@ -12,7 +12,7 @@ from django_q.models import Schedule
 from pinterest.models import PinterestConnection
 from publishing.engine import MSG_INTERRUPTED, MSG_NOT_SENT, pins_publish_due
 from publishing.models import Pin, PinStatus, PublishAttempt
-from publishing.schedules import REFRESH, RETRY_REFRESH, SWEEP, schedules_setup
+from publishing.schedules import ON_TIME, REFRESH, RETRY_REFRESH, SWEEP, schedules_setup
 from publishing.selectors import pins_due
 from tests.factories import make_pin, make_project
 from tests.publishing.helpers import create_calls, remote_copy, standin_account, standin_pins
@@ -226,11 +226,14 @@ def test_publish_due_refuses_a_bad_limit():
         call_command("publish_due", "--limit", "0")
 
 
-def test_schedule_setup_twice_gives_exactly_three_schedules(settings):
+def test_schedule_setup_twice_gives_exactly_four_schedules(settings):
     settings.PUBLISH_SWEEP_MINUTES = 15
     schedules_setup()
     schedules_setup()
-    assert Schedule.objects.count() == 3
+    assert Schedule.objects.count() == 4
+    on_time = Schedule.objects.get(name=ON_TIME)
+    assert (on_time.func, on_time.schedule_type, on_time.minutes) == ("publishing.tasks.publish_on_time",
+                                                                      Schedule.MINUTES, 1)
     retry = Schedule.objects.get(name=RETRY_REFRESH)
     assert (retry.func, retry.schedule_type, retry.minutes) == (
         "pinterest.tasks.retry_failing_refreshes", Schedule.MINUTES, 15

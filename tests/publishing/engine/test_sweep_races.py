@@ -104,3 +104,27 @@ def test_a_sweep_killed_mid_run_leaves_no_pin_stuck_and_none_created_twice(stand
     errors = Pin.objects.filter(status=PinStatus.ERROR)
     assert all("interrupted" in pin.error_message for pin in errors)
     assert Pin.objects.filter(status=PinStatus.PUBLISHED).count() + errors.count() == 30
+
+
+def test_two_dispatchers_share_the_accounts_and_keep_each_accounts_pacing(standin, settings):
+    """Two dispatchers (as in two clusters) over the same accounts: every pin created once, and
+    the creates of one account never closer than the interval on the stand-in's own clock."""
+    from publishing.engine.sweep import SweepReport, pins_dispatch
+
+    interval = 0.25
+    settings.PINTEREST_PUBLISH_INTERVAL_SECONDS = interval
+    due_pins_over_connections(standin, connections=3, per_connection=4)
+    standin.set_latency(30)
+    reports = in_threads([lambda: pins_dispatch(report=SweepReport(), deadline=time.monotonic() + 30)] * 2)
+    assert not [r for r in reports if isinstance(r, Exception)], reports
+    assert Pin.objects.filter(status=PinStatus.PUBLISHED).count() == 12
+    assert_each_created_once(standin)
+    by_account = {}
+    for creation in standin.creations:
+        by_account.setdefault(creation.token_id, []).append(creation.time)
+    gaps = []
+    for times in by_account.values():
+        times.sort()
+        gaps += [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
+    assert len(gaps) == 9
+    assert min(gaps) >= interval - 0.005, sorted(gaps)[:3]

@@ -1,0 +1,147 @@
+"""Runners: pins publish on time without waiting for the sweep, one account never holds up
+another, and the places for runners are shared safely across clusters."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django_q.conf import Conf
+
+from publishing import tasks
+from publishing.engine import runner_turn, runners_start
+from publishing.engine.sweep import SweepReport, pins_dispatch
+from publishing.models import Pin, PinStatus, PublishRunner
+from tests.publishing.helpers import standin_pins
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def enqueued(monkeypatch):
+    """The runner tasks enqueued, as (slot, token), instead of running them."""
+    calls = []
+    monkeypatch.setattr(
+        "publishing.engine.queue.async_task", lambda func, *args, **kwargs: calls.append((func, *args))
+    )
+    return calls
+
+
+@pytest.fixture
+def run_tasks_inline(monkeypatch):
+    monkeypatch.setattr(Conf, "SYNC", True)
+
+
+def due(standin, count=1, **kwargs):
+    return standin_pins(standin, count=count, scheduled_at=timezone.now() - timedelta(minutes=1), **kwargs)
+
+
+def test_a_pin_scheduled_for_now_is_published_by_the_minute_schedule_without_waiting_for_the_sweep(
+    standin, run_tasks_inline
+):
+    (pin,) = due(standin)
+    assert tasks.publish_on_time() == 1
+    pin.refresh_from_db()
+    assert pin.status == PinStatus.PUBLISHED
+    assert pin.attempts.get().trigger == "sweep"
+    assert PublishRunner.objects.get(slot=0).held_until is None  # nothing left: the place is free again
+
+
+def test_nothing_due_or_about_to_be_starts_no_runner(standin, enqueued):
+    standin_pins(standin, scheduled_at=timezone.now() + timedelta(hours=1))
+    standin_pins(standin, scheduled_at=None)
+    assert runners_start() == 0
+    assert enqueued == []
+
+
+def test_a_pin_due_within_the_lookahead_starts_a_runner(standin, enqueued, settings):
+    settings.PUBLISH_LOOKAHEAD_SECONDS = 120
+    standin_pins(standin, scheduled_at=timezone.now() + timedelta(seconds=90))
+    assert runners_start() == 1
+    assert enqueued[0][0] == "publishing.tasks.publish_runner"
+
+
+def test_runners_start_no_more_than_the_accounts_with_work_nor_the_places(standin, enqueued, settings):
+    settings.PUBLISH_RUNNERS = 3
+    due(standin, count=4)
+    assert runners_start() == 1  # one account: one runner is all it can use
+    for _ in range(4):
+        due(standin)
+    assert runners_start() == 2  # five accounts, three places, one already held
+    assert runners_start() == 0
+    slots = sorted(slot for _, slot, _ in enqueued)
+    assert slots == [0, 1, 2]
+    assert len({token for _, _, token in enqueued}) == 3
+
+
+def test_a_place_whose_runner_died_is_free_again_after_its_hold(standin, enqueued, settings):
+    settings.PUBLISH_RUNNERS = 1
+    due(standin)
+    assert runners_start() == 1
+    assert runners_start() == 0
+    PublishRunner.objects.filter(slot=0).update(held_until=timezone.now() - timedelta(seconds=1))
+    assert runners_start() == 1
+    (_, slot, first), (_, _, second) = enqueued
+    assert first != second
+    # The first task, delivered late, finds its place handed on and does nothing.
+    assert runner_turn(slot=slot, token=first) == {"held": False, "handed_on": False}
+    assert Pin.objects.get().status == PinStatus.READY_TO_SCHEDULE
+
+
+def test_a_runner_waits_for_a_pin_scheduled_within_the_lookahead_and_never_publishes_it_early(
+    standin, enqueued, settings
+):
+    settings.PUBLISH_LOOKAHEAD_SECONDS = 120
+    settings.PUBLISH_RUNNER_TURN_SECONDS = 30
+    when = timezone.now() + timedelta(seconds=1.5)
+    (pin,) = standin_pins(standin, scheduled_at=when)
+    assert runners_start() == 1
+    (_, slot, token) = enqueued[0]
+    summary = runner_turn(slot=slot, token=token)
+    pin.refresh_from_db()
+    assert (pin.status, summary["published"], summary["handed_on"]) == (PinStatus.PUBLISHED, 1, False)
+    assert pin.attempts.get().started_at >= when
+    assert standin.creations[0].time >= when.timestamp()
+
+
+def test_a_runner_with_work_left_at_the_end_of_its_turn_hands_its_place_to_a_continuation(
+    standin, enqueued, settings
+):
+    settings.PUBLISH_RUNNER_TURN_SECONDS = 0  # the turn is over before it starts
+    due(standin, count=2)
+    runners_start()
+    (_, slot, token) = enqueued[0]
+    summary = runner_turn(slot=slot, token=token)
+    assert summary["handed_on"] is True
+    (_, next_slot, successor) = enqueued[1]
+    assert next_slot == slot and successor != token
+    assert PublishRunner.objects.get(slot=slot).token == successor
+    settings.PUBLISH_RUNNER_TURN_SECONDS = 60
+    assert runner_turn(slot=slot, token=successor)["published"] == 2
+
+
+def test_one_accounts_backlog_never_holds_up_another_accounts_single_pin(standin, settings):
+    """Fair: the account whose slot came free first goes first, so the single pin is among
+    the first creates, however many pins the other account has."""
+    settings.PINTEREST_PUBLISH_INTERVAL_SECONDS = 0.2
+    backlog = due(standin, count=6)
+    (single,) = due(standin)
+    pins_dispatch(report=SweepReport(), deadline=float("inf"), limit=3)
+    first_two = [creation.pin_id for creation in standin.creations[:2]]
+    single.refresh_from_db()
+    assert single.pinterest_pin_id in first_two
+    assert Pin.objects.filter(pk__in=[p.pk for p in backlog], status=PinStatus.PUBLISHED).count() == 2
+
+
+def test_a_dispatcher_never_sleeps_on_a_429_it_moves_the_accounts_slot(standin, settings):
+    settings.PUBLISH_RATE_LIMIT_MAX_WAIT_SECONDS = 120
+    (pin,) = due(standin)
+    standin.fail_next_creates("429", retry_after=30)
+    report = pins_dispatch(report=SweepReport(), deadline=time.monotonic() + 1)
+    connection = pin.project.pinterest_connection
+    connection.refresh_from_db()
+    pin.refresh_from_db()
+    # Back on the schedule, the account's slot 30 s away: the run ended instead of waiting.
+    assert pin.status == PinStatus.READY_TO_SCHEDULE
+    assert connection.next_publish_at >= timezone.now() + timedelta(seconds=25)
+    assert report.published == 0
