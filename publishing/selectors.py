@@ -13,7 +13,7 @@ from django.db.models import F, Q, QuerySet
 
 from pinterest.models import PinterestConnection
 from publishing.conf import publishing_settings
-from publishing.models import BlogArticle, BlogProject, Pin, Tenant
+from publishing.models import BlogArticle, BlogProject, Pin, PublishBatchItem, Tenant
 
 # What a pin list may be ordered by (each also with a leading "-" for descending).
 PIN_ORDERING_FIELDS = ("created_at", "updated_at", "scheduled_at", "published_at", "title", "status")
@@ -104,6 +104,14 @@ def pins_due(*, now: datetime) -> QuerySet[Pin]:
             project__pinterest_connection__access_token_expires_at__lte=now,
             project__pinterest_connection__next_refresh_at__gt=now,
         )
+    )
+
+
+def batch_items_waiting() -> QuerySet[PublishBatchItem]:
+    """Items of unfinished batches whose pin may be claimed now (a pin someone is publishing
+    is not waiting: its publisher records the result on the item)."""
+    return PublishBatchItem.objects.filter(
+        success__isnull=True, batch__finished_at__isnull=True, pin__status__in=Pin.PUBLISHABLE_STATUSES
     )
 
 

@@ -6,14 +6,12 @@ safe to run twice (claims are compare-and-set, results are recorded once).
 """
 
 from publishing import engine
-from publishing.engine.queue import enqueue_publish_batch_group
 
 
-def publish_batch_group(batch_id: str, pin_ids: list[str]) -> None:
-    rest = engine.publish_batch_group(batch_id=batch_id, pin_ids=list(pin_ids))
-    if rest:
-        # The group outlasts one task's time: a continuation takes the pins not reached.
-        enqueue_publish_batch_group(batch_id=batch_id, pin_ids=rest)
+def publish_batch_group(batch_id: str, pin_ids: list[str]) -> int:
+    """Tasks queued before bulk batches were published by the runners: the batch's waiting pins
+    are the runners' work now, so this only starts them."""
+    return engine.runners_start()
 
 
 def publish_due() -> dict:

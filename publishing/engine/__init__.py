@@ -7,7 +7,7 @@
 - ``reconcile``: resolve an unknown outcome by looking at the board, never by posting again.
 - ``outcome``: deciding a pin (published, error, back on the schedule) and telling its batches.
 - ``audit``: one PublishAttempt row per call to Pinterest.
-- ``batches``: many pins in the background, one task per connection.
+- ``batches``: many pins in the background: a batch and its items, published by the runners.
 - ``dispatch``: due pins at each account's pace, the calls on a pool of threads, no thread
   waiting on pacing.
 - ``sweep``: due pins publish themselves and nothing stays stuck (the safety net).
@@ -29,7 +29,7 @@ The contract (docs/architecture.md, "Exactly once"):
 Callers (API, admin, commands, tasks) use only the names below.
 """
 
-from publishing.engine.batches import batch_summary, batches_resume_stalled, pins_publish_bulk, publish_batch_group
+from publishing.engine.batches import batch_summary, batches_resume_stalled, pins_publish_bulk
 from publishing.engine.create import pin_publish, pin_validate_for_publish
 from publishing.engine.media import pin_build_payload
 from publishing.engine.reconcile import pin_reconcile
@@ -66,7 +66,6 @@ __all__ = [
     "pins_due_preview",
     "pins_publish_bulk",
     "pins_publish_due",
-    "publish_batch_group",
     "runner_turn",
     "runners_start",
 ]

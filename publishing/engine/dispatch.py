@@ -2,12 +2,14 @@
 
 Each account's pacing slot lives on its connection's row (``next_publish_at``). A dispatcher:
 
-1. asks the database which accounts have a due pin and a free slot, the account whose slot
+1. asks the database which accounts have work (a due pin, or a pin of a bulk batch waiting)
+   and a free slot, the account whose slot
    came free first ahead: one account's backlog never holds another account's single pin
    for more than a slot and a call;
 2. hands each such account to a thread of its pool, which takes the slot by compare-and-set
    (``connection_take_publish_slot``), reads the account's token, claims its next due pin
-   (``SKIP LOCKED``) and makes the one call (``publish_claimed``);
+   (a bulk batch's waiting pin first: a person asked for it now; else the next due pin, with
+   ``SKIP LOCKED``) and makes the one call (``publish_claimed``);
 3. when no account has a free slot, the dispatcher alone sleeps until the earliest one comes
    (or, with a ``lookahead``, until the next pin's scheduled time).
 
@@ -34,6 +36,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from django.db import connection as db_connection
 from django.db import connections
@@ -44,18 +47,24 @@ from pinterest.errors import ConnectionRefreshFailing, ConnectionUnusable
 from pinterest.models import PinterestConnection
 from pinterest.services.pacing import connection_take_publish_slot
 from publishing.conf import publishing_settings
-from publishing.engine import outcome
-from publishing.engine.context import context_for
+from publishing.engine import lease, outcome
+from publishing.engine.batches import settle_unclaimable
+from publishing.engine.context import Context, context_for
 from publishing.engine.create import publish_claimed
 from publishing.engine.lease import claim_due
 from publishing.engine.results import PublishResult
 from publishing.models import Pin, PinStatus, PublishTrigger
-from publishing.selectors import pins_due
+from publishing.rules import connection_problem, publish_problem
+from publishing.selectors import batch_items_waiting, pins_due, pins_with_relations
 
 logger = logging.getLogger(__name__)
 
 #: How many due pins of an unusable account are failed per claim.
 FAIL_CLAIM = 50
+#: Bulk items settled without a call (a rule broken, held elsewhere) in one slot, at most.
+SETTLE_PER_SLOT = 20
+#: A pin these statuses were sent back to was not published.
+SENT_BACK = (PinStatus.READY_TO_SCHEDULE, PinStatus.DRAFT)
 #: An idle dispatcher looks again at least this often (a pin scheduled for now by a person
 #: appears in the database without anyone telling the dispatcher).
 IDLE_LOOK_SECONDS = 5.0
@@ -74,6 +83,8 @@ class Turn:
     crashed: bool = False
     #: The pin went back after a 429 and the account will be tried again in this run.
     retrying: bool = False
+    #: The batch whose waiting pin this turn published (None: a due pin).
+    batch_id: UUID | None = None
 
     @property
     def label(self) -> str:
@@ -88,20 +99,61 @@ def _fail_due_pins(*, turn: Turn, error: str) -> None:
             turn.results.append(outcome.finish(pin=pin, status=PinStatus.ERROR, error=error))
 
 
+def _fail_waiting_items(*, connection_id: int, error: str) -> None:
+    """The account cannot publish now: its bulk batches' waiting pins fail their items with the
+    reason (the pins themselves are untouched; a person asked for now, and is told)."""
+    waiting = batch_items_waiting().filter(pin__project__pinterest_connection_id=connection_id)
+    for batch_id, pin_id in waiting.values_list("batch_id", "pin_id"):
+        outcome.tell_batches(batch_id=batch_id, pin_id=pin_id, success=False, error=error)
+
+
+def _serve_batch_pin(*, turn: Turn, context: Context) -> bool:
+    """Publish the account's oldest waiting bulk pin; False when it has none. Items that cannot
+    be claimed or break a rule are settled on the way, without a call."""
+    waiting = batch_items_waiting().filter(pin__project__pinterest_connection_id=turn.connection_id)
+    for _ in range(SETTLE_PER_SLOT):
+        item = waiting.select_related("batch").order_by("batch__created_at", "id").first()
+        if item is None:
+            return False
+        pin = pins_with_relations().get(pk=item.pin_id)
+        problem = publish_problem(pin)
+        if problem:
+            outcome.tell_batches(batch_id=item.batch_id, pin_id=pin.pk, success=False, error=problem[1])
+            continue
+        if not lease.claim(pin_id=pin.pk, from_statuses=Pin.PUBLISHABLE_STATUSES, now=timezone.now()):
+            settle_unclaimable(batch_id=item.batch_id, pin_id=pin.pk)
+            continue
+        # Publish what was claimed: the pin may have been edited since the batch was made.
+        pin = pins_with_relations().get(pk=pin.pk)
+        turn.claimed, turn.batch_id = 1, item.batch_id
+        turn.results.append(publish_claimed(pin=pin, trigger=item.batch.trigger, context=context, slot_taken=True))
+        return True
+    return True
+
+
 def serve_account(connection_id: int, *, trigger: str = PublishTrigger.SWEEP) -> Turn:
-    """Publish the account's next due pin if its slot is free. Never raises: whatever goes
-    wrong stays with this account (a claimed pin is recovered after its lease)."""
+    """Publish the account's next pin (a bulk batch's first, else a due one) if its slot is
+    free. Never raises: whatever goes wrong stays with this account (a claimed pin is
+    recovered after its lease)."""
     turn = Turn(connection_id=connection_id)
     try:
+        turn.connection = connection = PinterestConnection.objects.get(pk=connection_id)
+        problem = connection_problem(connection)
+        if problem:
+            # Inactive or spam blocked: its due pins wait (they are not due), and only a bulk
+            # batch's pins bring a dispatcher here, whatever its slot; their items say why.
+            turn.waiting = problem
+            _fail_waiting_items(connection_id=connection_id, error=problem)
+            return turn
         if not connection_take_publish_slot(connection_id=connection_id):
             return turn  # another dispatcher took this slot
-        turn.connection = connection = PinterestConnection.objects.get(pk=connection_id)
         try:
             context = context_for(connection)
         except ConnectionRefreshFailing as exc:
             # Passing trouble at Pinterest: the pins are not claimed. Until the refresh's retry
             # succeeds they are not due (``pins_due``), so no dispatcher calls the token endpoint in a loop.
             turn.waiting = str(exc)
+            _fail_waiting_items(connection_id=connection_id, error=str(exc))
             return turn
         except ConnectionUnusable as exc:
             connection.refresh_from_db(fields=["is_active"])
@@ -111,6 +163,9 @@ def serve_account(connection_id: int, *, trigger: str = PublishTrigger.SWEEP) ->
                 turn.waiting = str(exc)
             else:
                 _fail_due_pins(turn=turn, error=str(exc))
+            _fail_waiting_items(connection_id=connection_id, error=str(exc))
+            return turn
+        if _serve_batch_pin(turn=turn, context=context):
             return turn
         pins = claim_due(connection_id=connection_id, now=timezone.now(), limit=1)
         if pins:
@@ -252,18 +307,29 @@ class Dispatcher:
                 self.held_back.add(turn.connection_id)
             elif result.success:
                 self._rate_limited.pop(turn.connection_id, None)
+            if turn.batch_id is not None and not turn.retrying and result.status in SENT_BACK:
+                # Not published and not tried again in this run: the person who asked is told why.
+                outcome.tell_batches(batch_id=turn.batch_id, pin_id=result.pin_id, success=False, error=result.error)
         self.on_turn(turn)
 
     # --- what the database says ----------------------------------------------------------
 
     def _due_accounts(self, now: datetime) -> QuerySet[PinterestConnection]:
+        """Accounts with work: a due pin, or a bulk batch's pin waiting."""
         due = pins_due(now=now).filter(project__pinterest_connection=OuterRef("pk"))
-        return PinterestConnection.objects.filter(Exists(due)).exclude(pk__in=self.in_flight | self.held_back)
+        waiting = batch_items_waiting().filter(pin__project__pinterest_connection=OuterRef("pk"))
+        return PinterestConnection.objects.filter(Exists(due) | Exists(waiting)).exclude(
+            pk__in=self.in_flight | self.held_back
+        )
 
     def _ready(self, room: int) -> list[int]:
         """Accounts with a due pin and a free slot, the longest waiting first."""
         now = timezone.now()
-        free = Q(next_publish_at__isnull=True) | Q(next_publish_at__lte=now)
+        # An account that cannot publish is served at once too: its bulk pins only fail their items.
+        free = (
+            Q(next_publish_at__isnull=True) | Q(next_publish_at__lte=now) | Q(is_active=False)
+            | Q(spam_blocked_until__gt=now)
+        )
         return list(
             self._due_accounts(now)
             .filter(free)
@@ -281,7 +347,9 @@ class Dispatcher:
                 status=PinStatus.READY_TO_SCHEDULE, scheduled_at__gt=now,
                 scheduled_at__lte=now + timedelta(seconds=self.lookahead),
                 project__pinterest_connection__is_active=True,
-            ).exclude(project__pinterest_connection_id__in=self.held_back)
+            ).exclude(project__pinterest_connection_id__in=self.held_back).exclude(
+                project__pinterest_connection__spam_blocked_until__gt=now
+            )
             moments.append(upcoming.aggregate(at=Min("scheduled_at"))["at"])
         known = [moment for moment in moments if moment is not None]
         if not known:

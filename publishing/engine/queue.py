@@ -1,22 +1,15 @@
 """Work handed to django-q2's workers, by dotted path: the engine never imports ``tasks``."""
 
-from collections.abc import Iterable
-from uuid import UUID
-
 from django_q.tasks import async_task
 
-PUBLISH_BATCH_GROUP = "publishing.tasks.publish_batch_group"
 PUBLISH_DUE = "publishing.tasks.publish_due"
+PUBLISH_ON_TIME = "publishing.tasks.publish_on_time"
 PUBLISH_RUNNER = "publishing.tasks.publish_runner"
 
 
-def enqueue_publish_batch_group(*, batch_id: UUID | str, pin_ids: Iterable[UUID | str]) -> None:
-    """One connection's share of a batch, for one worker (paced on its connection)."""
-    pin_ids = [str(pk) for pk in pin_ids]
-    async_task(
-        PUBLISH_BATCH_GROUP, str(batch_id), pin_ids,
-        task_name=f"publish-batch-{batch_id}-{pin_ids[0]}", group=f"batch-{batch_id}",
-    )
+def enqueue_publish_on_time() -> None:
+    """Start runners now (as the one-minute schedule would): a bulk batch is waiting."""
+    async_task(PUBLISH_ON_TIME, task_name="publish-on-time-now")
 
 
 def enqueue_publish_due() -> str:

@@ -1,8 +1,9 @@
 """Runners: pins publish on time, and every cluster shares the work.
 
 The sweep every ``PUBLISH_SWEEP_MINUTES`` is the safety net; runners are how pins publish on
-time. Every minute the ``publish-on-time`` schedule calls ``runners_start``: when a pin is due
-now or within ``PUBLISH_LOOKAHEAD_SECONDS``, it enqueues a runner task for each free place, up
+time. Every minute the ``publish-on-time`` schedule calls ``runners_start`` (and a bulk
+request, as it commits): when a pin is due now or within ``PUBLISH_LOOKAHEAD_SECONDS``, or a
+bulk batch's pin waits, it enqueues a runner task for each free place, up
 to ``PUBLISH_RUNNERS`` across every cluster (and no more than there are accounts with work).
 A runner task (``runner_turn``):
 
@@ -33,7 +34,7 @@ from publishing.conf import publishing_settings
 from publishing.engine import queue
 from publishing.engine.sweep import SweepReport, pins_dispatch, pins_recover
 from publishing.models import Pin, PinStatus, PublishRunner
-from publishing.selectors import pins_due
+from publishing.selectors import batch_items_waiting, pins_due
 
 logger = logging.getLogger(__name__)
 
@@ -46,11 +47,18 @@ START_GRACE_SECONDS = 120.0
 
 
 def _accounts_with_work(*, now: datetime, limit: int) -> int:
-    """How many accounts (up to ``limit``) have a pin due now or within the lookahead."""
+    """How many accounts (up to ``limit``) have a pin due now or within the lookahead, or a bulk
+    batch's pin waiting."""
     soon = now + timedelta(seconds=publishing_settings.PUBLISH_LOOKAHEAD_SECONDS)
-    return len(
+    accounts = set(
         pins_due(now=soon).order_by().values_list("project__pinterest_connection_id", flat=True).distinct()[:limit]
     )
+    if len(accounts) < limit:
+        accounts |= set(
+            batch_items_waiting().order_by().values_list("pin__project__pinterest_connection_id", flat=True)
+            .distinct()[:limit]
+        )
+    return min(limit, len(accounts - {None}))
 
 
 def _reserve(*, now: datetime, count: int) -> list[tuple[int, str]]:
@@ -93,7 +101,7 @@ def _hold(*, slot: int, token: str) -> bool:
 
 def _work_ahead(now: datetime) -> bool:
     soon = now + timedelta(seconds=publishing_settings.PUBLISH_LOOKAHEAD_SECONDS)
-    return pins_due(now=soon).exists() or Pin.objects.filter(
+    return pins_due(now=soon).exists() or batch_items_waiting().exists() or Pin.objects.filter(
         status=PinStatus.PUBLISHING, publishing_started_at__lt=now - timedelta(
             seconds=publishing_settings.PUBLISH_LEASE_SECONDS)
     ).exists()

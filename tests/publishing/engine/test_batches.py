@@ -1,10 +1,14 @@
-"""Bulk publishing: a batch, one background task per connection, results on the batch."""
+"""Bulk publishing: a batch, its pins published by the runners' dispatchers, results on the batch."""
+
+import time
 
 import pytest
 from django_q.conf import Conf
 
-from publishing.engine import batch_summary, pins_publish_bulk, publish_batch_group
+from publishing.engine import batch_summary, pins_publish_bulk, runner_turn, runners_start
+from publishing.engine.sweep import SweepReport, pins_dispatch
 from publishing.models import Pin, PinStatus, PublishBatch
+from publishing.tasks import publish_batch_group
 from tests.factories import make_pin, make_project
 from tests.publishing.helpers import create_calls, standin_account, standin_pins
 
@@ -16,6 +20,10 @@ def run_tasks_inline(monkeypatch, django_capture_on_commit_callbacks):
     """Run django-q2 tasks in-process when their transaction commits."""
     monkeypatch.setattr(Conf, "SYNC", True)
     return django_capture_on_commit_callbacks
+
+
+def dispatch():
+    return pins_dispatch(report=SweepReport(), deadline=time.monotonic() + 60)
 
 
 def test_bulk_publishes_every_pin_and_records_results_on_the_batch(standin, run_tasks_inline):
@@ -34,8 +42,8 @@ def test_bulk_publishes_every_pin_and_records_results_on_the_batch(standin, run_
     assert standin.created_count() == 5
 
 
-def test_bulk_enqueues_nothing_until_commit_and_then_one_task_per_connection(standin, monkeypatch,
-                                                                              django_capture_on_commit_callbacks):
+def test_bulk_enqueues_nothing_until_commit_and_then_starts_the_runners_once(standin, monkeypatch,
+                                                                            django_capture_on_commit_callbacks):
     pins = standin_pins(standin, count=2)
     connection, (board,) = standin_account(standin, tenant=pins[0].project.tenant)
     pins += standin_pins(standin, count=2, connection=connection, board=board)
@@ -46,8 +54,7 @@ def test_bulk_enqueues_nothing_until_commit_and_then_one_task_per_connection(sta
     assert queued == []
     for callback in callbacks:
         callback()
-    assert len(queued) == 2
-    assert sorted(len(args[2]) for args in queued) == [2, 2]
+    assert queued == [("publishing.tasks.publish_on_time",)]
 
 
 def test_bulk_refuses_another_tenants_pin_and_creates_nothing(standin):
@@ -58,12 +65,13 @@ def test_bulk_refuses_another_tenants_pin_and_creates_nothing(standin):
     assert not PublishBatch.objects.exists()
 
 
-def test_a_task_delivered_twice_creates_nothing_more(standin, run_tasks_inline):
+def test_a_batch_dispatched_again_and_an_old_group_task_create_nothing_more(standin, run_tasks_inline):
     pins = standin_pins(standin, count=3)
     with run_tasks_inline(execute=True):
         batch = pins_publish_bulk(tenant=pins[0].project.tenant, pin_ids=[p.pk for p in pins])
     assert standin.created_count() == 3
-    publish_batch_group(batch_id=batch.pk, pin_ids=[p.pk for p in pins])
+    dispatch()
+    publish_batch_group(str(batch.pk), [str(p.pk) for p in pins])  # a task queued by an older release
     assert standin.created_count() == 3
     assert create_calls(standin) == 3
     assert batch_summary(batch=batch)["published"] == 3
@@ -102,28 +110,27 @@ def test_bulk_pins_of_a_project_without_connection_fail_with_the_reason(standin,
     assert results[str(pin.pk)]["success"] is True
 
 
-def test_a_group_that_outlasts_its_task_continues_in_a_new_task(standin, settings, monkeypatch):
+def test_a_runner_whose_turn_ends_hands_the_rest_of_the_batch_to_its_continuation(standin, settings, monkeypatch):
     settings.PINTEREST_PUBLISH_INTERVAL_SECONDS = 0.3
     pins = standin_pins(standin, count=4)
     queued = []
     monkeypatch.setattr("publishing.engine.queue.async_task", lambda *args, **kwargs: queued.append(args))
     batch = pins_publish_bulk(tenant=pins[0].project.tenant, pin_ids=[p.pk for p in pins])
-    from publishing.tasks import publish_batch_group as task
-
-    settings.PUBLISH_SWEEP_BUDGET_SECONDS = 0.5
-    task(str(batch.pk), [str(p.pk) for p in pins])
+    settings.PUBLISH_RUNNER_TURN_SECONDS = 0.5
+    assert runners_start() == 1
+    (_, slot, token) = queued[-1]
+    assert runner_turn(slot=slot, token=token)["handed_on"] is True
     summary = batch_summary(batch=batch)
     assert summary["published"] in (1, 2) and summary["pending"] == 4 - summary["published"]
-    (continuation,) = queued
-    assert continuation[0] == "publishing.tasks.publish_batch_group"
-    assert len(continuation[2]) == summary["pending"]
-    settings.PUBLISH_SWEEP_BUDGET_SECONDS = 60
-    task(*continuation[1:])
+    (_, same_slot, successor) = queued[-1]
+    assert same_slot == slot and successor != token
+    settings.PUBLISH_RUNNER_TURN_SECONDS = 60
+    runner_turn(slot=slot, token=successor)
     assert batch_summary(batch=batch)["published"] == 4
     assert standin.created_count() == 4
 
 
-def test_the_sweep_resumes_a_batch_whose_task_died(standin, monkeypatch):
+def test_the_sweep_settles_and_publishes_a_batch_no_runner_started(standin, monkeypatch):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -131,22 +138,17 @@ def test_the_sweep_resumes_a_batch_whose_task_died(standin, monkeypatch):
     from publishing.engine import pins_publish_due
 
     pins = standin_pins(standin, count=3)
-    queued = []
-    monkeypatch.setattr("publishing.engine.queue.async_task", lambda *args, **kwargs: queued.append(args))
+    monkeypatch.setattr("publishing.engine.queue.async_task", lambda *args, **kwargs: None)
     batch = pins_publish_bulk(tenant=pins[0].project.tenant, pin_ids=[p.pk for p in pins])
-    # The task never ran; one pin was published meanwhile by a person, one failed.
+    # No runner ever ran; one pin was published meanwhile by a person, one failed.
     Pin.objects.filter(pk=pins[0].pk).update(status=PinStatus.PUBLISHED, pinterest_pin_id="7")
     Pin.objects.filter(pk=pins[1].pk).update(status=PinStatus.ERROR, error_message="Board not found.")
     PublishBatch.objects.filter(pk=batch.pk).update(created_at=timezone.now() - timedelta(hours=1))
     report = pins_publish_due()
-    assert report["resumed"] == 1
-    (task,) = queued
-    assert task[2] == [str(pins[2].pk)]
-    from publishing.tasks import publish_batch_group as run
-
-    run(*task[1:])
+    assert report["resumed"] == 1  # left for the dispatcher, which publishes it in the same run
     summary = batch_summary(batch=batch)
     assert (summary["published"], summary["failed"], summary["pending"]) == (2, 1, 0)
+    assert standin.created_count() == 1
 
 
 def test_a_fresh_batch_is_not_resumed(standin, monkeypatch):

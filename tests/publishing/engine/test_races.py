@@ -1,5 +1,6 @@
 """Races with real threads on PostgreSQL: claims, batches and pacing across paths."""
 
+import time
 from collections import Counter
 
 import pytest
@@ -9,13 +10,17 @@ from publishing.engine import (
     batch_summary,
     pin_publish,
     pins_publish_bulk,
-    publish_batch_group,
 )
+from publishing.engine.sweep import SweepReport, pins_dispatch
 from publishing.models import Pin, PinStatus, PublishBatch
 from tests.factories import make_tenant
 from tests.publishing.helpers import in_threads, standin_account, standin_pins
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def dispatch():
+    return pins_dispatch(report=SweepReport(), deadline=time.monotonic() + 60)
 
 
 def test_eight_concurrent_publishes_of_one_pin_create_it_once(standin):
@@ -43,12 +48,7 @@ def test_two_bulk_batches_over_the_same_pins_create_each_pin_exactly_once(standi
     all_ids = [p.pk for group in groups for p in group]
     monkeypatch.setattr("publishing.engine.queue.async_task", lambda *a, **k: None)  # we run the groups ourselves
     batches = [pins_publish_bulk(tenant=tenant, pin_ids=all_ids) for _ in range(2)]
-    work = [
-        (lambda b=batch, g=group: publish_batch_group(batch_id=b.pk, pin_ids=[p.pk for p in g]))
-        for batch in batches
-        for group in groups
-    ]
-    results = in_threads(work)
+    results = in_threads([dispatch] * 4)  # as four runners would, in two clusters
     assert not [r for r in results if isinstance(r, Exception)]
     assert standin.created_count() == 100
     assert max(Counter(c.body_hash for c in standin.creations).values()) == 1
@@ -63,7 +63,8 @@ def test_a_batch_task_delivered_twice_at_once_creates_nothing_more(standin, monk
     monkeypatch.setattr("publishing.engine.queue.async_task", lambda *a, **k: None)
     batch = pins_publish_bulk(tenant=tenant, pin_ids=[p.pk for p in group])
     ids = [p.pk for p in group]
-    in_threads([lambda: publish_batch_group(batch_id=batch.pk, pin_ids=ids)] * 2)
+    assert len(ids) == 10
+    in_threads([dispatch] * 2)
     assert standin.created_count() == 10
     assert batch_summary(batch=batch)["published"] == 10
 
@@ -72,10 +73,10 @@ def test_pacing_holds_across_two_paths_at_once_on_the_standins_clock(standin, se
     settings.PINTEREST_PUBLISH_INTERVAL_SECONDS = 0.2
     tenant, (group,) = _tenant_with_pins(standin, 1, 5)
     monkeypatch.setattr("publishing.engine.queue.async_task", lambda *a, **k: None)
-    batch = pins_publish_bulk(tenant=tenant, pin_ids=[p.pk for p in group[:3]])
+    pins_publish_bulk(tenant=tenant, pin_ids=[p.pk for p in group[:3]])
     in_threads(
         [
-            lambda: publish_batch_group(batch_id=batch.pk, pin_ids=[p.pk for p in group[:3]]),
+            dispatch,
             lambda: [pin_publish(pin_id=p.pk, trigger="manual") for p in group[3:]],
         ]
     )
@@ -91,8 +92,8 @@ def test_pins_of_two_connections_interleave_rather_than_wait_for_each_other(stan
     settings.PINTEREST_PUBLISH_INTERVAL_SECONDS = 0.2
     tenant, groups = _tenant_with_pins(standin, 2, 3)
     monkeypatch.setattr("publishing.engine.queue.async_task", lambda *a, **k: None)
-    batch = pins_publish_bulk(tenant=tenant, pin_ids=[p.pk for g in groups for p in g])
-    in_threads([lambda g=g: publish_batch_group(batch_id=batch.pk, pin_ids=[p.pk for p in g]) for g in groups])
+    pins_publish_bulk(tenant=tenant, pin_ids=[p.pk for g in groups for p in g])
+    dispatch()  # one dispatcher: its calls interleave the accounts by their slots
     boards = [record.board_id for record in sorted(standin.creations, key=lambda r: r.time)]
     first_board = boards[0]
     # Interleaved: the first connection's three creates are not all before the second's.

@@ -13,7 +13,8 @@ from django.conf import settings as django_settings
 from django.db import connection as db_connection
 from django.utils import timezone
 
-from publishing.engine import batch_summary, pins_publish_bulk, pins_publish_due, publish_batch_group
+from publishing.engine import batch_summary, pins_publish_bulk, pins_publish_due
+from publishing.engine.sweep import SweepReport, pins_dispatch
 from publishing.models import Pin, PinStatus
 from tests.factories import make_tenant
 from tests.publishing.helpers import in_threads, standin_account, standin_pins
@@ -35,6 +36,10 @@ def due_pins_over_connections(standin, connections, per_connection):
     return tenant, groups
 
 
+def dispatch():
+    return pins_dispatch(report=SweepReport(), deadline=time.monotonic() + 60)
+
+
 def assert_each_created_once(standin):
     assert max(Counter(c.body_hash for c in standin.creations).values()) == 1
     created_ids = {c.pin_id for c in standin.creations}
@@ -45,12 +50,9 @@ def assert_each_created_once(standin):
 
 def test_two_sweeps_and_a_bulk_batch_at_once_create_every_pin_exactly_once(standin, monkeypatch):
     tenant, groups = due_pins_over_connections(standin, connections=5, per_connection=40)
-    monkeypatch.setattr("publishing.engine.queue.async_task", lambda *a, **k: None)  # the groups run below
+    monkeypatch.setattr("publishing.engine.queue.async_task", lambda *a, **k: None)  # dispatched below
     batch = pins_publish_bulk(tenant=tenant, pin_ids=[p.pk for g in groups for p in g])
-    work = [pins_publish_due, pins_publish_due] + [
-        (lambda g=g: publish_batch_group(batch_id=batch.pk, pin_ids=[p.pk for p in g])) for g in groups
-    ]
-    results = in_threads(work)
+    results = in_threads([pins_publish_due, pins_publish_due, dispatch, dispatch])
     assert not [r for r in results if isinstance(r, Exception)], results
     assert Pin.objects.filter(status=PinStatus.PUBLISHED).count() == 200
     assert standin.created_count() == 200
@@ -109,13 +111,11 @@ def test_a_sweep_killed_mid_run_leaves_no_pin_stuck_and_none_created_twice(stand
 def test_two_dispatchers_share_the_accounts_and_keep_each_accounts_pacing(standin, settings):
     """Two dispatchers (as in two clusters) over the same accounts: every pin created once, and
     the creates of one account never closer than the interval on the stand-in's own clock."""
-    from publishing.engine.sweep import SweepReport, pins_dispatch
-
     interval = 0.25
     settings.PINTEREST_PUBLISH_INTERVAL_SECONDS = interval
     due_pins_over_connections(standin, connections=3, per_connection=4)
     standin.set_latency(30)
-    reports = in_threads([lambda: pins_dispatch(report=SweepReport(), deadline=time.monotonic() + 30)] * 2)
+    reports = in_threads([dispatch] * 2)
     assert not [r for r in reports if isinstance(r, Exception)], reports
     assert Pin.objects.filter(status=PinStatus.PUBLISHED).count() == 12
     assert_each_created_once(standin)
