@@ -309,11 +309,17 @@ PUBLISH_TASK_TIMEOUT_SECONDS = env_int("PUBLISH_TASK_TIMEOUT_SECONDS", None)
 PUBLISH_SWEEP_BUDGET_SECONDS = env_int("PUBLISH_SWEEP_BUDGET_SECONDS", None)
 PUBLISH_CALLS_IN_FLIGHT = env_int("PUBLISH_CALLS_IN_FLIGHT", None)
 PUBLISH_RUNNERS = env_int("PUBLISH_RUNNERS", None)
-PUBLISH_RUNNER_TURN_SECONDS = env_int("PUBLISH_RUNNER_TURN_SECONDS", None)
+PUBLISH_RUNNER_TURN_SECONDS = env_float("PUBLISH_RUNNER_TURN_SECONDS", None)
 PUBLISH_LOOKAHEAD_SECONDS = env_int("PUBLISH_LOOKAHEAD_SECONDS", None)
+# The broker: django-q2's ORM broker (the default database; nothing else to run) unless
+# Q_REDIS_URL names a Redis server. Redis hands tasks over at once instead of by polling,
+# but a task a killed worker held is lost (at most once): runners' places expire and the
+# schedules start new ones, so nothing publishing needs is lost with it. Schedules and task
+# results stay in the database either way.
+Q_REDIS_URL = env_str("Q_REDIS_URL", "")
 Q_CLUSTER = {
     "name": "pinpublisher",
-    "orm": "default",
+    **({"redis": Q_REDIS_URL} if Q_REDIS_URL else {"orm": "default"}),
     "workers": env_int("Q_WORKERS", 4),
     **q_cluster_times(PUBLISH_TASK_TIMEOUT_SECONDS),
     "max_attempts": 1,
