@@ -24,6 +24,15 @@ with one line.
 4. memory: peak RSS of ``manage.py publish_due`` (interval 0, latency 0) over 1,000 and
    10,000 due pins, from the child's own rusage (``os.wait4``).
 
+5. scale: N = 3 x M due pins over M accounts (M = 10, 100, 1,000), pacing 10 s, published by
+   one qcluster's runners, on the ORM broker and on Redis; the same pins with pacing off give
+   the machine's own limit; peak database connections and memory of the cluster. Then a bulk
+   batch of 500 pins over 50 accounts against its pacing bound.
+6. clusters: two qcluster processes; how many pins each published (runner results name the
+   cluster) and the smallest gap between two creates of one account on the stand-in's clock.
+7. ontime: 100 pins a minute scheduled over ``--ontime-minutes`` (10) across 50 accounts, with
+   the schedules running; p50, p99 and max lateness (published_at - scheduled_at).
+
 ``--quick`` runs every part with small sizes (a smoke check; the targets are for full sizes).
 See bench/README.md, section "Sweep".
 """
@@ -53,7 +62,7 @@ if str(ROOT) not in sys.path:
 PYTHON = sys.executable
 MANAGE = str(ROOT / "manage.py")
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432"
-PARTS = ("throughput", "selection", "queries", "memory")
+PARTS = ("throughput", "selection", "queries", "memory", "scale", "clusters", "ontime")
 
 
 @dataclass(frozen=True)
@@ -498,6 +507,305 @@ def bench_throughput(sizes: Sizes, workdir: Path, out) -> dict:
     return result
 
 
+# --- 5-8. scale, bulk, clusters, on time (issue: throughput that grows) -----------------
+
+REDIS_URL = "redis://127.0.0.1:6379/14"
+TARGET_SCALE_RATIO = 1.2
+
+
+def _cluster_env(standin, *, interval: float, broker: str, **extra) -> dict:
+    settings = {
+        "PINTEREST_API_BASE": standin.api_base,
+        "PINTEREST_PUBLISH_INTERVAL_SECONDS": interval,
+        "Q_POLL_SECONDS": 0.1,
+        "Q_WORKERS": 4,
+        "PUBLISH_RUNNERS": 2,
+        "PUBLISH_CALLS_IN_FLIGHT": 8,
+        "PUBLISH_RUNNER_TURN_SECONDS": 20,
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+    env = _env(**settings)
+    if broker == "redis":
+        env["Q_REDIS_URL"] = REDIS_URL
+    else:
+        env.pop("Q_REDIS_URL", None)
+    return env
+
+
+def _clean_queues():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE publishing_publishrunner, django_q_ormq, django_q_task, django_q_schedule")
+    subprocess.run(["redis-cli", "-u", REDIS_URL, "flushdb"], capture_output=True, check=False)
+
+
+def _manage_shell(env: dict, code: str) -> str:
+    done = subprocess.run([PYTHON, MANAGE, "shell", "-c", code], env=env, capture_output=True, text=True,
+                          timeout=600, cwd=ROOT)
+    if done.returncode:
+        raise BenchError(f"manage.py shell failed: {done.stderr[-2000:]}")
+    return done.stdout.strip()
+
+
+def _child_pids(pid: int) -> set[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as handle:
+            return {int(child) for child in handle.read().split()}
+    except OSError:
+        return set()
+
+
+def _wait_cluster_up(cluster, log_path):
+    deadline = time.monotonic() + 60
+    while not _child_pids(cluster.pid):
+        if cluster.poll() is not None or time.monotonic() > deadline:
+            raise BenchError(f"qcluster did not start:\n{_tail(log_path)}")
+        time.sleep(0.1)
+    time.sleep(2.0)  # the workers import Django
+
+
+def _group_rss(pgid: int) -> tuple[int, int]:
+    """(sum, largest) RSS in bytes of the processes in a process group."""
+    total = largest = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            if int(fields[2]) != pgid:
+                continue
+            rss = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+        total += rss
+        largest = max(largest, rss)
+    return total, largest
+
+
+def _db_connections() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+def _until_published(n: int, clusters: list, log_path, timeout: float) -> dict:
+    """Wait until ``n`` pins are published (or nothing is left to do); sample the peaks."""
+    from publishing.models import PinStatus
+
+    peaks = {"db": 0, "rss_sum": 0, "rss_process": 0}
+    deadline = time.monotonic() + timeout
+    while True:
+        counts = _status_counts()
+        peaks["db"] = max(peaks["db"], _db_connections() - 1)  # less this process's own
+        for cluster in clusters:
+            total, largest = _group_rss(cluster.pid)
+            peaks["rss_sum"] = max(peaks["rss_sum"], total)
+            peaks["rss_process"] = max(peaks["rss_process"], largest)
+        if counts.get(PinStatus.PUBLISHED, 0) >= n:
+            return peaks
+        if not counts.get(PinStatus.READY_TO_SCHEDULE) and not counts.get(PinStatus.PUBLISHING) and \
+                not counts.get(PinStatus.DRAFT):
+            return peaks
+        if any(cluster.poll() is not None for cluster in clusters):
+            raise BenchError(f"a qcluster exited:\n{_tail(log_path)}")
+        if time.monotonic() > deadline:
+            raise BenchError(f"not published within {timeout:.0f} s: {counts}")
+        time.sleep(0.25)
+
+
+def _last_published() -> float:
+    from django.db.models import Max
+
+    from publishing.models import Pin, PinStatus
+
+    last = Pin.objects.filter(status=PinStatus.PUBLISHED).aggregate(last=Max("published_at"))["last"]
+    return last.timestamp() if last else float("nan")
+
+
+def _min_gap(creations) -> float:
+    by_user: dict = {}
+    for creation in creations:
+        by_user.setdefault(creation.user_id, []).append(creation.time)
+    gaps = []
+    for times in by_user.values():
+        times.sort()
+        gaps += [b - a for a, b in zip(times, times[1:], strict=False)]
+    return min(gaps) if gaps else float("nan")
+
+
+def _publish_run(*, accounts_count: int, per_account: int, interval: float, broker: str, workdir: Path,
+                 bulk: bool = False) -> dict:
+    """N pins over M accounts published by one cluster's runners; wall from the start to the last pin."""
+    from publishing.models import Pin, PinStatus
+
+    _reset_data()
+    _clean_queues()
+    n = accounts_count * per_account
+    log_path = workdir / f"qcluster-{broker}-{accounts_count}-{interval:g}.log"
+    with StandinProcess(latency_ms=50, log_path=workdir / "standin.log") as standin:
+        accounts = _make_accounts(standin, accounts_count)
+        _make_due_pins(accounts, n)
+        if bulk:
+            Pin.objects.update(status=PinStatus.DRAFT, scheduled_at=None)
+        env = _cluster_env(standin, interval=interval, broker=broker)
+        cluster = _start([PYTHON, MANAGE, "qcluster"], env=env, log_path=log_path)
+        try:
+            _wait_cluster_up(cluster, log_path)
+            started = time.time()
+            if bulk:
+                _manage_shell(env, "from publishing.engine import pins_publish_bulk; "
+                                   "from publishing.models import Pin, Tenant; "
+                                   "pins_publish_bulk(tenant=Tenant.objects.get(), "
+                                   "pin_ids=list(Pin.objects.values_list('pk', flat=True)))")
+            else:
+                _manage_shell(env, "from publishing.engine import runners_start; runners_start()")
+            bound = math.ceil(n / accounts_count) * interval
+            peaks = _until_published(n, [cluster], log_path, timeout=max(120.0, 6 * bound + n * 0.2))
+        finally:
+            _stop(cluster)
+        published = Pin.objects.filter(status=PinStatus.PUBLISHED).count()
+        creations = standin.creations
+    once = len(creations) == published == len({c.body_hash for c in creations})
+    return {"wall": _last_published() - started, "published": published, "n": n, "once": once,
+            "min_gap": _min_gap(creations), **peaks}
+
+
+def bench_scale(sizes: Sizes, workdir: Path, out) -> dict:
+    """Goal 1 at three sizes on both brokers, and a bulk batch."""
+    interval = 10.0
+    sizes_m = (10, 20) if sizes is QUICK else (10, 100, 1000)
+    out(f"5. Scale: N = 3 x M due pins over M accounts, pacing {interval:g} s, stand-in latency 50 ms, one qcluster "
+        "(4 workers, PUBLISH_RUNNERS=2, PUBLISH_CALLS_IN_FLIGHT=8); wall = start -> last pin published;")
+    out("   limit = max(pacing bound, the same pins with pacing off); target wall <= 1.2 x limit")
+    out(f"   {'broker':6} {'M':>5} {'N':>5} {'paced s':>8} {'bound s':>8} {'machine s':>9} {'ratio':>6} "
+        f"{'once':>5} {'min gap ms':>10} {'peak db':>7} {'peak RSS MiB (sum/largest)':>26}")
+    results = {}
+    for broker in ("orm", "redis"):
+        for m in sizes_m:
+            paced = _publish_run(accounts_count=m, per_account=3, interval=interval, broker=broker, workdir=workdir)
+            machine = _publish_run(accounts_count=m, per_account=3, interval=0, broker=broker, workdir=workdir)
+            bound = 3 * interval
+            limit = max(bound, machine["wall"])
+            ratio = paced["wall"] / limit
+            ok = ratio <= TARGET_SCALE_RATIO and paced["once"] and paced["published"] == paced["n"]
+            results[(broker, m)] = {"paced": paced, "machine": machine, "ratio": ratio, "ok": ok}
+            out(f"   {broker:6} {m:>5} {3 * m:>5} {paced['wall']:8.1f} {bound:8.1f} {machine['wall']:9.1f} "
+                f"{ratio:6.2f} {'yes' if paced['once'] else 'NO':>5} {paced['min_gap'] * 1000:10.1f} "
+                f"{max(paced['db'], machine['db']):>7} "
+                f"{max(paced['rss_sum'], machine['rss_sum']) / 2**20:13.0f} / "
+                f"{max(paced['rss_process'], machine['rss_process']) / 2**20:.0f}   {_verdict(ok)}")
+    bulk_m = 10 if sizes is QUICK else 50
+    bulk = _publish_run(accounts_count=bulk_m, per_account=10, interval=interval, broker="orm", workdir=workdir,
+                        bulk=True)
+    bound = 10 * interval
+    ratio = bulk["wall"] / bound
+    out(f"   bulk: {bulk['n']} pins over {bulk_m} accounts (ORM broker): {bulk['wall']:.1f} s against a pacing bound "
+        f"of {bound:.0f} s, ratio {ratio:.2f} ({bulk['published']}/{bulk['n']} published, once: "
+        f"{'yes' if bulk['once'] else 'NO'}) {_verdict(ratio <= TARGET_SCALE_RATIO)}")
+    results["bulk"] = {"ratio": ratio, **bulk}
+    return results
+
+
+def bench_clusters(sizes: Sizes, workdir: Path, out) -> dict:
+    """Goal 2: two qcluster processes share the work; pacing holds across them."""
+    from django_q.models import Task
+
+    from publishing.models import PinStatus
+
+    m, per, interval = (10, 5, 1.0) if sizes is QUICK else (40, 5, 2.0)
+    n = m * per
+    out(f"6. Two clusters: {n} due pins over {m} accounts, pacing {interval:g} s, latency 50 ms, two qcluster "
+        "processes (2 workers each, PUBLISH_RUNNERS=4, runner turns of 3 s)")
+    results = {}
+    for broker in ("orm", "redis"):
+        _reset_data()
+        _clean_queues()
+        log_path = workdir / f"clusters-{broker}.log"
+        with StandinProcess(latency_ms=50, log_path=workdir / "standin.log") as standin:
+            accounts = _make_accounts(standin, m)
+            _make_due_pins(accounts, n)
+            env = _cluster_env(standin, interval=interval, broker=broker, Q_WORKERS=2, PUBLISH_RUNNERS=4,
+                               PUBLISH_RUNNER_TURN_SECONDS=3)
+            clusters = [_start([PYTHON, MANAGE, "qcluster"], env=env, log_path=log_path) for _ in range(2)]
+            try:
+                for cluster in clusters:
+                    _wait_cluster_up(cluster, log_path)
+                sentinels = [_child_pids(cluster.pid) for cluster in clusters]
+                started = time.time()
+                _manage_shell(env, "from publishing.engine import runners_start; runners_start()")
+                _until_published(n, clusters, log_path, timeout=max(120.0, 6 * per * interval))
+                time.sleep(1.0)  # the last runner results are saved
+                shares = [0, 0]
+                for task in Task.objects.filter(func="publishing.tasks.publish_runner"):
+                    result = task.result or {}
+                    for index, pids in enumerate(sentinels):
+                        if result.get("cluster_pid") in pids:
+                            shares[index] += result.get("published", 0)
+            finally:
+                for cluster in clusters:
+                    _stop(cluster)
+            creations = standin.creations
+        wall = _last_published() - started
+        gap = _min_gap(creations)
+        ok = all(shares) and gap >= interval - TARGET_GAP_SLACK and len(creations) == n
+        counts = _status_counts()
+        out(f"   {broker:5}: published {counts.get(PinStatus.PUBLISHED, 0)}/{n} in {wall:.1f} s (pacing bound "
+            f"{per * interval:.0f} s); cluster 1 published {shares[0]}, cluster 2 {shares[1]}; smallest gap of one "
+            f"account on the stand-in's clock {gap * 1000:.1f} ms (target >= "
+            f"{(interval - TARGET_GAP_SLACK) * 1000:.0f}) {_verdict(ok)}")
+        results[broker] = {"shares": shares, "gap": gap, "wall": wall, "ok": ok}
+    out("   (a cluster killed mid-run: tests/publishing/engine/test_clusters.py proves nothing is lost or doubled)")
+    return results
+
+
+def bench_ontime(sizes: Sizes, workdir: Path, out, minutes: float) -> dict:
+    """Goal 4: pins scheduled over ``minutes`` across 50 accounts; lateness of each publish."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from publishing.models import Pin, PinStatus
+
+    count = int(100 * minutes)
+    accounts_count = 50
+    out(f"7. On time: {count} pins scheduled evenly over {minutes:g} minutes across {accounts_count} accounts "
+        "(pacing 10 s, latency 50 ms), one qcluster with its schedules (publish-on-time every minute)")
+    _reset_data()
+    _clean_queues()
+    log_path = workdir / "ontime.log"
+    with StandinProcess(latency_ms=50, log_path=workdir / "standin.log") as standin:
+        accounts = _make_accounts(standin, accounts_count)
+        env = _cluster_env(standin, interval=10.0, broker="orm")
+        _manage_shell(env, "from publishing.schedules import schedules_setup; schedules_setup()")
+        cluster = _start([PYTHON, MANAGE, "qcluster"], env=env, log_path=log_path)
+        try:
+            _wait_cluster_up(cluster, log_path)
+            first = timezone.now() + timedelta(seconds=30)
+            step = minutes * 60 / count
+            _make_due_pins(accounts, count)
+            for index, pin in enumerate(Pin.objects.order_by("scheduled_at").only("pk")):
+                Pin.objects.filter(pk=pin.pk).update(scheduled_at=first + timedelta(seconds=index * step))
+            _until_published(count, [cluster], log_path, timeout=minutes * 60 + 300)
+        finally:
+            _stop(cluster)
+    late = sorted(
+        (pin.published_at - pin.scheduled_at).total_seconds()
+        for pin in Pin.objects.filter(status=PinStatus.PUBLISHED).only("published_at", "scheduled_at")
+    )
+    if not late:
+        raise BenchError("nothing was published")
+    p50 = late[len(late) // 2]
+    p99 = late[min(len(late) - 1, math.ceil(len(late) * 0.99) - 1)]
+    out(f"   lateness (published_at - scheduled_at): p50 {p50:.1f} s, p99 {p99:.1f} s, max {late[-1]:.1f} s, "
+        f"earliest {late[0]:.1f} s ({len(late)}/{count} published) {_verdict(p99 <= 60 and late[0] >= 0)}")
+    return {"p50": p50, "p99": p99, "max": late[-1]}
+
+
 # --- 2. selection -------------------------------------------------------------------
 
 FILL_SQL = """
@@ -849,6 +1157,8 @@ def _arguments(argv):
     parser = argparse.ArgumentParser(description="The sweep benchmark (see bench/README.md, section Sweep).")
     parser.add_argument("--quick", action="store_true", help="Small sizes for every part (a smoke check).")
     parser.add_argument("--only", action="append", choices=PARTS, help="Run only this part (repeatable).")
+    parser.add_argument("--ontime-minutes", type=float, default=10.0,
+                        help="Part 7: schedule 100 pins a minute over this many minutes (default %(default)s).")
     parser.add_argument("--keep-logs", action="store_true", help="Keep the subprocess logs (kept anyway on failure).")
     parser.add_argument(
         "--postgres", default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES),
@@ -904,6 +1214,9 @@ def main(argv=None) -> int:
             "selection": lambda: bench_selection(sizes, out),
             "queries": lambda: bench_queries(sizes, out),
             "memory": lambda: bench_memory(sizes, workdir, out),
+            "scale": lambda: bench_scale(sizes, workdir, out),
+            "clusters": lambda: bench_clusters(sizes, workdir, out),
+            "ontime": lambda: bench_ontime(sizes, workdir, out, args.ontime_minutes),
         }
         for part in PARTS:
             if part not in parts:

@@ -1,14 +1,17 @@
 """Pacing: at most one pin creation per interval per Pinterest account, across every
 process and host. The slot lives on the connection's row (``next_publish_at``)."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from pinterest.conf import pinterest_settings
 from pinterest.models import PinterestConnection
+
+#: A caller that lost a slot to another publisher looks again at least this late.
+MIN_RECHECK_SECONDS = 0.005
 
 
 def publish_interval() -> float:
@@ -16,30 +19,17 @@ def publish_interval() -> float:
     return float(pinterest_settings.PINTEREST_PUBLISH_INTERVAL_SECONDS)
 
 
-def connection_reserve_publish_slot(*, connection_id: int) -> datetime:
-    """Reserve the next create-pin slot of a connection; returns when it starts.
+def connection_wait_for_publish_slot(*, connection_id: int, sleep: Callable[[float], None]) -> None:
+    """Wait until this caller takes the connection's slot (``connection_take_publish_slot``).
 
-    The slot is taken under a row lock in a short transaction (the caller waits for it
-    afterwards, outside any transaction). Other connections' rows are untouched, so
-    different accounts never wait for each other.
+    Slots are never reserved ahead: a slot taken now is moved to the create's real start as it
+    leaves (``connection_defer_publishing``), and a slot reserved ahead would have been computed
+    from the value before that move. No transaction is held while waiting.
     """
-    interval = publish_interval()
-    now = timezone.now()
-    if interval <= 0:
-        return now
-    with transaction.atomic():
-        next_at = (
-            PinterestConnection.objects.select_for_update()
-            .filter(pk=connection_id)
-            .values_list("next_publish_at", flat=True)
-            .get()
-        )
-        now = timezone.now()
-        slot = max(now, next_at) if next_at else now
-        PinterestConnection.objects.filter(pk=connection_id).update(
-            next_publish_at=slot + timedelta(seconds=interval)
-        )
-    return slot
+    while not connection_take_publish_slot(connection_id=connection_id):
+        next_at = PinterestConnection.objects.filter(pk=connection_id).values_list("next_publish_at", flat=True).get()
+        delay = (next_at - timezone.now()).total_seconds() if next_at else 0.0
+        sleep(max(MIN_RECHECK_SECONDS, delay))
 
 
 def connection_take_publish_slot(*, connection_id: int, now: datetime | None = None) -> bool:

@@ -24,7 +24,7 @@ from pinterest.errors import (
 )
 from pinterest.models import PinterestConnection
 from pinterest.services.health import connection_spam_block
-from pinterest.services.pacing import connection_defer_publishing, connection_reserve_publish_slot, publish_interval
+from pinterest.services.pacing import connection_defer_publishing, connection_wait_for_publish_slot, publish_interval
 from pinterest.services.tokens import connection_mark_inactive
 from publishing.conf import publishing_settings
 from publishing.engine import audit, lease, outcome, reconcile
@@ -150,8 +150,7 @@ def _create(
     backoff = publishing_settings.PUBLISH_RATE_LIMIT_BACKOFF_SECONDS
     while True:
         if not slot_taken:
-            slot = connection_reserve_publish_slot(connection_id=connection.pk)
-            _wait_until(slot, context.sleep)
+            connection_wait_for_publish_slot(connection_id=connection.pk, sleep=context.sleep)
         if not lease.renew(pin):
             # While this caller waited (pacing, a 429), its lease expired and a sweep took the
             # pin over (it looks at the board and decides); calling Pinterest now could duplicate it.

@@ -64,3 +64,29 @@ def in_threads(functions):
 
     with ThreadPoolExecutor(max_workers=len(functions)) as pool:
         return list(pool.map(run, functions))
+
+
+def pacing_gaps(standin):
+    """Gaps between consecutive creates of one account: (as sent, by our clock; as stored, by the
+    stand-in's clock). Slots are guaranteed on the first; the second adds the machine's jitter
+    (a thread descheduled between stamping and sending, the stand-in's own threads), which on a
+    loaded machine can be large: benchmarks measure it, tests bound it loosely."""
+    from publishing.models import PublishAttempt
+
+    sent = {}
+    for account, started in PublishAttempt.objects.filter(kind=PublishAttempt.Kind.CREATE).values_list(
+        "pin__project__pinterest_connection_id", "started_at"
+    ):
+        sent.setdefault(account, []).append(started.timestamp())
+    stored = {}
+    for creation in standin.creations:
+        stored.setdefault(creation.token_id, []).append(creation.time)
+
+    def gaps(groups):
+        found = []
+        for times in groups.values():
+            times.sort()
+            found += [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
+        return found
+
+    return gaps(sent), gaps(stored)

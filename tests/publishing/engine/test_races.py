@@ -14,7 +14,7 @@ from publishing.engine import (
 from publishing.engine.sweep import SweepReport, pins_dispatch
 from publishing.models import Pin, PinStatus, PublishBatch
 from tests.factories import make_tenant
-from tests.publishing.helpers import in_threads, standin_account, standin_pins
+from tests.publishing.helpers import in_threads, pacing_gaps, standin_account, standin_pins
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -70,7 +70,7 @@ def test_a_batch_task_delivered_twice_at_once_creates_nothing_more(standin, monk
 
 
 def test_pacing_holds_across_two_paths_at_once_on_the_standins_clock(standin, settings, monkeypatch):
-    settings.PINTEREST_PUBLISH_INTERVAL_SECONDS = 0.2
+    settings.PINTEREST_PUBLISH_INTERVAL_SECONDS = 0.5
     tenant, (group,) = _tenant_with_pins(standin, 1, 5)
     monkeypatch.setattr("publishing.engine.queue.async_task", lambda *a, **k: None)
     pins_publish_bulk(tenant=tenant, pin_ids=[p.pk for p in group[:3]])
@@ -80,12 +80,12 @@ def test_pacing_holds_across_two_paths_at_once_on_the_standins_clock(standin, se
             lambda: [pin_publish(pin_id=p.pk, trigger="manual") for p in group[3:]],
         ]
     )
-    times = sorted(record.time for record in standin.creations)
-    assert len(times) == 5
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-    # Slots start exactly 0.2 s apart (reserved in the database); arrival at the stand-in can
-    # jitter by a few ms on a loaded machine, so allow 50 ms of it.
-    assert min(gaps) >= 0.2 - 0.05, gaps
+    sent, stored = pacing_gaps(standin)
+    assert len(sent) == 4
+    # Slots are taken in the database at least the interval apart; the stand-in's clock adds the
+    # machine's jitter (measured by bench/sweep_bench.py), bounded loosely here.
+    assert min(sent) >= 0.5 - 0.005, sent
+    assert min(stored) >= 0.25, stored
 
 
 def test_pins_of_two_connections_interleave_rather_than_wait_for_each_other(standin, settings, monkeypatch):
