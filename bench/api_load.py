@@ -4,7 +4,7 @@
 
 What it does, all on this machine (loopback only, bounded in time):
 1. migrates the database in DATABASE_URL (PostgreSQL; refused otherwise) and creates its own
-   data: one tenant with an API token, a connection, boards, a project, articles and
+   data: one tenant with an API key, a connection, boards, a project, articles and
    ``--pins`` pins (2000);
 2. starts gunicorn with ``--workers`` (2) on a free loopback port, DEBUG off, persistent
    database connections (DATABASE_CONN_MAX_AGE=60 unless set) and throttling set far above
@@ -13,10 +13,14 @@ What it does, all on this machine (loopback only, bounded in time):
    http.client connection, each request picked at random: half ``GET /api/pins/?page=N``
    (50 pins a page, a random page), half ``GET /api/pins/<random id>/``;
 4. prints requests per second, p50 and p99 latency and the error count (anything but a 200,
-   or a transport error), overall and per endpoint; stops gunicorn and deletes its data.
+   or a transport error), overall and per endpoint, and the server's CPU time per request
+   (the gunicorn workers and their PostgreSQL backends, read from /proc on Linux); stops
+   gunicorn and deletes its data.
 
 The load generator shares the machine's cores with the server, as it would on a laptop; the
-numbers are for comparing runs on the same machine. Exits 1 when there were errors.
+numbers are for comparing runs on the same machine. Throughput and latency follow whatever
+else the machine is doing; CPU time per request much less so, which makes it the number to
+compare on a shared machine. Exits 1 when there were errors.
 """
 
 import argparse
@@ -64,6 +68,7 @@ def configure_environment():
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_SSL_REDIRECT="0",  # plain http on loopback
         API_THROTTLE_USER_RATE="100000000/hour",
+        API_THROTTLE_KEY_RATE="100000000/hour",
         DJANGO_SETTINGS_MODULE="pinpublisher.settings",
         LOG_LEVEL=os.environ.get("LOG_LEVEL", "ERROR"),
     )
@@ -75,7 +80,7 @@ def configure_environment():
 
 
 def create_data(pin_count):
-    """One tenant with a token and ``pin_count`` pins; returns (tenant, token key, pin ids)."""
+    """One tenant with an API key and ``pin_count`` pins; returns (tenant, the key, pin ids)."""
     from datetime import timedelta
 
     from django.core.management import call_command
@@ -120,7 +125,7 @@ def create_data(pin_count):
     # Fresh rows have no planner statistics yet; a live table would.
     with db_connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    return created.tenant, created.api_token, [str(pin.pk) for pin in pins]
+    return created.tenant, created.api_key, [str(pin.pk) for pin in pins]
 
 
 def free_port():
@@ -154,6 +159,7 @@ class Stats:
     latencies: dict = field(default_factory=lambda: {"list": [], "retrieve": []})
     errors: int = 0
     error_samples: list = field(default_factory=list)
+    cpu: tuple = (0.0, 0.0)  # CPU seconds of the gunicorn workers and of their PostgreSQL backends
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -196,10 +202,47 @@ def percentile(values, fraction):
     return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)] if ordered else float("nan")
 
 
-def run_load(port, token, pin_ids, clients, duration):
+def cpu_seconds(pids):
+    """pid -> user + system CPU seconds used so far, for those of ``pids`` still running (Linux)."""
+    used = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime (proc(5))
+    return used
+
+
+def cpu_since(before, pids):
+    """CPU seconds ``pids`` used since ``before`` (a process that appeared meanwhile: all of it)."""
+    return sum(seconds - before.get(pid, 0) for pid, seconds in cpu_seconds(pids).items())
+
+
+def server_processes(server):
+    """(gunicorn worker pids, PostgreSQL backend pids serving this database but not us)."""
+    workers = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == server.pid:
+                workers.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    from django.db import connection as db_connection
+
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        backends = [pid for (pid,) in cursor.fetchall()]
+    return workers, backends
+
+
+def run_load(port, token, pin_ids, clients, duration, server):
     pages = math.ceil(len(pin_ids) / 50)
     # Warm-up (not counted): every worker imports and connects before the clock starts.
     client_loop(port, token, pin_ids, pages, time.monotonic() + 2, Stats(), seed=0)
+    before = cpu_seconds([pid for pids in server_processes(server) for pid in pids])
     stats = Stats()
     until = time.monotonic() + duration
     threads = [
@@ -211,6 +254,9 @@ def run_load(port, token, pin_ids, clients, duration):
         thread.start()
     for thread in threads:
         thread.join()
+    # Listed again: a worker may have opened its database connection only during the run.
+    workers, backends = server_processes(server)
+    stats.cpu = (cpu_since(before, workers), cpu_since(before, backends))
     return stats, time.monotonic() - started
 
 
@@ -226,6 +272,9 @@ def report(stats, elapsed, args):
         print(f"{name:<22}{len(values):>10}{len(values) / elapsed:>10.1f}"
               f"{percentile(values, 0.50) * 1000:>10.1f}{percentile(values, 0.99) * 1000:>10.1f}")
     print(f"errors: {stats.errors}" + (f" (e.g. {', '.join(stats.error_samples)})" if stats.errors else ""))
+    workers, database = (seconds * 1000 / max(len(everything), 1) for seconds in stats.cpu)
+    print(f"server CPU per request: {workers + database:.2f} ms "
+          f"(gunicorn workers {workers:.2f} ms, PostgreSQL {database:.2f} ms)")
 
 
 def main():
@@ -235,7 +284,7 @@ def main():
     port = free_port()
     server = start_server(port, args)
     try:
-        stats, elapsed = run_load(port, token, pin_ids, args.clients, args.duration)
+        stats, elapsed = run_load(port, token, pin_ids, args.clients, args.duration, server)
     finally:
         server.terminate()
         server.wait(timeout=30)

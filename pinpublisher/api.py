@@ -15,6 +15,13 @@ elsewhere: a 500 is ``server_error`` without a traceback (Django still logs and 
 and a request refused before any view (an unknown Host) is ``bad_request``. With DEBUG on,
 Django shows its debug page for a 500 or a 400 instead of calling the handlers.
 
+Authentication. ``Authorization: Token <key>`` with an API key (``apikeys``: the request acts as
+the key's owner, within the key's scopes), or a session. A key needs, for every request, the
+scope its view names: ``read`` for GET, HEAD and OPTIONS, the view's ``write_scope`` for the
+other methods; a key without it gets 403 ``insufficient_scope`` naming the scope. The schema
+states each operation's scope (``x-required-scope`` and its description). Requests are
+throttled per key and per user.
+
 Tenants. Every endpoint works inside the caller's tenant (``request.user.membership.tenant``).
 Another tenant's object is a 404, whatever the method, never a 403 that would confirm it
 exists. A signed-in user who belongs to no tenant gets 403 ``no_tenant`` from every endpoint
@@ -35,6 +42,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
+    ImproperlyConfigured,
     ObjectDoesNotExist,
     RequestDataTooBig,
     TooManyFieldsSent,
@@ -46,19 +54,24 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, serializers
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.throttling import UserRateThrottle as DrfUserRateThrottle
 from rest_framework.views import APIView, set_rollback
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from apikeys.authentication import ApiKeyAuthentication, HasRequiredScope
+from apikeys.models import ApiKey
+from apikeys.scopes import SAFE_METHODS, Scope
 from pinpublisher.errors import DomainError
 from pinterest.errors import PinterestConfigurationError
 
@@ -70,7 +83,7 @@ logger = logging.getLogger(__name__)
 class ErrorBodySerializer(serializers.Serializer):
     code = serializers.CharField(
         help_text="Stable, machine-readable: validation_error, not_found, not_authenticated, "
-        "authentication_failed, no_tenant, permission_denied, method_not_allowed, "
+        "authentication_failed, no_tenant, insufficient_scope, permission_denied, method_not_allowed, "
         "unsupported_media_type, parse_error, request_too_large, too_many_fields, throttled, "
         "pin_not_editable, server_error, ..."
     )
@@ -90,7 +103,8 @@ class ErrorSerializer(serializers.Serializer):
 _ERROR_DESCRIPTIONS = {
     400: "Invalid input: `fields` names each invalid field (or query parameter).",
     401: "No credentials, or invalid ones.",
-    403: "The user belongs to no tenant (`no_tenant`).",
+    403: "The user belongs to no tenant (`no_tenant`), or the API key lacks the scope the operation "
+    "needs (`insufficient_scope`, the message names it).",
     404: "No such object in your tenant (another tenant's objects are 404 too), or no such page.",
     409: "The object's state forbids this (the message says why).",
     415: "Unsupported Content-Type for the request body.",
@@ -250,11 +264,65 @@ def server_error(request):
 # --- Throttling ------------------------------------------------------------------------------
 
 
-class UserRateThrottle(DrfUserRateThrottle):
-    """DRF's per-user throttle, reading its rate when used, so settings changes apply."""
+class SlidingWindowRateThrottle(SimpleRateThrottle):
+    """At most N requests a period per client, counted as a sliding window: this fixed window's
+    count plus the previous window's, weighted by the part of it the sliding window still covers.
+
+    One small cache entry per client, ``(window, previous count, current count)``, read and
+    written once a request whatever the rate. DRF's own throttle keeps the time of every request
+    of the period and moves that list in and out of the cache on each request, which costs more
+    the busier a client is; each request now passes two throttles (per user, per key). Like
+    DRF's, the read and the write are not one atomic step: processes racing may let a few
+    requests too many through. Reads its rate when used, so settings changes apply.
+    """
 
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.now = self.timer()
+        window, self.into = divmod(self.now, self.duration)
+        stored_window, previous, current = self.cache.get(self.key) or (None, 0, 0)
+        if stored_window != window:
+            # A new window: the one stored is the previous one only if it is just before.
+            previous, current = (current if stored_window == window - 1 else 0), 0
+        self.previous, self.current = previous, current
+        if previous * (1 - self.into / self.duration) + current + 1 > self.num_requests:
+            return False
+        # Kept for two periods: the next window still weighs this one.
+        self.cache.set(self.key, (window, previous, current + 1), 2 * self.duration)
+        return True
+
+    def wait(self):
+        """Seconds until one more request fits, if no other comes meanwhile (Retry-After)."""
+        room = self.num_requests - 1
+        if room < 0:
+            return None  # a rate of 0: never
+        if self.current > room:
+            # Not in this window: in the next one, once this window's count weighs little enough.
+            return self.duration - self.into + self.duration * (1 - room / self.current)
+        return max(0.0, self.duration * (1 - self.into / self.duration - (room - self.current) / self.previous))
+
+
+class UserRateThrottle(SlidingWindowRateThrottle, DrfUserRateThrottle):
+    """Per user: every request of the user, whichever key or session (``API_THROTTLE_USER_RATE``)."""
+
+
+class ApiKeyRateThrottle(SlidingWindowRateThrottle):
+    """Per API key (``API_THROTTLE_KEY_RATE``): each key has its own count, so one busy integration
+    is held back on its own key. A request without a key (a session) is not counted here."""
+
+    scope = "api_key"
+
+    def get_cache_key(self, request, view):
+        if not isinstance(request.auth, ApiKey):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
 
 
 # --- Tenant scoping --------------------------------------------------------------------------
@@ -264,7 +332,7 @@ def tenant_of(user):
     """The user's tenant, or None for an anonymous user or one without a membership.
 
     Reads ``user.membership.tenant``; Django caches both on the user instance, so a request
-    pays for them once (token authentication has already fetched them with the user).
+    pays for them once (API key authentication has already fetched them with the user).
     """
     if not getattr(user, "is_authenticated", False):
         return None
@@ -285,32 +353,48 @@ class IsTenantMember(BasePermission):
         return tenant_of(request.user) is not None
 
 
-class TenantTokenAuthentication(TokenAuthentication):
-    """DRF's token authentication, reading the user's membership and tenant in the same query."""
+class ScopedAutoSchema(AutoSchema):
+    """drf-spectacular's schema, stating the scope an API key needs for each operation: as
+    ``x-required-scope`` and at the end of the operation's description."""
 
-    def authenticate_credentials(self, key):
-        model = self.get_model()
-        try:
-            token = model.objects.select_related("user__membership__tenant").get(key=key)
-        except model.DoesNotExist:
-            raise exceptions.AuthenticationFailed("Invalid token.") from None
-        if not token.user.is_active:
-            raise exceptions.AuthenticationFailed("User inactive or deleted.")
-        return (token.user, token)
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        scope = self.view.required_scope(self.method) if operation is not None else None
+        if scope is not None:
+            operation["x-required-scope"] = scope
+            note = f"API key scope: `{scope}` (a signed-in session needs none)."
+            operation["description"] = f"{operation['description']}\n\n{note}" if operation.get("description") else note
+        return operation
 
 
-# The base of every tenant-scoped endpoint: authenticated, member of a tenant, throttled.
-# (A comment, not a docstring: the schema would show a docstring as every endpoint's text.)
+# The base of every tenant-scoped endpoint: authenticated, member of a tenant, within the key's
+# scopes, throttled per user and per key. (A comment, not a docstring: the schema would show a
+# docstring as every endpoint's text.)
 class TenantApi(APIView):
     # Set here rather than in settings.REST_FRAMEWORK: DRF imports those while defining
     # APIView, before this module could be imported.
-    authentication_classes = [TenantTokenAuthentication, SessionAuthentication]
-    permission_classes = [IsAuthenticated, IsTenantMember]
-    throttle_classes = [UserRateThrottle]
+    authentication_classes = [ApiKeyAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated, IsTenantMember, HasRequiredScope]
+    throttle_classes = [UserRateThrottle, ApiKeyRateThrottle]
+    schema = ScopedAutoSchema()
+
+    #: The scope an API key needs for this view's POST, PUT, PATCH and DELETE (GET needs ``read``).
+    write_scope: str | None = None
 
     @property
     def tenant(self):
         return tenant_of(self.request.user)
+
+    def required_scope(self, method: str) -> str | None:
+        """The scope a key needs to call ``method`` here; None for a method the view does not
+        have (it answers 405). Raises ImproperlyConfigured for a write without ``write_scope``."""
+        if method.upper() in SAFE_METHODS:
+            return Scope.READ
+        if not hasattr(self, method.lower()):
+            return None
+        if self.write_scope is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} has {method.upper()} but names no write_scope.")
+        return self.write_scope
 
 
 def get_or_404(queryset, *, label: str, **lookup):

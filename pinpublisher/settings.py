@@ -145,13 +145,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_q",
     "pinpublisher",
     "pinterest",
+    "apikeys",
     "publishing",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -260,14 +261,24 @@ PUBLISH_RATE_LIMIT_MAX_WAIT_SECONDS = env_float("PUBLISH_RATE_LIMIT_MAX_WAIT_SEC
 PUBLISH_RECONCILE_SKEW_SECONDS = env_float("PUBLISH_RECONCILE_SKEW_SECONDS", None)
 PUBLISH_RECONCILE_GRACE_SECONDS = env_float("PUBLISH_RECONCILE_GRACE_SECONDS", None)
 
+# --- Webhooks (webhooks/conf.py has the defaults) -------------------------------------
+# Development and tests only: deliver to loopback/private addresses and accept http:// URLs.
+# Unset: on when DEBUG is on.
+WEBHOOKS_ALLOW_LOCAL_ADDRESSES = env_bool("WEBHOOKS_ALLOW_LOCAL_ADDRESSES", None)
+WEBHOOKS_CONNECT_TIMEOUT_SECONDS = env_float("WEBHOOKS_CONNECT_TIMEOUT_SECONDS", None)
+WEBHOOKS_READ_TIMEOUT_SECONDS = env_float("WEBHOOKS_READ_TIMEOUT_SECONDS", None)
+WEBHOOKS_RETRY_HOURS = env_float("WEBHOOKS_RETRY_HOURS", None)
+
 # --- REST API ------------------------------------------------------------------------
 # The most of a request body Django holds in memory: a JSON body, or multipart's fields other
 # than files (more is 413 request_too_large). Uploaded files stream to disk and do not count,
 # so a pin image up to its own 20 MB limit passes. Django's default, stated.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB
 REST_FRAMEWORK = {
+    # API keys (apikeys: hashed at rest, scoped) or a session; every tenant endpoint sets the same
+    # two itself (pinpublisher.api.TenantApi), with the scope check.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "apikeys.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -278,24 +289,32 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     # One error format for every answer >= 400 (pinpublisher/api.py).
     "EXCEPTION_HANDLER": "pinpublisher.api.exception_handler",
-    # The rate of pinpublisher.api.UserRateThrottle (every tenant endpoint): per user, counted
-    # in the default cache (per process unless a shared cache is set); empty turns it off.
-    "DEFAULT_THROTTLE_RATES": {"user": env_str("API_THROTTLE_USER_RATE", "1200/minute") or None},
+    # The rates of pinpublisher.api.UserRateThrottle (per user, whichever key or session) and
+    # ApiKeyRateThrottle (per API key), on every tenant endpoint: counted in the default cache
+    # (per process unless a shared cache is set); empty turns one off.
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env_str("API_THROTTLE_USER_RATE", "1200/minute") or None,
+        "api_key": env_str("API_THROTTLE_KEY_RATE", "1200/minute") or None,
+    },
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "pinpublisher API",
     "DESCRIPTION": (
-        "Publish and schedule Pinterest pins for blog articles. Authenticate with "
-        "`Authorization: Token <key>` (or a session). Everything is scoped to your tenant: "
-        "another tenant's objects are 404. Every error has the body "
+        "Publish and schedule Pinterest pins for blog articles. Authenticate with an API key, "
+        "`Authorization: Token <key>` (or a session); each operation states the scope the key "
+        "needs (`x-required-scope`), and a key without it gets 403 `insufficient_scope`. "
+        "Everything is scoped to your tenant: another tenant's objects are 404. Every error has the body "
         '`{"error": {"code", "message", "fields"}}`.'
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/",
-    "ENUM_NAME_OVERRIDES": {"PinStatusEnum": "publishing.models.PinStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "PinStatusEnum": "publishing.models.PinStatus",
+        "DeliveryStatusEnum": "webhooks.models.DeliveryStatus",
+    },
     # Swagger UI's files come from drf-spectacular-sidecar: the docs work offline (no CDN).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

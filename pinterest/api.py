@@ -7,6 +7,7 @@ Connection actions (refresh, sync-boards, DELETE = disconnect) belong in these c
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
+from apikeys.scopes import Scope
 from pinpublisher.api import (
     PAGINATION_PARAMETERS,
     TenantApi,
@@ -46,6 +47,8 @@ class ConnectionsApi(TenantApi):
 
 
 class ConnectionDetailApi(ConnectionDisconnectMixin, TenantApi):
+    write_scope = Scope.CONNECTIONS_WRITE
+
     @extend_schema(
         operation_id="connections_retrieve",
         tags=["connections"],

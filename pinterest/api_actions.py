@@ -14,6 +14,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from apikeys.scopes import Scope
 from pinpublisher.api import ErrorSerializer, TenantApi, error_responses, get_or_404
 from pinterest.errors import ConnectionRefreshFailing, ConnectionUnusable, TokenRefreshFailed
 from pinterest.models import PinterestConnection
@@ -56,6 +57,8 @@ class DisconnectSerializer(serializers.Serializer):
 
 
 class ConnectionRefreshApi(TenantApi):
+    write_scope = Scope.CONNECTIONS_WRITE
+
     @extend_schema(
         operation_id="connections_refresh",
         tags=["connections"],
@@ -85,6 +88,8 @@ class ConnectionRefreshApi(TenantApi):
 
 
 class ConnectionSyncBoardsApi(TenantApi):
+    write_scope = Scope.CONNECTIONS_WRITE
+
     @extend_schema(
         operation_id="connections_sync_boards",
         tags=["connections"],

@@ -18,6 +18,8 @@ connection_saved = Signal()
 #: ``connection_health_changed(connection, health, detail, previous)``: sent once per change
 #: of what a person must know about a connection: it needs a person (``health`` is
 #: needs_reconnect, spam_blocked, or refresh_failing for more than a day), or it recovered
-#: (``health`` is ok after one of those). Publishing emails the tenant's owners; an events
-#: outbox would be one more receiver.
+#: (``health`` is ok after one of those). Sent inside the transaction that records the change
+#: as told (the connection's row is locked): a receiver that writes rows commits or rolls back
+#: with it (the webhooks outbox); one that acts outside the database defers that with
+#: ``transaction.on_commit`` (publishing emails the tenant's owners once it is committed).
 connection_health_changed = Signal()

@@ -13,6 +13,7 @@ from rest_framework import status
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from apikeys.scopes import Scope
 from pinpublisher.api import (
     PAGINATION_PARAMETERS,
     TenantApi,
@@ -43,6 +44,8 @@ DELETED = OpenApiResponse(description="Deleted.")
 
 
 class ProjectsApi(TenantApi):
+    write_scope = Scope.PINS_WRITE
+
     @extend_schema(
         operation_id="projects_list",
         tags=["projects"],
@@ -68,6 +71,8 @@ class ProjectsApi(TenantApi):
 
 
 class ProjectDetailApi(TenantApi):
+    write_scope = Scope.PINS_WRITE
+
     def get_project(self, project_id):
         projects = selectors.projects_for_tenant(tenant=self.tenant).select_related("tenant")
         return get_or_404(projects, label="Project", pk=project_id)
@@ -119,6 +124,8 @@ class ProjectDetailApi(TenantApi):
 
 
 class ArticlesApi(TenantApi):
+    write_scope = Scope.PINS_WRITE
+
     @extend_schema(
         operation_id="articles_list",
         tags=["articles"],
@@ -147,6 +154,8 @@ class ArticlesApi(TenantApi):
 
 
 class ArticleDetailApi(TenantApi):
+    write_scope = Scope.PINS_WRITE
+
     def get_article(self, article_id):
         articles = selectors.articles_for_tenant(tenant=self.tenant).select_related(
             "project__tenant"
@@ -210,6 +219,7 @@ PIN_EDIT_NOTE = (
 
 
 class PinsApi(TenantApi):
+    write_scope = Scope.PINS_WRITE
     parser_classes = [JSONParser, MultiPartParser]
 
     @extend_schema(
@@ -244,6 +254,7 @@ class PinsApi(TenantApi):
 
 
 class PinDetailApi(TenantApi):
+    write_scope = Scope.PINS_WRITE
     parser_classes = [JSONParser, MultiPartParser]
 
     def get_pin(self, pin_id):
@@ -298,6 +309,8 @@ class PinDetailApi(TenantApi):
 
 
 class PinScheduleApi(TenantApi):
+    write_scope = Scope.PINS_WRITE
+
     @extend_schema(
         operation_id="pins_schedule",
         tags=["pins"],
@@ -315,6 +328,8 @@ class PinScheduleApi(TenantApi):
 
 
 class PinUnscheduleApi(TenantApi):
+    write_scope = Scope.PINS_WRITE
+
     @extend_schema(
         operation_id="pins_unschedule",
         tags=["pins"],

@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
+from apikeys.scopes import Scope
 from pinpublisher.api import (
     PAGINATION_PARAMETERS,
     TenantApi,
@@ -76,6 +77,8 @@ class AttemptSerializer(serializers.Serializer):
 
 
 class PinPublishApi(TenantApi):
+    write_scope = Scope.PUBLISH
+
     @extend_schema(
         operation_id="pins_publish",
         tags=["publishing"],
@@ -92,6 +95,8 @@ class PinPublishApi(TenantApi):
 
 
 class PinsPublishBulkApi(TenantApi):
+    write_scope = Scope.PUBLISH
+
     @extend_schema(
         operation_id="pins_publish_bulk",
         tags=["publishing"],

@@ -1,9 +1,10 @@
 """Publishing's answers to other apps' signals. Thin: each calls one service.
 
-Another answer to a signal is one more receiver here with its own ``dispatch_uid`` (the
-webhooks/events outbox: ``@receiver(connection_health_changed, dispatch_uid="publishing.record_health_event")``).
+Another answer to a signal is one more receiver with its own ``dispatch_uid`` (the webhooks
+app records its events in ``webhooks.receivers``).
 """
 
+from django.db import transaction
 from django.dispatch import receiver
 
 from pinterest.signals import connection_health_changed, connection_saved, connection_target_requested
@@ -24,4 +25,7 @@ def attach_project(sender, *, tenant, connection, target, **kwargs):
 
 @receiver(connection_health_changed, dispatch_uid="publishing.notify_owners_of_health")
 def notify_owners_of_health(sender, *, connection, health, detail, previous, **kwargs):
-    connection_health_notify_owners(connection=connection, health=health, detail=detail, previous=previous)
+    # Sent inside the transaction that records the change: mail only once it is committed.
+    transaction.on_commit(
+        lambda: connection_health_notify_owners(connection=connection, health=health, detail=detail, previous=previous)
+    )

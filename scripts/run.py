@@ -233,14 +233,14 @@ def main():
             f"\npinpublisher is running ({'real Pinterest' if real else 'the local Pinterest stand-in'}).\n"
             f"  admin:     {base}/admin/   login {seeded['username']} / {seeded['password']}\n"
             f"  API docs:  {base}/api/docs/\n"
-            f"  API token: {seeded['api_token']}\n"
-            f"  try:       curl -H 'Authorization: Token {seeded['api_token']}' {base}/api/pins/\n"
+            f"  API key:   {seeded['api_key']}   (new on every start; the previous one is revoked)\n"
+            f"  try:       curl -H 'Authorization: Token {seeded['api_key']}' {base}/api/pins/\n"
             + ("" if args.check else "Due demo pins publish within a minute, scheduled ones over the next "
                "three. Ctrl-C stops everything.\n"),
             flush=True,
         )
         if args.check:
-            pins, problems = check(base, seeded["api_token"], seeded, args.timeout)
+            pins, problems = check(base, seeded["api_key"], seeded, args.timeout)
             elapsed = time.monotonic() - started
             print("check report:")
             for pin_id, pin in pins.items():

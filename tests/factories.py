@@ -103,11 +103,27 @@ def make_pin(project=None, board=None, article=None, with_image=True, **fields):
     return pin
 
 
-def api_client(user):
-    """A DRF test client that authenticates as ``user`` with an API token."""
-    from rest_framework.authtoken.models import Token
+def make_api_key(user=None, *, scopes=None, name=None, **fields):
+    """An API key of ``user``'s tenant acting as ``user`` (every scope unless ``scopes``); returns
+    ``ApiKeyCreated`` (``.api_key``, the row; ``.key``, the whole key)."""
+    from apikeys.scopes import ALL_SCOPES
+    from apikeys.services import api_key_create
+
+    user = user or make_user()
+    return api_key_create(
+        tenant=user.membership.tenant,
+        owner=user,
+        name=name or f"Key {next(_seq)}",
+        scopes=ALL_SCOPES if scopes is None else scopes,
+        **fields,
+    )
+
+
+def api_client(user, *, scopes=None):
+    """A DRF test client that authenticates as ``user`` with an API key (every scope unless
+    ``scopes``)."""
     from rest_framework.test import APIClient
 
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {make_api_key(user, scopes=scopes).key}")
     return client

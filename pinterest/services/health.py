@@ -6,6 +6,11 @@ with what the tenant's owners were last told (``notified_health``) and sends
 connection recovered from such a state. It is called after every change of a
 connection's state and by the periodic retry job (a refresh failing for a day needs a
 person even though nothing else changed).
+
+The signal is sent inside the transaction that records what was told (``notified_health``):
+a receiver that writes (the webhooks outbox) commits with it, so a change is told exactly
+when it is recorded as told, and a rollback tells nobody; a receiver that acts outside the
+database (an email) waits for the commit with ``transaction.on_commit``.
 """
 
 import logging
@@ -39,10 +44,8 @@ def connection_health_check(*, connection_id: int, now: datetime | None = None) 
         if not ((needs and health != previous) or (not needs and previous in NEEDS_A_PERSON)):
             return health
         PinterestConnection.objects.filter(pk=connection.pk).update(notified_health=health)
-        transaction.on_commit(
-            lambda: signals.connection_health_changed.send(
-                sender=PinterestConnection, connection=connection, health=health, detail=detail, previous=previous
-            )
+        signals.connection_health_changed.send(
+            sender=PinterestConnection, connection=connection, health=health, detail=detail, previous=previous
         )
     logger.info("Connection %s health %s -> %s", connection_id, previous or "-", health)
     return health

@@ -4,6 +4,7 @@ and every pending batch item of the pin told.
 Only the lease holder decides (``lease.held``), with one exception: Pinterest's 201 is a
 definite answer and beats any guess, whoever holds the lease by the time it arrives.
 A Pinterest pin id belongs to at most one of our pins (a unique constraint).
+Every decision is told to other apps (``publishing.signals``) inside its transaction.
 """
 
 import logging
@@ -13,6 +14,7 @@ from uuid import UUID
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from publishing import signals
 from publishing.engine import lease
 from publishing.engine.results import (
     MSG_HELD_ELSEWHERE,
@@ -30,8 +32,10 @@ class PinterestIdTaken(Exception):
 
 
 def finish(*, pin: Pin, status: str, now: datetime | None = None, pinterest_pin_id: str = "", error: str = "",
-           stop: str = "") -> PublishResult:
+           stop: str = "", looked: bool = False) -> PublishResult:
     """Move a held pin to ``published`` or ``error`` and tell its pending batch items.
+
+    ``looked``: the decision comes from a look at the board after an unknown outcome.
 
     A publisher whose pin was taken over changes nothing and gets the pin's stored state.
     Raises PinterestIdTaken when ``pinterest_pin_id`` is another pin's (nothing changed).
@@ -50,6 +54,8 @@ def finish(*, pin: Pin, status: str, now: datetime | None = None, pinterest_pin_
         with transaction.atomic():
             decided = lease.held(pin).update(**values)
             if decided:
+                _announce(pin_id=pin.pk, published=published, now=now, pinterest_pin_id=pinterest_pin_id,
+                          error=error, looked=looked)
                 tell_batches(pin_id=pin.pk, success=published, error=error)
     except IntegrityError as exc:
         if published:
@@ -106,6 +112,7 @@ def _publish_late(*, pin_id: UUID | str, pinterest_pin_id: str) -> PublishResult
             )
         )
         if changed:
+            _announce(pin_id=pin_id, published=True, now=now, pinterest_pin_id=pinterest_pin_id)
             # Items already told "failed" by whoever guessed are corrected; pending ones are told.
             PublishBatchItem.objects.filter(pin_id=pin_id, success=False).update(
                 success=True, error="", finished_at=now
@@ -132,11 +139,28 @@ def _disown_guess(*, pinterest_pin_id: str, owner_id: UUID | str) -> None:
                 status=PinStatus.ERROR, pinterest_pin_id="", pinterest_pin_url="", published_at=None,
                 error_message=message, updated_at=now,
             )
+            _announce(pin_id=holder.pk, published=False, now=now, error=message)
             PublishBatchItem.objects.filter(pin_id=holder.pk, success=True).update(
                 success=False, error=message, finished_at=now
             )
             logger.warning("pin %s gave up Pinterest pin %s, which Pinterest created for pin %s",
                            holder.pk, pinterest_pin_id, owner_id)
+
+
+def _announce(*, pin_id: UUID | str, published: bool, now: datetime, pinterest_pin_id: str = "", error: str = "",
+              looked: bool = False) -> None:
+    """Tell other apps how the pin was decided; called inside the transaction that decided it."""
+    url = PIN_URL.format(id=pinterest_pin_id) if published else ""
+    if published:
+        signals.pin_published.send(sender=Pin, pin_id=pin_id, pinterest_pin_id=pinterest_pin_id,
+                                   pinterest_pin_url=url, published_at=now)
+    else:
+        signals.pin_failed.send(sender=Pin, pin_id=pin_id, error=error, failed_at=now)
+    if looked:
+        signals.pin_reconciled.send(
+            sender=Pin, pin_id=pin_id, status=PinStatus.PUBLISHED if published else PinStatus.ERROR,
+            pinterest_pin_id=pinterest_pin_id if published else "", pinterest_pin_url=url, error=error,
+        )
 
 
 def current_result(pin_id: UUID | str) -> PublishResult:
@@ -163,6 +187,10 @@ def tell_batches(*, pin_id: UUID | str, success: bool, error: str, batch_id: UUI
         return
     with transaction.atomic():
         pending.update(success=success, error=error, finished_at=now)
-        PublishBatch.objects.filter(pk__in=batch_ids, finished_at__isnull=True).exclude(
-            items__success__isnull=True
-        ).update(finished_at=now)
+        for finished_id in batch_ids:
+            # One UPDATE per batch (a pin is rarely in more than one), so the one that closes it is known.
+            closed = PublishBatch.objects.filter(pk=finished_id, finished_at__isnull=True).exclude(
+                items__success__isnull=True
+            ).update(finished_at=now)
+            if closed:
+                signals.batch_finished.send(sender=PublishBatch, batch_id=finished_id, finished_at=now)

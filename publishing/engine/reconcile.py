@@ -158,13 +158,13 @@ def look_and_decide(
         if candidate in owned:
             continue
         try:
-            result = outcome.finish(pin=pin, status=PinStatus.PUBLISHED, pinterest_pin_id=candidate)
+            result = outcome.finish(pin=pin, status=PinStatus.PUBLISHED, pinterest_pin_id=candidate, looked=True)
         except outcome.PinterestIdTaken:
             continue  # a twin's look took it a moment ago: the next candidate is this pin's
         audit.attempt_end(attempt, outcome=audit.Outcome.FOUND, request_id=request_id, pinterest_pin_id=candidate)
         return result
     audit.attempt_end(attempt, outcome=audit.Outcome.NOT_FOUND, request_id=request_id, error=absent_error)
-    return outcome.finish(pin=pin, status=PinStatus.ERROR, error=absent_error)
+    return outcome.finish(pin=pin, status=PinStatus.ERROR, error=absent_error, looked=True)
 
 
 def pin_reconcile(*, pin_id: UUID | str, trigger: str = PublishTrigger.SWEEP) -> PublishResult | None:

@@ -2,7 +2,9 @@
 
 ``demo_seed`` is idempotent: objects are found by name (tenant, user, project,
 article url, pin title) and only created when missing, so running it twice
-duplicates nothing. The admin password is new on every run (it is printed).
+duplicates nothing. The admin password and the API key are new on every run (they
+are printed; keys are stored as hashes, so the previous one cannot be shown again and is
+revoked).
 """
 
 import io
@@ -15,8 +17,10 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
-from rest_framework.authtoken.models import Token
 
+from apikeys.scopes import ALL_SCOPES
+from apikeys.selectors import api_keys_for_tenant
+from apikeys.services import api_key_create, api_key_revoke
 from pinterest.models import PinterestConnection
 from pinterest.services.connect import connection_add_from_token
 from publishing.models import BlogArticle, BlogProject, Membership, Pin, PinStatus, Tenant
@@ -24,6 +28,7 @@ from publishing.models import BlogArticle, BlogProject, Membership, Pin, PinStat
 DEMO_TENANT = "Demo"
 DEMO_USERNAME = "demo"
 DEMO_PROJECT = "Demo blog"
+DEMO_KEY_NAME = "Demo key"
 REFUSED_TITLE = "A pin Pinterest refuses (image too small)"
 ARTICLES = [
     ("https://demo-blog.example.com/one-pan-lemon-pasta", "One-pan lemon pasta"),
@@ -40,7 +45,7 @@ class DemoSeeded:
     tenant: Tenant
     username: str
     password: str
-    api_token: str
+    api_key: str
     connection: PinterestConnection | None
     pins_created: int
     pins_total: int
@@ -80,7 +85,8 @@ def _plan(now: datetime):
 
 
 def demo_seed(*, access_token: str = "", refresh_token: str = "", now: datetime | None = None) -> DemoSeeded:
-    """Create (or find) the demo tenant, its admin, API token, project, articles and pins.
+    """Create (or find) the demo tenant, its admin, project, articles and pins, and a new API key
+    (the previous demo key is revoked).
 
     With ``access_token`` the project is connected to that Pinterest account (the
     stand-in's demo user, or a sandbox token) and its boards are synced; without it the
@@ -98,7 +104,9 @@ def demo_seed(*, access_token: str = "", refresh_token: str = "", now: datetime 
         user.set_password(password)
         user.save()
         Membership.objects.update_or_create(user=user, defaults={"tenant": tenant, "role": Membership.Role.OWNER})
-        token, _ = Token.objects.get_or_create(user=user)
+        for stale in api_keys_for_tenant(tenant=tenant).filter(name=DEMO_KEY_NAME, revoked_at__isnull=True):
+            api_key_revoke(api_key_id=stale.pk)
+        api_key = api_key_create(tenant=tenant, owner=user, name=DEMO_KEY_NAME, scopes=ALL_SCOPES)
         project, _ = BlogProject.objects.get_or_create(tenant=tenant, name=DEMO_PROJECT)
         articles = [
             BlogArticle.objects.get_or_create(project=project, url=url, defaults={"title": title})[0]
@@ -144,7 +152,7 @@ def demo_seed(*, access_token: str = "", refresh_token: str = "", now: datetime 
         tenant=tenant,
         username=user.username,
         password=password,
-        api_token=token.key,
+        api_key=api_key.key,
         connection=connection,
         pins_created=created,
         pins_total=project.pins.count(),

@@ -1,13 +1,12 @@
 """Telling a tenant's owners by email when one of their Pinterest accounts needs them.
 
 ``pinterest.services.health.connection_health_check`` decides *when* (once per change of
-what a person must know, after the change is committed) and sends
-``pinterest.signals.connection_health_changed``; ``publishing.receivers`` answers it with
-``connection_health_notify_owners``, which decides *who* (the tenant's owners with an
-address) and *what* (a plain-text message that says which account, what happened and what
-to do). The signal is the hook: another answer to the same change (the webhooks/events
-outbox) is one more ``@receiver(connection_health_changed, dispatch_uid=...)`` in
-``publishing.receivers`` calling its own service; nothing here changes.
+what a person must know) and sends ``pinterest.signals.connection_health_changed`` inside
+the transaction that records it; ``publishing.receivers`` answers it by calling
+``connection_health_notify_owners`` once that transaction is committed. This decides *who*
+(the tenant's owners with an address) and *what* (a plain-text message that says which
+account, what happened and what to do). The signal is the hook: another answer to the same
+change (the webhooks outbox, ``webhooks.receivers``) is one more receiver; nothing here changes.
 
 Mail goes through Django's email framework (``EMAIL_BACKEND``; the console backend under
 ``make run``). No message ever contains a token: the details come from

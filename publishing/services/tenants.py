@@ -1,4 +1,4 @@
-"""Tenants, their owners, and the owners' API tokens."""
+"""Tenants, their owners, and the owners' first API keys."""
 
 import secrets
 from dataclasses import dataclass
@@ -6,9 +6,12 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
+from apikeys.scopes import ALL_SCOPES
+from apikeys.services import api_key_create
 from publishing.models import Membership, Tenant
+
+OWNER_KEY_NAME = "Owner's key (made with the tenant)"
 
 
 class TenantCreateError(Exception):
@@ -21,13 +24,15 @@ class TenantCreated:
     owner: AbstractBaseUser
     password: str
     password_generated: bool
-    api_token: str
+    #: The owner's first API key, with every scope: shown once, stored only as a hash.
+    api_key: str
 
 
 def tenant_create(
     *, name: str, owner_username: str, email: str = "", password: str | None = None
 ) -> TenantCreated:
-    """Create a tenant, its owner user (staff, so it can use the admin) and a DRF API token.
+    """Create a tenant, its owner user (staff, so it can use the admin) and an API key with every
+    scope acting as the owner (returned once).
 
     All or nothing: an existing tenant name or username raises TenantCreateError and
     writes nothing. Without ``password`` a random one is generated and returned once.
@@ -55,11 +60,11 @@ def tenant_create(
             username=owner_username, email=email, password=password, is_staff=True
         )
         Membership.objects.create(user=owner, tenant=tenant, role=Membership.Role.OWNER)
-        token = Token.objects.create(user=owner)
+        created_key = api_key_create(tenant=tenant, owner=owner, name=OWNER_KEY_NAME, scopes=ALL_SCOPES)
     return TenantCreated(
         tenant=tenant,
         owner=owner,
         password=password,
         password_generated=generated,
-        api_token=token.key,
+        api_key=created_key.key,
     )

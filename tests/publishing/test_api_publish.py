@@ -4,21 +4,17 @@ import uuid
 
 import pytest
 from django_q.conf import Conf
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from publishing.models import PinStatus, PublishBatch
-from tests.factories import make_pin, make_project, make_user
+from tests.factories import api_client, make_pin, make_project, make_user
 from tests.publishing.helpers import create_calls, standin_pins
 
 pytestmark = pytest.mark.django_db
 
 
 def api_for(tenant):
-    client = APIClient()
-    user = make_user(tenant=tenant)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
+    return api_client(make_user(tenant=tenant))
 
 
 @pytest.fixture

@@ -2,12 +2,19 @@
 
 import pytest
 from django.forms.models import model_to_dict
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from pinterest.models import Board, PinterestConnection
 from publishing.models import BlogArticle, BlogProject, Pin, PinStatus
-from tests.factories import image_upload, make_article, make_board, make_connection, make_pin, make_project, make_user
+from tests.factories import (
+    api_client,
+    image_upload,
+    make_article,
+    make_board,
+    make_connection,
+    make_pin,
+    make_project,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -35,10 +42,7 @@ def mine():
 
 @pytest.fixture
 def client(mine):
-    client = APIClient()
-    token = Token.objects.create(user=make_user(mine["tenant"]))
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
+    return api_client(make_user(mine["tenant"]))
 
 
 def snapshot():

@@ -1,10 +1,8 @@
 """A person's whole journey through the API alone: project, article, pin, schedule, lists."""
 
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
-from tests.factories import image_upload, make_board, make_connection, make_tenant, make_user
+from tests.factories import api_client, image_upload, make_board, make_connection, make_tenant, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -24,8 +22,7 @@ def test_workflow_create_schedule_unschedule_filter_and_order_through_the_api():
     connection = make_connection(tenant=tenant)
     board = make_board(connection=connection, name="Recipes")
     other_board = make_board(connection=connection, name="Travel")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=make_user(tenant)).key}")
+    client = api_client(make_user(tenant))
 
     # The connection and its boards are there to pick from.
     assert ok(client.get("/api/connections/"))["results"][0]["board_count"] == 2

@@ -4,8 +4,10 @@ import json
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
-from rest_framework.authtoken.models import Token
 
+from apikeys.keys import key_hash
+from apikeys.models import ApiKey
+from apikeys.scopes import ALL_SCOPES
 from publishing.models import Membership, Tenant
 from tests.factories import make_tenant, make_user
 
@@ -18,14 +20,20 @@ def run(*args, **env):
     return out.getvalue()
 
 
-def test_create_tenant_creates_tenant_owner_and_api_token_and_prints_generated_password():
+def printed_key(output):
+    return next(line.split()[2] for line in output.splitlines() if line.startswith("API key:"))
+
+
+def test_create_tenant_creates_tenant_owner_and_api_key_and_prints_generated_password():
     output = run("Acme", "--owner", "alice", "--email", "a@example.com")
     tenant = Tenant.objects.get(name="Acme")
     user = get_user_model().objects.get(username="alice")
     assert user.membership.tenant == tenant and user.membership.role == Membership.Role.OWNER
     assert user.is_staff and not user.is_superuser
-    token = Token.objects.get(user=user).key
-    assert token in output
+    api_key = ApiKey.objects.get(owner=user)
+    key = printed_key(output)
+    assert api_key.tenant == tenant and api_key.scopes == list(ALL_SCOPES)
+    assert api_key.hashed_key == key_hash(key) and key.startswith(api_key.prefix) and "shown once" in output
     password = next(line.split()[1] for line in output.splitlines() if line.startswith("Password:"))
     assert user.check_password(password)
 
@@ -37,7 +45,7 @@ def test_create_tenant_json_output_parses_and_reads_password_from_environment(mo
     assert data["password"] is None
     user = get_user_model().objects.get(username="bob")
     assert user.check_password("a-long-password-from-env")
-    assert data["api_token"] == Token.objects.get(user=user).key
+    assert ApiKey.objects.get(owner=user).hashed_key == key_hash(data["api_key"])
 
 
 def test_create_tenant_refuses_an_existing_tenant_and_changes_nothing():

@@ -2,8 +2,9 @@
 needing them (deactivated, blocked for spam, a refresh failing for more than a day) and one
 when it recovers; nothing while nothing changed, nobody but the owners, never a token.
 
-Emails are sent once the change is committed (``connection_health_check`` sends its signal on
-commit), so every check here runs inside ``django_capture_on_commit_callbacks(execute=True)``.
+Emails are sent once the change is committed (the receiver of ``connection_health_changed`` defers
+them with ``transaction.on_commit``), so every check here runs inside
+``django_capture_on_commit_callbacks(execute=True)``.
 """
 
 import json

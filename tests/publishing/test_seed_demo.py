@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from PIL import Image
+from rest_framework.test import APIClient
 
 from publishing.engine import pin_publish
 from publishing.models import BlogArticle, Pin, PinStatus, Tenant
@@ -35,12 +36,16 @@ def test_seed_demo_creates_every_kind_of_pin_with_real_images(demo_tokens):
     assert get_user_model().objects.get(username="demo").check_password(seeded.password)
 
 
-def test_seed_demo_twice_duplicates_nothing_and_gives_a_new_password(demo_tokens):
+def test_seed_demo_twice_duplicates_nothing_and_gives_a_new_password_and_key(demo_tokens):
     first = demo_seed(access_token=demo_tokens[0])
     second = demo_seed(access_token=demo_tokens[0])
     assert second.pins_created == 0 and second.pins_total == 12
     assert Tenant.objects.count() == 1 and Pin.objects.count() == 12
-    assert first.api_token == second.api_token and first.password != second.password
+    assert first.password != second.password
+    # A key is shown once, so each run makes a new one and revokes the one before.
+    assert first.api_key != second.api_key
+    assert APIClient(HTTP_AUTHORIZATION=f"Token {first.api_key}").get("/api/pins/").status_code == 401
+    assert APIClient(HTTP_AUTHORIZATION=f"Token {second.api_key}").get("/api/pins/").status_code == 200
 
 
 def test_the_refused_demo_pin_fails_with_the_standins_message(standin, demo_tokens):

@@ -8,8 +8,9 @@ from publishing.services.tenants import TenantCreateError, tenant_create
 
 class Command(BaseCommand):
     help = (
-        "Create a tenant with its owner user and a REST API token. The password comes from the "
-        "environment variable named by --password-env, or is generated and printed once."
+        "Create a tenant with its owner user and an API key with every scope (printed once: it is "
+        "stored only as a hash). The password comes from the environment variable named by "
+        "--password-env, or is generated and printed once."
     )
 
     def add_arguments(self, parser):
@@ -41,7 +42,7 @@ class Command(BaseCommand):
             "tenant": {"id": created.tenant.pk, "name": created.tenant.name},
             "owner": {"id": created.owner.pk, "username": created.owner.username},
             "password": created.password if created.password_generated else None,
-            "api_token": created.api_token,
+            "api_key": created.api_key,
         }
         if options["json"]:
             self.stdout.write(json.dumps(result))
@@ -52,4 +53,4 @@ class Command(BaseCommand):
             self.stdout.write(f"Password:  {created.password}   (shown once; store it now)")
         else:
             self.stdout.write(f"Password:  from ${options['password_env']}")
-        self.stdout.write(f"API token: {created.api_token}")
+        self.stdout.write(f"API key:   {created.api_key}   (shown once; store it now)")

@@ -9,7 +9,8 @@ from publishing.services.demo import demo_seed
 
 class Command(BaseCommand):
     help = (
-        "Create the demo tenant: an admin user (new password each run), an API token, a project with "
+        "Create the demo tenant: an admin user (new password each run), an API key (new each run, the "
+        "previous one revoked), a project with "
         "5 articles, a Pinterest connection (from --token-env) with its boards, and 12 pins that show "
         "every outcome. Safe to run twice: nothing is duplicated."
     )
@@ -35,7 +36,7 @@ class Command(BaseCommand):
             "tenant": seeded.tenant.name,
             "username": seeded.username,
             "password": seeded.password,
-            "api_token": seeded.api_token,
+            "api_key": seeded.api_key,
             "connection": str(seeded.connection) if seeded.connection else None,
             "pins_created": seeded.pins_created,
             "pins_total": seeded.pins_total,
@@ -47,6 +48,6 @@ class Command(BaseCommand):
             return
         self.stdout.write(self.style.SUCCESS(f"Demo tenant '{seeded.tenant.name}' is ready."))
         self.stdout.write(f"  admin login: {seeded.username} / {seeded.password}")
-        self.stdout.write(f"  API token:   {seeded.api_token}")
+        self.stdout.write(f"  API key:     {seeded.api_key}   (shown once)")
         self.stdout.write(f"  connection:  {result['connection'] or 'none (connect at /pinterest/connect/)'}")
         self.stdout.write(f"  pins:        {seeded.pins_created} created, {seeded.pins_total} in the demo project")

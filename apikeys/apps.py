@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ApikeysConfig(AppConfig):
+    name = "apikeys"
+    verbose_name = "API keys"
+
+    def ready(self):
+        from apikeys import checks, schema  # noqa: F401  (registers the system check and the schema's auth scheme)

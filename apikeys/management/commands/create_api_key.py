@@ -1,0 +1,79 @@
+import json
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from apikeys.forms import EXPIRY_DAYS_MAX
+from apikeys.scopes import ALL_SCOPES, scopes_parse
+from apikeys.selectors import tenant_by_name, tenant_first_owner, user_by_username
+from apikeys.services import api_key_create
+from pinpublisher.errors import DomainError
+
+
+class Command(BaseCommand):
+    help = (
+        "Create an API key for a tenant and print it, once: it is stored only as a hash. "
+        "The key acts as --owner (default: the tenant's first owner)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--tenant", required=True, help="The tenant's name.")
+        parser.add_argument("--name", required=True, help="What the key is for, e.g. the integration that uses it.")
+        parser.add_argument(
+            "--scopes",
+            required=True,
+            help=f"Comma-separated: {', '.join(ALL_SCOPES)}; or 'all'.",
+        )
+        parser.add_argument(
+            "--expires-in-days",
+            type=int,
+            metavar="N",
+            help=f"The key stops working after N days (1..{EXPIRY_DAYS_MAX}); without it, never.",
+        )
+        parser.add_argument("--owner", metavar="USERNAME", help="The member of the tenant the key acts as.")
+        parser.add_argument("--json", action="store_true", help="Print one JSON object.")
+
+    def handle(self, *args, **options):
+        tenant = tenant_by_name(name=options["tenant"])
+        if tenant is None:
+            raise CommandError(f"No tenant named '{options['tenant']}'.")
+        if options["owner"]:
+            owner = user_by_username(username=options["owner"])
+            if owner is None:
+                raise CommandError(f"No user named '{options['owner']}'.")
+        else:
+            owner = tenant_first_owner(tenant=tenant)
+            if owner is None:
+                raise CommandError(f"Tenant '{tenant}' has no active owner: give --owner.")
+        days = options["expires_in_days"]
+        if days is not None and not 1 <= days <= EXPIRY_DAYS_MAX:
+            raise CommandError(f"--expires-in-days must be 1..{EXPIRY_DAYS_MAX}.")
+        try:
+            created = api_key_create(
+                tenant=tenant,
+                owner=owner,
+                name=options["name"],
+                scopes=scopes_parse(options["scopes"]),
+                expires_at=timezone.now() + timedelta(days=days) if days else None,
+            )
+        except DomainError as exc:
+            raise CommandError(exc.public_message) from None
+        api_key = created.api_key
+        if options["json"]:
+            self.stdout.write(json.dumps({
+                "id": api_key.pk,
+                "tenant": tenant.name,
+                "owner": owner.username,
+                "name": api_key.name,
+                "prefix": api_key.prefix,
+                "scopes": api_key.scopes,
+                "expires_at": api_key.expires_at.isoformat() if api_key.expires_at else None,
+                "key": created.key,
+            }))
+            return
+        self.stdout.write(self.style.SUCCESS(f"Created API key '{api_key.name}' of '{tenant}' (id {api_key.pk})."))
+        self.stdout.write(f"Acts as:  {owner.username}")
+        self.stdout.write(f"Scopes:   {', '.join(api_key.scopes)}")
+        self.stdout.write(f"Expires:  {api_key.expires_at.isoformat() if api_key.expires_at else 'never'}")
+        self.stdout.write(f"API key:  {created.key}   (shown once; store it now)")

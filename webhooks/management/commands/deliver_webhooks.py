@@ -1,0 +1,24 @@
+"""Send the due webhook deliveries now (for plain cron, or by hand)."""
+
+import json
+
+from django.core.management.base import BaseCommand
+
+from webhooks.services.delivery import deliveries_send_due
+
+
+class Command(BaseCommand):
+    help = "Sends every due webhook delivery (what the deliver-due-webhooks schedule does every minute)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--json", action="store_true", help="Print the summary as JSON.")
+
+    def handle(self, *args, **options):
+        report = deliveries_send_due().as_dict()
+        if options["json"]:
+            self.stdout.write(json.dumps(report))
+        else:
+            self.stdout.write(
+                f"{report['claimed']} sent: {report['delivered']} delivered, {report['failed_attempts']} failed "
+                f"({report['given_up']} given up); endpoints disabled: {len(report['disabled_endpoints'])}"
+            )
