@@ -675,10 +675,12 @@ def _publish_run(*, accounts_count: int, per_account: int, interval: float, brok
             "min_gap": _min_gap(creations), **peaks}
 
 
-def bench_scale(sizes: Sizes, workdir: Path, out) -> dict:
+def bench_scale(sizes: Sizes, workdir: Path, out, accounts: list[int] | None = None) -> dict:
     """Goal 1 at three sizes on both brokers, and a bulk batch."""
     interval = 10.0
     sizes_m = (10, 20) if sizes is QUICK else (10, 100, 1000)
+    if accounts:
+        sizes_m = tuple(accounts)
     out(f"5. Scale: N = 3 x M due pins over M accounts, pacing {interval:g} s, stand-in latency 50 ms, one qcluster "
         "(4 workers, PUBLISH_RUNNERS=2, PUBLISH_CALLS_IN_FLIGHT=8); wall = start -> last pin published;")
     out("   limit = max(pacing bound, the same pins with pacing off); target wall <= 1.2 x limit")
@@ -781,15 +783,16 @@ def bench_ontime(sizes: Sizes, workdir: Path, out, minutes: float) -> dict:
     with StandinProcess(latency_ms=50, log_path=workdir / "standin.log") as standin:
         accounts = _make_accounts(standin, accounts_count)
         env = _cluster_env(standin, interval=10.0, broker="orm")
+        # Every pin has its time before the cluster starts (none is due while being written).
+        first = timezone.now() + timedelta(seconds=60)
+        step = minutes * 60 / count
+        _make_due_pins(accounts, count)
+        for index, pin in enumerate(Pin.objects.order_by("scheduled_at").only("pk")):
+            Pin.objects.filter(pk=pin.pk).update(scheduled_at=first + timedelta(seconds=index * step))
         _manage_shell(env, "from publishing.schedules import schedules_setup; schedules_setup()")
         cluster = _start([PYTHON, MANAGE, "qcluster"], env=env, log_path=log_path)
         try:
             _wait_cluster_up(cluster, log_path)
-            first = timezone.now() + timedelta(seconds=30)
-            step = minutes * 60 / count
-            _make_due_pins(accounts, count)
-            for index, pin in enumerate(Pin.objects.order_by("scheduled_at").only("pk")):
-                Pin.objects.filter(pk=pin.pk).update(scheduled_at=first + timedelta(seconds=index * step))
             _until_published(count, [cluster], log_path, timeout=minutes * 60 + 300)
         finally:
             _stop(cluster)
@@ -1157,6 +1160,8 @@ def _arguments(argv):
     parser = argparse.ArgumentParser(description="The sweep benchmark (see bench/README.md, section Sweep).")
     parser.add_argument("--quick", action="store_true", help="Small sizes for every part (a smoke check).")
     parser.add_argument("--only", action="append", choices=PARTS, help="Run only this part (repeatable).")
+    parser.add_argument("--scale-accounts", type=int, action="append",
+                        help="Part 5: run only these account counts (repeatable; default 10, 100, 1000).")
     parser.add_argument("--ontime-minutes", type=float, default=10.0,
                         help="Part 7: schedule 100 pins a minute over this many minutes (default %(default)s).")
     parser.add_argument("--keep-logs", action="store_true", help="Keep the subprocess logs (kept anyway on failure).")
@@ -1214,7 +1219,7 @@ def main(argv=None) -> int:
             "selection": lambda: bench_selection(sizes, out),
             "queries": lambda: bench_queries(sizes, out),
             "memory": lambda: bench_memory(sizes, workdir, out),
-            "scale": lambda: bench_scale(sizes, workdir, out),
+            "scale": lambda: bench_scale(sizes, workdir, out, args.scale_accounts),
             "clusters": lambda: bench_clusters(sizes, workdir, out),
             "ontime": lambda: bench_ontime(sizes, workdir, out, args.ontime_minutes),
         }
