@@ -12,9 +12,10 @@ A runner task (``runner_turn``):
 2. reconciles pins past their lease (a runner killed mid-call is recovered by the next one);
 3. dispatches (``dispatch.Dispatcher``) for one turn (``PUBLISH_RUNNER_TURN_SECONDS``),
    waiting for pins scheduled within the lookahead, and renews its place as it goes;
-4. at the end of its turn hands its place to a continuation task when work is due or about
-   to be, else frees it. Short turns move a long backlog between workers and clusters, and
-   keep every task far from django-q2's timeout.
+4. when its turn ran out with work due or about to be, hands its place to a continuation
+   task, else frees it (a turn that ended early left only accounts held back for the run).
+   Short turns move a long backlog between workers and clusters, and keep every task far
+   from django-q2's timeout.
 
 A runner whose process dies stops renewing its place: the place is free again after
 ``HOLD_SECONDS`` and the next minute's schedule starts another runner; the dead runner's
@@ -34,7 +35,7 @@ from django.utils import timezone
 from publishing.conf import publishing_settings
 from publishing.engine import queue
 from publishing.engine.sweep import SweepReport, pins_dispatch, pins_recover
-from publishing.models import Pin, PinStatus, PublishRunner
+from publishing.models import PublishRunner
 from publishing.selectors import batch_items_waiting, pins_due
 
 logger = logging.getLogger(__name__)
@@ -101,11 +102,11 @@ def _hold(*, slot: int, token: str) -> bool:
 
 
 def _work_ahead(now: datetime) -> bool:
+    """Pins due now or within the lookahead, or bulk pins waiting. Pins past their lease are not
+    work ahead: a look that keeps failing must not hand a runner on in a loop (each turn starts
+    with recovery, and the sweep is the safety net)."""
     soon = now + timedelta(seconds=publishing_settings.PUBLISH_LOOKAHEAD_SECONDS)
-    return pins_due(now=soon).exists() or batch_items_waiting().exists() or Pin.objects.filter(
-        status=PinStatus.PUBLISHING, publishing_started_at__lt=now - timedelta(
-            seconds=publishing_settings.PUBLISH_LEASE_SECONDS)
-    ).exists()
+    return pins_due(now=soon).exists() or batch_items_waiting().exists()
 
 
 def runner_turn(*, slot: int, token: str) -> dict:
@@ -133,7 +134,10 @@ def runner_turn(*, slot: int, token: str) -> dict:
     )
     handed_on = False
     now = timezone.now()
-    if held and _work_ahead(now):
+    # Hand on only a turn that ran out of time: one that ended early left only accounts held back
+    # (unreachable, rate limited past the retries), and the next minute's schedule is soon enough
+    # to try them again; handing on at once would loop.
+    if held and time.monotonic() >= deadline and _work_ahead(now):
         successor = uuid.uuid4().hex
         handed_on = bool(
             PublishRunner.objects.filter(pk=slot, token=token).update(

@@ -145,3 +145,17 @@ def test_a_dispatcher_never_sleeps_on_a_429_it_moves_the_accounts_slot(standin, 
     assert pin.status == PinStatus.READY_TO_SCHEDULE
     assert connection.next_publish_at >= timezone.now() + timedelta(seconds=25)
     assert report.published == 0
+
+
+def test_a_runner_whose_accounts_cannot_take_pins_frees_its_place_instead_of_looping(standin, enqueued, settings):
+    """Pinterest unreachable: the turn ends early with the account held back; no continuation is
+    enqueued (the next minute's schedule tries again), so no task loop hammers Pinterest."""
+    due(standin, count=2)
+    settings.PINTEREST_API_BASE = "http://127.0.0.1:9/v5"  # nothing listens: connection refused
+    runners_start()
+    (_, slot, token) = enqueued[0]
+    summary = runner_turn(slot=slot, token=token)
+    assert (summary["handed_on"], summary["released"]) == (False, 1)
+    assert len(enqueued) == 1
+    assert PublishRunner.objects.get(slot=slot).held_until is None
+    assert Pin.objects.filter(status=PinStatus.READY_TO_SCHEDULE).count() == 2
