@@ -14,3 +14,10 @@ class WebhooksConfig(AppConfig):
         from webhooks.schedules import webhooks_schedules_setup
 
         return webhooks_schedules_setup(now=now)
+
+    def rotate_encrypted_keys(self, *, dry_run, batch_size):
+        """Re-encrypt the signing secrets (``webhooks.services.keys``), for ``manage.py
+        rotate_token_keys``, which asks every app config that has this method."""
+        from webhooks.services.keys import secrets_rotate_keys
+
+        return "signing secrets", secrets_rotate_keys(dry_run=dry_run, batch_size=batch_size)

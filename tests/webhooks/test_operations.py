@@ -58,13 +58,13 @@ def test_deliver_webhooks_sends_what_is_due_and_says_so(receiver):
 
 
 @pytest.mark.django_db
-def test_signing_secrets_are_re_encrypted_under_the_new_key(settings):
+def test_rotating_the_token_keys_re_encrypts_the_signing_secrets_too(settings):
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     settings.PINPUBLISHER_TOKEN_KEYS = [old]
     secret = endpoint_create(tenant=make_tenant(), url="https://hooks.example.com/in").secret
     settings.PINPUBLISHER_TOKEN_KEYS = [new, old]
     out = io.StringIO()
-    call_command("rotate_webhook_secret_keys", stdout=out)
+    call_command("rotate_token_keys", stdout=out)
     assert "re-encrypted 1 of 1 signing secrets" in out.getvalue()
     settings.PINPUBLISHER_TOKEN_KEYS = [new]
     assert EndpointSecret.objects.get().secret == secret

@@ -2,7 +2,7 @@
 
 Signing secrets are encrypted like Pinterest tokens (``pinterest.fields``, the same keys), so
 a key rotation must re-encrypt both before the old key is dropped: ``manage.py
-rotate_token_keys`` does the tokens, ``manage.py rotate_webhook_secret_keys`` these.
+rotate_token_keys`` does both (it asks ``WebhooksConfig.rotate_encrypted_keys`` for these).
 """
 
 from dataclasses import dataclass

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 
 from pinterest.fields import TokenDecryptionError
@@ -6,7 +7,8 @@ from pinterest.services.rotation import tokens_rotate_keys
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt every stored Pinterest token under the first key of PINPUBLISHER_TOKEN_KEYS. "
+        "Re-encrypt every stored Pinterest token, and every other app's secret under the same keys "
+        "(webhook signing secrets), under the first key of PINPUBLISHER_TOKEN_KEYS. "
         "Put the new key first, keep the old ones after it, run this, then remove the old keys."
     )
 
@@ -37,3 +39,13 @@ class Command(BaseCommand):
                 f"{' (dry run: nothing changed)' if dry_run else ''}."
             )
         )
+        # Other apps' secrets under the same keys: one rotation, so none is left on a dropped key.
+        # pinterest never imports them; the app registry names the configs that offer it.
+        for config in apps.get_app_configs():
+            if config.name == "pinterest" or not hasattr(config, "rotate_encrypted_keys"):
+                continue
+            try:
+                label, other = config.rotate_encrypted_keys(dry_run=dry_run, batch_size=batch_size)
+            except TokenDecryptionError as exc:
+                raise CommandError(f"{exc} Earlier batches are done; fix the keys and run again.") from None
+            self.stdout.write(self.style.SUCCESS(f"{verb} {other.rows_changed} of {other.rows_total} {label}."))
