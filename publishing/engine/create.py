@@ -8,8 +8,7 @@ never post again. The call never runs inside a transaction.
 """
 
 import logging
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from uuid import UUID
 
 from django.utils import timezone
@@ -124,12 +123,6 @@ def _settle_unexpected(pin: Pin) -> PublishResult:
     except Exception:
         logger.exception("pin %s: could not record the unexpected failure; its lease will expire", pin.pk)
     return PublishResult(pin_id=pin.pk, success=False, status=PinStatus.PUBLISHING, error=MSG_UNEXPECTED_SENT)
-
-
-def _wait_until(moment: datetime, sleep: Callable[[float], None]) -> None:
-    delay = (moment - timezone.now()).total_seconds()
-    if delay > 0:
-        sleep(delay)
 
 
 def _cannot_take_now(*, pin: Pin, message: str, release: bool, stop: str) -> PublishResult:
