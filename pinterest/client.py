@@ -33,12 +33,14 @@ import http.client
 import http.cookiejar
 import logging
 import math
+import re
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from urllib.parse import quote, urlencode
+from typing import BinaryIO
+from urllib.parse import quote, urlencode, urlsplit
 
 import requests
 from requests.auth import HTTPBasicAuth
@@ -61,7 +63,9 @@ from pinterest.errors import (
     PinterestNotFound,
     PinterestRateLimitError,
     PinterestUnavailable,
+    PinterestUploadRefused,
 )
+from pinterest.multipart import FileSizeMismatch, MultipartFileBody
 from pinterest.scopes import REQUIRED_SCOPES
 
 logger = logging.getLogger(__name__)
@@ -74,6 +78,9 @@ MAX_PAGE_SIZE = 250
 
 # A guard against a server that keeps answering with a bookmark: 250 x 400 = 100,000 boards.
 _MAX_BOARD_PAGES = 400
+# The same guard for a board's sections; hitting it is an error, never a partial list
+# (a caller that syncs would archive the sections it did not see).
+_MAX_SECTION_PAGES = 1000
 
 _BAD_URL_ERRORS = (
     requests.exceptions.InvalidURL,
@@ -225,10 +232,14 @@ class PinterestClient:
         *,
         base_url: str | None = None,
         session: requests.Session | None = None,
+        upload_read_timeout: float | None = None,
     ):
         self._access_token = access_token or ""
         self._base_url = base_url.rstrip("/") if base_url else None
         self.session = session or _session
+        #: The read timeout of a media upload (each socket send and the wait for S3's
+        #: answer); None: ``PINTEREST_READ_TIMEOUT_SECONDS``.
+        self.upload_read_timeout = upload_read_timeout
         self.last_request_id = ""
 
     def __repr__(self):
@@ -276,6 +287,118 @@ class PinterestClient:
                 body=pin,
             )
         return pin
+
+    # --- board sections -------------------------------------------------------------
+
+    def iter_board_sections(self, board_id: str, *, page_size: int = 100) -> Iterator[dict]:
+        """``GET /boards/{board_id}/sections``: every section (``{"id", "name"}``), page by
+        page until the bookmark is null.
+
+        Raises ``PinterestNotFound`` for a board that is gone or not the account's, and
+        ``PinterestError`` if the pages never end: a partial list is never returned.
+        """
+        path = f"/boards/{quote(str(board_id), safe='')}/sections"
+        return self._paginate(path, page_size=page_size, max_pages=_MAX_SECTION_PAGES, complete=True)
+
+    def list_board_sections(self, board_id: str) -> list[dict]:
+        return list(self.iter_board_sections(board_id))
+
+    # --- media (https://developers.pinterest.com/docs/api-features/creating-boards-and-pins/#creating-video-pins)
+
+    def register_media(self, *, media_type: str = "video") -> dict:
+        """``POST /media``: register the intent to upload; returns Pinterest's MediaUpload
+        (``media_id``, ``media_type``, ``upload_url``, ``upload_parameters``).
+
+        An answer without ``media_id`` or ``upload_url`` is a ``PinterestError``. A lost
+        answer leaves at most an unused registration behind: registering again is safe.
+        """
+        media = self._request("POST", "/media", json={"media_type": media_type})
+        if not isinstance(media, dict) or not media.get("media_id") or not media.get("upload_url"):
+            raise PinterestError(
+                "Pinterest registered the media but its answer has no media_id or upload_url",
+                request_id=self.last_request_id,
+                body=media,
+            )
+        parameters = media.get("upload_parameters")
+        if parameters is None:
+            media["upload_parameters"] = {}
+        elif not isinstance(parameters, dict):
+            raise PinterestError(
+                "Pinterest's upload_parameters for the media are not an object",
+                request_id=self.last_request_id,
+                body=media,
+            )
+        media["media_id"] = str(media["media_id"])
+        return media
+
+    def upload_media(
+        self,
+        *,
+        upload_url: str,
+        upload_parameters: dict,
+        file: BinaryIO,
+        filename: str,
+        content_type: str,
+        size: int,
+    ) -> None:
+        """POST the file to ``upload_url`` (S3, not Pinterest) as multipart/form-data: every
+        ``upload_parameters`` field, then the file as ``file``, read from its current
+        position. The body is streamed with a Content-Length (no chunked encoding, which S3
+        refuses), so memory stays flat whatever the size. No bearer token goes there.
+
+        Raises ``PinterestUnavailable`` (5xx, lost connection: the upload may or may not
+        have landed; uploading again is harmless), ``PinterestConnectionError`` (never
+        reached), ``PinterestUploadRefused`` (any other non-2xx, with S3's status, code and
+        message), ``PinterestError`` when the file does not hold ``size`` bytes.
+        """
+        parts = urlsplit(upload_url or "")
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise PinterestError(f"Pinterest's upload_url {upload_url!r} is not an http(s) URL")
+        body = MultipartFileBody(
+            fields=upload_parameters, file=file, filename=filename, content_type=content_type, size=size
+        )
+        timeout = (
+            pinterest_settings.PINTEREST_CONNECT_TIMEOUT_SECONDS,
+            self.upload_read_timeout or pinterest_settings.PINTEREST_READ_TIMEOUT_SECONDS,
+        )
+        try:
+            response = self._send(
+                "POST",
+                upload_url,
+                what=f"the upload of {filename!r}",
+                peer="the media upload host",
+                url_source="Pinterest's upload_url",
+                data=body,
+                headers={"Content-Type": body.content_type, "Accept": "*/*"},
+                timeout=timeout,
+            )
+        except FileSizeMismatch as err:
+            raise PinterestError(f"Could not upload {filename!r}: {err}") from err
+        status = response.status_code
+        logger.info("Media upload POST %s -> %s (%d bytes)", parts.netloc, status, len(body))
+        if 200 <= status < 300:
+            return
+        code, message = _s3_error(response)
+        context = {"status_code": status, "message_detail": message, "body": response.text[:2000]}
+        if status >= 500:
+            raise PinterestUnavailable(f"The media upload failed: {code}", **context)
+        raise PinterestUploadRefused(f"The media upload was refused: {code}", **context)
+
+    def get_media(self, media_id: str) -> dict:
+        """``GET /media/{media_id}``: Pinterest's Media (``media_id``, ``media_type``,
+        ``status``: registered, processing, succeeded or failed).
+
+        Pinterest's schema gives no reason for ``failed``. An answer without a ``status``
+        string is a ``PinterestError``; an unknown status is passed on as it came.
+        """
+        media = self._request("GET", f"/media/{quote(str(media_id), safe='')}")
+        if not isinstance(media, dict) or not isinstance(media.get("status"), str):
+            raise PinterestError(
+                f"Pinterest's answer about media {media_id} has no status",
+                request_id=self.last_request_id,
+                body=media,
+            )
+        return media
 
     # --- OAuth (https://developers.pinterest.com/docs/getting-started/authentication/) ---
 
@@ -335,7 +458,9 @@ class PinterestClient:
 
     # --- plumbing -------------------------------------------------------------------
 
-    def _paginate(self, path: str, *, page_size: int, max_pages: int) -> Iterator[dict]:
+    def _paginate(self, path: str, *, page_size: int, max_pages: int, complete: bool = False) -> Iterator[dict]:
+        """The items of every page up to ``max_pages``; with ``complete``, running into that
+        cap with a bookmark left is a ``PinterestError`` instead of a quiet stop."""
         bookmark = None
         seen = set()
         for _ in range(max_pages):
@@ -360,6 +485,11 @@ class PinterestClient:
                     request_id=self.last_request_id,
                 )
             seen.add(bookmark)
+        if complete:
+            raise PinterestError(
+                f"GET {path} still had more after {max_pages} pages; stopped rather than return part of the list",
+                request_id=self.last_request_id,
+            )
 
     def _request(self, method: str, path: str, *, params=None, json=None, data=None, auth=None):
         """Send one request and return its decoded JSON body; raise per the module docstring.
@@ -376,35 +506,52 @@ class PinterestClient:
             pinterest_settings.PINTEREST_CONNECT_TIMEOUT_SECONDS, pinterest_settings.PINTEREST_READ_TIMEOUT_SECONDS
         )
         self.last_request_id = ""
+        response = self._send(
+            method,
+            url,
+            what=f"{method} {path}",
+            url_source="PINTEREST_API_BASE",
+            params=params,
+            json=json,
+            data=data,
+            headers=headers,
+            auth=auth,
+            timeout=timeout,
+        )
+        return self._judge(method, path, response)
+
+    def _send(
+        self, method: str, url: str, *, what: str, timeout, peer: str = "Pinterest", url_source: str = "", **kwargs
+    ) -> requests.Response:
+        """``session.request`` with the transport failures turned into the error tree.
+
+        ``what`` names the call ("GET /boards"), ``peer`` the other side, ``url_source``
+        where the URL came from (a bad URL is a configuration error naming it).
+        """
         try:
-            response = self.session.request(
+            return self.session.request(
                 method,
                 url,
-                params=params,
-                json=json,
-                data=data,
-                headers=headers,
-                auth=auth,
                 timeout=timeout,
-                # A redirect would turn a POST into a GET; Pinterest's API does not redirect.
+                # A redirect would turn a POST into a GET; neither Pinterest's API nor S3 redirects.
                 allow_redirects=False,
+                **kwargs,
             )
         except requests.exceptions.ConnectTimeout as err:
-            raise PinterestConnectionError(f"Could not connect to Pinterest in time: {err}") from err
+            raise PinterestConnectionError(f"Could not connect to {peer} in time: {err}") from err
         except requests.exceptions.SSLError as err:
-            raise PinterestConnectionError(f"TLS handshake with Pinterest failed: {err}") from err
+            raise PinterestConnectionError(f"TLS handshake with {peer} failed: {err}") from err
         except requests.exceptions.ReadTimeout as err:
-            raise PinterestUnavailable(f"Pinterest did not answer {method} {path} within {timeout[1]} s") from err
+            raise PinterestUnavailable(f"{peer} did not answer {what} within {timeout[1]} s") from err
         except requests.exceptions.ConnectionError as err:
             if _never_reached(err):
-                raise PinterestConnectionError(f"Could not connect to Pinterest: {err}") from err
-            raise PinterestUnavailable(f"Connection to Pinterest lost during {method} {path}: {err}") from err
+                raise PinterestConnectionError(f"Could not connect to {peer}: {err}") from err
+            raise PinterestUnavailable(f"Connection to {peer} lost during {what}: {err}") from err
         except _BAD_URL_ERRORS as err:
-            raise PinterestConfigurationError(f"PINTEREST_API_BASE does not give a valid URL ({url!r}): {err}") from err
+            raise PinterestConfigurationError(f"{url_source} does not give a valid URL ({url!r}): {err}") from err
         except requests.exceptions.RequestException as err:
             # e.g. ChunkedEncodingError: the answer broke off after the request was sent.
-            raise PinterestUnavailable(f"Pinterest's answer to {method} {path} broke off: {err}") from err
-        return self._judge(method, path, response)
+            raise PinterestUnavailable(f"{peer}'s answer to {what} broke off: {err}") from err
 
     def _judge(self, method: str, path: str, response: requests.Response):
         """The one place that turns a response into a result or an error."""
@@ -446,6 +593,22 @@ class PinterestClient:
         if status >= 500:
             raise PinterestUnavailable(message, **context)
         raise _STATUS_ERRORS.get(status, PinterestError)(message, **context)
+
+
+_S3_CODE = re.compile(r"<Code>([^<]{1,200})</Code>")
+_S3_MESSAGE = re.compile(r"<Message>([^<]{1,1000})</Message>")
+
+
+def _s3_error(response: requests.Response) -> tuple[str, str]:
+    """(code, message) of an upload host's error answer: S3's XML ``<Error>`` when it is
+    one (read with two patterns, not an XML parser), else the status and the body text."""
+    text = response.text or ""
+    code, message = _S3_CODE.search(text), _S3_MESSAGE.search(text)
+    if code:
+        return code.group(1).strip(), message.group(1).strip() if message else ""
+    reason = f"HTTP {response.status_code} {response.reason or ''}".strip()
+    flat = " ".join(text.split())
+    return reason, (flat[:300] + "...") if len(flat) > 300 else flat
 
 
 def _required_setting(name: str) -> str:

@@ -139,5 +139,10 @@ class PinterestUnavailable(PinterestError):
     outcome_unknown = True
 
 
+class PinterestUploadRefused(PinterestError):
+    """The media upload host (S3, from Pinterest's ``upload_url``) refused the upload with a
+    4xx: e.g. an expired policy or a missing field. ``message_detail`` is its message."""
+
+
 class PinterestConnectionError(PinterestError):
     """The request never reached Pinterest (connection refused, DNS): nothing happened there."""
