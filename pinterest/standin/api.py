@@ -20,20 +20,36 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from pinterest.scopes import parse_scopes
+from pinterest.standin.images import local_image_sizes
 from pinterest.standin.state import (
     CODE_SECONDS,
     ENDPOINT_SCOPES,
     FAULTS,
     RATE_LIMIT_MESSAGE,
+    UPLOAD_PATH,
     Call,
     Creation,
     StandinError,
     StandinState,
 )
-from pinterest.standin.validation import decode_image, pin_create_problem
+from pinterest.standin.validation import (
+    CAROUSEL_SOURCE_TYPES,
+    carousel_dimensions_problem,
+    decode_image,
+    pin_create_problem,
+)
 
 MAX_PAGE_SIZE = 250
 DEFAULT_PAGE_SIZE = 25
+
+# What a created pin's media was, by media_source.source_type (recorded on its Creation).
+MEDIA_KINDS = {
+    "image_url": "image",
+    "image_base64": "image",
+    "multiple_image_urls": "carousel",
+    "multiple_image_base64": "carousel",
+    "video_id": "video",
+}
 
 # The Python API methods the control endpoint may call, by name.
 CONTROL_ACTIONS = (
@@ -47,6 +63,13 @@ CONTROL_ACTIONS = (
     "add_pin",
     "fail_next",
     "fail_next_creates",
+    "add_board_section",
+    "rename_board_section",
+    "delete_board_section",
+    "register_media",
+    "set_media_processing_seconds",
+    "fail_next_upload",
+    "fail_next_media_processing",
     "clear_faults",
     "set_latency",
     "set_hang_seconds",
@@ -66,6 +89,9 @@ class Request:
     target: str  # path with query, as received
     headers: dict  # lower-case names
     body: bytes = b""
+    # (width, height) of carousel image URLs the stand-in could fetch (local servers only),
+    # read before the state lock is taken: see ``images.local_image_sizes``.
+    image_sizes: dict = field(default_factory=dict)
 
     @property
     def path(self):
@@ -98,6 +124,8 @@ def handle(state: StandinState, request: Request) -> Reply:
     if path.startswith("/_standin/"):
         reply = _control(state, request)
     else:
+        if request.method == "POST" and path.rstrip("/") == "/v5/pins":
+            request.image_sizes = local_image_sizes(request)
         with state.lock:
             reply = _route(state, request)
             state.record_call(
@@ -127,6 +155,12 @@ def _route(state, request) -> Reply:
     parts = path.split("/")
     if len(parts) == 5 and parts[1:3] == ["v5", "boards"] and parts[4] == "pins":
         route = ("GET", "list_board_pins", lambda s, r: _list_board_pins(s, r, parts[3]))
+    elif len(parts) == 5 and parts[1:3] == ["v5", "boards"] and parts[4] == "sections":
+        route = ("GET", "list_board_sections", lambda s, r: _list_board_sections(s, r, parts[3]))
+    elif path == "/v5/media":
+        route = ("POST", "register_media", _register_media)
+    elif len(parts) == 4 and parts[1:3] == ["v5", "media"]:
+        route = ("GET", "get_media", lambda s, r: _get_media(s, r, parts[3]))
     elif path in routes:
         route = routes[path]
     elif path == "/":
@@ -408,7 +442,14 @@ def _create_pin(state, request, token) -> Reply:
         _format, width, height = decode_image(source)
         if min(width, height) < state.min_image_px:
             return error(403, *FAULTS["403"][1:])
+    refusal = _section_refusal(state, board, body) or _video_refusal(state, token, source)
+    if refusal:
+        return refusal
+    problem = carousel_dimensions_problem(source, request.image_sizes)
+    if problem:
+        return error(400, 1, problem)
     pin = state._store_pin(board, body)
+    source_type = source.get("source_type")
     state.record_creation(
         Creation(
             time=time.time(),
@@ -417,9 +458,81 @@ def _create_pin(state, request, token) -> Reply:
             board_id=board.id,
             body_hash=state.body_hash(body),
             pin_id=pin["id"],
+            media_kind=MEDIA_KINDS.get(source_type, "image"),
+            item_count=len(source["items"]) if source_type in CAROUSEL_SOURCE_TYPES else 1,
+            media_id=source.get("media_id") if source_type == "video_id" else None,
+            board_section_id=body.get("board_section_id"),
         )
     )
     return Reply(201, pin)
+
+
+def _section_refusal(state, board, body) -> Reply | None:
+    section_id = body.get("board_section_id")
+    if section_id is None:
+        return None
+    section = state.section_map.get(section_id)
+    if section is None or section.board_id != board.id:
+        return error(400, 1, f"board_section_id: {section_id} is not a section of board {board.id}.")
+    return None
+
+
+def _video_refusal(state, token, source) -> Reply | None:
+    """A video pin needs media of this account whose processing succeeded."""
+    if source.get("source_type") != "video_id":
+        return None
+    media_id = source["media_id"]
+    media = state.media_map.get(media_id)
+    if media is None or media.user_id != token.user_id:
+        return error(400, 1, f"media_source.media_id: there is no media {media_id} of this account.")
+    status = media.status(time.time())
+    if status == "failed":
+        return error(400, 1, f"media_source.media_id: media {media_id} failed processing: {media.failure_reason}")
+    if status != "succeeded":
+        return error(400, 1, f"media_source.media_id: media {media_id} is {status}, not succeeded yet.")
+    return None
+
+
+# --- board sections and media (https://developers.pinterest.com/docs/api/v5/media-create) ---
+
+
+@_api("list_board_sections")
+def _list_board_sections(state, request, token, board_id) -> Reply:
+    board = state.board_map.get(board_id)
+    if board is None or board.owner_id != token.user_id:
+        return error(404, 40, "Board not found.")
+    sections = [(s.id, {"id": s.id, "name": s.name}) for s in state.board_sections(board.id)]
+    return _page(request, f"sections:{board_id}", sections)
+
+
+@_api("register_media")
+def _register_media(state, request, token) -> Reply:
+    try:
+        body = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        return error(400, 1, "Request body is not valid JSON.")
+    if not isinstance(body, dict) or body.get("media_type") != "video":
+        got = body.get("media_type") if isinstance(body, dict) else None
+        return error(400, 1, f"media_type: must be 'video', not {got!r}.")
+    media = state.register_media(token.user_id, body["media_type"])
+    host = request.headers.get("host") or "127.0.0.1"
+    return Reply(
+        201,
+        {
+            "media_id": media.id,
+            "media_type": media.media_type,
+            "upload_url": f"http://{host}{UPLOAD_PATH}{media.id}",
+            "upload_parameters": dict(media.upload_parameters),
+        },
+    )
+
+
+@_api("get_media")
+def _get_media(state, request, token, media_id) -> Reply:
+    media = state.media_map.get(media_id)
+    if media is None or media.user_id != token.user_id:
+        return error(404, 404, "Media not found.")
+    return Reply(200, {"media_id": media.id, "media_type": media.media_type, "status": media.status(time.time())})
 
 
 def _page(request, listing, items) -> Reply:

@@ -27,7 +27,8 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from pinterest.standin.api import Reply, Request, handle
-from pinterest.standin.state import DEFAULT_HANG_SECONDS, StandinState
+from pinterest.standin.media_upload import handle_media_upload, is_media_upload
+from pinterest.standin.state import DEFAULT_HANG_SECONDS, DEFAULT_MEDIA_PROCESSING_SECONDS, StandinState
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self):
         standin = self.server.standin
+        if is_media_upload(self.command, self.path):  # streamed: never read whole into memory
+            reply = handle_media_upload(standin, self.path, dict(self.headers.items()), self.rfile)
+            return self._drop() if reply.then == "drop" else self._answer(reply)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length > 0 else b""
         if standin.latency_ms and not self.path.startswith("/_standin/"):
@@ -154,8 +158,14 @@ class Standin(StandinState):
         app_id=None,
         app_secret=None,
         seed_demo=False,
+        media_processing_seconds=DEFAULT_MEDIA_PROCESSING_SECONDS,
     ):
-        super().__init__(hang_seconds=hang_seconds, app_id=app_id, app_secret=app_secret)
+        super().__init__(
+            hang_seconds=hang_seconds,
+            app_id=app_id,
+            app_secret=app_secret,
+            media_processing_seconds=media_processing_seconds,
+        )
         self.host = host
         self.port = port
         self.stopping = threading.Event()

@@ -7,6 +7,7 @@ by one re-entrant lock; nothing here sleeps or does I/O.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import itertools
 import json
@@ -21,6 +22,10 @@ ACCESS_TOKEN_SECONDS = 30 * 24 * 3600
 REFRESH_TOKEN_SECONDS = 60 * 24 * 3600
 CODE_SECONDS = 10 * 60
 DEFAULT_HANG_SECONDS = 35.0  # longer than the client's default read timeout (30 s)
+# Where the stand-in's S3 takes media uploads: upload_url is http://<stand-in host><UPLOAD_PATH><media_id>.
+UPLOAD_PATH = "/_standin/media-upload/"
+# How long an uploaded video stays "processing" before it "succeeded" (or "failed").
+DEFAULT_MEDIA_PROCESSING_SECONDS = 1.0
 
 # The scopes this project asks for; a grant echoes what the authorize request asked for.
 DEFAULT_SCOPE = "boards:read,boards:write,pins:read,pins:write,user_accounts:read"
@@ -31,8 +36,30 @@ ENDPOINT_SCOPES = {
     "list_boards": ("boards:read",),
     "list_board_pins": ("boards:read", "pins:read"),
     "create_pin": ("boards:read", "boards:write", "pins:read", "pins:write"),
+    "list_board_sections": ("boards:read",),
+    "register_media": ("pins:read", "pins:write"),
+    "get_media": ("pins:read",),
 }
-ENDPOINTS = ("user_account", "list_boards", "list_board_pins", "create_pin", "token", "any")
+ENDPOINTS = (
+    "user_account",
+    "list_boards",
+    "list_board_pins",
+    "create_pin",
+    "list_board_sections",
+    "register_media",
+    "get_media",
+    "token",
+    "any",
+)
+
+# S3's error codes for the statuses an upload fault can answer with (its XML <Code>).
+UPLOAD_FAULT_CODES = {
+    400: ("InvalidArgument", "Invalid argument."),
+    403: ("AccessDenied", "Invalid according to Policy: Policy expired."),
+    404: ("NoSuchBucket", "The specified bucket does not exist."),
+    500: ("InternalError", "We encountered an internal error. Please try again."),
+    503: ("SlowDown", "Please reduce your request rate."),
+}
 
 RATE_LIMIT_MESSAGE = (
     "This request exceeded a rate limit. This can happen if the client exceeds one\n"
@@ -79,6 +106,46 @@ class Board:
 
 
 @dataclass
+class Section:
+    id: str
+    board_id: str
+    name: str
+
+
+@dataclass
+class Media:
+    """A registered media upload (``POST /v5/media``) and what became of it."""
+
+    id: str
+    user_id: str
+    media_type: str
+    upload_parameters: dict
+    registered_at: float = field(default_factory=time.time)
+    uploaded_at: float | None = None  # the last complete upload
+    processing_seconds: float = 0.0  # the processing delay when it was uploaded
+    failure_reason: str | None = None  # set: processing ends "failed"
+    size: int | None = None  # bytes of the uploaded file
+    sha256: str | None = None
+    filename: str | None = None
+    upload_count: int = 0  # complete uploads received (a re-upload counts again)
+
+    def status(self, now: float) -> str:
+        """registered -> processing -> succeeded | failed (Pinterest's MediaUploadStatus)."""
+        if self.uploaded_at is None:
+            return "registered"
+        if now < self.uploaded_at + self.processing_seconds:
+            return "processing"
+        return "failed" if self.failure_reason else "succeeded"
+
+
+@dataclass
+class UploadFault:
+    status: int | None  # None: "drop" (the body is read, then the connection closed)
+    code: str = ""
+    message: str = ""
+
+
+@dataclass
 class Token:
     value: str = field(repr=False)
     kind: str  # "access" | "refresh"
@@ -111,6 +178,10 @@ class Creation:
     board_id: str
     body_hash: str  # StandinState.body_hash(request body)
     pin_id: str
+    media_kind: str = "image"  # "image" | "carousel" | "video" (by media_source.source_type)
+    item_count: int = 1  # images of a carousel; 1 otherwise
+    media_id: str | None = None  # the video's media id
+    board_section_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,12 +213,22 @@ def _id_counter(start):
 class StandinState:
     """In-memory Pinterest: see ``pinterest.standin.testing`` for the API as a test uses it."""
 
-    def __init__(self, *, hang_seconds=DEFAULT_HANG_SECONDS, app_id=None, app_secret=None):
+    def __init__(
+        self,
+        *,
+        hang_seconds=DEFAULT_HANG_SECONDS,
+        app_id=None,
+        app_secret=None,
+        media_processing_seconds=DEFAULT_MEDIA_PROCESSING_SECONDS,
+    ):
         self.lock = threading.RLock()
         self._user_ids = _id_counter(5_100_000_000_000_000_000)
         self._board_ids = _id_counter(1_070_000_000_000_000_000)
         self._pin_ids = _id_counter(1_130_000_000_000_000_000)
+        self._section_ids = _id_counter(5_497_000_000_000_000_000)
+        self._media_ids = _id_counter(5_212_000_000_000_000_000)
         self.default_hang_seconds = hang_seconds
+        self.default_media_processing_seconds = float(media_processing_seconds)
         self.app_id = app_id
         self.app_secret = app_secret
         self.reset()
@@ -162,6 +243,11 @@ class StandinState:
             self.codes: dict[str, dict] = {}
             self.board_map: dict[str, Board] = {}
             self.pin_map: dict[str, dict] = {}
+            self.section_map: dict[str, Section] = {}  # in creation order
+            self.media_map: dict[str, Media] = {}
+            self.upload_faults: deque[UploadFault] = deque()
+            self.processing_failures: deque[str] = deque()
+            self.media_processing_seconds = self.default_media_processing_seconds
             self.faults: deque[Fault] = deque()
             self.latency_ms = 0
             self.rate_limit: RateLimit | None = None
@@ -312,6 +398,8 @@ class StandinState:
                 raise StandinError(f"No stand-in board {board_id}")
             for pin_id in board.pin_ids:
                 self.pin_map.pop(pin_id, None)
+            for section in self.board_sections(board.id):
+                del self.section_map[section.id]
 
     def boards(self, user=None) -> list[Board]:
         with self.lock:
@@ -331,6 +419,125 @@ class StandinState:
                 return [self.pin_map[p] for p in reversed(self._board(board_id).pin_ids)]
             return list(reversed(self.pin_map.values()))
 
+    # --- board sections -------------------------------------------------------------
+
+    def add_board_section(self, board_id, name) -> str:
+        """A new section at the end of the board's sections; returns its id."""
+        name = _section_name(name)
+        with self.lock:
+            board = self._board(board_id)
+            section = Section(id=str(next(self._section_ids)), board_id=board.id, name=name)
+            self.section_map[section.id] = section
+            return section.id
+
+    def rename_board_section(self, section_id, name):
+        name = _section_name(name)
+        with self.lock:
+            self._section(section_id).name = name
+
+    def delete_board_section(self, section_id):
+        """The section is gone from Pinterest: no longer listed, and creating in it fails."""
+        with self.lock:
+            del self.section_map[self._section(section_id).id]
+
+    def board_sections(self, board_id) -> list[Section]:
+        with self.lock:
+            return [s for s in self.section_map.values() if s.board_id == str(board_id)]
+
+    def _section(self, section_id) -> Section:
+        section = self.section_map.get(str(section_id))
+        if section is None:
+            raise StandinError(f"No stand-in board section {section_id}")
+        return section
+
+    # --- media ----------------------------------------------------------------------
+
+    def register_media(self, user, media_type="video") -> Media:
+        """What ``POST /v5/media`` does: a media id and the S3-style form fields its upload
+        must carry back (``upload_parameters``)."""
+        with self.lock:
+            user_id = self.user(user).id
+            media_id = str(next(self._media_ids))
+            now = time.time()
+            date = time.strftime("%Y%m%d", time.gmtime(now))
+            stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now))
+            policy = {
+                "expiration": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 3600)),
+                "conditions": [{"bucket": "pinterest-media-upload"}, {"key": f"uploads/standin/{media_id}"}],
+            }
+            parameters = {
+                "Content-Type": "multipart/form-data",
+                "key": f"uploads/standin/{user_id}:video:{media_id}",
+                "policy": base64.b64encode(json.dumps(policy).encode()).decode(),
+                "x-amz-algorithm": "AWS4-HMAC-SHA256",
+                "x-amz-credential": f"ASIASTANDIN{secrets.token_hex(5).upper()}/{date}/us-east-1/s3/aws4_request",
+                "x-amz-date": stamp,
+                "x-amz-security-token": base64.b64encode(secrets.token_bytes(48)).decode(),
+                "x-amz-signature": secrets.token_hex(32),
+            }
+            media = Media(id=media_id, user_id=user_id, media_type=media_type, upload_parameters=parameters)
+            self.media_map[media_id] = media
+            return media
+
+    def media(self, media_id) -> Media:
+        """A registered media by id (``status(time.time())``, ``size``, ``upload_count``, ...)."""
+        with self.lock:
+            media = self.media_map.get(str(media_id))
+            if media is None:
+                raise StandinError(f"No stand-in media {media_id}")
+            return media
+
+    def media_status(self, media_id) -> str:
+        return self.media(media_id).status(time.time())
+
+    def record_upload(self, media_id, *, size, sha256, filename):
+        """A complete upload arrived: processing starts (again) now."""
+        with self.lock:
+            media = self.media(media_id)
+            media.uploaded_at = time.time()
+            media.processing_seconds = self.media_processing_seconds
+            media.failure_reason = self.processing_failures.popleft() if self.processing_failures else None
+            media.size, media.sha256, media.filename = size, sha256, filename
+            media.upload_count += 1
+
+    def set_media_processing_seconds(self, seconds):
+        """How long an uploaded video stays "processing" (applies to uploads from now on)."""
+        with self.lock:
+            seconds = _float_or_none(seconds)
+            if seconds is None or seconds < 0:
+                raise StandinError("The processing delay must be a number of seconds >= 0")
+            self.media_processing_seconds = seconds
+
+    def fail_next_upload(self, status=403, count=1, *, code=None, message=None):
+        """The next ``count`` uploads are refused with ``status`` and an S3 XML error
+        (``code``/``message``, or S3's usual ones for 400, 403, 404, 500, 503); nothing is
+        stored. ``status="drop"``: the body is read, then the connection is closed
+        without an answer (nothing stored)."""
+        if status == "drop":
+            fault = UploadFault(None)
+        else:
+            try:
+                status = int(status)
+            except (TypeError, ValueError):
+                raise StandinError(f"An upload fault is an HTTP status or 'drop', not {status!r}") from None
+            if not 400 <= status <= 599:
+                raise StandinError(f"An upload fault status must be 4xx or 5xx, not {status}")
+            default_code, default_message = UPLOAD_FAULT_CODES.get(status, ("InvalidRequest", "Refused."))
+            fault = UploadFault(status, code or default_code, message or default_message)
+        with self.lock:
+            self.upload_faults.extend(fault for _ in range(int(count)))
+
+    def take_upload_fault(self) -> UploadFault | None:
+        with self.lock:
+            return self.upload_faults.popleft() if self.upload_faults else None
+
+    def fail_next_media_processing(self, reason="The video could not be processed.", count=1):
+        """The next ``count`` uploads end their processing as "failed"; ``reason`` is kept on
+        the media (Pinterest's Media schema has no field for it) and named by a create that
+        uses the media."""
+        with self.lock:
+            self.processing_failures.extend(str(reason) for _ in range(int(count)))
+
     def _board(self, board_id) -> Board:
         board = self.board_map.get(str(board_id))
         if board is None:
@@ -341,7 +548,6 @@ class StandinState:
         pin_id = str(next(self._pin_ids))
         owner = self.users[board.owner_id]
         source = body.get("media_source") or {}
-        image_url = source.get("url") or f"https://i.pinimg.com/originals/standin/{pin_id}.jpg"
         pin = {
             "id": pin_id,
             "created_at": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
@@ -357,20 +563,9 @@ class StandinState:
             "is_owner": True,
             "is_standard": source.get("is_standard", True),
             "has_been_promoted": False,
-            "creative_type": "REGULAR",
+            "creative_type": _CREATIVE_TYPES.get(source.get("source_type"), "REGULAR"),
             "pin_metrics": None,
-            "media": {
-                "media_type": "image",
-                "images": {
-                    size: {"width": width, "height": height, "url": image_url}
-                    for size, width, height in (
-                        ("150x150", 150, 150),
-                        ("400x300", 400, 300),
-                        ("600x", 600, 600),
-                        ("1200x", 1200, 1200),
-                    )
-                },
-            },
+            "media": _pin_media(pin_id, source),
         }
         self.pin_map[pin_id] = pin
         board.pin_ids.append(pin_id)
@@ -387,7 +582,8 @@ class StandinState:
         seconds, or none), "500", "503", "hang", "drop" (close without answering),
         and for create_pin only "drop_after_create", "hang_after_create" and
         "503_after_create" (the pin IS created, then the client gets no answer / a 503).
-        endpoint: create_pin, list_boards, list_board_pins, user_account, token or any.
+        endpoint: create_pin, list_boards, list_board_pins, list_board_sections, register_media,
+        get_media, user_account, token or any.
         """
         kind = str(kind)
         if kind not in FAULTS:
@@ -436,6 +632,8 @@ class StandinState:
     def clear_faults(self):
         with self.lock:
             self.faults.clear()
+            self.upload_faults.clear()
+            self.processing_failures.clear()
 
     def set_latency(self, ms):
         """Every request waits this long before it is handled."""
@@ -554,6 +752,20 @@ class StandinState:
                     }
                     for b in self.board_map.values()
                 ],
+                "sections": [asdict(s) for s in self.section_map.values()],
+                "media": [
+                    {
+                        "media_id": m.id,
+                        "user_id": m.user_id,
+                        "status": m.status(time.time()),
+                        "size": m.size,
+                        "sha256": m.sha256,
+                        "upload_count": m.upload_count,
+                        "failure_reason": m.failure_reason,
+                    }
+                    for m in self.media_map.values()
+                ],
+                "media_processing_seconds": self.media_processing_seconds,
                 "created_count": len(self._creations),
                 "created_by_board": dict(Counter(c.board_id for c in self._creations)),
                 "created_by_body": dict(Counter(c.body_hash for c in self._creations)),
@@ -568,18 +780,76 @@ class StandinState:
             }
 
     def seed_demo(self, username="demo", boards=("Recipes", "Travel ideas", "Home & garden")) -> StandinUser:
-        """A user with a few boards, logged in by the authorize page."""
+        """A user with a few boards (Recipes with two sections), logged in by the authorize page."""
         with self.lock:
             try:
                 user = self.user(username)
             except StandinError:
                 user = self.create_user(username)
-            existing = {b.name for b in self.boards(user)}
+            existing = {b.name: b.id for b in self.boards(user)}
             for name in boards:
                 if name not in existing:
-                    self.add_board(user, name)
+                    existing[name] = self.add_board(user, name)
+            for board_name, section_names in DEMO_SECTIONS.items():
+                if board_name in existing:
+                    have = {s.name for s in self.board_sections(existing[board_name])}
+                    for section_name in section_names:
+                        if section_name not in have:
+                            self.add_board_section(existing[board_name], section_name)
             self.login_as(user)
             return user
+
+
+DEMO_SECTIONS = {"Recipes": ("Soups", "Desserts")}
+
+_CREATIVE_TYPES = {"video_id": "VIDEO", "multiple_image_urls": "CAROUSEL", "multiple_image_base64": "CAROUSEL"}
+
+
+_IMAGE_SIZES = (("150x150", 150, 150), ("400x300", 400, 300), ("600x", 600, 600), ("1200x", 1200, 1200))
+
+
+def _image_sizes(url: str) -> dict:
+    return {size: {"width": width, "height": height, "url": url} for size, width, height in _IMAGE_SIZES}
+
+
+def _pin_media(pin_id: str, source: dict) -> dict:
+    """The Pin's ``media`` (PinMedia) for what its media_source was."""
+    standin_url = f"https://i.pinimg.com/originals/standin/{pin_id}"
+    source_type = source.get("source_type")
+    if source_type == "video_id":
+        cover = source.get("cover_image_url") or f"{standin_url}.jpg"
+        # Width, height and duration are null until Pinterest has processed the pin's video.
+        return {
+            "media_type": "video",
+            "images": _image_sizes(cover),
+            "cover_image_url": cover,
+            "video_url": None,
+            "duration": None,
+            "height": None,
+            "width": None,
+        }
+    if source_type in ("multiple_image_urls", "multiple_image_base64"):
+        return {
+            "media_type": "multiple_images",
+            "items": [
+                {
+                    "item_type": "image",
+                    "title": item.get("title"),
+                    "description": item.get("description"),
+                    "link": item.get("link"),
+                    "images": _image_sizes(item.get("url") or f"{standin_url}-{position}.jpg"),
+                }
+                for position, item in enumerate(source.get("items") or [])
+            ],
+        }
+    return {"media_type": "image", "images": _image_sizes(source.get("url") or f"{standin_url}.jpg")}
+
+
+def _section_name(name) -> str:
+    # BoardSection.name: a string of 1 to 180 characters.
+    if not isinstance(name, str) or not 1 <= len(name) <= 180:
+        raise StandinError("A board section name is a string of 1 to 180 characters")
+    return name
 
 
 def _scope_text(scope) -> str:

@@ -10,6 +10,8 @@ points the project at it through pytest-django's ``settings`` fixture:
   too for a faster hang test)
 - ``PINTEREST_APP_ID`` / ``PINTEREST_APP_SECRET`` / ``PINTEREST_REDIRECT_URI``, when not
   set already, to test values; the token endpoint then checks HTTP Basic against them.
+- uploaded videos are processed at once (``media_processing_seconds=0``; the default of a
+  stand-in is 1 s).
 
 The object it yields (``pinterest.standin.server.Standin``) is the stand-in's memory and
 its controls. Users are passed as the object, the id or the username.
@@ -33,6 +35,38 @@ Boards and pins:
 - ``add_pin(board_id, **fields) -> pin`` (already there; not a creation);
   ``pins(board_id=None) -> [pin]`` newest first
 
+Board sections (``GET /v5/boards/{id}/sections``, paged like the other lists):
+- ``add_board_section(board_id, name) -> section_id``; ``rename_board_section(section_id,
+  name)``; ``delete_board_section(section_id)``; ``board_sections(board_id) -> [Section]``
+  (``.id``, ``.board_id``, ``.name``). ``remove_board`` removes its sections.
+  ``seed_demo`` gives the Recipes board the sections "Soups" and "Desserts".
+
+Media (``POST /v5/media``, the upload to ``upload_url``, ``GET /v5/media/{id}``):
+- ``upload_url`` is ``<base_url>/_standin/media-upload/<media_id>``, an S3-like form
+  endpoint: every ``upload_parameters`` field and a ``file`` part, with a Content-Length;
+  204 when complete, else S3's XML ``<Error>`` (400 InvalidArgument naming the missing
+  field, 403 AccessDenied for a changed value, 411 without Content-Length).
+- status: "registered" until uploaded, "processing" for ``media_processing_seconds`` after
+  the upload, then "succeeded" (or "failed"); media of another account is 404
+- ``set_media_processing_seconds(s)`` (uploads from then on)
+- ``fail_next_upload(status=403, count=1, *, code=None, message=None)``: refused with
+  S3's XML (403 AccessDenied, 400, 404, 500 InternalError, 503 SlowDown), nothing stored;
+  ``fail_next_upload("drop")``: the body is read, then the connection closes unanswered
+- ``fail_next_media_processing(reason="...", count=1)``: the next uploads end "failed";
+  Pinterest's Media has no reason field, so the reason is kept on the media and named by
+  a create that uses it (400)
+- ``register_media(user) -> Media`` (as ``POST /v5/media`` does); ``media(media_id) ->
+  Media`` with ``status(time.time())``, ``size``, ``sha256``, ``filename``,
+  ``upload_count`` (complete uploads received), ``failure_reason``;
+  ``media_status(media_id)``
+- ``fail_next(kind, endpoint="register_media" | "get_media" | "list_board_sections")``
+  like the other endpoints
+
+Creating pins also checks: ``board_section_id`` must be a section of the board (400);
+``video_id`` media must be this account's and "succeeded" (400 naming its status or its
+failure reason); a carousel has 2-5 items of the same dimensions (400 naming the item),
+measured for base64 items and for URL items on this machine (localhost, the stand-in).
+
 Faults and conditions:
 - ``fail_next_creates(kind, count=1, retry_after=None, *, message=None,
   message_detail=None, hang_seconds=None)``; kinds: "400", "401", "403" (code 233, image
@@ -41,7 +75,8 @@ Faults and conditions:
   without answer, nothing created), "drop_after_create", "hang_after_create",
   "503_after_create" (the pin IS created, then the client gets no answer / a 503)
 - ``fail_next(kind, count=1, *, endpoint="any", ...)`` for the other endpoints:
-  "user_account", "list_boards", "list_board_pins", "token", "any"; ``clear_faults()``
+  "user_account", "list_boards", "list_board_pins", "list_board_sections", "register_media",
+  "get_media", "token", "any"; ``clear_faults()`` (also clears upload and processing faults)
 - ``set_latency(ms)``; ``set_hang_seconds(s)``
 - ``set_rate_limit(limit, window_seconds=60, *, retry_after=True, category="write",
   message_detail=None)``: per access token, sliding window, 429 code 8 with Retry-After
@@ -49,18 +84,24 @@ Faults and conditions:
   (creates), "read" or "all"; ``set_rate_limit(None)`` lifts it
 
 What happened:
-- ``creations``: [Creation(time, user_id, token_id, board_id, body_hash, pin_id)];
-  ``time`` is ``time.time()`` on the stand-in when the pin was stored
+- ``creations``: [Creation(time, user_id, token_id, board_id, body_hash, pin_id,
+  media_kind, item_count, media_id, board_section_id)]; ``time`` is ``time.time()`` on
+  the stand-in when the pin was stored; ``media_kind`` is "image", "carousel" (with
+  ``item_count``) or "video" (with ``media_id``)
 - ``created_count(board_id=None, *, body=None, body_hash=None)``; ``body_hash(payload)``
   and ``token_id(access_token)`` compute what the records hold
 - ``create_times(*, user=None, access_token=None) -> [float]`` to check pacing
-- ``calls``: [Call(time, method, path, endpoint, status, outcome, user_id)]
+- ``calls``: [Call(time, method, path, endpoint, status, outcome, user_id)]; uploads are
+  endpoint "media_upload"
 - ``snapshot()`` (the JSON of ``GET /_standin/state``); ``reset()`` forgets everything
 
 Over HTTP (another process, the demo): ``GET /_standin/state`` returns ``snapshot()``;
 ``POST /_standin/control`` with ``{"action": "<method>", ...keyword arguments}`` (or a
 list of them) calls the method of the same name (``fail_next_creates``, ``set_latency``,
 ``set_rate_limit``, ``create_user``, ``issue_tokens``, ``add_board``, ``remove_board``,
+``add_board_section``, ``rename_board_section``, ``delete_board_section``,
+``register_media``, ``set_media_processing_seconds``, ``fail_next_upload``,
+``fail_next_media_processing``,
 ``deny_next_authorize``, ``login_as``, ``set_grant_scope``, ``seed_demo``, ``reset``, ...)
 and answers ``{"ok": true, "result": ...}``.
 """
@@ -79,7 +120,7 @@ TEST_REDIRECT_URI = "http://testserver/pinterest/callback/"
 @pytest.fixture
 def standin(settings):
     """A running Pinterest stand-in the project's settings point at (see the module docstring)."""
-    with run_standin(hang_seconds=3.0) as server:
+    with run_standin(hang_seconds=3.0, media_processing_seconds=0) as server:
         settings.PINTEREST_API_BASE = server.api_base
         settings.PINTEREST_OAUTH_AUTHORIZE_URL = server.authorize_url
         settings.PINTEREST_CONNECT_TIMEOUT_SECONDS = 2

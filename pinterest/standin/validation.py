@@ -24,6 +24,7 @@ CONTENT_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG"}
 _TEXT_FIELDS = (("title", 100), ("description", 800), ("alt_text", 500), ("link", 2048), ("dominant_color", None))
 _ID_FIELDS = ("board_section_id", "parent_pin_id", "sponsor_id")
 
+CAROUSEL_SOURCE_TYPES = ("multiple_image_urls", "multiple_image_base64")
 MEDIA_SOURCE_TYPES = (
     "image_base64",
     "image_url",
@@ -74,27 +75,88 @@ def media_source_problem(source) -> str | None:
         return _url_problem(source.get("url"), "media_source.url")
     if source_type == "image_base64":
         return _base64_image_problem(source, "media_source")
-    if source_type in ("multiple_image_urls", "multiple_image_base64"):
-        items = source.get("items")
-        if not isinstance(items, list) or not 2 <= len(items) <= 5:
-            return "media_source.items: must be a list of 2 to 5 images."
-        for index, item in enumerate(items):
-            where = f"media_source.items[{index}]"
-            if not isinstance(item, dict):
-                return f"{where}: must be an object."
-            problem = (
-                _url_problem(item.get("url"), f"{where}.url")
-                if source_type == "multiple_image_urls"
-                else _base64_image_problem(item, where)
-            )
-            if problem:
-                return problem
-        return None
+    if source_type in CAROUSEL_SOURCE_TYPES:
+        return _carousel_problem(source)
     if source_type == "video_id":
-        if not _is_id(source.get("media_id")):
-            return "media_source.media_id: is required and must match '^\\d+$'."
-        return "media_source: video pins are not supported by the stand-in (no media upload API)."
+        return _video_problem(source)
     return "media_source: pin_url pins are not supported by the stand-in."
+
+
+def _carousel_problem(source: dict) -> str | None:
+    """PinMediaSourceImagesURL / PinMediaSourceImagesBase64: 2 to 5 items, each an image
+    with optional string title, description and link; an optional ``index`` >= 0."""
+    items = source.get("items")
+    if not isinstance(items, list) or not 2 <= len(items) <= 5:
+        count = f"{len(items)} items" if isinstance(items, list) else "not a list"
+        return f"media_source.items: must be a list of 2 to 5 images ({count})."
+    index = source.get("index")
+    if index is not None and (not _is_int(index) or index < 0):
+        return "media_source.index: must be an integer >= 0."
+    for position, item in enumerate(items):
+        where = f"media_source.items[{position}]"
+        if not isinstance(item, dict):
+            return f"{where}: must be an object."
+        for name in ("title", "description", "link"):
+            if name in item and not isinstance(item[name], str):
+                return f"{where}.{name}: must be a string."
+        link = item.get("link")
+        if link and not _is_web_url(link):
+            return f"{where}.link: {link!r} is not a valid URL."
+        problem = (
+            _url_problem(item.get("url"), f"{where}.url")
+            if source["source_type"] == "multiple_image_urls"
+            else _base64_image_problem(item, where)
+        )
+        if problem:
+            return problem
+    return None
+
+
+def _video_problem(source: dict) -> str | None:
+    """PinMediaSourceVideoID: a ``media_id`` and at most one cover (a base64 image with its
+    content type, a URL, or a key-frame time in whole seconds >= 0)."""
+    if not _is_id(source.get("media_id")):
+        return "media_source.media_id: is required and must match '^\\d+$'."
+    time = source.get("cover_image_key_frame_time")
+    if time is not None and (not _is_int(time) or time < 0):
+        return "media_source.cover_image_key_frame_time: must be an integer >= 0 (seconds)."
+    url = source.get("cover_image_url")
+    if url is not None and _url_problem(url, "media_source.cover_image_url"):
+        return _url_problem(url, "media_source.cover_image_url")
+    if "cover_image_data" in source or "cover_image_content_type" in source:
+        problem = _base64_image_problem(
+            {"content_type": source.get("cover_image_content_type"), "data": source.get("cover_image_data")},
+            "media_source.cover_image",
+        )
+        if problem:
+            return problem.replace("cover_image.content_type", "cover_image_content_type").replace(
+                "cover_image.data", "cover_image_data"
+            )
+    return None
+
+
+def carousel_dimensions_problem(source: dict, url_sizes: dict) -> str | None:
+    """Pinterest refuses a carousel whose images differ in size. Base64 items are measured;
+    URL items only when ``url_sizes`` has them (the stand-in fetches local URLs only)."""
+    if source.get("source_type") not in CAROUSEL_SOURCE_TYPES:
+        return None
+    first = None
+    for position, item in enumerate(source["items"]):
+        if source["source_type"] == "multiple_image_base64":
+            _format, width, height = decode_image(item)
+            size = (width, height)
+        else:
+            size = url_sizes.get(item["url"])
+        if size is None:
+            continue
+        if first is None:
+            first = (position, size)
+        elif size != first[1]:
+            return (
+                f"media_source.items[{position}]: is {size[0]}x{size[1]} but media_source.items[{first[0]}] "
+                f"is {first[1][0]}x{first[1][1]}; every image of a carousel must have the same dimensions."
+            )
+    return None
 
 
 def decode_image(source: dict) -> tuple[str, int, int]:
@@ -128,6 +190,10 @@ def _url_problem(url, where: str) -> str | None:
     if not _is_web_url(url):
         return f"{where}: {url!r} is not a URL Pinterest can fetch."
     return None
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _is_id(value) -> bool:
