@@ -125,7 +125,7 @@ def handle(state: StandinState, request: Request) -> Reply:
         reply = _control(state, request)
     else:
         if request.method == "POST" and path.rstrip("/") == "/v5/pins":
-            request.image_sizes = local_image_sizes(request)
+            request.image_sizes = local_image_sizes(request.body, request.headers.get("host", ""))
         with state.lock:
             reply = _route(state, request)
             state.record_call(
@@ -416,10 +416,24 @@ def _list_boards(state, request, token) -> Reply:
     return _page(request, "boards", [(b.id, _board_json(b, owner)) for b in boards])
 
 
+def _own_board(state, token, board_id):
+    """The board if it exists and is the token's user's; else None (Pinterest's 404 code 40)."""
+    board = state.board_map.get(board_id)
+    return board if board is not None and board.owner_id == token.user_id else None
+
+
+def _json_body(request):
+    """(the decoded JSON body, None), or (None, the 400 reply)."""
+    try:
+        return json.loads(request.body or b"null"), None
+    except (ValueError, UnicodeDecodeError):
+        return None, error(400, 1, "Request body is not valid JSON.")
+
+
 @_api("list_board_pins")
 def _list_board_pins(state, request, token, board_id) -> Reply:
-    board = state.board_map.get(board_id)
-    if board is None or board.owner_id != token.user_id:
+    board = _own_board(state, token, board_id)
+    if board is None:
         return error(404, 40, "Board not found.")
     items = [(p, state.pin_map[p]) for p in reversed(board.pin_ids)]
     return _page(request, f"pins:{board_id}", items)
@@ -427,15 +441,14 @@ def _list_board_pins(state, request, token, board_id) -> Reply:
 
 @_api("create_pin")
 def _create_pin(state, request, token) -> Reply:
-    try:
-        body = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        return error(400, 1, "Request body is not valid JSON.")
+    body, reply = _json_body(request)
+    if reply:
+        return reply
     problem = pin_create_problem(body)
     if problem:
         return error(400, 1, problem)
-    board = state.board_map.get(body["board_id"])
-    if board is None or board.owner_id != token.user_id:
+    board = _own_board(state, token, body["board_id"])
+    if board is None:
         return error(404, 40, "Board not found.")
     source = body["media_source"]
     if state.min_image_px and source.get("source_type") == "image_base64":
@@ -498,8 +511,8 @@ def _video_refusal(state, token, source) -> Reply | None:
 
 @_api("list_board_sections")
 def _list_board_sections(state, request, token, board_id) -> Reply:
-    board = state.board_map.get(board_id)
-    if board is None or board.owner_id != token.user_id:
+    board = _own_board(state, token, board_id)
+    if board is None:
         return error(404, 40, "Board not found.")
     sections = [(s.id, {"id": s.id, "name": s.name}) for s in state.board_sections(board.id)]
     return _page(request, f"sections:{board_id}", sections)
@@ -507,10 +520,9 @@ def _list_board_sections(state, request, token, board_id) -> Reply:
 
 @_api("register_media")
 def _register_media(state, request, token) -> Reply:
-    try:
-        body = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        return error(400, 1, "Request body is not valid JSON.")
+    body, reply = _json_body(request)
+    if reply:
+        return reply
     if not isinstance(body, dict) or body.get("media_type") != "video":
         got = body.get("media_type") if isinstance(body, dict) else None
         return error(400, 1, f"media_type: must be 'video', not {got!r}.")

@@ -13,24 +13,20 @@ import io
 import json
 import urllib.error
 import urllib.request
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from PIL import Image, UnidentifiedImageError
-
-if TYPE_CHECKING:
-    from pinterest.standin.api import Request
 
 FETCH_TIMEOUT_SECONDS = 3.0
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
 
 
-def local_image_sizes(request: Request) -> dict[str, tuple[int, int]]:
+def local_image_sizes(raw_body: bytes, host_header: str) -> dict[str, tuple[int, int]]:
     """``{url: (width, height)}`` of the ``multiple_image_urls`` items of a PinCreate body
-    that point at this machine and could be read as images."""
+    that point at this machine (or at ``host_header``'s host) and could be read as images."""
     try:
-        body = json.loads(request.body or b"null")
+        body = json.loads(raw_body or b"null")
     except (ValueError, UnicodeDecodeError):
         return {}
     source = body.get("media_source") if isinstance(body, dict) else None
@@ -39,7 +35,7 @@ def local_image_sizes(request: Request) -> dict[str, tuple[int, int]]:
     items = source.get("items")
     if not isinstance(items, list):
         return {}
-    own_host = urlsplit(f"//{request.headers.get('host', '')}").hostname
+    own_host = urlsplit(f"//{host_header}").hostname
     sizes = {}
     for item in items[:5]:
         url = item.get("url") if isinstance(item, dict) else None

@@ -65,6 +65,17 @@ def video(media_id, **cover):
     return {"source_type": "video_id", "media_id": media_id, **cover}
 
 
+def upload_small_video(client, media):
+    client.upload_media(
+        upload_url=media["upload_url"],
+        upload_parameters=media["upload_parameters"],
+        file=io.BytesIO(b"video"),
+        filename="a.mp4",
+        content_type="video/mp4",
+        size=5,
+    )
+
+
 def assert_pin_create_conforms(body):
     ref = request_schema_ref("/pins", "post", "application/json")
     assert_conforms(body, ref)
@@ -209,14 +220,7 @@ def test_stand_in_media_answers_conform(standin, account):
     )
     media = registered.json()
     status_before = requests.get(f"{standin.api_base}/media/{media['media_id']}", headers=bearer(access), timeout=5)
-    PinterestClient(access).upload_media(
-        upload_url=media["upload_url"],
-        upload_parameters=media["upload_parameters"],
-        file=io.BytesIO(b"video"),
-        filename="a.mp4",
-        content_type="video/mp4",
-        size=5,
-    )
+    upload_small_video(PinterestClient(access), media)
     status_after = requests.get(f"{standin.api_base}/media/{media['media_id']}", headers=bearer(access), timeout=5)
     refused = requests.post(f"{standin.api_base}/media", json={"media_type": "gif"}, headers=bearer(access), timeout=5)
     missing = requests.get(f"{standin.api_base}/media/12345", headers=bearer(access), timeout=5)
@@ -240,14 +244,7 @@ def test_stand_in_creates_section_carousel_and_video_pins_that_conform(standin, 
     client = PinterestClient(access)
     section_id = standin.add_board_section(board_id, "Soups")
     media = client.register_media()
-    client.upload_media(
-        upload_url=media["upload_url"],
-        upload_parameters=media["upload_parameters"],
-        file=io.BytesIO(b"video"),
-        filename="a.mp4",
-        content_type="video/mp4",
-        size=5,
-    )
+    upload_small_video(client, media)
     bodies = [
         {**GOOD_BODIES["section"], "board_id": board_id, "board_section_id": section_id},
         {"board_id": board_id, "media_source": carousel_urls(3)},
