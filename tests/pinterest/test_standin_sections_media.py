@@ -668,3 +668,20 @@ def test_video_pin_with_a_base64_cover_is_created(account, standin):
     )
 
     assert standin.created_count(board_id) == 1
+
+
+def test_a_video_opened_from_django_storage_uploads_whole(account, standin, tmp_path):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import FileSystemStorage
+
+    _user, _board_id, client = account
+    storage = FileSystemStorage(location=tmp_path)
+    data = b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 800
+    name = storage.save("videos/soup.mp4", ContentFile(data))
+    media = client.register_media()
+
+    with storage.open(name, "rb") as file:
+        upload(client, media, data, file=file, size=storage.size(name))
+
+    stored = standin.media(media["media_id"])
+    assert (stored.size, stored.sha256) == (len(data), hashlib.sha256(data).hexdigest())
