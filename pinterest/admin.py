@@ -23,7 +23,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from pinpublisher.admin_scoping import TenantScopedAdmin
 from pinterest.errors import ConnectError, ConnectionUnusable, PinterestError
 from pinterest.forms import SandboxTokenForm
-from pinterest.models import Board, Health, PinterestConnection
+from pinterest.models import Board, BoardSection, Health, PinterestConnection
 from pinterest.selectors import connection_health_filter
 from pinterest.services.boards import boards_sync
 from pinterest.services.connect import connection_add_from_token, connection_disconnect
@@ -286,6 +286,37 @@ class BoardAdmin(TenantScopedAdmin):
     search_fields = ("name", "pinterest_board_id", "connection__username")
     list_select_related = ("connection",)
     readonly_fields = ("synced_at", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class BoardSectionInline(admin.TabularInline):
+    model = BoardSection
+    extra = 0
+    can_delete = False
+    fields = ("name", "pinterest_section_id", "is_archived", "synced_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+BoardAdmin.inlines = [BoardSectionInline]
+
+
+@admin.register(BoardSection)
+class BoardSectionAdmin(TenantScopedAdmin):
+    """Sections are Pinterest's, like boards: ``boards_sync`` writes them, the admin shows them."""
+
+    tenant_path = "board__connection__tenant_id"
+    list_display = ("name", "board", "pinterest_section_id", "is_archived", "synced_at")
+    list_filter = ("is_archived",)
+    search_fields = ("name", "board__name", "pinterest_section_id")
+    list_select_related = ("board",)
 
     def has_add_permission(self, request):
         return False

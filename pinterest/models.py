@@ -165,3 +165,26 @@ class Board(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class BoardSection(models.Model):
+    """A section of a board (``GET /v5/boards/{board_id}/sections``), kept in step by ``boards_sync``."""
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="sections")
+    pinterest_section_id = models.CharField(max_length=64)
+    name = models.CharField(max_length=180)
+    # Gone from Pinterest at the last sync: kept for the pins' history, never published to.
+    is_archived = models.BooleanField(default=False)
+    synced_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["board", "pinterest_section_id"], name="uniq_section_per_board"
+            ),
+        ]
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name

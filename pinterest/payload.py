@@ -10,7 +10,10 @@ leaves half of one (lone surrogates become U+FFFD: they cannot be sent as UTF-8)
 ``media_source`` is ``image_url`` when a public https URL is given, otherwise
 ``image_base64``: JPEG and PNG bytes go as they are; any other image Pillow can read is
 converted, to PNG when it has transparency or a palette (GIF, most WebP graphics), to
-JPEG otherwise (photos).
+JPEG otherwise (photos). A carousel (2-5 items) goes as ``multiple_image_urls`` when every
+item has a URL, else ``multiple_image_base64``; each item's title and description are cut
+like the pin's. A video goes as ``video_id`` (the media Pinterest processed) with its cover:
+an image URL, image bytes, or a key-frame time (0, the first frame, when none is given).
 """
 
 import base64
@@ -24,6 +27,9 @@ TITLE_MAX = 100
 DESCRIPTION_MAX = 800
 ALT_TEXT_MAX = 500
 LINK_MAX = 2048
+
+CAROUSEL_MIN = 2
+CAROUSEL_MAX = 5
 
 _BOARD_ID = re.compile(r"[0-9]+")
 _SENT_AS_IS = {"JPEG": "image/jpeg", "MPO": "image/jpeg", "PNG": "image/png"}
@@ -43,30 +49,92 @@ def build_pin_create(
     link: str = "",
     image_url: str | None = None,
     image_bytes: bytes | None = None,
+    board_section_id: str = "",
+    carousel: list[dict] | None = None,
+    video: dict | None = None,
 ) -> dict:
     """Return the PinCreate dict for ``PinterestClient.create_pin``.
 
-    Empty optional fields are left out. ``image_url`` wins over ``image_bytes``.
-    Raises ``PayloadError`` for a missing or non-numeric board id, a missing image, an
-    image URL that is not https, and image bytes that are not a readable image.
+    Empty optional fields are left out. The media is the first given of ``video`` (a dict with
+    ``media_id`` and at most one of ``cover_image_url``, ``cover_image_bytes``,
+    ``cover_key_frame_seconds``), ``carousel`` (dicts with ``url`` or ``image_bytes``, and
+    optional ``title``, ``description``, ``link``), ``image_url``, ``image_bytes``.
+    Raises ``PayloadError`` for a missing or non-numeric board or section id, a missing image,
+    an image URL that is not https, image bytes that are not a readable image, a carousel of
+    fewer than 2 or more than 5 items, and a video without a numeric media id.
     """
     if not board_id:
         raise PayloadError("Pin must have a Pinterest board assigned")
     if not isinstance(board_id, str) or not _BOARD_ID.fullmatch(board_id):
         raise PayloadError(f"Board id must be a numeric string, got {board_id!r}")
 
-    payload = {"board_id": board_id}
-    for name, value, limit in (
-        ("title", title, TITLE_MAX),
-        ("description", description, DESCRIPTION_MAX),
-        ("alt_text", alt_text, ALT_TEXT_MAX),
-        ("link", link, LINK_MAX),
-    ):
-        text = truncate(clean_text(value).strip(), limit)
-        if text:
-            payload[name] = text
-    payload["media_source"] = _media_source(image_url=image_url, image_bytes=image_bytes)
+    payload: dict = {"board_id": board_id}
+    if board_section_id:
+        if not isinstance(board_section_id, str) or not _BOARD_ID.fullmatch(board_section_id):
+            raise PayloadError(f"Board section id must be a numeric string, got {board_section_id!r}")
+        payload["board_section_id"] = board_section_id
+    payload.update(_texts(title=title, description=description, alt_text=alt_text, link=link))
+    if video is not None:
+        payload["media_source"] = _video_source(video)
+    elif carousel is not None:
+        payload["media_source"] = _carousel_source(carousel)
+    else:
+        payload["media_source"] = _media_source(image_url=image_url, image_bytes=image_bytes)
     return payload
+
+
+def _texts(**texts: str) -> dict:
+    limits = {"title": TITLE_MAX, "description": DESCRIPTION_MAX, "alt_text": ALT_TEXT_MAX, "link": LINK_MAX}
+    cut = {}
+    for name, value in texts.items():
+        text = truncate(clean_text(value).strip(), limits[name])
+        if text:
+            cut[name] = text
+    return cut
+
+
+def _carousel_source(items: list[dict]) -> dict:
+    if not CAROUSEL_MIN <= len(items) <= CAROUSEL_MAX:
+        raise PayloadError(f"A carousel has {CAROUSEL_MIN} to {CAROUSEL_MAX} images, got {len(items)}")
+    as_urls = all(item.get("url") for item in items)
+    entries = []
+    for number, item in enumerate(items, start=1):
+        entry = _texts(title=item.get("title") or "", description=item.get("description") or "",
+                       link=item.get("link") or "")
+        if as_urls:
+            entry["url"] = _https_url(item["url"], what=f"Carousel image {number} URL")
+        elif item.get("image_bytes"):
+            entry["content_type"], data = image_for_upload(item["image_bytes"])
+            entry["data"] = base64.b64encode(data).decode("ascii")
+        else:
+            raise PayloadError(
+                f"Carousel image {number} is a URL while others are uploads; Pinterest takes a carousel "
+                "of URLs or of uploaded images, not both"
+            )
+        entries.append(entry)
+    return {"source_type": "multiple_image_urls" if as_urls else "multiple_image_base64", "items": entries}
+
+
+def _video_source(video: dict) -> dict:
+    media_id = str(video.get("media_id") or "")
+    if not _BOARD_ID.fullmatch(media_id):
+        raise PayloadError(f"Video media id must be a numeric string, got {media_id!r}")
+    source: dict = {"source_type": "video_id", "media_id": media_id}
+    if video.get("cover_image_url"):
+        source["cover_image_url"] = _https_url(video["cover_image_url"], what="Cover image URL")
+    elif video.get("cover_image_bytes"):
+        source["cover_image_content_type"], data = image_for_upload(video["cover_image_bytes"])
+        source["cover_image_data"] = base64.b64encode(data).decode("ascii")
+    else:
+        source["cover_image_key_frame_time"] = int(video.get("cover_key_frame_seconds") or 0)
+    return source
+
+
+def _https_url(url: str, *, what: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.netloc:
+        raise PayloadError(f"{what} must be a public https:// URL Pinterest can fetch, got {url!r}")
+    return url
 
 
 def clean_text(value) -> str:
@@ -91,10 +159,7 @@ def truncate(text: str, limit: int) -> str:
 
 def _media_source(*, image_url: str | None, image_bytes: bytes | None) -> dict:
     if image_url:
-        parts = urlsplit(image_url)
-        if parts.scheme != "https" or not parts.netloc:
-            raise PayloadError(f"Image URL must be a public https:// URL Pinterest can fetch, got {image_url!r}")
-        return {"source_type": "image_url", "url": image_url}
+        return {"source_type": "image_url", "url": _https_url(image_url, what="Image URL")}
     if image_bytes:
         content_type, data = image_for_upload(image_bytes)
         return {

@@ -22,7 +22,7 @@ def boards_for_tenant(
         boards = boards.filter(connection_id=connection_id)
     if is_archived is not None:
         boards = boards.filter(is_archived=is_archived)
-    return boards.order_by("name", "id")
+    return boards.order_by("name", "id").prefetch_related("sections")
 
 
 def connections_expiring(*, within: timedelta, now: datetime | None = None) -> QuerySet[PinterestConnection]:

@@ -66,6 +66,15 @@ class ConnectionFilterSerializer(serializers.Serializer):
     )
 
 
+class BoardSectionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True, help_text="Give it as a pin's board_section.")
+    pinterest_section_id = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    is_archived = serializers.BooleanField(
+        read_only=True, help_text="Gone from Pinterest at the last sync; pins cannot use it."
+    )
+
+
 class BoardSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     connection = serializers.IntegerField(source="connection_id", read_only=True)
@@ -77,6 +86,8 @@ class BoardSerializer(serializers.Serializer):
         read_only=True, help_text="Gone from Pinterest at the last sync; pins cannot use it."
     )
     synced_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    sections = BoardSectionSerializer(source="sections.all", many=True, read_only=True,
+                                      help_text="The board's sections (synced with the board).")
 
 
 class BoardFilterSerializer(serializers.Serializer):

@@ -8,17 +8,21 @@ first run no longer expires within the window, so the second skips it.
 from datetime import timedelta
 
 from pinterest.conf import pinterest_settings
+from pinterest.services.boards import connections_sync_boards
 from pinterest.services.refresh import connections_refresh_expiring, connections_refresh_retry_due
 
 
 def refresh_expiring_connections(within_days: int | None = None) -> dict:
     """Refresh active connections expiring within TOKEN_REFRESH_WITHIN_DAYS (7) days.
 
-    Returns the summary ``{total, refreshed, failed, skipped, details}`` (kept by django-q2
-    as the task's result; it holds no token).
+    Then syncs every active connection's boards and their sections, so pins can name sections
+    made on Pinterest since. Returns the summary ``{total, refreshed, failed, skipped,
+    details, boards}`` (kept by django-q2 as the task's result; it holds no token).
     """
     days = pinterest_settings.TOKEN_REFRESH_WITHIN_DAYS if within_days is None else within_days
-    return connections_refresh_expiring(within=timedelta(days=days))
+    summary = connections_refresh_expiring(within=timedelta(days=days))
+    summary["boards"] = connections_sync_boards()
+    return summary
 
 
 def retry_failing_refreshes() -> dict:

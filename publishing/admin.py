@@ -33,8 +33,10 @@ from publishing.engine import pins_publish_bulk
 from publishing.models import (
     BlogArticle,
     BlogProject,
+    CarouselItem,
     Membership,
     Pin,
+    PinKind,
     PinStatus,
     PublishAttempt,
     PublishBatch,
@@ -351,12 +353,109 @@ class ImageUploadInput(forms.ClearableFileInput):
         return files.get(name)
 
 
+class SectionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.board.name} › {obj.name}"
+
+
+class CarouselItemForm(forms.ModelForm):
+    """One carousel row as a person edits it; the pin's service judges the whole carousel."""
+
+    image = forms.FileField(required=False, widget=ImageUploadInput)
+    position = forms.IntegerField(required=False, min_value=0, widget=forms.NumberInput(attrs={"style": "width:4em"}))
+
+    class Meta:
+        model = CarouselItem
+        fields = ("position", "image", "image_url", "title", "description", "link")
+        widgets = {"description": forms.Textarea(attrs={"rows": 2, "cols": 30})}
+
+    def _post_clean(self):
+        # No model validation: ``check_carousel`` holds the rules (the same as the API's).
+        pass
+
+
+class CarouselFormSet(forms.BaseInlineFormSet):
+    """The carousel rows handed to the pin's service as one list (``PinForm.write``); the
+    service saves them, so this formset's own ``save`` saves nothing."""
+
+    def items(self) -> list[dict] | None:
+        """The carousel in the service's shape, ordered by position (then row); None when
+        the rows did not change."""
+        if not self.has_changed():
+            return None
+        rows = []
+        for index, form in enumerate(self.forms):
+            if not form.has_changed() and form.instance.pk is None:
+                continue  # an empty extra row
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            data = form.cleaned_data
+            item = {"title": data.get("title") or "", "description": data.get("description") or "",
+                    "link": data.get("link") or ""}
+            replaced = {"image", "image_url"} & set(form.changed_data)
+            if form.instance.pk is not None and not replaced:
+                item["id"] = form.instance.pk
+            elif data.get("image"):
+                item["image"] = data["image"]
+            else:
+                item["image_url"] = data.get("image_url") or ""
+            position = data.get("position")
+            rows.append((position if position is not None else 1000 + index, index, item))
+        return [item for *_order, item in sorted(rows, key=lambda row: row[:2])]
+
+    def save(self, commit=True):
+        # What the admin's change message reads; the service saved the rows.
+        self.new_objects, self.changed_objects, self.deleted_objects = [], [], []
+        return []
+
+
+class CarouselItemInline(admin.TabularInline):
+    model = CarouselItem
+    form = CarouselItemForm
+    formset = CarouselFormSet
+    extra = 2
+    max_num = 5
+    fields = ("preview", "position", "image", "image_url", "title", "description", "link")
+    readonly_fields = ("preview",)
+    verbose_name = "carousel image"
+    verbose_name_plural = "carousel (2 to 5 images of the same size, instead of one image)"
+
+    # The rows are part of the pin: whoever may edit the pin (tenant staff too) edits them, and
+    # only while the pin is editable.
+    def _pin_admin(self):
+        return self.admin_site._registry[Pin]
+
+    def has_view_permission(self, request, obj=None):
+        return self._pin_admin().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._pin_admin().has_change_permission(request, obj) and (obj is None or obj.is_editable)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
+    @admin.display(description="")
+    def preview(self, obj):
+        url = obj.image.url if obj.image else obj.image_url
+        if not url:
+            return "—"
+        return format_html('<img src="{}" alt="" style="height:64px;width:auto;border-radius:4px">', url)
+
+
 class PinForm(ServiceForm):
     """A pin as the API takes it: a draft is created by ``pin_create``, a change goes through
-    ``pin_update`` (and a new ``scheduled_at`` through ``pin_schedule``/``pin_unschedule``)."""
+    ``pin_update`` (and a new ``scheduled_at`` through ``pin_schedule``/``pin_unschedule``).
+    The carousel rows (``CarouselItemInline``) go to the same call as one list."""
 
     # A plain file field, not an ImageField: the service judges the upload, with the API's messages.
     image = forms.FileField(required=False, widget=ImageUploadInput)
+    video = forms.FileField(required=False, widget=ImageUploadInput,
+                            help_text="MP4, MOV or M4V, instead of an image. Pinterest processes it when published.")
+    cover_image = forms.FileField(required=False, widget=ImageUploadInput,
+                                  help_text="A video pin's cover (or give a URL or a key-frame time).")
     # No form-level max_length (the model's column would give Django's message): the service
     # judges the text's length, with the API's message. The browser still hears of the limit.
     title = forms.CharField(
@@ -367,12 +466,29 @@ class PinForm(ServiceForm):
     class Meta:
         model = Pin
         fields = (
-            "project", "article", "board", "image", "image_url", "title", "description", "alt_text",
+            "project", "article", "board", "board_section", "title", "description", "alt_text",
+            "image", "image_url", "video", "cover_image", "cover_image_url", "cover_key_frame_seconds",
             "scheduled_at",
         )
+        field_classes = {"board_section": SectionChoiceField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        section = self.fields.get("board_section")
+        if section is not None:
+            queryset = section.queryset.filter(is_archived=False).select_related("board")
+            if self.instance.board_id:
+                # The pin's board's sections; another board's is refused by the service anyway.
+                queryset = queryset.filter(board_id=self.instance.board_id)
+            section.queryset = queryset
 
     def write(self):
-        data = self.changed_values(ids=("project", "article", "board"))
+        data = self.changed_values(ids=("project", "article", "board", "board_section"))
+        formset = getattr(self.instance, "_carousel_formset", None)
+        if formset is not None and formset.is_valid():
+            items = formset.items()
+            if items is not None:
+                data["carousel"] = items
         if self.adding:
             tenant = self.acting_tenant(self.cleaned_data["project"].tenant)
             return content.pin_create(tenant=tenant, **data)
@@ -391,6 +507,18 @@ class PinForm(ServiceForm):
             if "image" in data:
                 pin.image.storage.delete(pin.image.name)
             raise
+
+
+def _thumbnail_url(pin) -> str:
+    """The picture that stands for the pin: its image, a carousel's first, a video's cover."""
+    if pin.kind == PinKind.CAROUSEL:
+        first = next(iter(pin.carousel_items.all()), None)
+        if first is None:
+            return ""
+        return first.image.url if first.image else first.image_url
+    if pin.kind == PinKind.VIDEO:
+        return pin.cover_image.url if pin.cover_image else pin.cover_image_url
+    return pin.image.url if pin.image else pin.image_url
 
 
 def _held_back_by(pin, now):
@@ -415,6 +543,10 @@ class PinAdmin(ServiceFormAdmin):
     list_select_related = ("project", "project__pinterest_connection", "board")
     date_hierarchy = "scheduled_at"
     readonly_fields = (
+        "kind",
+        "video_player",
+        "media_state",
+        "media_id",
         "status",
         "publishing_started_at",
         "claimed_at",
@@ -425,8 +557,26 @@ class PinAdmin(ServiceFormAdmin):
         "created_at",
         "updated_at",
     )
-    inlines = [PublishAttemptInline]
+    inlines = [CarouselItemInline, PublishAttemptInline]
     actions = [*ServiceFormAdmin.actions, "publish_now", "mark_ready", "retry_failed"]
+
+    def get_queryset(self, request):
+        # A carousel's thumbnail is its first image: one query for the page, not one per pin.
+        return super().get_queryset(request).prefetch_related("carousel_items")
+
+    def _create_formsets(self, request, obj, change):
+        # The admin builds the inlines before it validates the pin's form: hand the carousel rows
+        # to the form (through its instance), so one service call judges and saves both.
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        for formset in formsets:
+            if isinstance(formset, CarouselFormSet):
+                obj._carousel_formset = formset
+        return formsets, inline_instances
+
+    def get_inlines(self, request, obj):
+        if obj is not None and obj.kind != PinKind.CAROUSEL and not obj.is_editable:
+            return [PublishAttemptInline]
+        return super().get_inlines(request, obj)
 
     def delete_object(self, obj):
         content.pin_delete(pin=obj)
@@ -442,10 +592,18 @@ class PinAdmin(ServiceFormAdmin):
 
     @admin.display(description="")
     def thumbnail(self, obj):
-        url = obj.image.url if obj.image else obj.image_url
+        url = _thumbnail_url(obj)
         if not url:
-            return "—"
+            return "—" if obj.kind != PinKind.VIDEO else badge("video", "#555")
         return format_html('<img src="{}" alt="" style="height:48px;width:auto;border-radius:4px">', url)
+
+    @admin.display(description="video")
+    def video_player(self, obj):
+        if not obj.video:
+            return "—"
+        poster = obj.cover_image.url if obj.cover_image else obj.cover_image_url
+        return format_html('<video src="{}" poster="{}" controls preload="metadata" style="max-height:240px"></video>',
+                           obj.video.url, poster or "")
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj):

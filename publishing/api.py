@@ -246,7 +246,7 @@ class PinsApi(TenantApi):
         responses={201: PinSerializer, **error_responses(400, 415)},
     )
     def post(self, request):
-        data = parse(PinInputSerializer, request.data)
+        data = parse(PinInputSerializer, request.data, context={"request": request})
         pin = content.pin_create(tenant=self.tenant, **data)
         return Response(
             PinSerializer(pin, context={"request": request}).data, status=status.HTTP_201_CREATED
@@ -293,7 +293,7 @@ class PinDetailApi(TenantApi):
 
     def _update(self, request, pin_id, *, partial):
         pin = self.get_pin(pin_id)
-        data = parse(PinInputSerializer, request.data, partial=partial)
+        data = parse(PinInputSerializer, request.data, partial=partial, context={"request": request})
         return self.present(content.pin_update(pin=pin, data=data), request)
 
     @extend_schema(

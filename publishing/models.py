@@ -90,6 +90,23 @@ class PublishTrigger(models.TextChoices):
     ADMIN = "admin", "Admin"
 
 
+class PinKind(models.TextChoices):
+    IMAGE = "image", "Image"
+    CAROUSEL = "carousel", "Carousel"
+    VIDEO = "video", "Video"
+
+
+class MediaState(models.TextChoices):
+    """Where a video pin's media stands in Pinterest's media flow (``POST /v5/media``, the
+    upload, ``GET /v5/media/{media_id}``); blank before registering and for other pins."""
+
+    NONE = "", "Not registered"
+    REGISTERED = "registered", "Registered, not uploaded"
+    UPLOADED = "uploaded", "Uploaded, processing"
+    SUCCEEDED = "succeeded", "Processed"
+    FAILED = "failed", "Processing failed"
+
+
 class Pin(models.Model):
     # Statuses from which a person may publish (manual, bulk, admin).
     PUBLISHABLE_STATUSES = (PinStatus.DRAFT, PinStatus.READY_TO_SCHEDULE, PinStatus.ERROR)
@@ -103,8 +120,24 @@ class Pin(models.Model):
     board = models.ForeignKey(
         "pinterest.Board", on_delete=models.PROTECT, null=True, blank=True, related_name="pins"
     )
+    board_section = models.ForeignKey(
+        "pinterest.BoardSection", on_delete=models.PROTECT, null=True, blank=True, related_name="pins",
+        help_text="A section of the pin's board, or none.",
+    )
+    # What the pin shows: one image (image or image_url), 2-5 carousel items, or a video.
+    kind = models.CharField(max_length=10, choices=PinKind.choices, default=PinKind.IMAGE)
     image = models.ImageField(upload_to="pins/%Y/%m/", blank=True)
     image_url = models.URLField(max_length=2048, blank=True, help_text="An https image URL.")
+    video = models.FileField(upload_to="videos/%Y/%m/", blank=True)
+    cover_image = models.ImageField(upload_to="covers/%Y/%m/", blank=True)
+    cover_image_url = models.URLField(max_length=2048, blank=True)
+    cover_key_frame_seconds = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The video's frame at this second is the cover (when no cover image)."
+    )
+    # Pinterest's media id once registered: a publish resumed after a crash uses it again
+    # instead of uploading the video twice.
+    media_id = models.CharField(max_length=64, blank=True)
+    media_state = models.CharField(max_length=12, choices=MediaState.choices, blank=True)
     title = models.CharField(max_length=500, blank=True)
     description = models.TextField(blank=True)
     alt_text = models.TextField(blank=True)
@@ -156,11 +189,42 @@ class Pin(models.Model):
 
     @property
     def has_image(self):
+        """Whether the pin has what its kind shows (a carousel's items are judged at input)."""
+        if self.kind == PinKind.VIDEO:
+            return bool(self.video)
+        if self.kind == PinKind.CAROUSEL:
+            return True
         return bool(self.image) or bool(self.image_url)
 
     @property
     def is_editable(self):
         return self.status in self.EDITABLE_STATUSES
+
+
+class CarouselItem(models.Model):
+    """One image of a carousel pin (2-5 of them, in ``position`` order); each may have its own
+    title, description and link, as Pinterest's ``multiple_image_*`` items allow."""
+
+    pin = models.ForeignKey(Pin, on_delete=models.CASCADE, related_name="carousel_items")
+    position = models.PositiveSmallIntegerField()
+    image = models.ImageField(
+        upload_to="pins/%Y/%m/", blank=True, width_field="width", height_field="height"
+    )
+    image_url = models.URLField(max_length=2048, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    title = models.CharField(max_length=500, blank=True)
+    description = models.TextField(blank=True)
+    link = models.URLField(max_length=2048, blank=True)
+
+    class Meta:
+        ordering = ["pin", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["pin", "position"], name="uniq_carousel_position"),
+        ]
+
+    def __str__(self):
+        return f"Image {self.position + 1} of {self.pin_id}"
 
 
 class PublishAttempt(models.Model):

@@ -33,6 +33,21 @@ def board_problem(board: Board, project: BlogProject | None) -> str | None:
     return None
 
 
+def section_problem(pin: Pin) -> str | None:
+    """Why the pin's board section cannot take it (archived, of another board), or None."""
+    section = pin.board_section if pin.board_section_id is not None else None
+    if section is None:
+        return None
+    if section.board_id != pin.board_id:
+        return f"Board section {section.name!r} is not a section of the pin's board; choose one of its sections."
+    if section.is_archived:
+        return (
+            f"Board section {section.name!r} is archived (it was gone from Pinterest at the last sync); "
+            "choose another section."
+        )
+    return None
+
+
 def connection_problem(connection: PinterestConnection | None) -> str | None:
     """Why the project's Pinterest account cannot publish now, or None."""
     if connection is None:
@@ -67,6 +82,9 @@ def publish_problem(pin: Pin) -> tuple[str, str] | None:
     problem = board_problem(pin.board, pin.project) if pin.board is not None else MSG_NO_BOARD
     if problem:
         return "board", problem
+    problem = section_problem(pin)
+    if problem:
+        return "board_section", problem
     return None
 
 

@@ -68,7 +68,8 @@ def pins_for_tenant(*, tenant: Tenant, filters: PinFilters | None = None) -> Que
     if filters.scheduled_before is not None:
         pins = pins.filter(scheduled_at__lt=filters.scheduled_before)
     ordering = filters.ordering or PIN_DEFAULT_ORDERING
-    return pins.order_by(*(_order_by(name) for name in ordering), "id")
+    # A page of pins shows every carousel's items: one more query per page, not one per pin.
+    return pins.order_by(*(_order_by(name) for name in ordering), "id").prefetch_related("carousel_items")
 
 
 def pin_for_tenant(*, tenant: Tenant, pin_id) -> Pin:
@@ -118,7 +119,7 @@ def batch_items_waiting() -> QuerySet[PublishBatchItem]:
 def pins_with_relations() -> QuerySet[Pin]:
     """Pins with everything publishing one needs (article, board, project, account), in one query."""
     return Pin.objects.select_related(
-        "article", "board", "board__connection", "project", "project__pinterest_connection"
+        "article", "board", "board__connection", "board_section", "project", "project__pinterest_connection"
     )
 
 

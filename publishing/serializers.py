@@ -5,14 +5,18 @@ set) and renames related ids (``project`` -> ``project_id``) for the services; e
 tenants, boards, images, statuses and a pin's text lives in ``publishing.services.content``.
 """
 
+import json
+
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import empty
+from rest_framework.utils import html
 
 from pinpublisher.api import AwareDateTimeField, IdField
-from publishing.models import PinStatus
+from publishing.models import MediaState, PinKind, PinStatus
 from publishing.rules import waiting_reason
 from publishing.selectors import PIN_ORDERING_FIELDS, PinFilters
 from publishing.services.content import PIN_TEXT_MAX, PINTEREST_TEXT_LIMITS, pin_warnings
@@ -114,6 +118,36 @@ class PinListSerializer(serializers.ListSerializer):
         return super().to_representation(pins)
 
 
+class CarouselItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True, help_text="Give it back in an update to keep this item.")
+    position = serializers.IntegerField(read_only=True, help_text="0 for the first image.")
+    image = serializers.ImageField(read_only=True, allow_null=True, help_text="URL of the uploaded image, or null.")
+    image_url = NullIfBlankURLField()
+    width = serializers.IntegerField(read_only=True, allow_null=True)
+    height = serializers.IntegerField(read_only=True, allow_null=True)
+    title = serializers.CharField(read_only=True)
+    description = serializers.CharField(read_only=True)
+    link = serializers.CharField(read_only=True)
+
+    def to_representation(self, item):
+        return _carousel_item(item, self.context.get("request"))
+
+
+def _file_url(file, request):
+    if not file:
+        return None
+    url = file.url
+    return request.build_absolute_uri(url) if request is not None else url
+
+
+def _carousel_item(item, request) -> dict:
+    return {
+        "id": item.pk, "position": item.position, "image": _file_url(item.image, request),
+        "image_url": item.image_url or None, "width": item.width, "height": item.height,
+        "title": item.title, "description": item.description, "link": item.link,
+    }
+
+
 class PinSerializer(serializers.Serializer):
     class Meta:
         list_serializer_class = PinListSerializer
@@ -122,6 +156,9 @@ class PinSerializer(serializers.Serializer):
     project = serializers.IntegerField(source="project_id", read_only=True)
     article = serializers.IntegerField(source="article_id", read_only=True)
     board = serializers.IntegerField(source="board_id", read_only=True, allow_null=True)
+    board_section = serializers.IntegerField(source="board_section_id", read_only=True, allow_null=True)
+    kind = serializers.ChoiceField(choices=PinKind.choices, read_only=True,
+                                   help_text="What the pin shows: one image, a carousel or a video.")
     title = serializers.CharField(read_only=True)
     description = serializers.CharField(read_only=True)
     alt_text = serializers.CharField(read_only=True)
@@ -129,6 +166,17 @@ class PinSerializer(serializers.Serializer):
         read_only=True, allow_null=True, help_text="URL of the uploaded image, or null."
     )
     image_url = NullIfBlankURLField(help_text="The https image URL given instead of an upload.")
+    carousel = CarouselItemSerializer(source="carousel_items.all", many=True, read_only=True,
+                                      help_text="A carousel's images in order; empty for other pins.")
+    video = serializers.FileField(read_only=True, allow_null=True, help_text="URL of the uploaded video, or null.")
+    cover_image = serializers.ImageField(read_only=True, allow_null=True)
+    cover_image_url = NullIfBlankURLField()
+    cover_key_frame_seconds = serializers.IntegerField(read_only=True, allow_null=True)
+    media_state = serializers.ChoiceField(
+        choices=MediaState.choices, read_only=True,
+        help_text="A video pin's media at Pinterest: blank before publishing, then registered, uploaded "
+        "(Pinterest is processing it; the pin stays publishing), succeeded or failed.",
+    )
     status = serializers.ChoiceField(
         choices=PinStatus.choices,
         read_only=True,
@@ -163,21 +211,24 @@ class PinSerializer(serializers.Serializer):
         # both give the same answer for every field declared above (which the schema shows).
         request = self.context.get("request")
         tz = timezone.get_current_timezone()
-        image = None
-        if pin.image:
-            image = pin.image.url
-            if request is not None:
-                image = request.build_absolute_uri(image)
         return {
             "id": str(pin.id),
             "project": pin.project_id,
             "article": pin.article_id,
             "board": pin.board_id,
+            "board_section": pin.board_section_id,
+            "kind": pin.kind,
             "title": pin.title,
             "description": pin.description,
             "alt_text": pin.alt_text,
-            "image": image,
+            "image": _file_url(pin.image, request),
             "image_url": pin.image_url or None,
+            "carousel": [_carousel_item(item, request) for item in pin.carousel_items.all()],
+            "video": _file_url(pin.video, request),
+            "cover_image": _file_url(pin.cover_image, request),
+            "cover_image_url": pin.cover_image_url or None,
+            "cover_key_frame_seconds": pin.cover_key_frame_seconds,
+            "media_state": pin.media_state,
             "status": pin.status,
             "scheduled_at": _iso(pin.scheduled_at, tz),
             "published_at": _iso(pin.published_at, tz),
@@ -202,8 +253,53 @@ def _iso(value, tz):
 _LIMITS_HELP = "Pinterest shows at most {} characters; longer text is kept but cut when published."
 
 
+class CarouselItemInputSerializer(serializers.Serializer):
+    id = IdField(required=False, help_text="An item of this pin, kept (in an update).")
+    image_url = serializers.URLField(max_length=2048, required=False, allow_blank=True,
+                                     help_text="An https URL of the image.")
+    file = serializers.CharField(required=False, max_length=200,
+                                 help_text="multipart only: the name of the request's file part holding the image.")
+    title = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    description = serializers.CharField(required=False, allow_blank=True, max_length=10_000, default="")
+    link = serializers.URLField(required=False, allow_blank=True, max_length=2048, default="")
+
+
+class CarouselField(serializers.ListField):
+    """The carousel's items in order: a JSON list, or in multipart a JSON string of that list
+    whose items name their upload (``"file": "<part name>"``)."""
+
+    child = CarouselItemInputSerializer()
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_empty", True)
+        super().__init__(**kwargs)
+
+    def get_value(self, dictionary):
+        # multipart: one field holding the JSON list (ListField would read repeated fields).
+        if html.is_html_input(dictionary):
+            return dictionary.get(self.field_name, empty)
+        return super().get_value(dictionary)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except ValueError:
+                self.fail("not_a_list", input_type="text that is not JSON")
+        items = super().to_internal_value(data)
+        request = self.context.get("request")
+        files = request.FILES if request is not None else {}
+        for number, item in enumerate(items, start=1):
+            name = item.pop("file", None)
+            if name:
+                if name not in files:
+                    raise serializers.ValidationError(f"Item {number}: no file part named {name!r} in the request.")
+                item["image"] = files[name]
+        return items
+
+
 class PinInputSerializer(serializers.Serializer):
-    """A pin's editable fields (multipart/form-data, to upload an image)."""
+    """A pin's editable fields (multipart/form-data, to upload an image or a video)."""
 
     project = IdField(source="project_id", help_text="Id of one of your projects.")
     article = IdField(source="article_id", help_text="Id of an article of that project.")
@@ -236,12 +332,36 @@ class PinInputSerializer(serializers.Serializer):
         default="",
         help_text="An https URL of the image, instead of an upload.",
     )
+    board_section = IdField(
+        source="board_section_id", allow_null=True, default=None,
+        help_text="Id of a section of the pin's board, or null.",
+    )
+    carousel = CarouselField(
+        required=False, allow_null=True, default=None,
+        help_text="A carousel instead of one image: 2 to 5 items in order, all the same size, each with "
+        "image_url (or, in multipart, file naming an upload part; multipart sends this list as a JSON "
+        "string), and optional title, description and link. In an update the list replaces the "
+        "carousel; {\"id\": n} keeps an item.",
+    )
+    video = serializers.FileField(
+        required=False,
+        help_text="A video instead of an image: MP4, MOV or M4V, at most PIN_VIDEO_MAX_BYTES (200 MB).",
+    )
+    cover_image = serializers.FileField(required=False, help_text="A video pin's cover image (an upload).")
+    cover_image_url = serializers.URLField(max_length=2048, allow_blank=True, default="",
+                                           help_text="A video pin's cover image, as an https URL.")
+    cover_key_frame_seconds = serializers.IntegerField(
+        min_value=0, max_value=2**31 - 1, allow_null=True, default=None,
+        help_text="A video pin's cover: the frame at this second (0 when no cover is given).",
+    )
 
 
 class PinJsonInputSerializer(PinInputSerializer):
-    """A pin's editable fields as JSON: the image is given by URL."""
+    """A pin's editable fields as JSON: images are given by URL."""
 
     image = None
+    video = None
+    cover_image = None
 
 
 class PinScheduleSerializer(serializers.Serializer):

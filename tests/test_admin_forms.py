@@ -26,12 +26,17 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# The change form's inline of publish attempts (shown to a superuser) needs its management form.
+# The change form's inlines (carousel images; publish attempts, shown to a superuser) need their
+# management forms.
 ATTEMPTS_INLINE = {
     "attempts-TOTAL_FORMS": "0",
     "attempts-INITIAL_FORMS": "0",
     "attempts-MIN_NUM_FORMS": "0",
     "attempts-MAX_NUM_FORMS": "1000",
+    "carousel_items-TOTAL_FORMS": "0",
+    "carousel_items-INITIAL_FORMS": "0",
+    "carousel_items-MIN_NUM_FORMS": "0",
+    "carousel_items-MAX_NUM_FORMS": "5",
 }
 
 
@@ -204,7 +209,7 @@ def change_data(client, pin, **changes):
         if name == "scheduled_at":
             data.update({"scheduled_at_0": value.date().isoformat() if value else "",
                          "scheduled_at_1": value.time().isoformat() if value else ""})
-        elif name != "image":
+        elif name not in ("image", "video", "cover_image"):  # a browser sends no file it was not given
             data[name] = "" if value is None else value
     data.update(changes)
     return data

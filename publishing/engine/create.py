@@ -26,7 +26,7 @@ from pinterest.services.health import connection_spam_block
 from pinterest.services.pacing import connection_defer_publishing, connection_wait_for_publish_slot, publish_interval
 from pinterest.services.tokens import connection_mark_inactive
 from publishing.conf import publishing_settings
-from publishing.engine import audit, lease, outcome, reconcile
+from publishing.engine import audit, lease, outcome, reconcile, video
 from publishing.engine.context import Context, context_for
 from publishing.engine.media import Unpublishable, payload_for
 from publishing.engine.results import (
@@ -39,7 +39,7 @@ from publishing.engine.results import (
     PublishResult,
     Stop,
 )
-from publishing.models import Pin, PinStatus, PublishTrigger
+from publishing.models import MediaState, Pin, PinKind, PinStatus, PublishTrigger
 from publishing.rules import publish_problem
 from publishing.selectors import pins_with_relations
 
@@ -106,6 +106,12 @@ def publish_claimed(
     try:
         try:
             pin_validate_for_publish(pin=pin)
+            if pin.kind == PinKind.VIDEO and not (pin.media_state == MediaState.SUCCEEDED and pin.media_id):
+                stopped = _prepare_video(pin=pin, context=context, release_when_stopped=release_when_stopped)
+                if stopped is not None:
+                    return stopped
+                # The wait took the dispatcher's slot's moment away: the create takes a fresh one.
+                slot_taken = False
             payload = payload_for(pin)
         except (PinValidationError, Unpublishable) as exc:
             return outcome.finish(pin=pin, status=PinStatus.ERROR, error=str(exc))
@@ -114,6 +120,43 @@ def publish_claimed(
     except Exception:
         logger.exception("publishing pin %s failed unexpectedly", pin.pk)
         return _settle_unexpected(pin)
+
+
+def _prepare_video(*, pin: Pin, context: Context, release_when_stopped: bool) -> PublishResult | None:
+    """Pinterest's media flow for a video pin (``video``); None when the media may be sent, else
+    how this publish ended. None of these calls creates a pin, so any trouble is decided at once:
+    nothing to look for."""
+    connection = context.connection
+    try:
+        if not video.media_ready(pin=pin, context=context, release_when_stopped=release_when_stopped):
+            return outcome.current_result(pin.pk)
+    except video.MediaNotReady as exc:
+        return exc.result
+    except PinterestRateLimitError as exc:
+        if exc.is_spam_block:
+            until = connection_spam_block(connection_id=connection.pk, exc=exc)
+            return _cannot_take_now(
+                pin=pin, release=True, stop=Stop.SPAM_BLOCKED,
+                message=f"Pinterest blocked {connection} for suspected spam ({exc.user_message}); "
+                f"its pins wait until {until:%Y-%m-%d %H:%M} UTC",
+            )
+        wait = exc.retry_after
+        if wait is None:
+            wait = publishing_settings.PUBLISH_RATE_LIMIT_BACKOFF_SECONDS
+        connection_defer_publishing(connection_id=connection.pk, until=timezone.now() + timedelta(seconds=wait))
+        return _cannot_take_now(pin=pin, message=f"Rate limited by Pinterest: {exc.user_message}",
+                                release=release_when_stopped, stop=Stop.RATE_LIMITED)
+    except PinterestAuthError as exc:
+        error = f"Pinterest rejected the access token of {connection}: {exc.user_message}"
+        connection_mark_inactive(connection_id=connection.pk, error=error)
+        return outcome.finish(pin=pin, status=PinStatus.ERROR, error=error, stop=Stop.CONNECTION_REJECTED)
+    except PinterestError as exc:
+        if exc.outcome_unknown or isinstance(exc, PinterestConnectionError):
+            return _cannot_take_now(pin=pin, message=f"Could not upload the video to Pinterest: {exc.user_message}",
+                                    release=release_when_stopped, stop="")
+        return outcome.finish(pin=pin, status=PinStatus.ERROR,
+                              error=f"Pinterest refused the video: {exc.user_message}")
+    return None
 
 
 def _settle_unexpected(pin: Pin) -> PublishResult:

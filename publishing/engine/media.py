@@ -1,11 +1,14 @@
-"""A pin as Pinterest's create-pin body: the image's location or bytes, the texts, the link."""
+"""A pin as Pinterest's create-pin body: its section, the texts, the link, and what it shows (the
+image's location or bytes, a carousel's items, a processed video's media id and cover)."""
 
 import logging
+
+from django.db.models.fields.files import FieldFile
 
 from pinterest.payload import PayloadError, build_pin_create
 from publishing.conf import publishing_settings
 from publishing.engine.results import MSG_IMAGE_MISSING, MSG_IMAGE_UNREADABLE, MSG_NO_BOARD, MSG_NO_IMAGE
-from publishing.models import Pin
+from publishing.models import Pin, PinKind
 
 logger = logging.getLogger(__name__)
 
@@ -15,29 +18,56 @@ class Unpublishable(Exception):
 
 
 def _media(pin: Pin) -> dict:
+    """What the pin shows, as ``build_pin_create``'s media arguments."""
+    if pin.kind == PinKind.VIDEO:
+        if not pin.media_id:
+            raise Unpublishable(MSG_NO_IMAGE)
+        cover = _image(pin.cover_image, url=pin.cover_image_url, pin=pin, what="cover image") \
+            if (pin.cover_image or pin.cover_image_url) else {}
+        return {"video": {
+            "media_id": pin.media_id,
+            "cover_image_url": cover.get("image_url", ""),
+            "cover_image_bytes": cover.get("image_bytes"),
+            "cover_key_frame_seconds": pin.cover_key_frame_seconds,
+        }}
+    if pin.kind == PinKind.CAROUSEL:
+        items = []
+        for number, item in enumerate(pin.carousel_items.all(), start=1):
+            image = _image(item.image, url=item.image_url, pin=pin, what=f"carousel image {number}")
+            items.append({"url": image.get("image_url", ""), "image_bytes": image.get("image_bytes"),
+                          "title": item.title, "description": item.description, "link": item.link})
+        return {"carousel": items}
+    return _image(pin.image, url=pin.image_url, pin=pin, what="image")
+
+
+def _image(file: FieldFile, *, url: str, pin: Pin, what: str) -> dict:
     """image_url when Pinterest can fetch the image over https, else the bytes inline."""
-    if pin.image_url:
-        return {"image_url": pin.image_url}
-    if not pin.image:
+    if url:
+        return {"image_url": url}
+    if not file:
         raise Unpublishable(MSG_NO_IMAGE)
     public_base = publishing_settings.PUBLIC_MEDIA_BASE_URL
     if public_base and public_base.startswith("https://"):
-        return {"image_url": f"{public_base}/{pin.image.name}"}
+        return {"image_url": f"{public_base}/{file.name}"}
     try:
-        url = pin.image.url
+        file_url = file.url
     except ValueError:
-        url = ""
-    if url.startswith("https://"):
-        return {"image_url": url}
+        file_url = ""
+    if file_url.startswith("https://"):
+        return {"image_url": file_url}
     try:
-        with pin.image.open("rb") as handle:
+        with file.open("rb") as handle:
             return {"image_bytes": handle.read()}
     except FileNotFoundError as exc:
-        raise Unpublishable(MSG_IMAGE_MISSING) from exc
+        raise Unpublishable(_named(MSG_IMAGE_MISSING, what)) from exc
     except OSError as exc:
         # The storage's own words may name server paths; the owner gets what they can act on.
-        logger.warning("pin %s: image %s unreadable: %s", pin.pk, pin.image.name, exc)
-        raise Unpublishable(MSG_IMAGE_UNREADABLE) from exc
+        logger.warning("pin %s: %s %s unreadable: %s", pin.pk, what, file.name, exc)
+        raise Unpublishable(_named(MSG_IMAGE_UNREADABLE, what)) from exc
+
+
+def _named(message: str, what: str) -> str:
+    return message if what == "image" else message.replace("image file", f"{what} file")
 
 
 def payload_for(pin: Pin) -> dict:
@@ -51,6 +81,7 @@ def payload_for(pin: Pin) -> dict:
             description=pin.description,
             alt_text=pin.alt_text,
             link=pin.article.url,
+            board_section_id=pin.board_section.pinterest_section_id if pin.board_section is not None else "",
             **_media(pin),
         )
     except PayloadError as exc:

@@ -68,7 +68,7 @@ def test_boards_list_filters_by_connection_and_archived(tenant_api, tenant):
     assert [b["id"] for b in listed] == [board.pk, archived.pk]
     assert listed[0] | {"synced_at": None} == {
         "id": board.pk, "connection": first.pk, "pinterest_board_id": board.pinterest_board_id, "name": "A",
-        "description": "", "privacy": "PUBLIC", "is_archived": False, "synced_at": None,
+        "description": "", "privacy": "PUBLIC", "is_archived": False, "synced_at": None, "sections": [],
     }
     only_archived = tenant_api.get(f"/api/boards/?connection={first.pk}&is_archived=true").json()["results"]
     assert [b["id"] for b in only_archived] == [archived.pk]

@@ -124,7 +124,9 @@ def test_create_refuses_an_image_over_20_mb(tenant_api, setup):
 
 def test_create_needs_an_image_or_an_image_url(tenant_api, setup):
     response = tenant_api.post("/api/pins/", pin_json(setup, image_url=None), format="json")
-    assert field_errors(response)["image"] == ["Pin must have an image: upload one or give image_url."]
+    assert field_errors(response)["image"] == [
+        "Pin must have an image: upload one, give image_url, a carousel of images or a video."
+    ]
 
 
 def test_create_refuses_both_image_and_image_url(tenant_api, setup):

@@ -34,42 +34,47 @@ PIN_DELETABLE_STATUSES = tuple(s for s in PinStatus.values if s != PinStatus.PUB
 SCHEDULE_PAST_GRACE = timedelta(minutes=5)
 
 
-def check_image(upload: UploadedFile, errors: dict) -> str | None:
-    """The file extension for an acceptable upload, or None (with the reason in ``errors``)."""
-    problems = errors.setdefault("image", [])
+def check_image(upload: UploadedFile, errors: dict, *, field: str = "image") -> str | None:
+    """The file extension for an acceptable upload, or None (with the reason in ``errors[field]``)."""
+    extension, _size = inspect_image(upload, errors, field=field)
+    return extension
+
+
+def inspect_image(
+    upload: UploadedFile, errors: dict, *, field: str = "image", prefix: str = ""
+) -> tuple[str | None, tuple[int, int] | None]:
+    """(extension, (width, height)) of an acceptable image upload, or (None, None) with the
+    reason in ``errors[field]`` (each message starts with ``prefix``)."""
+
+    def refuse(message: str):
+        errors.setdefault(field, []).append(prefix + message)
+        return None, None
+
     if upload.size is not None and upload.size > MAX_IMAGE_BYTES:
-        problems.append(
+        return refuse(
             f"The image is {upload.size / 1024 / 1024:.1f} MB; at most "
             f"{MAX_IMAGE_BYTES // 1024 // 1024} MB is accepted."
         )
-        return None
     try:
         upload.seek(0)
         with Image.open(upload) as image:
             image_format, (width, height) = image.format, image.size
             image.verify()
     except Image.DecompressionBombError:
-        problems.append("The image has too many pixels.")
-        return None
+        return refuse("The image has too many pixels.")
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, struct.error):
         # Pillow's ways of saying "this is not an image it can read" (untrusted input).
-        problems.append("Upload a valid image: the file is not an image or it is corrupted.")
-        return None
+        return refuse("Upload a valid image: the file is not an image or it is corrupted.")
     finally:
         upload.seek(0)
     if image_format not in IMAGE_FORMATS:
-        problems.append(
-            f"{image_format} images are not accepted; use JPEG, PNG, WebP or GIF."
-        )
-        return None
+        return refuse(f"{image_format} images are not accepted; use JPEG, PNG, WebP or GIF.")
     if width < MIN_IMAGE_SIDE or height < MIN_IMAGE_SIDE:
-        problems.append(
+        return refuse(
             f"The image is {width}x{height} px; it must be at least "
             f"{MIN_IMAGE_SIDE}x{MIN_IMAGE_SIDE} px."
         )
-        return None
-    errors.pop("image")
-    return IMAGE_FORMATS[image_format]
+    return IMAGE_FORMATS[image_format], (width, height)
 
 
 def check_text(field: str, text: str, errors: dict) -> None:
@@ -80,10 +85,10 @@ def check_text(field: str, text: str, errors: dict) -> None:
         )
 
 
-def check_image_url(url: str, errors: dict) -> None:
+def check_image_url(url: str, errors: dict, *, field: str = "image_url", prefix: str = "") -> None:
     # Pinterest fetches the image itself; only https is accepted (no plain-text fetches).
     if url and not url.lower().startswith("https://"):
-        errors.setdefault("image_url", []).append("Must be an https URL.")
+        errors.setdefault(field, []).append(prefix + "Must be an https URL.")
 
 
 def board_for(*, tenant: Tenant, board_id: int | None, project, errors: dict) -> Board | None:

@@ -10,9 +10,16 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from publishing.models import Pin, PinStatus, Tenant
-from publishing.rules import MSG_NO_BOARD, MSG_NO_IMAGE, board_problem
+from publishing.models import MediaState, Pin, PinKind, PinStatus, Tenant
+from publishing.rules import MSG_NO_BOARD, MSG_NO_IMAGE, board_problem, section_problem
 from publishing.services.content.errors import PinNotDeletable, PinNotEditable
+from publishing.services.content.media import (
+    carousel_save,
+    check_carousel,
+    check_cover,
+    check_video,
+    section_for,
+)
 from publishing.services.content.pin_checks import (
     PIN_DELETABLE_STATUSES,
     PIN_TEXT_MAX,
@@ -26,6 +33,71 @@ from publishing.services.content.pin_checks import (
 )
 from publishing.services.content.projects import project_for
 
+# The ways a pin shows something; a pin has exactly one.
+MEDIA_FIELDS = {
+    "image": PinKind.IMAGE, "image_url": PinKind.IMAGE, "carousel": PinKind.CAROUSEL, "video": PinKind.VIDEO,
+}
+COVER_FIELDS = ("cover_image", "cover_image_url", "cover_key_frame_seconds")
+
+
+def _given(value) -> bool:
+    return value not in (None, "", [])
+
+
+def _kind_of(data: dict[str, Any], errors: dict) -> PinKind | None:
+    """The kind the media in ``data`` makes (None when none is given); two kinds are refused."""
+    kinds = {MEDIA_FIELDS[name] for name in MEDIA_FIELDS if _given(data.get(name))}
+    given = [name for name in MEDIA_FIELDS if _given(data.get(name))]
+    if given == ["image", "image_url"]:
+        errors.setdefault("image", []).append("Give either image or image_url, not both.")
+        return None
+    if len(given) > 1:
+        errors.setdefault(given[1], []).append(
+            "Give one of image, image_url, carousel or video, not " + " and ".join(given) + "."
+        )
+        return None
+    return kinds.pop() if kinds else None
+
+
+def _check_media(*, data: dict[str, Any], kind: PinKind | None, pin: Pin | None, errors: dict) -> dict[str, Any]:
+    """Checks the media ``data`` gives for a pin of ``kind``; returns what to save:
+    ``image_extension``, ``video_extension``, ``cover_extension``, ``carousel`` (plans)."""
+    checked: dict[str, Any] = {}
+    if _given(data.get("image")):
+        checked["image_extension"] = check_image(data["image"], errors)
+    if _given(data.get("image_url")):
+        check_image_url(data["image_url"], errors)
+    if _given(data.get("video")):
+        checked["video_extension"] = check_video(data["video"], errors)
+    if "carousel" in data and data["carousel"] is not None:
+        existing = {item.pk: item for item in pin.carousel_items.all()} if pin is not None else {}
+        checked["carousel"] = check_carousel(items=data["carousel"], existing=existing, errors=errors)
+    if any(_given(data.get(name)) for name in COVER_FIELDS):
+        if kind != PinKind.VIDEO:
+            first = next(name for name in COVER_FIELDS if _given(data.get(name)))
+            errors.setdefault(first, []).append("Only a video pin has a cover.")
+        else:
+            checked["cover_extension"] = check_cover(
+                cover_image=data.get("cover_image"), cover_image_url=data.get("cover_image_url") or "",
+                key_frame=data.get("cover_key_frame_seconds"), errors=errors,
+            )
+    return checked
+
+
+def _save_files(pin: Pin, data: dict[str, Any], checked: dict[str, Any]) -> list[tuple[Any, str]]:
+    """Store the uploads ``data`` gives onto ``pin`` (not saved); returns (storage, name) of each."""
+    stored = []
+    for field, extension_key in (("image", "image_extension"), ("video", "video_extension"),
+                                 ("cover_image", "cover_extension")):
+        upload = data.get(field)
+        if _given(upload):
+            file = getattr(pin, field)
+            field_obj = Pin._meta.get_field(field)
+            name = file.storage.save(field_obj.generate_filename(pin, image_name(checked[extension_key])), upload)
+            setattr(pin, field, name)
+            stored.append((file.storage, name))
+    return stored
+
 
 def pin_create(
     *,
@@ -33,13 +105,21 @@ def pin_create(
     project_id: int,
     article_id: int,
     board_id: int | None = None,
+    board_section_id: int | None = None,
     title: str = "",
     description: str = "",
     alt_text: str = "",
     image: UploadedFile | None = None,
     image_url: str = "",
+    carousel: list[dict[str, Any]] | None = None,
+    video: UploadedFile | None = None,
+    cover_image: UploadedFile | None = None,
+    cover_image_url: str = "",
+    cover_key_frame_seconds: int | None = None,
 ) -> Pin:
-    """Create a draft pin with an uploaded image or an https ``image_url`` (exactly one).
+    """Create a draft pin showing exactly one of: an uploaded image, an https ``image_url``, a
+    ``carousel`` of 2-5 items (``publishing.services.content.media.check_carousel``) or a
+    ``video`` (with an optional cover). ``board_section_id`` must name a section of the board.
 
     Raises ValidationError (text longer than ``PIN_TEXT_MAX`` included).
     """
@@ -47,17 +127,18 @@ def pin_create(
     project = project_for(tenant=tenant, project_id=project_id, errors=errors)
     article = article_for(tenant=tenant, article_id=article_id, project=project, errors=errors)
     board = board_for(tenant=tenant, board_id=board_id, project=project, errors=errors)
+    section = section_for(section_id=board_section_id, board=board, errors=errors)
     for field, text in (("title", title), ("description", description), ("alt_text", alt_text)):
         check_text(field, text, errors)
-    extension = None
-    if image is not None and image_url:
-        errors.setdefault("image", []).append("Give either image or image_url, not both.")
-    elif image is not None:
-        extension = check_image(image, errors)
-    elif image_url:
-        check_image_url(image_url, errors)
-    else:
-        errors.setdefault("image", []).append(f"{MSG_NO_IMAGE}: upload one or give image_url.")
+    data = {"image": image, "image_url": image_url, "carousel": carousel, "video": video,
+            "cover_image": cover_image, "cover_image_url": cover_image_url,
+            "cover_key_frame_seconds": cover_key_frame_seconds}
+    kind = _kind_of(data, errors)
+    if kind is None and not errors:
+        errors.setdefault("image", []).append(
+            f"{MSG_NO_IMAGE}: upload one, give image_url, a carousel of images or a video."
+        )
+    checked = _check_media(data=data, kind=kind, pin=None, errors=errors)
     if errors:
         raise ValidationError(errors)
 
@@ -65,19 +146,25 @@ def pin_create(
         project=project,
         article=article,
         board=board,
+        board_section=section,
+        kind=kind,
         title=title,
         description=description,
         alt_text=alt_text,
         image_url=image_url,
+        cover_image_url=cover_image_url,
+        cover_key_frame_seconds=cover_key_frame_seconds,
         status=PinStatus.DRAFT,
     )
-    if image is not None:
-        pin.image.save(image_name(extension), image, save=False)
+    stored = _save_files(pin, data, checked)
     try:
-        pin.save()
+        with transaction.atomic():
+            pin.save()
+            if kind == PinKind.CAROUSEL:
+                carousel_save(pin=pin, plans=checked["carousel"])
     except BaseException:
-        if pin.image:
-            pin.image.storage.delete(pin.image.name)
+        for storage, name in stored:
+            storage.delete(name)
         raise
     return pin
 
@@ -101,9 +188,12 @@ def pin_update(*, pin: Pin, data: dict[str, Any]) -> Pin:
     """Change a pin that is draft, ready to schedule or error; returns it fresh from the database.
 
     ``data`` holds only what changes: ``project_id``, ``article_id``, ``board_id`` (None
-    unassigns), ``title``, ``description``, ``alt_text``, ``image`` (an upload; replaces
-    ``image_url``) and ``image_url`` (replaces an uploaded image; "" removes it). The pin must
-    still have an image afterwards, and its text fit ``PIN_TEXT_MAX``.
+    unassigns), ``board_section_id`` (None unassigns), ``title``, ``description``, ``alt_text``,
+    and the media: ``image`` (an upload; replaces ``image_url``), ``image_url`` (replaces an
+    uploaded image; "" removes it), ``carousel`` (the whole list, in order; ``{"id": n}`` keeps
+    an item), ``video`` and its cover fields. Media of another kind than the pin's replaces what
+    it showed (the old files are deleted). The pin must still show something afterwards, and its
+    text fit ``PIN_TEXT_MAX``; a section must belong to the (new) board.
 
     Raises ValidationError, PinNotEditable (publishing/published, also when a publisher took
     the pin meanwhile) or Pin.DoesNotExist.
@@ -123,57 +213,101 @@ def pin_update(*, pin: Pin, data: dict[str, Any]) -> Pin:
         changes["article"] = article_for(
             tenant=tenant, article_id=article_id, project=project, errors=errors
         )
+    board = pin.board
     if "board_id" in data or "project" in changes:
         board_id = data.get("board_id", pin.board_id)
-        changes["board"] = board_for(
+        board = changes["board"] = board_for(
             tenant=tenant, board_id=board_id, project=project, errors=errors
         )
+    if "board_section_id" in data or ("board" in changes and pin.board_section_id is not None):
+        section_id = data.get("board_section_id", pin.board_section_id)
+        if "board" in changes and board is None and "board_section_id" not in data:
+            section_id = None
+        changes["board_section"] = section_for(section_id=section_id, board=board, errors=errors)
     for field in PIN_TEXT_MAX:
         if field in data:
             check_text(field, data[field], errors)
             changes[field] = data[field]
 
-    image = data.get("image")
-    extension = None
-    if image is not None and data.get("image_url"):
-        errors.setdefault("image", []).append("Give either image or image_url, not both.")
-    elif image is not None:
-        extension = check_image(image, errors)
-        changes["image_url"] = ""
-    elif "image_url" in data:
-        check_image_url(data["image_url"], errors)
-        changes["image_url"] = data["image_url"]
-        if data["image_url"]:
-            changes["image"] = ""
-        elif not pin.image:
-            errors.setdefault("image_url", []).append(
-                f"{MSG_NO_IMAGE}: upload one instead of removing image_url."
-            )
+    kind = _kind_of(data, errors) or PinKind(pin.kind)
+    checked = _check_media(data=data, kind=kind, pin=pin, errors=errors)
+    if kind != pin.kind:
+        changes.update(_dropped_media(pin, keep=kind))
+        changes["kind"] = kind
+    if kind == PinKind.IMAGE:
+        if _given(data.get("image")):
+            changes["image_url"] = ""
+        elif "image_url" in data:
+            changes["image_url"] = data["image_url"]
+            if data["image_url"]:
+                changes["image"] = ""
+            elif not pin.image or kind != pin.kind:
+                errors.setdefault("image_url", []).append(
+                    f"{MSG_NO_IMAGE}: upload one instead of removing image_url."
+                )
+    elif kind == PinKind.CAROUSEL and kind != pin.kind and "carousel" not in checked:
+        errors.setdefault("carousel", []).append("Give the carousel's 2 to 5 images.")
+    elif kind == PinKind.VIDEO:
+        if _given(data.get("video")):
+            # A new video is a new media for Pinterest: whatever was registered is forgotten.
+            changes.update(media_id="", media_state=MediaState.NONE)
+        for field in ("cover_image_url", "cover_key_frame_seconds"):
+            if field in data:
+                changes[field] = data[field]
+        if any(_given(data.get(name)) for name in COVER_FIELDS):
+            # One cover at a time: the one given replaces the others.
+            changes.setdefault("cover_image_url", data.get("cover_image_url") or "")
+            changes.setdefault("cover_key_frame_seconds", data.get("cover_key_frame_seconds"))
+            if not _given(data.get("cover_image")) and pin.cover_image:
+                changes["cover_image"] = ""
     if errors:
         raise ValidationError(errors)
 
-    storage = pin.image.storage
-    old_image = pin.image.name
-    new_image = None
-    if image is not None:
-        field = Pin._meta.get_field("image")
-        new_image = storage.save(field.generate_filename(pin, image_name(extension)), image)
-        changes["image"] = new_image
+    old_files = [
+        (getattr(pin, name).storage, getattr(pin, name).name)
+        for name in ("image", "video", "cover_image")
+        if getattr(pin, name) and (name in changes or _given(data.get(name)))
+    ]
+    staged = Pin(pk=pin.pk, project=project)
+    stored = _save_files(staged, data, checked)
+    for field in ("image", "video", "cover_image"):
+        if _given(data.get(field)):
+            changes[field] = getattr(staged, field).name
 
     updated = 0
     try:
-        if changes:
-            updated = Pin.objects.filter(pk=pin.pk, status__in=Pin.EDITABLE_STATUSES).update(
-                **changes, updated_at=timezone.now()
-            )
-    finally:
-        if new_image and not updated:
-            storage.delete(new_image)
-    if changes and not updated:
+        with transaction.atomic():
+            if changes or "carousel" in checked:
+                updated = Pin.objects.filter(pk=pin.pk, status__in=Pin.EDITABLE_STATUSES).update(
+                    **changes, updated_at=timezone.now()
+                )
+            if updated and "carousel" in checked:
+                carousel_save(pin=pin, plans=checked["carousel"])
+            elif updated and kind != PinKind.CAROUSEL and pin.kind == PinKind.CAROUSEL:
+                carousel_save(pin=pin, plans=[])
+    except BaseException:
+        for storage, name in stored:
+            storage.delete(name)
+        raise
+    if not updated:
+        for storage, name in stored:
+            storage.delete(name)
+    if (changes or "carousel" in checked) and not updated:
         _refuse_change(pin.pk, doing="changed")
-    if old_image and "image" in changes:
-        transaction.on_commit(lambda: storage.delete(old_image))
+    if old_files:
+        transaction.on_commit(lambda: [storage.delete(name) for storage, name in old_files])
     return Pin.objects.get(pk=pin.pk)
+
+
+def _dropped_media(pin: Pin, *, keep: PinKind) -> dict[str, Any]:
+    """The changes that clear what the pin showed before it becomes a pin of kind ``keep``."""
+    changes: dict[str, Any] = {}
+    if keep != PinKind.IMAGE:
+        changes.update(image="", image_url="")
+    if keep != PinKind.VIDEO:
+        changes.update(video="", cover_image="", cover_image_url="", cover_key_frame_seconds=None,
+                       media_id="", media_state=MediaState.NONE)
+    return changes
 
 
 def pin_schedule(*, pin: Pin, scheduled_at: datetime, now: datetime | None = None) -> Pin:
@@ -197,6 +331,9 @@ def pin_schedule(*, pin: Pin, scheduled_at: datetime, now: datetime | None = Non
         problem = board_problem(pin.board, pin.project)
         if problem:
             errors["board"] = [problem]
+    problem = section_problem(pin)
+    if problem:
+        errors["board_section"] = [problem]
     if not pin.has_image:
         errors["image"] = [MSG_NO_IMAGE]
     if errors:

@@ -1,0 +1,147 @@
+"""A video pin's media, through Pinterest's media flow, before its create.
+
+https://developers.pinterest.com/docs/api-features/creating-boards-and-pins/#creating-video-pins
+1. register: ``POST /v5/media`` gives a media id, an upload URL and the upload's parameters;
+2. upload: the file, streamed from storage, with every parameter (multipart, to the URL);
+3. wait: ``GET /v5/media/{media_id}`` until ``succeeded`` or ``failed``, polled from 1 s,
+   doubling to 10 s, within ``PUBLISH_MEDIA_PROCESSING_BUDGET_SECONDS``.
+
+The media id and its state are stored on the pin as each step ends (only while this caller
+holds the pin's lease), so a publish that crashed after the upload resumes with the same
+media instead of uploading again; the lease is renewed while waiting, so recovery does not
+take the pin over mid-wait. Nothing here creates a pin: a lost answer on a media call is
+harmless (a media nobody uses), and the create that follows keeps every exactly-once rule.
+
+The dispatcher's pacing slot was taken before this wait; a create after a media upload
+therefore waits for a fresh slot (``create._create``), so two creates of one account never
+come closer than the interval.
+"""
+
+import logging
+import mimetypes
+import os
+import time
+from typing import BinaryIO, cast
+
+from pinterest.errors import PinterestNotFound
+from publishing.conf import publishing_settings
+from publishing.engine import lease, outcome
+from publishing.engine.context import Context
+from publishing.engine.results import PublishResult
+from publishing.models import MediaState, Pin, PinStatus
+
+logger = logging.getLogger(__name__)
+
+POLL_FIRST_SECONDS = 1.0
+POLL_MAX_SECONDS = 10.0
+
+MSG_VIDEO_MISSING = "The pin's video file is missing from storage; upload it again"
+MSG_PROCESSING_FAILED = (
+    "Pinterest could not process the video{reason}. Pinterest takes MP4, MOV or M4V (H.264 or H.265), "
+    "4 seconds to 15 minutes long, at most 2 GB; fix the file and upload it again"
+)
+MSG_STILL_PROCESSING = (
+    "Pinterest was still processing the video after {seconds:.0f} s; publishing again continues "
+    "with the same upload"
+)
+
+
+class MediaNotReady(Exception):
+    """The video's media is not usable yet; ``result`` is how this publish ended."""
+
+    def __init__(self, result: PublishResult):
+        super().__init__(result.error)
+        self.result = result
+
+
+def media_ready(*, pin: Pin, context: Context, release_when_stopped: bool) -> bool:
+    """Make sure Pinterest has processed the pin's video; True when ``pin.media_id`` may be
+    sent (it is stored). Returns False when the pin is no longer this caller's (the lease was
+    taken over). Raises ``MediaNotReady`` (with the publish's result: processing failed, the
+    file is gone, still processing after the budget) and ``PinterestError`` from the calls,
+    which the caller judges as it judges a create's (none of them creates a pin).
+    """
+    if pin.media_state == MediaState.SUCCEEDED and pin.media_id:
+        return True
+    if pin.media_id and pin.media_state in (MediaState.REGISTERED, MediaState.UPLOADED):
+        # A publish before this one got this far: did its upload arrive (its answer may have been lost)?
+        try:
+            state = _status(context, pin.media_id)
+        except PinterestNotFound:
+            state = ""
+        if state in ("processing", "succeeded", "failed"):
+            if not _store(pin, media_state=MediaState.UPLOADED):
+                return False
+        elif not _store(pin, media_id="", media_state=MediaState.NONE):
+            # Registered but the upload never arrived (or the media is gone): start again.
+            return False
+    if not (pin.media_id and pin.media_state == MediaState.UPLOADED):
+        if not _register_and_upload(pin=pin, context=context):
+            return False
+    return _wait(pin=pin, context=context, release_when_stopped=release_when_stopped)
+
+
+def _register_and_upload(*, pin: Pin, context: Context) -> bool:
+    name = pin.video.name or ""
+    if not name or not pin.video.storage.exists(name):
+        raise MediaNotReady(outcome.finish(pin=pin, status=PinStatus.ERROR, error=MSG_VIDEO_MISSING))
+    registered = context.client.register_media(media_type="video")
+    if not _store(pin, media_id=str(registered["media_id"]), media_state=MediaState.REGISTERED):
+        return False
+    filename = os.path.basename(name)
+    content_type = mimetypes.guess_type(filename)[0] or "video/mp4"
+    try:
+        with pin.video.open("rb") as handle:
+            context.client.upload_media(
+                upload_url=registered["upload_url"],
+                upload_parameters=registered.get("upload_parameters") or {},
+                file=cast(BinaryIO, handle), filename=filename, content_type=content_type, size=pin.video.size,
+            )
+    except FileNotFoundError as exc:
+        raise MediaNotReady(outcome.finish(pin=pin, status=PinStatus.ERROR, error=MSG_VIDEO_MISSING)) from exc
+    logger.info("pin %s: video uploaded as media %s (%s bytes)", pin.pk, pin.media_id, pin.video.size)
+    return _store(pin, media_state=MediaState.UPLOADED)
+
+
+def _wait(*, pin: Pin, context: Context, release_when_stopped: bool) -> bool:
+    budget = publishing_settings.PUBLISH_MEDIA_PROCESSING_BUDGET_SECONDS
+    started = time.monotonic()
+    delay = POLL_FIRST_SECONDS
+    while True:
+        body = context.client.get_media(pin.media_id)
+        state = str(body.get("status") or "")
+        if state == "succeeded":
+            return _store(pin, media_state=MediaState.SUCCEEDED)
+        if state == "failed":
+            reason = str(body.get("failure_reason") or body.get("message") or "")
+            # A failed media cannot be used again: the next publish uploads anew.
+            if not _store(pin, media_id="", media_state=MediaState.FAILED):
+                return False
+            error = MSG_PROCESSING_FAILED.format(reason=f" ({reason})" if reason else "")
+            raise MediaNotReady(outcome.finish(pin=pin, status=PinStatus.ERROR, error=error))
+        waited = time.monotonic() - started
+        if waited + delay > budget:
+            message = MSG_STILL_PROCESSING.format(seconds=waited)
+            if release_when_stopped:
+                # Not the pin's fault: back on the schedule, due at once, so a dispatcher picks it
+                # up again and goes on waiting for the same media.
+                raise MediaNotReady(outcome.release(pin=pin, note=message))
+            raise MediaNotReady(outcome.finish(pin=pin, status=PinStatus.ERROR, error=message))
+        context.sleep(delay)
+        delay = min(delay * 2, POLL_MAX_SECONDS)
+        if not lease.renew(pin):
+            return False
+
+
+def _status(context: Context, media_id: str) -> str:
+    return str(context.client.get_media(media_id).get("status") or "")
+
+
+def _store(pin: Pin, **values: str) -> bool:
+    """Record the media's progress while this caller holds the pin; False when it no longer does."""
+    if not lease.held(pin).update(**values):
+        return False
+    for name, value in values.items():
+        setattr(pin, name, value)
+    return True
+
