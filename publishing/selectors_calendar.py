@@ -33,6 +33,11 @@ class CalendarEntry:
         return self.pin.project.timezone
 
     @property
+    def local_time(self) -> str:
+        """HH:MM in the project's zone (a template's date filter would show the admin's zone)."""
+        return self.at.strftime("%H:%M")
+
+    @property
     def zone_abbreviation(self) -> str:
         return self.at.tzname() or self.zone_name
 
