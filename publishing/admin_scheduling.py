@@ -38,6 +38,15 @@ class PostingSlotInline(admin.TabularInline):
     verbose_name = "weekly posting slot"
     verbose_name_plural = "weekly posting slots (in the project's time zone)"
 
+    # As for the project itself (TenantScopedAdmin): tenant staff, not Django's model permissions.
+    def _allowed(self, request, obj=None):
+        return self.admin_site._registry[BlogProject].has_change_permission(request, obj)
+
+    has_view_permission = has_change_permission = has_delete_permission = _allowed
+
+    def has_add_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
 
 def _refusal_text(err: Exception) -> str:
     if isinstance(err, ValidationError) and hasattr(err, "error_dict"):

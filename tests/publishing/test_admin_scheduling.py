@@ -76,3 +76,16 @@ def test_the_project_form_takes_a_time_zone_and_slots(admin_user_client, world):
     project, _boards = world
     page = admin_user_client.get(f"/admin/publishing/blogproject/{project.pk}/change/").content.decode()
     assert 'name="timezone"' in page and "weekly posting slots" in page.lower()
+
+
+def test_slots_are_saved_from_the_project_page(admin_user_client, world):
+    project, _boards = world
+    response = admin_user_client.post(f"/admin/publishing/blogproject/{project.pk}/change/", {
+        "name": project.name, "pinterest_connection": project.pinterest_connection_id, "timezone": "Europe/Paris",
+        "posting_slots-TOTAL_FORMS": "1", "posting_slots-INITIAL_FORMS": "0",
+        "posting_slots-0-weekday": "4", "posting_slots-0-local_time": "18:30",
+    })
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    project.refresh_from_db()
+    assert project.timezone == "Europe/Paris"
+    assert [str(slot) for slot in project.posting_slots.all()] == ["Wednesday 12:00", "Friday 18:30"]
