@@ -13,9 +13,11 @@ Keywords (Pinterest's create-pin API has no field for them) are read but not sen
 says so.
 
 All or nothing: every row is checked with the rules the API applies (``pin_checks``, the article
-URL rule, ``rules.board_problem``, and ``pin_schedule`` itself, inside a transaction rolled back
-unless every row passed), and one refused row imports nothing. Rows are numbered as a spreadsheet
-shows them: the header is row 1.
+URL rule, ``rules.board_problem`` and ``schedule_problems``, the rule ``pin_schedule`` applies),
+before anything is written, and one refused row imports nothing. The pins are then written in bulk,
+already scheduled (a new pin has no state to race for, so ``pin_schedule``'s conditional UPDATE
+per pin would only cost time), with the account's queue locked while the free slots are chosen.
+Rows are numbered as a spreadsheet shows them: the header is row 1.
 """
 
 from __future__ import annotations
@@ -33,9 +35,9 @@ from django.utils import timezone
 from pinterest.models import Board
 from publishing.models import BlogArticle, BlogProject, Pin, PinStatus
 from publishing.rules import MSG_NO_CONNECTION, board_problem
-from publishing.services import content
 from publishing.services.content.articles import check_article_url
 from publishing.services.content.pin_checks import check_image_url, check_text
+from publishing.services.content.pins import schedule_problems
 from publishing.services.queue_slots import AccountQueues, local_to_utc, queues_lock
 
 # The one place a column maps to what it fills: a pin field, or what the row needs besides.
@@ -83,10 +85,6 @@ class _Row:
     values: dict[str, str]  # column name -> cell, stripped for everything but texts
     board: Board | None = None
     scheduled_at: datetime | None = None
-
-
-class _Refused(Exception):
-    """Rolls the import's transaction back."""
 
 
 def _refuse(problems: list[str]) -> ValidationError:
@@ -286,70 +284,77 @@ def pins_import_csv(
     for row in rows:
         problems.extend(_check_row(row, project=project, boards=boards, has_slots=has_slots))
     valid = [row for row in rows if not any(p.startswith(f"row {row.number}:") for p in problems)] if problems else rows
-    try:
-        with transaction.atomic():
-            problems.extend(_write(project=project, rows=valid, result=result, now=now))
-            if problems or dry_run:
-                raise _Refused
-    except _Refused:
+    with transaction.atomic():
+        pins = _plan(project=project, rows=valid, now=now, problems=problems)
         if problems:
             problems.sort(key=lambda p: int(p.split(":", 1)[0].removeprefix("row ")))
-            raise _refuse(problems) from None
-        result.pin_ids = []
+            raise _refuse(problems)
+        _count(result, rows=valid, project=project)
+        if not dry_run:
+            _save(project=project, rows=valid, pins=pins, result=result)
     return result
 
 
-def _write(*, project: BlogProject, rows: list[_Row], result: ImportResult, now: datetime) -> list[str]:
-    """Create the rows' articles and pins and schedule them (dated first, then the queue); the
-    problems ``pin_schedule`` finds, by row."""
-    if not rows:
-        return []
-    existing: dict[str, BlogArticle] = {}
-    for article in BlogArticle.objects.filter(project=project).order_by("created_at", "id"):
-        existing.setdefault(article.url, article)
-    new_articles: dict[str, BlogArticle] = {}
+def _plan(*, project: BlogProject, rows: list[_Row], now: datetime, problems: list[str]) -> list[Pin]:
+    """The rows' pins (unsaved), each with its time: its publish date, or the next free queue slot
+    around the account's pins and the dated rows. Adds what ``schedule_problems`` (the rule of
+    ``pin_schedule``) refuses to ``problems``. Call inside a transaction: the queue is locked."""
+    queued = [row for row in rows if row.scheduled_at is None]
+    cursor = None
+    if queued:
+        queues_lock(projects=[project])
+        cursor = AccountQueues(after=now).cursor(project)
+        for row in rows:
+            if row.scheduled_at is not None:
+                cursor.occupancy.take(row.scheduled_at)
+    pins = []
     for row in rows:
-        url = row.values["Link"]
-        if url not in existing and url not in new_articles:
-            new_articles[url] = BlogArticle(project=project, url=url, title=row.values.get("Title", "")[:500])
-    result.articles_reused = len({row.values["Link"] for row in rows if row.values["Link"] in existing})
-    BlogArticle.objects.bulk_create(new_articles.values(), batch_size=1000)
-    result.articles_created = len(new_articles)
-    articles = {**existing, **new_articles}
-    pins = [
-        Pin(
+        pin = Pin(
             project=project,
-            article=articles[row.values["Link"]],
             board=row.board,
             title=row.values.get("Title", ""),
             description=row.values.get("Description", ""),
             alt_text=row.values.get("Alt text", ""),
             image_url=row.values["Media URL"],
-            status=PinStatus.DRAFT,
+            status=PinStatus.READY_TO_SCHEDULE,
         )
-        for row in rows
-    ]
-    Pin.objects.bulk_create(pins, batch_size=1000)
-    result.pins_created = len(pins)
-    result.pin_ids = [pin.pk for pin in pins]
-    problems: list[str] = []
-    dated = [(row, pin) for row, pin in zip(rows, pins, strict=True) if row.scheduled_at is not None]
-    queued = [(row, pin) for row, pin in zip(rows, pins, strict=True) if row.scheduled_at is None]
-    queues = None
-    if queued:
-        queues_lock(projects=[project])
-    for row, pin in dated + queued:
         try:
-            if row.scheduled_at is not None:
-                content.pin_schedule(pin=pin, scheduled_at=row.scheduled_at, now=now)
-                result.scheduled += 1
-            else:
-                if queues is None:
-                    # Read after the dated pins are written: the queue goes around them.
-                    queues = AccountQueues(after=now)
-                at = queues.cursor(project).take()
-                content.pin_schedule(pin=pin, scheduled_at=at, now=now)
-                result.queued += 1
+            at = row.scheduled_at
+            if at is None:
+                assert cursor is not None
+                at = cursor.take()
+            pin.scheduled_at = at
         except ValidationError as err:
             problems.extend(_named(row.number, err.message_dict))
-    return problems
+            continue
+        problems.extend(_named(row.number, schedule_problems(pin=pin, scheduled_at=at, now=now)))
+        pins.append(pin)
+    return pins
+
+
+def _count(result: ImportResult, *, rows: list[_Row], project: BlogProject) -> None:
+    links = {row.values["Link"] for row in rows}
+    existing = set(BlogArticle.objects.filter(project=project, url__in=links).values_list("url", flat=True))
+    result.pins_created = len(rows)
+    result.articles_reused = len(existing)
+    result.articles_created = len(links - existing)
+    result.scheduled = sum(1 for row in rows if row.scheduled_at is not None)
+    result.queued = len(rows) - result.scheduled
+
+
+def _save(*, project: BlogProject, rows: list[_Row], pins: list[Pin], result: ImportResult) -> None:
+    """Write the articles (an existing one of the same URL is reused) and the scheduled pins."""
+    articles: dict[str, BlogArticle] = {}
+    for article in BlogArticle.objects.filter(project=project).order_by("created_at", "id"):
+        articles.setdefault(article.url, article)
+    new = {}
+    for row in rows:
+        url = row.values["Link"]
+        if url not in articles and url not in new:
+            new[url] = BlogArticle(project=project, url=url, title=row.values.get("Title", "")[:500])
+    BlogArticle.objects.bulk_create(new.values(), batch_size=1000)
+    articles.update(new)
+    for row, pin in zip(rows, pins, strict=True):
+        pin.article = articles[row.values["Link"]]
+    Pin.objects.bulk_create(pins, batch_size=1000)
+    result.pin_ids = [pin.pk for pin in pins]

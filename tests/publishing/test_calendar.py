@@ -25,7 +25,8 @@ def test_pins_fall_on_their_projects_local_day(projects, tenant):
     late = make_pin(project=berlin, board=board, scheduled_at=datetime(2030, 5, 1, 22, 30, tzinfo=UTC))  # 00:30 2 May
     same_instant = make_pin(project=utc, board=board, scheduled_at=datetime(2030, 5, 1, 22, 30, tzinfo=UTC))
     published = make_pin(project=berlin, board=board, status=PinStatus.PUBLISHED,
-                         scheduled_at=datetime(2030, 4, 1, tzinfo=UTC), published_at=datetime(2030, 5, 3, 9, tzinfo=UTC))
+                         scheduled_at=datetime(2030, 4, 1, tzinfo=UTC),
+                         published_at=datetime(2030, 5, 3, 9, tzinfo=UTC))
     failed = make_pin(project=berlin, board=board, status=PinStatus.ERROR, scheduled_at=None,
                       claimed_at=datetime(2030, 5, 3, 8, tzinfo=UTC))
     make_pin(project=berlin, board=board, status=PinStatus.DRAFT, scheduled_at=datetime(2030, 5, 2, 9, tzinfo=UTC))

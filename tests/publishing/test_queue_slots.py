@@ -1,10 +1,9 @@
 """Time-slot queues: slot computation (across both DST changes), occupancy shared by the projects
 of one account, add/remove, the listing, the slots themselves, and two requests at once."""
 
+import time as time_module
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
-
-import time as time_module
 
 import pytest
 from django.core.exceptions import ValidationError
