@@ -255,6 +255,9 @@ class BlogProjectForm(ServiceForm):
         model = BlogProject
         fields = ("tenant", "name", "pinterest_connection", "timezone")
 
+    def clean_timezone(self):
+        return self.cleaned_data["timezone"].strip() or "UTC"
+
     def write(self):
         data = self.changed_values(ids=("pinterest_connection",))
         if self.adding:

@@ -123,10 +123,18 @@ def calendar_context(request, *, tenant_id, project: BlogProject | None) -> dict
 class ProjectSchedulingAdmin:
     """BlogProjectAdmin's planning: the slots inline, the calendars and the CSV upload page."""
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "timezone" and field is not None:
+            field.required = False  # empty means UTC, as in the API
+        return field
+
     scheduling_inlines = [PostingSlotInline]
 
     def get_inlines(self, request, obj):
-        return [*super().get_inlines(request, obj), *self.scheduling_inlines]
+        # Slots are added once the project exists (its zone chosen).
+        extra = self.scheduling_inlines if obj is not None else []
+        return [*super().get_inlines(request, obj), *extra]
 
     def get_list_display(self, request):
         return (*super().get_list_display(request), "planning_links")
