@@ -65,12 +65,18 @@ class PinsQueueBulkApi(TenantApi):
     write_scope = Scope.PINS_WRITE
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "PinsQueueBulkInput"
+
         pin_ids = serializers.ListField(
             child=serializers.UUIDField(), min_length=1, max_length=MAX_BULK,
             help_text=f"1 to {MAX_BULK} pin ids, queued in this order; duplicates are collapsed.",
         )
 
     class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "PinsQueueBulkOutput"
+
         pins = PinSerializer(many=True)
 
     @extend_schema(
@@ -94,12 +100,21 @@ class PinsQueueBulkApi(TenantApi):
 
 class ProjectQueueApi(TenantApi):
     class FilterSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ProjectQueueFilter"
+
         days = serializers.IntegerField(
             min_value=1, max_value=queue_slots.MAX_LIST_DAYS, default=14, help_text="How many days ahead."
         )
 
     class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ProjectQueueOutput"
+
         class SlotSerializer(serializers.Serializer):
+            class Meta:
+                ref_name = "ProjectQueueSlot"
+
             at = serializers.CharField(help_text="ISO 8601 in the project's time zone, with its offset.")
             free = serializers.BooleanField()
             pin = PinSerializer(allow_null=True, help_text="The project's pin in this slot.")
@@ -137,10 +152,16 @@ class ProjectSlotsApi(TenantApi):
     write_scope = Scope.PINS_WRITE
 
     class SlotSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ProjectSlotsSlot"
+
         weekday = serializers.ChoiceField(choices=WEEKDAYS)
         time = serializers.TimeField(format="%H:%M", help_text="Local time in the project's zone, HH:MM.")
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ProjectSlotsInput"
+
         slots = serializers.ListField(
             child=serializers.DictField(), allow_empty=True, help_text="The whole weekly list (replaces it)."
         )
@@ -156,6 +177,9 @@ class ProjectSlotsApi(TenantApi):
             return parsed
 
     class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ProjectSlotsOutput"
+
         project = serializers.IntegerField()
         timezone = serializers.CharField()
         slots = serializers.ListField(child=serializers.DictField())
@@ -191,6 +215,9 @@ class PinPinToBoardsApi(TenantApi):
     write_scope = Scope.PINS_WRITE
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "PinPinToBoardsInput"
+
         boards = serializers.ListField(
             child=IdField(), min_length=1, max_length=interval.MAX_BOARDS,
             help_text="Board ids of the project's Pinterest account, in publishing order.",
@@ -231,10 +258,16 @@ class ProjectImportApi(TenantApi):
     parser_classes = [MultiPartParser]
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ProjectImportInput"
+
         file = serializers.FileField(help_text="A CSV in Pinterest's bulk-create format, UTF-8.")
         dry_run = serializers.BooleanField(default=False, help_text="Check everything, import nothing.")
 
     class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ProjectImportOutput"
+
         rows = serializers.IntegerField()
         pins_created = serializers.IntegerField()
         articles_created = serializers.IntegerField()
