@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from pinpublisher.admin_scoping import TenantScopedAdmin, guard_admin_site, user_tenant_id
 from pinterest.admin import badge
 from pinterest.models import Health
+from publishing.admin_scheduling import PinSchedulingAdmin, ProjectSchedulingAdmin
 from publishing.engine import pins_publish_bulk
 from publishing.models import (
     BlogArticle,
@@ -254,7 +255,10 @@ class MembershipAdmin(MembershipUserChoices, TenantScopedAdmin):
 class BlogProjectForm(ServiceForm):
     class Meta:
         model = BlogProject
-        fields = ("tenant", "name", "pinterest_connection")
+        fields = ("tenant", "name", "pinterest_connection", "timezone")
+
+    def clean_timezone(self):
+        return self.cleaned_data["timezone"].strip() or "UTC"
 
     def write(self):
         data = self.changed_values(ids=("pinterest_connection",))
@@ -266,7 +270,7 @@ class BlogProjectForm(ServiceForm):
 
 
 @admin.register(BlogProject)
-class BlogProjectAdmin(ServiceFormAdmin):
+class BlogProjectAdmin(ProjectSchedulingAdmin, ServiceFormAdmin):
     form = BlogProjectForm
     tenant_path = "tenant_id"
     list_display = ("name", "tenant", "pinterest_connection", "created_at")
@@ -530,7 +534,7 @@ def _held_back_by(pin, now):
 
 
 @admin.register(Pin)
-class PinAdmin(ServiceFormAdmin):
+class PinAdmin(PinSchedulingAdmin, ServiceFormAdmin):
     form = PinForm
     tenant_path = "project__tenant_id"
     list_display = (
@@ -558,7 +562,10 @@ class PinAdmin(ServiceFormAdmin):
         "updated_at",
     )
     inlines = [CarouselItemInline, PublishAttemptInline]
-    actions = [*ServiceFormAdmin.actions, "publish_now", "mark_ready", "retry_failed"]
+    actions = [
+        *ServiceFormAdmin.actions, "publish_now", "mark_ready", "retry_failed",
+        "add_to_queue", "remove_from_queue", "pin_to_boards",
+    ]
 
     def get_queryset(self, request):
         # A carousel's thumbnail is its first image: one query for the page, not one per pin.

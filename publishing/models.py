@@ -6,10 +6,22 @@ Every move into ``publishing`` is a compare-and-set in the database (see
 """
 
 import uuid
+import zoneinfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+
+
+def validate_timezone(name: str) -> None:
+    """An IANA time zone name that ``zoneinfo`` knows (``Europe/Berlin``, ``UTC``)."""
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ValidationError(
+            f"{name!r} is not a time zone name; give an IANA name such as Europe/Berlin or UTC."
+        ) from None
 
 
 class Tenant(models.Model):
@@ -50,6 +62,11 @@ class BlogProject(models.Model):
         blank=True,
         related_name="projects",
     )
+    # The zone its posting slots, CSV dates without an offset and its calendar are read in.
+    timezone = models.CharField(
+        max_length=64, default="UTC", validators=[validate_timezone],
+        help_text="An IANA time zone name, e.g. Europe/Berlin.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -60,6 +77,49 @@ class BlogProject(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+def validate_whole_minute(value) -> None:
+    if value.second or value.microsecond:
+        raise ValidationError("Give a time in whole minutes (09:30, not 09:30:15).")
+
+
+class PostingSlot(models.Model):
+    """A weekly posting time of a project, in the project's time zone ("Monday 09:00").
+
+    Which slots are taken is never stored: a slot is taken while a pin of any project on the
+    same Pinterest account is scheduled in that minute (``publishing.services.queue_slots``).
+    """
+
+    project = models.ForeignKey(BlogProject, on_delete=models.CASCADE, related_name="posting_slots")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    local_time = models.TimeField(validators=[validate_whole_minute], help_text="In the project's time zone.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "weekday", "local_time"], name="uniq_posting_slot_per_project"
+            ),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="posting_slot_weekday_range"),
+        ]
+        ordering = ["project", "weekday", "local_time"]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.local_time:%H:%M}"
 
 
 class BlogArticle(models.Model):
@@ -154,6 +214,10 @@ class Pin(models.Model):
     pinterest_pin_id = models.CharField(max_length=64, blank=True)
     pinterest_pin_url = models.URLField(blank=True)
     error_message = models.TextField(blank=True)
+    # Interval pinning: this pin is a copy of ``source_pin`` for another board.
+    source_pin = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="interval_copies"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -65,6 +65,7 @@ class ProjectSerializer(serializers.Serializer):
     pinterest_connection = serializers.IntegerField(
         source="pinterest_connection_id", read_only=True, allow_null=True
     )
+    timezone = serializers.CharField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
 
 
@@ -75,6 +76,12 @@ class ProjectInputSerializer(serializers.Serializer):
         allow_null=True,
         default=None,
         help_text="Id of one of your Pinterest connections, or null.",
+    )
+    timezone = serializers.CharField(
+        max_length=64,
+        default="UTC",
+        help_text="IANA time zone name (Europe/Berlin); the project's posting slots, CSV dates without "
+        "an offset and its calendar are read in it.",
     )
 
 

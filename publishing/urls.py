@@ -7,7 +7,7 @@ place: the uuid converter never matches ``publish-bulk``, so order among them is
 
 from django.urls import path
 
-from publishing import api, api_publish
+from publishing import api, api_publish, api_scheduling
 
 urlpatterns = [
     path("projects/", api.ProjectsApi.as_view(), name="api-project-list"),
@@ -23,6 +23,19 @@ urlpatterns = [
     path("pins/<uuid:pin_id>/publish/", api_publish.PinPublishApi.as_view(), name="api-pin-publish"),
     path("pins/<uuid:pin_id>/attempts/", api_publish.PinAttemptsApi.as_view(), name="api-pin-attempts"),
     path("pins/publish-bulk/", api_publish.PinsPublishBulkApi.as_view(), name="api-pins-publish-bulk"),
+    # Planning (api_scheduling): queues, interval pinning, CSV import.
+    path("pins/queue/", api_scheduling.PinsQueueBulkApi.as_view(), name="api-pins-queue-bulk"),
+    path("pins/<uuid:pin_id>/queue/", api_scheduling.PinQueueApi.as_view(), name="api-pin-queue"),
+    path(
+        "pins/<uuid:pin_id>/pin-to-boards/",
+        api_scheduling.PinPinToBoardsApi.as_view(),
+        name="api-pin-pin-to-boards",
+    ),
+    path("projects/<int:project_id>/queue/", api_scheduling.ProjectQueueApi.as_view(), name="api-project-queue"),
+    path("projects/<int:project_id>/slots/", api_scheduling.ProjectSlotsApi.as_view(), name="api-project-slots"),
+    path(
+        "projects/<int:project_id>/import/", api_scheduling.ProjectImportApi.as_view(), name="api-project-import"
+    ),
     path(
         "publish-batches/<uuid:batch_id>/",
         api_publish.PublishBatchDetailApi.as_view(),

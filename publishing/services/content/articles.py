@@ -13,7 +13,7 @@ from publishing.services.content.errors import ArticleHasPins
 from publishing.services.content.projects import project_for
 
 
-def _check_article_url(url: str, errors: dict) -> None:
+def check_article_url(url: str, errors: dict) -> None:
     # The url becomes the pin's link; Pinterest only links to web pages.
     if not url.lower().startswith(("http://", "https://")):
         errors.setdefault("url", []).append("Must be an http or https URL.")
@@ -22,7 +22,7 @@ def _check_article_url(url: str, errors: dict) -> None:
 def article_create(*, tenant: Tenant, project_id: int, url: str, title: str = "") -> BlogArticle:
     errors: dict[str, list[str]] = {}
     project = project_for(tenant=tenant, project_id=project_id, errors=errors)
-    _check_article_url(url, errors)
+    check_article_url(url, errors)
     if errors:
         raise ValidationError(errors)
     return BlogArticle.objects.create(project=project, url=url, title=title)
@@ -47,7 +47,7 @@ def article_update(*, article: BlogArticle, data: dict[str, Any]) -> BlogArticle
                 )
             article.project = project
     if "url" in data:
-        _check_article_url(data["url"], errors)
+        check_article_url(data["url"], errors)
         article.url = data["url"]
     if "title" in data:
         article.title = data["title"]

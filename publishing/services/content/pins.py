@@ -310,14 +310,9 @@ def _dropped_media(pin: Pin, *, keep: PinKind) -> dict[str, Any]:
     return changes
 
 
-def pin_schedule(*, pin: Pin, scheduled_at: datetime, now: datetime | None = None) -> Pin:
-    """Schedule a pin for ``scheduled_at`` (timezone-aware) and mark it ready_to_schedule.
-
-    Works from draft, ready to schedule (a new time) and error (a retry; the old error
-    message is cleared). The pin needs a usable board and an image. Raises ValidationError,
-    PinNotEditable or Pin.DoesNotExist.
-    """
-    now = now or timezone.now()
+def schedule_problems(*, pin: Pin, scheduled_at: datetime, now: datetime) -> dict[str, list[str]]:
+    """Why ``pin`` cannot be scheduled for ``scheduled_at`` (field -> messages), empty when it can:
+    the rule of ``pin_schedule``, also asked by imports that create many scheduled pins at once."""
     errors: dict[str, list[str]] = {}
     if timezone.is_naive(scheduled_at):
         errors["scheduled_at"] = ["Give a timezone-aware datetime: a naive one is ambiguous."]
@@ -336,6 +331,18 @@ def pin_schedule(*, pin: Pin, scheduled_at: datetime, now: datetime | None = Non
         errors["board_section"] = [problem]
     if not pin.has_image:
         errors["image"] = [MSG_NO_IMAGE]
+    return errors
+
+
+def pin_schedule(*, pin: Pin, scheduled_at: datetime, now: datetime | None = None) -> Pin:
+    """Schedule a pin for ``scheduled_at`` (timezone-aware) and mark it ready_to_schedule.
+
+    Works from draft, ready to schedule (a new time) and error (a retry; the old error
+    message is cleared). The pin needs a usable board and an image. Raises ValidationError,
+    PinNotEditable or Pin.DoesNotExist.
+    """
+    now = now or timezone.now()
+    errors = schedule_problems(pin=pin, scheduled_at=scheduled_at, now=now)
     if errors:
         raise ValidationError(errors)
     updated = Pin.objects.filter(pk=pin.pk, status__in=Pin.EDITABLE_STATUSES).update(

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from pinterest.models import PinterestConnection
-from publishing.models import BlogProject, Pin, Tenant
+from publishing.models import BlogProject, Pin, Tenant, validate_timezone
 from publishing.services.content.errors import ProjectHasPins
 
 
@@ -34,6 +34,14 @@ def _check_project_name(*, tenant: Tenant, name: str, exclude_id: int | None, er
     return name
 
 
+def _check_timezone(name: str, errors: dict) -> str:
+    try:
+        validate_timezone(name)
+    except ValidationError as err:
+        errors.setdefault("timezone", []).extend(err.messages)
+    return name
+
+
 def _save_project(project: BlogProject) -> BlogProject:
     try:
         with transaction.atomic():
@@ -47,22 +55,25 @@ def _save_project(project: BlogProject) -> BlogProject:
 
 
 def project_create(
-    *, tenant: Tenant, name: str, pinterest_connection_id: int | None = None
+    *, tenant: Tenant, name: str, pinterest_connection_id: int | None = None, timezone: str = "UTC"
 ) -> BlogProject:
+    """A project; ``timezone`` is an IANA name (its posting slots and calendar are read in it)."""
     errors: dict[str, list[str]] = {}
     name = _check_project_name(tenant=tenant, name=name, exclude_id=None, errors=errors)
     connection = _connection_for(
         tenant=tenant, connection_id=pinterest_connection_id, errors=errors
     )
+    _check_timezone(timezone, errors)
     if errors:
         raise ValidationError(errors)
     return _save_project(
-        BlogProject(tenant=tenant, name=name, pinterest_connection=connection)
+        BlogProject(tenant=tenant, name=name, pinterest_connection=connection, timezone=timezone)
     )
 
 
 def project_update(*, project: BlogProject, data: dict[str, Any]) -> BlogProject:
-    """Change ``name`` and/or ``pinterest_connection_id`` (only the keys present in ``data``)."""
+    """Change ``name``, ``pinterest_connection_id`` and/or ``timezone`` (only the keys present
+    in ``data``). A new time zone moves future queue slots, not pins already scheduled."""
     errors: dict[str, list[str]] = {}
     if "name" in data:
         project.name = _check_project_name(
@@ -72,6 +83,8 @@ def project_update(*, project: BlogProject, data: dict[str, Any]) -> BlogProject
         project.pinterest_connection = _connection_for(
             tenant=project.tenant, connection_id=data["pinterest_connection_id"], errors=errors
         )
+    if "timezone" in data:
+        project.timezone = _check_timezone(data["timezone"], errors)
     if errors:
         raise ValidationError(errors)
     return _save_project(project)

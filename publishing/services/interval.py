@@ -1,0 +1,115 @@
+"""Interval pinning: one pin's content on several boards, spaced apart (Tailwind's "Interval").
+
+Each board gets an ordinary pin of its own (same article, texts and image), linked to its source
+through ``Pin.source_pin`` and scheduled at ``start + k * interval`` (k = 0, 1, ...). The copies
+are made by ``content.pin_create`` and scheduled by ``content.pin_schedule``, so they keep every
+rule a pin made by hand keeps. An uploaded image is copied to a file of each copy's own (deleting
+one pin deletes its file, never another pin's).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from pinterest.models import Board
+from publishing.models import Pin
+from publishing.rules import MSG_NO_IMAGE, board_problem
+from publishing.services import content
+
+#: At most this many boards in one request.
+MAX_BOARDS = 50
+
+
+def _boards(*, pin: Pin, board_ids: list[int]) -> list[Board]:
+    """The boards, in the order given; ValidationError (field ``boards``) naming each one refused."""
+    problems: list[str] = []
+    if not board_ids:
+        problems.append("Give at least one board.")
+    if len(board_ids) > MAX_BOARDS:
+        problems.append(f"At most {MAX_BOARDS} boards at once; {len(board_ids)} were given.")
+    found = {
+        board.pk: board
+        for board in Board.objects.filter(connection__tenant_id=pin.project.tenant_id, pk__in=board_ids)
+        .select_related("connection")
+    }
+    seen: set[int] = set()
+    boards = []
+    for board_id in board_ids:
+        board = found.get(board_id)
+        if board is None:
+            problems.append(f"Board {board_id} not found among the boards of your Pinterest accounts.")
+        elif board_id in seen:
+            problems.append(f"Board {board.name!r} ({board_id}) is given twice.")
+        else:
+            problem = board_problem(board, pin.project)
+            if problem:
+                problems.append(f"Board {board_id}: {problem}")
+            boards.append(board)
+        seen.add(board_id)
+    if problems:
+        raise ValidationError({"boards": problems})
+    return boards
+
+
+def pin_pin_to_boards(
+    *,
+    pin: Pin,
+    board_ids: list[int],
+    start_at: datetime,
+    interval: timedelta,
+    now: datetime | None = None,
+) -> list[Pin]:
+    """Copies of ``pin`` for each board, the k-th scheduled at ``start_at + k * interval``; all or none.
+
+    The source pin may be in any status (pinning a published pin to more boards is the usual case)
+    but needs an image. Raises ValidationError naming the field: ``boards`` (unknown, repeated,
+    archived, or of another account than the project's), ``interval`` (not positive), ``image``,
+    ``scheduled_at`` (a start in the past), or any rule of ``pin_create``/``pin_schedule``.
+    """
+    now = now or timezone.now()
+    errors: dict[str, list[str]] = {}
+    if interval <= timedelta(0):
+        errors["interval"] = ["The interval must be longer than zero."]
+    if not pin.has_image:
+        errors["image"] = [MSG_NO_IMAGE]
+    if errors:
+        raise ValidationError(errors)
+    boards = _boards(pin=pin, board_ids=board_ids)
+    image_bytes = None
+    if pin.image:
+        with pin.image.open("rb") as source:
+            image_bytes = source.read()
+    stored: list[Pin] = []
+    try:
+        with transaction.atomic():
+            copies = []
+            for k, board in enumerate(boards):
+                upload = None
+                if image_bytes is not None:
+                    upload = SimpleUploadedFile(pin.image.name.rsplit("/", 1)[-1], image_bytes)
+                copy = content.pin_create(
+                    tenant=pin.project.tenant,
+                    project_id=pin.project_id,
+                    article_id=pin.article_id,
+                    board_id=board.pk,
+                    title=pin.title,
+                    description=pin.description,
+                    alt_text=pin.alt_text,
+                    image=upload,
+                    image_url="" if upload is not None else pin.image_url,
+                )
+                stored.append(copy)
+                Pin.objects.filter(pk=copy.pk).update(source_pin=pin)
+                copies.append(content.pin_schedule(pin=copy, scheduled_at=start_at + k * interval, now=now))
+            return copies
+    except BaseException:
+        # The rows rolled back; the copied image files are not in the database.
+        for copy in stored:
+            if copy.image:
+                copy.image.storage.delete(copy.image.name)
+        raise
