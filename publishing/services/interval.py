@@ -3,21 +3,24 @@
 Each board gets an ordinary pin of its own (same article, texts and image), linked to its source
 through ``Pin.source_pin`` and scheduled at ``start + k * interval`` (k = 0, 1, ...). The copies
 are made by ``content.pin_create`` and scheduled by ``content.pin_schedule``, so they keep every
-rule a pin made by hand keeps. An uploaded image is copied to a file of each copy's own (deleting
-one pin deletes its file, never another pin's).
+rule a pin made by hand keeps, whatever the pin shows (an image, a carousel, a video). Every
+uploaded file is copied to a file of each copy's own (deleting one pin deletes its files, never
+another pin's).
 """
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
 from pinterest.models import Board
-from publishing.models import Pin
+from publishing.models import Pin, PinKind
 from publishing.rules import MSG_NO_IMAGE, board_problem
 from publishing.services import content
 
@@ -80,36 +83,56 @@ def pin_pin_to_boards(
     if errors:
         raise ValidationError(errors)
     boards = _boards(pin=pin, board_ids=board_ids)
-    image_bytes = None
-    if pin.image:
-        with pin.image.open("rb") as source:
-            image_bytes = source.read()
-    stored: list[Pin] = []
+    stored: list[str] = []
+    storage = Pin._meta.get_field("image").storage
     try:
         with transaction.atomic():
             copies = []
             for k, board in enumerate(boards):
-                upload = None
-                if image_bytes is not None:
-                    upload = SimpleUploadedFile(pin.image.name.rsplit("/", 1)[-1], image_bytes)
-                copy = content.pin_create(
-                    tenant=pin.project.tenant,
-                    project_id=pin.project_id,
-                    article_id=pin.article_id,
-                    board_id=board.pk,
-                    title=pin.title,
-                    description=pin.description,
-                    alt_text=pin.alt_text,
-                    image=upload,
-                    image_url="" if upload is not None else pin.image_url,
-                )
-                stored.append(copy)
+                with ExitStack() as opened:
+                    copy = content.pin_create(
+                        tenant=pin.project.tenant,
+                        project_id=pin.project_id,
+                        article_id=pin.article_id,
+                        board_id=board.pk,
+                        title=pin.title,
+                        description=pin.description,
+                        alt_text=pin.alt_text,
+                        **_media_of(pin, opened),
+                    )
+                stored.extend(_files_of(copy))
                 Pin.objects.filter(pk=copy.pk).update(source_pin=pin)
                 copies.append(content.pin_schedule(pin=copy, scheduled_at=start_at + k * interval, now=now))
             return copies
     except BaseException:
-        # The rows rolled back; the copied image files are not in the database.
-        for copy in stored:
-            if copy.image:
-                copy.image.storage.delete(copy.image.name)
+        # The rows rolled back; the copied files are not in the database.
+        for name in stored:
+            storage.delete(name)
         raise
+
+
+def _media_of(pin: Pin, opened: ExitStack) -> dict[str, Any]:
+    """``pin_create``'s media arguments for a copy of what ``pin`` shows: its own copy of every
+    uploaded file (streamed from storage; deleting one pin never deletes another's), the same
+    URLs, the same carousel texts, the same video cover."""
+
+    def copy_of(file) -> File:
+        return File(opened.enter_context(file.open("rb")), name=file.name.rsplit("/", 1)[-1])
+
+    if pin.kind == PinKind.CAROUSEL:
+        return {"carousel": [
+            {"image": copy_of(item.image) if item.image else None, "image_url": item.image_url,
+             "title": item.title, "description": item.description, "link": item.link}
+            for item in pin.carousel_items.all()
+        ]}
+    if pin.kind == PinKind.VIDEO:
+        return {"video": copy_of(pin.video), "cover_image": copy_of(pin.cover_image) if pin.cover_image else None,
+                "cover_image_url": pin.cover_image_url, "cover_key_frame_seconds": pin.cover_key_frame_seconds}
+    if pin.image:
+        return {"image": copy_of(pin.image)}
+    return {"image_url": pin.image_url}
+
+
+def _files_of(pin: Pin) -> list[str]:
+    names = [file.name for file in (pin.image, pin.video, pin.cover_image) if file]
+    return names + [item.image.name for item in pin.carousel_items.all() if item.image]

@@ -95,3 +95,48 @@ def test_a_zero_interval_is_refused(account):
     with pytest.raises(ValidationError) as refused:
         pin_pin_to_boards(pin=source, board_ids=[boards[1].pk], start_at=START, interval=timedelta(0), now=NOW)
     assert "interval" in refused.value.message_dict
+
+
+def _media_source(project, board, **media):
+    from publishing.services import content
+    from tests.factories import make_article
+
+    article = make_article(project=project)
+    return content.pin_create(tenant=project.tenant, project_id=project.pk, article_id=article.pk,
+                              board_id=board.pk, title="Steps", **media)
+
+
+def test_a_carousel_is_copied_item_by_item_with_files_of_its_own(account):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import png_bytes
+
+    project, boards = account
+    source = _media_source(project, boards[0], carousel=[
+        {"image": SimpleUploadedFile(f"{n}.png", png_bytes(300, 400, (n, n, n))), "title": f"Step {n}"}
+        for n in range(3)
+    ])
+    (copy,) = pin_pin_to_boards(pin=source, board_ids=[boards[1].pk], start_at=START,
+                                interval=timedelta(days=1), now=NOW)
+    ours, theirs = list(copy.carousel_items.all()), list(source.carousel_items.all())
+    assert copy.kind == "carousel" and [item.title for item in ours] == ["Step 0", "Step 1", "Step 2"]
+    for mine, original in zip(ours, theirs, strict=True):
+        assert mine.image.name != original.image.name
+        assert mine.image.open("rb").read() == original.image.open("rb").read()
+
+
+def test_a_video_is_copied_with_its_cover_and_without_the_sources_media(account):
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    video = Path(__file__).resolve().parents[2] / "publishing" / "services" / "demo_assets" / "demo-video.mp4"
+    project, boards = account
+    source = _media_source(project, boards[0], video=SimpleUploadedFile("v.mp4", video.read_bytes()),
+                           cover_key_frame_seconds=1)
+    Pin.objects.filter(pk=source.pk).update(media_id="42", media_state="succeeded")
+    source.refresh_from_db()
+    (copy,) = pin_pin_to_boards(pin=source, board_ids=[boards[1].pk], start_at=START,
+                                interval=timedelta(days=1), now=NOW)
+    assert (copy.kind, copy.cover_key_frame_seconds, copy.media_id) == ("video", 1, "")
+    assert copy.video.name != source.video.name and copy.video.size == video.stat().st_size
