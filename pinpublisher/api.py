@@ -36,6 +36,7 @@ its message under ``fields[field]`` when it names a ``field``): 409 for
 
 from __future__ import annotations
 
+import difflib
 import logging
 from typing import Any
 
@@ -407,10 +408,67 @@ def get_or_404(queryset, *, label: str, **lookup):
 
 
 def parse(serializer_class, data, *, partial: bool = False, context: dict | None = None) -> dict:
-    """Validate ``data`` with an input serializer; a 400 naming each bad field otherwise."""
+    """Validate a request body with an input serializer; a 400 naming each bad field otherwise.
+
+    Nothing sent is silently dropped: a field the serializer does not take is a 400 naming it,
+    with the reason (``unexpected_fields``), next to the errors of the fields it does take.
+    """
     serializer = serializer_class(data=data, partial=partial, context=context or {})
+    valid = serializer.is_valid()
+    unexpected = unexpected_fields(serializer_class, data)
+    if unexpected or not valid:
+        errors = dict(serializer.errors) if not valid else {}
+        for name, message in unexpected.items():
+            errors.setdefault(name, []).append(message)
+        raise exceptions.ValidationError(errors)
+    return serializer.validated_data
+
+
+def parse_query(serializer_class, query_params) -> dict:
+    """Validate query parameters (pagination's ``page`` and others may sit next to them, so
+    parameters the serializer does not name are left alone); a 400 naming each bad one."""
+    serializer = serializer_class(data=query_params.dict(), context={})
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+class ReadOnlyFields:
+    """Declared on an input serializer: the fields its endpoint shows but never takes, with
+    what to do instead (``{"status": "use /publish/ or /schedule/"}``; "" for no hint). Every
+    field of ``output`` the input does not take is read-only too."""
+
+    def __init__(self, output: type[serializers.Serializer] | None = None, **hints: str):
+        self.output = output
+        self.hints = hints
+
+    def names(self, taken: set[str]) -> dict[str, str]:
+        names = dict.fromkeys(self.output().fields if self.output else (), "")
+        names.update(self.hints)
+        return {name: hint for name, hint in names.items() if name not in taken}
+
+
+def unexpected_fields(serializer_class, data) -> dict[str, str]:
+    """The keys of a request body the serializer does not take, each with why: read-only (and
+    what to do instead, from the serializer's ``read_only_fields``, a ReadOnlyFields) or unknown
+    (with the closest field it takes, when one is close)."""
+    if not hasattr(data, "keys"):
+        return {}
+    taken = {name for name, field in serializer_class().fields.items() if not field.read_only}
+    declared = getattr(serializer_class, "read_only_fields", None)
+    read_only = declared.names(taken) if isinstance(declared, ReadOnlyFields) else {}
+    problems = {}
+    for name in data.keys():
+        if name in taken:
+            continue
+        if name in read_only:
+            hint = read_only[name]
+            problems[name] = f"{name} is read-only: {hint}" if hint else f"{name} is read-only."
+            continue
+        close = difflib.get_close_matches(str(name), sorted(taken), n=1)
+        suggestion = f" Did you mean {close[0]}?" if close else ""
+        accepted = ", ".join(sorted(taken)) or "none"
+        problems[name] = f"{name} is not a field of this endpoint.{suggestion} Accepted: {accepted}."
+    return problems
 
 
 # --- Input fields ----------------------------------------------------------------------------

@@ -10,7 +10,6 @@ sent.
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from apikeys.scopes import Scope
@@ -22,6 +21,7 @@ from pinpublisher.api import (
     paginated,
     paginated_response,
     parse,
+    parse_query,
 )
 from publishing import selectors
 from publishing.serializers import (
@@ -133,7 +133,7 @@ class ArticlesApi(TenantApi):
         responses={200: paginated(ArticleSerializer), **error_responses(400, 404)},
     )
     def get(self, request):
-        filters = parse(ArticleFilterSerializer, request.query_params.dict())
+        filters = parse_query(ArticleFilterSerializer, request.query_params)
         articles = selectors.articles_for_tenant(
             tenant=self.tenant, project_id=filters.get("project")
         )
@@ -210,6 +210,7 @@ class ArticleDetailApi(TenantApi):
 PIN_REQUEST = {
     "multipart/form-data": PinInputSerializer,
     "application/json": PinJsonInputSerializer,
+    "application/x-www-form-urlencoded": PinJsonInputSerializer,
 }
 PIN_EDIT_NOTE = (
     "Only a pin that is draft, ready_to_schedule or error can be changed: a publishing or "
@@ -220,7 +221,6 @@ PIN_EDIT_NOTE = (
 
 class PinsApi(TenantApi):
     write_scope = Scope.PINS_WRITE
-    parser_classes = [JSONParser, MultiPartParser]
 
     @extend_schema(
         operation_id="pins_list",
@@ -229,7 +229,7 @@ class PinsApi(TenantApi):
         responses={200: paginated(PinSerializer), **error_responses(400, 404)},
     )
     def get(self, request):
-        query = parse(PinFilterSerializer, request.query_params.dict())
+        query = parse_query(PinFilterSerializer, request.query_params)
         pins = selectors.pins_for_tenant(
             tenant=self.tenant, filters=PinFilterSerializer.to_filters(query)
         )
@@ -241,7 +241,10 @@ class PinsApi(TenantApi):
         operation_id="pins_create",
         tags=["pins"],
         description="Creates a draft pin with an uploaded image (multipart) or an https "
-        "image_url. Text longer than Pinterest allows is accepted and listed in `warnings`.",
+        "image_url; with `scheduled_at` it is scheduled at once (ready_to_schedule) or nothing is "
+        "created. Text longer than Pinterest allows is accepted and listed in `warnings`. A field "
+        "this endpoint does not take (a read-only one such as `status`, or a misspelled one) is a 400 "
+        "naming it.",
         request=PIN_REQUEST,
         responses={201: PinSerializer, **error_responses(400, 415)},
     )
@@ -255,7 +258,6 @@ class PinsApi(TenantApi):
 
 class PinDetailApi(TenantApi):
     write_scope = Scope.PINS_WRITE
-    parser_classes = [JSONParser, MultiPartParser]
 
     def get_pin(self, pin_id):
         return selectors.pin_for_tenant(tenant=self.tenant, pin_id=pin_id)

@@ -227,6 +227,9 @@ class PublishBatchItem(models.Model):
     pin = models.ForeignKey(Pin, on_delete=models.CASCADE, related_name="batch_items")
     # None while pending; True/False once this pin's publish in this batch has ended.
     success = models.BooleanField(null=True, blank=True)
+    # The pin was already on Pinterest: nothing was sent for it (success is True, not counted as
+    # published by this batch).
+    skipped = models.BooleanField(default=False)
     error = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

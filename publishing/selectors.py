@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from pinterest.models import PinterestConnection
 from publishing.conf import publishing_settings
-from publishing.models import BlogArticle, BlogProject, Pin, PublishBatchItem, Tenant
+from publishing.models import BlogArticle, BlogProject, Pin, PublishBatch, PublishBatchItem, Tenant
 
 # What a pin list may be ordered by (each also with a leading "-" for descending).
 PIN_ORDERING_FIELDS = ("created_at", "updated_at", "scheduled_at", "published_at", "title", "status")
@@ -156,3 +156,29 @@ def pins_dashboard(*, tenant_id: int | None, now: datetime, size: int = 5) -> di
 def pins_for_tenant_ids(*, tenant: Tenant, pin_ids) -> list:
     """Which of ``pin_ids`` are the tenant's pins."""
     return list(Pin.objects.filter(project__tenant=tenant, pk__in=list(pin_ids)).values_list("pk", flat=True))
+
+
+def batch_counts() -> dict:
+    """Annotations of a batch queryset: how many of its items are ``n_published``, ``n_skipped``
+    (already on Pinterest, nothing sent), ``n_failed`` and ``n_pending``: as the API, the admin
+    and the webhooks count them (``batch_item_outcome`` names one item the same way)."""
+    return {
+        "n_published": Count("items", filter=Q(items__success=True, items__skipped=False)),
+        "n_skipped": Count("items", filter=Q(items__skipped=True)),
+        "n_failed": Count("items", filter=Q(items__success=False)),
+        "n_pending": Count("items", filter=Q(items__success__isnull=True)),
+    }
+
+
+def batch_item_outcome(*, success: bool | None, skipped: bool) -> str:
+    """One item's outcome: pending, skipped, published or failed (as ``batch_counts`` counts)."""
+    if success is None:
+        return "pending"
+    if skipped:
+        return "skipped"
+    return "published" if success else "failed"
+
+
+def batches_for_tenant(*, tenant: Tenant) -> QuerySet[PublishBatch]:
+    """The tenant's publish batches, newest first, with their counts (``batch_counts``)."""
+    return PublishBatch.objects.filter(tenant=tenant).annotate(**batch_counts()).order_by("-created_at", "-pk")

@@ -11,7 +11,7 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from pinpublisher.api import AwareDateTimeField, IdField
+from pinpublisher.api import AwareDateTimeField, IdField, ReadOnlyFields
 from publishing.models import PinStatus
 from publishing.rules import waiting_reason
 from publishing.selectors import PIN_ORDERING_FIELDS, PinFilters
@@ -65,6 +65,8 @@ class ProjectSerializer(serializers.Serializer):
 
 
 class ProjectInputSerializer(serializers.Serializer):
+    read_only_fields = ReadOnlyFields(ProjectSerializer)
+
     name = serializers.CharField(max_length=200, help_text="Unique within your tenant.")
     pinterest_connection = IdField(
         source="pinterest_connection_id",
@@ -86,6 +88,8 @@ class ArticleSerializer(serializers.Serializer):
 
 
 class ArticleInputSerializer(serializers.Serializer):
+    read_only_fields = ReadOnlyFields(ArticleSerializer)
+
     project = IdField(source="project_id", help_text="Id of one of your projects.")
     url = serializers.URLField(max_length=2048, help_text="The article's http(s) URL: the pin's link.")
     title = serializers.CharField(max_length=500, allow_blank=True, default="")
@@ -205,6 +209,15 @@ _LIMITS_HELP = "Pinterest shows at most {} characters; longer text is kept but c
 class PinInputSerializer(serializers.Serializer):
     """A pin's editable fields (multipart/form-data, to upload an image)."""
 
+    read_only_fields = ReadOnlyFields(
+        PinSerializer,
+        status="use /publish/ or /schedule/ (or scheduled_at here).",
+        published_at="set when Pinterest accepts the pin.",
+        pinterest_pin_id="set when Pinterest accepts the pin.",
+        pinterest_pin_url="set when Pinterest accepts the pin.",
+        error_message="set when publishing fails; /schedule/ clears it.",
+    )
+
     project = IdField(source="project_id", help_text="Id of one of your projects.")
     article = IdField(source="article_id", help_text="Id of an article of that project.")
     board = IdField(
@@ -235,6 +248,13 @@ class PinInputSerializer(serializers.Serializer):
         allow_blank=True,
         default="",
         help_text="An https URL of the image, instead of an upload.",
+    )
+    scheduled_at = AwareDateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="When to publish (ISO 8601 with an offset, not in the past): the pin is scheduled as "
+        "/schedule/ does (ready_to_schedule; it needs a board and an image) or refused with nothing "
+        "saved. null takes it off the schedule (draft); absent leaves the schedule as it is.",
     )
 
 

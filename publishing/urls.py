@@ -1,7 +1,7 @@
 """REST routes of the publishing app, under /api/.
 
 One explicit line per endpoint. Publishing actions (``pins/<id>/publish/``,
-``pins/<id>/attempts/``, ``pins/publish-bulk/``, ``publish-batches/<id>/``) go in the marked
+``pins/<id>/attempts/``, ``pins/publish-bulk/``, ``publish-batches/`` and ``publish-batches/<id>/``) go in the marked
 place: the uuid converter never matches ``publish-bulk``, so order among them is free.
 """
 
@@ -23,6 +23,7 @@ urlpatterns = [
     path("pins/<uuid:pin_id>/publish/", api_publish.PinPublishApi.as_view(), name="api-pin-publish"),
     path("pins/<uuid:pin_id>/attempts/", api_publish.PinAttemptsApi.as_view(), name="api-pin-attempts"),
     path("pins/publish-bulk/", api_publish.PinsPublishBulkApi.as_view(), name="api-pins-publish-bulk"),
+    path("publish-batches/", api_publish.PublishBatchesApi.as_view(), name="api-publish-batch-list"),
     path(
         "publish-batches/<uuid:batch_id>/",
         api_publish.PublishBatchDetailApi.as_view(),

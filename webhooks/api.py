@@ -19,6 +19,7 @@ from pinpublisher.api import (
     paginated,
     paginated_response,
     parse,
+    parse_query,
 )
 from webhooks import selectors
 from webhooks.models import Delivery
@@ -120,7 +121,7 @@ class WebhookDeliveriesApi(_EndpointApi):
     )
     def get(self, request, endpoint_id):
         endpoint = self.get_endpoint(endpoint_id)
-        filters = parse(DeliveryFilterSerializer, request.query_params.dict())
+        filters = parse_query(DeliveryFilterSerializer, request.query_params)
         deliveries = selectors.deliveries_for_endpoint(endpoint=endpoint, status=filters.get("status"))
         return paginated_response(queryset=deliveries, serializer_class=DeliverySerializer, request=request,
                                   view=self)

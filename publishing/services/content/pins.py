@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -38,11 +39,23 @@ def pin_create(
     alt_text: str = "",
     image: UploadedFile | None = None,
     image_url: str = "",
+    scheduled_at: datetime | None = None,
 ) -> Pin:
     """Create a draft pin with an uploaded image or an https ``image_url`` (exactly one).
 
+    With ``scheduled_at`` the new pin is then scheduled by ``pin_schedule`` (its rules, in the
+    same transaction): a refused schedule creates nothing.
+
     Raises ValidationError (text longer than ``PIN_TEXT_MAX`` included).
     """
+    if scheduled_at is not None:
+        return _with_schedule(
+            lambda: pin_create(
+                tenant=tenant, project_id=project_id, article_id=article_id, board_id=board_id, title=title,
+                description=description, alt_text=alt_text, image=image, image_url=image_url,
+            ),
+            scheduled_at=scheduled_at,
+        )
     errors: dict[str, list[str]] = {}
     project = project_for(tenant=tenant, project_id=project_id, errors=errors)
     article = article_for(tenant=tenant, article_id=article_id, project=project, errors=errors)
@@ -105,9 +118,17 @@ def pin_update(*, pin: Pin, data: dict[str, Any]) -> Pin:
     ``image_url``) and ``image_url`` (replaces an uploaded image; "" removes it). The pin must
     still have an image afterwards, and its text fit ``PIN_TEXT_MAX``.
 
+    ``scheduled_at``, when present, is applied after the other changes, in the same
+    transaction: a datetime by ``pin_schedule`` (its rules), None by ``pin_unschedule``; a
+    refused schedule changes nothing.
+
     Raises ValidationError, PinNotEditable (publishing/published, also when a publisher took
     the pin meanwhile) or Pin.DoesNotExist.
     """
+    if "scheduled_at" in data:
+        data = dict(data)
+        scheduled_at = data.pop("scheduled_at")
+        return _with_schedule(lambda: pin_update(pin=pin, data=data), scheduled_at=scheduled_at)
     if not pin.is_editable:
         _refuse_change(pin.pk, doing="changed")
     tenant = pin.project.tenant
@@ -174,6 +195,23 @@ def pin_update(*, pin: Pin, data: dict[str, Any]) -> Pin:
     if old_image and "image" in changes:
         transaction.on_commit(lambda: storage.delete(old_image))
     return Pin.objects.get(pk=pin.pk)
+
+
+def _with_schedule(write: Callable[[], Pin], *, scheduled_at: datetime | None) -> Pin:
+    """Run ``write`` (a create or an update), then schedule (or, for None, unschedule) the pin it
+    returns, all in one transaction. An image ``write`` stored is removed if the schedule is
+    refused (the row that named it is rolled back)."""
+    pin = None
+    try:
+        with transaction.atomic():
+            pin = write()
+            if scheduled_at is None:
+                return pin_unschedule(pin=pin)
+            return pin_schedule(pin=pin, scheduled_at=scheduled_at)
+    except BaseException:
+        if pin is not None and pin.image and not Pin.objects.filter(pk=pin.pk, image=pin.image.name).exists():
+            pin.image.storage.delete(pin.image.name)
+        raise
 
 
 def pin_schedule(*, pin: Pin, scheduled_at: datetime, now: datetime | None = None) -> Pin:
