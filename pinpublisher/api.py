@@ -386,6 +386,10 @@ class TenantApi(APIView):
     def tenant(self):
         return tenant_of(self.request.user)
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        refuse_a_body_where_none_is_taken(self, request)
+
     def required_scope(self, method: str) -> str | None:
         """The scope a key needs to call ``method`` here; None for a method the view does not
         have (it answers 405). Raises ImproperlyConfigured for a write without ``write_scope``."""
@@ -396,6 +400,27 @@ class TenantApi(APIView):
         if self.write_scope is None:
             raise ImproperlyConfigured(f"{type(self).__name__} has {method.upper()} but names no write_scope.")
         return self.write_scope
+
+
+def no_input(handler):
+    """Marks a write handler that takes no input (publish, unschedule, refresh, ...): a body with
+    fields is refused, naming each, rather than ignored. DELETE handlers take none either."""
+    handler.takes_no_input = True
+    return handler
+
+
+def refuse_a_body_where_none_is_taken(view: APIView, request) -> None:
+    """A 400 naming each field of a body sent to a handler that takes none (``no_input``, or a
+    DELETE). Called once authentication and scopes have passed."""
+    handler = getattr(view, request.method.lower(), None)
+    if handler is None or not (request.method == "DELETE" or getattr(handler, "takes_no_input", False)):
+        return
+    data = request.data
+    names = list(data.keys()) if hasattr(data, "keys") else ([] if not data else [api_settings.NON_FIELD_ERRORS_KEY])
+    if names:
+        raise exceptions.ValidationError(
+            {name: [f"{name} is not a field of this endpoint: it takes no input."] for name in names}
+        )
 
 
 def get_or_404(queryset, *, label: str, **lookup):

@@ -18,6 +18,7 @@ from pinpublisher.api import (
     TenantApi,
     error_responses,
     get_or_404,
+    no_input,
     paginated,
     paginated_response,
     parse,
@@ -339,6 +340,7 @@ class PinUnscheduleApi(TenantApi):
         request=None,
         responses={200: PinSerializer, **error_responses(404, 409)},
     )
+    @no_input
     def post(self, request, pin_id):
         pin = selectors.pin_for_tenant(tenant=self.tenant, pin_id=pin_id)
         pin = content.pin_unschedule(pin=pin)

@@ -14,6 +14,7 @@ from pinpublisher.api import (
     TenantApi,
     error_responses,
     get_or_404,
+    no_input,
     paginated,
     paginated_response,
     parse,
@@ -107,6 +108,7 @@ class PinPublishApi(TenantApi):
         "publishing or published.",
         responses={200: PublishResultSerializer, **error_responses(400, 404, 409)},
     )
+    @no_input
     def post(self, request, pin_id):
         pin = selectors.pin_for_tenant(tenant=self.tenant, pin_id=pin_id)
         result = engine.pin_publish(pin_id=pin.pk, trigger=PublishTrigger.MANUAL)

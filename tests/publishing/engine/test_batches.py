@@ -40,7 +40,8 @@ def test_bulk_publishes_every_pin_and_records_results_on_the_batch(standin, run_
     )
     failed = next(r for r in summary["results"] if r["success"] is False)
     assert failed == {
-        "id": str(no_board.pk), "success": False, "outcome": "failed", "error": "Pin must have a Pinterest board assigned"
+        "id": str(no_board.pk), "success": False, "outcome": "failed",
+        "error": "Pin must have a Pinterest board assigned",
     }
     assert PublishBatch.objects.get(pk=batch.pk).finished_at is not None
     assert standin.created_count() == 5
