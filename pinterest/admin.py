@@ -51,8 +51,7 @@ HEALTH_COLORS = {
 def badge(text, color, *, title=""):
     """A coloured pill, the admin's one badge style (pin statuses, connection health)."""
     return format_html(
-        '<span style="background:{};color:#fff;padding:2px 8px;border-radius:10px;white-space:nowrap"{}>'
-        "{}</span>",
+        '<span class="pp-badge" style="background:{}"{}>{}</span>',
         color,
         format_html(' title="{}"', title) if title else "",
         text,
@@ -271,7 +270,10 @@ class PinterestConnectionAdmin(TenantScopedAdmin):
 
     @admin.display(description="last error")
     def short_last_error(self, obj):
-        return (obj.last_error[:80] + "...") if len(obj.last_error) > 80 else obj.last_error
+        if not obj.last_error:
+            return "—"
+        text = (obj.last_error[:160] + "…") if len(obj.last_error) > 160 else obj.last_error
+        return format_html('<span class="pp-error" title="{}">{}</span>', obj.last_error, text)
 
 
 @admin.register(Board)

@@ -139,17 +139,18 @@ def pins_lease_expired(*, now: datetime) -> QuerySet[Pin]:
 
 
 def pins_dashboard(*, tenant_id: int | None, now: datetime, size: int = 5) -> dict:
-    """Counts by status, the next scheduled pins and the last failures (of one tenant, or all)."""
+    """Counts by status, the next pins to publish (ready, due ones first: a due pin still here is
+    waiting for something) and the last failures (of one tenant, or all)."""
     from django.db.models import Count
 
     pins = Pin.objects.all() if tenant_id is None else Pin.objects.filter(project__tenant_id=tenant_id)
     counts = dict(pins.values_list("status").annotate(n=Count("id")).values_list("status", "n").order_by())
     upcoming = list(
-        pins.filter(status="ready_to_schedule", scheduled_at__gt=now)
-        .select_related("board")
+        pins.filter(status="ready_to_schedule", scheduled_at__isnull=False)
+        .select_related("board", "project__pinterest_connection")
         .order_by("scheduled_at")[:size]
     )
-    failures = list(pins.filter(status="error").order_by("-updated_at")[:size])
+    failures = list(pins.filter(status="error").select_related("project").order_by("-updated_at")[:size])
     return {"counts": counts, "upcoming": upcoming, "failures": failures}
 
 
