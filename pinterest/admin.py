@@ -20,7 +20,7 @@ from django.utils.html import format_html
 from django.utils.timesince import timeuntil
 from django.views.decorators.debug import sensitive_post_parameters
 
-from pinpublisher.admin_scoping import TenantScopedAdmin
+from pinpublisher.admin_scoping import TenantScopedAdmin, TenantScopedRecordInline
 from pinterest.errors import ConnectError, ConnectionUnusable, PinterestError
 from pinterest.forms import SandboxTokenForm
 from pinterest.models import Board, Health, PinterestConnection
@@ -82,16 +82,11 @@ TOKEN_COLUMNS = frozenset(
 )
 
 
-class BoardInline(admin.TabularInline):
+class BoardInline(TenantScopedRecordInline):
     model = Board
-    extra = 0
     fields = ("name", "pinterest_board_id", "privacy", "is_archived", "synced_at")
     readonly_fields = fields
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PinterestConnection)

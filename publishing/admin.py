@@ -28,7 +28,12 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from pinpublisher.admin_scoping import TenantScopedAdmin, guard_admin_site, user_tenant_id
+from pinpublisher.admin_scoping import (
+    TenantScopedAdmin,
+    TenantScopedRecordInline,
+    guard_admin_site,
+    user_tenant_id,
+)
 from pinpublisher.timezones import format_when
 from pinterest.admin import badge
 from pinterest.conf import pinterest_settings
@@ -329,10 +334,8 @@ BATCH_OUTCOME_COLORS = {
 }
 
 
-class PublishAttemptInline(admin.TabularInline):
+class PublishAttemptInline(TenantScopedRecordInline):
     model = PublishAttempt
-    extra = 0
-    can_delete = False
     fields = (
         "trigger",
         "started_at",
@@ -344,9 +347,6 @@ class PublishAttemptInline(admin.TabularInline):
         "error",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class ImageUploadInput(forms.ClearableFileInput):
@@ -588,10 +588,8 @@ class PublishAttemptAdmin(TenantScopedAdmin):
         return False
 
 
-class PublishBatchItemInline(admin.TabularInline):
+class PublishBatchItemInline(TenantScopedRecordInline):
     model = PublishBatchItem
-    extra = 0
-    can_delete = False
     fields = ("pin", "outcome", "error", "finished_at")
     readonly_fields = fields
 
@@ -600,9 +598,6 @@ class PublishBatchItemInline(admin.TabularInline):
         name = batch_item_outcome(success=obj.success, skipped=obj.skipped)
         label = "already published: skipped" if name == "skipped" else name
         return badge(label, BATCH_OUTCOME_COLORS[name])
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PublishBatch)

@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import ngettext
 
 
 class Tenant(models.Model):
@@ -219,7 +220,9 @@ class PublishBatch(models.Model):
         verbose_name_plural = "publish batches"
 
     def __str__(self):
-        return f"Batch {self.id} ({self.total} pins)"
+        return ngettext("Batch %(id)s (%(count)d pin)", "Batch %(id)s (%(count)d pins)", self.total) % {
+            "id": self.id, "count": self.total
+        }
 
 
 class PublishBatchItem(models.Model):
