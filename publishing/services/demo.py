@@ -2,7 +2,9 @@
 
 ``demo_seed`` is idempotent: objects are found by name (tenant, user, project,
 article url, pin title) and only created when missing, so running it twice
-duplicates nothing. The admin password and the API key are new on every run (they
+duplicates nothing. ``make run`` seeds with ``reset``: the demo tenant starts over (fresh due
+pins, one connection to the fresh stand-in, its boards once), so every start shows everything.
+The admin password and the API key are new on every run (they
 are printed; keys are stored as hashes, so the previous one cannot be shown again and is
 revoked).
 """
@@ -23,7 +25,7 @@ from apikeys.selectors import api_keys_for_tenant
 from apikeys.services import api_key_create, api_key_revoke
 from pinterest.models import PinterestConnection
 from pinterest.services.connect import connection_add_from_token
-from publishing.models import BlogArticle, BlogProject, Membership, Pin, PinStatus, Tenant
+from publishing.models import BlogArticle, BlogProject, Membership, Pin, PinStatus, PublishBatch, Tenant
 
 DEMO_TENANT = "Demo"
 DEMO_USERNAME = "demo"
@@ -84,11 +86,37 @@ def _plan(now: datetime):
     return plan
 
 
-def demo_seed(*, access_token: str = "", refresh_token: str = "", now: datetime | None = None) -> DemoSeeded:
-    """Create (or find) the demo tenant, its admin, project, articles and pins, and a new API key
+def demo_reset(*, tenant: Tenant) -> None:
+    """Forget the demo tenant's content and accounts: its pins (and their images), batches,
+    projects and Pinterest connections (with their boards). Its users and keys stay. Only
+    ever called for the demo tenant: ``make run`` starts a fresh stand-in each time, so the
+    demo starts over rather than keep pins and accounts that stand-in never knew."""
+    with transaction.atomic():
+        pins = Pin.objects.filter(project__tenant=tenant)
+        images = [(pin.image.storage, pin.image.name) for pin in pins.exclude(image="").only("image")]
+        pins.delete()
+        PublishBatch.objects.filter(tenant=tenant).delete()
+        BlogProject.objects.filter(tenant=tenant).delete()
+        PinterestConnection.objects.filter(tenant=tenant).delete()
+        for storage, name in images:
+            transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+
+
+def demo_seed(
+    *,
+    access_token: str = "",
+    refresh_token: str = "",
+    now: datetime | None = None,
+    reset: bool = False,
+    superuser: bool = False,
+) -> DemoSeeded:
+    """Create (or find) the demo tenant, its owner, project, articles and pins, and a new API key
     (the previous demo key is revoked).
 
-    With ``access_token`` the project is connected to that Pinterest account (the
+    The owner ``demo`` is staff and sees only the demo tenant; with ``superuser`` it is a
+    superuser (every tenant). With ``reset`` the demo tenant's content and connections are
+    forgotten first (``demo_reset``), so due pins are due again and one connection holds the
+    boards once. With ``access_token`` the project is connected to that Pinterest account (the
     stand-in's demo user, or a sandbox token) and its boards are synced; without it the
     pins wait as drafts for a connection made through OAuth.
     Raises ConnectError / PinterestError when the token cannot be used.
@@ -98,9 +126,11 @@ def demo_seed(*, access_token: str = "", refresh_token: str = "", now: datetime 
     password = secrets.token_urlsafe(12)
     with transaction.atomic():
         tenant, _ = Tenant.objects.get_or_create(name=DEMO_TENANT)
+        if reset:
+            demo_reset(tenant=tenant)
         user, _ = User.objects.get_or_create(username=DEMO_USERNAME, defaults={"email": "demo@example.com"})
         user.is_staff = True
-        user.is_superuser = True
+        user.is_superuser = superuser
         user.set_password(password)
         user.save()
         Membership.objects.update_or_create(user=user, defaults={"tenant": tenant, "role": Membership.Role.OWNER})

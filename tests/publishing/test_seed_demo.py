@@ -4,6 +4,7 @@ import json
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
@@ -65,3 +66,46 @@ def test_seed_demo_command_prints_json_and_refuses_an_unset_token_variable(demo_
     monkeypatch.delenv("MISSING_TOKEN", raising=False)
     with pytest.raises(CommandError, match="MISSING_TOKEN is not set"):
         call_command("seed_demo", "--token-env", "MISSING_TOKEN")
+
+
+def test_the_demo_login_is_the_tenants_staff_owner_unless_a_superuser_is_asked_for(demo_tokens):
+    seeded = demo_seed(access_token=demo_tokens[0])
+    user = get_user_model().objects.get(username=seeded.username)
+    assert user.is_staff and not user.is_superuser
+    assert user.membership.tenant == seeded.tenant and user.membership.role == "owner"
+    demo_seed(access_token=demo_tokens[0], superuser=True)
+    assert get_user_model().objects.get(username=seeded.username).is_superuser
+
+
+def test_two_make_runs_on_one_database_show_the_whole_demo_again(standin, settings):
+    """Each ``make run`` starts an empty stand-in and seeds with reset: the second run ends as the
+    first, with one connection, its boards once, and due pins due again."""
+    from pinterest.models import Board, PinterestConnection
+    from publishing.selectors import pins_due
+
+    def run():
+        tokens = standin.issue_tokens(standin.seed_demo())
+        return demo_seed(access_token=tokens[0], refresh_token=tokens[1], reset=True)
+
+    first = run()
+    for pin_id in first.due_pin_ids:  # the first run publishes what was due
+        assert pin_publish(pin_id=pin_id).success
+    standin.reset()  # the stand-in process is new on the next start
+    second = run()
+    tenant = second.tenant
+    assert PinterestConnection.objects.filter(tenant=tenant).count() == 1
+    assert Board.objects.filter(connection__tenant=tenant).count() == 3
+    assert sorted(Board.objects.values_list("name", flat=True)) == ["Home & garden", "Recipes", "Travel ideas"]
+    assert Pin.objects.filter(project__tenant=tenant).count() == 12
+    due = {str(pk) for pk in pins_due(now=timezone.now()).filter(project__tenant=tenant).values_list("pk", flat=True)}
+    assert set(second.due_pin_ids) <= due and len(second.due_pin_ids) == 4
+    assert not set(first.due_pin_ids) & set(second.due_pin_ids)
+
+
+def test_reset_leaves_other_tenants_alone(demo_tokens):
+    from tests.factories import make_pin
+
+    other = make_pin()
+    demo_seed(access_token=demo_tokens[0])
+    demo_seed(access_token=demo_tokens[0], reset=True)
+    assert Pin.objects.filter(pk=other.pk).exists()
