@@ -132,7 +132,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not 
 # Preload lets anyone submit the domain to browsers' built-in HTTPS-only list, for months:
 # the domain's owner opts in, so Django's deploy warning about it (W021) is silenced.
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# More ids (comma-separated) in SILENCED_SYSTEM_CHECKS: `make run` silences the development-secrets
+# warning (pinpublisher.W001) once its first command has shown it.
+SILENCED_SYSTEM_CHECKS = ["security.W021", *filter(None, env_str("SILENCED_SYSTEM_CHECKS").split(","))]
 # Behind a proxy that terminates TLS: the header it sets on https requests and its value.
 # Without it every request looks like http there, and SECURE_SSL_REDIRECT redirects forever.
 SECURE_PROXY_SSL_HEADER = env_header("SECURE_PROXY_SSL_HEADER")
