@@ -171,6 +171,12 @@ def batch_counts() -> dict:
     }
 
 
+def batch_outcome_counts(*, batch_id) -> dict[str, int]:
+    """``{"published", "skipped", "failed", "pending"}`` counts of one batch (``batch_counts``)."""
+    counts = PublishBatch.objects.filter(pk=batch_id).annotate(**batch_counts()).values(*batch_counts()).get()
+    return {name.removeprefix("n_"): count for name, count in counts.items()}
+
+
 def batch_item_outcome(*, success: bool | None, skipped: bool) -> str:
     """One item's outcome: pending, skipped, published or failed (as ``batch_counts`` counts)."""
     if success is None:

@@ -21,7 +21,7 @@ from publishing.engine.create import refusal
 from publishing.engine.results import MSG_NO_CONNECTION
 from publishing.models import Pin, PinStatus, PublishBatch, PublishBatchItem, PublishTrigger, Tenant
 from publishing.rules import connection_problem, publish_problem
-from publishing.selectors import batch_counts, batch_item_outcome, pins_with_relations
+from publishing.selectors import batch_item_outcome, batch_outcome_counts, pins_with_relations
 
 
 def pins_publish_bulk(
@@ -110,12 +110,11 @@ def batches_resume_stalled(*, now: datetime, stalled_after: timedelta | None = N
 
 def batch_summary(*, batch: PublishBatch) -> dict:
     """The batch's counts (as ``selectors.batch_counts``) and each pin's outcome."""
-    counts = PublishBatch.objects.filter(pk=batch.pk).annotate(**batch_counts()).values(*batch_counts()).get()
     items = list(batch.items.order_by("id").values("pin_id", "success", "skipped", "error"))
     return {
         "id": str(batch.pk),
         "total": len(items),
-        **{name.removeprefix("n_"): count for name, count in counts.items()},
+        **batch_outcome_counts(batch_id=batch.pk),
         "finished_at": batch.finished_at,
         "results": [
             {
