@@ -12,6 +12,7 @@ from apikeys.scopes import Scope
 from pinpublisher.api import (
     PAGINATION_PARAMETERS,
     AwareDateTimeField,
+    ReadOnlyFields,
     TenantApi,
     error_responses,
     get_or_404,
@@ -53,6 +54,8 @@ class ApiKeyCreatedSerializer(ApiKeySerializer):
 
 
 class ApiKeyInputSerializer(serializers.Serializer):
+    read_only_fields = ReadOnlyFields(ApiKeyCreatedSerializer)
+
     name = serializers.CharField(max_length=100, help_text="What the key is for.")
     scopes = serializers.ListField(
         child=serializers.ChoiceField(choices=Scope.choices),

@@ -140,3 +140,26 @@ class TenantScopedAdmin(QueryGuard, admin.ModelAdmin):
                 **{related_admin.tenant_path: user_tenant_id(request.user)}
             )
         return field
+
+
+class TenantScopedRecordInline(admin.TabularInline):
+    """A read-only inline of records under a tenant-scoped object (a pin's attempts, a batch's
+    items, a connection's boards): shown to whoever may see the object (its tenant's staff,
+    a superuser), never edited from there. Django's default would ask for model permissions
+    tenant staff do not have, and hide the records from them."""
+
+    extra = 0
+    can_delete = False
+
+    def has_view_permission(self, request, obj=None):
+        user = request.user
+        return user.is_superuser or bool(user.is_active and user.is_staff and user_tenant_id(user))
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -132,7 +132,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not 
 # Preload lets anyone submit the domain to browsers' built-in HTTPS-only list, for months:
 # the domain's owner opts in, so Django's deploy warning about it (W021) is silenced.
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# More ids (comma-separated) in SILENCED_SYSTEM_CHECKS: `make run` silences the development-secrets
+# warning (pinpublisher.W001) once its first command has shown it.
+SILENCED_SYSTEM_CHECKS = ["security.W021", *filter(None, env_str("SILENCED_SYSTEM_CHECKS").split(","))]
 # Behind a proxy that terminates TLS: the header it sets on https requests and its value.
 # Without it every request looks like http there, and SECURE_SSL_REDIRECT redirects forever.
 SECURE_PROXY_SSL_HEADER = env_header("SECURE_PROXY_SSL_HEADER")
@@ -196,6 +198,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
+# Every time shown names its zone ("Nov. 30, 2026, 10:08 p.m. UTC"): pinpublisher/formats/en.
+FORMAT_MODULE_PATH = ["pinpublisher.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -244,6 +248,7 @@ PINTEREST_OAUTH_AUTHORIZE_URL = env_str("PINTEREST_OAUTH_AUTHORIZE_URL") or None
 PINTEREST_APP_ID = env_str("PINTEREST_APP_ID")
 PINTEREST_APP_SECRET = env_str("PINTEREST_APP_SECRET")
 PINTEREST_REDIRECT_URI = env_str("PINTEREST_REDIRECT_URI")
+PINTEREST_STANDIN_PIN_PAGE = env_str("PINTEREST_STANDIN_PIN_PAGE") or None
 PINTEREST_CONNECT_TIMEOUT_SECONDS = env_float("PINTEREST_CONNECT_TIMEOUT_SECONDS", None)
 PINTEREST_READ_TIMEOUT_SECONDS = env_float("PINTEREST_READ_TIMEOUT_SECONDS", None)
 PINTEREST_PUBLISH_INTERVAL_SECONDS = env_float("PINTEREST_PUBLISH_INTERVAL_SECONDS", None)
@@ -282,8 +287,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    # JSON everywhere; the pin endpoints add multipart for image uploads.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's default parsers: JSON, form-encoded (what `curl -d` sends) and multipart (image uploads).
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

@@ -20,7 +20,7 @@ from django.utils.html import format_html
 from django.utils.timesince import timeuntil
 from django.views.decorators.debug import sensitive_post_parameters
 
-from pinpublisher.admin_scoping import TenantScopedAdmin
+from pinpublisher.admin_scoping import TenantScopedAdmin, TenantScopedRecordInline
 from pinterest.errors import ConnectError, ConnectionUnusable, PinterestError
 from pinterest.forms import SandboxTokenForm
 from pinterest.models import Board, BoardSection, Health, PinterestConnection
@@ -51,8 +51,7 @@ HEALTH_COLORS = {
 def badge(text, color, *, title=""):
     """A coloured pill, the admin's one badge style (pin statuses, connection health)."""
     return format_html(
-        '<span style="background:{};color:#fff;padding:2px 8px;border-radius:10px;white-space:nowrap"{}>'
-        "{}</span>",
+        '<span class="pp-badge" style="background:{}"{}>{}</span>',
         color,
         format_html(' title="{}"', title) if title else "",
         text,
@@ -83,16 +82,11 @@ TOKEN_COLUMNS = frozenset(
 )
 
 
-class BoardInline(admin.TabularInline):
+class BoardInline(TenantScopedRecordInline):
     model = Board
-    extra = 0
     fields = ("name", "pinterest_board_id", "privacy", "is_archived", "synced_at")
     readonly_fields = fields
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PinterestConnection)
@@ -271,7 +265,10 @@ class PinterestConnectionAdmin(TenantScopedAdmin):
 
     @admin.display(description="last error")
     def short_last_error(self, obj):
-        return (obj.last_error[:80] + "...") if len(obj.last_error) > 80 else obj.last_error
+        if not obj.last_error:
+            return "—"
+        text = (obj.last_error[:160] + "…") if len(obj.last_error) > 160 else obj.last_error
+        return format_html('<span class="pp-error" title="{}">{}</span>', obj.last_error, text)
 
 
 @admin.register(Board)

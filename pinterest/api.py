@@ -15,7 +15,7 @@ from pinpublisher.api import (
     get_or_404,
     paginated,
     paginated_response,
-    parse,
+    parse_query,
 )
 from pinterest.api_actions import ConnectionDisconnectMixin
 from pinterest.selectors import boards_for_tenant, connections_for_tenant, connections_for_tenant_by_health
@@ -37,7 +37,7 @@ class ConnectionsApi(TenantApi):
         responses={200: paginated(ConnectionSerializer), **error_responses(400, 404)},
     )
     def get(self, request):
-        filters = parse(ConnectionFilterSerializer, request.query_params.dict())
+        filters = parse_query(ConnectionFilterSerializer, request.query_params)
         return paginated_response(
             queryset=connections_for_tenant_by_health(tenant=self.tenant, health=filters.get("health")),
             serializer_class=ConnectionSerializer,
@@ -69,7 +69,7 @@ class BoardsApi(TenantApi):
         responses={200: paginated(BoardSerializer), **error_responses(400, 404)},
     )
     def get(self, request):
-        filters = parse(BoardFilterSerializer, request.query_params.dict())
+        filters = parse_query(BoardFilterSerializer, request.query_params)
         boards = boards_for_tenant(
             tenant=self.tenant,
             connection_id=filters.get("connection"),

@@ -15,7 +15,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from apikeys.scopes import Scope
-from pinpublisher.api import ErrorSerializer, TenantApi, error_responses, get_or_404
+from pinpublisher.api import ErrorSerializer, TenantApi, error_responses, get_or_404, no_input
 from pinterest.errors import ConnectionRefreshFailing, ConnectionUnusable, TokenRefreshFailed
 from pinterest.models import PinterestConnection
 from pinterest.services.boards import boards_sync
@@ -71,6 +71,7 @@ class ConnectionRefreshApi(TenantApi):
         "and the answer is 503 `connection_refresh_failing`.",
         responses={200: ConnectionTokensSerializer, **error_responses(404, 409, 503)},
     )
+    @no_input
     def post(self, request, connection_id):
         connection = _connection(self.tenant, connection_id)
         outcome = connection_refresh_tokens(connection_id=connection.pk)
@@ -98,6 +99,7 @@ class ConnectionSyncBoardsApi(TenantApi):
         description="New boards are added, renamed ones updated, boards gone from Pinterest archived.",
         responses={200: BoardSyncSerializer, **error_responses(404, 409), **_PINTEREST_FAILED},
     )
+    @no_input
     def post(self, request, connection_id):
         connection = _connection(self.tenant, connection_id)
         result = boards_sync(connection_id=connection.pk)

@@ -26,6 +26,9 @@ DEFAULTS = {
     "PINTEREST_SPAM_BLOCK_COOLDOWN_HOURS": 24.0,
     #: Fernet keys for tokens at rest; the first encrypts, all decrypt (``pinterest.fields``).
     "PINPUBLISHER_TOKEN_KEYS": (),
+    #: The demo only (``make run``): the local stand-in's page of a published pin, ``{pin_id}`` in it;
+    #: the admin links to it next to the pin's (stored) Pinterest URL. Empty: no such link.
+    "PINTEREST_STANDIN_PIN_PAGE": "",
 }
 
 

@@ -19,18 +19,27 @@ from django.core.exceptions import (
     ValidationError,
 )
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from pinpublisher.admin_scoping import TenantScopedAdmin, guard_admin_site, user_tenant_id
+from pinpublisher.admin_scoping import (
+    TenantScopedAdmin,
+    TenantScopedRecordInline,
+    guard_admin_site,
+    user_tenant_id,
+)
+from pinpublisher.timezones import format_when
 from pinterest.admin import badge
+from pinterest.conf import pinterest_settings
 from pinterest.models import Health
 from publishing.admin_scheduling import PinSchedulingAdmin, ProjectSchedulingAdmin
-from publishing.engine import pins_publish_bulk
+from publishing.engine import batch_summary, pins_publish_bulk
 from publishing.models import (
     BlogArticle,
     BlogProject,
@@ -45,6 +54,7 @@ from publishing.models import (
     Tenant,
 )
 from publishing.rules import waiting_reason
+from publishing.selectors import batch_counts, batch_item_outcome
 from publishing.services import content
 from publishing.services.readiness import pins_mark_ready, pins_retry_failed
 
@@ -322,12 +332,16 @@ STATUS_COLORS = {
     PinStatus.ERROR: "#c0392b",
 }
 WAITING_COLOR = "#c98a00"
+BATCH_OUTCOME_COLORS = {
+    "pending": STATUS_COLORS[PinStatus.PUBLISHING],
+    "published": STATUS_COLORS[PinStatus.PUBLISHED],
+    "skipped": STATUS_COLORS[PinStatus.DRAFT],
+    "failed": STATUS_COLORS[PinStatus.ERROR],
+}
 
 
-class PublishAttemptInline(admin.TabularInline):
+class PublishAttemptInline(TenantScopedRecordInline):
     model = PublishAttempt
-    extra = 0
-    can_delete = False
     fields = (
         "trigger",
         "started_at",
@@ -339,9 +353,6 @@ class PublishAttemptInline(admin.TabularInline):
         "error",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class ImageUploadInput(forms.ClearableFileInput):
@@ -464,7 +475,7 @@ class PinForm(ServiceForm):
     # judges the text's length, with the API's message. The browser still hears of the limit.
     title = forms.CharField(
         required=False,
-        widget=AdminTextInputWidget(attrs={"maxlength": content.PIN_TEXT_MAX["title"]}),
+        widget=AdminTextInputWidget(attrs={"maxlength": content.PIN_TEXT_MAX["title"], "size": 80}),
     )
 
     class Meta:
@@ -496,24 +507,33 @@ class PinForm(ServiceForm):
         if self.adding:
             tenant = self.acting_tenant(self.cleaned_data["project"].tenant)
             return content.pin_create(tenant=tenant, **data)
-        schedule = "scheduled_at" in data
-        scheduled_at = data.pop("scheduled_at", None)
-        # Called even when nothing changed: its guard refuses a publishing or published pin.
-        pin = content.pin_update(pin=self.instance, data=data)
-        if not schedule:
-            return pin
-        try:
-            if scheduled_at is None:
-                return content.pin_unschedule(pin=pin)
-            return content.pin_schedule(pin=pin, scheduled_at=scheduled_at)
-        except BaseException:
-            # The savepoint undoes the update; the image it stored is not in the database.
-            if "image" in data:
-                pin.image.storage.delete(pin.image.name)
-            raise
+        # Called even when nothing changed: its guard refuses a publishing or published pin. A
+        # changed scheduled_at is scheduled (or unscheduled) by it, with the schedule's rules.
+        return content.pin_update(pin=self.instance, data=data)
 
 
-def _thumbnail_url(pin) -> str:
+def _held_back_by(pin, now):
+    """A due pin's waiting reason in two words (the badge; its tooltip has the whole reason)."""
+    connection = pin.project.pinterest_connection
+    if connection is None:
+        return "no Pinterest account"
+    return Health(connection.health(now=now)[0]).label.lower()
+
+
+def waiting_badge(pin, now):
+    """"Waiting: <why>" for a due pin something holds back ("" otherwise); the tooltip says it all."""
+    reason = waiting_reason(pin, now)
+    if not reason:
+        return ""
+    return badge(f"Waiting: {_held_back_by(pin, now)}", WAITING_COLOR, title=reason)
+
+
+def pin_zone(pin):
+    """The zone a pin's times are shown in: its project's once projects have one, else the server's."""
+    return getattr(pin.project, "timezone", None)
+
+
+def pin_image_url(pin) -> str:
     """The picture that stands for the pin: its image, a carousel's first, a video's cover."""
     if pin.kind == PinKind.CAROUSEL:
         first = next(iter(pin.carousel_items.all()), None)
@@ -525,12 +545,17 @@ def _thumbnail_url(pin) -> str:
     return pin.image.url if pin.image else pin.image_url
 
 
-def _held_back_by(pin, now):
-    """A due pin's waiting reason in two words (the badge; its tooltip has the whole reason)."""
-    connection = pin.project.pinterest_connection
-    if connection is None:
-        return "no Pinterest account"
-    return Health(connection.health(now=now)[0]).label.lower()
+def pin_thumbnail(pin):
+    url = pin_image_url(pin)
+    if not url:
+        return badge("video", "#555") if pin.kind == PinKind.VIDEO else "—"
+    return format_html('<img class="pp-thumb" src="{}" alt="">', url)
+
+
+def standin_pin_page(pin):
+    """The demo's page for a pin on the local Pinterest stand-in ("" outside the demo)."""
+    page = pinterest_settings.PINTEREST_STANDIN_PIN_PAGE
+    return page.format(pin_id=pin.pinterest_pin_id) if page and pin.pinterest_pin_id else ""
 
 
 @admin.register(Pin)
@@ -538,7 +563,7 @@ class PinAdmin(PinSchedulingAdmin, ServiceFormAdmin):
     form = PinForm
     tenant_path = "project__tenant_id"
     list_display = (
-        "thumbnail", "__str__", "project", "board", "status_badge", "scheduled_at", "published_at", "on_pinterest"
+        "thumbnail", "__str__", "project", "board", "status_badge", "scheduled", "published", "on_pinterest"
     )
     list_display_links = ("thumbnail", "__str__")
     list_filter = ("status", "project", "board")
@@ -547,6 +572,7 @@ class PinAdmin(PinSchedulingAdmin, ServiceFormAdmin):
     list_select_related = ("project", "project__pinterest_connection", "board")
     date_hierarchy = "scheduled_at"
     readonly_fields = (
+        "image_preview",
         "kind",
         "video_player",
         "media_state",
@@ -591,18 +617,44 @@ class PinAdmin(PinSchedulingAdmin, ServiceFormAdmin):
     def get_readonly_fields(self, request, obj=None):
         # A pin being published or already on Pinterest is a record, not a draft.
         if obj is not None and not obj.is_editable:
-            return [f.name for f in self.model._meta.fields]
+            return ["image_preview", *(f.name for f in self.model._meta.fields)]
         # A new pin is a draft, as in the API; it is scheduled once it exists.
         if obj is None:
             return (*super().get_readonly_fields(request, obj), "scheduled_at")
         return super().get_readonly_fields(request, obj)
 
+    def get_fields(self, request, obj=None):
+        # The image first: it is what a person recognises a pin by. A new pin has none yet.
+        fields = [name for name in super().get_fields(request, obj) if name != "image_preview"]
+        return ["image_preview", *fields] if obj is not None else fields
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and not obj.is_editable:
+            # A record, not a draft: nothing to save, and no delete button next to it.
+            context.update(
+                show_save=False, show_save_and_continue=False, show_save_and_add_another=False, show_delete=False
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     @admin.display(description="")
     def thumbnail(self, obj):
-        url = _thumbnail_url(obj)
+        return pin_thumbnail(obj)
+
+    @admin.display(description="image")
+    def image_preview(self, obj):
+        url = pin_image_url(obj)
         if not url:
-            return "—" if obj.kind != PinKind.VIDEO else badge("video", "#555")
-        return format_html('<img src="{}" alt="" style="height:48px;width:auto;border-radius:4px">', url)
+            return "no image yet"
+        return format_html('<a href="{}" target="_blank" rel="noopener"><img class="pp-preview" src="{}" alt="{}"></a>',
+                           url, url, obj.alt_text)
+
+    @admin.display(description="scheduled", ordering="scheduled_at")
+    def scheduled(self, obj):
+        return format_when(obj.scheduled_at, zone=pin_zone(obj))
+
+    @admin.display(description="published", ordering="published_at")
+    def published(self, obj):
+        return format_when(obj.published_at, zone=pin_zone(obj))
 
     @admin.display(description="video")
     def video_player(self, obj):
@@ -616,21 +668,22 @@ class PinAdmin(PinSchedulingAdmin, ServiceFormAdmin):
     def status_badge(self, obj):
         status = badge(obj.get_status_display(), STATUS_COLORS.get(obj.status, "#777"))
         if obj.status == PinStatus.ERROR and obj.error_message:
-            return format_html('{}<br><small title="{}">{}</small>', status, obj.error_message,
-                               obj.error_message[:80])
-        now = timezone.now()
-        reason = waiting_reason(obj, now)
-        if reason:
-            return format_html("{} {}", status, badge(f"Waiting: {_held_back_by(obj, now)}", WAITING_COLOR,
-                                                      title=reason))
-        return status
+            return format_html('{}<span class="pp-error" title="{}">{}</span>', status, obj.error_message,
+                               Truncator(obj.error_message).chars(120))
+        waiting = waiting_badge(obj, timezone.now())
+        return format_html("{} {}", status, waiting) if waiting else status
 
     @admin.display(description="on Pinterest")
     def on_pinterest(self, obj):
         if not obj.pinterest_pin_url:
             return "—"
-        return format_html('<a href="{}" target="_blank" rel="noopener">pin {}</a>', obj.pinterest_pin_url,
+        link = format_html('<a href="{}" target="_blank" rel="noopener">pin {}</a>', obj.pinterest_pin_url,
                            obj.pinterest_pin_id)
+        demo = standin_pin_page(obj)
+        if demo:
+            link = format_html('{}<br><a class="standin-pin-page" href="{}" target="_blank" rel="noopener">'
+                               "on the demo stand-in</a>", link, demo)
+        return link
 
     @admin.action(description="Publish now (in the background, paced)")
     def publish_now(self, request, queryset):
@@ -641,23 +694,44 @@ class PinAdmin(PinSchedulingAdmin, ServiceFormAdmin):
             batch = pins_publish_bulk(
                 tenant=Tenant.objects.get(pk=tenant_id), pin_ids=pin_ids, trigger="admin", user=request.user
             )
+            summary = batch_summary(batch=batch)
+            skipped, failed = summary["skipped"], summary["failed"]
+            going = summary["pending"] + summary["published"]
             url = reverse("admin:publishing_publishbatch_change", args=[batch.pk])
+            parts = []
+            if going:
+                parts.append(ngettext("Publishing %(count)d pin in the background",
+                                      "Publishing %(count)d pins in the background", going) % {"count": going})
+            if skipped:
+                parts.append(ngettext("%(count)d pin already published: skipped",
+                                      "%(count)d pins already published: skipped", skipped) % {"count": skipped})
+            if failed:
+                parts.append(ngettext("%(count)d pin cannot be published (see the batch)",
+                                      "%(count)d pins cannot be published (see the batch)", failed) % {"count": failed})
+            level = messages.SUCCESS if going else (messages.WARNING if skipped and not failed else messages.ERROR)
             self.message_user(
                 request,
-                format_html('Publishing {} pins in the background: <a href="{}">follow batch {}</a>.',
-                            len(pin_ids), url, str(batch.pk)[:8]),
-                messages.SUCCESS,
+                format_html('{}: <a href="{}">follow batch {}</a>.', "; ".join(parts), url, str(batch.pk)[:8]),
+                level,
             )
 
     @admin.action(description="Mark ready to schedule")
     def mark_ready(self, request, queryset):
         count = pins_mark_ready(pin_ids=queryset.values_list("pk", flat=True))
-        self.message_user(request, f"{count} draft pins marked ready to schedule.")
+        self.message_user(
+            request,
+            ngettext("%(count)d draft pin marked ready to schedule.",
+                     "%(count)d draft pins marked ready to schedule.", count) % {"count": count},
+        )
 
     @admin.action(description="Retry failed (back to ready to schedule)")
     def retry_failed(self, request, queryset):
         count = pins_retry_failed(pin_ids=queryset.values_list("pk", flat=True))
-        self.message_user(request, f"{count} failed pins are ready to schedule again.")
+        self.message_user(
+            request,
+            ngettext("%(count)d failed pin is ready to schedule again.",
+                     "%(count)d failed pins are ready to schedule again.", count) % {"count": count},
+        )
 
 
 @admin.register(PublishAttempt)
@@ -675,38 +749,42 @@ class PublishAttemptAdmin(TenantScopedAdmin):
         return False
 
 
-class PublishBatchItemInline(admin.TabularInline):
+class PublishBatchItemInline(TenantScopedRecordInline):
     model = PublishBatchItem
-    extra = 0
-    can_delete = False
-    fields = ("pin", "success", "error", "finished_at")
+    fields = ("pin", "outcome", "error", "finished_at")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
+    @admin.display(description="outcome")
+    def outcome(self, obj):
+        name = batch_item_outcome(success=obj.success, skipped=obj.skipped)
+        label = "already published: skipped" if name == "skipped" else name
+        return badge(label, BATCH_OUTCOME_COLORS[name])
 
 
 @admin.register(PublishBatch)
 class PublishBatchAdmin(TenantScopedAdmin):
     tenant_path = "tenant_id"
-    list_display = ("id", "tenant", "trigger", "total", "published", "failed", "pending", "created_at", "finished_at")
+    list_display = (
+        "id", "tenant", "trigger", "total", "published", "skipped", "failed", "pending", "created_at", "finished_at"
+    )
     list_filter = ("trigger",)
     search_fields = ("id",)
     readonly_fields = (
-        "tenant", "created_by", "trigger", "total", "published", "failed", "pending", "created_at", "finished_at"
+        "tenant", "created_by", "trigger", "total", "published", "skipped", "failed", "pending", "created_at",
+        "finished_at",
     )
     inlines = [PublishBatchItemInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            n_published=Count("items", filter=Q(items__success=True)),
-            n_failed=Count("items", filter=Q(items__success=False)),
-            n_pending=Count("items", filter=Q(items__success__isnull=True)),
-        )
+        return super().get_queryset(request).annotate(**batch_counts())
 
     @admin.display(ordering="n_published")
     def published(self, obj):
         return obj.n_published
+
+    @admin.display(ordering="n_skipped", description="skipped (already published)")
+    def skipped(self, obj):
+        return obj.n_skipped
 
     @admin.display(ordering="n_failed")
     def failed(self, obj):
@@ -719,6 +797,12 @@ class PublishBatchAdmin(TenantScopedAdmin):
     def has_add_permission(self, request):
         return False
 
+
+# The app list beside every page takes a fifth of a 1400 px screen from the lists; the index and
+# the breadcrumbs lead everywhere it does.
+admin.site.enable_nav_sidebar = False
+admin.site.site_header = admin.site.site_title = "pinpublisher"
+admin.site.index_title = "Today"
 
 # Last app in INSTALLED_APPS: every other app's ModelAdmin is registered by now.
 guard_admin_site(admin.site)

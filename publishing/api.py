@@ -10,7 +10,6 @@ sent.
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from apikeys.scopes import Scope
@@ -19,9 +18,11 @@ from pinpublisher.api import (
     TenantApi,
     error_responses,
     get_or_404,
+    no_input,
     paginated,
     paginated_response,
     parse,
+    parse_query,
 )
 from publishing import selectors
 from publishing.serializers import (
@@ -133,7 +134,7 @@ class ArticlesApi(TenantApi):
         responses={200: paginated(ArticleSerializer), **error_responses(400, 404)},
     )
     def get(self, request):
-        filters = parse(ArticleFilterSerializer, request.query_params.dict())
+        filters = parse_query(ArticleFilterSerializer, request.query_params)
         articles = selectors.articles_for_tenant(
             tenant=self.tenant, project_id=filters.get("project")
         )
@@ -210,6 +211,7 @@ class ArticleDetailApi(TenantApi):
 PIN_REQUEST = {
     "multipart/form-data": PinInputSerializer,
     "application/json": PinJsonInputSerializer,
+    "application/x-www-form-urlencoded": PinJsonInputSerializer,
 }
 PIN_EDIT_NOTE = (
     "Only a pin that is draft, ready_to_schedule or error can be changed: a publishing or "
@@ -220,7 +222,6 @@ PIN_EDIT_NOTE = (
 
 class PinsApi(TenantApi):
     write_scope = Scope.PINS_WRITE
-    parser_classes = [JSONParser, MultiPartParser]
 
     @extend_schema(
         operation_id="pins_list",
@@ -229,7 +230,7 @@ class PinsApi(TenantApi):
         responses={200: paginated(PinSerializer), **error_responses(400, 404)},
     )
     def get(self, request):
-        query = parse(PinFilterSerializer, request.query_params.dict())
+        query = parse_query(PinFilterSerializer, request.query_params)
         pins = selectors.pins_for_tenant(
             tenant=self.tenant, filters=PinFilterSerializer.to_filters(query)
         )
@@ -241,7 +242,10 @@ class PinsApi(TenantApi):
         operation_id="pins_create",
         tags=["pins"],
         description="Creates a draft pin with an uploaded image (multipart) or an https "
-        "image_url. Text longer than Pinterest allows is accepted and listed in `warnings`.",
+        "image_url; with `scheduled_at` it is scheduled at once (ready_to_schedule) or nothing is "
+        "created. Text longer than Pinterest allows is accepted and listed in `warnings`. A field "
+        "this endpoint does not take (a read-only one such as `status`, or a misspelled one) is a 400 "
+        "naming it.",
         request=PIN_REQUEST,
         responses={201: PinSerializer, **error_responses(400, 415)},
     )
@@ -255,7 +259,6 @@ class PinsApi(TenantApi):
 
 class PinDetailApi(TenantApi):
     write_scope = Scope.PINS_WRITE
-    parser_classes = [JSONParser, MultiPartParser]
 
     def get_pin(self, pin_id):
         return selectors.pin_for_tenant(tenant=self.tenant, pin_id=pin_id)
@@ -337,6 +340,7 @@ class PinUnscheduleApi(TenantApi):
         request=None,
         responses={200: PinSerializer, **error_responses(404, 409)},
     )
+    @no_input
     def post(self, request, pin_id):
         pin = selectors.pin_for_tenant(tenant=self.tenant, pin_id=pin_id)
         pin = content.pin_unschedule(pin=pin)

@@ -14,6 +14,7 @@ from pinpublisher.api import (
     TenantApi,
     error_responses,
     get_or_404,
+    no_input,
     paginated,
     paginated_response,
     parse,
@@ -50,18 +51,37 @@ class BulkPublishAcceptedSerializer(serializers.Serializer):
 
 class BatchResultSerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    success = serializers.BooleanField(allow_null=True, help_text="null while the pin is pending.")
+    success = serializers.BooleanField(
+        allow_null=True, help_text="null while the pin is pending; true when it is on Pinterest."
+    )
+    outcome = serializers.ChoiceField(
+        choices=["pending", "published", "skipped", "failed"],
+        help_text="skipped: the pin was already published, nothing was sent for it.",
+    )
     error = serializers.CharField(allow_null=True)
 
 
-class BatchSerializer(serializers.Serializer):
+class BatchCountsSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     total = serializers.IntegerField()
-    published = serializers.IntegerField()
+    published = serializers.IntegerField(help_text="Pins this batch put on Pinterest.")
+    skipped = serializers.IntegerField(help_text="Pins already published: nothing was sent for them.")
     failed = serializers.IntegerField()
     pending = serializers.IntegerField()
     finished_at = serializers.DateTimeField(allow_null=True)
+
+
+class BatchSerializer(BatchCountsSerializer):
     results = BatchResultSerializer(many=True)
+
+
+class BatchListItemSerializer(BatchCountsSerializer):
+    trigger = serializers.ChoiceField(choices=PublishTrigger.choices)
+    created_at = serializers.DateTimeField()
+    published = serializers.IntegerField(source="n_published", help_text="Pins this batch put on Pinterest.")
+    skipped = serializers.IntegerField(source="n_skipped", help_text="Pins already published: nothing was sent.")
+    failed = serializers.IntegerField(source="n_failed")
+    pending = serializers.IntegerField(source="n_pending")
 
 
 class AttemptSerializer(serializers.Serializer):
@@ -88,6 +108,7 @@ class PinPublishApi(TenantApi):
         "publishing or published.",
         responses={200: PublishResultSerializer, **error_responses(400, 404, 409)},
     )
+    @no_input
     def post(self, request, pin_id):
         pin = selectors.pin_for_tenant(tenant=self.tenant, pin_id=pin_id)
         result = engine.pin_publish(pin_id=pin.pk, trigger=PublishTrigger.MANUAL)
@@ -143,6 +164,24 @@ class PublishBatchDetailApi(TenantApi):
     def get(self, request, batch_id):
         batch = get_or_404(PublishBatch.objects.filter(tenant=self.tenant), label="Batch", pk=batch_id)
         return Response(BatchSerializer(engine.batch_summary(batch=batch)).data)
+
+
+class PublishBatchesApi(TenantApi):
+    @extend_schema(
+        operation_id="publish_batches_list",
+        tags=["publishing"],
+        parameters=PAGINATION_PARAMETERS,
+        description="Your publish batches (publish-bulk, the admin's \"Publish now\"), newest first, with "
+        "their counts; a batch's pins are at `/api/publish-batches/<id>/`.",
+        responses={200: paginated(BatchListItemSerializer), **error_responses(404)},
+    )
+    def get(self, request):
+        return paginated_response(
+            queryset=selectors.batches_for_tenant(tenant=self.tenant),
+            serializer_class=BatchListItemSerializer,
+            request=request,
+            view=self,
+        )
 
 
 class PinAttemptsApi(TenantApi):

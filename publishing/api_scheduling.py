@@ -14,7 +14,16 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from apikeys.scopes import Scope
-from pinpublisher.api import AwareDateTimeField, IdField, TenantApi, error_responses, get_or_404, parse
+from pinpublisher.api import (
+    AwareDateTimeField,
+    IdField,
+    TenantApi,
+    error_responses,
+    get_or_404,
+    no_input,
+    parse,
+    parse_query,
+)
 from publishing import selectors
 from publishing.models import Weekday
 from publishing.serializers import PinSerializer
@@ -44,6 +53,7 @@ class PinQueueApi(TenantApi):
         "slot. 400 (`project`) when the project has no slots; the pin needs a board and an image.",
         responses={200: PinSerializer, **error_responses(400, 404, 409)},
     )
+    @no_input
     def post(self, request, pin_id):
         pin = selectors.pin_for_tenant(tenant=self.tenant, pin_id=pin_id)
         pin = queue_slots.pin_add_to_queue(pin=pin)
@@ -134,7 +144,7 @@ class ProjectQueueApi(TenantApi):
     )
     def get(self, request, project_id):
         project = _project(self, project_id)
-        days = parse(self.FilterSerializer, request.query_params.dict())["days"]
+        days = parse_query(self.FilterSerializer, request.query_params)["days"]
         zone = project.zone
         slots = [
             {

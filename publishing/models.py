@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import ngettext
 
 
 def validate_timezone(name: str) -> None:
@@ -347,7 +348,9 @@ class PublishBatch(models.Model):
         verbose_name_plural = "publish batches"
 
     def __str__(self):
-        return f"Batch {self.id} ({self.total} pins)"
+        return ngettext("Batch %(id)s (%(count)d pin)", "Batch %(id)s (%(count)d pins)", self.total) % {
+            "id": self.id, "count": self.total
+        }
 
 
 class PublishBatchItem(models.Model):
@@ -355,6 +358,9 @@ class PublishBatchItem(models.Model):
     pin = models.ForeignKey(Pin, on_delete=models.CASCADE, related_name="batch_items")
     # None while pending; True/False once this pin's publish in this batch has ended.
     success = models.BooleanField(null=True, blank=True)
+    # The pin was already on Pinterest: nothing was sent for it (success is True, not counted as
+    # published by this batch).
+    skipped = models.BooleanField(default=False)
     error = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from pinterest.models import PinterestConnection
 from publishing.conf import publishing_settings
-from publishing.models import BlogArticle, BlogProject, Pin, PublishBatchItem, Tenant
+from publishing.models import BlogArticle, BlogProject, Pin, PublishBatch, PublishBatchItem, Tenant
 
 # What a pin list may be ordered by (each also with a leading "-" for descending).
 PIN_ORDERING_FIELDS = ("created_at", "updated_at", "scheduled_at", "published_at", "title", "status")
@@ -140,20 +140,53 @@ def pins_lease_expired(*, now: datetime) -> QuerySet[Pin]:
 
 
 def pins_dashboard(*, tenant_id: int | None, now: datetime, size: int = 5) -> dict:
-    """Counts by status, the next scheduled pins and the last failures (of one tenant, or all)."""
+    """Counts by status, the next pins to publish (ready, due ones first: a due pin still here is
+    waiting for something) and the last failures (of one tenant, or all)."""
     from django.db.models import Count
 
     pins = Pin.objects.all() if tenant_id is None else Pin.objects.filter(project__tenant_id=tenant_id)
     counts = dict(pins.values_list("status").annotate(n=Count("id")).values_list("status", "n").order_by())
     upcoming = list(
-        pins.filter(status="ready_to_schedule", scheduled_at__gt=now)
-        .select_related("board")
+        pins.filter(status="ready_to_schedule", scheduled_at__isnull=False)
+        .select_related("board", "project__pinterest_connection")
         .order_by("scheduled_at")[:size]
     )
-    failures = list(pins.filter(status="error").order_by("-updated_at")[:size])
+    failures = list(pins.filter(status="error").select_related("project").order_by("-updated_at")[:size])
     return {"counts": counts, "upcoming": upcoming, "failures": failures}
 
 
 def pins_for_tenant_ids(*, tenant: Tenant, pin_ids) -> list:
     """Which of ``pin_ids`` are the tenant's pins."""
     return list(Pin.objects.filter(project__tenant=tenant, pk__in=list(pin_ids)).values_list("pk", flat=True))
+
+
+def batch_counts() -> dict:
+    """Annotations of a batch queryset: how many of its items are ``n_published``, ``n_skipped``
+    (already on Pinterest, nothing sent), ``n_failed`` and ``n_pending``: as the API, the admin
+    and the webhooks count them (``batch_item_outcome`` names one item the same way)."""
+    return {
+        "n_published": Count("items", filter=Q(items__success=True, items__skipped=False)),
+        "n_skipped": Count("items", filter=Q(items__skipped=True)),
+        "n_failed": Count("items", filter=Q(items__success=False)),
+        "n_pending": Count("items", filter=Q(items__success__isnull=True)),
+    }
+
+
+def batch_outcome_counts(*, batch_id) -> dict[str, int]:
+    """``{"published", "skipped", "failed", "pending"}`` counts of one batch (``batch_counts``)."""
+    counts = PublishBatch.objects.filter(pk=batch_id).annotate(**batch_counts()).values(*batch_counts()).get()
+    return {name.removeprefix("n_"): count for name, count in counts.items()}
+
+
+def batch_item_outcome(*, success: bool | None, skipped: bool) -> str:
+    """One item's outcome: pending, skipped, published or failed (as ``batch_counts`` counts)."""
+    if success is None:
+        return "pending"
+    if skipped:
+        return "skipped"
+    return "published" if success else "failed"
+
+
+def batches_for_tenant(*, tenant: Tenant) -> QuerySet[PublishBatch]:
+    """The tenant's publish batches, newest first, with their counts (``batch_counts``)."""
+    return PublishBatch.objects.filter(tenant=tenant).annotate(**batch_counts()).order_by("-created_at", "-pk")

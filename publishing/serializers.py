@@ -15,7 +15,7 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.utils import html
 
-from pinpublisher.api import AwareDateTimeField, IdField
+from pinpublisher.api import AwareDateTimeField, IdField, ReadOnlyFields
 from publishing.models import MediaState, PinKind, PinStatus
 from publishing.rules import waiting_reason
 from publishing.selectors import PIN_ORDERING_FIELDS, PinFilters
@@ -70,6 +70,8 @@ class ProjectSerializer(serializers.Serializer):
 
 
 class ProjectInputSerializer(serializers.Serializer):
+    read_only_fields = ReadOnlyFields(ProjectSerializer)
+
     name = serializers.CharField(max_length=200, help_text="Unique within your tenant.")
     pinterest_connection = IdField(
         source="pinterest_connection_id",
@@ -97,6 +99,8 @@ class ArticleSerializer(serializers.Serializer):
 
 
 class ArticleInputSerializer(serializers.Serializer):
+    read_only_fields = ReadOnlyFields(ArticleSerializer)
+
     project = IdField(source="project_id", help_text="Id of one of your projects.")
     url = serializers.URLField(max_length=2048, help_text="The article's http(s) URL: the pin's link.")
     title = serializers.CharField(max_length=500, allow_blank=True, default="")
@@ -296,17 +300,31 @@ class CarouselField(serializers.ListField):
         items = super().to_internal_value(data)
         request = self.context.get("request")
         files = request.FILES if request is not None else {}
+        # The parts the items name are this field's input, not unknown fields (``parse``).
+        consumed = self.context.setdefault("consumed_fields", set())
         for number, item in enumerate(items, start=1):
             name = item.pop("file", None)
             if name:
                 if name not in files:
                     raise serializers.ValidationError(f"Item {number}: no file part named {name!r} in the request.")
                 item["image"] = files[name]
+                consumed.add(name)
         return items
 
 
 class PinInputSerializer(serializers.Serializer):
     """A pin's editable fields (multipart/form-data, to upload an image or a video)."""
+
+    read_only_fields = ReadOnlyFields(
+        PinSerializer,
+        status="use /publish/ or /schedule/ (or scheduled_at here).",
+        published_at="set when Pinterest accepts the pin.",
+        pinterest_pin_id="set when Pinterest accepts the pin.",
+        pinterest_pin_url="set when Pinterest accepts the pin.",
+        error_message="set when publishing fails; /schedule/ clears it.",
+        kind="follows the media given: image or image_url, carousel, or video.",
+        media_state="set while Pinterest processes a video pin's media.",
+    )
 
     project = IdField(source="project_id", help_text="Id of one of your projects.")
     article = IdField(source="article_id", help_text="Id of an article of that project.")
@@ -360,6 +378,13 @@ class PinInputSerializer(serializers.Serializer):
     cover_key_frame_seconds = serializers.IntegerField(
         min_value=0, max_value=2**31 - 1, allow_null=True, default=None,
         help_text="A video pin's cover: the frame at this second (0 when no cover is given).",
+    )
+    scheduled_at = AwareDateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="When to publish (ISO 8601 with an offset, not in the past): the pin is scheduled as "
+        "/schedule/ does (ready_to_schedule; it needs a board and an image) or refused with nothing "
+        "saved. null takes it off the schedule (draft); absent leaves the schedule as it is.",
     )
 
 

@@ -1,7 +1,7 @@
 """REST routes of the publishing app, under /api/.
 
 One explicit line per endpoint. Publishing actions (``pins/<id>/publish/``,
-``pins/<id>/attempts/``, ``pins/publish-bulk/``, ``publish-batches/<id>/``) go in the marked
+``pins/<id>/attempts/``, ``pins/publish-bulk/``, ``publish-batches/`` and ``publish-batches/<id>/``) go in the marked
 place: the uuid converter never matches ``publish-bulk``, so order among them is free.
 """
 
@@ -36,6 +36,7 @@ urlpatterns = [
     path(
         "projects/<int:project_id>/import/", api_scheduling.ProjectImportApi.as_view(), name="api-project-import"
     ),
+    path("publish-batches/", api_publish.PublishBatchesApi.as_view(), name="api-publish-batch-list"),
     path(
         "publish-batches/<uuid:batch_id>/",
         api_publish.PublishBatchDetailApi.as_view(),

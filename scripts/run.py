@@ -5,6 +5,13 @@ Steps: migrate, set up the django-q2 schedules, start the local Pinterest stand-
 and the django-q2 worker side by side until Ctrl-C, which stops all of them (each
 child runs in its own process group, and the whole group is stopped).
 
+Each start shows the whole demo: the stand-in starts empty, so the demo tenant starts over
+(``seed_demo --reset``: fresh due pins, one connection, its boards once). The login is the demo
+tenant's owner (staff, sees only that tenant); ``--superuser`` (or ``DEMO_SUPERUSER=1``) makes it
+a superuser. ``HOST`` (127.0.0.1), ``PORT`` (8000) and ``STANDIN_PORT`` (8765) choose where the
+web server and the stand-in listen. Ctrl-C stops the web server, the worker and the stand-in
+within 3 s (each says how it ended).
+
 Real Pinterest instead of the stand-in: set ``PINTEREST_APP_ID`` and
 ``PINTEREST_APP_SECRET`` (connect through OAuth at /pinterest/connect/), or
 ``PINTEREST_SANDBOX_TOKEN`` (a token from Pinterest's developer dashboard; the demo
@@ -35,6 +42,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 STANDIN_REFUSAL = "Image is too small"
+#: Ctrl-C stops everything within about this long (then what is left is killed).
+STOP_GRACE_SECONDS = 1.0
 
 
 class Runner:
@@ -62,19 +71,24 @@ class Runner:
     def alive(self):
         return all(child.poll() is None for _, child in self.children)
 
-    def stop(self):
+    def stop(self, grace=STOP_GRACE_SECONDS):
+        """SIGTERM every child's group, give them ``grace`` seconds together, then SIGKILL what is
+        left (a worker still finishing a task: its pin's lease hands it to the next start).
+        Prints one line per child saying how it ended."""
         for _, child in self.children:
             _signal_group(child, signal.SIGTERM)
-        deadline = time.monotonic() + 15
-        for _, child in self.children:
+        deadline = time.monotonic() + grace
+        for name, child in self.children:
             try:
-                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+                child.wait(timeout=max(0.05, deadline - time.monotonic()))
+                how = "stopped"
             except subprocess.TimeoutExpired:
-                pass
-            # Whatever is left of the group (a worker that ignored SIGTERM) is killed.
+                how = f"killed after {grace:g} s"
+            # Whatever is left of the group (a worker's processes, one that ignored SIGTERM) is killed.
             _signal_group(child, signal.SIGKILL)
             if child.poll() is None:
                 child.wait()
+            print(f"{name} (pid {child.pid}) {how}", flush=True)
         return [(name, child.pid) for name, child in self.children]
 
 
@@ -164,6 +178,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="Headless: prove the service publishes, then exit.")
     parser.add_argument("--timeout", type=float, default=180, help="--check gives up after this many seconds.")
+    parser.add_argument(
+        "--superuser", action="store_true", default=os.environ.get("DEMO_SUPERUSER", "") not in ("", "0"),
+        help="Log in as a superuser (every tenant) instead of the demo tenant's owner (also DEMO_SUPERUSER=1).",
+    )
     args = parser.parse_args()
 
     env = dict(os.environ)
@@ -195,6 +213,8 @@ def main():
         env.setdefault("PINTEREST_APP_ID", "1234567890")
         env.setdefault("PINTEREST_APP_SECRET", "demo-app-secret")
         env.setdefault("PINTEREST_REDIRECT_URI", f"{base}/pinterest/callback/")
+        # The admin links each published pin to the stand-in's page of it too (its stored URL stays Pinterest's).
+        env.setdefault("PINTEREST_STANDIN_PIN_PAGE", f"{standin}/_standin/pins/{{pin_id}}/")
 
     runner = Runner(env)
     stopping = False
@@ -208,8 +228,13 @@ def main():
     started = time.monotonic()
     try:
         runner.manage("migrate", "--no-input", "-v", "0")
+        # Shown once (by migrate): the processes started next would each repeat it.
+        runner.env["SILENCED_SYSTEM_CHECKS"] = ",".join(
+            filter(None, [env.get("SILENCED_SYSTEM_CHECKS", ""), "pinpublisher.W001"])
+        )
         runner.manage("setup_schedules")
-        seed_args = ["seed_demo", "--json"]
+        # The stand-in starts empty: the demo tenant starts over too (fresh due pins, one connection).
+        seed_args = ["seed_demo", "--json", "--reset"] + (["--superuser"] if args.superuser else [])
         if not real:
             runner.start("stand-in", "run_pinterest_standin", "--port", standin_port, "--seed-demo",
                          "--min-image-px", "100", quiet=args.check)
@@ -231,7 +256,8 @@ def main():
             raise SystemExit("the web server did not start")
         print(
             f"\npinpublisher is running ({'real Pinterest' if real else 'the local Pinterest stand-in'}).\n"
-            f"  admin:     {base}/admin/   login {seeded['username']} / {seeded['password']}\n"
+            f"  admin:     {base}/admin/   login {seeded['username']} / {seeded['password']}"
+            f"   ({'superuser' if args.superuser else 'owner of the Demo tenant'})\n"
             f"  API docs:  {base}/api/docs/\n"
             f"  API key:   {seeded['api_key']}   (new on every start; the previous one is revoked)\n"
             f"  try:       curl -H 'Authorization: Token {seeded['api_key']}' {base}/api/pins/\n"
@@ -263,7 +289,6 @@ def main():
     finally:
         stopped = runner.stop()
         if stopped:
-            print("stopped " + ", ".join(f"{name} (pid {pid})" for name, pid in stopped), flush=True)
             orphans = leftover_processes(stopped)
             if orphans:
                 print(f"LEFT RUNNING: {orphans}", file=sys.stderr, flush=True)

@@ -75,7 +75,7 @@ def test_admin_index_shows_the_pin_dashboard(admin_client, populated):
     Pin.objects.filter(pk=populated.pk).update(status="error", error_message="Board not found.")
     body = admin_client.get(reverse("admin:index")).content.decode()
     assert 'id="pin-dashboard"' in body
-    assert "Board not found." in body and "Next scheduled" in body
+    assert "Board not found." in body and "Next up" in body
 
 
 def test_pin_changelist_shows_badges_and_the_link_to_pinterest(admin_client, populated):

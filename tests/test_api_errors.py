@@ -135,9 +135,15 @@ def test_unsupported_content_type_is_415(client):
     assert "text/plain" in error["message"]
 
 
-def test_multipart_is_415_where_only_json_is_accepted(client):
-    response = client.post("/api/projects/", {"name": "x"}, format="multipart")
-    assert_error(response, 415, "unsupported_media_type")
+@pytest.mark.parametrize("format_", ["multipart", "form"])
+def test_form_and_multipart_bodies_are_read_like_json(client, format_):
+    if format_ == "form":
+        response = client.generic("POST", "/api/projects/", "name=From+curl+-d",
+                                  content_type="application/x-www-form-urlencoded")
+    else:
+        response = client.post("/api/projects/", {"name": "From curl -d"}, format="multipart")
+    assert response.status_code == 201, response.content
+    assert response.json()["name"] == "From curl -d"
 
 
 def test_throttled_is_429_with_retry_after(client, settings):

@@ -16,9 +16,11 @@ from pinpublisher.api import (
     TenantApi,
     error_responses,
     get_or_404,
+    no_input,
     paginated,
     paginated_response,
     parse,
+    parse_query,
 )
 from webhooks import selectors
 from webhooks.models import Delivery
@@ -105,6 +107,7 @@ class WebhookRotateSecretApi(_EndpointApi):
         "WEBHOOKS_SECRET_OVERLAP_HOURS (24 h): meanwhile every delivery carries both signatures.",
         responses={200: SecretRotatedSerializer, **error_responses(404)},
     )
+    @no_input
     def post(self, request, endpoint_id):
         rotated = endpoint_services.endpoint_rotate_secret(endpoint=self.get_endpoint(endpoint_id))
         body = {"id": rotated.endpoint.pk, "secret": rotated.secret,
@@ -120,7 +123,7 @@ class WebhookDeliveriesApi(_EndpointApi):
     )
     def get(self, request, endpoint_id):
         endpoint = self.get_endpoint(endpoint_id)
-        filters = parse(DeliveryFilterSerializer, request.query_params.dict())
+        filters = parse_query(DeliveryFilterSerializer, request.query_params)
         deliveries = selectors.deliveries_for_endpoint(endpoint=endpoint, status=filters.get("status"))
         return paginated_response(queryset=deliveries, serializer_class=DeliverySerializer, request=request,
                                   view=self)
@@ -149,6 +152,7 @@ class WebhookRedeliverApi(_DeliveryApi):
         "409 `endpoint_disabled` while the endpoint is disabled.",
         responses={202: DeliverySerializer, **error_responses(404, 409)},
     )
+    @no_input
     def post(self, request, endpoint_id, delivery_id):
         delivery = self.get_delivery(endpoint_id, delivery_id)
         delivery = delivery_services.delivery_redeliver(delivery=delivery, now=timezone.now())

@@ -7,6 +7,7 @@ signing secret except the two answers that hand a new one over, once.
 
 from rest_framework import serializers
 
+from pinpublisher.api import ReadOnlyFields
 from webhooks.models import DeliveryStatus, EventType
 from webhooks.services.endpoints import URL_MAX_LENGTH
 
@@ -16,6 +17,9 @@ EVENT_TYPES_HELP = "Event types sent to this endpoint; empty or absent: every ty
 
 
 class EndpointInputSerializer(serializers.Serializer):
+    # Defined below: read when a request is parsed (the output's fields are read-only here).
+    read_only_fields: ReadOnlyFields
+
     url = serializers.CharField(
         max_length=URL_MAX_LENGTH, help_text="An https URL on a public address; it receives a signed JSON POST."
     )
@@ -46,6 +50,11 @@ class EndpointCreatedSerializer(EndpointSerializer):
     secret = serializers.CharField(
         read_only=True, help_text="The signing secret. Shown this once: store it now (rotate-secret makes a new one)."
     )
+
+
+EndpointInputSerializer.read_only_fields = ReadOnlyFields(
+    EndpointCreatedSerializer, secret="use /rotate-secret/."
+)
 
 
 class SecretRotatedSerializer(serializers.Serializer):

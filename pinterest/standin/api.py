@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from pinterest.scopes import parse_scopes
+from pinterest.standin import pages
 from pinterest.standin.images import local_image_sizes
 from pinterest.standin.state import (
     CODE_SECONDS,
@@ -463,6 +464,7 @@ def _create_pin(state, request, token) -> Reply:
         return error(400, 1, problem)
     pin = state._store_pin(board, body)
     source_type = source.get("source_type")
+    pages.remember_image(state, pin["id"], source)
     state.record_creation(
         Creation(
             time=time.time(),
@@ -608,6 +610,10 @@ def _board_json(board, owner_username) -> dict:
 
 
 def _control(state, request) -> Reply:
+    page = pages.pin_page(state, request.path) if request.method == "GET" else None
+    if page is not None:
+        status, html, headers = page
+        return Reply(status, html, headers=dict(headers))
     path = request.path.rstrip("/")
     if path == "/_standin/state" and request.method == "GET":
         return Reply(200, state.snapshot())

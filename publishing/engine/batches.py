@@ -21,7 +21,7 @@ from publishing.engine.create import refusal
 from publishing.engine.results import MSG_NO_CONNECTION
 from publishing.models import Pin, PinStatus, PublishBatch, PublishBatchItem, PublishTrigger, Tenant
 from publishing.rules import connection_problem, publish_problem
-from publishing.selectors import pins_with_relations
+from publishing.selectors import batch_item_outcome, batch_outcome_counts, pins_with_relations
 
 
 def pins_publish_bulk(
@@ -56,10 +56,11 @@ def pins_publish_bulk(
 
 
 def settle_unclaimable(*, batch_id: UUID, pin_id: UUID | str) -> None:
-    """The pin cannot be claimed for this batch: its stored state answers for the item."""
+    """The pin cannot be claimed for this batch: its stored state answers for the item (a pin
+    already on Pinterest is skipped: nothing is sent, and the batch counts it as skipped)."""
     why = refusal(pin_id)
     if why.status == PinStatus.PUBLISHED:
-        outcome.tell_batches(batch_id=batch_id, pin_id=pin_id, success=True, error="")
+        outcome.tell_batches(batch_id=batch_id, pin_id=pin_id, success=True, error="", skipped=True)
     elif why.status != PinStatus.PUBLISHING:
         outcome.tell_batches(batch_id=batch_id, pin_id=pin_id, success=False, error=str(why))
     # PUBLISHING: whoever holds the pin records the result on this item too.
@@ -108,18 +109,20 @@ def batches_resume_stalled(*, now: datetime, stalled_after: timedelta | None = N
 
 
 def batch_summary(*, batch: PublishBatch) -> dict:
-    items = list(batch.items.order_by("id").values("pin_id", "success", "error"))
-    published = sum(1 for item in items if item["success"] is True)
-    failed = sum(1 for item in items if item["success"] is False)
+    """The batch's counts (as ``selectors.batch_counts``) and each pin's outcome."""
+    items = list(batch.items.order_by("id").values("pin_id", "success", "skipped", "error"))
     return {
         "id": str(batch.pk),
         "total": len(items),
-        "published": published,
-        "failed": failed,
-        "pending": len(items) - published - failed,
+        **batch_outcome_counts(batch_id=batch.pk),
         "finished_at": batch.finished_at,
         "results": [
-            {"id": str(item["pin_id"]), "success": item["success"], "error": item["error"] or None}
+            {
+                "id": str(item["pin_id"]),
+                "success": item["success"],
+                "outcome": batch_item_outcome(success=item["success"], skipped=item["skipped"]),
+                "error": item["error"] or None,
+            }
             for item in items
         ],
     }

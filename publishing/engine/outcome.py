@@ -175,9 +175,12 @@ def current_result(pin_id: UUID | str) -> PublishResult:
     )
 
 
-def tell_batches(*, pin_id: UUID | str, success: bool, error: str, batch_id: UUID | None = None) -> None:
+def tell_batches(
+    *, pin_id: UUID | str, success: bool, error: str, batch_id: UUID | None = None, skipped: bool = False
+) -> None:
     """Record a pin's result on its pending batch items (of one batch, or of all), and close
-    the batches that have nothing pending left."""
+    the batches that have nothing pending left. ``skipped``: the pin was on Pinterest already and
+    nothing was sent for it (recorded as a success, counted apart from those published)."""
     now = timezone.now()
     pending = PublishBatchItem.objects.filter(pin_id=pin_id, success__isnull=True)
     if batch_id is not None:
@@ -186,7 +189,7 @@ def tell_batches(*, pin_id: UUID | str, success: bool, error: str, batch_id: UUI
     if not batch_ids:
         return
     with transaction.atomic():
-        pending.update(success=success, error=error, finished_at=now)
+        pending.update(success=success, skipped=skipped, error=error, finished_at=now)
         for finished_id in batch_ids:
             # One UPDATE per batch (a pin is rarely in more than one), so the one that closes it is known.
             closed = PublishBatch.objects.filter(pk=finished_id, finished_at__isnull=True).exclude(

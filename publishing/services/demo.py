@@ -2,7 +2,9 @@
 
 ``demo_seed`` is idempotent: objects are found by name (tenant, user, project,
 article url, pin title) and only created when missing, so running it twice
-duplicates nothing. The admin password and the API key are new on every run (they
+duplicates nothing. ``make run`` seeds with ``reset``: the demo tenant starts over (fresh due
+pins, one connection to the fresh stand-in, its boards once), so every start shows everything.
+The admin password and the API key are new on every run (they
 are printed; keys are stored as hashes, so the previous one cannot be shown again and is
 revoked).
 """
@@ -11,6 +13,7 @@ import io
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
@@ -23,13 +26,27 @@ from apikeys.selectors import api_keys_for_tenant
 from apikeys.services import api_key_create, api_key_revoke
 from pinterest.models import PinterestConnection
 from pinterest.services.connect import connection_add_from_token
-from publishing.models import BlogArticle, BlogProject, Membership, Pin, PinStatus, Tenant
+from publishing.models import (
+    BlogArticle,
+    BlogProject,
+    CarouselItem,
+    Membership,
+    Pin,
+    PinStatus,
+    PublishBatch,
+    Tenant,
+)
+from publishing.services import content
 
 DEMO_TENANT = "Demo"
 DEMO_USERNAME = "demo"
 DEMO_PROJECT = "Demo blog"
 DEMO_KEY_NAME = "Demo key"
 REFUSED_TITLE = "A pin Pinterest refuses (image too small)"
+CAROUSEL_TITLE = "Carousel: sourdough step by step"
+VIDEO_TITLE = "Video: one-pan lemon pasta in a minute"
+#: A 4-second 320x568 H.264 MP4 (20 KB): Pinterest's shortest accepted video length.
+DEMO_VIDEO = Path(__file__).resolve().parent / "demo_assets" / "demo-video.mp4"
 ARTICLES = [
     ("https://demo-blog.example.com/one-pan-lemon-pasta", "One-pan lemon pasta"),
     ("https://demo-blog.example.com/weekend-in-lisbon", "A weekend in Lisbon"),
@@ -84,11 +101,71 @@ def _plan(now: datetime):
     return plan
 
 
-def demo_seed(*, access_token: str = "", refresh_token: str = "", now: datetime | None = None) -> DemoSeeded:
-    """Create (or find) the demo tenant, its admin, project, articles and pins, and a new API key
+def _media_pins(*, tenant: Tenant, project: BlogProject, articles: list[BlogArticle], boards: list, now: datetime):
+    """A carousel (three same-size steps) and a video pin (the tiny MP4 shipped with the demo, in
+    a section of the board when it has one), both due now, made by the content services like
+    any pin. Yields (pin, created)."""
+    # The board with sections (the stand-in's Recipes has two), so the demo shows one in use.
+    board = next((b for b in boards if b.sections.filter(is_archived=False).exists()), boards[0])
+    section = board.sections.filter(is_archived=False).order_by("name").first()
+    wanted = [
+        (CAROUSEL_TITLE, 3, {"carousel": [
+            {"image": ContentFile(demo_image(title=f"Step {n}", color=COLORS[n], size=(1000, 1500)),
+                                  name=f"step-{n}.png"),
+             "title": f"Step {n}", "description": f"Step {n} of the starter"}
+            for n in range(1, 4)
+        ]}),
+        (VIDEO_TITLE, 0, {"video": ContentFile(DEMO_VIDEO.read_bytes(), name="demo-video.mp4"),
+                          "cover_key_frame_seconds": 1,
+                          "board_section_id": section.pk if section is not None else None}),
+    ]
+    for title, article_index, media in wanted:
+        pin = Pin.objects.filter(project=project, title=title).first()
+        if pin is not None:
+            yield pin, False
+            continue
+        pin = content.pin_create(
+            tenant=tenant, project_id=project.pk, article_id=articles[article_index].pk, board_id=board.pk,
+            title=title, description=f"{ARTICLES[article_index][1]}: read the whole article on the demo blog.",
+            scheduled_at=now, **media,
+        )
+        yield pin, True
+
+
+def demo_reset(*, tenant: Tenant) -> None:
+    """Forget the demo tenant's content and accounts: its pins (and their images), batches,
+    projects and Pinterest connections (with their boards). Its users and keys stay. Only
+    ever called for the demo tenant: ``make run`` starts a fresh stand-in each time, so the
+    demo starts over rather than keep pins and accounts that stand-in never knew."""
+    with transaction.atomic():
+        pins = Pin.objects.filter(project__tenant=tenant)
+        storage = Pin._meta.get_field("image").storage
+        names = [name for row in pins.values_list("image", "video", "cover_image") for name in row if name]
+        names += [name for name in CarouselItem.objects.filter(pin__in=pins).values_list("image", flat=True) if name]
+        images = [(storage, name) for name in names]
+        pins.delete()
+        PublishBatch.objects.filter(tenant=tenant).delete()
+        BlogProject.objects.filter(tenant=tenant).delete()
+        PinterestConnection.objects.filter(tenant=tenant).delete()
+        for storage, name in images:
+            transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+
+
+def demo_seed(
+    *,
+    access_token: str = "",
+    refresh_token: str = "",
+    now: datetime | None = None,
+    reset: bool = False,
+    superuser: bool = False,
+) -> DemoSeeded:
+    """Create (or find) the demo tenant, its owner, project, articles and pins, and a new API key
     (the previous demo key is revoked).
 
-    With ``access_token`` the project is connected to that Pinterest account (the
+    The owner ``demo`` is staff and sees only the demo tenant; with ``superuser`` it is a
+    superuser (every tenant). With ``reset`` the demo tenant's content and connections are
+    forgotten first (``demo_reset``), so due pins are due again and one connection holds the
+    boards once. With ``access_token`` the project is connected to that Pinterest account (the
     stand-in's demo user, or a sandbox token) and its boards are synced; without it the
     pins wait as drafts for a connection made through OAuth.
     Raises ConnectError / PinterestError when the token cannot be used.
@@ -98,9 +175,11 @@ def demo_seed(*, access_token: str = "", refresh_token: str = "", now: datetime 
     password = secrets.token_urlsafe(12)
     with transaction.atomic():
         tenant, _ = Tenant.objects.get_or_create(name=DEMO_TENANT)
+        if reset:
+            demo_reset(tenant=tenant)
         user, _ = User.objects.get_or_create(username=DEMO_USERNAME, defaults={"email": "demo@example.com"})
         user.is_staff = True
-        user.is_superuser = True
+        user.is_superuser = superuser
         user.set_password(password)
         user.save()
         Membership.objects.update_or_create(user=user, defaults={"tenant": tenant, "role": Membership.Role.OWNER})
@@ -147,6 +226,10 @@ def demo_seed(*, access_token: str = "", refresh_token: str = "", now: datetime 
         if title == REFUSED_TITLE:
             refused = str(pin.pk)
         elif title.startswith("Due now"):
+            due.append(str(pin.pk))
+    if boards:
+        for pin, was_created in _media_pins(tenant=tenant, project=project, articles=articles, boards=boards, now=now):
+            created += int(was_created)
             due.append(str(pin.pk))
     return DemoSeeded(
         tenant=tenant,

@@ -4,7 +4,7 @@ from django import template
 from django.utils import timezone
 
 from pinpublisher.admin_scoping import user_tenant_id
-from pinterest.admin import HEALTH_COLORS
+from pinterest.admin import HEALTH_COLORS, badge
 from pinterest.models import Health
 from pinterest.selectors import connections_health_dashboard
 
@@ -25,7 +25,8 @@ def connection_health_dashboard(context):
     needing = []
     for connection in data["needing_a_person"]:
         value, detail = connection.health(now=now)
-        needing.append(
-            {"connection": connection, "label": Health(value).label, "color": HEALTH_COLORS[value], "detail": detail}
-        )
+        needing.append({
+            "connection": connection, "label": Health(value).label, "color": HEALTH_COLORS[value], "detail": detail,
+            "badge": badge(Health(value).label, HEALTH_COLORS[value]),
+        })
     return {"show": True, "counts": counts, "needing": needing, "all_tenants": user.is_superuser}

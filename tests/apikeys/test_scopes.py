@@ -68,6 +68,7 @@ ROUTES = [
     ("post", "/api/pins/{published_pin}/publish/", P, None),
     ("get", "/api/pins/{pin}/attempts/", R, None),
     ("post", "/api/pins/publish-bulk/", P, {"pin_ids": [str(uuid.UUID(int=1))]}),
+    ("get", "/api/publish-batches/", R, None),
     ("get", "/api/publish-batches/{batch}/", R, None),
     # Planning (publishing.api_scheduling): queues, slots, interval pinning, CSV import.
     ("post", "/api/pins/{pin}/queue/", W, None),

@@ -189,7 +189,7 @@ def test_admin_change_page_shows_health_detail_and_timestamps_read_only(admin_cl
 def health_block(response):
     body = response.content.decode()
     start = body.index('id="connection-health"')
-    return body[start:body.index("</div>", start)]
+    return body[start:body.index("<!-- end connection-health -->", start)]
 
 
 def shown_counts(block):

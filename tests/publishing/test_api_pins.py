@@ -1,9 +1,11 @@
 """The pins API: create, validation rules, update/delete guards, schedule and unschedule."""
 
 import io
+import os
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
@@ -195,10 +197,13 @@ def test_create_accepts_text_longer_than_pinterest_allows_with_warnings(tenant_a
     assert Pin.objects.get().title == "T" * 101
 
 
-def test_create_ignores_status_and_schedule_fields(tenant_api, setup):
+def test_create_with_a_read_only_status_is_a_400_naming_it_and_creates_nothing(tenant_api, setup):
     data = {**pin_json(setup), "status": "published", "scheduled_at": "2030-01-01T00:00:00Z"}
-    body = tenant_api.post("/api/pins/", data, format="json").json()
-    assert body["status"] == "draft" and body["scheduled_at"] is None
+    response = tenant_api.post("/api/pins/", data, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["fields"] == {"status": ["status is read-only: use /publish/ or /schedule/ "
+                                                             "(or scheduled_at here)."]}
+    assert not Pin.objects.exists()
 
 
 # --- Update and delete -----------------------------------------------------------------------
@@ -428,3 +433,104 @@ def test_pin_output_written_by_hand_equals_drfs_field_by_field_output(rf, setup)
         serializer = PinSerializer(pin, context={"request": request})
         assert serializer.data == serializers.Serializer.to_representation(serializer, pin)
         assert list(serializer.data) == list(serializer.fields)
+
+
+# --- Nothing sent is dropped: unknown and read-only fields, scheduled_at ----------------------
+
+
+def test_a_misspelled_field_is_a_400_naming_it_with_the_field_meant(tenant_api, setup):
+    data = {**pin_json(setup), "descripton": "typo"}
+    errors = field_errors(tenant_api.post("/api/pins/", data, format="json"))
+    assert list(errors) == ["descripton"]
+    assert errors["descripton"][0].startswith("descripton is not a field of this endpoint. Did you mean description?")
+    assert not Pin.objects.exists()
+
+
+def test_every_read_only_and_unknown_field_is_named_next_to_the_invalid_ones(tenant_api, setup):
+    data = {**pin_json(setup), "id": "x", "pinterest_pin_id": "1", "zzz": 1}
+    data.pop("project")
+    errors = field_errors(tenant_api.post("/api/pins/", data, format="json"))
+    assert set(errors) == {"project", "id", "pinterest_pin_id", "zzz"}
+    assert errors["id"] == ["id is read-only."]
+    assert errors["pinterest_pin_id"] == ["pinterest_pin_id is read-only: set when Pinterest accepts the pin."]
+
+
+def test_a_patch_with_a_read_only_status_is_a_400_and_changes_nothing(tenant_api, setup):
+    pin = make_pin(project=setup[0], board=setup[1], article=setup[2], status=PinStatus.DRAFT)
+    response = tenant_api.patch(f"/api/pins/{pin.pk}/", {"title": "New", "status": "published"}, format="json")
+    assert field_errors(response) == {"status": ["status is read-only: use /publish/ or /schedule/ "
+                                                 "(or scheduled_at here)."]}
+    assert Pin.objects.get(pk=pin.pk).title == pin.title
+
+
+def test_create_with_scheduled_at_schedules_the_pin_ready_to_publish(tenant_api, setup):
+    when = (timezone.now() + timedelta(hours=2)).replace(microsecond=0)
+    response = tenant_api.post("/api/pins/", {**pin_json(setup), "scheduled_at": when.isoformat()}, format="json")
+    assert response.status_code == 201, response.content
+    pin = Pin.objects.get()
+    assert (pin.status, pin.scheduled_at) == (PinStatus.READY_TO_SCHEDULE, when)
+    assert response.json()["status"] == "ready_to_schedule"
+
+
+@pytest.mark.parametrize(
+    "scheduled_at, fragment",
+    [
+        ("2020-01-01T00:00:00Z", "in the past"),
+        ("2030-01-01T00:00:00", "timezone-aware"),
+        ("next tuesday", "Datetime has wrong format"),
+    ],
+)
+def test_create_with_a_bad_scheduled_at_is_a_400_naming_it_and_creates_nothing(tenant_api, setup, scheduled_at,
+                                                                               fragment):
+    errors = field_errors(tenant_api.post("/api/pins/", {**pin_json(setup), "scheduled_at": scheduled_at},
+                                          format="json"))
+    assert list(errors) == ["scheduled_at"] and fragment in errors["scheduled_at"][0]
+    assert not Pin.objects.exists()
+
+
+def test_create_with_scheduled_at_and_no_board_is_refused_by_the_schedule_rule(tenant_api, setup):
+    upload = image_file()
+    data = {**pin_json(setup, board=None, image_url=None), "image": upload, "scheduled_at": "2031-01-01T00:00:00Z"}
+    response = tenant_api.post("/api/pins/", data, format="multipart")
+    assert list(field_errors(response)) == ["board"]
+    assert not Pin.objects.exists()
+
+
+def test_a_patch_with_scheduled_at_schedules_the_pin_and_null_unschedules_it(tenant_api, setup):
+    pin = make_pin(project=setup[0], board=setup[1], article=setup[2], status=PinStatus.DRAFT)
+    response = tenant_api.patch(f"/api/pins/{pin.pk}/", {"scheduled_at": "2031-01-01T09:00:00+02:00"}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "ready_to_schedule"
+    assert response.json()["scheduled_at"] == "2031-01-01T07:00:00Z"
+    response = tenant_api.patch(f"/api/pins/{pin.pk}/", {"scheduled_at": None}, format="json")
+    assert response.json()["status"] == "draft" and response.json()["scheduled_at"] is None
+
+
+def test_a_patch_whose_schedule_is_refused_keeps_the_other_changes_out_too(tenant_api, setup):
+    pin = make_pin(project=setup[0], board=setup[1], article=setup[2], status=PinStatus.DRAFT)
+    response = tenant_api.patch(f"/api/pins/{pin.pk}/", {"title": "New", "scheduled_at": "2020-01-01T00:00:00Z"},
+                                format="json")
+    assert list(field_errors(response)) == ["scheduled_at"]
+    assert Pin.objects.get(pk=pin.pk).title == pin.title
+
+
+def test_a_patch_with_a_new_upload_and_a_refused_schedule_leaves_no_stored_file(tenant_api, setup):
+    pin = make_pin(project=setup[0], board=None, article=setup[2], status=PinStatus.DRAFT)
+    before = stored_files()
+    response = tenant_api.patch(f"/api/pins/{pin.pk}/", {"image": image_file(), "scheduled_at": "2031-01-01T00:00Z"},
+                                format="multipart")
+    assert list(field_errors(response)) == ["board"]
+    assert stored_files() == before and Pin.objects.get(pk=pin.pk).image.name == pin.image.name
+
+
+def stored_files():
+    return {os.path.join(root, name) for root, _, names in os.walk(settings.MEDIA_ROOT) for name in names}
+
+
+def test_create_accepts_a_form_encoded_body_like_curl_d_sends(tenant_api, setup):
+    response = tenant_api.generic(
+        "POST", "/api/pins/", "&".join(f"{k}={v}" for k, v in pin_json(setup).items()),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 201, response.content
+    assert Pin.objects.get().title == "A title"

@@ -6,7 +6,7 @@ import pytest
 from django_q.conf import Conf
 from rest_framework.test import APIClient
 
-from publishing.models import PinStatus, PublishBatch
+from publishing.models import Pin, PinStatus, PublishBatch
 from tests.factories import api_client, make_pin, make_project, make_user
 from tests.publishing.helpers import create_calls, standin_pins
 
@@ -126,3 +126,47 @@ def test_another_tenants_batch_is_404(mine, monkeypatch):
     batch_id = api.post("/api/pins/publish-bulk/", {"pin_ids": [str(pins[0].pk)]}, format="json").json()["batch_id"]
     stranger = api_for(make_project().tenant)
     assert stranger.get(f"/api/publish-batches/{batch_id}/").status_code == 404
+
+
+def test_batches_list_is_newest_first_paginated_with_counts_and_only_the_tenants(mine, standin, monkeypatch):
+    pins, api = mine
+    monkeypatch.setattr("publishing.engine.queue.async_task", lambda *a, **k: None)
+    Pin.objects.filter(pk=pins[0].pk).update(status=PinStatus.PUBLISHED, pinterest_pin_id="77")
+    older = api.post("/api/pins/publish-bulk/", {"pin_ids": [str(pins[0].pk)]}, format="json").json()["batch_id"]
+    newer = api.post("/api/pins/publish-bulk/", {"pin_ids": [str(p.pk) for p in pins[1:]]},
+                     format="json").json()["batch_id"]
+    api_for(make_project().tenant).post("/api/pins/publish-bulk/", {"pin_ids": []}, format="json")
+    stranger_pin = make_pin()
+    api_for(stranger_pin.project.tenant).post(
+        "/api/pins/publish-bulk/", {"pin_ids": [str(stranger_pin.pk)]}, format="json"
+    )
+
+    page = api.get("/api/publish-batches/?page_size=1").json()
+    assert page["count"] == 2 and page["next"] and page["previous"] is None
+    (first,) = page["results"]
+    assert first["id"] == newer
+    assert (first["total"], first["published"], first["skipped"], first["failed"], first["pending"]) == (2, 0, 0, 0, 2)
+    assert first["trigger"] == "bulk" and first["finished_at"] is None
+    (second,) = api.get(page["next"]).json()["results"]
+    assert second["id"] == older
+    assert (second["published"], second["skipped"], second["pending"]) == (0, 1, 0)
+    assert second["finished_at"] is not None
+
+
+def test_a_batch_counts_an_already_published_pin_as_skipped(mine, monkeypatch):
+    pins, api = mine
+    monkeypatch.setattr("publishing.engine.queue.async_task", lambda *a, **k: None)
+    Pin.objects.filter(pk=pins[0].pk).update(status=PinStatus.PUBLISHED, pinterest_pin_id="77")
+    batch_id = api.post("/api/pins/publish-bulk/", {"pin_ids": [str(pins[0].pk)]}, format="json").json()["batch_id"]
+    batch = api.get(f"/api/publish-batches/{batch_id}/").json()
+    assert (batch["published"], batch["skipped"], batch["failed"], batch["pending"]) == (0, 1, 0, 0)
+    assert batch["results"] == [{"id": str(pins[0].pk), "success": True, "outcome": "skipped", "error": None}]
+
+
+def test_bulk_publish_accepts_a_form_encoded_body(mine, monkeypatch):
+    pins, api = mine
+    monkeypatch.setattr("publishing.engine.queue.async_task", lambda *a, **k: None)
+    response = api.post("/api/pins/publish-bulk/", f"pin_ids={pins[0].pk}&pin_ids={pins[1].pk}",
+                        content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 202, response.content
+    assert response.json()["total"] == 2

@@ -47,6 +47,7 @@ def test_migrations_give_a_shared_pinterest_id_to_the_pin_pinterest_answered_201
     assert rows[keeper.pk].status == rows[third.pk].status == "error"
     assert "belongs to another of your pins" in rows[keeper.pk].error_message
     assert rows[keeper.pk].pinterest_pin_id == rows[third.pk].pinterest_pin_id == ""
-    assert PublishBatchItem.objects.get(pin=other).success is True  # the pin Pinterest confirmed keeps it
-    demoted = PublishBatchItem.objects.get(pin=third)
-    assert demoted.success is False and "belongs to another of your pins" in demoted.error
+    items = PublishBatchItem.objects.values("success", "error")
+    assert items.get(pin=other)["success"] is True  # the pin Pinterest confirmed keeps it
+    demoted = items.get(pin=third)
+    assert demoted["success"] is False and "belongs to another of your pins" in demoted["error"]

@@ -107,8 +107,8 @@ def test_a_finished_batch_is_delivered_with_its_counts(standin, receiver, endpoi
         batch = pins_publish_bulk(tenant=tenant, pin_ids=[pin.pk for pin in pins])
     (event,) = receiver.events
     assert event["type"] == "batch.finished"
-    assert {key: event["data"][key] for key in ("batch_id", "total", "published", "failed", "trigger")} == {
-        "batch_id": str(batch.pk), "total": 3, "published": 2, "failed": 1, "trigger": "bulk",
+    assert {key: event["data"][key] for key in ("batch_id", "total", "published", "skipped", "failed", "trigger")} == {
+        "batch_id": str(batch.pk), "total": 3, "published": 2, "skipped": 0, "failed": 1, "trigger": "bulk",
     }
 
 

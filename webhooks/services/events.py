@@ -14,11 +14,11 @@ from typing import Any
 from uuid import UUID
 
 from django.db import transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from pinterest.models import Health, PinterestConnection
 from publishing.models import Pin, PublishBatch
+from publishing.selectors import batch_outcome_counts
 from webhooks.conf import webhooks_settings
 from webhooks.models import Delivery, Endpoint, Event, EventType
 from webhooks.queue import enqueue_deliver
@@ -75,13 +75,11 @@ def event_record_batch_finished(*, batch_id: UUID | str, finished_at: datetime) 
     endpoints = endpoints_wanting(event_type=EventType.BATCH_FINISHED, tenant__publish_batches=batch_id)
     if not endpoints:
         return None
-    batch = PublishBatch.objects.filter(pk=batch_id).annotate(
-        n_published=Count("items", filter=Q(items__success=True)),
-        n_failed=Count("items", filter=Q(items__success=False)),
-    ).values("tenant_id", "total", "trigger", "created_at", "n_published", "n_failed").get()
+    batch = PublishBatch.objects.filter(pk=batch_id).values("tenant_id", "total", "trigger", "created_at").get()
+    counts = batch_outcome_counts(batch_id=batch_id)
     data = {
         "batch_id": str(batch_id), "trigger": batch["trigger"], "total": batch["total"],
-        "published": batch["n_published"], "failed": batch["n_failed"],
+        "published": counts["published"], "skipped": counts["skipped"], "failed": counts["failed"],
         "created_at": _iso(batch["created_at"]), "finished_at": _iso(finished_at),
     }
     return event_record(tenant_id=batch["tenant_id"], event_type=EventType.BATCH_FINISHED, data=data,

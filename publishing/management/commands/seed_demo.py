@@ -9,7 +9,7 @@ from publishing.services.demo import demo_seed
 
 class Command(BaseCommand):
     help = (
-        "Create the demo tenant: an admin user (new password each run), an API key (new each run, the "
+        "Create the demo tenant: its owner, a staff user (new password each run), an API key (new each run, the "
         "previous one revoked), a project with "
         "5 articles, a Pinterest connection (from --token-env) with its boards, and 12 pins that show "
         "every outcome. Safe to run twice: nothing is duplicated."
@@ -23,13 +23,24 @@ class Command(BaseCommand):
             "user, or a sandbox token). Without it the pins stay drafts until you connect through OAuth.",
         )
         parser.add_argument("--refresh-token-env", metavar="VAR", help="Environment variable with its refresh token.")
+        parser.add_argument(
+            "--reset", action="store_true",
+            help="Start the demo tenant over first: delete its pins, batches, projects and Pinterest connections "
+            "(make run does, since its stand-in starts empty each time).",
+        )
+        parser.add_argument(
+            "--superuser", action="store_true",
+            help="Make the demo login a superuser (sees every tenant). Default: the demo tenant's owner (staff).",
+        )
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 
     def handle(self, *args, **options):
         access = secret_from_env(options["token_env"]) if options["token_env"] else ""
         refresh = secret_from_env(options["refresh_token_env"]) if options["refresh_token_env"] else ""
         try:
-            seeded = demo_seed(access_token=access, refresh_token=refresh)
+            seeded = demo_seed(
+                access_token=access, refresh_token=refresh, reset=options["reset"], superuser=options["superuser"]
+            )
         except (ConnectError, PinterestError) as exc:
             raise CommandError(f"Could not connect the demo Pinterest account: {exc}") from None
         result = {

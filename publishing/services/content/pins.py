@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -10,7 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from publishing.models import MediaState, Pin, PinKind, PinStatus, Tenant
+from publishing.models import CarouselItem, MediaState, Pin, PinKind, PinStatus, Tenant
 from publishing.rules import MSG_NO_BOARD, MSG_NO_IMAGE, board_problem, section_problem
 from publishing.services.content.errors import PinNotDeletable, PinNotEditable
 from publishing.services.content.media import (
@@ -116,13 +117,27 @@ def pin_create(
     cover_image: UploadedFile | None = None,
     cover_image_url: str = "",
     cover_key_frame_seconds: int | None = None,
+    scheduled_at: datetime | None = None,
 ) -> Pin:
     """Create a draft pin showing exactly one of: an uploaded image, an https ``image_url``, a
     ``carousel`` of 2-5 items (``publishing.services.content.media.check_carousel``) or a
     ``video`` (with an optional cover). ``board_section_id`` must name a section of the board.
 
+    With ``scheduled_at`` the new pin is then scheduled by ``pin_schedule`` (its rules, in the
+    same transaction): a refused schedule creates nothing.
+
     Raises ValidationError (text longer than ``PIN_TEXT_MAX`` included).
     """
+    if scheduled_at is not None:
+        return _with_schedule(
+            lambda: pin_create(
+                tenant=tenant, project_id=project_id, article_id=article_id, board_id=board_id,
+                board_section_id=board_section_id, title=title, description=description, alt_text=alt_text,
+                image=image, image_url=image_url, carousel=carousel, video=video, cover_image=cover_image,
+                cover_image_url=cover_image_url, cover_key_frame_seconds=cover_key_frame_seconds,
+            ),
+            scheduled_at=scheduled_at,
+        )
     errors: dict[str, list[str]] = {}
     project = project_for(tenant=tenant, project_id=project_id, errors=errors)
     article = article_for(tenant=tenant, article_id=article_id, project=project, errors=errors)
@@ -195,9 +210,17 @@ def pin_update(*, pin: Pin, data: dict[str, Any]) -> Pin:
     it showed (the old files are deleted). The pin must still show something afterwards, and its
     text fit ``PIN_TEXT_MAX``; a section must belong to the (new) board.
 
+    ``scheduled_at``, when present, is applied after the other changes, in the same
+    transaction: a datetime by ``pin_schedule`` (its rules), None by ``pin_unschedule``; a
+    refused schedule changes nothing.
+
     Raises ValidationError, PinNotEditable (publishing/published, also when a publisher took
     the pin meanwhile) or Pin.DoesNotExist.
     """
+    if "scheduled_at" in data:
+        data = dict(data)
+        scheduled_at = data.pop("scheduled_at")
+        return _with_schedule(lambda: pin_update(pin=pin, data=data), scheduled_at=scheduled_at)
     if not pin.is_editable:
         _refuse_change(pin.pk, doing="changed")
     tenant = pin.project.tenant
@@ -308,6 +331,36 @@ def _dropped_media(pin: Pin, *, keep: PinKind) -> dict[str, Any]:
         changes.update(video="", cover_image="", cover_image_url="", cover_key_frame_seconds=None,
                        media_id="", media_state=MediaState.NONE)
     return changes
+
+
+def _with_schedule(write: Callable[[], Pin], *, scheduled_at: datetime | None) -> Pin:
+    """Run ``write`` (a create or an update), then schedule (or, for None, unschedule) the pin it
+    returns, all in one transaction. The files ``write`` stored are removed if the schedule is
+    refused (the rows that named them are rolled back)."""
+    written: set[str] = set()
+    pin_id = None
+    try:
+        with transaction.atomic():
+            pin = write()
+            pin_id, written = pin.pk, _file_names(pin)
+            if scheduled_at is None:
+                return pin_unschedule(pin=pin)
+            return pin_schedule(pin=pin, scheduled_at=scheduled_at)
+    except BaseException:
+        kept = _file_names(Pin.objects.filter(pk=pin_id).first()) if pin_id is not None else set()
+        storage = Pin._meta.get_field("image").storage
+        for name in written - kept:
+            storage.delete(name)
+        raise
+
+
+def _file_names(pin: Pin | None) -> set[str]:
+    """The names of every file the pin's row and its carousel rows hold."""
+    if pin is None:
+        return set()
+    names = {file.name for file in (pin.image, pin.video, pin.cover_image) if file}
+    return names | {name for name in CarouselItem.objects.filter(pin=pin).values_list("image", flat=True) if name}
+
 
 
 def schedule_problems(*, pin: Pin, scheduled_at: datetime, now: datetime) -> dict[str, list[str]]:

@@ -35,9 +35,14 @@ def test_bulk_publishes_every_pin_and_records_results_on_the_batch(standin, run_
     with run_tasks_inline(execute=True):
         batch = pins_publish_bulk(tenant=pins[0].project.tenant, pin_ids=ids + ids[:1])
     summary = batch_summary(batch=PublishBatch.objects.get(pk=batch.pk))
-    assert (summary["total"], summary["published"], summary["failed"], summary["pending"]) == (6, 5, 1, 0)
+    assert (summary["total"], summary["published"], summary["skipped"], summary["failed"], summary["pending"]) == (
+        6, 5, 0, 1, 0
+    )
     failed = next(r for r in summary["results"] if r["success"] is False)
-    assert failed == {"id": str(no_board.pk), "success": False, "error": "Pin must have a Pinterest board assigned"}
+    assert failed == {
+        "id": str(no_board.pk), "success": False, "outcome": "failed",
+        "error": "Pin must have a Pinterest board assigned",
+    }
     assert PublishBatch.objects.get(pk=batch.pk).finished_at is not None
     assert standin.created_count() == 5
 
@@ -77,12 +82,18 @@ def test_a_batch_dispatched_again_and_an_old_group_task_create_nothing_more(stan
     assert batch_summary(batch=batch)["published"] == 3
 
 
-def test_a_pin_published_before_the_batch_counts_as_published_without_a_call(standin, run_tasks_inline):
+def test_a_pin_published_before_the_batch_counts_as_skipped_without_a_call(standin, run_tasks_inline):
     (pin,) = standin_pins(standin, status=PinStatus.PUBLISHED, pinterest_pin_id="123")
+    other = make_pin(project=pin.project, board=pin.board)
     with run_tasks_inline(execute=True):
-        batch = pins_publish_bulk(tenant=pin.project.tenant, pin_ids=[pin.pk])
-    assert batch_summary(batch=batch)["published"] == 1
-    assert create_calls(standin) == 0
+        batch = pins_publish_bulk(tenant=pin.project.tenant, pin_ids=[pin.pk, other.pk])
+    summary = batch_summary(batch=batch)
+    assert (summary["published"], summary["skipped"], summary["failed"], summary["pending"]) == (1, 1, 0, 0)
+    results = {r["id"]: r for r in summary["results"]}
+    assert results[str(pin.pk)] == {"id": str(pin.pk), "success": True, "outcome": "skipped", "error": None}
+    assert results[str(other.pk)]["outcome"] == "published"
+    assert create_calls(standin) == 1
+    assert PublishBatch.objects.get(pk=batch.pk).finished_at is not None
 
 
 def test_a_pin_another_request_is_publishing_gets_that_requests_result(standin, run_tasks_inline):

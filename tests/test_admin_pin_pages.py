@@ -1,0 +1,120 @@
+"""The pin pages a person works from: what the change page offers for each status, the image,
+the list's times (with their zone), the actions' messages (plurals, skipped pins)."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils import timezone
+
+from publishing.models import PinStatus, PublishBatch
+from tests.factories import make_pin, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(client):
+    """A client logged in as the staff owner of a tenant with one pin, and that pin."""
+    pin = make_pin(status=PinStatus.DRAFT)
+    client.force_login(make_user(tenant=pin.project.tenant, is_staff=True))
+    return client, pin
+
+
+def change_page(client, pin):
+    response = client.get(reverse("admin:publishing_pin_change", args=[pin.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_published_pin_is_shown_without_save_or_delete_but_with_its_image(staff):
+    client, pin = staff
+    type(pin).objects.filter(pk=pin.pk).update(status=PinStatus.PUBLISHED, pinterest_pin_id="99",
+                                               pinterest_pin_url="https://www.pinterest.com/pin/99/")
+    body = change_page(client, pin)
+    assert 'name="_save"' not in body and 'name="_continue"' not in body
+    assert "deletelink" not in body
+    assert 'class="pp-preview"' in body and pin.image.url in body
+
+
+def test_a_draft_pin_keeps_save_and_delete_and_a_title_input_wide_enough(staff):
+    client, pin = staff
+    body = change_page(client, pin)
+    assert 'name="_save"' in body and "deletelink" in body
+    title_input = re.search(r'<input[^>]*name="title"[^>]*>', body).group(0)
+    assert 'size="80"' in title_input
+
+
+def test_a_failed_pins_internal_times_are_read_only_text(staff):
+    client, pin = staff
+    type(pin).objects.filter(pk=pin.pk).update(status=PinStatus.ERROR, error_message="Board not found.",
+                                               claimed_at=timezone.now(), publishing_started_at=timezone.now())
+    body = change_page(client, pin)
+    for internal in ("claimed_at", "publishing_started_at", "published_at", "status"):
+        assert f'name="{internal}"' not in body and f'name="{internal}_0"' not in body
+    assert "Claimed at" in body and " UTC" in body
+
+
+def test_the_pins_list_names_the_zone_of_every_time(staff):
+    client, pin = staff
+    when = timezone.now() + timedelta(days=2)
+    type(pin).objects.filter(pk=pin.pk).update(scheduled_at=when)
+    body = client.get(reverse("admin:publishing_pin_changelist")).content.decode()
+    assert re.search(r'class="field-scheduled">[^<]+ UTC<', body), body
+
+
+def test_a_published_pin_links_to_pinterest_and_in_the_demo_to_the_stand_ins_page(staff, settings):
+    client, pin = staff
+    type(pin).objects.filter(pk=pin.pk).update(status=PinStatus.PUBLISHED, pinterest_pin_id="99",
+                                               pinterest_pin_url="https://www.pinterest.com/pin/99/")
+    url = reverse("admin:publishing_pin_changelist")
+    body = client.get(url).content.decode()
+    assert "https://www.pinterest.com/pin/99/" in body and "standin-pin-page" not in body
+    settings.PINTEREST_STANDIN_PIN_PAGE = "http://127.0.0.1:8765/_standin/pins/{pin_id}/"
+    body = client.get(url).content.decode()
+    assert "https://www.pinterest.com/pin/99/" in body
+    assert 'href="http://127.0.0.1:8765/_standin/pins/99/"' in body
+
+
+def act(client, action, pins):
+    response = client.post(
+        reverse("admin:publishing_pin_changelist"),
+        {"action": action, "_selected_action": [str(p.pk) for p in pins]},
+    )
+    assert response.status_code == 302
+    messages = [str(m) for m in get_messages(response.wsgi_request)]
+    client.get(response.url)  # shows (and so uses up) the messages
+    return messages
+
+
+def test_mark_ready_and_retry_failed_say_one_pin_and_two_pins(staff):
+    client, pin = staff
+    other = make_pin(project=pin.project, board=pin.board, status=PinStatus.DRAFT)
+    assert act(client, "mark_ready", [pin]) == ["1 draft pin marked ready to schedule."]
+    type(pin).objects.filter(pk__in=[pin.pk, other.pk]).update(status=PinStatus.DRAFT)
+    assert act(client, "mark_ready", [pin, other]) == ["2 draft pins marked ready to schedule."]
+    type(pin).objects.filter(pk=pin.pk).update(status=PinStatus.ERROR)
+    assert act(client, "retry_failed", [pin]) == ["1 failed pin is ready to schedule again."]
+
+
+def test_publish_now_of_an_already_published_pin_says_skipped_and_the_batch_counts_it(staff, monkeypatch):
+    client, pin = staff
+    monkeypatch.setattr("publishing.engine.queue.async_task", lambda *a, **k: None)
+    type(pin).objects.filter(pk=pin.pk).update(status=PinStatus.PUBLISHED, pinterest_pin_id="99")
+    (message,) = act(client, "publish_now", [pin])
+    assert message.startswith("1 pin already published: skipped: <a href=")
+    batch = PublishBatch.objects.get()
+    assert batch.finished_at is not None
+    body = client.get(reverse("admin:publishing_publishbatch_change", args=[batch.pk])).content.decode()
+    assert "already published: skipped" in body
+
+
+def test_publish_now_of_pins_to_publish_says_how_many_in_the_plural(staff, monkeypatch):
+    client, pin = staff
+    monkeypatch.setattr("publishing.engine.queue.async_task", lambda *a, **k: None)
+    other = make_pin(project=pin.project, board=pin.board, status=PinStatus.READY_TO_SCHEDULE)
+    type(pin).objects.filter(pk=pin.pk).update(status=PinStatus.READY_TO_SCHEDULE)
+    (message,) = act(client, "publish_now", [pin, other])
+    assert message.startswith("Publishing 2 pins in the background: <a href=")
