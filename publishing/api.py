@@ -242,7 +242,8 @@ class PinsApi(TenantApi):
         operation_id="pins_create",
         tags=["pins"],
         description="Creates a draft pin with an uploaded image (multipart) or an https "
-        "image_url; with `scheduled_at` it is scheduled at once (ready_to_schedule) or nothing is "
+        "image_url, a `carousel` of 2-5 images, or a `video` (multipart) with its cover; `board_section` "
+        "names a section of its board. With `scheduled_at` it is scheduled at once (ready_to_schedule) or nothing is "
         "created. Text longer than Pinterest allows is accepted and listed in `warnings`. A field "
         "this endpoint does not take (a read-only one such as `status`, or a misspelled one) is a 400 "
         "naming it.",

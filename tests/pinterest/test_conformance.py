@@ -177,6 +177,31 @@ def test_pin_create_with_image_base64_conforms_to_pin_create(pinterest_api, fmt)
     assert undeclared(body["media_source"], schema_ref("PinMediaSource")) == set()
 
 
+@pytest.mark.parametrize("media", [
+    pytest.param({"board_section_id": "5", "image_url": "https://blog.example.com/soup.jpg"}, id="section"),
+    pytest.param({"carousel": [{"url": f"https://blog.example.com/{n}.jpg", "title": "Step " * 40,
+                                "description": "Stir " * 300, "link": "https://blog.example.com/s"}
+                               for n in range(5)]}, id="carousel-urls"),
+    pytest.param({"carousel": [{"image_bytes": png_bytes(fmt=fmt), "title": "Step"}
+                               for fmt in ("PNG", "WEBP")]}, id="carousel-uploads"),
+    pytest.param({"video": {"media_id": "12345", "cover_key_frame_seconds": 3}}, id="video-key-frame"),
+    pytest.param({"video": {"media_id": "12345", "cover_image_url": "https://blog.example.com/c.jpg"}},
+                 id="video-cover-url"),
+    pytest.param({"video": {"media_id": "12345", "cover_image_bytes": png_bytes(fmt="GIF")}},
+                 id="video-cover-upload"),
+])
+def test_pin_create_of_every_kind_conforms_to_pin_create(pinterest_api, media):
+    payload = build_pin_create(board_id="549755885175", title="Soup", link="https://blog.example.com/soup", **media)
+    body = sent_json(pinterest_api, payload)
+    ref = request_schema_ref("/pins", "post", "application/json")
+
+    assert_conforms(body, ref)
+    assert undeclared(body, ref) == set()
+    assert undeclared(body["media_source"], schema_ref("PinMediaSource")) == set()
+    for item in body["media_source"].get("items", []):
+        assert len(item.get("title", "")) <= 100 and len(item.get("description", "")) <= 800
+
+
 def test_code_exchange_form_conforms_to_oauth_token_request(pinterest_api, settings):
     settings.PINTEREST_APP_ID, settings.PINTEREST_APP_SECRET = "1234", "secret"
     form = sent_form(pinterest_api, lambda client: client.exchange_code("the-code"))
