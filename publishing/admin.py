@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import model_ngettext
-from django.contrib.admin.widgets import AdminTextInputWidget
+from django.contrib.admin.widgets import AdminTextInputWidget, AdminURLFieldWidget
 from django.contrib.auth import get_user_model
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
@@ -382,7 +382,14 @@ class CarouselItemForm(forms.ModelForm):
     class Meta:
         model = CarouselItem
         fields = ("position", "image", "image_url", "title", "description", "link")
-        widgets = {"description": forms.Textarea(attrs={"rows": 2, "cols": 30})}
+        # Narrow enough that a row fits 1400 px with the title readable (the admin's defaults
+        # overflowed the page and left the title 34 px wide).
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2, "cols": 24}),
+            "image_url": AdminURLFieldWidget(attrs={"style": "width:16em"}),
+            "title": AdminTextInputWidget(attrs={"style": "width:12em"}),
+            "link": AdminURLFieldWidget(attrs={"style": "width:14em"}),
+        }
 
     def _post_clean(self):
         # No model validation: ``check_carousel`` holds the rules (the same as the API's).

@@ -118,3 +118,12 @@ def test_publish_now_of_pins_to_publish_says_how_many_in_the_plural(staff, monke
     type(pin).objects.filter(pk=pin.pk).update(status=PinStatus.READY_TO_SCHEDULE)
     (message,) = act(client, "publish_now", [pin, other])
     assert message.startswith("Publishing 2 pins in the background: <a href=")
+
+
+def test_the_carousel_rows_inputs_are_sized_so_a_row_fits_the_page_with_a_readable_title(staff):
+    client, pin = staff
+    body = change_page(client, pin)
+    for field, width in (("title", "12em"), ("image_url", "16em"), ("link", "14em")):
+        tag = re.search(rf'<input[^>]*name="carousel_items-0-{field}"[^>]*>', body).group(0)
+        assert f'style="width:{width}"' in tag, tag
+    assert re.search(r'<textarea[^>]*name="carousel_items-0-description"[^>]*cols="24"', body)

@@ -233,6 +233,8 @@ def test_an_owner_adds_a_carousel_pin_and_a_one_image_carousel_is_refused(driver
     assert [row.find_element(By.CSS_SELECTOR, ".field-preview img").get_attribute("src") for row in rows] == [
         "https://images.example.com/1.png", "https://images.example.com/2.png"]
     assert driver.find_element(By.CSS_SELECTOR, ".field-kind .readonly").text == "Carousel"
+    title_width = driver.find_element(By.NAME, "carousel_items-0-title").rect["width"]
+    assert fits(driver, "#carousel_items-group table") and title_width >= 120, title_width
     driver.execute_script("arguments[0].scrollIntoView()", driver.find_element(By.ID, "carousel_items-group"))
     steps.shot("carousel reopened")
 
