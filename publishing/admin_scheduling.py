@@ -20,6 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 
 from pinpublisher.admin_scoping import MalformedAdminQuery, user_tenant_id
 from pinterest.models import Board
@@ -270,7 +271,10 @@ class PinSchedulingAdmin:
                 removed += 1
             except (content.ContentConflict, ValidationError) as err:
                 self.message_user(request, f"“{pin}”: {_refusal_text(err)}", messages.ERROR)
-        self.message_user(request, f"{removed} pins taken off the queue; their slots are free again.")
+        self.message_user(request, ngettext(
+            "%(count)d pin taken off the queue; its slot is free again.",
+            "%(count)d pins taken off the queue; their slots are free again.", removed,
+        ) % {"count": removed})
 
     @admin.action(description="Pin to more boards, spaced apart (interval)")
     def pin_to_boards(self, request, queryset):

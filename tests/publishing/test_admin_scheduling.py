@@ -1,8 +1,9 @@
 """The admin's planning: the queue and interval actions, the CSV upload page, slots and zone on the project."""
 
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
+from django.utils import timezone
 
 from publishing.models import Pin, PinStatus, PostingSlot
 from tests.factories import make_board, make_connection, make_pin, make_project
@@ -89,3 +90,16 @@ def test_slots_are_saved_from_the_project_page(admin_user_client, world):
     project.refresh_from_db()
     assert project.timezone == "Europe/Paris"
     assert [str(slot) for slot in project.posting_slots.all()] == ["Wednesday 12:00", "Friday 18:30"]
+
+
+def test_remove_from_queue_counts_in_words_that_fit_one_pin(admin_user_client, tenant):
+    from django.urls import reverse
+
+    project = make_project(tenant=tenant)
+    pin = make_pin(project=project, status=PinStatus.READY_TO_SCHEDULE, scheduled_at=timezone.now() + timedelta(days=1))
+    response = admin_user_client.post(
+        reverse("admin:publishing_pin_changelist"),
+        {"action": "remove_from_queue", "_selected_action": [str(pin.pk)]}, follow=True,
+    )
+    texts = [str(message) for message in response.context["messages"]]
+    assert "1 pin taken off the queue; its slot is free again." in texts
