@@ -507,7 +507,10 @@ class PinForm(ServiceForm):
     def write(self):
         data = self.changed_values(ids=("project", "article", "board", "board_section"))
         formset = getattr(self.instance, "_carousel_formset", None)
-        if formset is not None and formset.is_valid():
+        if formset is not None:
+            if not formset.is_valid():
+                # The rows show their own errors; the pin must not change without them.
+                raise ValidationError({"carousel": ["Correct the carousel rows below."]})
             items = formset.items()
             if items is not None:
                 data["carousel"] = items

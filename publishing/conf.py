@@ -48,8 +48,9 @@ DEFAULTS = {
     #: The largest video a pin may carry (Pinterest's own maximum is 2 GB).
     "PIN_VIDEO_MAX_BYTES": 200 * 1024 * 1024,
     #: How long a publish waits for Pinterest to process an uploaded video (``GET /v5/media``
-    #: polled from 1 s, doubling to 10 s) before the pin is given back with its media kept.
-    "PUBLISH_MEDIA_PROCESSING_BUDGET_SECONDS": 300,
+    #: polled from 1 s, doubling to 10 s) before the pin is given back with its media kept (the
+    #: next turn goes on waiting). Kept well inside the task timeout with a runner's turn.
+    "PUBLISH_MEDIA_PROCESSING_BUDGET_SECONDS": 120,
 }
 
 #: django-q2 retries a task this long after its timeout (Q_CLUSTER["retry"] is built from it).

@@ -8,7 +8,7 @@ These functions only read the objects they are given; they never query or write.
 from datetime import datetime
 
 from pinterest.models import Board, Health, PinterestConnection
-from publishing.models import BlogProject, Pin, PinStatus
+from publishing.models import BlogProject, MediaState, Pin, PinKind, PinStatus
 
 MSG_NO_BOARD = "Pin must have a Pinterest board assigned"
 MSG_NO_CONNECTION = "No Pinterest account connected to this project"
@@ -99,6 +99,11 @@ def waiting_reason(pin: Pin, now: datetime) -> str | None:
     """
     if pin.status != PinStatus.READY_TO_SCHEDULE or pin.scheduled_at is None or pin.scheduled_at > now:
         return None
+    if pin.kind == PinKind.VIDEO and pin.media_state == MediaState.UPLOADED and pin.media_id:
+        return (
+            "Pinterest is still processing this pin's video; it is checked again at each turn and the "
+            "pin is published once the video is processed (a failed processing ends it in error)"
+        )
     connection = pin.project.pinterest_connection
     problem = connection_problem(connection)
     if problem or connection is None:

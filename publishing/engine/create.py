@@ -20,6 +20,7 @@ from pinterest.errors import (
     PinterestConnectionError,
     PinterestError,
     PinterestRateLimitError,
+    PinterestUploadRefused,
 )
 from pinterest.models import PinterestConnection
 from pinterest.services.health import connection_spam_block
@@ -28,7 +29,7 @@ from pinterest.services.tokens import connection_mark_inactive
 from publishing.conf import publishing_settings
 from publishing.engine import audit, lease, outcome, reconcile, video
 from publishing.engine.context import Context, context_for
-from publishing.engine.media import Unpublishable, payload_for
+from publishing.engine.media import Unpublishable, check_cover, payload_for
 from publishing.engine.results import (
     MSG_NO_CONNECTION,
     MSG_NOT_CREATED,
@@ -107,7 +108,9 @@ def publish_claimed(
         try:
             pin_validate_for_publish(pin=pin)
             if pin.kind == PinKind.VIDEO and not (pin.media_state == MediaState.SUCCEEDED and pin.media_id):
-                stopped = _prepare_video(pin=pin, context=context, release_when_stopped=release_when_stopped)
+                check_cover(pin)
+                stopped = _prepare_video(pin=pin, context=context, release_when_stopped=release_when_stopped,
+                                         slot_taken=slot_taken)
                 if stopped is not None:
                     return stopped
                 # The wait took the dispatcher's slot's moment away: the create takes a fresh one.
@@ -122,10 +125,13 @@ def publish_claimed(
         return _settle_unexpected(pin)
 
 
-def _prepare_video(*, pin: Pin, context: Context, release_when_stopped: bool) -> PublishResult | None:
+def _prepare_video(
+    *, pin: Pin, context: Context, release_when_stopped: bool, slot_taken: bool
+) -> PublishResult | None:
     """Pinterest's media flow for a video pin (``video``); None when the media may be sent, else
-    how this publish ended. None of these calls creates a pin, so any trouble is decided at once:
-    nothing to look for."""
+    how this publish ended. None of these calls creates a pin, so any trouble is decided at once
+    (nothing to look for), the way a create's would be: a 429 sends a dispatcher's pin back with
+    the wait, Pinterest unreachable holds the account back for the run."""
     connection = context.connection
     try:
         if not video.media_ready(pin=pin, context=context, release_when_stopped=release_when_stopped):
@@ -144,18 +150,22 @@ def _prepare_video(*, pin: Pin, context: Context, release_when_stopped: bool) ->
         if wait is None:
             wait = publishing_settings.PUBLISH_RATE_LIMIT_BACKOFF_SECONDS
         connection_defer_publishing(connection_id=connection.pk, until=timezone.now() + timedelta(seconds=wait))
-        return _cannot_take_now(pin=pin, message=f"Rate limited by Pinterest: {exc.user_message}",
-                                release=release_when_stopped, stop=Stop.RATE_LIMITED)
+        message = f"Rate limited by Pinterest: {exc.user_message}"
+        if slot_taken:
+            return outcome.release(pin=pin, note=message, stop=Stop.RATE_LIMITED, retry_after=wait)
+        return _cannot_take_now(pin=pin, message=message, release=release_when_stopped, stop=Stop.RATE_LIMITED)
     except PinterestAuthError as exc:
         error = f"Pinterest rejected the access token of {connection}: {exc.user_message}"
         connection_mark_inactive(connection_id=connection.pk, error=error)
         return outcome.finish(pin=pin, status=PinStatus.ERROR, error=error, stop=Stop.CONNECTION_REJECTED)
     except PinterestError as exc:
+        doing = video.STEPS.get(getattr(exc, "media_step", ""), "Could not send the video to Pinterest")
         if exc.outcome_unknown or isinstance(exc, PinterestConnectionError):
-            return _cannot_take_now(pin=pin, message=f"Could not upload the video to Pinterest: {exc.user_message}",
-                                    release=release_when_stopped, stop="")
-        return outcome.finish(pin=pin, status=PinStatus.ERROR,
-                              error=f"Pinterest refused the video: {exc.user_message}")
+            return _cannot_take_now(pin=pin, message=f"{doing}: {exc.user_message}",
+                                    release=release_when_stopped, stop=Stop.UNREACHABLE)
+        if isinstance(exc, PinterestUploadRefused):
+            doing = "Pinterest's upload host refused the video"
+        return outcome.finish(pin=pin, status=PinStatus.ERROR, error=f"{doing}: {exc.user_message}")
     return None
 
 

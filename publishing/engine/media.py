@@ -66,6 +66,13 @@ def _image(file: FieldFile, *, url: str, pin: Pin, what: str) -> dict:
         raise Unpublishable(_named(MSG_IMAGE_UNREADABLE, what)) from exc
 
 
+def check_cover(pin: Pin) -> None:
+    """Raise Unpublishable when a video pin's cover file is gone from storage: found before the
+    video is uploaded and processed, not after."""
+    if pin.cover_image and not pin.cover_image.storage.exists(pin.cover_image.name or ""):
+        raise Unpublishable(_named(MSG_IMAGE_MISSING, "cover image"))
+
+
 def _named(message: str, what: str) -> str:
     return message if what == "image" else message.replace("image file", f"{what} file")
 

@@ -21,9 +21,11 @@ import logging
 import mimetypes
 import os
 import time
-from typing import BinaryIO, cast
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import IO, Any, BinaryIO, cast
 
-from pinterest.errors import PinterestNotFound
+from pinterest.errors import PinterestError, PinterestNotFound
 from publishing.conf import publishing_settings
 from publishing.engine import lease, outcome
 from publishing.engine.context import Context
@@ -85,22 +87,57 @@ def _register_and_upload(*, pin: Pin, context: Context) -> bool:
     name = pin.video.name or ""
     if not name or not pin.video.storage.exists(name):
         raise MediaNotReady(outcome.finish(pin=pin, status=PinStatus.ERROR, error=MSG_VIDEO_MISSING))
-    registered = context.client.register_media(media_type="video")
+    with step("register"):
+        registered = context.client.register_media(media_type="video")
     if not _store(pin, media_id=str(registered["media_id"]), media_state=MediaState.REGISTERED):
         return False
     filename = os.path.basename(name)
     content_type = mimetypes.guess_type(filename)[0] or "video/mp4"
+    reader = None
     try:
-        with pin.video.open("rb") as handle:
+        with pin.video.open("rb") as handle, step("upload"):
+            reader = LeaseRenewingReader(handle, pin=pin)
             context.client.upload_media(
                 upload_url=registered["upload_url"],
                 upload_parameters=registered.get("upload_parameters") or {},
-                file=cast(BinaryIO, handle), filename=filename, content_type=content_type, size=pin.video.size,
+                file=cast(BinaryIO, reader), filename=filename, content_type=content_type, size=pin.video.size,
             )
     except FileNotFoundError as exc:
         raise MediaNotReady(outcome.finish(pin=pin, status=PinStatus.ERROR, error=MSG_VIDEO_MISSING)) from exc
+    except Exception:
+        if reader is not None and reader.lost:
+            return False  # taken over mid-upload: whoever holds the pin now decides
+        raise
     logger.info("pin %s: video uploaded as media %s (%s bytes)", pin.pk, pin.media_id, pin.video.size)
     return _store(pin, media_state=MediaState.UPLOADED)
+
+
+class LeaseLost(Exception):
+    """The pin's lease went to another publisher during the upload."""
+
+
+class LeaseRenewingReader:
+    """The video as the upload reads it, renewing the pin's lease every ``every`` seconds of
+    reading: an upload may outlast ``PUBLISH_LEASE_SECONDS``, and recovery must not take over
+    a pin whose upload is still going. A lease lost meanwhile stops the upload (``lost``)."""
+
+    def __init__(self, handle: IO[bytes], *, pin: Pin, every: float = 30.0,
+                 clock: Callable[[], float] = time.monotonic):
+        self.handle, self.pin, self.every, self.clock = handle, pin, every, clock
+        self.renewed = clock()
+        self.lost = False
+
+    def read(self, size: int = -1) -> bytes:
+        now = self.clock()
+        if now - self.renewed >= self.every:
+            if not lease.renew(self.pin):
+                self.lost = True
+                raise LeaseLost(f"pin {self.pin.pk}: taken over during the video upload")
+            self.renewed = now
+        return self.handle.read(size)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.handle, name)
 
 
 def _wait(*, pin: Pin, context: Context, release_when_stopped: bool) -> bool:
@@ -108,7 +145,8 @@ def _wait(*, pin: Pin, context: Context, release_when_stopped: bool) -> bool:
     started = time.monotonic()
     delay = POLL_FIRST_SECONDS
     while True:
-        body = context.client.get_media(pin.media_id)
+        with step("status"):
+            body = context.client.get_media(pin.media_id)
         state = str(body.get("status") or "")
         if state == "succeeded":
             return _store(pin, media_state=MediaState.SUCCEEDED)
@@ -134,7 +172,26 @@ def _wait(*, pin: Pin, context: Context, release_when_stopped: bool) -> bool:
 
 
 def _status(context: Context, media_id: str) -> str:
-    return str(context.client.get_media(media_id).get("status") or "")
+    with step("status"):
+        return str(context.client.get_media(media_id).get("status") or "")
+
+
+#: What each call of the media flow is, in the words of the message a person reads.
+STEPS = {
+    "register": "Could not register the video with Pinterest",
+    "upload": "Could not upload the video to Pinterest",
+    "status": "Could not check Pinterest's processing of the video",
+}
+
+
+@contextmanager
+def step(name: str) -> Iterator[None]:
+    """Marks a PinterestError raised inside with the media flow's step (``media_step``)."""
+    try:
+        yield
+    except PinterestError as exc:
+        exc.media_step = name  # type: ignore[attr-defined]
+        raise
 
 
 def _store(pin: Pin, **values: str) -> bool:

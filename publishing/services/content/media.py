@@ -190,7 +190,9 @@ def check_carousel(
             check_image_url(plan.image_url, item_errors, field="carousel", prefix=label)
         problems.extend(item_errors.get("carousel", []))
         plans.append(plan)
-    if any(plan.image_url for plan in plans) and any(plan.upload or (plan.keep and plan.keep.image) for plan in plans):
+    urls = [plan for plan in plans if plan.image_url or (plan.keep is not None and plan.keep.image_url)]
+    uploads = [plan for plan in plans if plan.upload is not None or (plan.keep is not None and plan.keep.image)]
+    if urls and uploads:
         problems.append(
             "A carousel's images are all uploads or all image URLs: Pinterest takes one or the other."
         )

@@ -441,8 +441,9 @@ def pin_delete(*, pin: Pin) -> None:
                     "Pin is being published right now; it can be deleted once publishing ends."
                 )
             raise Pin.DoesNotExist(f"Pin {pin.pk} not found.")
-        image = locked.image.name
+        # Every file the pin holds: its image, video and cover, its carousel's images.
+        names = _file_names(locked)
         storage = locked.image.storage
         locked.delete()
-        if image:
-            transaction.on_commit(lambda: storage.delete(image))
+        if names:
+            transaction.on_commit(lambda: [storage.delete(name) for name in names])

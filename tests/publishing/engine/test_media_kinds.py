@@ -12,6 +12,7 @@ from django.utils import timezone
 from pinterest.models import BoardSection
 from publishing.engine import PinValidationError, lease, pin_build_payload, pin_publish, pin_reconcile
 from publishing.engine.context import context_for
+from publishing.engine.create import publish_claimed
 from publishing.engine.video import MSG_PROCESSING_FAILED, MSG_VIDEO_MISSING, media_ready
 from publishing.models import MediaState, Pin, PinKind, PinStatus
 from publishing.selectors import pins_with_relations
@@ -213,3 +214,109 @@ def test_a_section_archived_since_is_refused_at_publish_with_its_name(standin, a
     with pytest.raises(PinValidationError, match="'Old' is archived"):
         pin_publish(pin_id=pin.pk)
     assert create_calls(standin) == 0
+
+
+# --- What the media flow hands back, the way a create's trouble is handed back ----------------
+
+
+def test_deleting_a_video_pin_deletes_its_video_and_cover_files(account, django_capture_on_commit_callbacks):
+    pin = video_pin(account, cover_image=upload("cover.png"))
+    files = [(pin.video.storage, pin.video.name), (pin.cover_image.storage, pin.cover_image.name)]
+    with django_capture_on_commit_callbacks(execute=True):
+        content.pin_delete(pin=pin)
+    assert not any(storage.exists(name) for storage, name in files)
+
+
+def test_keeping_a_url_item_and_adding_an_upload_is_refused_at_input(account):
+    from django.core.exceptions import ValidationError
+
+    pin = carousel_pin(account, [{"image_url": "https://i.example.com/1.jpg"},
+                                 {"image_url": "https://i.example.com/2.jpg"}])
+    first = pin.carousel_items.first()
+    with pytest.raises(ValidationError, match="all uploads or all image URLs"):
+        content.pin_update(pin=pin, data={"carousel": [{"id": first.pk}, {"image": upload("b.png")}]})
+
+
+def test_a_dispatched_video_still_processing_says_why_it_waits_and_keeps_its_media(standin, account, settings):
+    from publishing.engine.dispatch import serve_account
+    from publishing.rules import waiting_reason
+
+    settings.PUBLISH_MEDIA_PROCESSING_BUDGET_SECONDS = 0
+    standin.set_media_processing_seconds(3600)
+    pin = video_pin(account)
+    content.pin_schedule(pin=pin, scheduled_at=timezone.now())
+    for _ in range(2):
+        turn = serve_account(account[0].pk)
+        assert turn.results[0].status == PinStatus.READY_TO_SCHEDULE
+    pin = reload(pin)
+    assert "still processing this pin's video" in waiting_reason(pin, timezone.now())
+    assert standin.media(pin.media_id).upload_count == 1 and len(media_uploads(standin)) == 1
+
+
+def test_a_429_on_a_dispatched_video_pins_media_call_sends_it_back_with_the_wait(standin, account):
+    (pin, context) = _claimed(video_pin(account))
+    standin.fail_next("429", endpoint="register_media", retry_after=1)
+    result = publish_claimed(pin=pin, trigger="bulk", context=context, slot_taken=True)
+    assert result.status != PinStatus.ERROR and result.retry_after == 1 and result.stop == "rate_limited"
+
+
+@pytest.mark.parametrize("endpoint, words", [("register_media", "Could not register the video"),
+                                             ("get_media", "Could not check Pinterest's processing")])
+def test_pinterest_unavailable_during_the_media_flow_holds_the_account_back_naming_the_step(
+    standin, account, endpoint, words
+):
+    from publishing.engine.dispatch import serve_account
+
+    pin = video_pin(account)
+    content.pin_schedule(pin=pin, scheduled_at=timezone.now())
+    standin.fail_next("503", endpoint=endpoint, count=5)
+    turn = serve_account(account[0].pk)
+    assert turn.results[0].stop == "unreachable" and words in turn.results[0].error
+    assert reload(pin).status == PinStatus.READY_TO_SCHEDULE
+
+
+def test_a_long_upload_renews_the_lease_so_recovery_does_not_take_the_pin_over(standin, account, settings):
+    from publishing.engine import video
+
+    pin, context = _claimed(video_pin(account))
+    ticks = iter(range(0, 10_000, 40))  # every read looks 40 s later than the one before
+    original = video.LeaseRenewingReader.__init__
+
+    def slow_clock_init(self, handle, *, pin, every=30.0, clock=None):
+        original(self, handle, pin=pin, every=every, clock=lambda: next(ticks))
+
+    settings.PUBLISH_LEASE_SECONDS = 60
+    video.LeaseRenewingReader.__init__ = slow_clock_init
+    try:
+        started = reload(pin).publishing_started_at
+        assert media_ready(pin=pin, context=context, release_when_stopped=True)
+    finally:
+        video.LeaseRenewingReader.__init__ = original
+    assert reload(pin).publishing_started_at > started  # renewed while reading
+
+
+def test_a_lease_lost_during_the_upload_stops_it_and_leaves_the_pin_to_its_new_holder(standin, account):
+    from publishing.engine import video
+
+    pin, context = _claimed(video_pin(account))
+    handle = pin.video.open("rb")
+    reader = video.LeaseRenewingReader(handle, pin=pin, every=0)
+    Pin.objects.filter(pk=pin.pk).update(publishing_started_at=timezone.now() - timedelta(hours=1))
+    with pytest.raises(video.LeaseLost):
+        reader.read(10)
+    handle.close()
+    assert reader.lost
+
+
+def test_a_cover_gone_from_storage_is_found_before_the_video_is_uploaded(standin, account):
+    pin = video_pin(account, cover_image=upload("cover.png"))
+    pin.cover_image.storage.delete(pin.cover_image.name)
+    result = pin_publish(pin_id=pin.pk)
+    assert not result.success and "cover image file is missing" in reload(pin).error_message
+    assert media_uploads(standin) == []
+
+
+def _claimed(pin):
+    assert lease.claim(pin_id=pin.pk, from_statuses=Pin.PUBLISHABLE_STATUSES, now=timezone.now())
+    pin = pins_with_relations().get(pk=pin.pk)
+    return pin, context_for(pin.project.pinterest_connection)
