@@ -234,7 +234,9 @@ def main():
         )
         runner.manage("setup_schedules")
         # The stand-in starts empty: the demo tenant starts over too (fresh due pins, one connection).
-        seed_args = ["seed_demo", "--json", "--reset"] + (["--superuser"] if args.superuser else [])
+        # Never against real Pinterest: the demo tenant's account and its pins' records are real there.
+        seed_args = (["seed_demo", "--json"] + ([] if real else ["--reset"])
+                     + (["--superuser"] if args.superuser else []))
         if not real:
             runner.start("stand-in", "run_pinterest_standin", "--port", standin_port, "--seed-demo",
                          "--min-image-px", "100", quiet=args.check)
