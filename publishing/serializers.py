@@ -274,6 +274,15 @@ class CarouselItemInputSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, max_length=10_000, default="")
     link = serializers.URLField(required=False, allow_blank=True, max_length=2048, default="")
 
+    def to_internal_value(self, data):
+        # As for the pin's own fields: a key the item does not take is named, never dropped.
+        unknown = sorted(set(data) - set(self.fields)) if isinstance(data, dict) else []
+        if unknown:
+            raise serializers.ValidationError({
+                name: [f"{name} is not a field of a carousel item; use {', '.join(self.fields)}."] for name in unknown
+            })
+        return super().to_internal_value(data)
+
 
 class CarouselField(serializers.ListField):
     """The carousel's items in order: a JSON list, or in multipart a JSON string of that list

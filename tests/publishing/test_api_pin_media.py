@@ -289,3 +289,12 @@ def test_the_admin_refuses_a_one_image_carousel_with_the_apis_message(admin_user
                                        format="json"))
     assert [f"carousel: {message}" for message in api["carousel"]] == form.non_field_errors()
     assert not Pin.objects.exists()
+
+
+def test_a_carousel_item_key_it_does_not_take_is_named_not_dropped(tenant_api, setup):
+    items = [{"image_url": URL.format(1), "titel": "Typo"}, {"image_url": URL.format(2)}]
+    errors = field_errors(tenant_api.post("/api/pins/", base(setup, carousel=items), format="json"))
+    assert errors == {"carousel.0.titel": [
+        "titel is not a field of a carousel item; use id, image_url, file, title, description, link."
+    ]}
+    assert not Pin.objects.exists()
