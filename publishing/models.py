@@ -289,7 +289,7 @@ class CarouselItem(models.Model):
         ]
 
     def __str__(self):
-        return f"Image {self.position + 1} of {self.pin_id}"
+        return f"Image {self.position + 1}"
 
 
 class PublishAttempt(models.Model):
