@@ -496,6 +496,10 @@ class PinForm(ServiceForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        when = self.fields.get("scheduled_at")
+        if when is not None:
+            # A time typed here is read in the admin's zone: say which, as every time shown does.
+            when.help_text = f"In {timezone.get_current_timezone_name()}."
         section = self.fields.get("board_section")
         if section is not None:
             queryset = section.queryset.filter(is_archived=False).select_related("board")

@@ -127,3 +127,13 @@ def test_the_carousel_rows_inputs_are_sized_so_a_row_fits_the_page_with_a_readab
         tag = re.search(rf'<input[^>]*name="carousel_items-0-{field}"[^>]*>', body).group(0)
         assert f'style="width:{width}"' in tag, tag
     assert re.search(r'<textarea[^>]*name="carousel_items-0-description"[^>]*cols="24"', body)
+
+
+def test_the_scheduled_at_input_names_the_zone_a_typed_time_is_read_in(admin_user_client, tenant, settings):
+    from django.urls import reverse
+
+    from tests.factories import make_pin, make_project
+
+    pin = make_pin(project=make_project(tenant=tenant))
+    page = admin_user_client.get(reverse("admin:publishing_pin_change", args=[pin.pk])).content.decode()
+    assert f"In {settings.TIME_ZONE}." in page
