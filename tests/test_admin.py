@@ -76,6 +76,7 @@ def test_admin_index_shows_the_pin_dashboard(admin_client, populated):
     body = admin_client.get(reverse("admin:index")).content.decode()
     assert 'id="pin-dashboard"' in body
     assert "Board not found." in body and "Next up" in body
+    assert reverse("admin:publishing_blogproject_tenant_calendar") in body  # the calendar, one click away
 
 
 def test_pin_changelist_shows_badges_and_the_link_to_pinterest(admin_client, populated):
