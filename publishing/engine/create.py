@@ -140,24 +140,17 @@ def _prepare_video(
         return exc.result
     except PinterestRateLimitError as exc:
         if exc.is_spam_block:
-            until = connection_spam_block(connection_id=connection.pk, exc=exc)
-            return _cannot_take_now(
-                pin=pin, release=True, stop=Stop.SPAM_BLOCKED,
-                message=f"Pinterest blocked {connection} for suspected spam ({exc.user_message}); "
-                f"its pins wait until {until:%Y-%m-%d %H:%M} UTC",
-            )
+            return _spam_blocked(pin=pin, connection=connection, exc=exc)
         wait = exc.retry_after
         if wait is None:
             wait = publishing_settings.PUBLISH_RATE_LIMIT_BACKOFF_SECONDS
-        connection_defer_publishing(connection_id=connection.pk, until=timezone.now() + timedelta(seconds=wait))
-        message = f"Rate limited by Pinterest: {exc.user_message}"
         if slot_taken:
-            return outcome.release(pin=pin, note=message, stop=Stop.RATE_LIMITED, retry_after=wait)
-        return _cannot_take_now(pin=pin, message=message, release=release_when_stopped, stop=Stop.RATE_LIMITED)
+            return _sent_back_rate_limited(pin=pin, connection=connection, exc=exc, wait=wait)
+        connection_defer_publishing(connection_id=connection.pk, until=timezone.now() + timedelta(seconds=wait))
+        return _cannot_take_now(pin=pin, message=f"Rate limited by Pinterest: {exc.user_message}",
+                                release=release_when_stopped, stop=Stop.RATE_LIMITED)
     except PinterestAuthError as exc:
-        error = f"Pinterest rejected the access token of {connection}: {exc.user_message}"
-        connection_mark_inactive(connection_id=connection.pk, error=error)
-        return outcome.finish(pin=pin, status=PinStatus.ERROR, error=error, stop=Stop.CONNECTION_REJECTED)
+        return _token_rejected(pin=pin, connection=connection, exc=exc)
     except PinterestError as exc:
         doing = video.STEPS.get(getattr(exc, "media_step", ""), "Could not send the video to Pinterest")
         if exc.outcome_unknown or isinstance(exc, PinterestConnectionError):
@@ -167,6 +160,35 @@ def _prepare_video(
             doing = "Pinterest's upload host refused the video"
         return outcome.finish(pin=pin, status=PinStatus.ERROR, error=f"{doing}: {exc.user_message}")
     return None
+
+
+def _spam_blocked(*, pin: Pin, connection: PinterestConnection, exc: PinterestRateLimitError) -> PublishResult:
+    """Pinterest's anti-spam system, not a rate limit (its own quickstart code treats it apart):
+    never retried in a loop. The account cools down and its pins wait."""
+    until = connection_spam_block(connection_id=connection.pk, exc=exc)
+    return _cannot_take_now(
+        pin=pin, release=True, stop=Stop.SPAM_BLOCKED,
+        message=f"Pinterest blocked {connection} for suspected spam ({exc.user_message}); "
+        f"its pins wait until {until:%Y-%m-%d %H:%M} UTC",
+    )
+
+
+def _sent_back_rate_limited(
+    *, pin: Pin, connection: PinterestConnection, exc: PinterestRateLimitError, wait: float
+) -> PublishResult:
+    """A dispatcher never sleeps on one account: the account waits in the database (every
+    publisher holds back) and the pin goes back with the wait; the dispatcher counts the retries."""
+    connection_defer_publishing(connection_id=connection.pk, until=timezone.now() + timedelta(seconds=wait))
+    return outcome.release(
+        pin=pin, note=f"Rate limited by Pinterest: {exc.user_message}", stop=Stop.RATE_LIMITED, retry_after=wait,
+    )
+
+
+def _token_rejected(*, pin: Pin, connection: PinterestConnection, exc: PinterestAuthError) -> PublishResult:
+    """A 401: the connection is inactive until reconnected, and the pin ends in ``error`` saying so."""
+    error = f"Pinterest rejected the access token of {connection}: {exc.user_message}"
+    connection_mark_inactive(connection_id=connection.pk, error=error)
+    return outcome.finish(pin=pin, status=PinStatus.ERROR, error=error, stop=Stop.CONNECTION_REJECTED)
 
 
 def _settle_unexpected(pin: Pin) -> PublishResult:
@@ -217,22 +239,9 @@ def _create(
             backoff *= 2
             can_wait = wait <= publishing_settings.PUBLISH_RATE_LIMIT_MAX_WAIT_SECONDS
             if exc.is_spam_block:
-                # Pinterest's anti-spam system, not a rate limit (its own quickstart code treats it
-                # apart): never retried in a loop. The account cools down and its pins wait.
-                until = connection_spam_block(connection_id=connection.pk, exc=exc)
-                return _cannot_take_now(
-                    pin=pin, release=True, stop=Stop.SPAM_BLOCKED,
-                    message=f"Pinterest blocked {connection} for suspected spam ({exc.user_message}); "
-                    f"its pins wait until {until:%Y-%m-%d %H:%M} UTC",
-                )
+                return _spam_blocked(pin=pin, connection=connection, exc=exc)
             if slot_taken:
-                # A dispatcher never sleeps on one account: the account waits in the database
-                # (every publisher holds back) and the pin goes back; the dispatcher counts the retries.
-                connection_defer_publishing(connection_id=connection.pk, until=timezone.now() + timedelta(seconds=wait))
-                return outcome.release(
-                    pin=pin, note=f"Rate limited by Pinterest: {exc.user_message}", stop=Stop.RATE_LIMITED,
-                    retry_after=wait,
-                )
+                return _sent_back_rate_limited(pin=pin, connection=connection, exc=exc, wait=wait)
             if retries_left > 0 and can_wait:
                 retries_left -= 1
                 # Every publisher of this account holds back, and this one waits itself.
@@ -243,9 +252,7 @@ def _create(
                                     release=release_when_stopped, stop=Stop.RATE_LIMITED)
         except PinterestAuthError as exc:
             audit.attempt_end(attempt, outcome=audit.Outcome.FAILED, exc=exc)
-            error = f"Pinterest rejected the access token of {connection}: {exc.user_message}"
-            connection_mark_inactive(connection_id=connection.pk, error=error)
-            return outcome.finish(pin=pin, status=PinStatus.ERROR, error=error, stop=Stop.CONNECTION_REJECTED)
+            return _token_rejected(pin=pin, connection=connection, exc=exc)
         except PinterestConnectionError as exc:
             # Never reached Pinterest: nothing was created.
             audit.attempt_end(attempt, outcome=audit.Outcome.FAILED, exc=exc)
