@@ -173,6 +173,8 @@ class Pin(models.Model):
     PUBLISHABLE_STATUSES = (PinStatus.DRAFT, PinStatus.READY_TO_SCHEDULE, PinStatus.ERROR)
     # Statuses in which a pin may be edited or deleted through the API.
     EDITABLE_STATUSES = PUBLISHABLE_STATUSES
+    # The pin's own files (its carousel's images are on its items).
+    FILE_FIELDS = ("image", "video", "cover_image")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     project = models.ForeignKey(BlogProject, on_delete=models.CASCADE, related_name="pins")

@@ -13,7 +13,7 @@ from django.db.models import Count, F, Q, QuerySet
 
 from pinterest.models import PinterestConnection
 from publishing.conf import publishing_settings
-from publishing.models import BlogArticle, BlogProject, Pin, PublishBatch, PublishBatchItem, Tenant
+from publishing.models import BlogArticle, BlogProject, CarouselItem, Pin, PublishBatch, PublishBatchItem, Tenant
 
 # What a pin list may be ordered by (each also with a leading "-" for descending).
 PIN_ORDERING_FIELDS = ("created_at", "updated_at", "scheduled_at", "published_at", "title", "status")
@@ -190,3 +190,11 @@ def batch_item_outcome(*, success: bool | None, skipped: bool) -> str:
 def batches_for_tenant(*, tenant: Tenant) -> QuerySet[PublishBatch]:
     """The tenant's publish batches, newest first, with their counts (``batch_counts``)."""
     return PublishBatch.objects.filter(tenant=tenant).annotate(**batch_counts()).order_by("-created_at", "-pk")
+
+
+def pins_file_names(*, pins: QuerySet[Pin]) -> set[str]:
+    """Every file name the pins and their carousel items hold, in two queries (the files to
+    delete with them, or to keep when a write is undone)."""
+    names = {name for row in pins.values_list(*Pin.FILE_FIELDS) for name in row if name}
+    items = CarouselItem.objects.filter(pin__in=pins.values("pk")).values_list("image", flat=True)
+    return names | {name for name in items if name}

@@ -29,13 +29,13 @@ from pinterest.services.connect import connection_add_from_token
 from publishing.models import (
     BlogArticle,
     BlogProject,
-    CarouselItem,
     Membership,
     Pin,
     PinStatus,
     PublishBatch,
     Tenant,
 )
+from publishing.selectors import pins_file_names
 from publishing.services import content
 
 DEMO_TENANT = "Demo"
@@ -140,9 +140,7 @@ def demo_reset(*, tenant: Tenant) -> None:
     with transaction.atomic():
         pins = Pin.objects.filter(project__tenant=tenant)
         storage = Pin._meta.get_field("image").storage
-        names = [name for row in pins.values_list("image", "video", "cover_image") for name in row if name]
-        names += [name for name in CarouselItem.objects.filter(pin__in=pins).values_list("image", flat=True) if name]
-        images = [(storage, name) for name in names]
+        images = [(storage, name) for name in pins_file_names(pins=pins)]
         pins.delete()
         PublishBatch.objects.filter(tenant=tenant).delete()
         BlogProject.objects.filter(tenant=tenant).delete()

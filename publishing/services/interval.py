@@ -22,6 +22,7 @@ from django.utils import timezone
 from pinterest.models import Board
 from publishing.models import Pin, PinKind
 from publishing.rules import MSG_NO_IMAGE, board_problem
+from publishing.selectors import pins_file_names
 from publishing.services import content
 
 #: At most this many boards in one request.
@@ -100,7 +101,7 @@ def pin_pin_to_boards(
                         alt_text=pin.alt_text,
                         **_media_of(pin, opened),
                     )
-                stored.extend(_files_of(copy))
+                stored.extend(pins_file_names(pins=Pin.objects.filter(pk=copy.pk)))
                 Pin.objects.filter(pk=copy.pk).update(source_pin=pin)
                 copies.append(content.pin_schedule(pin=copy, scheduled_at=start_at + k * interval, now=now))
             return copies
@@ -132,7 +133,3 @@ def _media_of(pin: Pin, opened: ExitStack) -> dict[str, Any]:
         return {"image": copy_of(pin.image)}
     return {"image_url": pin.image_url}
 
-
-def _files_of(pin: Pin) -> list[str]:
-    names = [file.name for file in (pin.image, pin.video, pin.cover_image) if file]
-    return names + [item.image.name for item in pin.carousel_items.all() if item.image]

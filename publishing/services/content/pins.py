@@ -11,8 +11,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from publishing.models import CarouselItem, MediaState, Pin, PinKind, PinStatus, Tenant
+from publishing.models import MediaState, Pin, PinKind, PinStatus, Tenant
 from publishing.rules import MSG_NO_BOARD, MSG_NO_IMAGE, board_problem, section_problem
+from publishing.selectors import pins_file_names
 from publishing.services.content.errors import PinNotDeletable, PinNotEditable
 from publishing.services.content.media import (
     carousel_save,
@@ -288,7 +289,7 @@ def pin_update(*, pin: Pin, data: dict[str, Any]) -> Pin:
 
     old_files = [
         (getattr(pin, name).storage, getattr(pin, name).name)
-        for name in ("image", "video", "cover_image")
+        for name in Pin.FILE_FIELDS
         if getattr(pin, name) and (name in changes or _given(data.get(name)))
     ]
     staged = Pin(pk=pin.pk, project=project)
@@ -355,11 +356,8 @@ def _with_schedule(write: Callable[[], Pin], *, scheduled_at: datetime | None) -
 
 
 def _file_names(pin: Pin | None) -> set[str]:
-    """The names of every file the pin's row and its carousel rows hold."""
-    if pin is None:
-        return set()
-    names = {file.name for file in (pin.image, pin.video, pin.cover_image) if file}
-    return names | {name for name in CarouselItem.objects.filter(pin=pin).values_list("image", flat=True) if name}
+    """The names of every file the pin's row and its carousel rows hold, as stored now."""
+    return pins_file_names(pins=Pin.objects.filter(pk=pin.pk)) if pin is not None else set()
 
 
 
