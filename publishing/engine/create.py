@@ -29,7 +29,7 @@ from pinterest.services.tokens import connection_mark_inactive
 from publishing.conf import publishing_settings
 from publishing.engine import audit, lease, outcome, reconcile, video
 from publishing.engine.context import Context, context_for
-from publishing.engine.media import Unpublishable, check_cover, payload_for
+from publishing.engine.media import Unpublishable, payload_for, require_cover_file
 from publishing.engine.results import (
     MSG_NO_CONNECTION,
     MSG_NOT_CREATED,
@@ -108,7 +108,7 @@ def publish_claimed(
         try:
             pin_validate_for_publish(pin=pin)
             if pin.kind == PinKind.VIDEO and not (pin.media_state == MediaState.SUCCEEDED and pin.media_id):
-                check_cover(pin)
+                require_cover_file(pin)
                 stopped = _prepare_video(pin=pin, context=context, release_when_stopped=release_when_stopped,
                                          slot_taken=slot_taken)
                 if stopped is not None:

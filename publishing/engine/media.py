@@ -66,7 +66,7 @@ def _image(file: FieldFile, *, url: str, pin: Pin, what: str) -> dict:
         raise Unpublishable(_named(MSG_IMAGE_UNREADABLE, what)) from exc
 
 
-def check_cover(pin: Pin) -> None:
+def require_cover_file(pin: Pin) -> None:
     """Raise Unpublishable when a video pin's cover file is gone from storage: found before the
     video is uploaded and processed, not after."""
     if pin.cover_image and not pin.cover_image.storage.exists(pin.cover_image.name or ""):

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 
 from pinterest.models import Board, BoardSection
 from publishing.conf import publishing_settings
@@ -85,8 +86,8 @@ def check_video(upload: UploadedFile, errors: dict) -> str | None:
     limit = publishing_settings.PIN_VIDEO_MAX_BYTES
     if upload.size is not None and upload.size > limit:
         errors.setdefault("video", []).append(
-            f"The video is {upload.size / 1024 / 1024:.1f} MB; at most {limit / 1024 / 1024:.0f} MB "
-            "is accepted (PIN_VIDEO_MAX_BYTES)."
+            f"The video is {filesizeformat(upload.size)}; at most {filesizeformat(limit)} is accepted "
+            "(PIN_VIDEO_MAX_BYTES)."
         )
         return None
     upload.seek(0)
