@@ -27,3 +27,14 @@ def token_calls(standin) -> int:
 
 def reload(connection) -> PinterestConnection:
     return PinterestConnection.objects.get(pk=connection.pk)
+
+
+def standin_connection(standin, boards=0):
+    """A connection to a new stand-in user, with ``boards`` boards on the stand-in (not synced):
+    (connection, user, board ids)."""
+    user = standin.create_user()
+    access, refresh = standin.issue_tokens(user)
+    connection = make_connection(
+        pinterest_user_id=user.id, username=user.username, access_token=access, refresh_token=refresh
+    )
+    return connection, user, standin.add_boards(user, boards) if boards else []

@@ -6,17 +6,14 @@ from pinterest.models import Board, BoardSection
 from pinterest.services.boards import boards_sync
 from pinterest.tasks import refresh_expiring_connections
 from tests.factories import make_connection
+from tests.pinterest.helpers import standin_connection
 
 pytestmark = pytest.mark.django_db
 
 
 def account(standin, boards=1):
-    user = standin.create_user()
-    access, refresh = standin.issue_tokens(user)
-    connection = make_connection(
-        pinterest_user_id=user.id, username=user.username, access_token=access, refresh_token=refresh
-    )
-    return connection, standin.add_boards(user, boards)
+    connection, _, board_ids = standin_connection(standin, boards=boards)
+    return connection, board_ids
 
 
 def sections(board_id):

@@ -7,18 +7,14 @@ from pinterest.errors import ConnectionUnusable, PinterestAuthError, PinterestUn
 from pinterest.models import Board, PinterestConnection
 from pinterest.services.boards import boards_sync
 from publishing.models import PinStatus
-from tests.factories import make_board, make_connection, make_pin, make_project
+from tests.factories import make_board, make_pin, make_project
+from tests.pinterest.helpers import standin_connection
 
 pytestmark = pytest.mark.django_db
 
 
 def account(standin, boards=0):
-    user = standin.create_user()
-    access, refresh = standin.issue_tokens(user)
-    connection = make_connection(
-        pinterest_user_id=user.id, username=user.username, access_token=access, refresh_token=refresh
-    )
-    return connection, user, standin.add_boards(user, boards) if boards else []
+    return standin_connection(standin, boards=boards)
 
 
 def board_counts(result):
