@@ -52,6 +52,23 @@ def child_peak_rss_mb(pid: int) -> float | None:
     return None
 
 
+def start_standin(port: int) -> subprocess.Popen:
+    """The stand-in in a child process on ``port``, answering; exits when it does not start in 10 s."""
+    standin = subprocess.Popen(
+        [sys.executable, str(ROOT / "manage.py"), "run_pinterest_standin", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            requests.get(f"http://127.0.0.1:{port}/_standin/state", timeout=1)
+            return standin
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    standin.terminate()
+    sys.exit("The stand-in did not start within 10 s")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size-mb", type=int, default=1024, help="Size of the video in MB (default 1024).")
@@ -74,22 +91,10 @@ def main():
 
     from pinterest.client import PinterestClient
 
-    standin = subprocess.Popen(
-        [sys.executable, str(ROOT / "manage.py"), "run_pinterest_standin", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    standin = start_standin(port)
     folder = tempfile.mkdtemp(prefix="pinpublisher-upload-bench-")
     path = Path(folder) / "big.mp4"
     try:
-        for _ in range(100):
-            try:
-                requests.get(f"{base}/_standin/state", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        else:
-            sys.exit("The stand-in did not start within 10 s")
         control = requests.post(
             f"{base}/_standin/control",
             json=[{"action": "create_user", "username": "bench"}, {"action": "issue_tokens", "user": "bench"}],

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,7 +27,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.media_upload_memory import child_peak_rss_mb, free_port  # noqa: E402
+from bench.media_upload_memory import child_peak_rss_mb, free_port, start_standin  # noqa: E402
 
 
 def peak_rss_mb() -> float:
@@ -60,19 +59,8 @@ def main():
 
     call_command("migrate", verbosity=0)
 
-    standin = subprocess.Popen(
-        [sys.executable, str(ROOT / "manage.py"), "run_pinterest_standin", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    standin = start_standin(port)
     try:
-        for _ in range(100):
-            try:
-                requests.get(f"{base}/_standin/state", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        else:
-            sys.exit("The stand-in did not start within 10 s")
         control = requests.post(f"{base}/_standin/control", timeout=5, json=[
             {"action": "create_user", "username": "bench"},
             {"action": "issue_tokens", "user": "bench"},
