@@ -498,6 +498,17 @@ def unexpected_fields(serializer_class, data, *, consumed=()) -> dict[str, str]:
     return problems
 
 
+class RefusesUnexpectedFields:
+    """For an input serializer nested in a body (a list's items): a key it does not take is a
+    400 naming it, with the same words ``parse`` uses for the body's own fields."""
+
+    def to_internal_value(self, data):
+        unexpected = unexpected_fields(type(self), data)
+        if unexpected:
+            raise exceptions.ValidationError({name: [message] for name, message in unexpected.items()})
+        return super().to_internal_value(data)
+
+
 # --- Input fields ----------------------------------------------------------------------------
 
 NAIVE_DATETIME_MESSAGE = (

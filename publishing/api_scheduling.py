@@ -17,6 +17,7 @@ from apikeys.scopes import Scope
 from pinpublisher.api import (
     AwareDateTimeField,
     IdField,
+    RefusesUnexpectedFields,
     TenantApi,
     error_responses,
     get_or_404,
@@ -161,7 +162,7 @@ class ProjectQueueApi(TenantApi):
 class ProjectSlotsApi(TenantApi):
     write_scope = Scope.PINS_WRITE
 
-    class SlotSerializer(serializers.Serializer):
+    class SlotSerializer(RefusesUnexpectedFields, serializers.Serializer):
         class Meta:
             ref_name = "ProjectSlotsSlot"
 
@@ -246,9 +247,9 @@ class PinPinToBoardsApi(TenantApi):
         operation_id="pins_pin_to_boards",
         tags=["scheduling"],
         request=InputSerializer,
-        description="Creates one pin per board with this pin's article, texts and image, linked to it "
-        "(`source_pin`), the k-th scheduled at start_at + k x interval. All or none; a board of another "
-        "account than the project's is a 400 under `boards` naming it.",
+        description="Creates one pin per board with this pin's article, texts and media (image, carousel or "
+        "video), linked to it (`source_pin`), the k-th scheduled at start_at + k x interval. All or none; "
+        "a board of another account than the project's is a 400 under `boards` naming it.",
         responses={201: PinSerializer(many=True), **error_responses(400, 404, 415)},
     )
     def post(self, request, pin_id):

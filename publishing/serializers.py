@@ -15,7 +15,7 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.utils import html
 
-from pinpublisher.api import AwareDateTimeField, IdField, ReadOnlyFields
+from pinpublisher.api import AwareDateTimeField, IdField, ReadOnlyFields, RefusesUnexpectedFields
 from publishing.models import MediaState, PinKind, PinStatus
 from publishing.rules import waiting_reason
 from publishing.selectors import PIN_ORDERING_FIELDS, PinFilters
@@ -264,7 +264,7 @@ def _iso(value, tz):
 _LIMITS_HELP = "Pinterest shows at most {} characters; longer text is kept but cut when published."
 
 
-class CarouselItemInputSerializer(serializers.Serializer):
+class CarouselItemInputSerializer(RefusesUnexpectedFields, serializers.Serializer):
     id = IdField(required=False, help_text="An item of this pin, kept (in an update).")
     image_url = serializers.URLField(max_length=2048, required=False, allow_blank=True,
                                      help_text="An https URL of the image.")
@@ -273,15 +273,6 @@ class CarouselItemInputSerializer(serializers.Serializer):
     title = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
     description = serializers.CharField(required=False, allow_blank=True, max_length=10_000, default="")
     link = serializers.URLField(required=False, allow_blank=True, max_length=2048, default="")
-
-    def to_internal_value(self, data):
-        # As for the pin's own fields: a key the item does not take is named, never dropped.
-        unknown = sorted(set(data) - set(self.fields)) if isinstance(data, dict) else []
-        if unknown:
-            raise serializers.ValidationError({
-                name: [f"{name} is not a field of a carousel item; use {', '.join(self.fields)}."] for name in unknown
-            })
-        return super().to_internal_value(data)
 
 
 class CarouselField(serializers.ListField):

@@ -295,6 +295,7 @@ def test_a_carousel_item_key_it_does_not_take_is_named_not_dropped(tenant_api, s
     items = [{"image_url": URL.format(1), "titel": "Typo"}, {"image_url": URL.format(2)}]
     errors = field_errors(tenant_api.post("/api/pins/", base(setup, carousel=items), format="json"))
     assert errors == {"carousel.0.titel": [
-        "titel is not a field of a carousel item; use id, image_url, file, title, description, link."
+        "titel is not a field of this endpoint. Did you mean title? "
+        "Accepted: description, file, id, image_url, link, title."
     ]}
     assert not Pin.objects.exists()

@@ -51,6 +51,16 @@ def test_a_bad_slot_is_a_400_naming_slots(tenant_api, world, slot):
     assert response.status_code == 400 and "slots" in fields(response)
 
 
+def test_a_slot_key_it_does_not_take_is_named_and_nothing_is_replaced(tenant_api, world):
+    project, _boards = world
+    slot = {"weekday": "monday", "time": "09:00", "tyme": "10:00"}
+    response = tenant_api.put(f"/api/projects/{project.pk}/slots/", {"slots": [slot]}, format="json")
+    assert fields(response) == {"slots": [
+        "slot 0: tyme: tyme is not a field of this endpoint. Did you mean time? Accepted: time, weekday."
+    ]}
+    assert not project.posting_slots.exists()
+
+
 def test_a_project_takes_a_time_zone_and_refuses_an_unknown_one_naming_the_field(tenant_api, world):
     project, _boards = world
     response = tenant_api.post("/api/projects/", {"name": "Zoned", "timezone": "America/New_York"}, format="json")
