@@ -7,7 +7,7 @@ These functions only read the objects they are given; they never query or write.
 
 from datetime import datetime
 
-from pinterest.models import Board, Health, PinterestConnection
+from pinterest.models import Board, BoardSection, Health, PinterestConnection
 from publishing.models import BlogProject, MediaState, Pin, PinKind, PinStatus
 
 MSG_NO_BOARD = "Pin must have a Pinterest board assigned"
@@ -33,19 +33,27 @@ def board_problem(board: Board, project: BlogProject | None) -> str | None:
     return None
 
 
-def section_problem(pin: Pin) -> str | None:
-    """Why the pin's board section cannot take it (archived, of another board), or None."""
-    section = pin.board_section if pin.board_section_id is not None else None
-    if section is None:
-        return None
-    if section.board_id != pin.board_id:
-        return f"Board section {section.name!r} is not a section of the pin's board; choose one of its sections."
+def board_section_problem(section: BoardSection, board: Board) -> str | None:
+    """Why ``section`` cannot take a pin of ``board`` (another board's, archived), or None."""
+    if section.board_id != board.pk:
+        return (
+            f"Board section {section.name!r} belongs to board {section.board.name!r}, not to the "
+            f"pin's board {board.name!r}; choose one of that board's sections."
+        )
     if section.is_archived:
         return (
             f"Board section {section.name!r} is archived (it was gone from Pinterest at the last sync); "
             "choose another section."
         )
     return None
+
+
+def section_problem(pin: Pin) -> str | None:
+    """Why the pin's board section cannot take it now (``board_section_problem``), or None."""
+    section, board = pin.board_section, pin.board
+    if section is None or board is None:
+        return None
+    return board_section_problem(section, board)
 
 
 def connection_problem(connection: PinterestConnection | None) -> str | None:

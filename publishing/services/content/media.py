@@ -19,6 +19,7 @@ from django.template.defaultfilters import filesizeformat
 from pinterest.models import Board, BoardSection
 from publishing.conf import publishing_settings
 from publishing.models import CarouselItem, Pin
+from publishing.rules import board_section_problem
 from publishing.services.content.pin_checks import check_image_url, image_name, inspect_image
 
 CAROUSEL_MIN = 2
@@ -46,17 +47,9 @@ def section_for(*, section_id: int | None, board: Board | None, errors: dict) ->
     if section is None or section.board.connection_id != board.connection_id:
         errors.setdefault("board_section", []).append(f"Board section {section_id} not found.")
         return None
-    if section.board_id != board.pk:
-        errors.setdefault("board_section", []).append(
-            f"Board section {section.name!r} belongs to board {section.board.name!r}, not to the "
-            f"pin's board {board.name!r}; choose one of that board's sections."
-        )
-        return None
-    if section.is_archived:
-        errors.setdefault("board_section", []).append(
-            f"Board section {section.name!r} is archived (it was gone from Pinterest at the last "
-            "sync); choose another section."
-        )
+    problem = board_section_problem(section, board)
+    if problem:
+        errors.setdefault("board_section", []).append(problem)
         return None
     return section
 
