@@ -51,6 +51,12 @@ DEFAULTS = {
     #: polled from 1 s, doubling to 10 s) before the pin is given back with its media kept (the
     #: next turn goes on waiting). Kept well inside the task timeout with a runner's turn.
     "PUBLISH_MEDIA_PROCESSING_BUDGET_SECONDS": 120,
+    #: The window every scheduled time must fall in, however it comes in (API, admin, CSV, queue
+    #: slots, interval copies): from this long before now (clocks differ a little: a "now" from a
+    #: client a few minutes behind is still now) ...
+    "PIN_SCHEDULE_MAX_PAST_SECONDS": 300,
+    #: ... to this many days ahead (5 years). Also where a queue stops looking for a free slot.
+    "PIN_SCHEDULE_MAX_AHEAD_DAYS": 5 * 365 + 1,
 }
 
 #: django-q2 retries a task this long after its timeout (Q_CLUSTER["retry"] is built from it).

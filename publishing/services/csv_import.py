@@ -14,8 +14,9 @@ Keywords (Pinterest's create-pin API has no field for them) are read but not sen
 says so.
 
 All or nothing: every row is checked with the rules the API applies (``pin_checks``, the article
-URL rule, ``rules.board_problem`` and ``schedule_problems``, the rule ``pin_schedule`` applies),
-before anything is written, and one refused row imports nothing. The pins are then written in bulk,
+URL rule, ``rules.board_problem`` and ``schedule_problems``, the rule ``pin_schedule`` applies, its
+window included), before anything is written; one refused row (a NUL in a cell too) imports
+nothing. The pins are then written in bulk,
 already scheduled (a new pin has no state to race for, so ``pin_schedule``'s conditional UPDATE
 per pin would only cost time), with the account's queue locked while the free slots are chosen.
 Rows are numbered as a spreadsheet shows them: the header is row 1.
@@ -38,7 +39,7 @@ from publishing.models import BlogArticle, BlogProject, Pin, PinStatus
 from publishing.rules import MSG_NO_CONNECTION, board_problem
 from publishing.services.content.articles import check_article_url
 from publishing.services.content.pin_checks import check_image_url, check_text
-from publishing.services.content.pins import schedule_problems
+from publishing.services.content.schedule import schedule_problems, schedule_time_problem
 from publishing.services.queue_slots import AccountQueues, local_to_utc, queues_lock
 
 # The one place a column maps to what it fills: a pin field, or what the row needs besides.
@@ -138,6 +139,10 @@ def _read(data: bytes) -> tuple[list[str], list[_Row]]:
                 name: (cell if name in TEXT_COLUMNS else cell.strip())
                 for name, cell in zip(columns, cells, strict=False)
             }
+            problems.extend(
+                f"row {number}: {name}: contains a NUL character (\\x00), which no text can hold; remove it."
+                for name, cell in values.items() if "\x00" in cell
+            )
             rows.append(_Row(number=number, values=values))
     except csv.Error as err:
         raise ValidationError({"file": [f"row {reader.line_num}: not valid CSV ({err})."]}) from None
@@ -203,7 +208,9 @@ class _Boards:
         return self.sections[board.pk].get(name.strip().lower())
 
 
-def _check_row(row: _Row, *, project: BlogProject, boards: _Boards, has_slots: bool) -> list[str]:
+def _check_row(
+    row: _Row, *, project: BlogProject, boards: _Boards, has_slots: bool, now: datetime
+) -> list[str]:
     """What is wrong with ``row`` (``column: reason`` each), by the rules the API applies."""
     values = row.values
     errors: dict[str, list[str]] = {}
@@ -262,6 +269,9 @@ def _check_row(row: _Row, *, project: BlogProject, boards: _Boards, has_slots: b
             row.scheduled_at = _parse_date(publish_date, project=project)
         except ValueError as err:
             errors.setdefault("scheduled_at", []).append(str(err))
+        else:  # the window, before the queue's occupancy reads the time (9999-12-31 in a zone)
+            if problem := schedule_time_problem(row.scheduled_at, now=now):
+                errors.setdefault("scheduled_at", []).append(problem)
     elif not has_slots:
         errors.setdefault("scheduled_at", []).append(
             f"empty, and project {project.name!r} has no posting slots to queue the pin in; "
@@ -308,7 +318,7 @@ def pins_import_csv(
     has_slots = project.posting_slots.exists()
     problems: list[str] = []
     for row in rows:
-        problems.extend(_check_row(row, project=project, boards=boards, has_slots=has_slots))
+        problems.extend(_check_row(row, project=project, boards=boards, has_slots=has_slots, now=now))
     valid = [row for row in rows if not any(p.startswith(f"row {row.number}:") for p in problems)] if problems else rows
     with transaction.atomic():
         pins = _plan(project=project, rows=valid, now=now, problems=problems)

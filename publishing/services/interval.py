@@ -28,6 +28,9 @@ from publishing.services import content
 #: At most this many boards in one request.
 MAX_BOARDS = 50
 
+#: The longest interval between two copies (the API's interval_days takes at most 365).
+MAX_INTERVAL = timedelta(days=365)
+
 
 def _boards(*, pin: Pin, board_ids: list[int]) -> list[Board]:
     """The boards, in the order given; ValidationError (field ``boards``) naming each one refused."""
@@ -71,19 +74,35 @@ def pin_pin_to_boards(
     """Copies of ``pin`` for each board, the k-th scheduled at ``start_at + k * interval``; all or none.
 
     The source pin may be in any status (pinning a published pin to more boards is the usual case)
-    but needs an image. Raises ValidationError naming the field: ``boards`` (unknown, repeated,
-    archived, or of another account than the project's), ``interval`` (not positive), ``image``,
-    ``scheduled_at`` (a start in the past), or any rule of ``pin_create``/``pin_schedule``.
+    but needs an image. Every copy's time keeps the schedule rule's window
+    (``content.schedule_time_problem``): the first and the last are checked before anything is made.
+    Raises ValidationError naming the field: ``boards`` (unknown, repeated, archived, or of another
+    account than the project's), ``interval`` (not positive, over ``MAX_INTERVAL``, or the last copy
+    after the window), ``image``, ``start_at`` (outside the window), or any rule of
+    ``pin_create``/``pin_schedule``.
     """
     now = now or timezone.now()
     errors: dict[str, list[str]] = {}
     if interval <= timedelta(0):
         errors["interval"] = ["The interval must be longer than zero."]
+    elif interval > MAX_INTERVAL:
+        errors["interval"] = [f"The interval must be at most {MAX_INTERVAL.days} days."]
+    problem = content.schedule_time_problem(start_at, now=now)
+    if problem:
+        errors["start_at"] = [problem]
     if not pin.has_image:
         errors["image"] = [MSG_NO_IMAGE]
     if errors:
         raise ValidationError(errors)
     boards = _boards(pin=pin, board_ids=board_ids)
+    # Within the window and at most MAX_BOARDS x MAX_INTERVAL on: this sum cannot overflow.
+    last = start_at + (len(boards) - 1) * interval
+    problem = content.schedule_time_problem(last, now=now)
+    if problem:
+        raise ValidationError({"interval": [
+            f"The last copy (board {len(boards)}) would publish at {last:%Y-%m-%d %H:%M %Z}: {problem} "
+            "Give an earlier start, a shorter interval or fewer boards."
+        ]})
     stored: list[str] = []
     storage = Pin._meta.get_field("image").storage
     try:

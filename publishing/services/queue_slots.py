@@ -46,9 +46,6 @@ OCCUPYING_STATUSES = (PinStatus.READY_TO_SCHEDULE, PinStatus.PUBLISHING)
 #: Occupancy is read this many days at a time while looking for a free slot.
 WINDOW = timedelta(days=35)
 
-#: A queue never looks further ahead than this (a full queue is an error, not an endless search).
-HORIZON = timedelta(days=366 * 20)
-
 #: At most this many slots a week per project.
 MAX_SLOTS = 7 * 48
 
@@ -65,10 +62,15 @@ def local_to_utc(*, day: date, at: time, zone: ZoneInfo) -> datetime:
     """The one real instant (UTC) the wall time ``at`` of ``day`` names in ``zone``.
 
     A time that happens twice is its first occurrence; a time inside a spring-forward gap is
-    the end of the gap (see the module's docstring).
+    the end of the gap (see the module's docstring). A wall time with no UTC instant this side of
+    year 10000 (9999-12-31 23:00 in America/Adak) is given back in ``zone``, unconverted: the
+    schedule rule (``content.schedule_time_problem``) refuses it like any time out of its window.
     """
     naive = datetime.combine(day, at)
-    first = naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    try:
+        first = naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    except OverflowError:
+        return naive.replace(tzinfo=zone)
     if first.astimezone(zone).replace(tzinfo=None) == naive:
         return first
     # In a gap: fold=0 reads the time with the offset before the gap (an instant after it),
@@ -177,21 +179,27 @@ class QueueCursor:
 
     def take(self) -> datetime:
         """The next free slot, now taken. Raises ValidationError (field ``project``) when the
-        project has no slots, or none is free within ``HORIZON``."""
+        project has no slots, or none is free within the schedule rule's window (a full queue is
+        an error, not an endless search)."""
         if not self.slots:
             raise NoPostingSlots(
                 {"project": [f"Project {self.project.name!r} has no posting slots; add weekly slots first."]}
             )
+        _earliest, latest = content.schedule_window(now=self.occupancy.after)
         while True:
             while self.pending:
                 moment = self.pending.pop(0)
+                if moment > latest:
+                    self.pending = []
+                    break
                 if minute_of(moment) not in self.occupancy.taken:
                     self.occupancy.take(moment)
                     return moment
-            if self.window_start - self.occupancy.after > HORIZON:
+            if self.window_start > latest:
                 raise ValidationError(
-                    {"project": [f"The queue of project {self.project.name!r} is full for the next "
-                                 f"{HORIZON.days // 366} years."]}
+                    {"project": [f"The queue of project {self.project.name!r} has no free slot before "
+                                 f"{latest:%Y-%m-%d %H:%M} UTC, the latest a pin may be scheduled "
+                                 "(PIN_SCHEDULE_MAX_AHEAD_DAYS)."]}
                 )
             end = self.window_start + WINDOW
             self.occupancy.load_until(end)

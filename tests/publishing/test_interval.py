@@ -85,7 +85,7 @@ def test_a_start_in_the_past_is_refused_by_the_schedule_rule_and_rolls_everythin
     with pytest.raises(ValidationError) as refused:
         pin_pin_to_boards(pin=source, board_ids=[boards[1].pk, boards[2].pk], start_at=NOW - timedelta(days=1),
                           interval=timedelta(days=1), now=NOW)
-    assert "scheduled_at" in refused.value.message_dict
+    assert "start_at" in refused.value.message_dict
     assert Pin.objects.count() == 1
 
 

@@ -1,5 +1,8 @@
 """Writes of a tenant's content: projects, articles and pins (create, update, schedule, delete).
 
+Modules: ``projects``, ``articles``, ``pins`` (create, update, delete), ``schedule`` (the window
+every scheduled time keeps, schedule, unschedule), ``pin_checks`` and ``media`` (the input rules).
+
 Every function takes the caller's tenant (or an object already scoped to it) and refers to
 related objects by id, resolving them inside the tenant: another tenant's id reads as
 "not found", exactly like an id that does not exist.
@@ -33,8 +36,15 @@ from publishing.services.content.pin_checks import (
     PINTEREST_TEXT_LIMITS,
     pin_warnings,
 )
-from publishing.services.content.pins import pin_create, pin_delete, pin_schedule, pin_unschedule, pin_update
+from publishing.services.content.pins import pin_create, pin_delete, pin_update
 from publishing.services.content.projects import project_create, project_delete, project_update
+from publishing.services.content.schedule import (
+    pin_schedule,
+    pin_unschedule,
+    schedule_problems,
+    schedule_time_problem,
+    schedule_window,
+)
 
 __all__ = [
     "IMAGE_FORMATS",
@@ -59,4 +69,7 @@ __all__ = [
     "project_create",
     "project_delete",
     "project_update",
+    "schedule_problems",
+    "schedule_time_problem",
+    "schedule_window",
 ]

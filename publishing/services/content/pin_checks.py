@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import struct
 import uuid
-from datetime import timedelta
 
 from django.core.files.uploadedfile import UploadedFile
 from PIL import Image
@@ -29,9 +28,6 @@ IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 
 # Any pin may be deleted except one being published right now: its outcome is still open.
 PIN_DELETABLE_STATUSES = tuple(s for s in PinStatus.values if s != PinStatus.PUBLISHING)
-
-# Clocks differ a little: a "now" from a client a few minutes behind is still now.
-SCHEDULE_PAST_GRACE = timedelta(minutes=5)
 
 
 def check_image(upload: UploadedFile, errors: dict, *, field: str = "image") -> str | None:

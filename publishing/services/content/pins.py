@@ -1,8 +1,7 @@
-"""A project's pins: create, update, schedule, unschedule, delete."""
+"""A project's pins: create, update, delete (their schedule: ``content.schedule``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -12,9 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from publishing.models import MediaState, Pin, PinKind, PinStatus, Tenant
-from publishing.rules import MSG_NO_BOARD, MSG_NO_IMAGE, board_problem, section_problem
-from publishing.selectors import pins_file_names
-from publishing.services.content.errors import PinNotDeletable, PinNotEditable
+from publishing.rules import MSG_NO_IMAGE
+from publishing.services.content.errors import PinNotDeletable, refuse_change
 from publishing.services.content.media import (
     carousel_save,
     check_carousel,
@@ -25,7 +23,6 @@ from publishing.services.content.media import (
 from publishing.services.content.pin_checks import (
     PIN_DELETABLE_STATUSES,
     PIN_TEXT_MAX,
-    SCHEDULE_PAST_GRACE,
     article_for,
     board_for,
     check_image,
@@ -34,6 +31,7 @@ from publishing.services.content.pin_checks import (
     image_name,
 )
 from publishing.services.content.projects import project_for
+from publishing.services.content.schedule import file_names, written_and_scheduled
 
 # The ways a pin shows something; a pin has exactly one.
 MEDIA_FIELDS = {
@@ -130,7 +128,7 @@ def pin_create(
     Raises ValidationError (text longer than ``PIN_TEXT_MAX`` included).
     """
     if scheduled_at is not None:
-        return _with_schedule(
+        return written_and_scheduled(
             lambda: pin_create(
                 tenant=tenant, project_id=project_id, article_id=article_id, board_id=board_id,
                 board_section_id=board_section_id, title=title, description=description, alt_text=alt_text,
@@ -185,21 +183,6 @@ def pin_create(
     return pin
 
 
-def _refuse_change(pin_id, *, doing: str) -> None:
-    """Raise why the pin could not be changed: it is gone (404) or not in an allowed status."""
-    current = Pin.objects.filter(pk=pin_id).values_list("status", flat=True).first()
-    if current is None:
-        raise Pin.DoesNotExist(f"Pin {pin_id} not found.")
-    if current == PinStatus.PUBLISHING:
-        raise PinNotEditable(
-            f"Pin is being published right now; it cannot be {doing} until publishing ends."
-        )
-    raise PinNotEditable(
-        f"Pin is {PinStatus(current).label.lower()}; it can be {doing} only while it is "
-        "draft, ready to schedule or error."
-    )
-
-
 def pin_update(*, pin: Pin, data: dict[str, Any]) -> Pin:
     """Change a pin that is draft, ready to schedule or error; returns it fresh from the database.
 
@@ -221,9 +204,9 @@ def pin_update(*, pin: Pin, data: dict[str, Any]) -> Pin:
     if "scheduled_at" in data:
         data = dict(data)
         scheduled_at = data.pop("scheduled_at")
-        return _with_schedule(lambda: pin_update(pin=pin, data=data), scheduled_at=scheduled_at)
+        return written_and_scheduled(lambda: pin_update(pin=pin, data=data), scheduled_at=scheduled_at)
     if not pin.is_editable:
-        _refuse_change(pin.pk, doing="changed")
+        refuse_change(pin.pk, doing="changed")
     tenant = pin.project.tenant
     errors: dict[str, list[str]] = {}
     changes: dict[str, Any] = {}
@@ -317,7 +300,7 @@ def pin_update(*, pin: Pin, data: dict[str, Any]) -> Pin:
         for storage, name in stored:
             storage.delete(name)
     if (changes or "carousel" in checked) and not updated:
-        _refuse_change(pin.pk, doing="changed")
+        refuse_change(pin.pk, doing="changed")
     if old_files:
         transaction.on_commit(lambda: [storage.delete(name) for storage, name in old_files])
     return Pin.objects.get(pk=pin.pk)
@@ -332,92 +315,6 @@ def _dropped_media(pin: Pin, *, keep: PinKind) -> dict[str, Any]:
         changes.update(video="", cover_image="", cover_image_url="", cover_key_frame_seconds=None,
                        media_id="", media_state=MediaState.NONE)
     return changes
-
-
-def _with_schedule(write: Callable[[], Pin], *, scheduled_at: datetime | None) -> Pin:
-    """Run ``write`` (a create or an update), then schedule (or, for None, unschedule) the pin it
-    returns, all in one transaction. The files ``write`` stored are removed if the schedule is
-    refused (the rows that named them are rolled back)."""
-    written: set[str] = set()
-    pin_id = None
-    try:
-        with transaction.atomic():
-            pin = write()
-            pin_id, written = pin.pk, _file_names(pin)
-            if scheduled_at is None:
-                return pin_unschedule(pin=pin)
-            return pin_schedule(pin=pin, scheduled_at=scheduled_at)
-    except BaseException:
-        kept = _file_names(Pin.objects.filter(pk=pin_id).first()) if pin_id is not None else set()
-        storage = Pin._meta.get_field("image").storage
-        for name in written - kept:
-            storage.delete(name)
-        raise
-
-
-def _file_names(pin: Pin | None) -> set[str]:
-    """The names of every file the pin's row and its carousel rows hold, as stored now."""
-    return pins_file_names(pins=Pin.objects.filter(pk=pin.pk)) if pin is not None else set()
-
-
-
-def schedule_problems(*, pin: Pin, scheduled_at: datetime, now: datetime) -> dict[str, list[str]]:
-    """Why ``pin`` cannot be scheduled for ``scheduled_at`` (field -> messages), empty when it can:
-    the rule of ``pin_schedule``, also asked by imports that create many scheduled pins at once."""
-    errors: dict[str, list[str]] = {}
-    if timezone.is_naive(scheduled_at):
-        errors["scheduled_at"] = ["Give a timezone-aware datetime: a naive one is ambiguous."]
-    elif scheduled_at < now - SCHEDULE_PAST_GRACE:
-        errors["scheduled_at"] = [
-            "This time is in the past; give a future time (or publish the pin now)."
-        ]
-    if pin.board_id is None:
-        errors["board"] = [MSG_NO_BOARD]
-    else:
-        problem = board_problem(pin.board, pin.project)
-        if problem:
-            errors["board"] = [problem]
-    problem = section_problem(pin)
-    if problem:
-        errors["board_section"] = [problem]
-    if not pin.has_image:
-        errors["image"] = [MSG_NO_IMAGE]
-    return errors
-
-
-def pin_schedule(*, pin: Pin, scheduled_at: datetime, now: datetime | None = None) -> Pin:
-    """Schedule a pin for ``scheduled_at`` (timezone-aware) and mark it ready_to_schedule.
-
-    Works from draft, ready to schedule (a new time) and error (a retry; the old error
-    message is cleared). The pin needs a usable board and an image. Raises ValidationError,
-    PinNotEditable or Pin.DoesNotExist.
-    """
-    now = now or timezone.now()
-    errors = schedule_problems(pin=pin, scheduled_at=scheduled_at, now=now)
-    if errors:
-        raise ValidationError(errors)
-    updated = Pin.objects.filter(pk=pin.pk, status__in=Pin.EDITABLE_STATUSES).update(
-        status=PinStatus.READY_TO_SCHEDULE,
-        scheduled_at=scheduled_at,
-        error_message="",
-        updated_at=now,
-    )
-    if not updated:
-        _refuse_change(pin.pk, doing="scheduled")
-    return Pin.objects.get(pk=pin.pk)
-
-
-def pin_unschedule(*, pin: Pin) -> Pin:
-    """Take a pin off the schedule: back to draft, ``scheduled_at`` cleared.
-
-    Raises PinNotEditable (publishing or published) or Pin.DoesNotExist.
-    """
-    updated = Pin.objects.filter(pk=pin.pk, status__in=Pin.EDITABLE_STATUSES).update(
-        status=PinStatus.DRAFT, scheduled_at=None, updated_at=timezone.now()
-    )
-    if not updated:
-        _refuse_change(pin.pk, doing="unscheduled")
-    return Pin.objects.get(pk=pin.pk)
 
 
 def pin_delete(*, pin: Pin) -> None:
@@ -440,7 +337,7 @@ def pin_delete(*, pin: Pin) -> None:
                 )
             raise Pin.DoesNotExist(f"Pin {pin.pk} not found.")
         # Every file the pin holds: its image, video and cover, its carousel's images.
-        names = _file_names(locked)
+        names = file_names(locked)
         storage = locked.image.storage
         locked.delete()
         if names:
