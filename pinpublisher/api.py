@@ -8,7 +8,9 @@ a domain conflict, 401, 403, 404, 405, 415, 429, an unknown /api/ URL), has one 
 
 ``fields`` is always present: field name -> list of messages for a 400, empty otherwise.
 A body Django refuses to read is 413 ``request_too_large`` (over ``DATA_UPLOAD_MAX_MEMORY_SIZE``;
-files uploaded as multipart do not count) or 400 ``too_many_fields`` / ``too_many_files``.
+files uploaded as multipart do not count) or 400 ``too_many_fields`` / ``too_many_files``; one the
+parsers refuse (``pinpublisher.parsers``: JSON nested too deep, multipart cut short) is 400
+``parse_error``, judged before any object is looked up.
 What escapes DRF reaches Django's error handlers (``handler400`` ... ``handler500`` in
 ``pinpublisher.urls``), which answer in this format under /api/ and with Django's pages
 elsewhere: a 500 is ``server_error`` without a traceback (Django still logs and reports it),
@@ -37,6 +39,7 @@ its message under ``fields[field]`` when it names a ``field``): 409 for
 from __future__ import annotations
 
 import difflib
+import json
 import logging
 from typing import Any
 
@@ -74,6 +77,7 @@ from apikeys.authentication import ApiKeyAuthentication, HasRequiredScope
 from apikeys.models import ApiKey
 from apikeys.scopes import SAFE_METHODS, Scope
 from pinpublisher.errors import DomainError
+from pinpublisher.parsers import PARSER_CLASSES
 from pinterest.errors import PinterestConfigurationError
 
 logger = logging.getLogger(__name__)
@@ -375,6 +379,7 @@ class TenantApi(APIView):
     # Set here rather than in settings.REST_FRAMEWORK: DRF imports those while defining
     # APIView, before this module could be imported.
     authentication_classes = [ApiKeyAuthentication, SessionAuthentication]
+    parser_classes = PARSER_CLASSES
     permission_classes = [IsAuthenticated, IsTenantMember, HasRequiredScope]
     throttle_classes = [UserRateThrottle, ApiKeyRateThrottle]
     schema = ScopedAutoSchema()
@@ -388,6 +393,10 @@ class TenantApi(APIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        if request.method not in SAFE_METHODS:
+            # The body is judged (parsed within its bounds, pinpublisher.parsers) before anything
+            # is looked up: a body no endpoint could read is a 400 whatever the id in the URL.
+            request.data  # noqa: B018
         refuse_a_body_where_none_is_taken(self, request)
 
     def required_scope(self, method: str) -> str | None:
@@ -416,7 +425,12 @@ def refuse_a_body_where_none_is_taken(view: APIView, request) -> None:
     if handler is None or not (request.method == "DELETE" or getattr(handler, "takes_no_input", False)):
         return
     data = request.data
-    names = list(data.keys()) if hasattr(data, "keys") else ([] if not data else [api_settings.NON_FIELD_ERRORS_KEY])
+    if not hasattr(data, "keys"):
+        # A JSON value that is not an object (null, a list, a number): no field could be meant.
+        raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [
+            f"This endpoint takes no input: send no body, not JSON {json.dumps(data)[:40]}."
+        ]})
+    names = list(data.keys())
     if names:
         raise exceptions.ValidationError(
             {name: [f"{name} is not a field of this endpoint: it takes no input."] for name in names}

@@ -5,17 +5,49 @@
 which names the zone ("Nov. 30, 2026, 10:08 p.m. CET"). Pass a project's zone where one is known
 (``zone=project.timezone``); the ``when`` template filter (``{% load when %}``,
 ``{{ pin.scheduled_at|when:project.timezone }}``) is the same for templates.
+
+``zone_name_problem(name)`` is the one rule for a zone a person chooses (a project's, through the
+API or the admin): an IANA name, not any file ``zoneinfo`` happens to load.
 """
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.utils import timezone
 from django.utils.formats import date_format
 
 EMPTY = "—"
+
+#: Names that load as zones from the system's zoneinfo directory but are no zone a person means:
+#: the host's own setting (``localtime``, whatever the server was set to), tzdata's placeholder
+#: with the abbreviation "-00" (``Factory``), and the compiled variants (``posix/...``, and
+#: ``right/...``, which counts leap seconds and so is off by half a minute from every clock).
+NOT_MEANT = frozenset({"localtime", "Factory", "posixrules"})
+NOT_MEANT_PREFIXES = ("posix/", "right/")
+
+
+@functools.cache
+def _iana_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def zone_name_problem(name: object) -> str | None:
+    """Why ``name`` is not a time zone a person may choose, or None when it is: an IANA name that
+    ``zoneinfo`` knows (``Europe/Berlin``, ``UTC``, the old links such as ``US/Pacific``), never a
+    path, a name of ``NOT_MEANT`` or one under ``NOT_MEANT_PREFIXES``."""
+    refusal = f"{name!r} is not a time zone name; give an IANA name such as Europe/Berlin or UTC."
+    if not isinstance(name, str) or name in NOT_MEANT or name.startswith(NOT_MEANT_PREFIXES):
+        return refusal
+    if name not in _iana_names():
+        return refusal
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return refusal
+    return None
 
 
 def zone_of(zone: tzinfo | str | None) -> tzinfo:

@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from apikeys.scopes import Scope
@@ -25,6 +24,7 @@ from pinpublisher.api import (
     parse,
     parse_query,
 )
+from pinpublisher.parsers import ClosedMultiPartParser
 from publishing import selectors
 from publishing.models import Weekday
 from publishing.serializers import PinSerializer
@@ -266,7 +266,7 @@ class PinPinToBoardsApi(TenantApi):
 
 class ProjectImportApi(TenantApi):
     write_scope = Scope.PINS_WRITE
-    parser_classes = [MultiPartParser]
+    parser_classes = [ClosedMultiPartParser]
 
     class InputSerializer(serializers.Serializer):
         class Meta:

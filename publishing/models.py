@@ -14,15 +14,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import ngettext
 
+from pinpublisher.timezones import zone_name_problem
+
 
 def validate_timezone(name: str) -> None:
-    """An IANA time zone name that ``zoneinfo`` knows (``Europe/Berlin``, ``UTC``)."""
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-        raise ValidationError(
-            f"{name!r} is not a time zone name; give an IANA name such as Europe/Berlin or UTC."
-        ) from None
+    """An IANA time zone name (``Europe/Berlin``, ``UTC``): ``pinpublisher.timezones.zone_name_problem``."""
+    problem = zone_name_problem(name)
+    if problem:
+        raise ValidationError(problem)
 
 
 class Tenant(models.Model):

@@ -5,8 +5,6 @@ set) and renames related ids (``project`` -> ``project_id``) for the services; e
 tenants, boards, images, statuses and a pin's text lives in ``publishing.services.content``.
 """
 
-import json
-
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -15,6 +13,7 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.utils import html
 
+from pinpublisher import parsers
 from pinpublisher.api import AwareDateTimeField, IdField, ReadOnlyFields, RefusesUnexpectedFields
 from publishing.models import MediaState, PinKind, PinStatus
 from publishing.rules import waiting_reason
@@ -294,9 +293,9 @@ class CarouselField(serializers.ListField):
     def to_internal_value(self, data):
         if isinstance(data, str):
             try:
-                data = json.loads(data)
-            except ValueError:
-                self.fail("not_a_list", input_type="text that is not JSON")
+                data = parsers.loads(data)  # the body's own bound on nesting
+            except ValueError as err:
+                raise serializers.ValidationError(f"Expected a JSON list of items: {err}.") from None
         items = super().to_internal_value(data)
         request = self.context.get("request")
         files = request.FILES if request is not None else {}

@@ -212,3 +212,16 @@ def test_a_board_section_is_matched_by_name_on_the_rows_board(project):
         "row 2: Board section: no section named 'Old' on board 'Recipes'; sync the boards if it is new.",
         "row 3: Board section: no section named 'Soups' on board 'Travel'; sync the boards if it is new.",
     ]
+
+
+@pytest.mark.parametrize("column", ["Title", "Media URL", "Pinterest board", "Link", "Alt text"])
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_a_nul_character_in_a_cell_is_refused_naming_row_and_column_in_both_modes(project, column, dry_run):
+    cells = row(**{"Alt text": "An alt text"})
+    cells[column] = cells[column][:3] + "\x00" + cells[column][3:]
+    problems = refusals(project, to_csv([row(), cells]), dry_run=dry_run)["file"]
+    assert problems == [
+        f"row 3: {column}: contains a NUL character (\\x00), which no text can hold; remove it.",
+        "Nothing was imported.",
+    ]
+    assert not Pin.objects.exists() and not BlogArticle.objects.exists()
