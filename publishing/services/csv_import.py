@@ -63,7 +63,6 @@ MAX_ROWS = 50_000
 MAX_BYTES = 25 * 1024 * 1024
 #: At most this many problems are listed (then how many more there are).
 MAX_PROBLEMS = 200
-URL_MAX = 2048
 VIDEO_EXTENSIONS = (".mp4", ".mov", ".m4v", ".webm")
 
 _url = URLValidator(schemes=["http", "https"])
@@ -118,7 +117,7 @@ def _read(data: bytes) -> tuple[list[str], list[_Row]]:
         for cell in header:
             name = canonical.get(cell.strip().lower())
             if name is None:
-                problems.append(f"row 1: unknown column {cell.strip()!r}; the columns are {', '.join(COLUMNS)}.")
+                problems.append(f"row 1: unknown column {cell.strip()[:100]!r}; the columns are {', '.join(COLUMNS)}.")
             elif name in columns:
                 problems.append(f"row 1: the column {name!r} appears twice.")
             columns.append(name or cell)
@@ -159,11 +158,11 @@ def _parse_date(value: str, *, project: BlogProject) -> datetime:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise ValueError(
-            f"{value!r} is not an ISO 8601 date and time (2030-05-01T09:00, or with an offset "
+            f"{value[:100]!r} is not an ISO 8601 date and time (2030-05-01T09:00, or with an offset "
             "2030-05-01T09:00+02:00)."
         ) from None
     if len(value) <= 10:
-        raise ValueError(f"{value!r} has no time of day; give one (2030-05-01T09:00).")
+        raise ValueError(f"{value[:100]!r} has no time of day; give one (2030-05-01T09:00).")
     if parsed.tzinfo is None:
         return local_to_utc(day=parsed.date(), at=parsed.time(), zone=project.zone)
     return parsed
@@ -187,12 +186,13 @@ class _Boards:
         live = [board for board in matches if not board.is_archived]
         if len(live) > 1:
             raise ValueError(
-                f"{len(live)} boards of {self.project.pinterest_connection} are named {name!r}; "
+                f"{len(live)} boards of {self.project.pinterest_connection} are named {name[:100]!r}; "
                 "rename one on Pinterest and sync the boards."
             )
         board = live[0] if live else (matches[0] if matches else None)
         if board is None:
-            raise ValueError(f"no board named {name!r} on the Pinterest account {self.project.pinterest_connection}.")
+            account = self.project.pinterest_connection
+            raise ValueError(f"no board named {name[:100]!r} on the Pinterest account {account}.")
         problem = board_problem(board, self.project)
         if problem:
             raise ValueError(problem)
@@ -221,10 +221,8 @@ def _check_row(
         errors.setdefault("image_url", []).append("required: the https URL of the pin's image.")
     else:
         check_image_url(media_url, errors)
-        if not errors.get("image_url"):
-            if len(media_url) > URL_MAX:
-                errors.setdefault("image_url", []).append(f"longer than {URL_MAX} characters.")
-            elif media_url.lower().split("?", 1)[0].endswith(VIDEO_EXTENSIONS):
+        if not errors.get("image_url"):  # (its length is check_image_url's, as for the API)
+            if media_url.lower().split("?", 1)[0].endswith(VIDEO_EXTENSIONS):
                 errors.setdefault("image_url", []).append(
                     "a video cannot be imported from a URL (Pinterest takes videos as uploads); give an "
                     "image URL, and add video pins through the API or the admin."
@@ -239,15 +237,11 @@ def _check_row(
         errors.setdefault("link", []).append("required: the URL of the article the pin links to.")
     else:
         check_article_url(link, errors)
-        if not errors.get("url"):
+        if not errors.get("url"):  # (its length is check_article_url's, as for the API)
             try:
-                if len(link) > URL_MAX:
-                    raise ValidationError("too long")
                 _url(link)
             except ValidationError:
-                errors.setdefault("url", []).append(
-                    f"{link[:100]!r} is not a valid URL (at most {URL_MAX} characters)."
-                )
+                errors.setdefault("url", []).append(f"{link[:100]!r} is not a valid URL.")
     board_name = values.get("Pinterest board", "")
     if not board_name:
         errors.setdefault("board", []).append("required: the name of one of the account's boards.")
@@ -261,7 +255,7 @@ def _check_row(
         row.section = boards.section(row.board, section_name)
         if row.section is None:
             errors.setdefault("board_section", []).append(
-                f"no section named {section_name!r} on board {row.board.name!r}; sync the boards if it is new."
+                f"no section named {section_name[:100]!r} on board {row.board.name!r}; sync the boards if it is new."
             )
     publish_date = values.get("Publish date", "")
     if publish_date:

@@ -94,3 +94,43 @@ def test_the_schema_documents_the_services_limits():
         properties = schemas[name]["properties"]
         assert {field: properties[field]["maxLength"] for field in LIMITS} == LIMITS, name
         assert properties["title"]["description"].startswith("Pinterest shows at most 100 characters")
+
+
+# --- The other lengths a person gives, at the service (the rule every way in shares) -----------
+
+
+def test_a_project_name_over_its_column_is_refused_by_the_service_on_create_and_update(setup):
+    project, _board, _article = setup
+    message = ["This name is 201 characters long; at most 200 are accepted."]
+    with pytest.raises(ValidationError) as refused:
+        content.project_create(tenant=project.tenant, name="x" * 201)
+    assert refused.value.message_dict == {"name": message}
+    with pytest.raises(ValidationError) as refused:
+        content.project_update(project=project, data={"name": "x" * 201})
+    assert refused.value.message_dict == {"name": message}
+
+
+def test_an_articles_url_and_title_over_their_columns_are_refused_by_the_service(setup):
+    project, _board, article = setup
+    long_url = "https://blog.example.com/" + "a" * 2048
+    with pytest.raises(ValidationError) as refused:
+        content.article_create(tenant=project.tenant, project_id=project.pk, url=long_url, title="t" * 501)
+    assert refused.value.message_dict == {
+        "url": [f"This URL is {len(long_url)} characters long; at most 2048 are accepted."],
+        "title": ["This text is 501 characters long; at most 500 are accepted."],
+    }
+    with pytest.raises(ValidationError) as refused:
+        content.article_update(article=article, data={"title": "t" * 501})
+    assert list(refused.value.message_dict) == ["title"]
+
+
+def test_a_pins_image_url_over_its_column_is_refused_by_the_service(setup):
+    project, board, article = setup
+    long_url = "https://i.example.com/" + "a" * 2048
+    with pytest.raises(ValidationError) as refused:
+        content.pin_create(tenant=project.tenant, project_id=project.pk, article_id=article.pk, board_id=board.pk,
+                           image_url=long_url)
+    assert refused.value.message_dict == {
+        "image_url": [f"This URL is {len(long_url)} characters long; at most 2048 are accepted."]
+    }
+    assert not Pin.objects.exists()

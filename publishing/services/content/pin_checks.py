@@ -21,6 +21,9 @@ PINTEREST_TEXT_LIMITS = {"title": TITLE_MAX, "description": DESCRIPTION_MAX, "al
 # length. Pinterest's own, lower limits above are only warnings.
 PIN_TEXT_MAX = {"title": 500, "description": 10_000, "alt_text": 5_000}
 
+# The longest URL a pin, an item or an article keeps (the columns' length), for every way in.
+URL_MAX = 2048
+
 # Pinterest takes JPEG, PNG, WebP and GIF images up to 20 MB; tiny images look broken in a feed.
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 MIN_IMAGE_SIDE = 100
@@ -85,6 +88,10 @@ def check_image_url(url: str, errors: dict, *, field: str = "image_url", prefix:
     # Pinterest fetches the image itself; only https is accepted (no plain-text fetches).
     if url and not url.lower().startswith("https://"):
         errors.setdefault(field, []).append(prefix + "Must be an https URL.")
+    elif len(url) > URL_MAX:
+        errors.setdefault(field, []).append(
+            prefix + f"This URL is {len(url)} characters long; at most {URL_MAX} are accepted."
+        )
 
 
 def board_for(*, tenant: Tenant, board_id: int | None, project, errors: dict) -> Board | None:

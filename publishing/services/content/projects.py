@@ -23,10 +23,19 @@ def _connection_for(*, tenant: Tenant, connection_id: int | None, errors: dict) 
     return connection
 
 
+#: The longest name a project keeps (its column), for every way in.
+PROJECT_NAME_MAX = 200
+
+
 def _check_project_name(*, tenant: Tenant, name: str, exclude_id: int | None, errors: dict) -> str:
     name = name.strip()
     if not name:
         errors.setdefault("name", []).append("This field may not be blank.")
+        return name
+    if len(name) > PROJECT_NAME_MAX:
+        errors.setdefault("name", []).append(
+            f"This name is {len(name)} characters long; at most {PROJECT_NAME_MAX} are accepted."
+        )
         return name
     clash = BlogProject.objects.filter(tenant=tenant, name=name).exclude(pk=exclude_id)
     if clash.exists():
