@@ -191,3 +191,29 @@ def test_pin_to_boards_refuses_an_interval_longer_than_a_year_at_the_service(set
         pin_pin_to_boards(pin=pin, board_ids=[boards[1].pk, boards[2].pk], start_at=NOW + timedelta(days=1),
                           interval=timedelta(days=999_999_999), now=NOW)
     assert refused.value.message_dict["interval"] == ["The interval must be at most 365 days."]
+
+
+def test_the_import_command_refuses_a_date_after_the_window_in_one_line_naming_the_row(setup, tmp_path, capsys):
+    from django.core.management import CommandError, call_command
+
+    project, *_ = setup
+    path = tmp_path / "pins.csv"
+    path.write_bytes(csv_file(AFTER_YEAR_9999).read())
+    with pytest.raises(CommandError, match=r"1 problem\(s\) found in .*; nothing was imported."):
+        call_command("import_pins", str(path), "--project", str(project.pk))
+    assert "row 2: Publish date: This time is more than 1826 days ahead" in capsys.readouterr().err
+    assert Pin.objects.count() == 1
+
+
+def test_the_admins_pin_to_boards_refuses_a_start_with_no_utc_instant_with_a_message(admin_user_client, setup):
+    project, boards, _article, pin = setup
+    project.timezone = "America/Adak"
+    project.save()
+    response = admin_user_client.post("/admin/publishing/pin/", {
+        "action": "pin_to_boards", "_selected_action": [pin.pk], "apply": "1",
+        "boards": [boards[1].pk], "start_at_0": "9999-12-31", "start_at_1": "23:00",
+        "interval_days": "2", "interval_hours": "0",
+    }, follow=True)
+    assert response.status_code == 200
+    assert "nothing was created: start_at: This time is more than 1826 days ahead" in response.content.decode()
+    assert Pin.objects.count() == 1
