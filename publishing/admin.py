@@ -729,22 +729,38 @@ class PinAdmin(PinSchedulingAdmin, ServiceFormAdmin):
                 level,
             )
 
-    @admin.action(description="Mark ready to schedule")
+    def _report_readiness(self, request, result, *, done, stays, other):
+        """One message for the pins made ready, one per refused pin (why), one for the others."""
+        count = len(result.ready)
+        if count or not result.refused:
+            self.message_user(request, done(count) % {"count": count},
+                              messages.SUCCESS if count else messages.WARNING)
+        for pin, reason in result.refused:
+            self.message_user(request, f"“{pin}” {stays}: {reason}", messages.ERROR)
+        if result.not_applicable:
+            self.message_user(request, other(result.not_applicable) % {"count": result.not_applicable},
+                              messages.WARNING)
+
+    @admin.action(description="Mark ready to schedule (at their time, or next in the queue)")
     def mark_ready(self, request, queryset):
-        count = pins_mark_ready(pin_ids=queryset.values_list("pk", flat=True))
-        self.message_user(
-            request,
-            ngettext("%(count)d draft pin marked ready to schedule.",
-                     "%(count)d draft pins marked ready to schedule.", count) % {"count": count},
+        result = pins_mark_ready(pin_ids=queryset.values_list("pk", flat=True))
+        self._report_readiness(
+            request, result, stays="stays a draft",
+            done=lambda n: ngettext("%(count)d draft pin marked ready to schedule.",
+                                    "%(count)d draft pins marked ready to schedule.", n),
+            other=lambda n: ngettext("%(count)d selected pin is not a draft: left as it is.",
+                                     "%(count)d selected pins are not drafts: left as they are.", n),
         )
 
-    @admin.action(description="Retry failed (back to ready to schedule)")
+    @admin.action(description="Retry failed (at their time, or now if it has passed)")
     def retry_failed(self, request, queryset):
-        count = pins_retry_failed(pin_ids=queryset.values_list("pk", flat=True))
-        self.message_user(
-            request,
-            ngettext("%(count)d failed pin is ready to schedule again.",
-                     "%(count)d failed pins are ready to schedule again.", count) % {"count": count},
+        result = pins_retry_failed(pin_ids=queryset.values_list("pk", flat=True))
+        self._report_readiness(
+            request, result, stays="stays failed",
+            done=lambda n: ngettext("%(count)d failed pin is ready to schedule again.",
+                                    "%(count)d failed pins are ready to schedule again.", n),
+            other=lambda n: ngettext("%(count)d selected pin has not failed: left as it is.",
+                                     "%(count)d selected pins have not failed: left as they are.", n),
         )
 
 

@@ -2,14 +2,15 @@
 the list's times (with their zone), the actions' messages (plurals, skipped pins)."""
 
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from publishing.models import PinStatus, PublishBatch
+from publishing.models import Pin, PinKind, PinStatus, PublishBatch
+from publishing.services.queue_slots import project_slots_replace
 from tests.factories import make_pin, make_user
 
 pytestmark = pytest.mark.django_db
@@ -89,14 +90,55 @@ def act(client, action, pins):
     return messages
 
 
+def every_day_at(project, *hours):
+    """Give ``project`` posting slots every day at these hours (its zone): drafts without a time
+    join its queue."""
+    project_slots_replace(project=project, slots=[(day, time(hour)) for day in range(7) for hour in hours])
+
+
 def test_mark_ready_and_retry_failed_say_one_pin_and_two_pins(staff):
     client, pin = staff
+    every_day_at(pin.project, 9, 18)
     other = make_pin(project=pin.project, board=pin.board, status=PinStatus.DRAFT)
     assert act(client, "mark_ready", [pin]) == ["1 draft pin marked ready to schedule."]
     type(pin).objects.filter(pk__in=[pin.pk, other.pk]).update(status=PinStatus.DRAFT)
     assert act(client, "mark_ready", [pin, other]) == ["2 draft pins marked ready to schedule."]
     type(pin).objects.filter(pk=pin.pk).update(status=PinStatus.ERROR)
     assert act(client, "retry_failed", [pin]) == ["1 failed pin is ready to schedule again."]
+
+
+def test_mark_ready_queues_a_carousel_and_a_video_draft(staff):
+    client, pin = staff
+    every_day_at(pin.project, 9, 18)
+    carousel = make_pin(project=pin.project, board=pin.board, status=PinStatus.DRAFT, kind=PinKind.CAROUSEL,
+                        with_image=False)
+    video = make_pin(project=pin.project, board=pin.board, status=PinStatus.DRAFT, kind=PinKind.VIDEO,
+                     with_image=False, video="videos/clip.mp4")
+    assert act(client, "mark_ready", [carousel, video]) == ["2 draft pins marked ready to schedule."]
+    pins = Pin.objects.filter(pk__in=[carousel.pk, video.pk])
+    assert {p.status for p in pins} == {PinStatus.READY_TO_SCHEDULE}
+    assert all(p.scheduled_at is not None and p.scheduled_at > timezone.now() for p in pins)
+
+
+def test_mark_ready_of_a_draft_with_no_time_and_no_posting_slots_says_why_it_stays_a_draft(staff):
+    client, pin = staff
+    assert act(client, "mark_ready", [pin]) == [
+        f"“{pin}” stays a draft: The pin has no time of its own and cannot join its project's queue: Project "
+        f"{pin.project.name!r} has no posting slots; add weekly slots first. Or schedule the pin at a time.",
+    ]
+    assert Pin.objects.get(pk=pin.pk).status == PinStatus.DRAFT
+
+
+def test_retry_failed_of_a_failed_video_pin_makes_it_due_now(staff):
+    client, pin = staff
+    video = make_pin(project=pin.project, board=pin.board, status=PinStatus.ERROR, kind=PinKind.VIDEO,
+                     with_image=False, video="videos/clip.mp4", error_message="Processing failed.")
+    before = timezone.now()
+    assert act(client, "retry_failed", [video, pin]) == [
+        "1 failed pin is ready to schedule again.", "1 selected pin has not failed: left as it is.",
+    ]
+    video = Pin.objects.get(pk=video.pk)
+    assert video.status == PinStatus.READY_TO_SCHEDULE and before <= video.scheduled_at <= timezone.now()
 
 
 def test_publish_now_of_an_already_published_pin_says_skipped_and_the_batch_counts_it(staff, monkeypatch):
