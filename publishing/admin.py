@@ -5,12 +5,14 @@ API (``publishing.services.content``): the admin form only hands them what chang
 what they refuse on the field they name; a delete they refuse deletes nothing and shows why.
 """
 
+from datetime import datetime
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
-from django.contrib.admin.utils import model_ngettext
-from django.contrib.admin.widgets import AdminTextInputWidget, AdminURLFieldWidget
+from django.contrib.admin.utils import model_ngettext, unquote
+from django.contrib.admin.widgets import AdminSplitDateTime, AdminTextInputWidget, AdminURLFieldWidget
 from django.contrib.auth import get_user_model
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
@@ -56,6 +58,7 @@ from publishing.models import (
 from publishing.rules import waiting_reason
 from publishing.selectors import batch_counts, batch_item_outcome
 from publishing.services import content
+from publishing.services.queue_slots import local_to_utc
 from publishing.services.readiness import pins_mark_ready, pins_retry_failed
 
 
@@ -467,6 +470,21 @@ class CarouselItemInline(admin.TabularInline):
         return format_html('<img src="{}" alt="" style="height:64px;width:auto;border-radius:4px">', url)
 
 
+class WallTimeField(forms.SplitDateTimeField):
+    """A date and a time as typed, without a zone: the form reads it in the zone of the pin's
+    project (``PinForm.clean``), not in the server's."""
+
+    def compress(self, data_list):
+        if not data_list:
+            return None
+        day, at = data_list
+        if day in self.empty_values:
+            raise ValidationError(self.error_messages["invalid_date"], code="invalid_date")
+        if at in self.empty_values:
+            raise ValidationError(self.error_messages["invalid_time"], code="invalid_time")
+        return datetime.combine(day, at)
+
+
 class PinForm(ServiceForm):
     """A pin as the API takes it: a draft is created by ``pin_create``, a change goes through
     ``pin_update`` (and a new ``scheduled_at`` through ``pin_schedule``/``pin_unschedule``).
@@ -484,6 +502,8 @@ class PinForm(ServiceForm):
         required=False,
         widget=AdminTextInputWidget(attrs={"maxlength": content.PIN_TEXT_MAX["title"], "size": 80}),
     )
+    # Typed and shown in the project's zone, as every list, calendar and message shows the pin's times.
+    scheduled_at = WallTimeField(required=False, widget=AdminSplitDateTime, label="Scheduled at")
 
     class Meta:
         model = Pin
@@ -497,9 +517,13 @@ class PinForm(ServiceForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         when = self.fields.get("scheduled_at")
-        if when is not None:
-            # A time typed here is read in the admin's zone: say which, as every time shown does.
-            when.help_text = f"In {timezone.get_current_timezone_name()}."
+        project = self.instance.project if self.instance.project_id else None
+        if when is not None and project is not None:
+            when.help_text = f"In {project.timezone}, the time zone of the pin's project."
+            if self.instance.scheduled_at is not None:
+                self.initial["scheduled_at"] = self.instance.scheduled_at.astimezone(project.zone).replace(tzinfo=None)
+        elif when is not None:
+            when.help_text = "In the time zone of the pin's project."
         section = self.fields.get("board_section")
         if section is not None:
             queryset = section.queryset.filter(is_archived=False).select_related("board")
@@ -507,6 +531,16 @@ class PinForm(ServiceForm):
                 # The pin's board's sections; another board's is refused by the service anyway.
                 queryset = queryset.filter(board_id=self.instance.board_id)
             section.queryset = queryset
+
+    def clean(self):
+        cleaned = super().clean()
+        when = cleaned.get("scheduled_at")
+        project = cleaned.get("project") or (self.instance.project if self.instance.project_id else None)
+        if when is not None and project is not None:
+            # The wall time in the zone of the project the pin is (or is moving) in; a time the
+            # zone skips or repeats is read as the queue reads a slot's.
+            cleaned["scheduled_at"] = local_to_utc(day=when.date(), at=when.time(), zone=project.zone)
+        return cleaned
 
     def write(self):
         data = self.changed_values(ids=("project", "article", "board", "board_section"))
@@ -641,6 +675,18 @@ class PinAdmin(PinSchedulingAdmin, ServiceFormAdmin):
         # The image first: it is what a person recognises a pin by. A new pin has none yet.
         fields = [name for name in super().get_fields(request, obj) if name != "image_preview"]
         return ["image_preview", *fields] if obj is not None else fields
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Every time on a pin's page (read-only ones, its attempts) in its project's zone, as the
+        # lists and calendars show them; each names its zone. The page renders inside it.
+        pin = self.get_object(request, unquote(object_id))
+        if pin is None:
+            return super().change_view(request, object_id, form_url, extra_context)
+        with timezone.override(pin.project.zone):
+            response = super().change_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+        return response
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and not obj.is_editable:

@@ -2,7 +2,7 @@
 the list's times (with their zone), the actions' messages (plurals, skipped pins)."""
 
 import re
-from datetime import time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.contrib.messages import get_messages
@@ -38,6 +38,18 @@ def test_a_published_pin_is_shown_without_save_or_delete_but_with_its_image(staf
     assert 'name="_save"' not in body and 'name="_continue"' not in body
     assert "deletelink" not in body
     assert 'class="pp-preview"' in body and pin.image.url in body
+
+
+def test_a_published_pins_times_are_shown_in_its_projects_zone(staff):
+    client, pin = staff
+    type(pin.project).objects.filter(pk=pin.project_id).update(timezone="Europe/Berlin")
+    type(pin).objects.filter(pk=pin.pk).update(
+        status=PinStatus.PUBLISHED, scheduled_at=datetime(2030, 1, 15, 8, 0, tzinfo=UTC),
+        published_at=datetime(2030, 1, 15, 8, 1, tzinfo=UTC),
+    )
+    body = change_page(client, pin)
+    assert "Jan. 15, 2030, 9 a.m. CET" in body and "9:01 a.m. CET" in body
+    assert "8 a.m. UTC" not in body
 
 
 def test_a_draft_pin_keeps_save_and_delete_and_a_title_input_wide_enough(staff):
@@ -176,6 +188,7 @@ def test_the_scheduled_at_input_names_the_zone_a_typed_time_is_read_in(admin_use
 
     from tests.factories import make_pin, make_project
 
-    pin = make_pin(project=make_project(tenant=tenant))
+    pin = make_pin(project=make_project(tenant=tenant, timezone="America/New_York"))
     page = admin_user_client.get(reverse("admin:publishing_pin_change", args=[pin.pk])).content.decode()
-    assert f"In {settings.TIME_ZONE}." in page
+    assert "In America/New_York, the time zone of the pin" in page
+    assert settings.TIME_ZONE == "UTC" and "In UTC" not in page
