@@ -665,7 +665,9 @@ class PinAdmin(PinSchedulingAdmin, ServiceFormAdmin):
     def get_readonly_fields(self, request, obj=None):
         # A pin being published or already on Pinterest is a record, not a draft.
         if obj is not None and not obj.is_editable:
-            return ["image_preview", *(f.name for f in self.model._meta.fields)]
+            # Its media as a person sees it (a video plays, with its cover), then every field.
+            media = ["image_preview", "video_player"] if obj.kind == PinKind.VIDEO else ["image_preview"]
+            return [*media, *(f.name for f in self.model._meta.fields)]
         # A new pin is a draft, as in the API; it is scheduled once it exists.
         if obj is None:
             return (*super().get_readonly_fields(request, obj), "scheduled_at")
@@ -703,6 +705,11 @@ class PinAdmin(PinSchedulingAdmin, ServiceFormAdmin):
     @admin.display(description="image")
     def image_preview(self, obj):
         url = pin_image_url(obj)
+        if not url and obj.kind == PinKind.VIDEO:
+            # The cover of a video without a picture of its own is one of its frames.
+            if obj.cover_key_frame_seconds is not None:
+                return f"the video's frame at {obj.cover_key_frame_seconds} s (see the video below)"
+            return "the video's first frame (see the video below)"
         if not url:
             return "no image yet"
         return format_html('<a href="{}" target="_blank" rel="noopener"><img class="pp-preview" src="{}" alt="{}"></a>',

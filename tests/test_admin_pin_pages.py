@@ -9,9 +9,9 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from publishing.models import Pin, PinKind, PinStatus, PublishBatch
+from publishing.models import MediaState, Pin, PinKind, PinStatus, PublishBatch
 from publishing.services.queue_slots import project_slots_replace
-from tests.factories import make_pin, make_user
+from tests.factories import image_upload, make_pin, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +50,25 @@ def test_a_published_pins_times_are_shown_in_its_projects_zone(staff):
     body = change_page(client, pin)
     assert "Jan. 15, 2030, 9 a.m. CET" in body and "9:01 a.m. CET" in body
     assert "8 a.m. UTC" not in body
+
+
+@pytest.mark.parametrize("with_cover", [True, False])
+def test_a_published_video_pin_plays_its_stored_video_with_its_cover(staff, with_cover):
+    client, pin = staff
+    video = make_pin(project=pin.project, board=pin.board, kind=PinKind.VIDEO, with_image=False,
+                     status=PinStatus.PUBLISHED, video="videos/2030/01/clip.mp4", media_state=MediaState.SUCCEEDED,
+                     media_id="media-1", pinterest_pin_id="99", pinterest_pin_url="https://www.pinterest.com/pin/99/",
+                     cover_key_frame_seconds=None if with_cover else 2)
+    if with_cover:
+        video.cover_image.save("cover.png", image_upload().file)
+    body = change_page(client, video)
+    poster = video.cover_image.url if with_cover else ""
+    assert f'<video src="{video.video.url}" poster="{poster}" controls' in body
+    assert "no image yet" not in body
+    if with_cover:
+        assert f'class="pp-preview" src="{video.cover_image.url}"' in body
+    else:
+        assert "the video&#x27;s frame at 2 s" in body or "the video's frame at 2 s" in body
 
 
 def test_a_draft_pin_keeps_save_and_delete_and_a_title_input_wide_enough(staff):
