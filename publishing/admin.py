@@ -5,7 +5,7 @@ API (``publishing.services.content``): the admin form only hands them what chang
 what they refuse on the field they name; a delete they refuse deletes nothing and shows why.
 """
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from django import forms
 from django.contrib import admin, messages
@@ -36,7 +36,7 @@ from pinpublisher.admin_scoping import (
     guard_admin_site,
     user_tenant_id,
 )
-from pinpublisher.timezones import format_when
+from pinpublisher.timezones import format_when, zone_of
 from pinterest.admin import badge
 from pinterest.conf import pinterest_settings
 from pinterest.models import Health
@@ -517,11 +517,12 @@ class PinForm(ServiceForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         when = self.fields.get("scheduled_at")
-        project = self.instance.project if self.instance.project_id else None
-        if when is not None and project is not None:
-            when.help_text = f"In {project.timezone}, the time zone of the pin's project."
+        #: The zone the pin's time is shown and typed in (None for a new pin: its project's, once chosen).
+        self.zone = pin_page_zone(self.instance) if self.instance.project_id else None
+        if when is not None and self.zone is not None:
+            when.help_text = f"In {zone_name(self.zone)}, the time zone of the pin's project."
             if self.instance.scheduled_at is not None:
-                self.initial["scheduled_at"] = self.instance.scheduled_at.astimezone(project.zone).replace(tzinfo=None)
+                self.initial["scheduled_at"] = self.instance.scheduled_at.astimezone(self.zone).replace(tzinfo=None)
         elif when is not None:
             when.help_text = "In the time zone of the pin's project."
         section = self.fields.get("board_section")
@@ -535,11 +536,17 @@ class PinForm(ServiceForm):
     def clean(self):
         cleaned = super().clean()
         when = cleaned.get("scheduled_at")
-        project = cleaned.get("project") or (self.instance.project if self.instance.project_id else None)
-        if when is not None and project is not None:
-            # The wall time in the zone of the project the pin is (or is moving) in; a time the
-            # zone skips or repeats is read as the queue reads a slot's.
-            cleaned["scheduled_at"] = local_to_utc(day=when.date(), at=when.time(), zone=project.zone)
+        project = cleaned.get("project")
+        zone = self.zone
+        if project is not None and (zone is None or project.pk != self.instance.project_id):
+            zone = zone_of(project.timezone)  # a new pin, or one moving to another project
+        if when is not None and zone is not None:
+            # The wall time in the zone of the pin's project; a time the zone skips or repeats is
+            # read as the queue reads a slot's.
+            try:
+                cleaned["scheduled_at"] = local_to_utc(day=when.date(), at=when.time(), zone=zone)
+            except OverflowError:
+                self.add_error("scheduled_at", f"This time is out of range in {zone_name(zone)}.")
         return cleaned
 
     def write(self):
@@ -579,6 +586,28 @@ def waiting_badge(pin, now):
 def pin_zone(pin):
     """The zone a pin's times are shown in: its project's once projects have one, else the server's."""
     return getattr(pin.project, "timezone", None)
+
+
+PIN_TIMES = ("scheduled_at", "published_at", "publishing_started_at", "claimed_at", "created_at", "updated_at")
+
+
+def pin_page_zone(pin) -> tzinfo:
+    """The zone a pin's page shows (and its form reads) its times in: its project's (a stored name
+    that is no zone reads as the server's, as in ``format_when``), or the server's when one of
+    the pin's times has no date in the project's zone (beyond year 9999): never a page that fails."""
+    zone = zone_of(pin_zone(pin))
+    try:
+        for name in PIN_TIMES:
+            value = getattr(pin, name)
+            if value is not None:
+                value.astimezone(zone)
+    except OverflowError:
+        return timezone.get_current_timezone()
+    return zone
+
+
+def zone_name(zone: tzinfo) -> str:
+    return getattr(zone, "key", None) or str(zone)
 
 
 def pin_image_url(pin) -> str:
@@ -684,7 +713,7 @@ class PinAdmin(PinSchedulingAdmin, ServiceFormAdmin):
         pin = self.get_object(request, unquote(object_id))
         if pin is None:
             return super().change_view(request, object_id, form_url, extra_context)
-        with timezone.override(pin.project.zone):
+        with timezone.override(pin_page_zone(pin)):
             response = super().change_view(request, object_id, form_url, extra_context)
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
