@@ -520,7 +520,11 @@ class PinForm(ServiceForm):
         #: The zone the pin's time is shown and typed in (None for a new pin: its project's, once chosen).
         self.zone = pin_page_zone(self.instance) if self.instance.project_id else None
         if when is not None and self.zone is not None:
-            when.help_text = f"In {zone_name(self.zone)}, the time zone of the pin's project."
+            name, project_zone = zone_name(self.zone), self.instance.project.timezone
+            when.help_text = (
+                f"In {name}, the time zone of the pin's project." if name == project_zone else
+                f"In {name}, the server's time zone: the project's ({project_zone!r}) cannot show this pin's times."
+            )
             if self.instance.scheduled_at is not None:
                 self.initial["scheduled_at"] = self.instance.scheduled_at.astimezone(self.zone).replace(tzinfo=None)
         elif when is not None:

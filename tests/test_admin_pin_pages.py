@@ -71,6 +71,21 @@ def test_a_published_video_pin_plays_its_stored_video_with_its_cover(staff, with
         assert "the video&#x27;s frame at 2 s" in body or "the video's frame at 2 s" in body
 
 
+@pytest.mark.parametrize("zone, scheduled_at", [
+    ("Mars/Phobos", datetime(2030, 1, 15, 8, 0, tzinfo=UTC)),  # a stored name that is no zone
+    ("", datetime(2030, 1, 15, 8, 0, tzinfo=UTC)),
+    ("Europe/Berlin", datetime(9999, 12, 31, 23, 30, tzinfo=UTC)),  # no date in Berlin (year 10000)
+])
+def test_a_pins_page_falls_back_to_the_servers_zone_when_its_projects_cannot_show_its_times(
+    staff, zone, scheduled_at
+):
+    client, pin = staff
+    type(pin.project).objects.filter(pk=pin.project_id).update(timezone=zone)
+    type(pin).objects.filter(pk=pin.pk).update(scheduled_at=scheduled_at)
+    body = change_page(client, pin)
+    assert "In UTC, the server" in body and "cannot show this pin" in body
+
+
 def test_a_draft_pin_keeps_save_and_delete_and_a_title_input_wide_enough(staff):
     client, pin = staff
     body = change_page(client, pin)
