@@ -64,15 +64,15 @@ def _each(pins: list[Pin], *, status: PinStatus, make_ready) -> ReadinessResult:
 
 
 def pins_mark_ready(*, pin_ids: Iterable, now: datetime | None = None) -> ReadinessResult:
-    """Schedule each draft among ``pin_ids``: at its own time when it has one, else into the next
-    free slot of its project's queue (``queue_slots.pin_add_to_queue``). A draft the schedule's
-    rule refuses (no board, nothing to show, a past time) or that has no time while its project
-    has no posting slots stays a draft, with the reason in ``refused``; pins that are not drafts
-    are left alone (``not_applicable``)."""
+    """Schedule each draft among ``pin_ids``: at its own time when it has one still ahead, else
+    into the next free slot of its project's queue (``queue_slots.pin_add_to_queue``). A draft the
+    schedule's rule refuses (no board, nothing to show) or that would join a queue while its
+    project has no posting slots stays a draft, with the reason in ``refused``; pins that are not
+    drafts are left alone (``not_applicable``)."""
     now = now or timezone.now()
 
     def make_ready(pin: Pin) -> Pin:
-        if pin.scheduled_at is not None:
+        if pin.scheduled_at is not None and pin.scheduled_at > now:
             return content.pin_schedule(pin=pin, scheduled_at=pin.scheduled_at, now=now)
         try:
             return pin_add_to_queue(pin=pin, now=now)

@@ -59,12 +59,16 @@ def test_mark_ready_queues_carousel_and_video_drafts_like_image_ones(project):
     ]
 
 
-def test_mark_ready_keeps_a_drafts_own_time(project):
-    pin = new_pin(project, PinKind.VIDEO)
-    Pin.objects.filter(pk=pin.pk).update(scheduled_at=NOW + timedelta(days=3))
-    result = pins_mark_ready(pin_ids=[pin.pk], now=NOW)
-    assert [p.pk for p in result.ready] == [pin.pk]
-    assert (fresh(pin).status, fresh(pin).scheduled_at) == (PinStatus.READY_TO_SCHEDULE, NOW + timedelta(days=3))
+def test_mark_ready_keeps_a_drafts_own_time_while_it_is_ahead_else_queues_it(project):
+    with_slots(project)
+    ahead, passed = new_pin(project, PinKind.VIDEO), new_pin(project, PinKind.CAROUSEL)
+    Pin.objects.filter(pk=ahead.pk).update(scheduled_at=NOW + timedelta(days=3))
+    Pin.objects.filter(pk=passed.pk).update(scheduled_at=NOW - timedelta(days=3))
+    result = pins_mark_ready(pin_ids=[ahead.pk, passed.pk], now=NOW)
+    assert result.refused == [] and len(result.ready) == 2
+    assert [(fresh(pin).status, fresh(pin).scheduled_at) for pin in (ahead, passed)] == [
+        (PinStatus.READY_TO_SCHEDULE, NOW + timedelta(days=3)), (PinStatus.READY_TO_SCHEDULE, NOW.replace(hour=9)),
+    ]
 
 
 def test_mark_ready_of_a_draft_without_a_time_in_a_project_without_slots_is_refused_saying_why(project):
