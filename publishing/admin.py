@@ -5,12 +5,14 @@ API (``publishing.services.content``): the admin form only hands them what chang
 what they refuse on the field they name; a delete they refuse deletes nothing and shows why.
 """
 
+from datetime import datetime, tzinfo
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
-from django.contrib.admin.utils import model_ngettext
-from django.contrib.admin.widgets import AdminTextInputWidget, AdminURLFieldWidget
+from django.contrib.admin.utils import model_ngettext, unquote
+from django.contrib.admin.widgets import AdminSplitDateTime, AdminTextInputWidget, AdminURLFieldWidget
 from django.contrib.auth import get_user_model
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
@@ -34,7 +36,7 @@ from pinpublisher.admin_scoping import (
     guard_admin_site,
     user_tenant_id,
 )
-from pinpublisher.timezones import format_when
+from pinpublisher.timezones import format_when, zone_of
 from pinterest.admin import badge
 from pinterest.conf import pinterest_settings
 from pinterest.models import Health
@@ -56,6 +58,7 @@ from publishing.models import (
 from publishing.rules import waiting_reason
 from publishing.selectors import batch_counts, batch_item_outcome
 from publishing.services import content
+from publishing.services.queue_slots import local_to_utc
 from publishing.services.readiness import pins_mark_ready, pins_retry_failed
 
 
@@ -467,6 +470,21 @@ class CarouselItemInline(admin.TabularInline):
         return format_html('<img src="{}" alt="" style="height:64px;width:auto;border-radius:4px">', url)
 
 
+class WallTimeField(forms.SplitDateTimeField):
+    """A date and a time as typed, without a zone: the form reads it in the zone of the pin's
+    project (``PinForm.clean``), not in the server's."""
+
+    def compress(self, data_list):
+        if not data_list:
+            return None
+        day, at = data_list
+        if day in self.empty_values:
+            raise ValidationError(self.error_messages["invalid_date"], code="invalid_date")
+        if at in self.empty_values:
+            raise ValidationError(self.error_messages["invalid_time"], code="invalid_time")
+        return datetime.combine(day, at)
+
+
 class PinForm(ServiceForm):
     """A pin as the API takes it: a draft is created by ``pin_create``, a change goes through
     ``pin_update`` (and a new ``scheduled_at`` through ``pin_schedule``/``pin_unschedule``).
@@ -484,6 +502,8 @@ class PinForm(ServiceForm):
         required=False,
         widget=AdminTextInputWidget(attrs={"maxlength": content.PIN_TEXT_MAX["title"], "size": 80}),
     )
+    # Typed and shown in the project's zone, as every list, calendar and message shows the pin's times.
+    scheduled_at = WallTimeField(required=False, widget=AdminSplitDateTime, label="Scheduled at")
 
     class Meta:
         model = Pin
@@ -497,9 +517,18 @@ class PinForm(ServiceForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         when = self.fields.get("scheduled_at")
-        if when is not None:
-            # A time typed here is read in the admin's zone: say which, as every time shown does.
-            when.help_text = f"In {timezone.get_current_timezone_name()}."
+        #: The zone the pin's time is shown and typed in (None for a new pin: its project's, once chosen).
+        self.zone = pin_page_zone(self.instance) if self.instance.project_id else None
+        if when is not None and self.zone is not None:
+            name, project_zone = zone_name(self.zone), self.instance.project.timezone
+            when.help_text = (
+                f"In {name}, the time zone of the pin's project." if name == project_zone else
+                f"In {name}, the server's time zone: the project's ({project_zone!r}) cannot show this pin's times."
+            )
+            if self.instance.scheduled_at is not None:
+                self.initial["scheduled_at"] = self.instance.scheduled_at.astimezone(self.zone).replace(tzinfo=None)
+        elif when is not None:
+            when.help_text = "In the time zone of the pin's project."
         section = self.fields.get("board_section")
         if section is not None:
             queryset = section.queryset.filter(is_archived=False).select_related("board")
@@ -507,6 +536,22 @@ class PinForm(ServiceForm):
                 # The pin's board's sections; another board's is refused by the service anyway.
                 queryset = queryset.filter(board_id=self.instance.board_id)
             section.queryset = queryset
+
+    def clean(self):
+        cleaned = super().clean()
+        when = cleaned.get("scheduled_at")
+        project = cleaned.get("project")
+        zone = self.zone
+        if project is not None and (zone is None or project.pk != self.instance.project_id):
+            zone = zone_of(project.timezone)  # a new pin, or one moving to another project
+        if when is not None and zone is not None:
+            # The wall time in the zone of the pin's project; a time the zone skips or repeats is
+            # read as the queue reads a slot's.
+            try:
+                cleaned["scheduled_at"] = local_to_utc(day=when.date(), at=when.time(), zone=zone)
+            except OverflowError:
+                self.add_error("scheduled_at", f"This time is out of range in {zone_name(zone)}.")
+        return cleaned
 
     def write(self):
         data = self.changed_values(ids=("project", "article", "board", "board_section"))
@@ -545,6 +590,28 @@ def waiting_badge(pin, now):
 def pin_zone(pin):
     """The zone a pin's times are shown in: its project's once projects have one, else the server's."""
     return getattr(pin.project, "timezone", None)
+
+
+PIN_TIMES = ("scheduled_at", "published_at", "publishing_started_at", "claimed_at", "created_at", "updated_at")
+
+
+def pin_page_zone(pin) -> tzinfo:
+    """The zone a pin's page shows (and its form reads) its times in: its project's (a stored name
+    that is no zone reads as the server's, as in ``format_when``), or the server's when one of
+    the pin's times has no date in the project's zone (beyond year 9999): never a page that fails."""
+    zone = zone_of(pin_zone(pin))
+    try:
+        for name in PIN_TIMES:
+            value = getattr(pin, name)
+            if value is not None:
+                value.astimezone(zone)
+    except OverflowError:
+        return timezone.get_current_timezone()
+    return zone
+
+
+def zone_name(zone: tzinfo) -> str:
+    return getattr(zone, "key", None) or str(zone)
 
 
 def pin_image_url(pin) -> str:
@@ -631,7 +698,9 @@ class PinAdmin(PinSchedulingAdmin, ServiceFormAdmin):
     def get_readonly_fields(self, request, obj=None):
         # A pin being published or already on Pinterest is a record, not a draft.
         if obj is not None and not obj.is_editable:
-            return ["image_preview", *(f.name for f in self.model._meta.fields)]
+            # Its media as a person sees it (a video plays, with its cover), then every field.
+            media = ["image_preview", "video_player"] if obj.kind == PinKind.VIDEO else ["image_preview"]
+            return [*media, *(f.name for f in self.model._meta.fields)]
         # A new pin is a draft, as in the API; it is scheduled once it exists.
         if obj is None:
             return (*super().get_readonly_fields(request, obj), "scheduled_at")
@@ -641,6 +710,18 @@ class PinAdmin(PinSchedulingAdmin, ServiceFormAdmin):
         # The image first: it is what a person recognises a pin by. A new pin has none yet.
         fields = [name for name in super().get_fields(request, obj) if name != "image_preview"]
         return ["image_preview", *fields] if obj is not None else fields
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Every time on a pin's page (read-only ones, its attempts) in its project's zone, as the
+        # lists and calendars show them; each names its zone. The page renders inside it.
+        pin = self.get_object(request, unquote(object_id))
+        if pin is None:
+            return super().change_view(request, object_id, form_url, extra_context)
+        with timezone.override(pin_page_zone(pin)):
+            response = super().change_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+        return response
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and not obj.is_editable:
@@ -657,6 +738,11 @@ class PinAdmin(PinSchedulingAdmin, ServiceFormAdmin):
     @admin.display(description="image")
     def image_preview(self, obj):
         url = pin_image_url(obj)
+        if not url and obj.kind == PinKind.VIDEO:
+            # The cover of a video without a picture of its own is one of its frames.
+            if obj.cover_key_frame_seconds is not None:
+                return f"the video's frame at {obj.cover_key_frame_seconds} s (see the video below)"
+            return "the video's first frame (see the video below)"
         if not url:
             return "no image yet"
         return format_html('<a href="{}" target="_blank" rel="noopener"><img class="pp-preview" src="{}" alt="{}"></a>',
@@ -729,22 +815,38 @@ class PinAdmin(PinSchedulingAdmin, ServiceFormAdmin):
                 level,
             )
 
-    @admin.action(description="Mark ready to schedule")
+    def _report_readiness(self, request, result, *, done, stays, other):
+        """One message for the pins made ready, one per refused pin (why), one for the others."""
+        count = len(result.ready)
+        if count or not result.refused:
+            self.message_user(request, done(count) % {"count": count},
+                              messages.SUCCESS if count else messages.WARNING)
+        for pin, reason in result.refused:
+            self.message_user(request, f"“{pin}” {stays}: {reason}", messages.ERROR)
+        if result.not_applicable:
+            self.message_user(request, other(result.not_applicable) % {"count": result.not_applicable},
+                              messages.WARNING)
+
+    @admin.action(description="Mark ready to schedule (at their time, or next in the queue)")
     def mark_ready(self, request, queryset):
-        count = pins_mark_ready(pin_ids=queryset.values_list("pk", flat=True))
-        self.message_user(
-            request,
-            ngettext("%(count)d draft pin marked ready to schedule.",
-                     "%(count)d draft pins marked ready to schedule.", count) % {"count": count},
+        result = pins_mark_ready(pin_ids=queryset.values_list("pk", flat=True))
+        self._report_readiness(
+            request, result, stays="stays a draft",
+            done=lambda n: ngettext("%(count)d draft pin marked ready to schedule.",
+                                    "%(count)d draft pins marked ready to schedule.", n),
+            other=lambda n: ngettext("%(count)d selected pin is not a draft: left as it is.",
+                                     "%(count)d selected pins are not drafts: left as they are.", n),
         )
 
-    @admin.action(description="Retry failed (back to ready to schedule)")
+    @admin.action(description="Retry failed (at their time, or now if it has passed)")
     def retry_failed(self, request, queryset):
-        count = pins_retry_failed(pin_ids=queryset.values_list("pk", flat=True))
-        self.message_user(
-            request,
-            ngettext("%(count)d failed pin is ready to schedule again.",
-                     "%(count)d failed pins are ready to schedule again.", count) % {"count": count},
+        result = pins_retry_failed(pin_ids=queryset.values_list("pk", flat=True))
+        self._report_readiness(
+            request, result, stays="stays failed",
+            done=lambda n: ngettext("%(count)d failed pin is ready to schedule again.",
+                                    "%(count)d failed pins are ready to schedule again.", n),
+            other=lambda n: ngettext("%(count)d selected pin has not failed: left as it is.",
+                                     "%(count)d selected pins have not failed: left as they are.", n),
         )
 
 

@@ -3,7 +3,7 @@ the same rules, the same messages, the same stored result; what is refused saves
 
 import io
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib import admin
@@ -294,6 +294,38 @@ def test_a_new_schedule_goes_through_pin_schedule(admin_user_client, pin):
     fresh = Pin.objects.get(pk=pin.pk)
     assert (fresh.title, fresh.status) == ("New title", PinStatus.READY_TO_SCHEDULE)
     assert fresh.scheduled_at.isoformat() == "2030-05-01T09:00:00+00:00"
+
+
+def test_a_typed_time_is_read_in_the_pins_project_zone_and_shown_back_in_it(admin_user_client, pin):
+    BlogProject.objects.filter(pk=pin.project_id).update(timezone="Europe/Berlin")
+    page = admin_user_client.get(change_url(pin)).content.decode()
+    assert "In Europe/Berlin" in page
+
+    data = change_data(admin_user_client, pin, scheduled_at_0="2030-01-15", scheduled_at_1="09:00:00")
+    response, errors = admin_post(admin_user_client, change_url(pin), data)
+    assert response.status_code == 302, errors
+    fresh = Pin.objects.get(pk=pin.pk)
+    assert fresh.scheduled_at == datetime(2030, 1, 15, 8, 0, tzinfo=UTC)  # CET is UTC+1 in winter
+
+    form = admin_user_client.get(change_url(pin)).context["adminform"].form
+    shown = form["scheduled_at"].value()
+    assert (shown.date().isoformat(), shown.time().isoformat()) == ("2030-01-15", "09:00:00")
+    # Sent back untouched, the time is not a change: it stays where it is.
+    response, errors = admin_post(admin_user_client, change_url(pin), change_data(admin_user_client, pin))
+    assert response.status_code == 302, errors
+    assert Pin.objects.get(pk=pin.pk).scheduled_at == datetime(2030, 1, 15, 8, 0, tzinfo=UTC)
+
+
+def test_a_typed_time_is_read_in_the_zone_of_the_project_the_pin_moves_to(admin_user_client, pin, setup):
+    project, board, _article = setup
+    tokyo = make_project(tenant=project.tenant, connection=board.connection, timezone="Asia/Tokyo")
+    article = make_article(project=tokyo)
+    data = change_data(admin_user_client, pin, project=tokyo.pk, article=article.pk,
+                       scheduled_at_0="2030-07-01", scheduled_at_1="09:00:00")
+    response, errors = admin_post(admin_user_client, change_url(pin), data)
+    assert response.status_code == 302, errors
+    fresh = Pin.objects.get(pk=pin.pk)
+    assert (fresh.project_id, fresh.scheduled_at) == (tokyo.pk, datetime(2030, 7, 1, 0, 0, tzinfo=UTC))
 
 
 def test_a_refused_schedule_leaves_no_new_image_behind(admin_user_client, pin, settings):

@@ -2,15 +2,16 @@
 the list's times (with their zone), the actions' messages (plurals, skipped pins)."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from publishing.models import PinStatus, PublishBatch
-from tests.factories import make_pin, make_user
+from publishing.models import MediaState, Pin, PinKind, PinStatus, PublishBatch
+from publishing.services.queue_slots import project_slots_replace
+from tests.factories import image_upload, make_pin, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +38,52 @@ def test_a_published_pin_is_shown_without_save_or_delete_but_with_its_image(staf
     assert 'name="_save"' not in body and 'name="_continue"' not in body
     assert "deletelink" not in body
     assert 'class="pp-preview"' in body and pin.image.url in body
+
+
+def test_a_published_pins_times_are_shown_in_its_projects_zone(staff):
+    client, pin = staff
+    type(pin.project).objects.filter(pk=pin.project_id).update(timezone="Europe/Berlin")
+    type(pin).objects.filter(pk=pin.pk).update(
+        status=PinStatus.PUBLISHED, scheduled_at=datetime(2030, 1, 15, 8, 0, tzinfo=UTC),
+        published_at=datetime(2030, 1, 15, 8, 1, tzinfo=UTC),
+    )
+    body = change_page(client, pin)
+    assert "Jan. 15, 2030, 9 a.m. CET" in body and "9:01 a.m. CET" in body
+    assert "8 a.m. UTC" not in body
+
+
+@pytest.mark.parametrize("with_cover", [True, False])
+def test_a_published_video_pin_plays_its_stored_video_with_its_cover(staff, with_cover):
+    client, pin = staff
+    video = make_pin(project=pin.project, board=pin.board, kind=PinKind.VIDEO, with_image=False,
+                     status=PinStatus.PUBLISHED, video="videos/2030/01/clip.mp4", media_state=MediaState.SUCCEEDED,
+                     media_id="media-1", pinterest_pin_id="99", pinterest_pin_url="https://www.pinterest.com/pin/99/",
+                     cover_key_frame_seconds=None if with_cover else 2)
+    if with_cover:
+        video.cover_image.save("cover.png", image_upload().file)
+    body = change_page(client, video)
+    poster = video.cover_image.url if with_cover else ""
+    assert f'<video src="{video.video.url}" poster="{poster}" controls' in body
+    assert "no image yet" not in body
+    if with_cover:
+        assert f'class="pp-preview" src="{video.cover_image.url}"' in body
+    else:
+        assert "the video&#x27;s frame at 2 s" in body or "the video's frame at 2 s" in body
+
+
+@pytest.mark.parametrize("zone, scheduled_at", [
+    ("Mars/Phobos", datetime(2030, 1, 15, 8, 0, tzinfo=UTC)),  # a stored name that is no zone
+    ("", datetime(2030, 1, 15, 8, 0, tzinfo=UTC)),
+    ("Europe/Berlin", datetime(9999, 12, 31, 23, 30, tzinfo=UTC)),  # no date in Berlin (year 10000)
+])
+def test_a_pins_page_falls_back_to_the_servers_zone_when_its_projects_cannot_show_its_times(
+    staff, zone, scheduled_at
+):
+    client, pin = staff
+    type(pin.project).objects.filter(pk=pin.project_id).update(timezone=zone)
+    type(pin).objects.filter(pk=pin.pk).update(scheduled_at=scheduled_at)
+    body = change_page(client, pin)
+    assert "In UTC, the server" in body and "cannot show this pin" in body
 
 
 def test_a_draft_pin_keeps_save_and_delete_and_a_title_input_wide_enough(staff):
@@ -89,14 +136,55 @@ def act(client, action, pins):
     return messages
 
 
+def every_day_at(project, *hours):
+    """Give ``project`` posting slots every day at these hours (its zone): drafts without a time
+    join its queue."""
+    project_slots_replace(project=project, slots=[(day, time(hour)) for day in range(7) for hour in hours])
+
+
 def test_mark_ready_and_retry_failed_say_one_pin_and_two_pins(staff):
     client, pin = staff
+    every_day_at(pin.project, 9, 18)
     other = make_pin(project=pin.project, board=pin.board, status=PinStatus.DRAFT)
     assert act(client, "mark_ready", [pin]) == ["1 draft pin marked ready to schedule."]
     type(pin).objects.filter(pk__in=[pin.pk, other.pk]).update(status=PinStatus.DRAFT)
     assert act(client, "mark_ready", [pin, other]) == ["2 draft pins marked ready to schedule."]
     type(pin).objects.filter(pk=pin.pk).update(status=PinStatus.ERROR)
     assert act(client, "retry_failed", [pin]) == ["1 failed pin is ready to schedule again."]
+
+
+def test_mark_ready_queues_a_carousel_and_a_video_draft(staff):
+    client, pin = staff
+    every_day_at(pin.project, 9, 18)
+    carousel = make_pin(project=pin.project, board=pin.board, status=PinStatus.DRAFT, kind=PinKind.CAROUSEL,
+                        with_image=False)
+    video = make_pin(project=pin.project, board=pin.board, status=PinStatus.DRAFT, kind=PinKind.VIDEO,
+                     with_image=False, video="videos/clip.mp4")
+    assert act(client, "mark_ready", [carousel, video]) == ["2 draft pins marked ready to schedule."]
+    pins = Pin.objects.filter(pk__in=[carousel.pk, video.pk])
+    assert {p.status for p in pins} == {PinStatus.READY_TO_SCHEDULE}
+    assert all(p.scheduled_at is not None and p.scheduled_at > timezone.now() for p in pins)
+
+
+def test_mark_ready_of_a_draft_with_no_time_and_no_posting_slots_says_why_it_stays_a_draft(staff):
+    client, pin = staff
+    assert act(client, "mark_ready", [pin]) == [
+        f"“{pin}” stays a draft: The pin has no time of its own and cannot join its project's queue: Project "
+        f"{pin.project.name!r} has no posting slots; add weekly slots first. Or schedule the pin at a time.",
+    ]
+    assert Pin.objects.get(pk=pin.pk).status == PinStatus.DRAFT
+
+
+def test_retry_failed_of_a_failed_video_pin_makes_it_due_now(staff):
+    client, pin = staff
+    video = make_pin(project=pin.project, board=pin.board, status=PinStatus.ERROR, kind=PinKind.VIDEO,
+                     with_image=False, video="videos/clip.mp4", error_message="Processing failed.")
+    before = timezone.now()
+    assert act(client, "retry_failed", [video, pin]) == [
+        "1 failed pin is ready to schedule again.", "1 selected pin has not failed: left as it is.",
+    ]
+    video = Pin.objects.get(pk=video.pk)
+    assert video.status == PinStatus.READY_TO_SCHEDULE and before <= video.scheduled_at <= timezone.now()
 
 
 def test_publish_now_of_an_already_published_pin_says_skipped_and_the_batch_counts_it(staff, monkeypatch):
@@ -134,6 +222,7 @@ def test_the_scheduled_at_input_names_the_zone_a_typed_time_is_read_in(admin_use
 
     from tests.factories import make_pin, make_project
 
-    pin = make_pin(project=make_project(tenant=tenant))
+    pin = make_pin(project=make_project(tenant=tenant, timezone="America/New_York"))
     page = admin_user_client.get(reverse("admin:publishing_pin_change", args=[pin.pk])).content.decode()
-    assert f"In {settings.TIME_ZONE}." in page
+    assert "In America/New_York, the time zone of the pin" in page
+    assert settings.TIME_ZONE == "UTC" and "In UTC" not in page

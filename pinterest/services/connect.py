@@ -3,8 +3,8 @@
 
 Pinterest is called outside any transaction; what it answered is stored in one short one.
 A hand-added token with a refresh token is refreshed once right after it is stored, so its
-expiry becomes known and the daily job keeps it alive. After every connect the connection's
-health is checked, so owners told that it needed them hear that it recovered.
+expiry becomes known and the daily job keeps it alive. After every connect and disconnect the
+connection's health is checked, so owners hear that it recovered or that it needs them.
 Giving the new connection to one of the tenant's projects is publishing's business: the
 caller names a ``target`` and the ``pinterest.signals`` receivers check and attach it, so
 this app never reads or writes publishing's tables.
@@ -267,6 +267,10 @@ def connection_add_from_token(
 def connection_disconnect(*, connection_id: int) -> str:
     """Forget the connection's tokens and mark it inactive; boards and pins stay for history.
 
+    The connection then needs reconnecting: that change of health is told like any other
+    (``connection_health_check``, in the same transaction), so the tenant's webhooks get
+    ``connection.needs_reconnect`` and its owners an email, and its pins wait with a reason.
+
     Returns the message for the person, which says where to remove the app on Pinterest
     (Pinterest has no token revocation endpoint for apps).
     """
@@ -279,6 +283,7 @@ def connection_disconnect(*, connection_id: int) -> str:
         connection.is_active = False
         connection.last_error = "Disconnected in pinpublisher"
         connection.save()
+        connection_health_check(connection_id=connection.pk)
     logger.info("Connection %s (%s) disconnected; its tokens were deleted", connection.pk, connection)
     return f"Disconnected Pinterest account {connection}: its tokens are deleted here. {DISCONNECT_ADVICE}"
 

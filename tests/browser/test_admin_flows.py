@@ -2,7 +2,7 @@
 mark drafts ready, publish now and watch the batch finish (against the stand-in), retry a failed
 pin, check a connection's health. Each step leaves a screenshot (tests/browser/conftest.py)."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -12,6 +12,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from pinterest.models import Health
 from publishing.models import Pin, PinStatus, PublishBatch
+from publishing.services.queue_slots import project_slots_replace
 from tests.factories import make_connection, make_pin, make_project, make_user
 from tests.publishing.helpers import standin_account
 
@@ -29,6 +30,8 @@ def world(standin, settings, monkeypatch):
     connection, (board,) = standin_account(standin)
     tenant = connection.tenant
     project = make_project(tenant=tenant, connection=connection)
+    # Drafts without a time join the queue when marked ready.
+    project_slots_replace(project=project, slots=[(day, time(9)) for day in range(7)])
     owner = make_user(tenant=tenant, is_staff=True)
     owner.set_password(PASSWORD)
     owner.save()

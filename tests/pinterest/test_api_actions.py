@@ -116,6 +116,34 @@ def test_disconnect_deletes_the_tokens_and_keeps_boards_and_pins(setup):
     assert_no_token(response, *tokens)
 
 
+def test_disconnect_tells_the_tenants_webhooks_and_owners_that_the_account_needs_reconnecting(
+    setup, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    from webhooks.models import Delivery, Event
+    from webhooks.services.endpoints import endpoint_create
+
+    api, connection, tokens = setup
+    settings.WEBHOOKS_ALLOW_LOCAL_ADDRESSES = True
+    endpoint = endpoint_create(tenant=connection.tenant, url="http://127.0.0.1:9/hooks").endpoint
+    owner = connection.tenant.memberships.get().user
+    type(owner).objects.filter(pk=owner.pk).update(email="owner@example.com")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.delete(url(connection))
+
+    assert response.status_code == 200
+    (event,) = Event.objects.filter(tenant=connection.tenant)
+    assert event.type == "connection.needs_reconnect"
+    assert event.data["connection_id"] == connection.pk
+    assert event.data["health"] == "needs_reconnect"
+    assert Delivery.objects.filter(event=event, endpoint=endpoint).count() == 1
+    (email,) = mailoutbox
+    assert email.to == ["owner@example.com"] and str(connection) in email.subject
+    assert "connected again" in email.subject
+    assert_no_token(response, *tokens)
+    assert all(token not in email.body for token in tokens)
+
+
 @pytest.mark.parametrize("method, action", [("post", "refresh"), ("post", "sync-boards"), ("delete", "")])
 def test_another_tenants_connection_is_a_404_and_untouched(setup, method, action):
     api, _, _ = setup

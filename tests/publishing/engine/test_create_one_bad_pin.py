@@ -105,18 +105,3 @@ def test_an_unexpected_exception_after_the_create_was_sent_leaves_the_pin_to_the
     result = pin_publish(pin_id=pin.pk)
     assert result.status == PinStatus.PUBLISHING and status_and_error(pin)[0] == PinStatus.PUBLISHING
     assert standin.created_count() == 1
-
-
-def test_mark_ready_and_retry_leave_pins_without_image_or_board_alone(standin):
-    from publishing.services.readiness import pins_mark_ready, pins_retry_failed
-
-    (good,) = standin_pins(standin, status=PinStatus.DRAFT)
-    bare = make_pin(project=good.project, board=good.board, with_image=False, status=PinStatus.DRAFT)
-    boardless = make_pin(project=good.project, board=None, status=PinStatus.DRAFT)
-    assert pins_mark_ready(pin_ids=[good.pk, bare.pk, boardless.pk]) == 1
-    assert [status_and_error(pin)[0] for pin in (good, bare, boardless)] == [
-        PinStatus.READY_TO_SCHEDULE, PinStatus.DRAFT, PinStatus.DRAFT,
-    ]
-    Pin.objects.filter(pk__in=[good.pk, bare.pk]).update(status=PinStatus.ERROR)
-    assert pins_retry_failed(pin_ids=[good.pk, bare.pk]) == 1
-    assert status_and_error(bare)[0] == PinStatus.ERROR
