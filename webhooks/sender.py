@@ -348,6 +348,12 @@ def post(*, url: str, body: bytes, headers: dict[str, str]) -> Answer:
         status_code = None
         error = f"No complete answer within the {seconds:g} s deadline (connecting, sending and answering)."
     duration_ms = round((time.monotonic() - started) * 1000)
-    # PostgreSQL text cannot hold NUL: a receiver answering one must not break the attempt log.
-    text = kept.decode("utf-8", "replace").replace("\x00", "\ufffd")
-    return Answer(status_code=status_code, body=text, error=error, duration_ms=duration_ms)
+    return Answer(status_code=status_code, body=_loggable(kept.decode("utf-8", "replace")),
+                  error=_loggable(error), duration_ms=duration_ms)
+
+
+def _loggable(text: str) -> str:
+    """At most RESPONSE_KEPT_BYTES characters, without NUL (PostgreSQL text cannot hold one).
+    An error's text can carry what the peer sent too (a 64 KB status line in BadStatusLine)."""
+    text = text.replace("\x00", "\ufffd")
+    return text if len(text) <= RESPONSE_KEPT_BYTES else text[: RESPONSE_KEPT_BYTES - 1] + "\u2026"

@@ -113,3 +113,11 @@ def test_a_delivery_to_a_dripping_endpoint_is_a_failed_attempt_naming_the_deadli
     assert not attempt.success and attempt.status_code is None and "0.5 s deadline" in attempt.error
     delivery = attempt.delivery
     assert delivery.status == DeliveryStatus.PENDING and delivery.attempts == 1 and delivery.lease is None
+
+
+def test_what_the_peer_sent_is_kept_to_a_kilobyte_also_inside_an_error(peer, settings):
+    settings.WEBHOOKS_DELIVERY_DEADLINE_SECONDS = 5
+    garbled = peer(head=b"HTTP/1.1 " + b"\x00x" * 30_000 + b"\r\n\r\n", lasts=2)
+    answer = post_in_a_thread(garbled.url())
+    assert not answer.success and answer.error.startswith("Could not connect")
+    assert len(answer.error) <= 1024 and "\x00" not in answer.error
