@@ -196,9 +196,13 @@ class _CheckedAddressMixin:
                 )
                 if deadline:
                     deadline.watch(sock)
-                    # What comes next (the TLS handshake: CPython bounds all of it by the socket's
-                    # timeout) gets what is left.
-                    sock.settimeout(deadline.cut(self.timeout))
+                    try:
+                        # What comes next (the TLS handshake: CPython bounds all of it by the
+                        # socket's timeout) gets what is left.
+                        sock.settimeout(deadline.cut(self.timeout))
+                    except TimeoutError:
+                        sock.close()
+                        raise
             except TimeoutError as exc:
                 raise ConnectTimeoutError(
                     self, f"Connection to {self.host} timed out. (connect timeout={self.timeout})"
@@ -209,7 +213,6 @@ class _CheckedAddressMixin:
             sys.audit("http.client.connect", self, self.host, self.port)
             return sock
         raise NewConnectionError(self, f"Failed to establish a new connection: {failure}")  # type: ignore[arg-type]
-
 
     def request(self, *args: Any, **kwargs: Any) -> None:
         # Also a connection kept alive from an earlier POST: its socket is this POST's now.
