@@ -20,6 +20,13 @@ arrival), the lag from each event's commit to its first arrival at the receiver 
 max), and how many arrived more than once. ``BENCH_DEBUG=1`` adds the lag over the run and
 the cluster's lines about recycled workers. The database is dropped at the end, also on
 failure or Ctrl-C. See bench/README.md, section "Webhooks".
+
+    .venv/bin/python bench/webhooks_bench.py --slow-peer [--quick] [--drip-seconds 180]
+
+``--slow-peer`` needs no database: it starts local endpoints that answer a byte or a line at
+a time (each within the read timeout, so only a total deadline stops them), POSTs to each at
+once through ``webhooks.sender`` as a worker does, and prints how long each POST held its
+thread and how it ended. A peer drips for ``--drip-seconds`` (``--quick``: 20) and then closes.
 """
 
 from __future__ import annotations
@@ -259,6 +266,91 @@ def run(args) -> int:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+#: A slow endpoint's ways of keeping a POST waiting: what it sends once the request is in, what
+#: it then sends every so often, and how often (each within the 10 s read timeout).
+SLOW_PEERS = {
+    "a header line every 4 s": (b"HTTP/1.1 200 OK\r\n", b"X-Drip: 1\r\n", 4.0),
+    "a header a byte every 2 s": (b"HTTP/1.1 200 OK\r\nX-Drip: ", b"x", 2.0),
+    "the body a byte every 2 s": (b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n", b"x", 2.0),
+    "the status line a byte every 2 s": (b"H", b"T", 2.0),
+}
+
+
+class DrippingPeer:
+    """An endpoint that answers ``head``, then ``drip`` every ``every`` seconds until ``lasts``
+    seconds have passed or the client hangs up, then closes."""
+
+    def __init__(self, head: bytes, drip: bytes, every: float, lasts: float):
+        import socket
+
+        self.head, self.drip, self.every, self.lasts = head, drip, every, lasts
+        self.server = socket.create_server(("127.0.0.1", 0))
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.getsockname()[1]}/hooks"
+
+    def _serve(self):
+        conn, _ = self.server.accept()
+        ends = time.monotonic() + self.lasts
+        with conn:
+            try:
+                received = b""
+                while b"\r\n\r\n" not in received:
+                    received += conn.recv(65536)
+                conn.sendall(self.head)
+                while time.monotonic() < ends:
+                    time.sleep(min(self.every, max(0.0, ends - time.monotonic())))
+                    conn.sendall(self.drip)
+            except OSError:
+                pass  # the client hung up
+
+
+def slow_peer(args) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pinpublisher.settings")
+    os.environ.setdefault("WEBHOOKS_ALLOW_LOCAL_ADDRESSES", "1")
+    import django
+
+    django.setup()
+    from webhooks import sender
+    from webhooks.conf import webhooks_settings
+
+    lasts = args.drip_seconds or (20.0 if args.quick else 180.0)
+    deadline = float(webhooks_settings.WEBHOOKS_DELIVERY_DEADLINE_SECONDS)
+    print(f"webhooks bench, slow peers: each drips for {lasts:g} s; delivery deadline {deadline:g} s, "
+          f"read timeout {webhooks_settings.WEBHOOKS_READ_TIMEOUT_SECONDS:g} s (per read)")
+    results: dict[str, tuple[float, object]] = {}
+
+    def post(name: str, peer: DrippingPeer) -> None:
+        started = time.monotonic()
+        answer = sender.post(url=peer.url, body=b"{}", headers={})
+        results[name] = (time.monotonic() - started, answer)
+
+    threads = []
+    for name, (head, drip, every) in SLOW_PEERS.items():
+        thread = threading.Thread(target=post, args=(name, DrippingPeer(head, drip, every, lasts)), daemon=True)
+        thread.start()
+        threads.append(thread)
+    for thread in threads:
+        thread.join(lasts + 60)
+    width = max(len(name) for name in SLOW_PEERS)
+    overran = []
+    for name in SLOW_PEERS:
+        if name not in results:
+            print(f"{name:<{width}}  still held after {lasts + 60:g} s")
+            overran.append(name)
+            continue
+        held, answer = results[name]
+        outcome = "delivered" if answer.success else f"failed: {answer.error or answer.status_code}"
+        print(f"{name:<{width}}  held {held:6.1f} s  {outcome[:110]}")
+        if held > deadline + 5:
+            overran.append(name)
+    if overran:
+        print(f"webhooks_bench: held past the {deadline:g} s deadline: {', '.join(overran)}", file=sys.stderr)
+    return 1 if overran else 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=10_000)
@@ -267,7 +359,12 @@ def main(argv=None) -> int:
     parser.add_argument("--backlog", action="store_true",
                         help="commit every event first (no task), then one drain task per worker: sending capacity")
     parser.add_argument("--postgres", help=f"server URL without a database name (default {DEFAULT_POSTGRES})")
-    return run(parser.parse_args(argv))
+    parser.add_argument("--slow-peer", action="store_true",
+                        help="no database: how long endpoints that drip their answer hold a delivery")
+    parser.add_argument("--quick", action="store_true", help="with --slow-peer: peers drip for 20 s, not 180")
+    parser.add_argument("--drip-seconds", type=float, default=0, help="with --slow-peer: how long each peer drips")
+    args = parser.parse_args(argv)
+    return slow_peer(args) if args.slow_peer else run(args)
 
 
 if __name__ == "__main__":

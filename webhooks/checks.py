@@ -1,7 +1,7 @@
 """System checks on the webhooks settings.
 
 A Warning when production (DEBUG off) may deliver to local addresses; an Error when a
-delivery task could outlive django-q2's task timeout.
+delivery task could outlive django-q2's task timeout, or when no delivery has time to be sent.
 """
 
 from django.conf import settings
@@ -24,18 +24,25 @@ def check_webhook_settings(app_configs, **kwargs):
             )
         )
     # The last claim may start just before the budget ends, and every delivery of it may take
-    # both timeouts: all of that must end before django-q2 kills the task.
-    longest = webhooks_settings.WEBHOOKS_TASK_BUDGET_SECONDS + webhooks_settings.WEBHOOKS_CLAIM_BATCH * (
-        webhooks_settings.WEBHOOKS_CONNECT_TIMEOUT_SECONDS + webhooks_settings.WEBHOOKS_READ_TIMEOUT_SECONDS
-    )
+    # its whole deadline: all of that must end before django-q2 kills the task.
+    deadline = webhooks_settings.WEBHOOKS_DELIVERY_DEADLINE_SECONDS
+    longest = webhooks_settings.WEBHOOKS_TASK_BUDGET_SECONDS + webhooks_settings.WEBHOOKS_CLAIM_BATCH * deadline
     if longest >= publishing_settings.PUBLISH_TASK_TIMEOUT_SECONDS:
         messages.append(
             Error(
                 f"A webhook delivery task can run {longest:g} s (WEBHOOKS_TASK_BUDGET_SECONDS + WEBHOOKS_CLAIM_BATCH x "
-                f"both timeouts), not less than the task timeout PUBLISH_TASK_TIMEOUT_SECONDS "
+                f"WEBHOOKS_DELIVERY_DEADLINE_SECONDS), not less than the task timeout PUBLISH_TASK_TIMEOUT_SECONDS "
                 f"({publishing_settings.PUBLISH_TASK_TIMEOUT_SECONDS} s).",
-                hint="Lower the budget, the batch or the timeouts, or raise the task timeout.",
+                hint="Lower the budget, the batch or the deadline, or raise the task timeout.",
                 id="webhooks.E001",
+            )
+        )
+    if not deadline > 0:
+        messages.append(
+            Error(
+                f"WEBHOOKS_DELIVERY_DEADLINE_SECONDS is {deadline!r}: every delivery would fail before it is sent.",
+                hint="Set a few seconds (the default is 10).",
+                id="webhooks.E002",
             )
         )
     return messages

@@ -15,6 +15,10 @@ DEFAULTS: dict[str, Any] = {
     #: Development and tests only: deliver to loopback, private and link-local addresses and
     #: accept http:// URLs. None: on when DEBUG is on. Production leaves it off (a check warns).
     "WEBHOOKS_ALLOW_LOCAL_ADDRESSES": None,
+    #: The whole of one POST: resolving, connecting, TLS, sending and the answer to its last
+    #: byte. Enforced whatever the endpoint does (a byte every few seconds gains nothing).
+    "WEBHOOKS_DELIVERY_DEADLINE_SECONDS": 10.0,
+    #: Bounds on single waits inside the deadline: to connect, and for each read.
     "WEBHOOKS_CONNECT_TIMEOUT_SECONDS": 3.0,
     "WEBHOOKS_READ_TIMEOUT_SECONDS": 10.0,
     #: A delivery is retried (exponential backoff with jitter) this long after its event, then given up.
@@ -55,10 +59,9 @@ class WebhooksSettings:
 
     @property
     def claim_lease_seconds(self) -> float:
-        """How long a claimed batch is held: every delivery of it taking both timeouts, and a margin.
-        A worker that dies leaves its deliveries to be sent again after this."""
-        per_delivery = self.WEBHOOKS_CONNECT_TIMEOUT_SECONDS + self.WEBHOOKS_READ_TIMEOUT_SECONDS
-        return self.WEBHOOKS_CLAIM_BATCH * per_delivery + 60
+        """How long a claimed batch is held: every delivery of it taking its whole deadline, and a
+        margin. A worker that dies leaves its deliveries to be sent again after this."""
+        return self.WEBHOOKS_CLAIM_BATCH * float(self.WEBHOOKS_DELIVERY_DEADLINE_SECONDS) + 60
 
 
 webhooks_settings = WebhooksSettings()

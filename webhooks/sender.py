@@ -4,9 +4,16 @@
   resolved to is judged (``webhooks.addresses.address_problem``) and the socket is opened to
   that checked address, never to a second lookup, so DNS rebinding cannot slip past it
   (``GuardedAdapter``). Proxies from the environment are ignored: a proxy would connect for us.
-- No redirect is followed (a 3xx is a failed attempt), timeouts are short
-  (``WEBHOOKS_CONNECT_TIMEOUT_SECONDS``, ``WEBHOOKS_READ_TIMEOUT_SECONDS``), and at most the
-  first ``RESPONSE_KEPT_BYTES`` of the answer are read.
+- Each POST has one deadline for all of it (``WEBHOOKS_DELIVERY_DEADLINE_SECONDS``):
+  resolving, connecting, the TLS handshake, sending, the status line, the headers and the
+  body. A read timeout bounds one read only, so an endpoint sending a byte every few seconds
+  would otherwise hold the worker (which also publishes pins) for as long as it likes. Waits
+  that start are cut to the time left (``_Deadline``); the name is resolved in a helper
+  thread that is given up on; when the deadline passes a timer shuts down the POST's
+  sockets, which ends whatever read, write or handshake is blocked on them.
+- No redirect is followed (a 3xx is a failed attempt), the connect and read timeouts are
+  shorter still (``WEBHOOKS_CONNECT_TIMEOUT_SECONDS``, ``WEBHOOKS_READ_TIMEOUT_SECONDS``), and at
+  most the first ``RESPONSE_KEPT_BYTES`` of the answer are read.
 - A transport failure is an ``Answer`` with an ``error``, never an exception: the caller
   records it and retries later. Misconfiguration and bugs are not caught.
 
@@ -29,7 +36,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 from urllib3.util import connection as urllib3_connection
 
-from webhooks.addresses import address_problem, local_allowed
+from webhooks.addresses import address_problem
 from webhooks.conf import RESPONSE_KEPT_BYTES, webhooks_settings
 
 USER_AGENT = "pinpublisher-webhooks/1.0"
@@ -48,6 +55,109 @@ def resolve(host: str, port: int) -> list[tuple]:
     return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
 
 
+def _shut_down(holder: Any) -> None:
+    """Shut down a socket (or a connection's), so a read blocked on it in another thread ends
+    now. The plain socket's shutdown, also under TLS: SSLSocket's own would reset its state
+    under the reader's feet."""
+    sock = holder if isinstance(holder, socket.socket) else getattr(holder, "sock", None)
+    if isinstance(sock, socket.socket):
+        try:
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+        except OSError:
+            pass  # closed already, or never connected
+
+
+class _Deadline:
+    """The time one POST has in all, for the thread sending it (``_Deadline.current()``).
+
+    Waits that start are cut to the time left (``cut``); what is already waiting is ended by a
+    timer that shuts down every socket and connection ``watch``ed when the deadline passes.
+    """
+
+    _local = threading.local()
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.ends = time.monotonic() + seconds
+        #: Set by the timer: the sockets were shut down, whatever came back is incomplete.
+        self.passed = False
+        self._over = False
+        self._watched: list[Any] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    @classmethod
+    def current(cls) -> "_Deadline | None":
+        return getattr(cls._local, "deadline", None)
+
+    def left(self) -> float:
+        return self.ends - time.monotonic()
+
+    def cut(self, timeout: float | None) -> float:
+        """``timeout`` (None: none) cut to the time left, which must be some."""
+        left = self.left()
+        if left <= 0:
+            raise TimeoutError("the delivery deadline has passed")
+        return left if timeout is None else min(timeout, left)
+
+    def watch(self, holder: Any) -> None:
+        """Shut ``holder`` (a socket, or a connection whose ``sock`` is one) down when the
+        deadline passes, or now if it has."""
+        with self._lock:
+            self._watched.append(holder)
+            if self.passed:
+                _shut_down(holder)
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._over:
+                return
+            self.passed = True
+            for holder in self._watched:
+                _shut_down(holder)
+
+    def __enter__(self) -> "_Deadline":
+        self._local.deadline = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        with self._lock:
+            self._over = True
+        self._timer.cancel()
+        self._local.deadline = None
+
+
+def _resolve_in_time(host: str, port: int, deadline: _Deadline | None) -> list[tuple]:
+    """``resolve``, given up on when the deadline passes. ``getaddrinfo`` cannot be
+    interrupted, so a slow lookup runs on in its daemon thread until the resolver's own
+    timeouts end it; the delivery does not wait for it."""
+    try:
+        ipaddress.ip_address(host)
+        literal = True
+    except ValueError:
+        literal = False
+    if deadline is None or literal:
+        return resolve(host, port)
+    outcome: list = []
+
+    def lookup() -> None:
+        try:
+            outcome.append(resolve(host, port))
+        except Exception as exc:  # handed to the waiting thread, which raises it
+            outcome.append(exc)
+
+    thread = threading.Thread(target=lookup, name=f"webhooks-resolve-{host}", daemon=True)
+    thread.start()
+    thread.join(deadline.cut(None))
+    if not outcome:
+        raise TimeoutError(f"resolving {host} took longer than the delivery deadline")
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
+
+
 class _CheckedAddressMixin:
     """Resolve, judge every address, connect to a judged one. Replaces urllib3's ``_new_conn``,
     which HTTPConnection and HTTPSConnection (before its TLS handshake) both call."""
@@ -60,12 +170,13 @@ class _CheckedAddressMixin:
     _dns_host: str
 
     def _new_conn(self) -> socket.socket:
-        if local_allowed():
-            return super()._new_conn()  # type: ignore[misc]
+        deadline = _Deadline.current()
         try:
-            infos = resolve(self._dns_host, self.port)
+            infos = _resolve_in_time(self._dns_host, self.port, deadline)
         except socket.gaierror as exc:
             raise NameResolutionError(self.host, self, exc) from exc  # type: ignore[arg-type]
+        except TimeoutError as exc:
+            raise ConnectTimeoutError(self, f"Resolving {self.host} timed out: {exc}") from exc
         addresses: list[str] = []
         for *_, sockaddr in infos:
             resolved = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
@@ -78,10 +189,20 @@ class _CheckedAddressMixin:
         failure: OSError | None = None
         for address in dict.fromkeys(addresses):
             try:
+                timeout = deadline.cut(self.timeout) if deadline else self.timeout
                 sock = urllib3_connection.create_connection(
-                    (address, self.port), self.timeout, source_address=self.source_address,
+                    (address, self.port), timeout, source_address=self.source_address,
                     socket_options=self.socket_options,
                 )
+                if deadline:
+                    deadline.watch(sock)
+                    try:
+                        # What comes next (the TLS handshake: CPython bounds all of it by the
+                        # socket's timeout) gets what is left.
+                        sock.settimeout(deadline.cut(self.timeout))
+                    except TimeoutError:
+                        sock.close()
+                        raise
             except TimeoutError as exc:
                 raise ConnectTimeoutError(
                     self, f"Connection to {self.host} timed out. (connect timeout={self.timeout})"
@@ -92,6 +213,13 @@ class _CheckedAddressMixin:
             sys.audit("http.client.connect", self, self.host, self.port)
             return sock
         raise NewConnectionError(self, f"Failed to establish a new connection: {failure}")  # type: ignore[arg-type]
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        # Also a connection kept alive from an earlier POST: its socket is this POST's now.
+        deadline = _Deadline.current()
+        if deadline:
+            deadline.watch(self)
+        super().request(*args, **kwargs)  # type: ignore[misc]
 
 
 class CheckedHTTPConnection(_CheckedAddressMixin, HTTPConnection):
@@ -151,7 +279,7 @@ class Answer:
 
     @property
     def success(self) -> bool:
-        return self.status_code is not None and 200 <= self.status_code < 300
+        return self.status_code is not None and 200 <= self.status_code < 300 and not self.error
 
 
 def _find(exc: BaseException | None, kind: type) -> BaseException | None:
@@ -192,28 +320,43 @@ def _read_capped(response: requests.Response) -> bytes:
 
 
 def post(*, url: str, body: bytes, headers: dict[str, str]) -> Answer:
-    """POST ``body`` to ``url``; never follows a redirect, never raises for the network."""
+    """POST ``body`` to ``url`` and read the answer, all within the delivery deadline; never
+    follows a redirect, never raises for the network."""
     started = time.monotonic()
     status_code, kept, error = None, b"", ""
-    timeout = (webhooks_settings.WEBHOOKS_CONNECT_TIMEOUT_SECONDS, webhooks_settings.WEBHOOKS_READ_TIMEOUT_SECONDS)
+    seconds = float(webhooks_settings.WEBHOOKS_DELIVERY_DEADLINE_SECONDS)
+    timeout = (min(webhooks_settings.WEBHOOKS_CONNECT_TIMEOUT_SECONDS, seconds),
+               min(webhooks_settings.WEBHOOKS_READ_TIMEOUT_SECONDS, seconds))
     headers = {
         "Content-Type": "application/json", "User-Agent": USER_AGENT, "Accept-Encoding": "identity", **headers,
     }
-    try:
-        response = _session().post(url, data=body, headers=headers, timeout=timeout, allow_redirects=False,
-                                   stream=True)
-        status_code = response.status_code
+    with _Deadline(seconds) as deadline:
         try:
-            kept = _read_capped(response)
-        finally:
-            # A body read to its end has already given the connection back for reuse; one
-            # cut short is closed with the connection.
-            response.close()
-        if response.is_redirect:
-            error = f"Redirect to {response.headers.get('Location', '?')!r} not followed."
-    except requests.RequestException as exc:
-        error = _describe(exc)
+            response = _session().post(url, data=body, headers=headers, timeout=timeout, allow_redirects=False,
+                                       stream=True)
+            status_code = response.status_code
+            try:
+                kept = _read_capped(response)
+            finally:
+                # A body read to its end has already given the connection back for reuse; one
+                # cut short is closed with the connection.
+                response.close()
+            if response.is_redirect:
+                error = f"Redirect to {response.headers.get('Location', '?')!r} not followed."
+        except requests.RequestException as exc:
+            error = _describe(exc)
+    # Shut down mid-answer, http.client may take the end of the socket for the end of the
+    # headers or of a body without a length: nothing read then is trusted.
+    if deadline.passed or (error and deadline.left() <= 0):
+        status_code = None
+        error = f"No complete answer within the {seconds:g} s deadline (connecting, sending and answering)."
     duration_ms = round((time.monotonic() - started) * 1000)
-    # PostgreSQL text cannot hold NUL: a receiver answering one must not break the attempt log.
-    text = kept.decode("utf-8", "replace").replace("\x00", "\ufffd")
-    return Answer(status_code=status_code, body=text, error=error, duration_ms=duration_ms)
+    return Answer(status_code=status_code, body=_loggable(kept.decode("utf-8", "replace")),
+                  error=_loggable(error), duration_ms=duration_ms)
+
+
+def _loggable(text: str) -> str:
+    """At most RESPONSE_KEPT_BYTES characters, without NUL (PostgreSQL text cannot hold one).
+    An error's text can carry what the peer sent too (a 64 KB status line in BadStatusLine)."""
+    text = text.replace("\x00", "\ufffd")
+    return text if len(text) <= RESPONSE_KEPT_BYTES else text[: RESPONSE_KEPT_BYTES - 1] + "\u2026"

@@ -2,9 +2,12 @@
 
 It records every request (path, headers, raw body, arrival time) and answers from a script
 (``fail_next``, ``hang_next``, ``answer_next``), else 200. ``events`` decodes the bodies.
+``DrippingPeer`` answers as slowly as it likes, a byte or a header line at a time.
 """
 
 import json
+import select
+import socket
 import threading
 import time
 from collections import deque
@@ -92,3 +95,61 @@ class Receiver:
     @property
     def events(self) -> list[dict]:
         return [item.event for item in self.received]
+
+
+class DrippingPeer:
+    """A TCP peer as slow as a hostile endpoint: once a request's headers are in, it sends
+    ``head``, then ``drip`` every ``every`` seconds for ``lasts`` seconds, then ``tail``, and
+    closes. With nothing to send it just holds the connection (a TLS client gets no
+    handshake). ``hung_up`` is set when the client closed the connection first (it gave up)."""
+
+    def __init__(self, *, head=b"", drip=b"", tail=b"", every=0.05, lasts=10.0):
+        self.head, self.drip, self.tail, self.every, self.lasts = head, drip, tail, every, lasts
+        self.hung_up = threading.Event()
+        self.stopped = threading.Event()
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.server.settimeout(0.1)
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.stopped.set()
+        self.thread.join(5)
+        self.server.close()
+
+    def url(self, scheme="http"):
+        return f"{scheme}://127.0.0.1:{self.server.getsockname()[1]}/hooks"
+
+    def _serve(self):
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.server.accept()
+            except TimeoutError:
+                continue
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn):
+        received, head_sent = b"", False
+        ends = time.monotonic() + self.lasts
+        with conn:
+            try:
+                while time.monotonic() < ends and not self.stopped.is_set():
+                    readable, _, _ = select.select([conn], [], [], self.every)
+                    if readable:
+                        data = conn.recv(65536)
+                        if not data:
+                            self.hung_up.set()
+                            return
+                        received += data
+                    if self.head and not head_sent and b"\r\n\r\n" in received:
+                        conn.sendall(self.head)
+                        head_sent = True
+                    elif head_sent and self.drip and not readable:
+                        conn.sendall(self.drip)
+                if head_sent:
+                    conn.sendall(self.tail)
+            except OSError:
+                self.hung_up.set()

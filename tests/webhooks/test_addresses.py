@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from webhooks import sender
-from webhooks.addresses import address_problem, url_problem
+from webhooks.addresses import address_problem, public_address_problem, url_problem
 from webhooks.models import DeliveryAttempt, EventType
 from webhooks.services.delivery import deliveries_send_due
 from webhooks.services.endpoints import endpoint_create
@@ -48,6 +48,73 @@ def test_only_public_unicast_addresses_are_allowed_in_production(production, add
     assert address_problem(ipaddress.ip_address(address)) == problem
 
 
+#: IPv6 addresses that carry a local IPv4 address (every embedding there is), or that are not
+#: public IPv6 space themselves: each refused, saying which.
+NOT_PUBLIC_IPV6 = [
+    ("64:ff9b::a9fe:a9fe", "a NAT64 address of 169.254.169.254, a cloud metadata address"),
+    ("64:ff9b::7f00:1", "a NAT64 address of 127.0.0.1, a loopback address"),
+    ("64:ff9b::a00:1", "a NAT64 address of 10.0.0.1, a private address"),
+    ("64:ff9b:1::7f00:1", "a local-use NAT64 address, not a public address"),
+    ("64:ff9b:1:5db8:d8:2200::", "a local-use NAT64 address, not a public address"),
+    ("2002:a9fe:a9fe::", "a 6to4 address of 169.254.169.254, a cloud metadata address"),
+    ("2002:7f00:1::1", "a 6to4 address of 127.0.0.1, a loopback address"),
+    ("::127.0.0.1", "an IPv4-compatible address of 127.0.0.1, a loopback address"),
+    ("::10.0.0.1", "an IPv4-compatible address of 10.0.0.1, a private address"),
+    ("::93.184.216.34", "an IPv4-compatible address (deprecated), not a public address"),
+    ("::ffff:0:7f00:1", "an IPv4-translated address of 127.0.0.1, a loopback address"),
+    ("::ffff:0:5db8:d822", "an IPv4-translated address (deprecated), not a public address"),
+    ("::ffff:169.254.169.254", "a cloud metadata address"),
+    ("::ffff:192.168.0.1", "a private address"),
+    ("2001:0:7f00:1::", "a Teredo address of 127.0.0.1 (its server), a loopback address"),
+    ("2001:0:4136:e378:8000:63bf:f5ff:fffe", "a Teredo address of 10.0.0.1 (its client), a private address"),
+    ("2001:0:4136:e378:8000:63bf:f7f7:f7f7", "a Teredo address, not a public address"),
+    ("fec0::1", "a site-local address (deprecated)"),
+    ("feff::1", "a site-local address (deprecated)"),
+    ("100::1", "not a public address"),
+    ("2001:db8::1", "not a public address"),
+    ("2001:10::1", "not a public address"),
+    ("3fff::1", "not a public address"),
+    ("5f00::1", "not a public address"),
+    ("4000::1", "not a public address"),
+]
+
+PUBLIC = ["93.184.216.34", "2606:4700:4700::1111", "::ffff:93.184.216.34", "64:ff9b::5db8:d822", "2002:5db8:d822::1"]
+
+
+@pytest.mark.parametrize("address, problem", NOT_PUBLIC_IPV6)
+def test_an_ipv4_address_inside_an_ipv6_one_is_judged_and_non_public_ipv6_is_refused(production, address, problem):
+    assert address_problem(ipaddress.ip_address(address)) == problem
+
+
+@pytest.mark.parametrize("address", PUBLIC)
+def test_public_addresses_pass_also_when_they_reach_a_public_ipv4_one_through_nat64_or_6to4(production, address):
+    assert address_problem(ipaddress.ip_address(address)) is None
+
+
+@pytest.mark.parametrize(
+    "address, problem",
+    [
+        ("192.0.0.8", "not a public address"),
+        ("192.0.2.1", "not a public address"),
+        ("192.88.99.1", "not a public address"),
+        ("198.18.0.1", "not a public address"),
+        ("240.0.0.1", "not a public address"),
+        ("255.255.255.255", "not a public address"),
+        ("0.1.2.3", "not a public address"),
+    ],
+)
+def test_special_purpose_ipv4_space_is_refused(production, address, problem):
+    assert address_problem(ipaddress.ip_address(address)) == problem
+
+
+def test_the_rule_without_settings_is_the_production_rule():
+    """What a second caller (a feed fetcher) uses: no setting can loosen it."""
+    assert public_address_problem(ipaddress.ip_address("64:ff9b::7f00:1")) == (
+        "a NAT64 address of 127.0.0.1, a loopback address"
+    )
+    assert public_address_problem(ipaddress.ip_address("2606:4700:4700::1111")) is None
+
+
 @pytest.mark.parametrize(
     "url, fragment",
     [
@@ -61,6 +128,11 @@ def test_only_public_unicast_addresses_are_allowed_in_production(production, add
         ("https://api.localhost/in", "this machine"),
         ("https://user:pw@hooks.example.com/in", "user name or password"),
         ("https://hooks.example.com:99999/in", "not a valid URL"),
+        ("https://[64:ff9b::7f00:1]/in", "NAT64 address of 127.0.0.1"),
+        ("https://[fe80::1%25eth0]:8443/in", "link-local"),
+        ("https://2130706433/in", "loopback"),
+        ("https://0x7f.1/in", "loopback"),
+        ("https://10.1/in", "private"),
     ],
 )
 def test_registration_refuses_what_can_be_seen_in_the_url(production, url, fragment):
@@ -151,3 +223,21 @@ def test_proxies_from_the_environment_are_ignored(settings, tenant, receiver, mo
     endpoint = endpoint_create(tenant=tenant, url=receiver.url).endpoint
     event_record(tenant_id=tenant.pk, event_type=EventType.PIN_FAILED, data={}, endpoints=[endpoint])
     assert deliveries_send_due().delivered == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("address, problem", NOT_PUBLIC_IPV6)
+def test_a_name_resolving_to_an_ipv6_address_that_is_not_public_is_refused_when_connecting(
+    settings, tenant, receiver, monkeypatch, address, problem
+):
+    _register_then_go_to_production(settings, tenant, f"http://hooks.example.com:{receiver.port}/in")
+    monkeypatch.setattr(sender, "resolve", lambda host, port: [
+        (socket.AF_INET6, socket.SOCK_STREAM, 6, "", (address, port, 0, 0)),
+    ])
+    assert deliveries_send_due().failed_attempts == 1
+    attempt = DeliveryAttempt.objects.get()
+    shown = ipaddress.ip_address(address)
+    assert attempt.error == (
+        f"Not sent: hooks.example.com resolves to {shown}, {problem} (webhooks go to public addresses only)."
+    )
+    assert receiver.received == []

@@ -58,6 +58,29 @@ def test_in_production_an_endpoint_must_be_a_public_https_url(tenant_api, settin
     assert not Endpoint.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "address",
+    ["64:ff9b::a9fe:a9fe", "64:ff9b::7f00:1", "64:ff9b:1::a00:1", "2002:a9fe:a9fe::", "::127.0.0.1",
+     "::ffff:0:7f00:1", "::ffff:127.0.0.1", "2001:0:7f00:1::", "fec0::1", "2001:db8::1"],
+)
+def test_in_production_an_ipv6_address_carrying_a_local_one_or_not_public_is_refused_naming_url(
+    tenant_api, settings, address
+):
+    settings.WEBHOOKS_ALLOW_LOCAL_ADDRESSES = False
+    response = create(tenant_api, f"https://[{address}]/hooks")
+    assert response.status_code == 400, response.json()
+    assert "public addresses only" in response.json()["error"]["fields"]["url"][0]
+    assert not Endpoint.objects.exists()
+
+
+@pytest.mark.parametrize("address", ["[2606:4700:4700::1111]", "[64:ff9b::5db8:d822]", "[2002:5db8:d822::1]",
+                                     "93.184.216.34"])
+def test_in_production_a_public_address_may_be_registered(tenant_api, settings, address):
+    settings.WEBHOOKS_ALLOW_LOCAL_ADDRESSES = False
+    response = create(tenant_api, f"https://{address}/hooks")
+    assert response.status_code == 201, response.json()
+
+
 def test_a_tenant_may_have_a_limited_number_of_endpoints(tenant_api, settings, receiver):
     settings.WEBHOOKS_MAX_ENDPOINTS_PER_TENANT = 2
     assert create(tenant_api, receiver.url).status_code == 201

@@ -76,3 +76,14 @@ def test_the_app_config_offers_its_schedules_to_setup_schedules():
 
     (schedule,) = apps.get_app_config("webhooks").setup_schedules()
     assert schedule.name == DELIVER_DUE_SCHEDULE
+
+
+def test_a_delivery_deadline_of_zero_refuses_to_start(settings):
+    settings.WEBHOOKS_ALLOW_LOCAL_ADDRESSES = False
+    settings.WEBHOOKS_DELIVERY_DEADLINE_SECONDS = 0
+    assert [m.id for m in check_webhook_settings(None)] == ["webhooks.E002"]
+
+
+def test_a_claimed_batch_is_held_for_every_delivery_taking_its_whole_deadline(settings):
+    settings.WEBHOOKS_CLAIM_BATCH, settings.WEBHOOKS_DELIVERY_DEADLINE_SECONDS = 20, 10
+    assert webhooks_settings.claim_lease_seconds == 20 * 10 + 60
