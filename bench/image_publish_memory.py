@@ -1,0 +1,219 @@
+#!/usr/bin/env python
+"""Memory of publishing the largest images a pin may carry, through the whole engine (not a test).
+
+    .venv/bin/python bench/image_publish_memory.py [--quick] [--only SHAPE ...]
+
+Each shape is an image pin (or a carousel) whose files sit in Django's media storage as an
+accepted upload would, published with ``pin_publish`` as a worker does, against the Pinterest
+stand-in in a child process; the image goes to Pinterest as bytes (base64 in the create body),
+the path that reads them. Every publish runs in a fresh child process, so each peak RSS
+(``VmHWM``) is that shape's alone:
+
+- ``png-max-pixels``: a PNG at ``PIN_IMAGE_MAX_PIXELS`` (a small file, a large bitmap);
+- ``jpeg-max-bytes``: a JPEG of noise just under the 20 MB an upload may have;
+- ``carousel-max``: 5 such JPEGs in one carousel;
+- ``webp-max-pixels``, ``gif-max-pixels``: images Pinterest takes only as JPEG or PNG, so they
+  are converted (decoded) at publish, at ``PIN_IMAGE_CONVERTED_MAX_PIXELS``;
+- ``png-13000``: the 13000x13000 PNG of issue 24 (480 KB), stored before the pixel rule
+  existed: it must end in error with a message, not be decoded.
+
+A fresh SQLite database and media folder live in a temporary folder. It prints, per shape, the
+file sizes, the outcome and the publishing process's peak RSS before and after the publish, and
+exits 1 when a shape reaches 150 MB (the target of issue 24). ``--quick`` makes the images once
+and skips ``gif-max-pixels`` (under 20 s on the 2-core machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.media_upload_memory import child_peak_rss_mb, free_port, start_standin  # noqa: E402
+
+BOUND_MB = 150
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+SHAPES = ("png-max-pixels", "jpeg-max-bytes", "carousel-max", "webp-max-pixels", "gif-max-pixels", "png-13000")
+QUICK_SKIPS = {"gif-max-pixels"}
+
+
+def peak_rss_mb() -> float:
+    """This process's peak RSS: ``VmHWM`` (``ru_maxrss`` would carry the parent's peak across exec)."""
+    peak = child_peak_rss_mb(os.getpid())
+    return peak if peak is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="The CI run: every shape but the GIF.")
+    parser.add_argument("--only", nargs="+", choices=SHAPES, help="Publish only these shapes.")
+    parser.add_argument("--publish", help=argparse.SUPPRESS)  # the child: publish this pin, print JSON
+    options = parser.parse_args()
+    if options.publish:
+        return _child(options.publish)
+    shapes = options.only or [shape for shape in SHAPES if not (options.quick and shape in QUICK_SKIPS)]
+    folder = Path(tempfile.mkdtemp(prefix="pinpublisher-image-bench-"))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    os.environ.update(
+        DEBUG="1",
+        DJANGO_SETTINGS_MODULE="pinpublisher.settings",
+        DATABASE_URL=f"sqlite:///{folder}/bench.sqlite3",
+        MEDIA_ROOT=str(folder / "media"),
+        PINTEREST_API_BASE=f"{base}/v5",
+        PINTEREST_PUBLISH_INTERVAL_SECONDS="0",
+        PINTEREST_READ_TIMEOUT_SECONDS="120",
+        LOG_LEVEL=os.environ.get("LOG_LEVEL", "ERROR"),
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    standin = start_standin(port)
+    over = []
+    try:
+        control = requests.post(f"{base}/_standin/control", timeout=5, json=[
+            {"action": "create_user", "username": "bench"},
+            {"action": "issue_tokens", "user": "bench"},
+            {"action": "add_board", "user": "bench", "name": "Images"},
+        ]).json()
+        pins = _pins(access_token=control["result"][1][0], folder=folder, shapes=shapes)
+        print(f"{'shape':<16} {'files':<22} {'outcome':<58} peak RSS before -> after")
+        for shape in shapes:
+            pin_id, files = pins[shape]
+            child = subprocess.run([sys.executable, __file__, "--publish", pin_id], capture_output=True, text=True,
+                                   timeout=600, env=os.environ)
+            if child.returncode != 0:
+                sys.exit(f"{shape}: the publishing process failed:\n{child.stderr[-3000:]}")
+            report = json.loads(child.stdout.strip().splitlines()[-1])
+            print(f"{shape:<16} {files:<22} {report['outcome'][:58]:<58} "
+                  f"{report['before']:.1f} -> {report['after']:.1f} MB  ({report['seconds']:.1f} s)")
+            if report["after"] >= BOUND_MB:
+                over.append(shape)
+        standin_peak = child_peak_rss_mb(standin.pid)
+        if standin_peak is not None:
+            print(f"stand-in peak RSS: {standin_peak:.1f} MB")
+    finally:
+        standin.terminate()
+        standin.wait(timeout=10)
+        for path in sorted(folder.rglob("*"), reverse=True):
+            path.unlink() if path.is_file() else path.rmdir()
+        folder.rmdir()
+    if over:
+        sys.exit(f"over the {BOUND_MB} MB target: {', '.join(over)}")
+
+
+def _child(pin_id: str):
+    import django
+
+    django.setup()
+    from publishing.engine import pin_publish
+    from publishing.models import Pin
+
+    Pin.objects.filter(pk=pin_id).exists()  # the database and the models loaded before "before"
+    before = peak_rss_mb()
+    started = time.monotonic()
+    result = pin_publish(pin_id=pin_id)
+    seconds = time.monotonic() - started
+    outcome = f"published as {result.pinterest_pin_id}" if result.success else f"error: {result.error}"
+    print(json.dumps({"outcome": outcome, "before": before, "after": peak_rss_mb(), "seconds": seconds}))
+
+
+def _pins(*, access_token: str, folder: Path, shapes: list[str]) -> dict[str, tuple[str, str]]:
+    """{shape: (pin id, what its files are)}: a tenant, a connection to the stand-in's user
+    (boards synced), a project, an article, and one pin per shape whose files are written
+    straight into storage, as uploads already accepted would be."""
+    from pinterest.services.connect import connection_add_from_token
+    from publishing.conf import publishing_settings
+    from publishing.models import BlogArticle, BlogProject, CarouselItem, Pin, PinKind, Tenant
+
+    tenant = Tenant.objects.create(name="Bench")
+    project = BlogProject.objects.create(tenant=tenant, name="Images")
+    connection = connection_add_from_token(tenant=tenant, access_token=access_token, target=project.pk).connection
+    article = BlogArticle.objects.create(project=project, url="https://blog.example.com/images")
+    board = connection.boards.get()
+    media = folder / "media"
+    (media / "bench").mkdir(parents=True, exist_ok=True)
+    settings_pixels = getattr(publishing_settings, "PIN_IMAGE_MAX_PIXELS", 40_000_000)
+    converted_pixels = getattr(publishing_settings, "PIN_IMAGE_CONVERTED_MAX_PIXELS", 2_500_000)
+    pins = {}
+    for shape in shapes:
+        if shape == "png-max-pixels":
+            names = [_image(media, "max.png", "PNG", _sides(settings_pixels))]
+        elif shape == "png-13000":
+            names = [_image(media, "13000.png", "PNG", (13000, 13000))]
+        elif shape == "webp-max-pixels":
+            names = [_image(media, "max.webp", "WEBP", _sides(converted_pixels))]
+        elif shape == "gif-max-pixels":
+            names = [_image(media, "max.gif", "GIF", _sides(converted_pixels))]
+        else:
+            jpeg = _noise_jpeg(media)
+            names = [jpeg] if shape == "jpeg-max-bytes" else [jpeg] * 5
+        sizes = [(media / name).stat().st_size for name in names]
+        files = f"{len(names)} x {sizes[0] / 1024 / 1024:.1f} MB" if len(names) > 1 else f"{sizes[0] / 1024 / 1024:.2f} MB"
+        if shape == "carousel-max":
+            pin = Pin.objects.create(project=project, article=article, board=board, kind=PinKind.CAROUSEL,
+                                     title=f"Bench {shape}")
+            for position, name in enumerate(names):
+                CarouselItem.objects.create(pin=pin, position=position, image=name, title=f"Item {position}")
+        else:
+            pin = Pin.objects.create(project=project, article=article, board=board, title=f"Bench {shape}",
+                                     image=names[0])
+        pins[shape] = (str(pin.pk), files)
+    return pins
+
+
+def _sides(pixels: int) -> tuple[int, int]:
+    """A 2:3 (Pinterest's own) portrait size of at most ``pixels``."""
+    width = int((pixels * 2 / 3) ** 0.5)
+    return width, pixels // width
+
+
+def _image(media: Path, name: str, image_format: str, size: tuple[int, int]) -> str:
+    from PIL import Image, ImageDraw
+
+    path = media / "bench" / name
+    if not path.exists():
+        mode = "P" if image_format == "GIF" else "RGB"
+        image = Image.new(mode, size, 7 if mode == "P" else (200, 120, 40))
+        ImageDraw.Draw(image).rectangle([size[0] // 4, size[1] // 4, size[0] // 2, size[1] // 2],
+                                        fill=3 if mode == "P" else (20, 60, 200))
+        image.save(path, format=image_format, **({"lossless": False, "quality": 80} if image_format == "WEBP" else {}))
+    return f"bench/{name}"
+
+
+def _noise_jpeg(media: Path) -> str:
+    """A JPEG of random pixels just under the upload limit (noise does not compress)."""
+    from PIL import Image
+
+    path = media / "bench" / "noise.jpg"
+    if not path.exists():
+        side = 2000
+        while True:
+            image = Image.frombytes("RGB", (side, side * 3 // 2), os.urandom(side * (side * 3 // 2) * 3))
+            image.save(path, format="JPEG", quality=92)
+            size = path.stat().st_size
+            if size > MAX_UPLOAD_BYTES:
+                side = int(side * (MAX_UPLOAD_BYTES * 0.97 / size) ** 0.5)
+                continue
+            if size > MAX_UPLOAD_BYTES * 0.9:
+                break
+            side = int(side * (MAX_UPLOAD_BYTES * 0.95 / size) ** 0.5)
+    return "bench/noise.jpg"
+
+
+if __name__ == "__main__":
+    main()
