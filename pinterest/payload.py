@@ -23,7 +23,6 @@ import base64
 import io
 import re
 import struct
-import warnings
 from urllib.parse import urlsplit
 
 from PIL import Image, UnidentifiedImageError
@@ -191,11 +190,8 @@ def image_header(image: bytes | Base64File) -> tuple[str, int, int]:
     """
     file = _opened(image)  # the storage's errors (a missing file) are the caller's to word
     try:
-        with file, warnings.catch_warnings():
-            # Size is the caller's rule, judged on the numbers returned; not Pillow's warning.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(file) as opened:
-                return opened.format or "", opened.width, opened.height
+        with file, Image.open(file) as opened:
+            return opened.format or "", opened.width, opened.height
     except _UNREADABLE as err:
         raise PayloadError(f"Image could not be read as a picture: {err}") from err
 
@@ -210,18 +206,16 @@ def image_for_upload(image: bytes | Base64File) -> tuple[str, str | Base64File]:
     """
     file = _opened(image)
     try:
-        with file, warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(file) as opened:
-                if opened.format in SENT_AS_IS:
-                    opened.verify()
-                    content_type = SENT_AS_IS[opened.format]
-                    if isinstance(image, Base64File):
-                        return content_type, image
-                    return content_type, base64.b64encode(image).decode("ascii")
-                opened.load()
-                content_type, data = _convert(opened)
-                return content_type, base64.b64encode(data).decode("ascii")
+        with file, Image.open(file) as opened:
+            if opened.format in SENT_AS_IS:
+                opened.verify()
+                content_type = SENT_AS_IS[opened.format]
+                if isinstance(image, Base64File):
+                    return content_type, image
+                return content_type, base64.b64encode(image).decode("ascii")
+            opened.load()
+            content_type, data = _convert(opened)
+            return content_type, base64.b64encode(data).decode("ascii")
     except _UNREADABLE as err:
         raise PayloadError(f"Image could not be read as a picture: {err}") from err
 

@@ -1,5 +1,5 @@
 """A pin as Pinterest's create-pin body: its section, the texts, the link, and what it shows (the
-image's location or bytes, a carousel's items, a processed video's media id and cover)."""
+image's location or stored file, a carousel's items, a processed video's media id and cover)."""
 
 import logging
 from functools import partial

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import struct
 import uuid
-import warnings
 from datetime import timedelta
 
 from django.core.files.uploadedfile import UploadedFile
@@ -59,13 +58,11 @@ def inspect_image(
         )
     try:
         upload.seek(0)
-        # Only the header is read and the chunks checked (``verify``): nothing is decoded, and the
-        # size is judged by ``image_size_problem`` rather than by Pillow's bomb warning.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(upload) as image:
-                image_format, (width, height) = image.format, image.size
-                image.verify()
+        # Only the header is read and the chunks checked (``verify``): nothing is decoded; the
+        # size is judged by ``image_size_problem`` below.
+        with Image.open(upload) as image:
+            image_format, (width, height) = image.format, image.size
+            image.verify()
     except Image.DecompressionBombError:
         limit = publishing_settings.PIN_IMAGE_MAX_PIXELS
         return refuse(f"The image has far more than the {limit / 1_000_000:g} megapixels accepted "
