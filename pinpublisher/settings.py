@@ -339,9 +339,9 @@ PUBLISH_CALLS_IN_FLIGHT = env_int("PUBLISH_CALLS_IN_FLIGHT", None)
 PUBLISH_RUNNERS = env_int("PUBLISH_RUNNERS", None)
 PUBLISH_RUNNER_TURN_SECONDS = env_float("PUBLISH_RUNNER_TURN_SECONDS", None)
 PUBLISH_LOOKAHEAD_SECONDS = env_int("PUBLISH_LOOKAHEAD_SECONDS", None)
-PIN_VIDEO_MAX_BYTES = env_int("PIN_VIDEO_MAX_BYTES", None)
 PIN_IMAGE_MAX_PIXELS = env_int("PIN_IMAGE_MAX_PIXELS", None)
 PIN_IMAGE_CONVERTED_MAX_PIXELS = env_int("PIN_IMAGE_CONVERTED_MAX_PIXELS", None)
+PIN_VIDEO_MAX_BYTES = env_int("PIN_VIDEO_MAX_BYTES", None)
 PUBLISH_MEDIA_PROCESSING_BUDGET_SECONDS = env_int("PUBLISH_MEDIA_PROCESSING_BUDGET_SECONDS", None)
 # The broker: django-q2's ORM broker (the default database; nothing else to run) unless
 # Q_REDIS_URL names a Redis server. Redis hands tasks over at once instead of by polling,
