@@ -65,6 +65,7 @@ from pinterest.errors import (
     PinterestUnavailable,
     PinterestUploadRefused,
 )
+from pinterest.jsonbody import JsonBody, has_files
 from pinterest.multipart import FileSizeMismatch, MultipartFileBody
 from pinterest.scopes import REQUIRED_SCOPES
 
@@ -278,7 +279,15 @@ class PinterestClient:
         Returns Pinterest's Pin (``id``, ``created_at``, ...). A 2xx without a pin id is
         ``PinterestUnavailable``: Pinterest probably created it, so the caller looks.
         """
-        pin = self._request("POST", "/pins", json=payload)
+        if has_files(payload):
+            # Images read from their files while the body is sent: never the whole body in memory.
+            try:
+                with JsonBody(payload) as body:
+                    pin = self._request("POST", "/pins", data=body, content_type=body.content_type)
+            except FileSizeMismatch as err:
+                raise PinterestError(f"Could not send the pin's image: {err}") from err
+        else:
+            pin = self._request("POST", "/pins", json=payload)
         if not isinstance(pin, dict) or not pin.get("id"):
             raise PinterestUnavailable(
                 "Pinterest accepted the pin but its answer has no pin id",
@@ -491,13 +500,14 @@ class PinterestClient:
                 request_id=self.last_request_id,
             )
 
-    def _request(self, method: str, path: str, *, params=None, json=None, data=None, auth=None):
+    def _request(self, method: str, path: str, *, params=None, json=None, data=None, auth=None, content_type=None):
         """Send one request and return its decoded JSON body; raise per the module docstring.
 
-        ``auth`` replaces the bearer token (the OAuth token call uses HTTP Basic).
+        ``auth`` replaces the bearer token (the OAuth token call uses HTTP Basic);
+        ``content_type`` is that of ``data``.
         """
         url = f"{self.base_url}{path}"
-        headers = {}
+        headers = {"Content-Type": content_type} if content_type else {}
         if auth is None:
             if not self._access_token:
                 raise PinterestAuthError(f"No access token to call {method} {path}: connect the account")

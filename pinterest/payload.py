@@ -8,20 +8,26 @@ a UTF-16 surrogate pair that arrives as two code points is joined first, so a cu
 leaves half of one (lone surrogates become U+FFFD: they cannot be sent as UTF-8).
 
 ``media_source`` is ``image_url`` when a public https URL is given, otherwise
-``image_base64``: JPEG and PNG bytes go as they are; any other image Pillow can read is
-converted, to PNG when it has transparency or a palette (GIF, most WebP graphics), to
-JPEG otherwise (photos). A carousel (2-5 items) goes as ``multiple_image_urls`` when every
-item has a URL, else ``multiple_image_base64``; each item's title and description are cut
-like the pin's. A video goes as ``video_id`` (the media Pinterest processed) with its cover:
-an image URL, image bytes, or a key-frame time (0, the first frame, when none is given).
+``image_base64``: JPEG and PNG bytes go as they are, judged by their header and never decoded
+(a stored file goes as a ``Base64File``, read while the request is sent: see
+``pinterest.jsonbody``); any other image Pillow can read is decoded and converted, to PNG when
+it has transparency or a palette (GIF, most WebP graphics), to JPEG otherwise (photos). What
+that decode may cost is the caller's to bound: ``image_header`` gives the size, undecoded.
+A carousel (2-5 items) goes as ``multiple_image_urls`` when every item has a URL, else
+``multiple_image_base64``; each item's title and description are cut like the pin's. A video
+goes as ``video_id`` (the media Pinterest processed) with its cover: an image URL, image bytes,
+or a key-frame time (0, the first frame, when none is given).
 """
 
 import base64
 import io
 import re
+import struct
 from urllib.parse import urlsplit
 
 from PIL import Image, UnidentifiedImageError
+
+from pinterest.jsonbody import Base64File
 
 TITLE_MAX = 100
 DESCRIPTION_MAX = 800
@@ -32,7 +38,8 @@ CAROUSEL_MIN = 2
 CAROUSEL_MAX = 5
 
 _BOARD_ID = re.compile(r"[0-9]+")
-_SENT_AS_IS = {"JPEG": "image/jpeg", "MPO": "image/jpeg", "PNG": "image/png"}
+#: The formats Pinterest takes as uploaded bytes (``content_type``); others are converted.
+SENT_AS_IS = {"JPEG": "image/jpeg", "MPO": "image/jpeg", "PNG": "image/png"}
 _JPEG_QUALITY = 90
 
 
@@ -48,7 +55,7 @@ def build_pin_create(
     alt_text: str = "",
     link: str = "",
     image_url: str | None = None,
-    image_bytes: bytes | None = None,
+    image_bytes: bytes | Base64File | None = None,
     board_section_id: str = "",
     carousel: list[dict] | None = None,
     video: dict | None = None,
@@ -58,7 +65,9 @@ def build_pin_create(
     Empty optional fields are left out. The media is the first given of ``video`` (a dict with
     ``media_id`` and at most one of ``cover_image_url``, ``cover_image_bytes``,
     ``cover_key_frame_seconds``), ``carousel`` (dicts with ``url`` or ``image_bytes``, and
-    optional ``title``, ``description``, ``link``), ``image_url``, ``image_bytes``.
+    optional ``title``, ``description``, ``link``), ``image_url``, ``image_bytes``. Image bytes
+    are ``bytes`` or a stored file (``Base64File``); a JPEG or PNG file stays a ``Base64File``
+    in the dict (``pinterest.jsonbody.JsonBody`` sends it, ``materialized`` spells it out).
     Raises ``PayloadError`` for a missing or non-numeric board or section id, a missing image,
     an image URL that is not https, image bytes that are not a readable image, a carousel of
     fewer than 2 or more than 5 items, and a video without a numeric media id.
@@ -104,8 +113,7 @@ def _carousel_source(items: list[dict]) -> dict:
         if as_urls:
             entry["url"] = _https_url(item["url"], what=f"Carousel image {number} URL")
         elif item.get("image_bytes"):
-            entry["content_type"], data = image_for_upload(item["image_bytes"])
-            entry["data"] = base64.b64encode(data).decode("ascii")
+            entry["content_type"], entry["data"] = image_for_upload(item["image_bytes"])
         else:
             raise PayloadError(
                 f"Carousel image {number} is a URL while others are uploads; Pinterest takes a carousel "
@@ -123,8 +131,7 @@ def _video_source(video: dict) -> dict:
     if video.get("cover_image_url"):
         source["cover_image_url"] = _https_url(video["cover_image_url"], what="Cover image URL")
     elif video.get("cover_image_bytes"):
-        source["cover_image_content_type"], data = image_for_upload(video["cover_image_bytes"])
-        source["cover_image_data"] = base64.b64encode(data).decode("ascii")
+        source["cover_image_content_type"], source["cover_image_data"] = image_for_upload(video["cover_image_bytes"])
     else:
         source["cover_image_key_frame_time"] = int(video.get("cover_key_frame_seconds") or 0)
     return source
@@ -157,31 +164,59 @@ def truncate(text: str, limit: int) -> str:
     return cut
 
 
-def _media_source(*, image_url: str | None, image_bytes: bytes | None) -> dict:
+def _media_source(*, image_url: str | None, image_bytes: bytes | Base64File | None) -> dict:
     if image_url:
         return {"source_type": "image_url", "url": _https_url(image_url, what="Image URL")}
     if image_bytes:
         content_type, data = image_for_upload(image_bytes)
-        return {
-            "source_type": "image_base64",
-            "content_type": content_type,
-            "data": base64.b64encode(data).decode("ascii"),
-        }
+        return {"source_type": "image_base64", "content_type": content_type, "data": data}
     raise PayloadError("Pin must have an image")
 
 
-def image_for_upload(image_bytes: bytes) -> tuple[str, bytes]:
-    """(content type, bytes) Pinterest accepts for ``image_base64``: JPEG or PNG.
+# Pillow's ways of saying "this is not an image it can read" (the bytes are untrusted).
+_UNREADABLE = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError,
+               struct.error, Image.DecompressionBombError)
 
-    Raises ``PayloadError`` when Pillow cannot read the bytes as an image.
+
+def _opened(image: bytes | Base64File):
+    return io.BytesIO(image) if isinstance(image, bytes | bytearray) else image.open()
+
+
+def image_header(image: bytes | Base64File) -> tuple[str, int, int]:
+    """(Pillow's format, width, height) read from the image's header; nothing is decoded.
+
+    Raises ``PayloadError`` when the header is not one of an image Pillow reads, and the
+    storage's own ``OSError`` when a stored file cannot be opened.
     """
+    file = _opened(image)  # the storage's errors (a missing file) are the caller's to word
     try:
-        with Image.open(io.BytesIO(image_bytes)) as image:
-            image.load()
-            if image.format in _SENT_AS_IS:
-                return _SENT_AS_IS[image.format], bytes(image_bytes)
-            return _convert(image)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as err:
+        with file, Image.open(file) as opened:
+            return opened.format or "", opened.width, opened.height
+    except _UNREADABLE as err:
+        raise PayloadError(f"Image could not be read as a picture: {err}") from err
+
+
+def image_for_upload(image: bytes | Base64File) -> tuple[str, str | Base64File]:
+    """(content type, base64 data) Pinterest accepts for ``image_base64``: JPEG or PNG.
+
+    JPEG and PNG go as they are, their chunks checked (``verify``) but never decoded: bytes as
+    base64 text, a stored file as the ``Base64File`` itself. Any other format is decoded and
+    converted (``_convert``). Raises ``PayloadError`` when Pillow cannot read the image, and
+    the storage's own ``OSError`` when a stored file cannot be opened.
+    """
+    file = _opened(image)
+    try:
+        with file, Image.open(file) as opened:
+            if opened.format in SENT_AS_IS:
+                opened.verify()
+                content_type = SENT_AS_IS[opened.format]
+                if isinstance(image, Base64File):
+                    return content_type, image
+                return content_type, base64.b64encode(image).decode("ascii")
+            opened.load()
+            content_type, data = _convert(opened)
+            return content_type, base64.b64encode(data).decode("ascii")
+    except _UNREADABLE as err:
         raise PayloadError(f"Image could not be read as a picture: {err}") from err
 
 
@@ -191,9 +226,9 @@ def _convert(image: Image.Image) -> tuple[str, bytes]:
     has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
     buffer = io.BytesIO()
     if has_alpha or image.mode in ("P", "1"):
-        frame = image.convert("RGBA" if has_alpha else "RGB")
+        frame = image if image.mode in ("RGBA", "P") else image.convert("RGBA" if has_alpha else "RGB")
         frame.save(buffer, format="PNG", optimize=True)
         return "image/png", buffer.getvalue()
-    frame = image.convert("RGB")
+    frame = image if image.mode == "RGB" else image.convert("RGB")
     frame.save(buffer, format="JPEG", quality=_JPEG_QUALITY)
     return "image/jpeg", buffer.getvalue()

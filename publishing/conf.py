@@ -45,6 +45,14 @@ DEFAULTS = {
     #: one-minute schedule's period, about 90 s with django-q2's 30 s scheduler cycle).
     "PUBLISH_LOOKAHEAD_SECONDS": 120,
     "PUBLIC_MEDIA_BASE_URL": "",
+    #: The most pixels (width x height) an image may have, on every way in and at publish. Pinterest
+    #: shows pins at about 1000x1500 px, and a small file can hold a huge bitmap; well under Pillow's
+    #: decompression-bomb limit (89 megapixels).
+    "PIN_IMAGE_MAX_PIXELS": 40_000_000,
+    #: The most pixels of an image Pinterest takes only once converted (WebP, GIF: uploaded images
+    #: go to Pinterest as JPEG or PNG). Converting decodes it when published, at about 18 bytes a
+    #: pixel for a WebP: 2 megapixels keep a publishing process under 150 MB.
+    "PIN_IMAGE_CONVERTED_MAX_PIXELS": 2_000_000,
     #: The largest video a pin may carry (Pinterest's own maximum is 2 GB).
     "PIN_VIDEO_MAX_BYTES": 200 * 1024 * 1024,
     #: How long a publish waits for Pinterest to process an uploaded video (``GET /v5/media``

@@ -8,11 +8,38 @@ These functions only read the objects they are given; they never query or write.
 from datetime import datetime
 
 from pinterest.models import Board, BoardSection, Health, PinterestConnection
+from pinterest.payload import SENT_AS_IS
+from publishing.conf import publishing_settings
 from publishing.models import BlogProject, MediaState, Pin, PinKind, PinStatus
 
 MSG_NO_BOARD = "Pin must have a Pinterest board assigned"
 MSG_NO_CONNECTION = "No Pinterest account connected to this project"
 MSG_NO_IMAGE = "Pin must have an image"
+
+
+def image_size_problem(*, image_format: str, width: int, height: int, what: str = "image") -> str | None:
+    """Why an image of ``image_format`` (Pillow's name) and this size is refused, or None.
+
+    Judged from the header alone (at input and again at publish, for files stored before the
+    rule): more than ``PIN_IMAGE_MAX_PIXELS``, or, for a format Pinterest takes only converted
+    to JPEG or PNG (so decoded when published), more than ``PIN_IMAGE_CONVERTED_MAX_PIXELS``.
+    """
+    pixels = width * height
+    size = f"{width}x{height} px ({pixels / 1_000_000:.1f} megapixels)"
+    limit = publishing_settings.PIN_IMAGE_MAX_PIXELS
+    if pixels > limit:
+        return (
+            f"The {what} is {size}; at most {limit / 1_000_000:g} megapixels are accepted "
+            "(PIN_IMAGE_MAX_PIXELS). Pinterest shows pins at about 1000x1500 px: scale it down and upload it again."
+        )
+    limit = publishing_settings.PIN_IMAGE_CONVERTED_MAX_PIXELS
+    if image_format not in SENT_AS_IS and pixels > limit:
+        return (
+            f"The {what} is a {image_format} image of {size}; Pinterest takes uploaded images as JPEG or PNG, "
+            f"so it would be converted, and at most {limit / 1_000_000:g} megapixels are converted "
+            "(PIN_IMAGE_CONVERTED_MAX_PIXELS). Save it as JPEG or PNG, or scale it down, and upload it again."
+        )
+    return None
 
 
 def board_problem(board: Board, project: BlogProject | None) -> str | None:

@@ -269,9 +269,10 @@ class CarouselItemInputSerializer(RefusesUnexpectedFields, serializers.Serialize
                                      help_text="An https URL of the image.")
     file = serializers.CharField(required=False, max_length=200,
                                  help_text="multipart only: the name of the request's file part holding the image.")
-    title = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
-    description = serializers.CharField(required=False, allow_blank=True, max_length=10_000, default="")
-    link = serializers.URLField(required=False, allow_blank=True, max_length=2048, default="")
+    # No defaults: an item kept by id keeps the texts and link left out (``check_carousel``).
+    title = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    link = serializers.URLField(required=False, allow_blank=True, max_length=2048)
 
 
 class CarouselField(serializers.ListField):

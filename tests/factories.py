@@ -2,6 +2,8 @@
 
 import io
 import itertools
+import struct
+import zlib
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,6 +19,20 @@ def png_bytes(width=200, height=200, color=(200, 30, 30), fmt="PNG"):
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), color).save(buffer, format=fmt)
     return buffer.getvalue()
+
+
+def huge_png_bytes(width=13000, height=13000):
+    """A 1-bit PNG of ``width`` x ``height`` written row by row: a small file (about 40 KB for
+    13000x13000) holding a huge bitmap, without ever building that bitmap here."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    compressor = zlib.compressobj(9)
+    row = b"\x00" + b"\xaa" * ((width + 7) // 8)
+    data = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
 
 
 def image_upload(name="pin.png", width=200, height=200, fmt="PNG", content_type="image/png"):

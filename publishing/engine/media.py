@@ -1,14 +1,17 @@
 """A pin as Pinterest's create-pin body: its section, the texts, the link, and what it shows (the
-image's location or bytes, a carousel's items, a processed video's media id and cover)."""
+image's location or stored file, a carousel's items, a processed video's media id and cover)."""
 
 import logging
+from functools import partial
 
 from django.db.models.fields.files import FieldFile
 
-from pinterest.payload import PayloadError, build_pin_create
+from pinterest.jsonbody import Base64File, materialized
+from pinterest.payload import PayloadError, build_pin_create, image_header
 from publishing.conf import publishing_settings
 from publishing.engine.results import MSG_IMAGE_MISSING, MSG_IMAGE_UNREADABLE, MSG_NO_BOARD, MSG_NO_IMAGE
 from publishing.models import Pin, PinKind
+from publishing.rules import image_size_problem
 
 logger = logging.getLogger(__name__)
 
@@ -55,15 +58,21 @@ def _image(file: FieldFile, *, url: str, pin: Pin, what: str) -> dict:
         file_url = ""
     if file_url.startswith("https://"):
         return {"image_url": file_url}
+    # The file is read while the create is sent, never held whole; its header is judged first,
+    # so an image stored before the size rule fails here with the rule's words, undecoded.
+    stored = Base64File(partial(file.storage.open, file.name or "", "rb"))
     try:
-        with file.open("rb") as handle:
-            return {"image_bytes": handle.read()}
+        image_format, width, height = image_header(stored)
     except FileNotFoundError as exc:
         raise Unpublishable(_named(MSG_IMAGE_MISSING, what)) from exc
     except OSError as exc:
         # The storage's own words may name server paths; the owner gets what they can act on.
         logger.warning("pin %s: %s %s unreadable: %s", pin.pk, what, file.name, exc)
         raise Unpublishable(_named(MSG_IMAGE_UNREADABLE, what)) from exc
+    problem = image_size_problem(image_format=image_format, width=width, height=height, what=what)
+    if problem:
+        raise Unpublishable(problem)
+    return {"image_bytes": stored}
 
 
 def require_cover_file(pin: Pin) -> None:
@@ -78,7 +87,8 @@ def _named(message: str, what: str) -> str:
 
 
 def payload_for(pin: Pin) -> dict:
-    """Pinterest's PinCreate body for a pin. Raises Unpublishable with a message for a person."""
+    """Pinterest's PinCreate body for a pin, as sent: a stored JPEG or PNG stays a ``Base64File``,
+    read while the request goes out. Raises Unpublishable with a message for a person."""
     if pin.board is None:
         raise Unpublishable(MSG_NO_BOARD)
     try:
@@ -96,8 +106,9 @@ def payload_for(pin: Pin) -> dict:
 
 
 def pin_build_payload(*, pin: Pin) -> dict:
-    """Pinterest's PinCreate body for a pin. Raises PayloadError (the message says why)."""
+    """Pinterest's PinCreate body for a pin, spelled out (images as base64 text, as Pinterest
+    receives them). Raises PayloadError (the message says why)."""
     try:
-        return payload_for(pin)
+        return materialized(payload_for(pin))
     except Unpublishable as exc:
         raise PayloadError(str(exc)) from exc

@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from pinterest.models import BoardSection
 from publishing.models import CarouselItem, MediaState, Pin, PinKind
-from tests.factories import make_article, make_board, make_connection, make_project, png_bytes
+from tests.factories import api_client, make_article, make_board, make_connection, make_project, make_user, png_bytes
+from tests.publishing.helpers import standin_account
 
 pytestmark = pytest.mark.django_db
 
@@ -171,6 +172,34 @@ def test_an_update_reorders_the_carousel_keeping_items_by_id_and_deleting_droppe
         (third, 0, "Now first"), (first, 1, "")
     ]
     assert not storage.exists(dropped_name)
+
+
+def test_reordering_a_carousel_by_id_keeps_each_items_texts_and_link_and_publishes_them(standin, tenant):
+    connection, (board,) = standin_account(standin, tenant=tenant)
+    project = make_project(tenant=tenant, connection=connection)
+    api = api_client(make_user(tenant))
+    items = [{"image_url": URL.format(n), "title": f"Step {n}", "description": f"Do {n}",
+              "link": f"https://blog.example.com/{n}"} for n in range(3)]
+    body = api.post("/api/pins/", base((project, board, make_article(project=project)), carousel=items),
+                    format="json").json()
+    first, second, third = (item["id"] for item in body["carousel"])
+
+    response = api.patch(f"/api/pins/{body['id']}/", {"carousel": [
+        {"id": third}, {"id": first, "title": "Now second"}, {"id": second, "link": ""}]}, format="json")
+
+    assert response.status_code == 200, response.content
+    assert [(item["id"], item["title"], item["description"], item["link"]) for item in response.json()["carousel"]] == [
+        (third, "Step 2", "Do 2", "https://blog.example.com/2"),
+        (first, "Now second", "Do 0", "https://blog.example.com/0"),
+        (second, "Step 1", "Do 1", ""),
+    ]
+    assert api.post(f"/api/pins/{body['id']}/publish/").status_code == 200
+    (published,) = standin.pins()
+    assert [(item["title"], item["description"], item["link"]) for item in published["media"]["items"]] == [
+        ("Step 2", "Do 2", "https://blog.example.com/2"),
+        ("Now second", "Do 0", "https://blog.example.com/0"),
+        ("Step 1", "Do 1", None),
+    ]
 
 
 def test_an_image_given_to_a_carousel_pin_makes_it_an_image_pin_and_drops_the_items(tenant_api, setup):

@@ -138,7 +138,8 @@ def check_carousel(
     images with known sizes (uploads; kept items) differ in size: Pinterest refuses mixed sizes.
 
     Each item is a dict with ``image`` (an upload) or ``image_url`` or ``id`` (an item of the
-    pin kept as it is, its texts replaceable), and optional ``title``, ``description``, ``link``.
+    pin kept as it is), and optional ``title``, ``description``, ``link``: a kept item keeps
+    each of these the dict leaves out, a new item has "" for it.
     """
     problems: list[str] = []
     if not CAROUSEL_MIN <= len(items) <= CAROUSEL_MAX:
@@ -148,15 +149,17 @@ def check_carousel(
     for position, item in enumerate(items):
         label = f"Item {position + 1}: "
         item_errors: dict[str, list[str]] = {}
+        keep = existing.get(item["id"]) if item.get("id") not in (None, "") else None
+        # A kept item keeps the texts and link the body does not give: reordering by id loses nothing.
         texts = {}
         for field, limit in CAROUSEL_TEXT_MAX.items():
-            value = item.get(field) or ""
+            value = (item.get(field) if field in item else getattr(keep, field, "")) or ""
             if len(value) > limit:
                 item_errors.setdefault("carousel", []).append(
                     f"{label}{field} is {len(value)} characters long; at most {limit} are accepted."
                 )
             texts[field] = value
-        link = item.get("link") or ""
+        link = (item.get("link") if "link" in item else getattr(keep, "link", "")) or ""
         if link and (len(link) > LINK_MAX or not link.lower().startswith(("https://", "http://"))):
             item_errors.setdefault("carousel", []).append(
                 f"{label}link must be an http(s) URL of at most {LINK_MAX} characters."
@@ -169,7 +172,6 @@ def check_carousel(
                 + (f"not {' and '.join(sources)}." if sources else "none was given.")
             )
         elif sources[0] == "id":
-            keep = existing.get(item["id"])
             if keep is None or item["id"] in seen_ids:
                 item_errors.setdefault("carousel", []).append(f"{label}item {item['id']} is not an item of this pin.")
             else:

@@ -10,8 +10,9 @@ from PIL import Image
 
 from pinterest.models import Board
 from pinterest.payload import ALT_TEXT_MAX, DESCRIPTION_MAX, TITLE_MAX
+from publishing.conf import publishing_settings
 from publishing.models import BlogArticle, Pin, PinStatus, Tenant
-from publishing.rules import board_problem
+from publishing.rules import board_problem, image_size_problem
 
 # What Pinterest accepts for a pin's text; longer text is accepted here, reported as a
 # warning, and cut when published. https://developers.pinterest.com/docs/api/v5/pins-create
@@ -56,11 +57,15 @@ def inspect_image(
         )
     try:
         upload.seek(0)
+        # Only the header is read and the chunks checked (``verify``): nothing is decoded; the
+        # size is judged by ``image_size_problem`` below.
         with Image.open(upload) as image:
             image_format, (width, height) = image.format, image.size
             image.verify()
     except Image.DecompressionBombError:
-        return refuse("The image has too many pixels.")
+        limit = publishing_settings.PIN_IMAGE_MAX_PIXELS
+        return refuse(f"The image has far more than the {limit / 1_000_000:g} megapixels accepted "
+                      "(PIN_IMAGE_MAX_PIXELS): scale it down and upload it again.")
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, struct.error):
         # Pillow's ways of saying "this is not an image it can read" (untrusted input).
         return refuse("Upload a valid image: the file is not an image or it is corrupted.")
@@ -73,6 +78,9 @@ def inspect_image(
             f"The image is {width}x{height} px; it must be at least "
             f"{MIN_IMAGE_SIDE}x{MIN_IMAGE_SIDE} px."
         )
+    problem = image_size_problem(image_format=image_format, width=width, height=height)
+    if problem:
+        return refuse(problem)
     return IMAGE_FORMATS[image_format], (width, height)
 
 
