@@ -51,6 +51,11 @@ DEFAULTS = {
     #: polled from 1 s, doubling to 10 s) before the pin is given back with its media kept (the
     #: next turn goes on waiting). Kept well inside the task timeout with a runner's turn.
     "PUBLISH_MEDIA_PROCESSING_BUDGET_SECONDS": 120,
+    #: The longest a person's publish (the API's publish-now) waits in all for the account's pacing
+    #: slot, Pinterest's rate limits (429) and a video's processing. When it would wait longer, the
+    #: pin goes to the dispatchers as a batch of one (202 with the batch and when it is expected),
+    #: so no web thread is held for Pinterest's Retry-After.
+    "PUBLISH_NOW_MAX_WAIT_SECONDS": 15.0,
 }
 
 #: django-q2 retries a task this long after its timeout (Q_CLUSTER["retry"] is built from it).
