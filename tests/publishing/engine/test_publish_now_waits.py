@@ -14,12 +14,12 @@ import pytest
 from django.utils import timezone
 
 from pinterest.models import PinterestConnection
-from publishing.engine import batch_summary, pin_publish
+from publishing.engine import PinNotPublishable, batch_summary, pin_publish
 from publishing.engine import create as create_module
 from publishing.engine.sweep import SweepReport, pins_dispatch
 from publishing.models import MediaState, Pin, PinStatus, PublishBatch
 from tests.publishing.engine.test_media_kinds import account, video_pin  # noqa: F401 (a fixture)
-from tests.publishing.helpers import create_calls, standin_pins
+from tests.publishing.helpers import create_calls, in_threads, standin_pins
 
 pytestmark = pytest.mark.django_db
 
@@ -209,3 +209,31 @@ def test_a_video_still_processing_past_the_bound_is_handed_on_with_its_media(sta
     assert stored.status == PinStatus.PUBLISHED and standin.created_count() == 1
     assert standin.media(stored.media_id).upload_count == 1
     assert batch_summary(batch=PublishBatch.objects.get(pk=result.batch_id))["published"] == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_publish_nows_and_dispatchers_racing_over_handed_off_pins_create_each_once(standin, sleeps, monkeypatch):
+    monkeypatch.setattr("publishing.engine.queue.async_task", lambda *a, **k: None)
+    pins = standin_pins(standin, count=5)
+    PinterestConnection.objects.filter(pk=pins[0].project.pinterest_connection_id).update(
+        next_publish_at=timezone.now() + timedelta(seconds=HOUR)
+    )
+
+    def publish_all():
+        return [pin_publish(pin_id=pin.pk, trigger="manual") for pin in pins]
+
+    handed = in_threads([publish_all] * 4)
+    assert all(result.batch_id is not None for results in handed for result in results)
+    assert not Pin.objects.filter(status=PinStatus.PUBLISHING).exists() and create_calls(standin) == 0
+
+    an_hour_later(pins[0])
+    raced = in_threads([dispatch] * 3 + [publish_all] * 3)
+
+    assert not [r for r in raced if isinstance(r, Exception) and not isinstance(r, PinNotPublishable)]
+    assert standin.created_count() == 5 and create_calls(standin) == 5
+    assert Pin.objects.filter(pk__in=[pin.pk for pin in pins], status=PinStatus.PUBLISHED).count() == 5
+    for batch in PublishBatch.objects.all():
+        summary = batch_summary(batch=batch)
+        assert (summary["pending"], summary["failed"]) == (0, 0) and summary["finished_at"] is not None
+    assert sleeps == []
