@@ -346,6 +346,7 @@ PIN_VIDEO_MAX_BYTES = env_int("PIN_VIDEO_MAX_BYTES", None)
 PIN_SCHEDULE_MAX_PAST_SECONDS = env_int("PIN_SCHEDULE_MAX_PAST_SECONDS", None)
 PIN_SCHEDULE_MAX_AHEAD_DAYS = env_int("PIN_SCHEDULE_MAX_AHEAD_DAYS", None)
 PUBLISH_MEDIA_PROCESSING_BUDGET_SECONDS = env_int("PUBLISH_MEDIA_PROCESSING_BUDGET_SECONDS", None)
+PUBLISH_NOW_MAX_WAIT_SECONDS = env_float("PUBLISH_NOW_MAX_WAIT_SECONDS", None)
 # The broker: django-q2's ORM broker (the default database; nothing else to run) unless
 # Q_REDIS_URL names a Redis server. Redis hands tasks over at once instead of by polling,
 # but a task a killed worker held is lost (at most once): runners' places expire and the

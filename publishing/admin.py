@@ -41,7 +41,7 @@ from pinterest.admin import badge
 from pinterest.conf import pinterest_settings
 from pinterest.models import Health
 from publishing.admin_scheduling import PinSchedulingAdmin, ProjectSchedulingAdmin
-from publishing.engine import batch_summary, pins_publish_bulk
+from publishing.engine import batch_expected_at, batch_summary, pins_publish_bulk
 from publishing.models import (
     BlogArticle,
     BlogProject,
@@ -802,6 +802,11 @@ class PinAdmin(PinSchedulingAdmin, ServiceFormAdmin):
             if going:
                 parts.append(ngettext("Publishing %(count)d pin in the background",
                                       "Publishing %(count)d pins in the background", going) % {"count": going})
+                expected = batch_expected_at(batch=batch)
+                if expected is not None:
+                    parts[-1] += _(", expected from %(when)s (Pinterest asked the account to wait)") % {
+                        "when": format_when(expected)
+                    }
             if skipped:
                 parts.append(ngettext("%(count)d pin already published: skipped",
                                       "%(count)d pins already published: skipped", skipped) % {"count": skipped})

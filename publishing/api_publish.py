@@ -49,6 +49,14 @@ class BulkPublishAcceptedSerializer(serializers.Serializer):
     status_url = serializers.URLField()
 
 
+class PublishHandedOffSerializer(BulkPublishAcceptedSerializer):
+    expected_at = serializers.DateTimeField(
+        help_text="When the pin is expected to go: the account's next slot (Pinterest's Retry-After, its "
+        "pacing), or now."
+    )
+    message = serializers.CharField(help_text="Why the pin was handed to the background publishers.")
+
+
 class BatchResultSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     success = serializers.BooleanField(
@@ -104,15 +112,30 @@ class PinPublishApi(TenantApi):
         tags=["publishing"],
         request=None,
         description="Publish the pin now and wait for Pinterest's answer. 200 whenever Pinterest answered "
-        "(`success` says how); 400 when the pin cannot be published as it is; 409 when it is already "
-        "publishing or published.",
-        responses={200: PublishResultSerializer, **error_responses(400, 404, 409)},
+        "(`success` says how); 400 when the pin cannot be published as it is, or its account cannot "
+        "publish for a while (inactive, spam blocked); 409 when it is already publishing or published. "
+        "The request never waits longer than `PUBLISH_NOW_MAX_WAIT_SECONDS` (default 15 s) in all for the "
+        "account's pacing, Pinterest's rate limits or a video's processing: when it would (Pinterest told "
+        "the account to wait, a video is still processing), the pin is handed to the background publishers "
+        "as a batch of one and the answer is 202 with the batch (follow it at `status_url`) and "
+        "`expected_at`, the account's next slot. The pin is never left `publishing` by a request that "
+        "stopped waiting.",
+        responses={
+            200: PublishResultSerializer,
+            202: OpenApiResponse(PublishHandedOffSerializer, description="Handed to the background publishers."),
+            **error_responses(400, 404, 409),
+        },
     )
     @no_input
     def post(self, request, pin_id):
         pin = selectors.pin_for_tenant(tenant=self.tenant, pin_id=pin_id)
-        result = engine.pin_publish(pin_id=pin.pk, trigger=PublishTrigger.MANUAL)
-        return Response(result.as_dict())
+        result = engine.pin_publish(pin_id=pin.pk, trigger=PublishTrigger.MANUAL, user=request.user)
+        if result.batch_id is None:
+            return Response(result.as_dict())
+        status_url = request.build_absolute_uri(reverse("api-publish-batch-detail", args=[result.batch_id]))
+        accepted = {"batch_id": result.batch_id, "total": 1, "status_url": status_url,
+                    "expected_at": result.expected_at, "message": result.error}
+        return Response(PublishHandedOffSerializer(accepted).data, status=status.HTTP_202_ACCEPTED)
 
 
 class PinsPublishBulkApi(TenantApi):

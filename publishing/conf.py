@@ -65,6 +65,11 @@ DEFAULTS = {
     "PIN_SCHEDULE_MAX_PAST_SECONDS": 300,
     #: ... to this many days ahead (5 years). Also where a queue stops looking for a free slot.
     "PIN_SCHEDULE_MAX_AHEAD_DAYS": 5 * 365 + 1,
+    #: The longest a person's publish (the API's publish-now) waits in all for the account's pacing
+    #: slot, Pinterest's rate limits (429) and a video's processing. When it would wait longer, the
+    #: pin goes to the dispatchers as a batch of one (202 with the batch and when it is expected),
+    #: so no web thread is held for Pinterest's Retry-After.
+    "PUBLISH_NOW_MAX_WAIT_SECONDS": 15.0,
 }
 
 #: django-q2 retries a task this long after its timeout (Q_CLUSTER["retry"] is built from it).

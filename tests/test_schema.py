@@ -84,3 +84,14 @@ def test_schema_and_docs_are_served_without_a_cdn():
     # Nothing loaded from another host (the page also holds a random token, which may spell "cdn").
     assert not re.findall(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html, flags=re.IGNORECASE)
     assert not re.findall(r"https?://[^\s\"']*(?:cdn|unpkg|jsdelivr)", html, flags=re.IGNORECASE)
+
+
+def test_publish_now_documents_its_202_hand_off_with_the_batch_and_when_the_pin_is_expected(schema):
+    responses = schema["paths"]["/api/pins/{pin_id}/publish/"]["post"]["responses"]
+    assert {"200", "202", "400", "404", "409"} <= set(responses)
+    ref = responses["202"]["content"]["application/json"]["schema"]["$ref"]
+    accepted = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    fields = {"batch_id", "total", "status_url", "expected_at", "message"}
+    assert fields <= set(accepted["properties"]) and fields <= set(accepted["required"])
+    assert accepted["properties"]["expected_at"]["format"] == "date-time"
+    assert "PUBLISH_NOW_MAX_WAIT_SECONDS" in schema["paths"]["/api/pins/{pin_id}/publish/"]["post"]["description"]

@@ -1,6 +1,7 @@
 """Pacing: at most one pin creation per interval per Pinterest account, across every
 process and host. The slot lives on the connection's row (``next_publish_at``)."""
 
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -19,17 +20,35 @@ def publish_interval() -> float:
     return float(pinterest_settings.PINTEREST_PUBLISH_INTERVAL_SECONDS)
 
 
-def connection_wait_for_publish_slot(*, connection_id: int, sleep: Callable[[float], None]) -> None:
-    """Wait until this caller takes the connection's slot (``connection_take_publish_slot``).
+def connection_wait_for_publish_slot(
+    *, connection_id: int, sleep: Callable[[float], None], max_wait: float | None = None
+) -> bool:
+    """Wait until this caller takes the connection's slot (``connection_take_publish_slot``);
+    True when it did.
+
+    ``max_wait`` (seconds; a person is waiting): never sleep past it. As soon as the slot comes
+    later than that (a 429's Retry-After moved it, other publishers took the slots before it),
+    return False at once, without sleeping and without the slot: the caller hands the pin on.
+    None waits as long as the slot takes (a dispatcher's thread, which took its slot already).
 
     Slots are never reserved ahead: a slot taken now is moved to the create's real start as it
     leaves (``connection_defer_publishing``), and a slot reserved ahead would have been computed
     from the value before that move. No transaction is held while waiting.
     """
+    started, slept = time.monotonic(), 0.0
     while not connection_take_publish_slot(connection_id=connection_id):
-        next_at = PinterestConnection.objects.filter(pk=connection_id).values_list("next_publish_at", flat=True).get()
-        delay = (next_at - timezone.now()).total_seconds() if next_at else 0.0
-        sleep(max(MIN_RECHECK_SECONDS, delay))
+        next_at = connection_next_publish_at(connection_id=connection_id)
+        delay = max(MIN_RECHECK_SECONDS, (next_at - timezone.now()).total_seconds() if next_at else 0.0)
+        if max_wait is not None and delay > max_wait - max(time.monotonic() - started, slept):
+            return False
+        sleep(delay)
+        slept += delay
+    return True
+
+
+def connection_next_publish_at(*, connection_id: int) -> datetime | None:
+    """When the connection's next create may start (None or a past time: now)."""
+    return PinterestConnection.objects.filter(pk=connection_id).values_list("next_publish_at", flat=True).get()
 
 
 def connection_take_publish_slot(*, connection_id: int, now: datetime | None = None) -> bool:

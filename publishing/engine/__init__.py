@@ -3,7 +3,8 @@
 - ``lease``: who may call Pinterest for a pin (claims, the lease compare-and-set).
 - ``media``: a pin as Pinterest's create-pin body.
 - ``context``: what publishing to one account needs (its client, read once).
-- ``create``: pace, create, decide on the answer; ``pin_publish`` (publish now).
+- ``create``: pace, create, decide on the answer; ``pin_publish`` (publish now, never waiting
+  longer than ``PUBLISH_NOW_MAX_WAIT_SECONDS``: what would is handed to the dispatchers).
 - ``reconcile``: resolve an unknown outcome by looking at the board, never by posting again.
 - ``outcome``: deciding a pin (published, error, back on the schedule) and telling its batches.
 - ``audit``: one PublishAttempt row per call to Pinterest.
@@ -29,7 +30,7 @@ The contract (docs/architecture.md, "Exactly once"):
 Callers (API, admin, commands, tasks) use only the names below.
 """
 
-from publishing.engine.batches import batch_summary, batches_resume_stalled, pins_publish_bulk
+from publishing.engine.batches import batch_expected_at, batch_summary, batches_resume_stalled, pins_publish_bulk
 from publishing.engine.create import pin_publish, pin_validate_for_publish
 from publishing.engine.media import pin_build_payload
 from publishing.engine.reconcile import pin_reconcile
@@ -57,6 +58,7 @@ __all__ = [
     "PinNotPublishable",
     "PinValidationError",
     "PublishResult",
+    "batch_expected_at",
     "batch_summary",
     "batches_resume_stalled",
     "pin_build_payload",

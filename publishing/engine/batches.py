@@ -14,11 +14,13 @@ from uuid import UUID
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
 
+from pinterest.models import PinterestConnection
 from publishing.conf import publishing_settings
 from publishing.engine import outcome, queue
-from publishing.engine.create import refusal
-from publishing.engine.results import MSG_NO_CONNECTION
+from publishing.engine.results import MSG_NO_CONNECTION, refusal
 from publishing.models import Pin, PinStatus, PublishBatch, PublishBatchItem, PublishTrigger, Tenant
 from publishing.rules import connection_problem, publish_problem
 from publishing.selectors import batch_item_outcome, batch_outcome_counts, pins_with_relations
@@ -106,6 +108,19 @@ def batches_resume_stalled(*, now: datetime, stalled_after: timedelta | None = N
     if waiting:
         queue.enqueue_publish_on_time()
     return waiting
+
+
+def batch_expected_at(*, batch: PublishBatch, now: datetime | None = None) -> datetime | None:
+    """When the last of the batch's pending pins is expected, if an account of theirs must wait longer
+    than publish-now would (``PUBLISH_NOW_MAX_WAIT_SECONDS``: Pinterest's Retry-After, its pacing):
+    that account's next slot. None when every pending pin may go at once, at its account's pace."""
+    now = now or timezone.now()
+    later_than = now + timedelta(seconds=publishing_settings.PUBLISH_NOW_MAX_WAIT_SECONDS)
+    slots = PinterestConnection.objects.filter(
+        projects__pins__batch_items__batch=batch, projects__pins__batch_items__success__isnull=True,
+        next_publish_at__gt=later_than,
+    )
+    return slots.aggregate(at=Max("next_publish_at"))["at"]
 
 
 def batch_summary(*, batch: PublishBatch) -> dict:

@@ -8,9 +8,11 @@ never post again. The call never runs inside a transaction.
 """
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
 from uuid import UUID
 
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from pinterest.errors import (
@@ -24,21 +26,29 @@ from pinterest.errors import (
 )
 from pinterest.models import PinterestConnection
 from pinterest.services.health import connection_spam_block
-from pinterest.services.pacing import connection_defer_publishing, connection_wait_for_publish_slot, publish_interval
+from pinterest.services.pacing import (
+    connection_defer_publishing,
+    connection_next_publish_at,
+    connection_wait_for_publish_slot,
+    publish_interval,
+)
 from pinterest.services.tokens import connection_mark_inactive
 from publishing.conf import publishing_settings
 from publishing.engine import audit, lease, outcome, reconcile, video
-from publishing.engine.context import Context, context_for
+from publishing.engine.batches import pins_publish_bulk
+from publishing.engine.context import Context, Patience, context_for
 from publishing.engine.media import Unpublishable, payload_for, require_cover_file
 from publishing.engine.results import (
+    MSG_ACCOUNT_WAITS,
+    MSG_HANDED_OFF,
     MSG_NO_CONNECTION,
     MSG_NOT_CREATED,
     MSG_UNEXPECTED,
     MSG_UNEXPECTED_SENT,
-    PinNotPublishable,
     PinValidationError,
     PublishResult,
     Stop,
+    refusal,
 )
 from publishing.models import MediaState, Pin, PinKind, PinStatus, PublishTrigger
 from publishing.rules import publish_problem
@@ -57,25 +67,44 @@ def pin_validate_for_publish(*, pin: Pin) -> PinterestConnection:
     return connection
 
 
-def refusal(pin_id: UUID | str) -> PinNotPublishable:
-    """Why a claim on the pin was lost, from its stored status."""
-    status = Pin.objects.filter(pk=pin_id).values_list("status", flat=True).first() or "deleted"
-    if status == PinStatus.PUBLISHED:
-        return PinNotPublishable("Pin is already published", status=status)
-    if status == PinStatus.PUBLISHING:
-        return PinNotPublishable("Pin is already being published", status=status)
-    return PinNotPublishable(f"Pin cannot be published from status '{status}'", status=status)
+def pin_publish(
+    *, pin_id: UUID | str, trigger: str = PublishTrigger.MANUAL, user: User | None = None
+) -> PublishResult:
+    """Publish one pin now, for a person waiting on the answer (the API's publish-now).
 
+    The person never waits longer than ``PUBLISH_NOW_MAX_WAIT_SECONDS`` in all for the account's
+    pacing slot, Pinterest's rate limits or a video's processing: a web thread is shared by every
+    tenant. What would wait longer is handed to the dispatchers as a batch of one, as a bulk
+    publish's pins are, and the result says so with ``batch_id`` and ``expected_at`` (the
+    account's next slot, or now). Decided per case:
 
-def pin_publish(*, pin_id: UUID | str, trigger: str = PublishTrigger.MANUAL) -> PublishResult:
-    """Publish one pin now.
+    - an account that cannot publish for a while whatever anyone waits (inactive or to be
+      reconnected, spam blocked for Pinterest's cool-down) is refused up front with the reason
+      (PinValidationError): a person must act, and a blocked account must not be pushed;
+    - an account whose next slot is further off than the bound (Pinterest's Retry-After moved
+      it, or the pins before this one take the slots) is handed off before the claim: nothing
+      is claimed, nothing sent, the pin keeps its status;
+    - a wait that grows past the bound after the claim (a 429 with a long Retry-After, backoffs
+      that add up, other publishers taking the slot meanwhile, a 429 on a video's media call, a
+      video Pinterest is still processing) gives the pin back untouched, then hands it off; a
+      video keeps its media, and the dispatcher goes on with the same upload.
+
+    So a request that stops waiting never leaves the pin ``publishing``, and whoever publishes it
+    later claims it again by compare-and-set, as for any pin: exactly once holds.
 
     Raises Pin.DoesNotExist, PinValidationError (nothing changed, nothing called) and
-    PinNotPublishable (already publishing or published). Any answer from Pinterest
-    is returned as a PublishResult (``success`` false with ``error`` on refusal).
+    PinNotPublishable (already publishing or published). Any answer from Pinterest is returned
+    as a PublishResult (``success`` false with ``error`` on refusal).
     """
     pin = pins_with_relations().get(pk=pin_id)
-    pin_validate_for_publish(pin=pin)
+    connection = pin_validate_for_publish(pin=pin)
+    if pin.status not in Pin.PUBLISHABLE_STATUSES:
+        raise refusal(pin.pk)
+    patience = Patience(seconds=float(publishing_settings.PUBLISH_NOW_MAX_WAIT_SECONDS))
+    slot = connection_next_publish_at(connection_id=connection.pk)
+    if slot is not None and not patience.allows((slot - timezone.now()).total_seconds()):
+        why = MSG_ACCOUNT_WAITS.format(account=connection, at=slot)
+        return _hand_off(pin=pin, connection_id=connection.pk, trigger=trigger, user=user, why=why)
     if not lease.claim(pin_id=pin.pk, from_statuses=Pin.PUBLISHABLE_STATUSES, now=timezone.now()):
         raise refusal(pin.pk)
     # Publish what was claimed: the pin may have been edited between the read and the claim.
@@ -87,7 +116,31 @@ def pin_publish(*, pin_id: UUID | str, trigger: str = PublishTrigger.MANUAL) -> 
         return outcome.release(pin=pin, note=str(exc), stop=Stop.REFRESH_FAILING)
     except (PinValidationError, ConnectionUnusable) as exc:
         return outcome.finish(pin=pin, status=PinStatus.ERROR, error=str(exc))
-    return publish_claimed(pin=pin, trigger=trigger, context=context)
+    context.patience = patience
+    result = publish_claimed(pin=pin, trigger=trigger, context=context)
+    if result.too_long_to_wait:
+        return _hand_off(pin=pin, connection_id=context.connection.pk, trigger=trigger, user=user, why=result.error)
+    return result
+
+
+def _hand_off(*, pin: Pin, connection_id: int, trigger: str, user: User | None, why: str) -> PublishResult:
+    """The pin, which this caller does not hold, goes to the dispatchers as a batch of one (whatever
+    became of it meanwhile, the batch records: published by someone else, a rule broken)."""
+    batch = pins_publish_bulk(tenant=pin.project.tenant, pin_ids=[pin.pk], trigger=trigger, user=user)
+    now = timezone.now()
+    slot = connection_next_publish_at(connection_id=connection_id)
+    expected = slot if slot is not None and slot > now else now
+    status = Pin.objects.filter(pk=pin.pk).values_list("status", flat=True).first() or pin.status
+    return PublishResult(
+        pin_id=pin.pk, success=False, status=status, error=MSG_HANDED_OFF.format(why=why, at=expected),
+        batch_id=batch.pk, expected_at=expected,
+    )
+
+
+def _too_long_to_wait(*, pin: Pin, why: str) -> PublishResult:
+    """A person would wait past ``PUBLISH_NOW_MAX_WAIT_SECONDS``: the pin goes back untouched (for
+    ``pin_publish`` to hand on), never left ``publishing``."""
+    return replace(outcome.release(pin=pin, note=why), too_long_to_wait=True)
 
 
 def publish_claimed(
@@ -147,6 +200,9 @@ def _prepare_video(
         if slot_taken:
             return _sent_back_rate_limited(pin=pin, connection=connection, exc=exc, wait=wait)
         connection_defer_publishing(connection_id=connection.pk, until=timezone.now() + timedelta(seconds=wait))
+        if context.patience is not None:
+            # A person's publish: not the pin's fault, handed on to publish when the account may.
+            return _too_long_to_wait(pin=pin, why=f"Rate limited by Pinterest: {exc.user_message}")
         return _cannot_take_now(pin=pin, message=f"Rate limited by Pinterest: {exc.user_message}",
                                 release=release_when_stopped, stop=Stop.RATE_LIMITED)
     except PinterestAuthError as exc:
@@ -217,8 +273,11 @@ def _create(
     retries_left = publishing_settings.PUBLISH_RATE_LIMIT_RETRIES
     backoff = publishing_settings.PUBLISH_RATE_LIMIT_BACKOFF_SECONDS
     while True:
-        if not slot_taken:
-            connection_wait_for_publish_slot(connection_id=connection.pk, sleep=context.sleep)
+        if not slot_taken and not connection_wait_for_publish_slot(
+            connection_id=connection.pk, sleep=context.wait, max_wait=context.max_wait()
+        ):
+            slot = connection_next_publish_at(connection_id=connection.pk) or timezone.now()
+            return _too_long_to_wait(pin=pin, why=MSG_ACCOUNT_WAITS.format(account=connection, at=slot))
         if not lease.renew(pin):
             # While this caller waited (pacing, a 429), its lease expired and a sweep took the
             # pin over (it looks at the board and decides); calling Pinterest now could duplicate it.
@@ -242,12 +301,16 @@ def _create(
                 return _spam_blocked(pin=pin, connection=connection, exc=exc)
             if slot_taken:
                 return _sent_back_rate_limited(pin=pin, connection=connection, exc=exc, wait=wait)
-            if retries_left > 0 and can_wait:
+            if retries_left > 0 and can_wait and context.may_wait(wait):
                 retries_left -= 1
                 # Every publisher of this account holds back, and this one waits itself.
                 connection_defer_publishing(connection_id=connection.pk, until=timezone.now() + timedelta(seconds=wait))
-                context.sleep(wait)
+                context.wait(wait)
                 continue
+            if retries_left > 0 and context.patience is not None:
+                # Longer than a person waits: the account holds back as Pinterest asked, the pin is handed on.
+                connection_defer_publishing(connection_id=connection.pk, until=timezone.now() + timedelta(seconds=wait))
+                return _too_long_to_wait(pin=pin, why=f"Rate limited by Pinterest: {exc.user_message}")
             return _cannot_take_now(pin=pin, message=f"Rate limited by Pinterest: {exc.user_message}",
                                     release=release_when_stopped, stop=Stop.RATE_LIMITED)
         except PinterestAuthError as exc:

@@ -1,9 +1,11 @@
 """What publishing tells its callers: the result of one pin, the refusals, the messages."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from pinpublisher.errors import Conflict, InvalidRequest
+from publishing.models import Pin, PinStatus
 from publishing.rules import MSG_NO_BOARD, MSG_NO_CONNECTION, MSG_NO_IMAGE
 
 __all__ = ["MSG_NO_BOARD", "MSG_NO_CONNECTION", "MSG_NO_IMAGE"]  # and the names defined below
@@ -36,6 +38,11 @@ MSG_MATCHED_ANOTHERS = (
     "Look at the board before publishing it again."
 )
 MSG_HELD_ELSEWHERE = "The pin is being handled by another publisher"
+MSG_ACCOUNT_WAITS = (
+    "The Pinterest account {account} takes its next pin at {at:%Y-%m-%d %H:%M:%S} UTC (Pinterest asked it to "
+    "wait, or its pacing), later than publish-now waits"
+)
+MSG_HANDED_OFF = "{why}: handed to the background publishers, expected from {at:%Y-%m-%d %H:%M:%S} UTC"
 
 
 class PinValidationError(InvalidRequest):
@@ -52,6 +59,16 @@ class PinNotPublishable(Conflict):
     def __init__(self, message: str, *, status: str):
         super().__init__(message)
         self.status = status
+
+
+def refusal(pin_id: UUID | str) -> PinNotPublishable:
+    """Why a claim on the pin was lost, from its stored status."""
+    status = Pin.objects.filter(pk=pin_id).values_list("status", flat=True).first() or "deleted"
+    if status == PinStatus.PUBLISHED:
+        return PinNotPublishable("Pin is already published", status=status)
+    if status == PinStatus.PUBLISHING:
+        return PinNotPublishable("Pin is already being published", status=status)
+    return PinNotPublishable(f"Pin cannot be published from status '{status}'", status=status)
 
 
 class Stop:
@@ -76,6 +93,13 @@ class PublishResult:
     stop: str = ""
     #: Seconds Pinterest asked the account to wait (a 429 sent back by a dispatcher).
     retry_after: float | None = None
+    #: A person would have waited longer than ``PUBLISH_NOW_MAX_WAIT_SECONDS`` (pacing, a 429, a
+    #: video's processing): the pin went back untouched, for publish-now to hand it on.
+    too_long_to_wait: bool = False
+    #: Publish-now handed the pin to the dispatchers: the batch of one that follows it...
+    batch_id: UUID | None = None
+    #: ...and when it is expected (the account's next slot, or now).
+    expected_at: datetime | None = None
 
     @property
     def stops_connection(self) -> bool:

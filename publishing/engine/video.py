@@ -4,7 +4,8 @@ https://developers.pinterest.com/docs/api-features/creating-boards-and-pins/#cre
 1. register: ``POST /v5/media`` gives a media id, an upload URL and the upload's parameters;
 2. upload: the file, streamed from storage, with every parameter (multipart, to the URL);
 3. wait: ``GET /v5/media/{media_id}`` until ``succeeded`` or ``failed``, polled from 1 s,
-   doubling to 10 s, within ``PUBLISH_MEDIA_PROCESSING_BUDGET_SECONDS``.
+   doubling to 10 s, within ``PUBLISH_MEDIA_PROCESSING_BUDGET_SECONDS`` (and, for a person's
+   publish-now, within ``PUBLISH_NOW_MAX_WAIT_SECONDS``: the pin is then handed on with its media).
 
 The media id and its state are stored on the pin as each step ends (only while this caller
 holds the pin's lease), so a publish that crashed after the upload resumes with the same
@@ -23,6 +24,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import IO, Any, BinaryIO, cast
 
 from pinterest.errors import PinterestError, PinterestNotFound
@@ -142,7 +144,7 @@ class LeaseRenewingReader:
 
 def _wait(*, pin: Pin, context: Context, release_when_stopped: bool) -> bool:
     budget = publishing_settings.PUBLISH_MEDIA_PROCESSING_BUDGET_SECONDS
-    started = time.monotonic()
+    started, slept = time.monotonic(), 0.0
     delay = POLL_FIRST_SECONDS
     while True:
         with step("status"):
@@ -157,15 +159,20 @@ def _wait(*, pin: Pin, context: Context, release_when_stopped: bool) -> bool:
                 return False
             error = MSG_PROCESSING_FAILED.format(reason=f" ({reason})" if reason else "")
             raise MediaNotReady(outcome.finish(pin=pin, status=PinStatus.ERROR, error=error))
-        waited = time.monotonic() - started
-        if waited + delay > budget:
+        waited = max(time.monotonic() - started, slept)
+        if waited + delay > budget or not context.may_wait(delay):
             message = MSG_STILL_PROCESSING.format(seconds=waited)
+            if context.patience is not None:
+                # A person waits (publish-now): the pin goes back with its media, to be handed to
+                # the dispatchers, which go on waiting for the same media.
+                raise MediaNotReady(replace(outcome.release(pin=pin, note=message), too_long_to_wait=True))
             if release_when_stopped:
                 # Not the pin's fault: back on the schedule, due at once, so a dispatcher picks it
                 # up again and goes on waiting for the same media.
                 raise MediaNotReady(outcome.release(pin=pin, note=message))
             raise MediaNotReady(outcome.finish(pin=pin, status=PinStatus.ERROR, error=message))
-        context.sleep(delay)
+        context.wait(delay)
+        slept += delay
         delay = min(delay * 2, POLL_MAX_SECONDS)
         if not lease.renew(pin):
             return False

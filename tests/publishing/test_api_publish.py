@@ -1,11 +1,18 @@
 """The publishing endpoints: publish now, publish in bulk, batches, attempts."""
 
+import time
 import uuid
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 import pytest
+from django.utils import timezone
 from django_q.conf import Conf
 from rest_framework.test import APIClient
 
+from pinterest.models import PinterestConnection
+from publishing import engine
+from publishing.engine.sweep import SweepReport, pins_dispatch
 from publishing.models import Pin, PinStatus, PublishBatch
 from tests.factories import api_client, make_pin, make_project, make_user
 from tests.publishing.helpers import create_calls, standin_pins
@@ -170,3 +177,49 @@ def test_bulk_publish_accepts_a_form_encoded_body(mine, monkeypatch):
                         content_type="application/x-www-form-urlencoded")
     assert response.status_code == 202, response.content
     assert response.json()["total"] == 2
+
+
+def test_publish_now_for_an_account_told_to_wait_an_hour_answers_202_with_its_batch_at_once(
+        mine, standin, settings, monkeypatch):
+    """Issue 24, case 2: a dispatcher's create got 429 Retry-After 3600, so the account's slot is an
+    hour ahead; publish-now of another pin of the account answered nothing for 45 s and held the pin
+    in ``publishing``. Now it is handed to the dispatchers before any claim, and they publish it
+    once the hour is over, exactly once."""
+    (due, pin, _), api = mine
+    settings.PUBLISH_NOW_MAX_WAIT_SECONDS = 15
+    monkeypatch.setattr("publishing.engine.queue.async_task", lambda *a, **k: None)
+    asked = []
+
+    def sleep(seconds):  # taken by none; today's publish-now asked for an hour here
+        asked.append(seconds)
+        raise AssertionError(f"publish-now asked to sleep {seconds:.0f} s")
+
+    context_for = engine.create.context_for
+    monkeypatch.setattr(engine.create, "context_for", lambda connection: replace(context_for(connection), sleep=sleep))
+    Pin.objects.filter(pk=due.pk).update(status=PinStatus.READY_TO_SCHEDULE,
+                                         scheduled_at=timezone.now() - timedelta(minutes=1))
+    standin.fail_next_creates("429", retry_after=3600)
+    engine.pins_publish_due()
+    account = PinterestConnection.objects.filter(pk=pin.project.pinterest_connection_id)
+    slot = account.get().next_publish_at
+    assert slot > timezone.now() + timedelta(minutes=59)
+
+    response = api.post(f"/api/pins/{pin.pk}/publish/")
+
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert body["total"] == 1 and body["status_url"].endswith(f"/api/publish-batches/{body['batch_id']}/")
+    assert datetime.fromisoformat(body["expected_at"].replace("Z", "+00:00")) == slot
+    assert f"{slot:%H:%M}" in body["message"]
+    stored = Pin.objects.get(pk=pin.pk)
+    assert stored.status == PinStatus.READY_TO_SCHEDULE and stored.claimed_at is None  # never claimed
+    assert asked == [] and create_calls(standin) == 1  # nothing waited, nothing sent
+
+    account.update(next_publish_at=timezone.now() - timedelta(seconds=1))  # the hour is over
+    pins_dispatch(report=SweepReport(), deadline=time.monotonic() + 60)
+    pins_dispatch(report=SweepReport(), deadline=time.monotonic() + 60)
+
+    batch = api.get(body["status_url"]).json()
+    assert (batch["published"], batch["pending"], batch["failed"]) == (1, 0, 0)
+    assert Pin.objects.get(pk=pin.pk).status == PinStatus.PUBLISHED
+    assert standin.created_count() == 2 and create_calls(standin) == 3  # the 429, then the two pins once each
