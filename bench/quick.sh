@@ -9,14 +9,14 @@
 # picked up by itself: give it a --quick mode that exercises its real path in well under a
 # minute and exits non-zero on a crash or a broken bound. A benchmark that reads DATABASE_URL
 # gets a fresh PostgreSQL database bench_quick_<name>_<pid>, dropped afterwards; the others make
-# their own (on BENCH_POSTGRES_URL). Each run is stopped after BENCH_QUICK_TIMEOUT seconds (300).
+# their own (on BENCH_POSTGRES_URL). Each run is stopped after BENCH_QUICK_TIMEOUT seconds (600).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 python="${PYTHON:-.venv/bin/python}"
 server="${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432}"
 server="${server%/}"
-limit="${BENCH_QUICK_TIMEOUT:-300}"
+limit="${BENCH_QUICK_TIMEOUT:-600}"
 export BENCH_POSTGRES_URL="$server"
 
 databases=()

@@ -1062,6 +1062,7 @@ def bench_selection(sizes: Sizes, out) -> dict:
         if distinct != 1:
             raise BenchError(f"the accounts-with-work query found {distinct} accounts, expected the 1 with due pins")
         explain = _explain(sql, params)
+        list_explain = _explain(list_sql, list_params)
     small, large = (results[total] for total in sizes.selection_totals[:2])
     growth = large / small
     uses_index = any("pin_ready_scheduled_idx" in line for line in explain)
@@ -1071,6 +1072,9 @@ def bench_selection(sizes: Sizes, out) -> dict:
         f"uses pin_ready_scheduled_idx: {_verdict(uses_index)}")
     out(f"   EXPLAIN (ANALYZE, BUFFERS) of the claim at {sizes.selection_totals[-1]:,} pins:")
     for line in explain:
+        out(f"     {line}")
+    out(f"   EXPLAIN (ANALYZE, BUFFERS) of the accounts-with-work query at {sizes.selection_totals[-1]:,} pins:")
+    for line in list_explain:
         out(f"     {line}")
     return {"small_ms": small, "large_ms": large, "growth": growth, "uses_index": uses_index}
 
