@@ -56,7 +56,7 @@ for bench in bench/*.py; do
   fi
 done
 
-printf '\nbenchmarks, quick: %s passed (%s), %s failed%s; %s s in all\n' \
-  "${#passed[@]}" "$(IFS=,; echo "${passed[*]:-}")" "${#failed[@]}" \
-  "$([ ${#failed[@]} -gt 0 ] && printf ': %s' "$(IFS=,; echo "${failed[*]}")")" "$((SECONDS - started_all))"
+printf '\nbenchmarks, quick, %s s in all:\n' "$((SECONDS - started_all))"
+for line in "${passed[@]}"; do printf '  passed  %s\n' "$line"; done
+for line in "${failed[@]}"; do printf '  FAILED  %s\n' "$line"; done
 [ "${#failed[@]}" -eq 0 ]
