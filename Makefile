@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check
+.PHONY: run test lint check bench-quick
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,3 +24,7 @@ lint: $(STAMP)
 	$(VENV)/bin/lint-imports --no-cache
 	DEBUG=1 $(VENV)/bin/mypy
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+# Every bench/*.py in its --quick mode (PostgreSQL at BENCH_POSTGRES_URL); fails when one fails.
+bench-quick: $(STAMP)
+	PYTHON=$(PY) bash bench/quick.sh

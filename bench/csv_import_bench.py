@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """The CSV import benchmark: how long 10,000 rows take, all or nothing (not a test).
 
-    DATABASE_URL=... .venv/bin/python bench/csv_import_bench.py [--rows 10000] [--queued 0.5] [--dry-run]
+    DATABASE_URL=... .venv/bin/python bench/csv_import_bench.py [--rows 10000] [--queued 0.5] [--dry-run] [--quick]
 
 Without ``DATABASE_URL`` it runs on a fresh SQLite file in a temporary folder; with one it uses
 that database (give an empty one: it is migrated, and the bench's tenant is deleted at the end).
@@ -10,7 +10,8 @@ posting slots, and a CSV in Pinterest's bulk-create format: ``--rows`` rows over
 2,000 article links, a ``--queued`` share with an empty publish date (they go into the queue),
 the rest dated (half with an offset, half in the project's zone). Then it times
 ``pins_import_csv`` (parse, check every row, create articles and pins, schedule each through
-``pin_schedule``) and prints rows per second. No image is fetched. See bench/README.md, "CSV import".
+``pin_schedule``) and prints rows per second; it exits 1 unless every row became a pin.
+``--quick`` (CI's smoke check): 500 rows. No image is fetched. See bench/README.md, "CSV import".
 """
 
 from __future__ import annotations
@@ -33,7 +34,10 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--queued", type=float, default=0.5, help="share of rows without a publish date")
     parser.add_argument("--dry-run", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="a smoke check for CI: 500 rows")
     args = parser.parse_args()
+    if args.quick:
+        args.rows = 500
 
     folder = tempfile.mkdtemp(prefix="csv_bench_")
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{folder}/bench.sqlite3")
@@ -86,8 +90,13 @@ def main() -> None:
     print(f"{result.rows} rows -> {result.pins_created} pins ({result.scheduled} dated, {result.queued} queued), "
           f"{result.articles_created} articles{' (dry run)' if result.dry_run else ''}")
     print(f"import took {took:.2f} s: {result.rows / took:.0f} rows/s")
+    stored = Pin.objects.filter(project=project).count()
     Pin.objects.filter(project=project).delete()
     tenant.delete()
+    expected = 0 if args.dry_run else args.rows
+    if result.rows != args.rows or result.pins_created != args.rows or stored != expected:
+        sys.exit(f"expected {args.rows} rows and {expected} stored pins, got {result.rows} rows, "
+                 f"{result.pins_created} counted and {stored} stored pins")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Memory of a large video upload through ``PinterestClient.upload_media`` (not a test).
 
-    .venv/bin/python bench/media_upload_memory.py [--size-mb 1024] [--keep-file]
+    .venv/bin/python bench/media_upload_memory.py [--size-mb 1024] [--keep-file] [--quick]
 
 It starts the Pinterest stand-in in a child process (``manage.py run_pinterest_standin``
 on a free loopback port), writes a sparse file of ``--size-mb`` MB in a temporary folder,
@@ -72,8 +72,12 @@ def start_standin(port: int) -> subprocess.Popen:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size-mb", type=int, default=1024, help="Size of the video in MB (default 1024).")
+    parser.add_argument("--quick", action="store_true",
+                        help="a smoke check for CI: a 256 MB video (over the 150 MB bound if it were ever held whole)")
     parser.add_argument("--keep-file", action="store_true", help="Leave the sparse file in the temporary folder.")
     options = parser.parse_args()
+    if options.quick:
+        options.size_mb = 256
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Memory of publishing a large video pin through the whole engine (not a test).
 
-    .venv/bin/python bench/video_publish_memory.py [--size-mb 1024]
+    .venv/bin/python bench/video_publish_memory.py [--size-mb 1024] [--quick]
 
 Where ``bench/media_upload_memory.py`` measures the client's upload alone, this runs what a
 worker runs: ``pin_publish`` of a video pin whose file is ``--size-mb`` MB (sparse, behind
@@ -37,7 +37,11 @@ def peak_rss_mb() -> float:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size-mb", type=int, default=1024, help="Size of the video in MB (default 1024).")
+    parser.add_argument("--quick", action="store_true",
+                        help="a smoke check for CI: a 256 MB video (over the 150 MB bound if it were ever held whole)")
     options = parser.parse_args()
+    if options.quick:
+        options.size_mb = 256
     folder = Path(tempfile.mkdtemp(prefix="pinpublisher-video-bench-"))
     port = free_port()
     base = f"http://127.0.0.1:{port}"

@@ -1,9 +1,10 @@
 #!/usr/bin/env python
 """The webhooks benchmark: events per second and lag from commit to delivery (not a test).
 
-    .venv/bin/python bench/webhooks_bench.py [--events 10000] [--rate N] [--workers 2] [--backlog] [--postgres URL]
+    .venv/bin/python bench/webhooks_bench.py [--events 10000] [--rate N] [--workers 2] [--backlog]
+        [--postgres URL] [--quick]
 
-It creates a fresh PostgreSQL database (``pinpublisher_webhooks_bench_<pid>`` on
+It creates a fresh PostgreSQL database (``bench_webhooks_<pid>`` on
 ``postgres://postgres@127.0.0.1:5432`` or ``$BENCH_POSTGRES_URL``), migrates it, starts a
 local receiver (http.server, threads, in this process: it verifies every signature and
 notes when each event first arrived) and the real django-q2 cluster (``manage.py qcluster``,
@@ -19,7 +20,8 @@ It prints: events per second (events / time from the first commit to the last fi
 arrival), the lag from each event's commit to its first arrival at the receiver (p50, p99,
 max), and how many arrived more than once. ``BENCH_DEBUG=1`` adds the lag over the run and
 the cluster's lines about recycled workers. The database is dropped at the end, also on
-failure or Ctrl-C. See bench/README.md, section "Webhooks".
+failure or Ctrl-C. It exits 1 when an event did not arrive, a signature was wrong or a delivery
+was not marked delivered. See bench/README.md, section "Webhooks".
 
     .venv/bin/python bench/webhooks_bench.py --slow-peer [--quick] [--drip-seconds 180]
 
@@ -27,6 +29,9 @@ failure or Ctrl-C. See bench/README.md, section "Webhooks".
 a time (each within the read timeout, so only a total deadline stops them), POSTs to each at
 once through ``webhooks.sender`` as a worker does, and prints how long each POST held its
 thread and how it ended. A peer drips for ``--drip-seconds`` (``--quick``: 20) and then closes.
+
+``--quick`` alone (CI's smoke check) runs both: 200 events through the outbox, then the
+dripping peers for 20 s.
 """
 
 from __future__ import annotations
@@ -130,7 +135,7 @@ def _stop(process: subprocess.Popen) -> None:
 
 def run(args) -> int:
     base = (args.postgres or os.environ.get("BENCH_POSTGRES_URL") or DEFAULT_POSTGRES).rstrip("/")
-    name = f"pinpublisher_webhooks_bench_{os.getpid()}"
+    name = f"bench_webhooks_{os.getpid()}"
     try:
         with _admin(base) as admin:
             admin.execute(f"CREATE DATABASE {name}")
@@ -221,7 +226,10 @@ def run(args) -> int:
             time.sleep(0.05)
         lags = [receiver.first_arrival[event_id] - at for event_id, at in committed.items()]
         first_commit, last_arrival = min(committed.values()), max(receiver.first_arrival.values())
-        pending = Delivery.objects.exclude(status="delivered").count()
+        # A delivery is marked after its answer arrives: give the last ones a moment.
+        settle = time.monotonic() + 15
+        while (pending := Delivery.objects.exclude(status="delivered").count()) and time.monotonic() < settle:
+            time.sleep(0.1)
         print(f"written:   {args.events} events in {written - started:.2f} s "
               f"({args.events / (written - started):.0f} commits/s, one transaction each)")
         if args.backlog:
@@ -247,6 +255,8 @@ def run(args) -> int:
             print("\n".join(interesting[-40:]))
         print(f"requests {receiver.requests} (duplicates {receiver.requests - args.events}), "
               f"bad signatures {receiver.bad_signatures}, deliveries not marked delivered {pending}")
+        if receiver.bad_signatures or pending:  # a duplicate is allowed (at least once), a loss is not (above)
+            raise BenchError("every event must arrive signed and be marked delivered")
         return 0
     except BenchError as exc:
         print(f"webhooks_bench: {exc}", file=sys.stderr)
@@ -361,10 +371,16 @@ def main(argv=None) -> int:
     parser.add_argument("--postgres", help=f"server URL without a database name (default {DEFAULT_POSTGRES})")
     parser.add_argument("--slow-peer", action="store_true",
                         help="no database: how long endpoints that drip their answer hold a delivery")
-    parser.add_argument("--quick", action="store_true", help="with --slow-peer: peers drip for 20 s, not 180")
+    parser.add_argument("--quick", action="store_true",
+                        help="CI smoke check: 200 events, then dripping peers for 20 s (--slow-peer: only those)")
     parser.add_argument("--drip-seconds", type=float, default=0, help="with --slow-peer: how long each peer drips")
     args = parser.parse_args(argv)
-    return slow_peer(args) if args.slow_peer else run(args)
+    if args.slow_peer:
+        return slow_peer(args)
+    if args.quick:
+        args.events = 200
+        return run(args) or slow_peer(args)
+    return run(args)
 
 
 if __name__ == "__main__":
