@@ -193,7 +193,7 @@ def test_one_run_claims_only_the_pins_whose_pacing_slots_fit_in_its_budget(stand
     # The free account's slot now fits; its next one (in an hour) and the other account's do not,
     # so those pins are not claimed: none is left publishing, and only one create was sent.
     assert report["published"] == 1
-    assert statuses(free_now) == [PinStatus.PUBLISHED, PinStatus.READY_TO_SCHEDULE]
+    assert sorted(statuses(free_now)) == [PinStatus.PUBLISHED, PinStatus.READY_TO_SCHEDULE]
     assert statuses(later) == [PinStatus.READY_TO_SCHEDULE]
     assert create_calls(standin) == 1
 
@@ -231,6 +231,14 @@ def test_publish_due_refuses_a_bad_limit():
 
     with pytest.raises(CommandError, match="--limit"):
         call_command("publish_due", "--limit", "0")
+
+
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]])
+def test_publish_due_refuses_a_limit_beyond_a_million_naming_it(dry_run):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match=r"--limit must be 1\.\.1000000"):
+        call_command("publish_due", *dry_run, "--limit", "9" * 30)
 
 
 def test_schedule_setup_twice_gives_exactly_four_schedules(settings):
