@@ -296,8 +296,8 @@ class PinSchedulingAdmin:
             wall = timezone.make_naive(data["start_at"], timezone.get_current_timezone())
             made = 0
             for pin in pins:
-                start_at = queue_slots.local_to_utc(day=wall.date(), at=wall.time(), zone=pin.project.zone)
                 try:
+                    start_at = queue_slots.local_to_utc(day=wall.date(), at=wall.time(), zone=pin.project.zone)
                     made += len(interval.pin_pin_to_boards(
                         pin=pin, board_ids=[board.pk for board in data["boards"]], start_at=start_at, interval=step
                     ))
