@@ -6,6 +6,11 @@ which names the zone ("Nov. 30, 2026, 10:08 p.m. CET"). Pass a project's zone wh
 (``zone=project.timezone``); the ``when`` template filter (``{% load when %}``,
 ``{{ pin.scheduled_at|when:project.timezone }}``) is the same for templates.
 
+``shown_zone(zone, *values)`` is the one fallback of every page that shows times: ``zone``, or UTC
+when one of ``values`` has no date there (after year 9999 east of UTC, a row stored before the
+schedule window); a stored name that is no zone reads as the server's. ``format_when`` and the
+calendar use it, and say which zone they show (``zone_name``), so showing a time never fails.
+
 ``zone_name_problem(name)`` is the one rule for a zone a person chooses (a project's, through the
 API or the admin): an IANA name, not any file ``zoneinfo`` happens to load.
 """
@@ -13,7 +18,7 @@ API or the admin): an IANA name, not any file ``zoneinfo`` happens to load.
 from __future__ import annotations
 
 import functools
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.utils import timezone
@@ -63,9 +68,27 @@ def zone_of(zone: tzinfo | str | None) -> tzinfo:
     return timezone.get_current_timezone()
 
 
+def shown_zone(zone: tzinfo | str | None, *values: datetime | None) -> tzinfo:
+    """The zone ``values`` are shown in: ``zone_of(zone)``, or UTC when one of them has no date in
+    it (``9999-12-31 23:30 UTC`` is in year 10000 in Berlin). Never raises."""
+    chosen = zone_of(zone)
+    for value in values:
+        if value is not None and timezone.is_aware(value):
+            try:
+                value.astimezone(chosen)
+            except OverflowError:
+                return UTC
+    return chosen
+
+
+def zone_name(zone: tzinfo) -> str:
+    """An IANA name ("Europe/Berlin") for a zone from ``zoneinfo``, "UTC" for ``datetime.UTC``."""
+    return getattr(zone, "key", None) or str(zone)
+
+
 def format_when(value: datetime | None, *, zone: tzinfo | str | None = None) -> str:
-    """``value`` in ``zone``, formatted with the zone's name; "—" for None."""
+    """``value`` in ``shown_zone(zone, value)``, formatted with that zone's name; "—" for None."""
     if value is None:
         return EMPTY
-    local = timezone.localtime(value, zone_of(zone)) if timezone.is_aware(value) else value
+    local = timezone.localtime(value, shown_zone(zone, value)) if timezone.is_aware(value) else value
     return date_format(local, "DATETIME_FORMAT")

@@ -16,7 +16,9 @@ What a caller can rely on:
   and 3xx ``PinterestError``. Each carries the HTTP status, Pinterest's ``code``,
   ``message`` and ``message_detail`` and the ``x-pinterest-rid`` request id.
 - 5xx, a read timeout, a connection reset or closed after the request was sent, a
-  2xx whose body cannot be read: ``PinterestUnavailable`` (``outcome_unknown``).
+  2xx whose body cannot be read (not JSON, JSON nested too deep to decode), an answer
+  longer than ``PINTEREST_MAX_ANSWER_BYTES`` (read no further than that, whatever the
+  peer sends): ``PinterestUnavailable`` (``outcome_unknown``).
   Pinterest has no idempotency key, so a create that ends like this may have
   happened; callers resolve it by looking, never by posting again.
 - Connection refused, DNS failure, connect timeout, TLS handshake failure:
@@ -200,12 +202,37 @@ def _never_reached(err: BaseException) -> bool:
     return any(isinstance(e, _NOT_SENT_SIGNS) for e in chain)
 
 
+def _read_capped(response: requests.Response, *, peer: str, what: str) -> None:
+    """Read the body of a streamed response into ``response.content``, refusing (and
+    closing the connection) once it passes ``PINTEREST_MAX_ANSWER_BYTES``: Pinterest's
+    answers are small, a stand-in or a hostile proxy could send gigabytes."""
+    limit = int(pinterest_settings.PINTEREST_MAX_ANSWER_BYTES)
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        for chunk in response.iter_content(chunk_size=64 * 1024):
+            size += len(chunk)
+            if size > limit:
+                raise PinterestUnavailable(
+                    f"{peer}'s answer to {what} is more than {limit} bytes; stopped reading it",
+                    status_code=response.status_code,
+                    request_id=response.headers.get("x-pinterest-rid", ""),
+                )
+            chunks.append(chunk)
+    except PinterestUnavailable:
+        response.close()
+        raise
+    # What requests itself does when it reads a body whole (``response.content``).
+    response._content = b"".join(chunks)
+    response._content_consumed = True
+
+
 def _error_fields(response: requests.Response) -> tuple[object, str, str, object]:
     """(code, message, message_detail, body) from an error response, readable even if not JSON."""
     reason = f"HTTP {response.status_code} {response.reason or ''}".strip()
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         body = None
     if isinstance(body, dict):
         message = body.get("message")
@@ -539,14 +566,18 @@ class PinterestClient:
         where the URL came from (a bad URL is a configuration error naming it).
         """
         try:
-            return self.session.request(
+            response = self.session.request(
                 method,
                 url,
                 timeout=timeout,
                 # A redirect would turn a POST into a GET; neither Pinterest's API nor S3 redirects.
                 allow_redirects=False,
+                # The body is read here, by _read_capped(), never more than the limit.
+                stream=True,
                 **kwargs,
             )
+            _read_capped(response, peer=peer, what=what)
+            return response
         except requests.exceptions.ConnectTimeout as err:
             raise PinterestConnectionError(f"Could not connect to {peer} in time: {err}") from err
         except requests.exceptions.SSLError as err:
@@ -581,7 +612,8 @@ class PinterestClient:
                 return {}
             try:
                 return response.json()
-            except ValueError as err:
+            except (ValueError, RecursionError) as err:
+                # RecursionError: JSON nested deeper than the decoder can follow.
                 raise PinterestUnavailable(
                     f"Pinterest answered {method} {path} with HTTP {status} but a body that is not JSON",
                     status_code=status,

@@ -20,6 +20,8 @@ DEFAULTS = {
     "PINTEREST_READ_TIMEOUT_SECONDS": 30.0,
     #: At least this long between two pin creations of one Pinterest account (0: no pacing).
     "PINTEREST_PUBLISH_INTERVAL_SECONDS": 10.0,
+    #: The client reads no more of an answer (Pinterest's or the upload host's) than this.
+    "PINTEREST_MAX_ANSWER_BYTES": 10 * 1024 * 1024,
     "TOKEN_REFRESH_WITHIN_DAYS": 7,
     "TOKEN_REFRESH_BACKOFF_SECONDS": 2.0,
     #: A 429 that says the account is blocked for spam stops its publishing this long.

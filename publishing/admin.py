@@ -36,7 +36,7 @@ from pinpublisher.admin_scoping import (
     guard_admin_site,
     user_tenant_id,
 )
-from pinpublisher.timezones import format_when, zone_of
+from pinpublisher.timezones import format_when, shown_zone, zone_name, zone_of
 from pinterest.admin import badge
 from pinterest.conf import pinterest_settings
 from pinterest.models import Health
@@ -523,7 +523,7 @@ class PinForm(ServiceForm):
             name, project_zone = zone_name(self.zone), self.instance.project.timezone
             when.help_text = (
                 f"In {name}, the time zone of the pin's project." if name == project_zone else
-                f"In {name}, the server's time zone: the project's ({project_zone!r}) cannot show this pin's times."
+                f"In {name}: the project's time zone ({project_zone!r}) cannot show this pin's times."
             )
             if self.instance.scheduled_at is not None:
                 self.initial["scheduled_at"] = self.instance.scheduled_at.astimezone(self.zone).replace(tzinfo=None)
@@ -597,21 +597,9 @@ PIN_TIMES = ("scheduled_at", "published_at", "publishing_started_at", "claimed_a
 
 def pin_page_zone(pin) -> tzinfo:
     """The zone a pin's page shows (and its form reads) its times in: its project's (a stored name
-    that is no zone reads as the server's, as in ``format_when``), or the server's when one of
-    the pin's times has no date in the project's zone (beyond year 9999): never a page that fails."""
-    zone = zone_of(pin_zone(pin))
-    try:
-        for name in PIN_TIMES:
-            value = getattr(pin, name)
-            if value is not None:
-                value.astimezone(zone)
-    except OverflowError:
-        return timezone.get_current_timezone()
-    return zone
-
-
-def zone_name(zone: tzinfo) -> str:
-    return getattr(zone, "key", None) or str(zone)
+    that is no zone reads as the server's, as in ``format_when``), or UTC when one of the pin's
+    times has no date in the project's zone (beyond year 9999): never a page that fails."""
+    return shown_zone(pin_zone(pin), *(getattr(pin, name) for name in PIN_TIMES))
 
 
 def pin_image_url(pin) -> str:

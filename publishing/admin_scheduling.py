@@ -23,6 +23,7 @@ from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from pinpublisher.admin_scoping import MalformedAdminQuery, user_tenant_id
+from pinpublisher.timezones import shown_zone, zone_name
 from pinterest.models import Board
 from publishing.models import BlogProject, PostingSlot
 from publishing.selectors_calendar import calendar_pins_by_day
@@ -78,7 +79,8 @@ def calendar_context(request, *, tenant_id, project: BlogProject | None) -> dict
     view = request.GET.get("view", "month")
     if view not in ("week", "month"):
         raise MalformedAdminQuery("view must be week or month.")
-    zone = project.zone if project is not None else UTC
+    # A stored name that is no zone (a row from before the rule) shows the calendar in UTC, saying so.
+    zone = shown_zone(project.timezone) if project is not None else UTC
     today = timezone.now().astimezone(zone).date()
     try:
         anchor = date.fromisoformat(request.GET["date"]) if request.GET.get("date") else today
@@ -115,7 +117,8 @@ def calendar_context(request, *, tenant_id, project: BlogProject | None) -> dict
         "next": following.isoformat(),
         "today": today.isoformat(),
         "project": project,
-        "zone_name": project.timezone if project else None,
+        "zone_name": zone_name(zone) if project else None,
+        "zone_refused": project.timezone if project and zone_name(zone) != project.timezone else None,
         "counts": counts,
         "total": sum(counts.values()),
     }
@@ -293,8 +296,8 @@ class PinSchedulingAdmin:
             wall = timezone.make_naive(data["start_at"], timezone.get_current_timezone())
             made = 0
             for pin in pins:
-                start_at = queue_slots.local_to_utc(day=wall.date(), at=wall.time(), zone=pin.project.zone)
                 try:
+                    start_at = queue_slots.local_to_utc(day=wall.date(), at=wall.time(), zone=pin.project.zone)
                     made += len(interval.pin_pin_to_boards(
                         pin=pin, board_ids=[board.pk for board in data["boards"]], start_at=start_at, interval=step
                     ))

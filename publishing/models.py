@@ -80,7 +80,16 @@ class BlogProject(models.Model):
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
-        return zoneinfo.ZoneInfo(self.timezone)
+        """The project's zone, to schedule in. A stored name that is no zone (a row from before the
+        zone rule, or written by SQL) is a ValidationError on ``timezone`` saying to set one, never
+        a guess; pages that only show times use ``pinpublisher.timezones.shown_zone`` instead."""
+        try:
+            return zoneinfo.ZoneInfo(self.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as err:
+            raise ValidationError({"timezone": [
+                f"The project's time zone {self.timezone!r} is not a time zone; "
+                "set an IANA name such as Europe/Berlin or UTC on the project."
+            ]}) from err
 
 
 class Weekday(models.IntegerChoices):

@@ -3,7 +3,9 @@
 A pin's moment is when it was published, else when it is scheduled, else when its publish began
 (a pin published now that failed); drafts have none and are not on the calendar. Each pin falls
 on the day its moment has in its project's time zone, so a pin scheduled 00:30 in Berlin is on
-Berlin's day even in a calendar across projects of different zones.
+Berlin's day even in a calendar across projects of different zones. A project whose stored name
+is no zone, or a moment with no date in the project's zone, is shown in UTC and says so
+(``pinpublisher.timezones.shown_zone``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 
+from pinpublisher.timezones import shown_zone, zone_name
 from publishing.models import Pin, PinStatus
 
 CALENDAR_STATUSES = (PinStatus.READY_TO_SCHEDULE, PinStatus.PUBLISHING, PinStatus.PUBLISHED, PinStatus.ERROR)
@@ -26,11 +29,11 @@ _ZONE_REACH = timedelta(hours=15)
 @dataclass(frozen=True)
 class CalendarEntry:
     pin: Pin
-    at: datetime  # aware, in the project's zone
+    at: datetime  # aware, in the project's zone (UTC when that cannot show it: see ``shown_zone``)
 
     @property
     def zone_name(self) -> str:
-        return self.pin.project.timezone
+        return zone_name(self.at.tzinfo) if self.at.tzinfo else "UTC"
 
     @property
     def local_time(self) -> str:
@@ -62,8 +65,14 @@ def calendar_pins_by_day(
     days = (end - start).days + 1
     if days < 1 or days > MAX_DAYS:
         raise ValueError(f"A calendar covers 1 to {MAX_DAYS} days, not {days}.")
-    low = datetime.combine(start, time.min, UTC) - _ZONE_REACH
-    high = datetime.combine(end + timedelta(days=1), time.min, UTC) + _ZONE_REACH
+    try:
+        low = datetime.combine(start, time.min, UTC) - _ZONE_REACH
+    except OverflowError:  # a range that starts on 1 January of year 1
+        low = datetime.min.replace(tzinfo=UTC)
+    try:
+        high = datetime.combine(end + timedelta(days=1), time.min, UTC) + _ZONE_REACH
+    except OverflowError:  # a range that ends in 9999: up to the last moment there is
+        high = datetime.max.replace(tzinfo=UTC)
     pins = (
         _calendar_pins(tenant_id=tenant_id, project_id=project_id)
         .filter(calendar_at__gte=low, calendar_at__lt=high)
@@ -72,7 +81,8 @@ def calendar_pins_by_day(
     )
     by_day: dict[date, list[CalendarEntry]] = {start + timedelta(days=n): [] for n in range(days)}
     for pin in pins:
-        local = pin.calendar_at.astimezone(pin.project.zone)  # type: ignore[attr-defined]
+        moment = pin.calendar_at  # type: ignore[attr-defined]
+        local = moment.astimezone(shown_zone(pin.project.timezone, moment))
         if local.date() in by_day:
             by_day[local.date()].append(CalendarEntry(pin=pin, at=local))
     return by_day

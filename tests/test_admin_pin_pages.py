@@ -76,14 +76,14 @@ def test_a_published_video_pin_plays_its_stored_video_with_its_cover(staff, with
     ("", datetime(2030, 1, 15, 8, 0, tzinfo=UTC)),
     ("Europe/Berlin", datetime(9999, 12, 31, 23, 30, tzinfo=UTC)),  # no date in Berlin (year 10000)
 ])
-def test_a_pins_page_falls_back_to_the_servers_zone_when_its_projects_cannot_show_its_times(
+def test_a_pins_page_falls_back_to_utc_when_its_projects_zone_cannot_show_its_times(
     staff, zone, scheduled_at
 ):
     client, pin = staff
     type(pin.project).objects.filter(pk=pin.project_id).update(timezone=zone)
     type(pin).objects.filter(pk=pin.pk).update(scheduled_at=scheduled_at)
     body = change_page(client, pin)
-    assert "In UTC, the server" in body and "cannot show this pin" in body
+    assert "In UTC: the project's time zone" in body and "cannot show this pin" in body
 
 
 def test_a_draft_pin_keeps_save_and_delete_and_a_title_input_wide_enough(staff):
@@ -110,6 +110,17 @@ def test_the_pins_list_names_the_zone_of_every_time(staff):
     type(pin).objects.filter(pk=pin.pk).update(scheduled_at=when)
     body = client.get(reverse("admin:publishing_pin_changelist")).content.decode()
     assert re.search(r'class="field-scheduled">[^<]+ UTC<', body), body
+
+
+@pytest.mark.parametrize("status", [PinStatus.READY_TO_SCHEDULE, PinStatus.PUBLISHED])
+def test_the_pins_list_shows_a_time_with_no_date_in_the_projects_zone_in_utc(staff, status):
+    client, pin = staff
+    type(pin.project).objects.filter(pk=pin.project_id).update(timezone="Asia/Tokyo")
+    beyond = datetime(9999, 12, 31, 23, 0, tzinfo=UTC)  # stored before the schedule window existed
+    type(pin).objects.filter(pk=pin.pk).update(status=status, scheduled_at=beyond, published_at=beyond)
+    response = client.get(reverse("admin:publishing_pin_changelist"))
+    assert response.status_code == 200
+    assert "Dec. 31, 9999, 11 p.m. UTC" in response.content.decode()
 
 
 def test_a_published_pin_links_to_pinterest_and_in_the_demo_to_the_stand_ins_page(staff, settings):

@@ -29,6 +29,12 @@ def test_no_zone_or_an_unknown_one_falls_back_to_the_servers_and_none_is_a_dash(
     assert format_when(None) == "—"
 
 
+def test_a_time_with_no_date_in_the_zone_east_of_utc_is_shown_in_utc_saying_so():
+    beyond = datetime(9999, 12, 31, 23, 30, tzinfo=UTC)  # year 10000 in Berlin: a row from before the window
+    assert format_when(beyond, zone="Europe/Berlin") == "Dec. 31, 9999, 11:30 p.m. UTC"
+    assert format_when(beyond, zone="America/New_York") == "Dec. 31, 9999, 6:30 p.m. EST"
+
+
 def test_the_when_filter_and_djangos_own_date_rendering_name_the_zone():
     rendered = Template("{% load when %}{{ t|when }} / {{ t|when:'Asia/Tokyo' }}").render(Context({"t": MOMENT}))
     assert rendered == "Nov. 30, 2026, 10:08 p.m. UTC / Dec. 1, 2026, 7:08 a.m. JST"

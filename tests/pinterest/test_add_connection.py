@@ -218,6 +218,12 @@ def test_refresh_tokens_refuses_a_negative_window():
         refresh_tokens("--within-days", "-1")
 
 
+@pytest.mark.parametrize("days", ["3651", "1000000000", "1e300", "inf", "nan"])
+def test_refresh_tokens_refuses_a_window_beyond_ten_years_naming_the_option(days):
+    with pytest.raises(CommandError, match=r"--within-days must be a number of days from 0 to 3650"):
+        refresh_tokens("--within-days", days)
+
+
 def test_an_account_without_an_id_is_refused_and_nothing_is_stored(standin, monkeypatch):
     from pinterest.client import PinterestClient
     from pinterest.errors import ConnectError

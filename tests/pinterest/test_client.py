@@ -169,6 +169,50 @@ def test_create_pin_2xx_with_a_body_that_is_not_json_is_an_unknown_outcome(pinte
     assert caught.value.status_code == 201
 
 
+def test_create_pin_2xx_with_json_nested_too_deep_is_an_unknown_outcome_not_a_recursion_error(pinterest_api):
+    add(pinterest_api, "POST", "/pins", status=201, body="[" * 200_000 + "]" * 200_000)
+
+    with pytest.raises(PinterestUnavailable, match="not JSON") as caught:
+        client().create_pin(PAYLOAD)
+
+    assert caught.value.status_code == 201
+
+
+def test_error_with_json_nested_too_deep_is_still_readable(pinterest_api):
+    add(pinterest_api, "POST", "/pins", status=400, body='{"a":' * 200_000 + "1" + "}" * 200_000)
+
+    with pytest.raises(PinterestBadRequest) as caught:
+        client().create_pin(PAYLOAD)
+
+    assert caught.value.status_code == 400
+    assert "not JSON" in caught.value.message_detail
+
+
+def test_answer_larger_than_the_limit_is_an_unknown_outcome_and_is_not_read_whole(pinterest_api, settings):
+    settings.PINTEREST_MAX_ANSWER_BYTES = 1000
+    add(pinterest_api, "POST", "/pins", status=201, json={**PIN, "note": "x" * 5000})
+
+    with pytest.raises(PinterestUnavailable, match="more than 1000 bytes") as caught:
+        client().create_pin(PAYLOAD)
+
+    assert caught.value.outcome_unknown
+
+
+def test_error_answer_larger_than_the_limit_is_an_unknown_outcome(pinterest_api, settings):
+    settings.PINTEREST_MAX_ANSWER_BYTES = 1000
+    add(pinterest_api, "GET", "/boards", status=404, body="x" * 5000)
+
+    with pytest.raises(PinterestUnavailable, match="more than 1000 bytes"):
+        client().list_boards()
+
+
+def test_answer_within_the_limit_is_read_as_usual(pinterest_api, settings):
+    settings.PINTEREST_MAX_ANSWER_BYTES = 1000
+    add(pinterest_api, "POST", "/pins", status=201, json=PIN)
+
+    assert client().create_pin(PAYLOAD) == PIN
+
+
 def test_call_without_an_access_token_raises_auth_error_without_calling_pinterest(pinterest_api):
     with pytest.raises(PinterestAuthError, match="No access token"):
         PinterestClient().get_user_account()

@@ -311,7 +311,7 @@ class RecordingTransport(HTTPAdapter):
         response = requests.Response()
         response.status_code = self.status
         response.reason = {204: "No Content", 403: "Forbidden", 503: "Slow Down"}.get(self.status, "")
-        response._content = self.text.encode()
+        response.raw = io.BytesIO(self.text.encode())
         response.request = request
         response.url = request.url
         return response

@@ -91,6 +91,14 @@ def test_rotation_leaves_every_token_readable_under_the_new_key_alone(settings):
         assert (fresh.access_token, fresh.refresh_token) == (f"pina_{i}", f"pinr_{i}")
 
 
+@pytest.mark.parametrize("size", ["0", "10001", "9" * 30])
+def test_rotation_refuses_a_batch_size_out_of_range_naming_it(size):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match=r"--batch-size must be 1\.\.10000"):
+        call_command("rotate_token_keys", "--batch-size", size)
+
+
 def test_rotation_dry_run_changes_nothing_and_second_run_changes_nothing(settings):
     import io
 

@@ -183,16 +183,34 @@ def test_sections_are_managed_over_the_control_endpoint(account, standin):
 # --- media ----------------------------------------------------------------------------------
 
 
-def test_media_goes_registered_then_processing_then_succeeded(account, standin):
+class StandinClock:
+    """The stand-in's ``time`` module with a clock the test moves (no sleeping, no race with a
+    loaded machine): ``time()`` is ``now``."""
+
+    def __init__(self, now: float):
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+    def __getattr__(self, name):  # the rest of the time module (strftime, ...) as it is
+        return getattr(time, name)
+
+
+def test_media_goes_registered_then_processing_then_succeeded(account, standin, monkeypatch):
     _user, _board_id, client = account
+    clock = StandinClock(time.time())
+    monkeypatch.setattr("pinterest.standin.state.time", clock)
+    monkeypatch.setattr("pinterest.standin.api.time", clock)
     standin.set_media_processing_seconds(0.3)
     media = client.register_media()
     data = b"video" * 1000
 
     registered = client.get_media(media["media_id"])
     upload(client, media, data)
+    clock.now += 0.29
     processing = client.get_media(media["media_id"])
-    time.sleep(0.35)
+    clock.now += 0.02
     succeeded = client.get_media(media["media_id"])
 
     assert media["media_type"] == "video"

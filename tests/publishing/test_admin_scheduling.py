@@ -57,6 +57,21 @@ def test_the_pin_to_boards_action_asks_then_creates_the_copies(admin_user_client
     assert [c.scheduled_at.isoformat() for c in copies] == ["2030-06-01T07:00:00+00:00", "2030-06-03T07:00:00+00:00"]
 
 
+@pytest.mark.parametrize("action", ["add_to_queue", "pin_to_boards"])
+def test_a_project_whose_stored_zone_is_no_zone_gets_a_message_not_a_500(admin_user_client, world, action):
+    project, boards = world
+    type(project).objects.filter(pk=project.pk).update(timezone="Mars/Phobos")  # before the rule, or by SQL
+    pin = make_pin(project=project, board=boards[0], status=PinStatus.DRAFT)
+    response = admin_user_client.post("/admin/publishing/pin/", {
+        "action": action, "_selected_action": [pin.pk], "apply": "1",
+        "boards": [boards[1].pk], "start_at_0": "2030-06-01", "start_at_1": "09:00",
+        "interval_days": "2", "interval_hours": "0",
+    }, follow=True)
+    assert response.status_code == 200
+    assert "&#x27;Mars/Phobos&#x27; is not a time zone" in response.content.decode()
+    assert not Pin.objects.filter(scheduled_at__isnull=False).exists()
+
+
 def test_the_upload_page_imports_a_csv_or_lists_every_bad_row(admin_user_client, world):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -35,6 +35,20 @@ def next_monday_9_berlin():
     return candidate if candidate > now else candidate + timedelta(days=7)
 
 
+@pytest.mark.parametrize("call", ["project queue", "pin queue"])
+def test_scheduling_in_a_project_whose_stored_zone_is_no_zone_is_a_400_naming_timezone(tenant_api, world, call):
+    project, boards = world
+    type(project).objects.filter(pk=project.pk).update(timezone="Mars/Phobos")  # before the rule, or by SQL
+    PostingSlot.objects.create(project=project, weekday=2, local_time=time(12, 0))
+    pin = make_pin(project=project, board=boards[0], status=PinStatus.DRAFT)
+    if call == "project queue":
+        response = tenant_api.get(f"/api/projects/{project.pk}/queue/")
+    else:
+        response = tenant_api.post(f"/api/pins/{pin.pk}/queue/", {}, format="json")
+    assert response.status_code == 400
+    assert "'Mars/Phobos' is not a time zone" in fields(response)["timezone"][0]
+
+
 def test_slots_are_put_and_listed_in_the_projects_zone(tenant_api, world):
     project, _boards = world
     body = {"slots": [{"weekday": "monday", "time": "09:00"}, {"weekday": "friday", "time": "18:30"}]}

@@ -102,6 +102,42 @@ def test_the_tenant_page_shows_no_other_tenants_pins(client, projects):
     assert "Not yours" not in html
 
 
+def test_a_pin_of_a_project_whose_stored_zone_is_no_zone_falls_on_its_utc_day(tenant):
+    board = make_board(connection=make_connection(tenant=tenant))
+    project = make_project(tenant=tenant, connection=board.connection)
+    type(project).objects.filter(pk=project.pk).update(timezone="Mars/Phobos")  # direct SQL, or before the rule
+    pin = make_pin(project=project, board=board, scheduled_at=datetime(2030, 5, 1, 23, 30, tzinfo=UTC))
+    days = calendar_pins_by_day(tenant_id=tenant.pk, start=date(2030, 5, 1), end=date(2030, 5, 2))
+    (entry,) = days[date(2030, 5, 1)]
+    assert entry.pin.pk == pin.pk and entry.zone_name == "UTC" and entry.local_time == "23:30"
+
+
+def test_a_pin_with_no_date_in_its_projects_zone_is_on_its_utc_day(projects, tenant):
+    board, berlin, _utc = projects
+    pin = make_pin(project=berlin, board=board, status=PinStatus.PUBLISHED,
+                   published_at=datetime(9999, 12, 31, 23, 30, tzinfo=UTC))  # year 10000 in Berlin
+    days = calendar_pins_by_day(tenant_id=tenant.pk, start=date(9999, 12, 25), end=date(9999, 12, 31))
+    (entry,) = days[date(9999, 12, 31)]
+    assert entry.pin.pk == pin.pk and entry.zone_name == "UTC"
+
+
+@pytest.mark.parametrize("which", ["project", "tenant"])
+def test_the_calendar_of_a_project_whose_stored_zone_is_no_zone_is_shown_in_utc_saying_so(
+    admin_user_client, tenant, which
+):
+    board = make_board(connection=make_connection(tenant=tenant))
+    project = make_project(tenant=tenant, connection=board.connection, name="Old blog")
+    type(project).objects.filter(pk=project.pk).update(timezone="Mars/Phobos")
+    make_pin(project=project, board=board, title="Old pin", scheduled_at=datetime(2030, 5, 1, 9, tzinfo=UTC))
+    path = f"{project.pk}/calendar/" if which == "project" else "calendar/"
+    response = admin_user_client.get(f"/admin/publishing/blogproject/{path}?view=month&date=2030-05-01")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Old pin" in html and '09:00 <abbr title="UTC">UTC</abbr>' in html
+    if which == "project":
+        assert "Times in <strong>UTC</strong>" in html and "Mars/Phobos" in html
+
+
 @pytest.mark.parametrize("query", ["view=year", "date=2030-13-01", "date=99999-01-01"])
 def test_a_malformed_calendar_query_is_a_400(admin_user_client, query):
     assert admin_user_client.get(f"/admin/publishing/blogproject/calendar/?{query}").status_code == 400

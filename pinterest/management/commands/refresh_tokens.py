@@ -1,4 +1,5 @@
 import json
+import math
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
@@ -6,6 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from pinterest.conf import pinterest_settings
 from pinterest.services.refresh import connections_refresh_expiring, connections_refresh_retry_due
 
+#: The widest window asked for: ten years (no refresh token lives that long).
+MAX_WITHIN_DAYS = 3650
 
 class Command(BaseCommand):
     help = (
@@ -45,6 +48,9 @@ class Command(BaseCommand):
             within_days = pinterest_settings.TOKEN_REFRESH_WITHIN_DAYS
         if within_days < 0:
             raise CommandError("--within-days must not be negative.")
+        if not math.isfinite(within_days) or within_days > MAX_WITHIN_DAYS:
+            # A window no token has (inf, nan, 1e300 would not even make a timedelta).
+            raise CommandError(f"--within-days must be a number of days from 0 to {MAX_WITHIN_DAYS}.")
         summary = connections_refresh_expiring(within=timedelta(days=within_days), dry_run=dry_run)
         if as_json:
             self.stdout.write(json.dumps({**summary, "dry_run": dry_run}, indent=2, sort_keys=True))

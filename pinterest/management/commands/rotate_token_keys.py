@@ -4,6 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from pinterest.fields import TokenDecryptionError
 from pinterest.services.rotation import tokens_rotate_keys
 
+#: Rows per transaction, at most.
+MAX_BATCH_SIZE = 10_000
 
 class Command(BaseCommand):
     help = (
@@ -17,8 +19,8 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=500, help="Rows per transaction.")
 
     def handle(self, *args, dry_run, batch_size, **options):
-        if batch_size < 1:
-            raise CommandError("--batch-size must be at least 1.")
+        if not 1 <= batch_size <= MAX_BATCH_SIZE:
+            raise CommandError(f"--batch-size must be 1..{MAX_BATCH_SIZE}.")
         verbosity = options["verbosity"]
 
         def progress(result):

@@ -6,6 +6,8 @@ from django.db import DatabaseError
 from publishing.engine import pins_due_preview, pins_publish_due
 from publishing.engine.queue import enqueue_publish_due
 
+#: The most pins one run may be told to claim (a run stops at its budget long before).
+MAX_LIMIT = 1_000_000
 
 class Command(BaseCommand):
     help = (
@@ -24,8 +26,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run, limit, **options):
-        if limit is not None and limit < 1:
-            raise CommandError("--limit must be at least 1.")
+        if limit is not None and not 1 <= limit <= MAX_LIMIT:
+            raise CommandError(f"--limit must be 1..{MAX_LIMIT}.")
         as_json = options["json"]
         if options["enqueue"]:
             task_id = enqueue_publish_due()

@@ -180,15 +180,22 @@ def test_recovery_leaves_a_pin_inside_its_lease_alone(standin):
     assert report["reconciled"] == 0 and statuses([pin]) == [PinStatus.PUBLISHING]
 
 
-def test_one_run_claims_only_what_it_can_publish_within_its_budget(standin, settings):
-    settings.PINTEREST_PUBLISH_INTERVAL_SECONDS = 0.5
-    settings.PUBLISH_SWEEP_BUDGET_SECONDS = 1.2
-    pins = due_pins(standin, count=6)
+def test_one_run_claims_only_the_pins_whose_pacing_slots_fit_in_its_budget(standin, settings):
+    # Slots an hour apart against a budget of seconds: which slot fits does not depend on how
+    # fast the machine is (only that a call can start within the budget at all).
+    settings.PINTEREST_PUBLISH_INTERVAL_SECONDS = 3600
+    settings.PUBLISH_SWEEP_BUDGET_SECONDS = 3
+    free_now = due_pins(standin, count=2)
+    taken, (taken_board,) = standin_account(standin)
+    later = due_pins(standin, count=1, connection=taken, board=taken_board)
+    PinterestConnection.objects.filter(pk=taken.pk).update(next_publish_at=timezone.now() + timedelta(hours=1))
     report = pins_publish_due()
-    # Slots at 0, 0.5 and 1.0 s fit in 1.2 s; the fourth would not, so it is not claimed.
-    assert report["published"] == 3
-    assert statuses(pins).count(PinStatus.READY_TO_SCHEDULE) == 3
-    assert statuses(pins).count(PinStatus.PUBLISHING) == 0
+    # The free account's slot now fits; its next one (in an hour) and the other account's do not,
+    # so those pins are not claimed: none is left publishing, and only one create was sent.
+    assert report["published"] == 1
+    assert sorted(statuses(free_now)) == [PinStatus.PUBLISHED, PinStatus.READY_TO_SCHEDULE]
+    assert statuses(later) == [PinStatus.READY_TO_SCHEDULE]
+    assert create_calls(standin) == 1
 
 
 def test_limit_caps_one_run(standin):
@@ -224,6 +231,14 @@ def test_publish_due_refuses_a_bad_limit():
 
     with pytest.raises(CommandError, match="--limit"):
         call_command("publish_due", "--limit", "0")
+
+
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]])
+def test_publish_due_refuses_a_limit_beyond_a_million_naming_it(dry_run):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match=r"--limit must be 1\.\.1000000"):
+        call_command("publish_due", *dry_run, "--limit", "9" * 30)
 
 
 def test_schedule_setup_twice_gives_exactly_four_schedules(settings):
