@@ -37,6 +37,7 @@ import logging
 import math
 import re
 import socket
+import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -182,14 +183,10 @@ _SENT_SIGNS = (
 _NOT_SENT_SIGNS = (NewConnectionError, ConnectTimeoutError, ConnectionRefusedError, socket.gaierror)
 
 
-def _never_reached(err: BaseException) -> bool:
-    """True when a ``requests.ConnectionError`` happened before the request was sent.
-
-    Looks through the wrapped urllib3/socket errors. Any sign that the request went out
-    wins, and anything it cannot place counts as "may have reached": the safe side for a
-    create that has no idempotency key.
-    """
-    chain, stack = [], [err]
+def _error_chain(err: BaseException) -> list[BaseException]:
+    """``err`` and every error it wraps (urllib3's ``reason``, args, causes and contexts)."""
+    chain: list[BaseException] = []
+    stack: list[object] = [err]
     while stack:
         current = stack.pop()
         if not isinstance(current, BaseException) or any(current is seen for seen in chain):
@@ -197,6 +194,25 @@ def _never_reached(err: BaseException) -> bool:
         chain.append(current)
         stack.extend(current.args)
         stack.extend((getattr(current, "reason", None), current.__cause__, current.__context__))
+    return chain
+
+
+def _tls_refused_before_sending(err: BaseException) -> bool:
+    """True when a TLS error is a refused certificate: the handshake stopped before any of the
+    request was written. requests raises the same ``SSLError`` for a TLS stream that breaks after
+    the handshake (a record that does not decrypt while the answer is read), when the request may
+    have reached Pinterest in full; anything but a refused certificate counts as "may have reached"."""
+    return any(isinstance(e, ssl.SSLCertVerificationError) for e in _error_chain(err))
+
+
+def _never_reached(err: BaseException) -> bool:
+    """True when a ``requests.ConnectionError`` happened before the request was sent.
+
+    Looks through the wrapped urllib3/socket errors. Any sign that the request went out
+    wins, and anything it cannot place counts as "may have reached": the safe side for a
+    create that has no idempotency key.
+    """
+    chain = _error_chain(err)
     if any(isinstance(e, _SENT_SIGNS) for e in chain):
         return False
     return any(isinstance(e, _NOT_SENT_SIGNS) for e in chain)
@@ -581,7 +597,9 @@ class PinterestClient:
         except requests.exceptions.ConnectTimeout as err:
             raise PinterestConnectionError(f"Could not connect to {peer} in time: {err}") from err
         except requests.exceptions.SSLError as err:
-            raise PinterestConnectionError(f"TLS handshake with {peer} failed: {err}") from err
+            if _tls_refused_before_sending(err):
+                raise PinterestConnectionError(f"TLS handshake with {peer} failed: {err}") from err
+            raise PinterestUnavailable(f"TLS connection to {peer} broke during {what}: {err}") from err
         except requests.exceptions.ReadTimeout as err:
             raise PinterestUnavailable(f"{peer} did not answer {what} within {timeout[1]} s") from err
         except requests.exceptions.ConnectionError as err:
