@@ -26,9 +26,10 @@ A crashed runner costs seconds, not minutes:
   that had fetched it) is stale after ``START_GRACE_BEATS`` beats.
 - Each beat of every live runner also looks for stale places: while accounts with work
   outnumber the live runners, it takes a stale place over and enqueues a replacement, which
-  any cluster's free worker starts at once. The minute schedule does the same when no runner
-  is left alive. A place freed on purpose (a turn that ended early) is left to the schedule,
-  so held-back accounts never make runners loop.
+  any cluster's free worker starts at once. A place freed on purpose (a turn that ended
+  early) is left to the minute schedule, so held-back accounts never make runners loop.
+- Every cluster watches too (``runners_watch``, one thread per cluster): a cluster with no
+  runner of its own starts the replacements when every runner died with another cluster.
 - A runner whose turn raises (its database connection killed, say) hands its place on to a
   continuation at once, then raises; a continuation that raises again frees the place (one
   immediate retry per crash, so a lasting fault cannot loop).
@@ -37,8 +38,10 @@ The dead runner's claimed pins are recovered after their lease, by looking, neve
 again: runner places are capacity, never a right to call Pinterest for a pin.
 """
 
+import fcntl
 import logging
 import os
+import tempfile
 import threading
 import time
 import uuid
@@ -140,11 +143,18 @@ def runner_heartbeat(*, slot: int, token: str, now: datetime | None = None) -> b
     now = now or timezone.now()
     if not PublishRunner.objects.filter(pk=slot, token=token).update(held_until=now + EXPIRY_BEATS * _beat()):
         return False
-    if _places().filter(_stale(now)).exists():
-        replaced = _start(now=now, stale_only=True)
-        if replaced:
-            logger.warning("runner %s: started %s runner(s) in place of dead ones", slot, replaced)
+    replaced = runners_replace_dead(now=now)
+    if replaced:
+        logger.warning("runner %s: started %s runner(s) in place of dead ones", slot, replaced)
     return True
+
+
+def runners_replace_dead(*, now: datetime | None = None) -> int:
+    """Enqueue runners in stale places (their runners died, or their tasks were lost) while
+    accounts with work outnumber the live runners. Returns how many. One query when none is stale."""
+    now = now or timezone.now()
+    stale = PublishRunner.objects.filter(slot__lt=publishing_settings.PUBLISH_RUNNERS).filter(_stale(now))
+    return _start(now=now, stale_only=True) if stale.exists() else 0
 
 
 def _connection_usable_again() -> None:
@@ -200,6 +210,56 @@ class _Heartbeat:
         self._stopped.set()
         if self._thread is not None:
             self._thread.join()
+
+
+class _Watch:
+    """One thread per cluster that looks for dead runners' places every heartbeat, so a cluster
+    with no runner of its own (the others' runners all died with their cluster) starts
+    replacements within seconds instead of at the next minute's schedule.
+
+    Every worker process of a cluster starts one (``runners_watch``, on django-q2's
+    ``post_spawn``); the one holding a lock on a file named after the cluster (its sentinel's
+    pid) looks, the others only try the lock each beat, so a cluster makes one query per beat
+    and one database connection, and a worker that dies hands the watch on within a beat."""
+
+    started = False
+
+    def __init__(self):
+        self._path = os.path.join(tempfile.gettempdir(), f"pinpublisher-runner-watch-{os.getppid()}.lock")
+        self._file = None
+
+    def _watching(self) -> bool:
+        if self._file is None:
+            handle = open(self._path, "a")  # noqa: SIM115  (held open as long as the lock)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                handle.close()
+                return False
+            self._file = handle
+        return True
+
+    def run(self) -> None:
+        while True:
+            time.sleep(publishing_settings.PUBLISH_RUNNER_HEARTBEAT_SECONDS)
+            try:
+                if self._watching():
+                    replaced = runners_replace_dead()
+                    if replaced:
+                        logger.warning("runner watch: started %s runner(s) in place of dead ones", replaced)
+            except DatabaseError:
+                logger.warning("runner watch: the database did not answer; trying again", exc_info=True)
+                _connection_usable_again()
+            except Exception:
+                logger.exception("runner watch: could not look for dead runners")
+
+
+def runners_watch() -> None:
+    """Start this process's watch for dead runners (see ``_Watch``); once per process."""
+    if _Watch.started:
+        return
+    _Watch.started = True
+    threading.Thread(target=_Watch().run, name="runner-watch", daemon=True).start()
 
 
 def _work_ahead(now: datetime) -> bool:

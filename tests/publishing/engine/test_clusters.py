@@ -125,19 +125,32 @@ def test_two_clusters_both_publish_keep_pacing_and_a_killed_one_loses_nothing(st
 def test_a_killed_runner_is_replaced_by_a_live_runners_heartbeat_and_every_pin_publishes(
     standin, settings, monkeypatch
 ):
-    """No schedule runs: only a live runner's heartbeat can start a runner in the dead one's place."""
+    """No schedule runs: a live runner's heartbeat (or the cluster's watch) starts a runner in the
+    dead one's place."""
+    kill_a_runner_and_see_it_replaced(standin, settings, monkeypatch, accounts=2)
+
+
+def test_a_cluster_with_no_runner_of_its_own_starts_one_in_a_dead_runners_place_within_a_few_beats(
+    standin, settings, monkeypatch
+):
+    """The only runner dies (as when every runner ran in a killed cluster) and no schedule runs:
+    the live cluster's watch notices the stale place and starts a runner in it."""
+    kill_a_runner_and_see_it_replaced(standin, settings, monkeypatch, accounts=1)
+
+
+def kill_a_runner_and_see_it_replaced(standin, settings, monkeypatch, *, accounts):
     settings.PUBLISH_RUNNERS = 2
-    due_pins_over_connections(standin, connections=2, per_connection=2)
+    due_pins_over_connections(standin, connections=accounts, per_connection=2)
     Pin.objects.update(scheduled_at=timezone.now() + timedelta(seconds=20))  # the runners wait for them
     Task.objects.all().delete()  # what other tests' clusters left
     enqueued = []
     monkeypatch.setattr("publishing.engine.queue.enqueue_runner", lambda **place: enqueued.append(place))
-    assert runners_start() == 2
+    assert runners_start() == accounts
     monkeypatch.undo()
-    (doomed, other) = enqueued
+    (doomed, *others) = enqueued
     cluster = start_cluster(standin)
-    # Place 0's runner runs in a process of its own (not a cluster's), with a long turn, and is
-    # killed once it holds the place.
+    # The first place's runner runs in a process of its own (not a cluster's), with a long turn,
+    # and is killed once it holds the place.
     runner = start(["shell", "-c", f"from publishing.engine import runner_turn; runner_turn(**{doomed!r})"], standin,
                    PUBLISH_RUNNER_TURN_SECONDS="300")
     try:
@@ -145,8 +158,9 @@ def test_a_killed_runner_is_replaced_by_a_live_runners_heartbeat_and_every_pin_p
         reserved = PublishRunner.objects.get(slot=doomed["slot"]).held_until
         wait_for(lambda: PublishRunner.objects.get(slot=doomed["slot"]).held_until != reserved, 30,
                  "the doomed runner to take its place")
-        queue.enqueue_runner(**other)
-        wait_for(lambda: ran_in_place(other["slot"]), 30, "the cluster's runner to start")
+        for other in others:
+            queue.enqueue_runner(**other)
+            wait_for(lambda slot=other["slot"]: ran_in_place(slot), 30, "the cluster's runner to start")
         assert PublishRunner.objects.get(slot=doomed["slot"]).token == doomed["token"]
         os.killpg(runner.pid, signal.SIGKILL)
         runner.wait()

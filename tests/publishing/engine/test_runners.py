@@ -232,6 +232,22 @@ def test_a_heartbeat_starts_no_runner_for_a_place_freed_on_purpose_nor_beyond_th
     assert len(enqueued) == 2
 
 
+def test_a_clusters_watch_starts_a_runner_in_a_dead_runners_place_when_no_runner_is_left(
+    standin, enqueued, settings
+):
+    settings.PUBLISH_RUNNER_HEARTBEAT_SECONDS = 2
+    due(standin)
+    start = timezone.now()
+    assert runners_start(now=start) == 1
+    (_, slot, token) = enqueued[0]
+    assert runners.runner_heartbeat(slot=slot, token=token, now=start)  # then it died with its cluster
+    assert runners.runners_replace_dead(now=beats(start, 4)) == 0
+    assert runners.runners_replace_dead(now=beats(start, 6)) == 1
+    (_, replaced, replacement) = enqueued[1]
+    assert (replaced, PublishRunner.objects.get(slot=slot).token) == (slot, replacement)
+    assert runner_turn(slot=slot, token=replacement)["published"] == 1
+
+
 def test_a_runner_whose_turn_raises_hands_its_place_on_at_once_and_a_second_crash_frees_it(
     standin, enqueued, monkeypatch
 ):
