@@ -46,10 +46,11 @@ import threading
 import time
 import uuid
 from datetime import datetime, timedelta
+from typing import IO
 
 from django.db import DatabaseError, IntegrityError, connections
 from django.db import connection as db_connection
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from publishing.conf import publishing_settings
@@ -87,7 +88,7 @@ def _accounts_with_work(*, now: datetime, limit: int) -> int:
     return min(limit, len(accounts - {None}))
 
 
-def _places():
+def _places() -> QuerySet[PublishRunner]:
     """The places in use ([0, PUBLISH_RUNNERS)), created on first use."""
     places = publishing_settings.PUBLISH_RUNNERS
     for slot in range(places):
@@ -224,9 +225,9 @@ class _Watch:
 
     started = False
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._path = os.path.join(tempfile.gettempdir(), f"pinpublisher-runner-watch-{os.getppid()}.lock")
-        self._file = None
+        self._file: IO[str] | None = None
 
     def _watching(self) -> bool:
         if self._file is None:
