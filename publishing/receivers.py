@@ -6,6 +6,7 @@ app records its events in ``webhooks.receivers``).
 
 from django.db import transaction
 from django.dispatch import receiver
+from django_q.conf import Conf
 from django_q.signals import post_spawn
 
 from pinterest.signals import connection_health_changed, connection_saved, connection_target_requested
@@ -36,4 +37,6 @@ def notify_owners_of_health(sender, *, connection, health, detail, previous, **k
 @receiver(post_spawn, dispatch_uid="publishing.watch_runner_places")
 def watch_runner_places(sender, **kwargs):
     # In each django-q2 worker process as it starts: the cluster notices dead runners (engine.runners).
-    runners_watch()
+    # Not for a task run inline (sync mode: the "worker" is the caller's own process).
+    if not Conf.SYNC:
+        runners_watch()

@@ -50,6 +50,12 @@ def test_a_pin_scheduled_for_now_is_published_by_the_minute_schedule_without_wai
     assert PublishRunner.objects.get(slot=0).held_until is None  # nothing left: the place is free again
 
 
+def test_a_runner_task_run_inline_starts_no_cluster_watch_in_the_callers_process(standin, run_tasks_inline):
+    due(standin)
+    assert tasks.publish_on_time() == 1  # django-q2 runs it in this process, as a worker would
+    assert not [thread for thread in threading.enumerate() if thread.name == "runner-watch"]
+
+
 def test_nothing_due_or_about_to_be_starts_no_runner(standin, enqueued):
     standin_pins(standin, scheduled_at=timezone.now() + timedelta(hours=1))
     standin_pins(standin, scheduled_at=None)
