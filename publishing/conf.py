@@ -33,14 +33,18 @@ DEFAULTS = {
     #: timeout less 90 s (at least 30 s).
     "PUBLISH_SWEEP_BUDGET_SECONDS": None,
     #: Calls to Pinterest one dispatcher (a sweep, a runner) makes at once, on as many threads
-    #: (PostgreSQL only). Each thread holds one database connection and the dispatcher one more:
-    #: a publishing process holds at most this + 1 (+ 1 for django-q2's own bookkeeping).
+    #: (PostgreSQL only). Each thread holds one database connection and the dispatcher one more
+    #: (a runner's heartbeat one more): a publishing process holds at most this + 2 (+ 1 for
+    #: django-q2's own bookkeeping).
     "PUBLISH_CALLS_IN_FLIGHT": 8,
     #: Runner tasks (publishing on time) at once across every cluster; each makes up to
     #: PUBLISH_CALLS_IN_FLIGHT calls at once and occupies one django-q2 worker while it runs.
     "PUBLISH_RUNNERS": 2,
     #: One runner task's turn; a runner with work left hands its place to a continuation task.
     "PUBLISH_RUNNER_TURN_SECONDS": 60,
+    #: A runner renews its place this often while it works; a place not renewed for 5 beats is
+    #: free again (its runner died) and the next beat of any live runner starts a replacement.
+    "PUBLISH_RUNNER_HEARTBEAT_SECONDS": 2.0,
     #: Runners start this long before a pin's scheduled time and wait for it (must exceed the
     #: one-minute schedule's period, about 90 s with django-q2's 30 s scheduler cycle).
     "PUBLISH_LOOKAHEAD_SECONDS": 120,

@@ -6,8 +6,11 @@ app records its events in ``webhooks.receivers``).
 
 from django.db import transaction
 from django.dispatch import receiver
+from django_q.conf import Conf
+from django_q.signals import post_spawn
 
 from pinterest.signals import connection_health_changed, connection_saved, connection_target_requested
+from publishing.engine import runners_watch
 from publishing.services.connections import project_attach_connection, project_check_connection_target
 from publishing.services.notifications import connection_health_notify_owners
 
@@ -29,3 +32,11 @@ def notify_owners_of_health(sender, *, connection, health, detail, previous, **k
     transaction.on_commit(
         lambda: connection_health_notify_owners(connection=connection, health=health, detail=detail, previous=previous)
     )
+
+
+@receiver(post_spawn, dispatch_uid="publishing.watch_runner_places")
+def watch_runner_places(sender, **kwargs):
+    # In each django-q2 worker process as it starts: the cluster notices dead runners (engine.runners).
+    # Not for a task run inline (sync mode: the "worker" is the caller's own process).
+    if not Conf.SYNC:
+        runners_watch()

@@ -26,6 +26,6 @@ def publish_on_time() -> int:
     return engine.runners_start()
 
 
-def publish_runner(slot: int, token: str) -> dict:
+def publish_runner(slot: int, token: str, after_crash: bool = False) -> dict:
     """One runner's turn; it hands its place on to a continuation task itself."""
-    return engine.runner_turn(slot=slot, token=token)
+    return engine.runner_turn(slot=slot, token=token, after_crash=after_crash)

@@ -45,7 +45,7 @@ from publishing.engine.results import (
     PinValidationError,
     PublishResult,
 )
-from publishing.engine.runners import runner_turn, runners_start
+from publishing.engine.runners import runner_turn, runners_start, runners_watch
 from publishing.engine.sweep import pins_due_preview, pins_publish_due
 
 __all__ = [
@@ -70,4 +70,5 @@ __all__ = [
     "pins_publish_due",
     "runner_turn",
     "runners_start",
+    "runners_watch",
 ]

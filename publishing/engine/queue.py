@@ -17,6 +17,8 @@ def enqueue_publish_due() -> str:
     return async_task(PUBLISH_DUE, task_name="publish-due-now")
 
 
-def enqueue_runner(*, slot: int, token: str) -> None:
-    """One runner's turn, for whichever worker of whichever cluster takes it first."""
-    async_task(PUBLISH_RUNNER, slot, token, task_name=f"publish-runner-{slot}", group="publish-runners")
+def enqueue_runner(*, slot: int, token: str, after_crash: bool = False) -> None:
+    """One runner's turn, for whichever worker of whichever cluster takes it first
+    (``after_crash``: it continues a turn that raised)."""
+    args = (slot, token, True) if after_crash else (slot, token)
+    async_task(PUBLISH_RUNNER, *args, task_name=f"publish-runner-{slot}", group="publish-runners")
