@@ -28,6 +28,7 @@ from pinterest.selectors import connection_health_filter
 from pinterest.services.boards import boards_sync
 from pinterest.services.connect import connection_add_from_token, connection_disconnect
 from pinterest.services.refresh import RefreshOutcome, connection_refresh_tokens
+from pinterest.services.refresh_waits import RefreshPatience
 
 
 def _expiry(value):
@@ -212,8 +213,10 @@ class PinterestConnectionAdmin(TenantScopedAdmin):
 
     @admin.action(description="Refresh tokens now")
     def refresh_tokens_now(self, request, queryset):
+        # One bound for the whole request, however many connections are selected.
+        patience = RefreshPatience()
         for connection in queryset.order_by("pk"):
-            outcome = connection_refresh_tokens(connection_id=connection.pk)
+            outcome = connection_refresh_tokens(connection_id=connection.pk, patience=patience)
             if outcome.status == RefreshOutcome.REFRESHED:
                 self.message_user(request, f"Refreshed the tokens of {connection}.", messages.SUCCESS)
             elif outcome.status == RefreshOutcome.SKIPPED:

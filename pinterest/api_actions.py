@@ -10,6 +10,8 @@ Routes (wired in ``pinterest/api_urls.py``):
   the detail view, ``pinterest.api.ConnectionDetailApi``)
 """
 
+import math
+
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -21,6 +23,7 @@ from pinterest.models import PinterestConnection
 from pinterest.services.boards import boards_sync
 from pinterest.services.connect import PINTEREST_APPS_SETTINGS_URL, connection_disconnect
 from pinterest.services.refresh import RefreshOutcome, connection_refresh_tokens
+from pinterest.services.refresh_waits import RefreshPatience
 
 _PINTEREST_FAILED = {
     502: OpenApiResponse(ErrorSerializer, description="Pinterest failed or could not be reached (`pinterest_error`).")
@@ -68,13 +71,16 @@ class ConnectionRefreshApi(TenantApi):
         "If Pinterest refuses, the connection becomes inactive (409, `token_refresh_failed`) and must "
         "be reconnected; an inactive connection answers 409 `connection_inactive`. If Pinterest cannot be "
         "reached or fails (5xx), the connection stays active, the refresh is tried again automatically, "
-        "and the answer is 503 `connection_refresh_failing`.",
+        "and the answer is 503 `connection_refresh_failing`. The request waits at most "
+        "`TOKEN_REFRESH_MAX_WAIT_SECONDS` (15 s) in all for retries; when Pinterest asks to wait longer "
+        "the 503 comes at once, with a `Retry-After` header and a message saying when to try again.",
         responses={200: ConnectionTokensSerializer, **error_responses(404, 409, 503)},
     )
     @no_input
     def post(self, request, connection_id):
         connection = _connection(self.tenant, connection_id)
-        outcome = connection_refresh_tokens(connection_id=connection.pk)
+        outcome = connection_refresh_tokens(connection_id=connection.pk, patience=RefreshPatience())
+        self.retry_after = outcome.retry_after
         if outcome.status == RefreshOutcome.SKIPPED:
             raise ConnectionUnusable(outcome.error)
         if outcome.status == RefreshOutcome.FAILED:
@@ -86,6 +92,13 @@ class ConnectionRefreshApi(TenantApi):
                     "last_error"]
         )
         return Response(ConnectionTokensSerializer(connection).data)
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        if isinstance(exc, ConnectionRefreshFailing) and getattr(self, "retry_after", None) is not None:
+            # Pinterest said how long to wait: so does the answer (RFC 9110 Retry-After, whole seconds).
+            response["Retry-After"] = str(math.ceil(self.retry_after))
+        return response
 
 
 class ConnectionSyncBoardsApi(TenantApi):

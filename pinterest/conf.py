@@ -24,6 +24,9 @@ DEFAULTS = {
     "PINTEREST_MAX_ANSWER_BYTES": 10 * 1024 * 1024,
     "TOKEN_REFRESH_WITHIN_DAYS": 7,
     "TOKEN_REFRESH_BACKOFF_SECONDS": 2.0,
+    #: A person's "refresh now" (API, admin action) waits at most this long in all for Pinterest's
+    #: Retry-After and the backoff; a longer wait is answered at once with when to try again.
+    "TOKEN_REFRESH_MAX_WAIT_SECONDS": 15.0,
     #: A 429 that says the account is blocked for spam stops its publishing this long.
     "PINTEREST_SPAM_BLOCK_COOLDOWN_HOURS": 24.0,
     #: Fernet keys for tokens at rest; the first encrypts, all decrypt (``pinterest.fields``).

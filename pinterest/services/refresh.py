@@ -1,15 +1,16 @@
 """Keeping tokens alive: refresh now, the daily refresh of expiring tokens, and the retry of
 refreshes that failed for a passing reason.
 
-Token refresh runs under the connection's row lock (``SELECT ... FOR UPDATE``),
-deliberately: Pinterest rotates the refresh token on every refresh (continuous refresh),
-so a refresh token can be spent once. The need is re-checked inside the lock, so two
-refreshers (the daily job, a publish just in time, a person clicking "refresh now", on
-any host) never both spend it: the second waits, sees the new expiry and returns. The
-transaction holds that one row and nothing else.
+Each call to Pinterest's token endpoint runs under the connection's row lock
+(``SELECT ... FOR UPDATE``), deliberately: Pinterest rotates the refresh token on every
+refresh (continuous refresh), so a refresh token can be spent once. The need is re-checked
+inside the lock, so two refreshers (the daily job, a publish just in time, a person clicking
+"refresh now", on any host) never both spend it: the second waits, sees the new token and
+returns. The lock is held for one call and never across a wait between retries.
 
 Only a definite refusal deactivates a connection; a transient failure keeps it active and
-is tried again with backoff (``next_refresh_at``). Nothing here logs a token.
+is tried again with backoff (``next_refresh_at``). A person waits at most
+``TOKEN_REFRESH_MAX_WAIT_SECONDS`` in all. Nothing here logs a token.
 """
 
 import logging
@@ -24,7 +25,6 @@ from django.utils import timezone
 
 from pinterest import fields
 from pinterest.client import TokenGrant
-from pinterest.conf import pinterest_settings
 from pinterest.errors import (
     PinterestConnectionError,
     PinterestError,
@@ -35,6 +35,7 @@ from pinterest.models import PinterestConnection
 from pinterest.selectors import connections_expiring, connections_refresh_due
 from pinterest.services.clients import token_client
 from pinterest.services.health import connection_health_check
+from pinterest.services.refresh_waits import RefreshPatience, affordable, refresh_retry_delay, retry_wait
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +78,8 @@ class RefreshOutcome:
     error: str = ""
     access_token_expires_at: datetime | None = None
     refresh_token_expires_at: datetime | None = None
+    #: RETRYING after a 429: the seconds Pinterest asked to wait before the next try.
+    retry_after: float | None = None
 
     def as_dict(self) -> dict:
         """JSON-able, and never a token."""
@@ -107,109 +110,110 @@ def grant_values(grant: TokenGrant, now: datetime) -> dict:
 #: Failures that say nothing about the token: Pinterest is down, slow, unreachable or busy.
 TRANSIENT_REFRESH_ERRORS = (PinterestUnavailable, PinterestConnectionError, PinterestRateLimitError)
 
-#: After a transient refresh failure, the next try waits this long, doubled per failure, capped.
-REFRESH_RETRY_FIRST = timedelta(minutes=5)
-REFRESH_RETRY_MAX = timedelta(hours=2)
+def connection_refresh_tokens(
+    *, connection_id: int, within: timedelta | None = None, sleep: Callable[[float], None] | None = None,
+    retries: int = TOKEN_REFRESH_RETRIES, due_retry: bool = False, now: datetime | None = None,
+    patience: RefreshPatience | None = None,
+) -> RefreshOutcome:
+    """Refresh the connection's tokens now (see ``_refresh_attempt`` for every outcome), then
+    tell the owners if the connection started or stopped needing them.
 
-
-def refresh_retry_delay(failures: int) -> timedelta:
-    """The wait before the next try after ``failures`` transient failures in a row (1, 2, ...)."""
-    return min(REFRESH_RETRY_MAX, REFRESH_RETRY_FIRST * 2 ** max(0, failures - 1))
-
-
-def _refresh_grant(
-    refresh_token: str, *, sleep: Callable[[float], None], retries: int = TOKEN_REFRESH_RETRIES
-) -> TokenGrant:
-    """``refresh_access_token`` with transient failures (5xx, timeout, connection error, 429)
-    retried ``retries`` times with exponential backoff; raises the last error."""
-    client = token_client()
-    backoff = float(pinterest_settings.TOKEN_REFRESH_BACKOFF_SECONDS)
+    A transient failure is tried again up to ``retries`` times after a wait (the backoff, or
+    Pinterest's Retry-After when longer). Each try is its own short transaction: the row lock
+    is released before the wait and taken again after it, and the row read again, so no
+    refresher ever sleeps holding it, and a refresh token some other refresher spent meanwhile
+    is never sent again. ``patience`` (a person waits: "refresh now"): no wait goes past it in
+    all; a longer one ends the refresh at once as RETRYING with ``retry_after``. Without it (the
+    jobs) a Retry-After up to ``BACKGROUND_RETRY_AFTER_MAX`` is waited out."""
+    sleep = sleep or time.sleep
+    seen: str | None = None
     attempt = 0
     while True:
-        try:
-            return client.refresh_access_token(refresh_token)
-        except TRANSIENT_REFRESH_ERRORS as exc:
-            if attempt >= retries:
-                raise
-            wait = backoff * 2**attempt
-            if isinstance(exc, PinterestRateLimitError) and exc.retry_after is not None:
-                wait = max(wait, min(exc.retry_after, 60.0))
-            attempt += 1
-            logger.warning(
-                "Token refresh failed transiently (%s); retry %s of %s in %.2f s", exc, attempt, retries, wait,
-            )
-            sleep(wait)
-
-
-def connection_refresh_tokens(
-    *, connection_id: int, within: timedelta | None = None, sleep: Callable[[float], None] = time.sleep,
-    retries: int = TOKEN_REFRESH_RETRIES, due_retry: bool = False, now: datetime | None = None,
-) -> RefreshOutcome:
-    """Refresh the connection's tokens now (see ``_refresh_locked`` for every outcome), then
-    tell the owners if the connection started or stopped needing them."""
-    outcome = _refresh_locked(connection_id=connection_id, within=within, sleep=sleep, retries=retries,
-                              due_retry=due_retry, now=now)
+        outcome, wait, seen = _refresh_attempt(
+            connection_id=connection_id, within=within, due_retry=due_retry, now=now, seen=seen,
+            attempt=attempt, retries=retries, patience=patience,
+        )
+        if outcome is not None:
+            break
+        if patience is not None:
+            patience.slept += wait
+        sleep(wait)
+        attempt += 1
     if outcome.status in (RefreshOutcome.REFRESHED, RefreshOutcome.RETRYING, RefreshOutcome.FAILED):
         connection_health_check(connection_id=connection_id)
     return outcome
 
 
-def _refresh_locked(
-    *, connection_id: int, within: timedelta | None, sleep: Callable[[float], None], retries: int, due_retry: bool,
-    now: datetime | None,
-) -> RefreshOutcome:
-    """Refresh the connection's access token now; store the new access AND refresh tokens.
+def _refresh_attempt(
+    *, connection_id: int, within: timedelta | None, due_retry: bool, now: datetime | None, seen: str | None,
+    attempt: int, retries: int, patience: RefreshPatience | None,
+) -> tuple[RefreshOutcome | None, float, str]:
+    """One try at refreshing the connection's access token, storing the new access AND refresh
+    tokens: ``(outcome, 0, marker)`` when done, ``(None, wait, marker)`` to wait (unlocked) and try again.
 
-    With ``within``, only when a token still expires within it once the row is locked
-    (another refresher may just have done it: then SKIPPED). The call to Pinterest
-    happens while this one connection's row is locked, deliberately: that is how a
-    refresh token is spent exactly once.
+    The first try, with ``within``, refreshes only when a token still expires within it once the
+    row is locked (else SKIPPED). A later try first looks whether the stored refresh token changed
+    since the first (``seen``, its ciphertext): another refresher or a reconnect renewed it
+    meanwhile, so REFRESHED without a call. While this one waits, ``next_refresh_at`` says when
+    it tries again, so the retry job leaves the connection alone.
 
-    Success stores both tokens, their expiries and ``last_refreshed_at`` and clears
-    ``last_error`` and the failing state. A definite refusal by Pinterest (400 invalid grant,
-    401, 403: the app lost access) marks the connection inactive with ``last_error = "Token
-    refresh failed: <Pinterest's message>"`` and returns FAILED. A transient failure (5xx,
-    timeout, unreachable, 429) past ``retries`` keeps it active: ``refresh_failing_since``,
-    ``last_error`` and ``next_refresh_at`` (backoff doubling from 5 minutes to 2 hours) are
-    recorded and RETRYING returned; pins wait while the access token has expired meanwhile,
-    and the connection heals itself when Pinterest answers again. Only when the refresh token
-    itself has expired is it deactivated (FAILED): no later try could succeed. ``due_retry``: only
-    when ``next_refresh_at`` has come (the retry job). An inactive connection is SKIPPED. A
-    connection without a refresh token, or whose refresh token cannot be decrypted, is FAILED
-    and left unchanged. Raises PinterestConnection.DoesNotExist and PinterestConfigurationError.
+    Success stores both tokens, their expiries and ``last_refreshed_at`` and clears the failing
+    state. A definite refusal (400 invalid grant, 401, 403) deactivates the connection with
+    ``last_error = "Token refresh failed: <Pinterest's message>"``: FAILED. A transient failure
+    (5xx, timeout, unreachable, 429) past ``retries``, or whose wait the caller cannot afford,
+    keeps it active and records ``refresh_failing_since``, ``last_error`` and ``next_refresh_at``
+    (backoff doubling from 5 minutes to 2 hours, never before Pinterest's Retry-After):
+    RETRYING; only when the refresh token itself has expired is it deactivated (FAILED).
+    ``due_retry``: only when ``next_refresh_at`` has come (the retry job). Inactive: SKIPPED.
+    No refresh token, or one that cannot be decrypted: FAILED, unchanged. Raises
+    PinterestConnection.DoesNotExist and PinterestConfigurationError.
     """
     with transaction.atomic():
         connection = PinterestConnection.objects.select_for_update().get(pk=connection_id)
         outcome = RefreshOutcome(connection_id=connection.pk, connection=str(connection), status="")
+        marker = str(connection.__dict__.get("refresh_token") or "")
         now = now or timezone.now()
         if not connection.is_active:
             outcome.status, outcome.error = RefreshOutcome.SKIPPED, disconnected_message(connection)
-            return outcome
+            return outcome, 0.0, marker
         waiting = connection.next_refresh_at is not None and connection.next_refresh_at > now
-        if (within is not None and not needs_refresh(connection, within, now)) or (due_retry and waiting) or (
-            due_retry and connection.next_refresh_at is None
+        if attempt == 0 and (
+            (within is not None and not needs_refresh(connection, within, now)) or (due_retry and waiting) or (
+                due_retry and connection.next_refresh_at is None
+            )
         ):
             outcome.status = RefreshOutcome.SKIPPED
-            outcome.access_token_expires_at = connection.access_token_expires_at
-            outcome.refresh_token_expires_at = connection.refresh_token_expires_at
-            return outcome
+            _expiries(outcome, connection)
+            return outcome, 0.0, marker
+        if seen is not None and marker != seen:
+            outcome.status = RefreshOutcome.REFRESHED
+            _expiries(outcome, connection)
+            logger.info("Connection %s (%s): its tokens were renewed meanwhile", connection.pk, connection)
+            return outcome, 0.0, marker
         try:
             refresh_token = connection.refresh_token
         except fields.TokenDecryptionError as exc:
             outcome.status = RefreshOutcome.FAILED
             outcome.error = f"The stored refresh token cannot be decrypted ({exc})."
             logger.error("Connection %s: %s", connection.pk, outcome.error)
-            return outcome
+            return outcome, 0.0, marker
         if not refresh_token:
             outcome.status = RefreshOutcome.FAILED
             outcome.error = "No refresh token is stored: reconnect the account before its access token expires."
-            return outcome
+            return outcome, 0.0, marker
         try:
-            grant = _refresh_grant(refresh_token, sleep=sleep, retries=retries)
+            grant = token_client().refresh_access_token(refresh_token)
         except TRANSIENT_REFRESH_ERRORS as exc:
+            wait = retry_wait(exc, attempt)
+            if attempt < retries and affordable(wait, patience):
+                logger.warning("Token refresh failed transiently (%s); retry %s of %s in %.2f s", exc,
+                               attempt + 1, retries, wait)
+                connection.next_refresh_at = timezone.now() + timedelta(seconds=wait)
+                connection.save(update_fields=["next_refresh_at", "updated_at"])
+                return None, wait, marker
             expiry = connection.refresh_token_expires_at
             if expiry is None or expiry > timezone.now():
-                return _refresh_failing(connection, exc, outcome)
+                return _refresh_failing(connection, exc, outcome), 0.0, marker
             # The refresh token itself has run out: no later try can succeed.
             outcome.status = RefreshOutcome.FAILED
             outcome.error = (
@@ -218,13 +222,13 @@ def _refresh_locked(
             )
             _deactivate(connection, outcome.error)
             logger.warning("Connection %s (%s): %s [%s]", connection.pk, connection, outcome.error, exc)
-            return outcome
+            return outcome, 0.0, marker
         except PinterestError as exc:
             outcome.status = RefreshOutcome.FAILED
             outcome.error = f"Token refresh failed: {exc.user_message}"
             _deactivate(connection, outcome.error)
             logger.warning("Connection %s (%s): %s [%s]", connection.pk, connection, outcome.error, exc)
-            return outcome
+            return outcome, 0.0, marker
         now = timezone.now()
         for name, value in grant_values(grant, now).items():
             if name.startswith("refresh_token") and not grant.refresh_token:
@@ -243,10 +247,14 @@ def _refresh_locked(
             ]
         )
     outcome.status = RefreshOutcome.REFRESHED
+    _expiries(outcome, connection)
+    logger.info("Tokens of connection %s (%s) refreshed", connection.pk, connection)
+    return outcome, 0.0, marker
+
+
+def _expiries(outcome: RefreshOutcome, connection: PinterestConnection) -> None:
     outcome.access_token_expires_at = connection.access_token_expires_at
     outcome.refresh_token_expires_at = connection.refresh_token_expires_at
-    logger.info("Tokens of connection %s (%s) refreshed", connection.pk, connection)
-    return outcome
 
 
 def _deactivate(connection: PinterestConnection, error: str) -> None:
@@ -258,13 +266,22 @@ def _deactivate(connection: PinterestConnection, error: str) -> None:
 
 
 def _refresh_failing(connection: PinterestConnection, exc: PinterestError, outcome: RefreshOutcome) -> RefreshOutcome:
-    """A transient failure: the token is fine as far as anyone knows; try again later."""
+    """A transient failure: the token is fine as far as anyone knows; try again later, never
+    before Pinterest's Retry-After (then the message says when a person may try again)."""
     now = timezone.now()
+    retry_after = exc.retry_after if isinstance(exc, PinterestRateLimitError) else None
     connection.refresh_failures += 1
     connection.refresh_failing_since = connection.refresh_failing_since or now
-    connection.next_refresh_at = now + refresh_retry_delay(connection.refresh_failures)
+    delay = refresh_retry_delay(connection.refresh_failures)
+    connection.next_refresh_at = now + max(delay, timedelta(seconds=retry_after or 0))
+    told = ""
+    if retry_after is not None:
+        told = (
+            f"Pinterest asked to wait {retry_after:g} s before the next token refresh: try again after "
+            f"{now + timedelta(seconds=retry_after):%H:%M:%S} UTC; "
+        )
     connection.last_error = (
-        f"Token refresh failing: {exc.user_message} (next try at {connection.next_refresh_at:%H:%M} UTC)"
+        f"Token refresh failing: {exc.user_message} ({told}next try at {connection.next_refresh_at:%H:%M} UTC)"
     )
     connection.last_error_at = now
     connection.save(update_fields=[
@@ -272,8 +289,8 @@ def _refresh_failing(connection: PinterestConnection, exc: PinterestError, outco
     ])
     outcome.status = RefreshOutcome.RETRYING
     outcome.error = connection.last_error
-    outcome.access_token_expires_at = connection.access_token_expires_at
-    outcome.refresh_token_expires_at = connection.refresh_token_expires_at
+    outcome.retry_after = retry_after
+    _expiries(outcome, connection)
     logger.warning("Connection %s (%s): %s [%s]", connection.pk, connection, outcome.error, exc)
     return outcome
 
@@ -294,7 +311,7 @@ def _summary(outcomes: list[RefreshOutcome], *, total: int) -> dict:
 
 
 def connections_refresh_expiring(
-    *, within: timedelta, dry_run: bool = False, sleep: Callable[[float], None] = time.sleep
+    *, within: timedelta, dry_run: bool = False, sleep: Callable[[float], None] | None = None
 ) -> dict:
     """Refresh every active connection expiring within ``within``, each on its own.
 
@@ -338,7 +355,7 @@ def connections_refresh_expiring(
     return summary
 
 
-def connections_refresh_retry_due(*, now: datetime | None = None, sleep: Callable[[float], None] = time.sleep) -> dict:
+def connections_refresh_retry_due(*, now: datetime | None = None, sleep: Callable[[float], None] | None = None) -> dict:
     """Try again every refresh that failed for a passing reason and whose ``next_refresh_at``
     has come (the retry job, every 15 minutes), and look at the health of every connection
     still failing, so a refresh failing for a day reaches a person. Returns
