@@ -158,7 +158,9 @@ def test_the_sweep_settles_and_publishes_a_batch_no_runner_started(standin, monk
     batch = pins_publish_bulk(tenant=pins[0].project.tenant, pin_ids=[p.pk for p in pins])
     # No runner ever ran; one pin was published meanwhile by a person, one failed.
     Pin.objects.filter(pk=pins[0].pk).update(status=PinStatus.PUBLISHED, pinterest_pin_id="7")
-    Pin.objects.filter(pk=pins[1].pk).update(status=PinStatus.ERROR, error_message="Board not found.")
+    Pin.objects.filter(pk=pins[1].pk).update(
+        status=PinStatus.ERROR, error_message="Board not found.", claimed_at=timezone.now()
+    )
     PublishBatch.objects.filter(pk=batch.pk).update(created_at=timezone.now() - timedelta(hours=1))
     report = pins_publish_due()
     assert report["resumed"] == 1  # left for the dispatcher, which publishes it in the same run
@@ -174,3 +176,34 @@ def test_a_fresh_batch_is_not_resumed(standin, monkeypatch):
     monkeypatch.setattr("publishing.engine.queue.async_task", lambda *args, **kwargs: None)
     pins_publish_bulk(tenant=pins[0].project.tenant, pin_ids=[pins[0].pk])
     assert pins_publish_due()["resumed"] == 0
+
+
+def test_a_failed_pin_published_again_in_bulk_waits_for_its_account_instead_of_failing_with_its_old_error(
+        standin, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from publishing.engine import batches_resume_stalled
+
+    monkeypatch.setattr("publishing.engine.queue.async_task", lambda *args, **kwargs: None)
+    failed, fresh = standin_pins(standin, count=2)
+    # ``failed`` failed yesterday; the person publishes it again with another pin, an hour before its account may.
+    Pin.objects.filter(pk=failed.pk).update(status=PinStatus.ERROR, error_message="Board not found.",
+                                            claimed_at=timezone.now() - timedelta(days=1))
+    account = PinterestConnection.objects.filter(pk=failed.project.pinterest_connection_id)
+    account.update(next_publish_at=timezone.now() + timedelta(hours=1))
+    batch = pins_publish_bulk(tenant=failed.project.tenant, pin_ids=[failed.pk, fresh.pk])
+    # Meanwhile another request publishes ``fresh``, and it fails.
+    Pin.objects.filter(pk=fresh.pk).update(status=PinStatus.ERROR, error_message="Pin too big.",
+                                           claimed_at=timezone.now())
+
+    assert batches_resume_stalled(now=timezone.now() + timedelta(minutes=30)) == 1
+
+    items = dict(batch.items.values_list("pin_id", "error"))
+    assert items == {failed.pk: "", fresh.pk: "Pin too big."}
+    account.update(next_publish_at=None)
+    dispatch()
+    summary = batch_summary(batch=batch)
+    assert (summary["published"], summary["failed"], summary["pending"]) == (1, 1, 0)
+    assert Pin.objects.get(pk=failed.pk).status == PinStatus.PUBLISHED and standin.created_count() == 1

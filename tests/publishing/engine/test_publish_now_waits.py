@@ -14,7 +14,8 @@ import pytest
 from django.utils import timezone
 
 from pinterest.models import PinterestConnection
-from publishing.engine import PinNotPublishable, batch_summary, pin_publish
+from publishing.conf import publishing_settings
+from publishing.engine import PinNotPublishable, batch_summary, batches_resume_stalled, pin_publish
 from publishing.engine import create as create_module
 from publishing.engine.sweep import SweepReport, pins_dispatch
 from publishing.models import MediaState, Pin, PinStatus, PublishBatch
@@ -129,6 +130,34 @@ def test_the_dispatchers_publish_each_handed_off_pin_exactly_once_when_the_hour_
     assert list(reload(first).attempts.order_by("started_at").values_list("trigger", "outcome")) == [
         ("manual", "rate_limited"), ("manual", "success"),
     ]
+
+
+def test_a_failed_pin_handed_off_before_the_claim_waits_for_its_account_instead_of_failing_with_its_old_error(
+        standin, sleeps, monkeypatch):
+    monkeypatch.setattr("publishing.engine.queue.async_task", lambda *a, **k: None)
+    (pin,) = standin_pins(standin)
+    # As a publish yesterday left it; the person now publishes it again.
+    Pin.objects.filter(pk=pin.pk).update(status=PinStatus.ERROR, error_message="Board not found.",
+                                         claimed_at=timezone.now() - timedelta(days=1))
+    PinterestConnection.objects.filter(pk=pin.project.pinterest_connection_id).update(
+        next_publish_at=timezone.now() + timedelta(seconds=HOUR)  # Pinterest's Retry-After
+    )
+
+    result = pin_publish(pin_id=pin.pk, trigger="manual")
+
+    assert result.batch_id is not None and reload(pin).status == PinStatus.ERROR  # handed off before the claim
+    # The sweep, minutes later, with the account's slot still most of an hour off.
+    later = timezone.now() + timedelta(seconds=publishing_settings.task_retry_seconds + 120)
+    assert batches_resume_stalled(now=later) == 1
+    item = PublishBatch.objects.get(pk=result.batch_id).items.get()
+    assert (item.success, item.error) == (None, "")
+
+    an_hour_later(pin)
+    dispatch()
+
+    assert reload(pin).status == PinStatus.PUBLISHED and standin.created_count() == 1
+    summary = batch_summary(batch=PublishBatch.objects.get(pk=result.batch_id))
+    assert (summary["published"], summary["failed"], summary["pending"]) == (1, 0, 0)
 
 
 def test_429_waits_that_add_up_past_the_bound_hand_the_pin_on_after_the_waits_that_fit(standin, sleeps,
