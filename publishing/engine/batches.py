@@ -48,24 +48,28 @@ def pins_publish_bulk(
             problem = publish_problem(pin)
             if problem:
                 outcome.tell_batches(batch_id=batch.pk, pin_id=pin.pk, success=False, error=problem[1])
-            elif pin.status not in Pin.PUBLISHABLE_STATUSES:
-                settle_unclaimable(batch_id=batch.pk, pin_id=pin.pk)
-            else:
+            elif pin.status in Pin.PUBLISHABLE_STATUSES or settle_unclaimable(batch_id=batch.pk, pin_id=pin.pk):
                 waiting += 1
         if waiting:
             transaction.on_commit(queue.enqueue_publish_on_time)
     return batch
 
 
-def settle_unclaimable(*, batch_id: UUID, pin_id: UUID | str) -> None:
-    """The pin cannot be claimed for this batch: its stored state answers for the item (a pin
-    already on Pinterest is skipped: nothing is sent, and the batch counts it as skipped)."""
+def settle_unclaimable(*, batch_id: UUID, pin_id: UUID | str) -> bool:
+    """The pin could not be claimed for this batch: its stored state, read again, answers for the
+    item (a pin already on Pinterest is skipped: nothing is sent, and the batch counts it as
+    skipped). Returns True when the item is left waiting for a dispatcher: the pin is back on the
+    schedule or a draft (whoever held it gave it back untouched, a publish-now after a long 429,
+    between the lost claim and this read), so it still publishes, on a next turn."""
     why = refusal(pin_id)
+    if why.status in (PinStatus.READY_TO_SCHEDULE, PinStatus.DRAFT):
+        return True
     if why.status == PinStatus.PUBLISHED:
         outcome.tell_batches(batch_id=batch_id, pin_id=pin_id, success=True, error="", skipped=True)
     elif why.status != PinStatus.PUBLISHING:
         outcome.tell_batches(batch_id=batch_id, pin_id=pin_id, success=False, error=str(why))
     # PUBLISHING: whoever holds the pin records the result on this item too.
+    return False
 
 
 def batches_resume_stalled(*, now: datetime, stalled_after: timedelta | None = None) -> int:
