@@ -48,24 +48,28 @@ def pins_publish_bulk(
             problem = publish_problem(pin)
             if problem:
                 outcome.tell_batches(batch_id=batch.pk, pin_id=pin.pk, success=False, error=problem[1])
-            elif pin.status not in Pin.PUBLISHABLE_STATUSES:
-                settle_unclaimable(batch_id=batch.pk, pin_id=pin.pk)
-            else:
+            elif pin.status in Pin.PUBLISHABLE_STATUSES or settle_unclaimable(batch_id=batch.pk, pin_id=pin.pk):
                 waiting += 1
         if waiting:
             transaction.on_commit(queue.enqueue_publish_on_time)
     return batch
 
 
-def settle_unclaimable(*, batch_id: UUID, pin_id: UUID | str) -> None:
-    """The pin cannot be claimed for this batch: its stored state answers for the item (a pin
-    already on Pinterest is skipped: nothing is sent, and the batch counts it as skipped)."""
+def settle_unclaimable(*, batch_id: UUID, pin_id: UUID | str) -> bool:
+    """The pin could not be claimed for this batch: its stored state, read again, answers for the
+    item (a pin already on Pinterest is skipped: nothing is sent, and the batch counts it as
+    skipped). Returns True when the item is left waiting for a dispatcher: the pin is back on the
+    schedule or a draft (whoever held it gave it back untouched, a publish-now after a long 429,
+    between the lost claim and this read), so it still publishes, on a next turn."""
     why = refusal(pin_id)
+    if why.status in (PinStatus.READY_TO_SCHEDULE, PinStatus.DRAFT):
+        return True
     if why.status == PinStatus.PUBLISHED:
         outcome.tell_batches(batch_id=batch_id, pin_id=pin_id, success=True, error="", skipped=True)
     elif why.status != PinStatus.PUBLISHING:
         outcome.tell_batches(batch_id=batch_id, pin_id=pin_id, success=False, error=str(why))
     # PUBLISHING: whoever holds the pin records the result on this item too.
+    return False
 
 
 def batches_resume_stalled(*, now: datetime, stalled_after: timedelta | None = None) -> int:
@@ -73,10 +77,13 @@ def batches_resume_stalled(*, now: datetime, stalled_after: timedelta | None = N
 
     An item is stalled when its batch is older than ``stalled_after`` (default: a minute past
     django-q2's retry) and no item of the batch finished within it. Its pin's own state settles
-    it: published or error is recorded as such; a pin still ``publishing`` is left to its lease;
-    a pin whose project lost its account, or whose account cannot publish (inactive, spam
-    blocked), fails the item with the reason. Any other pin waits for a dispatcher, and runners
-    are started for it. Returns how many pins wait for a dispatcher.
+    it: published is recorded as such, and so is an error decided by a publish that began after
+    the batch was made; a pin still ``publishing`` is left to its lease; a pin whose project lost
+    its account, or whose account cannot publish (inactive, spam blocked), fails the item with
+    the reason. Any other pin waits for a dispatcher, and runners are started for it: among them
+    a pin that was already ``error`` when the batch was made (a person asked to publish it again,
+    and its account may be waiting an hour for Pinterest's Retry-After: its old error is no answer).
+    Returns how many pins wait for a dispatcher.
     """
     if stalled_after is None:
         stalled_after = timedelta(seconds=publishing_settings.task_retry_seconds + 60)
@@ -86,7 +93,7 @@ def batches_resume_stalled(*, now: datetime, stalled_after: timedelta | None = N
             success__isnull=True, batch__finished_at__isnull=True, batch__created_at__lt=cutoff
         )
         .exclude(batch__items__finished_at__gte=cutoff)
-        .select_related("pin__project__pinterest_connection")
+        .select_related("batch", "pin__project__pinterest_connection")
         .order_by("batch_id", "id")
     )
     waiting = 0
@@ -95,7 +102,7 @@ def batches_resume_stalled(*, now: datetime, stalled_after: timedelta | None = N
         account = pin.project.pinterest_connection
         if pin.status == PinStatus.PUBLISHED:
             outcome.tell_batches(batch_id=item.batch_id, pin_id=pin.pk, success=True, error="")
-        elif pin.status == PinStatus.ERROR:
+        elif pin.status == PinStatus.ERROR and _failed_since(pin=pin, batch_created_at=item.batch.created_at):
             # Failed since the batch was made (by another request): not re-sent behind a person's back.
             outcome.tell_batches(batch_id=item.batch_id, pin_id=pin.pk, success=False, error=pin.error_message)
         elif pin.status == PinStatus.PUBLISHING:
@@ -108,6 +115,12 @@ def batches_resume_stalled(*, now: datetime, stalled_after: timedelta | None = N
     if waiting:
         queue.enqueue_publish_on_time()
     return waiting
+
+
+def _failed_since(*, pin: Pin, batch_created_at: datetime) -> bool:
+    """Whether the pin's error answers a publish that began after the batch was made (every
+    publish stamps ``claimed_at``), rather than being the failure a person asked to publish again."""
+    return pin.claimed_at is not None and pin.claimed_at >= batch_created_at
 
 
 def batch_expected_at(*, batch: PublishBatch, now: datetime | None = None) -> datetime | None:

@@ -13,6 +13,7 @@ from datetime import timedelta
 from uuid import UUID
 
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.utils import timezone
 
 from pinterest.errors import (
@@ -43,6 +44,7 @@ from publishing.engine.results import (
     MSG_HANDED_OFF,
     MSG_NO_CONNECTION,
     MSG_NOT_CREATED,
+    MSG_NOT_HANDED_OFF,
     MSG_UNEXPECTED,
     MSG_UNEXPECTED_SENT,
     PinValidationError,
@@ -90,7 +92,9 @@ def pin_publish(
       video keeps its media, and the dispatcher goes on with the same upload.
 
     So a request that stops waiting never leaves the pin ``publishing``, and whoever publishes it
-    later claims it again by compare-and-set, as for any pin: exactly once holds.
+    later claims it again by compare-and-set, as for any pin: exactly once holds. A pin given back
+    whose batch cannot be made (the database failing, the pin deleted meanwhile) is answered with
+    ``MSG_NOT_HANDED_OFF`` (not queued: publish it again), never a server error.
 
     Raises Pin.DoesNotExist, PinValidationError (nothing changed, nothing called) and
     PinNotPublishable (already publishing or published). Any answer from Pinterest is returned
@@ -119,14 +123,28 @@ def pin_publish(
     context.patience = patience
     result = publish_claimed(pin=pin, trigger=trigger, context=context)
     if result.too_long_to_wait:
-        return _hand_off(pin=pin, connection_id=context.connection.pk, trigger=trigger, user=user, why=result.error)
+        return _hand_off(pin=pin, connection_id=context.connection.pk, trigger=trigger, user=user,
+                         why=result.error, given_back=True)
     return result
 
 
-def _hand_off(*, pin: Pin, connection_id: int, trigger: str, user: User | None, why: str) -> PublishResult:
+def _hand_off(
+    *, pin: Pin, connection_id: int, trigger: str, user: User | None, why: str, given_back: bool = False
+) -> PublishResult:
     """The pin, which this caller does not hold, goes to the dispatchers as a batch of one (whatever
-    became of it meanwhile, the batch records: published by someone else, a rule broken)."""
-    batch = pins_publish_bulk(tenant=pin.project.tenant, pin_ids=[pin.pk], trigger=trigger, user=user)
+    became of it meanwhile, the batch records: published by someone else, a rule broken). The batch
+    is made whole or not at all (a savepoint). ``given_back``: this request claimed the pin and
+    released it, so a batch that cannot be made is answered (not queued: publish it again) rather
+    than raised; before the claim nothing changed, and the failure is the request's."""
+    try:
+        with transaction.atomic():
+            batch = pins_publish_bulk(tenant=pin.project.tenant, pin_ids=[pin.pk], trigger=trigger, user=user)
+    except Exception:
+        if not given_back:
+            raise
+        logger.exception("pin %s was given back but could not be handed to the dispatchers", pin.pk)
+        status = Pin.objects.filter(pk=pin.pk).values_list("status", flat=True).first() or "deleted"
+        return PublishResult(pin_id=pin.pk, success=False, status=status, error=MSG_NOT_HANDED_OFF.format(why=why))
     now = timezone.now()
     slot = connection_next_publish_at(connection_id=connection_id)
     expected = slot if slot is not None and slot > now else now

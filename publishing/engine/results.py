@@ -43,6 +43,10 @@ MSG_ACCOUNT_WAITS = (
     "wait, or its pacing), later than publish-now waits"
 )
 MSG_HANDED_OFF = "{why}: handed to the background publishers, expected from {at:%Y-%m-%d %H:%M:%S} UTC"
+MSG_NOT_HANDED_OFF = (
+    "{why}: the pin was given back untouched, but it could not be handed to the background publishers "
+    "and is not queued; publish it again"
+)
 
 
 class PinValidationError(InvalidRequest):

@@ -158,7 +158,9 @@ def test_the_sweep_settles_and_publishes_a_batch_no_runner_started(standin, monk
     batch = pins_publish_bulk(tenant=pins[0].project.tenant, pin_ids=[p.pk for p in pins])
     # No runner ever ran; one pin was published meanwhile by a person, one failed.
     Pin.objects.filter(pk=pins[0].pk).update(status=PinStatus.PUBLISHED, pinterest_pin_id="7")
-    Pin.objects.filter(pk=pins[1].pk).update(status=PinStatus.ERROR, error_message="Board not found.")
+    Pin.objects.filter(pk=pins[1].pk).update(
+        status=PinStatus.ERROR, error_message="Board not found.", claimed_at=timezone.now()
+    )
     PublishBatch.objects.filter(pk=batch.pk).update(created_at=timezone.now() - timedelta(hours=1))
     report = pins_publish_due()
     assert report["resumed"] == 1  # left for the dispatcher, which publishes it in the same run
@@ -174,3 +176,82 @@ def test_a_fresh_batch_is_not_resumed(standin, monkeypatch):
     monkeypatch.setattr("publishing.engine.queue.async_task", lambda *args, **kwargs: None)
     pins_publish_bulk(tenant=pins[0].project.tenant, pin_ids=[pins[0].pk])
     assert pins_publish_due()["resumed"] == 0
+
+
+def test_a_failed_pin_published_again_in_bulk_waits_for_its_account_instead_of_failing_with_its_old_error(
+        standin, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from publishing.engine import batches_resume_stalled
+
+    monkeypatch.setattr("publishing.engine.queue.async_task", lambda *args, **kwargs: None)
+    failed, fresh = standin_pins(standin, count=2)
+    # ``failed`` failed yesterday; the person publishes it again with another pin, an hour before its account may.
+    Pin.objects.filter(pk=failed.pk).update(status=PinStatus.ERROR, error_message="Board not found.",
+                                            claimed_at=timezone.now() - timedelta(days=1))
+    account = PinterestConnection.objects.filter(pk=failed.project.pinterest_connection_id)
+    account.update(next_publish_at=timezone.now() + timedelta(hours=1))
+    batch = pins_publish_bulk(tenant=failed.project.tenant, pin_ids=[failed.pk, fresh.pk])
+    # Meanwhile another request publishes ``fresh``, and it fails.
+    Pin.objects.filter(pk=fresh.pk).update(status=PinStatus.ERROR, error_message="Pin too big.",
+                                           claimed_at=timezone.now())
+
+    assert batches_resume_stalled(now=timezone.now() + timedelta(minutes=30)) == 1
+
+    items = dict(batch.items.values_list("pin_id", "error"))
+    assert items == {failed.pk: "", fresh.pk: "Pin too big."}
+    account.update(next_publish_at=None)
+    dispatch()
+    summary = batch_summary(batch=batch)
+    assert (summary["published"], summary["failed"], summary["pending"]) == (1, 1, 0)
+    assert Pin.objects.get(pk=failed.pk).status == PinStatus.PUBLISHED and standin.created_count() == 1
+
+
+def test_a_batch_pin_its_holder_gives_back_while_the_dispatcher_loses_the_claim_still_publishes(standin, monkeypatch):
+    from publishing.engine import lease, outcome
+
+    monkeypatch.setattr("publishing.engine.queue.async_task", lambda *args, **kwargs: None)
+    (pin,) = standin_pins(standin)
+    batch = pins_publish_bulk(tenant=pin.project.tenant, pin_ids=[pin.pk])
+    real_claim = lease.claim
+    raced = []
+
+    def claim_lost_to_a_publish_now(**kwargs):
+        if not raced:
+            # A person's publish-now holds the pin when the dispatcher tries; it gets a 429 an hour
+            # long and gives the pin back untouched, before the dispatcher reads why it lost.
+            raced.append(real_claim(**kwargs))
+            outcome.release(pin=Pin.objects.get(pk=pin.pk), note="Rate limited by Pinterest")
+            return False
+        return real_claim(**kwargs)
+
+    monkeypatch.setattr(lease, "claim", claim_lost_to_a_publish_now)
+    dispatch()
+
+    assert raced == [True]
+    item = batch.items.get()
+    assert "cannot be published" not in item.error and item.success is True
+    assert Pin.objects.get(pk=pin.pk).status == PinStatus.PUBLISHED and standin.created_count() == 1
+    assert batch_summary(batch=batch)["published"] == 1
+
+
+def test_a_pin_given_back_while_its_bulk_batch_is_made_waits_in_the_batch(standin, monkeypatch,
+                                                                          run_tasks_inline):
+    from publishing.engine import batches, lease
+
+    (pin,) = standin_pins(standin, status=PinStatus.PUBLISHING)
+    read_why = batches.refusal
+
+    def given_back_first(pin_id):
+        # The batch read the pin while a publish-now held it; it was given back before the batch looked again.
+        lease.release(Pin.objects.get(pk=pin_id))
+        return read_why(pin_id)
+
+    monkeypatch.setattr(batches, "refusal", given_back_first)
+    with run_tasks_inline() as callbacks:
+        batch = pins_publish_bulk(tenant=pin.project.tenant, pin_ids=[pin.pk])
+
+    assert Pin.objects.get(pk=pin.pk).status in (PinStatus.DRAFT, PinStatus.READY_TO_SCHEDULE)
+    assert batch.items.get().success is None and len(callbacks) == 1  # waiting, and runners started for it

@@ -11,10 +11,12 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from pinterest.models import PinterestConnection
-from publishing.engine import PinNotPublishable, batch_summary, pin_publish
+from publishing.conf import publishing_settings
+from publishing.engine import PinNotPublishable, batch_summary, batches_resume_stalled, outcome, pin_publish
 from publishing.engine import create as create_module
 from publishing.engine.sweep import SweepReport, pins_dispatch
 from publishing.models import MediaState, Pin, PinStatus, PublishBatch
@@ -131,6 +133,34 @@ def test_the_dispatchers_publish_each_handed_off_pin_exactly_once_when_the_hour_
     ]
 
 
+def test_a_failed_pin_handed_off_before_the_claim_waits_for_its_account_instead_of_failing_with_its_old_error(
+        standin, sleeps, monkeypatch):
+    monkeypatch.setattr("publishing.engine.queue.async_task", lambda *a, **k: None)
+    (pin,) = standin_pins(standin)
+    # As a publish yesterday left it; the person now publishes it again.
+    Pin.objects.filter(pk=pin.pk).update(status=PinStatus.ERROR, error_message="Board not found.",
+                                         claimed_at=timezone.now() - timedelta(days=1))
+    PinterestConnection.objects.filter(pk=pin.project.pinterest_connection_id).update(
+        next_publish_at=timezone.now() + timedelta(seconds=HOUR)  # Pinterest's Retry-After
+    )
+
+    result = pin_publish(pin_id=pin.pk, trigger="manual")
+
+    assert result.batch_id is not None and reload(pin).status == PinStatus.ERROR  # handed off before the claim
+    # The sweep, minutes later, with the account's slot still most of an hour off.
+    later = timezone.now() + timedelta(seconds=publishing_settings.task_retry_seconds + 120)
+    assert batches_resume_stalled(now=later) == 1
+    item = PublishBatch.objects.get(pk=result.batch_id).items.get()
+    assert (item.success, item.error) == (None, "")
+
+    an_hour_later(pin)
+    dispatch()
+
+    assert reload(pin).status == PinStatus.PUBLISHED and standin.created_count() == 1
+    summary = batch_summary(batch=PublishBatch.objects.get(pk=result.batch_id))
+    assert (summary["published"], summary["failed"], summary["pending"]) == (1, 0, 0)
+
+
 def test_429_waits_that_add_up_past_the_bound_hand_the_pin_on_after_the_waits_that_fit(standin, sleeps,
                                                                                      settings, monkeypatch):
     monkeypatch.setattr("publishing.engine.queue.async_task", lambda *a, **k: None)
@@ -143,6 +173,47 @@ def test_429_waits_that_add_up_past_the_bound_hand_the_pin_on_after_the_waits_th
     assert sleeps == [6]
     assert_handed_off(result, pin, expected_at=slot_of(pin))
     assert create_calls(standin) == 2 and standin.created_count() == 0
+
+
+def test_a_pin_given_back_whose_batch_cannot_be_made_is_answered_not_queued_instead_of_a_server_error(
+        standin, sleeps, monkeypatch, caplog):
+    monkeypatch.setattr("publishing.engine.queue.async_task", lambda *a, **k: None)
+    (pin,) = standin_pins(standin, status=PinStatus.DRAFT, scheduled_at=None)
+    standin.fail_next_creates("429", retry_after=HOUR)
+
+    def database_fails(**kwargs):
+        with connection.cursor() as cursor:  # a real error: on PostgreSQL it aborts the transaction
+            cursor.execute("SELECT * FROM publishing_no_such_table")
+
+    monkeypatch.setattr(create_module, "pins_publish_bulk", database_fails)
+
+    result = pin_publish(pin_id=pin.pk, trigger="manual")
+
+    assert not result.success and result.batch_id is None and result.status == PinStatus.DRAFT
+    assert "Rate limited by Pinterest" in result.error and "not queued; publish it again" in result.error
+    stored = reload(pin)
+    assert (stored.status, stored.publishing_started_at) == (PinStatus.DRAFT, None)
+    assert not PublishBatch.objects.exists() and create_calls(standin) == 1
+    assert f"pin {pin.pk} was given back but could not be handed to the dispatchers" in caplog.text
+
+
+def test_a_pin_deleted_while_its_publish_now_is_given_back_is_answered_not_queued(standin, sleeps, monkeypatch):
+    monkeypatch.setattr("publishing.engine.queue.async_task", lambda *a, **k: None)
+    (pin,) = standin_pins(standin)
+    standin.fail_next_creates("429", retry_after=HOUR)
+    give_back = outcome.release
+
+    def given_back_then_deleted(**kwargs):
+        result = give_back(**kwargs)
+        Pin.objects.filter(pk=pin.pk).delete()  # a person deletes it in another tab, once it is given back
+        return result
+
+    monkeypatch.setattr(outcome, "release", given_back_then_deleted)
+
+    result = pin_publish(pin_id=pin.pk, trigger="manual")
+
+    assert not result.success and result.batch_id is None and result.status == "deleted"
+    assert "not queued" in result.error and not PublishBatch.objects.exists()
 
 
 def test_an_account_whose_slot_others_keep_taking_hands_the_pin_on_instead_of_waiting(standin, sleeps,
