@@ -5,10 +5,22 @@ and ``pinpublisher.api.exception_handler`` turns any of them into the API's erro
 in one place, so no view picks a status itself. Pinterest's own errors
 (``pinterest.errors.PinterestError``) are domain errors too (502). Configuration errors
 deliberately sit outside this root (``ImproperlyConfigured``), as anymail does, so a
-broad ``except DomainError`` never hides a missing secret. The root lives here, outside
+broad ``except DomainError`` never hides a missing secret; one an API request meets is
+``ServiceNotConfigured``, answered 503 with its ``code``. The root lives here, outside
 both apps, so ``pinterest`` and ``publishing`` can each raise them without importing the
 other.
 """
+
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+class ServiceNotConfigured(ImproperlyConfigured):
+    """A service cannot run as configured (a missing app secret): the operator's problem, not
+    the caller's. Outside the domain root on purpose; the API answers it 503 with ``code``."""
+
+    http_status = 503
+    code = "not_configured"
 
 
 class DomainError(Exception):

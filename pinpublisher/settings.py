@@ -284,7 +284,7 @@ WEBHOOKS_RETRY_HOURS = env_float("WEBHOOKS_RETRY_HOURS", None)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB
 REST_FRAMEWORK = {
     # API keys (apikeys: hashed at rest, scoped) or a session; every tenant endpoint sets the same
-    # two itself (pinpublisher.api.TenantApi), with the scope check.
+    # two (pinpublisher.api.TenantApi takes them from here), with the scope check.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "apikeys.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -299,9 +299,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    # One error format for every answer >= 400 (pinpublisher/api.py).
+    # One error format for every answer >= 400 (pinpublisher/api/exception_handlers.py).
     "EXCEPTION_HANDLER": "pinpublisher.api.exception_handler",
-    # The rates of pinpublisher.api.UserRateThrottle (per user, whichever key or session) and
+    # The rates of pinpublisher.api.throttling.UserRateThrottle (per user, whichever key or session) and
     # ApiKeyRateThrottle (per API key), on every tenant endpoint: counted in the default cache
     # (per process unless a shared cache is set); empty turns one off.
     "DEFAULT_THROTTLE_RATES": {

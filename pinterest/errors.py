@@ -17,13 +17,13 @@ For writes the important question is "did Pinterest act on it?":
   Pinterest has no idempotency key, so it is resolved by looking, never by posting again.
 """
 
-from django.core.exceptions import ImproperlyConfigured
-
-from pinpublisher.errors import Conflict, DomainError, InvalidRequest
+from pinpublisher.errors import Conflict, DomainError, InvalidRequest, ServiceNotConfigured
 
 
-class PinterestConfigurationError(ImproperlyConfigured):
+class PinterestConfigurationError(ServiceNotConfigured):
     """The app is not configured to talk to Pinterest (missing app id/secret, redirect URI)."""
+
+    code = "pinterest_not_configured"
 
 
 class ConnectionUnusable(Conflict):

@@ -24,7 +24,7 @@ from pinpublisher.api import (
     parse,
     parse_query,
 )
-from pinpublisher.parsers import ClosedMultiPartParser
+from pinpublisher.api.parsers import ClosedMultiPartParser
 from publishing import selectors
 from publishing.models import Weekday
 from publishing.serializers import PinSerializer

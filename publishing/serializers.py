@@ -13,8 +13,7 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.utils import html
 
-from pinpublisher import parsers
-from pinpublisher.api import AwareDateTimeField, IdField, ReadOnlyFields, RefusesUnexpectedFields
+from pinpublisher.api import AwareDateTimeField, IdField, ReadOnlyFields, RefusesUnexpectedFields, parsers
 from publishing.models import MediaState, PinKind, PinStatus
 from publishing.rules import waiting_reason
 from publishing.selectors import PIN_ORDERING_FIELDS, PinFilters

@@ -173,3 +173,15 @@ def test_an_unexpected_exception_is_left_to_django_as_a_500():
     from pinpublisher.api import exception_handler
 
     assert exception_handler(ZeroDivisionError(), {}) is None
+
+
+def test_pinterest_not_configured_is_a_503_naming_what_is_missing_and_logged_for_the_operator(caplog):
+    from pinpublisher.api import exception_handler
+    from pinterest.errors import PinterestConfigurationError
+
+    with caplog.at_level("ERROR", logger="pinpublisher.api.exception_handlers"):
+        response = exception_handler(PinterestConfigurationError("PINTEREST_APP_ID is not set."), {})
+    assert response.status_code == 503
+    assert response.data == {"error": {"code": "pinterest_not_configured",
+                                       "message": "PINTEREST_APP_ID is not set.", "fields": {}}}
+    assert "PINTEREST_APP_ID is not set." in caplog.text

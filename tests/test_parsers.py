@@ -10,7 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from pinpublisher.api import TenantApi
-from pinpublisher.parsers import MAX_JSON_DEPTH, json_depth
+from pinpublisher.api.parsers import MAX_JSON_DEPTH, json_depth
 from publishing.models import BlogArticle, Pin, PinStatus
 from tests.factories import make_article, make_board, make_connection, make_pin, make_project, png_bytes
 

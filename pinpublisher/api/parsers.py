@@ -8,7 +8,7 @@
   (``--<boundary>--``): Django's parser keeps whatever parts it read from a body cut short, so a
   truncated upload was taken as if it were the whole request.
 
-``pinpublisher.api.TenantApi`` uses these for every endpoint; ``loads`` is the same JSON rule for
+``pinpublisher.api.views.TenantApi`` uses these for every endpoint; ``loads`` is the same JSON rule for
 JSON carried inside a form field (a carousel in multipart).
 """
 
