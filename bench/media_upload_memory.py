@@ -18,6 +18,7 @@ the stand-in's peak RSS (``VmHWM``), the time and the throughput. The target fro
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import resource
 import socket
@@ -94,6 +95,7 @@ def main():
     from django.core.files.storage import FileSystemStorage
 
     from pinterest.client import PinterestClient
+    from pinterest.services.clients import client_config
 
     standin = start_standin(port)
     folder = tempfile.mkdtemp(prefix="pinpublisher-upload-bench-")
@@ -109,7 +111,7 @@ def main():
         with open(path, "wb") as sparse:
             sparse.truncate(size)
 
-        client = PinterestClient(access_token, upload_read_timeout=120)
+        client = PinterestClient(dataclasses.replace(client_config(), upload_read_timeout=120), access_token)
         media = client.register_media()
         before = peak_rss_mb()
         started = time.monotonic()

@@ -1,10 +1,15 @@
 """The Pinterest API v5 client: the only module in the project that speaks HTTP to Pinterest.
 
-Every call goes through ``PinterestClient._request()``, which sets the base URL
-(``pinterest_settings.PINTEREST_API_BASE``, read at call time), the bearer token, the
-User-Agent and the (connect, read) timeout, turns transport failures into the
-error tree of ``pinterest.errors`` and hands the response to ``_judge()``, the one
-place that decides success or failure. The client never touches the ORM and never
+The client is built with its configuration (``ClientConfig``: base URL, timeouts, app
+credentials, User-Agent, answer cap), the way django-anymail's backends are; it reads no
+settings and imports nothing of Django or the project. ``pinterest.services.clients`` is
+the one factory: it builds the configuration from the pinterest app's settings each time
+a client is built.
+
+Every call goes through ``PinterestClient._request()``, which sets the base URL, the
+bearer token, the User-Agent and the (connect, read) timeout, turns transport failures
+into the error tree of ``pinterest.errors`` and hands the response to ``_judge()``, the
+one place that decides success or failure. The client never touches the ORM and never
 logs a token, an Authorization header or a request body.
 
 What a caller can rely on:
@@ -17,7 +22,7 @@ What a caller can rely on:
   ``message`` and ``message_detail`` and the ``x-pinterest-rid`` request id.
 - 5xx, a read timeout, a connection reset or closed after the request was sent, a
   2xx whose body cannot be read (not JSON, JSON nested too deep to decode), an answer
-  longer than ``PINTEREST_MAX_ANSWER_BYTES`` (read no further than that, whatever the
+  longer than ``ClientConfig.max_answer_bytes`` (read no further than that, whatever the
   peer sends): ``PinterestUnavailable`` (``outcome_unknown``).
   Pinterest has no idempotency key, so a create that ends like this may have
   happened; callers resolve it by looking, never by posting again.
@@ -54,8 +59,6 @@ from urllib3.exceptions import (
     ReadTimeoutError,
 )
 
-import pinpublisher
-from pinterest.conf import pinterest_settings
 from pinterest.errors import (
     PinterestAuthError,
     PinterestBadRequest,
@@ -73,8 +76,6 @@ from pinterest.multipart import FileSizeMismatch, MultipartFileBody
 from pinterest.scopes import REQUIRED_SCOPES
 
 logger = logging.getLogger(__name__)
-
-USER_AGENT = f"pinpublisher/{getattr(pinpublisher, '__version__', '1.0.0')}"
 
 # Pinterest's maximum page size for bookmark-paged lists
 # (https://developers.pinterest.com/docs/reference/pagination/).
@@ -99,6 +100,38 @@ _STATUS_ERRORS = {
     404: PinterestNotFound,
     429: PinterestRateLimitError,
 }
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """What a ``PinterestClient`` needs to know, fixed when it is built.
+
+    The names in brackets are the settings ``pinterest.services.clients.client_config()``
+    reads them from; error messages name those settings, for the operator to fix.
+    """
+
+    #: Pinterest API v5's base URL [PINTEREST_API_BASE]; OAuth's token endpoint is
+    #: ``{api_base}/oauth/token``.
+    api_base: str
+    #: The page a person grants the app access on [PINTEREST_OAUTH_AUTHORIZE_URL].
+    oauth_authorize_url: str
+    #: Seconds to connect and to wait for each read [PINTEREST_CONNECT_TIMEOUT_SECONDS,
+    #: PINTEREST_READ_TIMEOUT_SECONDS].
+    connect_timeout: float
+    read_timeout: float
+    #: The User-Agent of every request, Pinterest's and the upload host's.
+    user_agent: str
+    #: No more of an answer is read than this [PINTEREST_MAX_ANSWER_BYTES].
+    max_answer_bytes: int
+    #: The app's credentials, for OAuth only [PINTEREST_APP_ID, PINTEREST_APP_SECRET,
+    #: PINTEREST_REDIRECT_URI]; empty is a ``PinterestConfigurationError`` when an OAuth
+    #: call needs them.
+    app_id: str = ""
+    app_secret: str = field(default="", repr=False)
+    redirect_uri: str = ""
+    #: The read timeout of a media upload (each socket send and the wait for S3's
+    #: answer); None: ``read_timeout``.
+    upload_read_timeout: float | None = None
 
 
 @dataclass(frozen=True)
@@ -136,7 +169,6 @@ def _new_session() -> requests.Session:
     # An API client has no use for cookies, and one session serves every tenant's account:
     # nothing one response sets may ride along on another account's request.
     session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-    session.headers["User-Agent"] = USER_AGENT
     session.headers["Accept"] = "application/json"
     return session
 
@@ -218,11 +250,10 @@ def _never_reached(err: BaseException) -> bool:
     return any(isinstance(e, _NOT_SENT_SIGNS) for e in chain)
 
 
-def _read_capped(response: requests.Response, *, peer: str, what: str) -> None:
+def _read_capped(response: requests.Response, *, limit: int, peer: str, what: str) -> None:
     """Read the body of a streamed response into ``response.content``, refusing (and
-    closing the connection) once it passes ``PINTEREST_MAX_ANSWER_BYTES``: Pinterest's
-    answers are small, a stand-in or a hostile proxy could send gigabytes."""
-    limit = int(pinterest_settings.PINTEREST_MAX_ANSWER_BYTES)
+    closing the connection) once it passes ``limit`` bytes: Pinterest's answers are
+    small, a stand-in or a hostile proxy could send gigabytes."""
     chunks: list[bytes] = []
     size = 0
     try:
@@ -272,18 +303,14 @@ class PinterestClient:
 
     def __init__(
         self,
+        config: ClientConfig,
         access_token: str | None = None,
         *,
-        base_url: str | None = None,
         session: requests.Session | None = None,
-        upload_read_timeout: float | None = None,
     ):
+        self.config = config
         self._access_token = access_token or ""
-        self._base_url = base_url.rstrip("/") if base_url else None
         self.session = session or _session
-        #: The read timeout of a media upload (each socket send and the wait for S3's
-        #: answer); None: ``PINTEREST_READ_TIMEOUT_SECONDS``.
-        self.upload_read_timeout = upload_read_timeout
         self.last_request_id = ""
 
     def __repr__(self):
@@ -291,7 +318,7 @@ class PinterestClient:
 
     @property
     def base_url(self) -> str:
-        return self._base_url or pinterest_settings.PINTEREST_API_BASE.rstrip("/")
+        return self.config.api_base.rstrip("/")
 
     # --- accounts, boards, pins -----------------------------------------------------
 
@@ -409,10 +436,7 @@ class PinterestClient:
         body = MultipartFileBody(
             fields=upload_parameters, file=file, filename=filename, content_type=content_type, size=size
         )
-        timeout = (
-            pinterest_settings.PINTEREST_CONNECT_TIMEOUT_SECONDS,
-            self.upload_read_timeout or pinterest_settings.PINTEREST_READ_TIMEOUT_SECONDS,
-        )
+        timeout = (self.config.connect_timeout, self.config.upload_read_timeout or self.config.read_timeout)
         try:
             response = self._send(
                 "POST",
@@ -456,8 +480,8 @@ class PinterestClient:
 
     def authorize_url(self, state: str, scopes=REQUIRED_SCOPES) -> str:
         """The Pinterest page a person is sent to, to grant the app access to their account."""
-        app_id = _required_setting("PINTEREST_APP_ID")
-        redirect_uri = _required_setting("PINTEREST_REDIRECT_URI")
+        app_id = _required(self.config.app_id, "PINTEREST_APP_ID")
+        redirect_uri = _required(self.config.redirect_uri, "PINTEREST_REDIRECT_URI")
         query = urlencode(
             {
                 "client_id": app_id,
@@ -467,7 +491,7 @@ class PinterestClient:
                 "state": state,
             }
         )
-        base = pinterest_settings.PINTEREST_OAUTH_AUTHORIZE_URL
+        base = self.config.oauth_authorize_url
         return f"{base}{'&' if '?' in base else '?'}{query}"
 
     def exchange_code(self, code: str) -> TokenGrant:
@@ -480,7 +504,7 @@ class PinterestClient:
             {
                 "grant_type": "authorization_code",
                 "code": code,
-                "redirect_uri": _required_setting("PINTEREST_REDIRECT_URI"),
+                "redirect_uri": _required(self.config.redirect_uri, "PINTEREST_REDIRECT_URI"),
                 "continuous_refresh": "true",
             }
         )
@@ -490,7 +514,9 @@ class PinterestClient:
         return self._token_request({"grant_type": "refresh_token", "refresh_token": refresh_token})
 
     def _token_request(self, form: dict) -> TokenGrant:
-        auth = HTTPBasicAuth(_required_setting("PINTEREST_APP_ID"), _required_setting("PINTEREST_APP_SECRET"))
+        auth = HTTPBasicAuth(
+            _required(self.config.app_id, "PINTEREST_APP_ID"), _required(self.config.app_secret, "PINTEREST_APP_SECRET")
+        )
         data = self._request("POST", "/oauth/token", data=form, auth=auth)
         if not isinstance(data, dict) or not data.get("access_token"):
             raise PinterestError(
@@ -555,9 +581,7 @@ class PinterestClient:
             if not self._access_token:
                 raise PinterestAuthError(f"No access token to call {method} {path}: connect the account")
             headers["Authorization"] = f"Bearer {self._access_token}"
-        timeout = (
-            pinterest_settings.PINTEREST_CONNECT_TIMEOUT_SECONDS, pinterest_settings.PINTEREST_READ_TIMEOUT_SECONDS
-        )
+        timeout = (self.config.connect_timeout, self.config.read_timeout)
         self.last_request_id = ""
         response = self._send(
             method,
@@ -581,6 +605,7 @@ class PinterestClient:
         ``what`` names the call ("GET /boards"), ``peer`` the other side, ``url_source``
         where the URL came from (a bad URL is a configuration error naming it).
         """
+        kwargs["headers"] = {"User-Agent": self.config.user_agent, **(kwargs.get("headers") or {})}
         try:
             response = self.session.request(
                 method,
@@ -592,7 +617,7 @@ class PinterestClient:
                 stream=True,
                 **kwargs,
             )
-            _read_capped(response, peer=peer, what=what)
+            _read_capped(response, limit=int(self.config.max_answer_bytes), peer=peer, what=what)
             return response
         except requests.exceptions.ConnectTimeout as err:
             raise PinterestConnectionError(f"Could not connect to {peer} in time: {err}") from err
@@ -671,8 +696,8 @@ def _s3_error(response: requests.Response) -> tuple[str, str]:
     return reason, (flat[:300] + "...") if len(flat) > 300 else flat
 
 
-def _required_setting(name: str) -> str:
-    value = getattr(pinterest_settings, name)
+def _required(value: str, name: str) -> str:
+    """``value``, or a ``PinterestConfigurationError`` naming the setting ``name`` it comes from."""
     if not value:
         raise PinterestConfigurationError(f"{name} is not set: the Pinterest app is not configured")
     return value

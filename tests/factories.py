@@ -1,5 +1,6 @@
 """Small factories for tests: each makes a valid object with sensible defaults."""
 
+import dataclasses
 import io
 import itertools
 import struct
@@ -9,10 +10,18 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from pinterest.client import ClientConfig
 from pinterest.models import Board, PinterestConnection
+from pinterest.services.clients import client_config as settings_client_config
 from publishing.models import BlogArticle, BlogProject, Membership, Pin, PinStatus, Tenant
 
 _seq = itertools.count(1)
+
+
+def client_config(**overrides) -> ClientConfig:
+    """The configuration production builds from the settings as they are now (so a test's
+    settings override reaches it), with ``overrides`` on top (``api_base=...``)."""
+    return dataclasses.replace(settings_client_config(), **overrides)
 
 
 def png_bytes(width=200, height=200, color=(200, 30, 30), fmt="PNG"):

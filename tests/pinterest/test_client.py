@@ -12,7 +12,7 @@ import requests
 import responses
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
-from pinterest.client import USER_AGENT, PinterestClient, TokenGrant, parse_retry_after
+from pinterest.client import PinterestClient, TokenGrant, parse_retry_after
 from pinterest.errors import (
     PinterestAuthError,
     PinterestBadRequest,
@@ -25,6 +25,8 @@ from pinterest.errors import (
     PinterestUnavailable,
 )
 from pinterest.models import REQUIRED_SCOPES
+from pinterest.services.clients import USER_AGENT
+from tests.factories import client_config
 
 from .conftest import API_BASE, APP_ID, APP_SECRET, REDIRECT_URI
 
@@ -38,7 +40,7 @@ PIN = {"id": "813744226420795884", "created_at": "2025-01-02T03:04:05", "board_i
 
 
 def client():
-    return PinterestClient(TOKEN)
+    return PinterestClient(client_config(), TOKEN)
 
 
 def add(mock, method, path, status=200, json=None, body=None, headers=None, **kwargs):
@@ -77,11 +79,21 @@ def test_get_user_account_sends_bearer_token_user_agent_and_both_timeouts(pinter
     assert request.req_kwargs["timeout"] == (4, 9)
 
 
-def test_base_url_is_read_from_settings_at_call_time(pinterest_api, settings):
+def test_base_url_is_read_from_settings_when_the_client_is_built(pinterest_api, settings):
     settings.PINTEREST_API_BASE = "https://api-sandbox.pinterest.com/v5"
     pinterest_api.add("GET", "https://api-sandbox.pinterest.com/v5/user_account", json={"id": "1"})
 
     assert client().get_user_account() == {"id": "1"}
+
+
+def test_a_client_keeps_the_configuration_it_was_built_with_when_the_settings_change(pinterest_api, settings):
+    api = client()
+    settings.PINTEREST_API_BASE = "https://api-sandbox.pinterest.com/v5"
+    settings.PINTEREST_CONNECT_TIMEOUT_SECONDS, settings.PINTEREST_READ_TIMEOUT_SECONDS = 1, 2
+    add(pinterest_api, "GET", "/user_account", json={"id": "42"})
+
+    assert api.get_user_account() == {"id": "42"}
+    assert pinterest_api.calls[0].request.req_kwargs["timeout"] == (4, 9)
 
 
 def test_last_request_id_is_the_x_pinterest_rid_of_the_last_response(pinterest_api):
@@ -215,7 +227,7 @@ def test_answer_within_the_limit_is_read_as_usual(pinterest_api, settings):
 
 def test_call_without_an_access_token_raises_auth_error_without_calling_pinterest(pinterest_api):
     with pytest.raises(PinterestAuthError, match="No access token"):
-        PinterestClient().get_user_account()
+        PinterestClient(client_config()).get_user_account()
 
     assert len(pinterest_api.calls) == 0
 
@@ -435,7 +447,7 @@ def test_base_url_that_is_not_a_url_is_a_configuration_error(pinterest_api, sett
 
 
 def test_authorize_url_carries_client_id_redirect_uri_code_scopes_and_state(pinterest_app):
-    url = PinterestClient().authorize_url("state-xyz")
+    url = PinterestClient(client_config()).authorize_url("state-xyz")
 
     parts = urlsplit(url)
     assert f"{parts.scheme}://{parts.netloc}{parts.path}" == "https://www.pinterest.com/oauth/"
@@ -453,7 +465,7 @@ def test_authorize_url_without_app_settings_raises_configuration_error(pinterest
     setattr(pinterest_app, missing, "")
 
     with pytest.raises(PinterestConfigurationError, match=missing):
-        PinterestClient().authorize_url("s")
+        PinterestClient(client_config()).authorize_url("s")
 
 
 def token_answer(**extra):
@@ -473,7 +485,7 @@ def token_answer(**extra):
 def test_exchange_code_sends_basic_auth_and_the_form_and_returns_the_grant(pinterest_api):
     add(pinterest_api, "POST", "/oauth/token", json=token_answer())
 
-    grant = PinterestClient().exchange_code("the-code")
+    grant = PinterestClient(client_config()).exchange_code("the-code")
 
     request = pinterest_api.calls[0].request
     expected_basic = base64.b64encode(f"{APP_ID}:{APP_SECRET}".encode()).decode()
@@ -504,7 +516,7 @@ def test_refresh_sends_only_the_grant_type_and_refresh_token_and_returns_the_rot
         json=token_answer(response_type="refresh_token", refresh_token="pinr_rotated"),
     )
 
-    grant = PinterestClient().refresh_access_token("pinr_old")
+    grant = PinterestClient(client_config()).refresh_access_token("pinr_old")
 
     request = pinterest_api.calls[0].request
     expected_basic = base64.b64encode(f"{APP_ID}:{APP_SECRET}".encode()).decode()
@@ -517,7 +529,7 @@ def test_refresh_sends_only_the_grant_type_and_refresh_token_and_returns_the_rot
 def test_token_call_never_sends_a_bearer_token(pinterest_api):
     add(pinterest_api, "POST", "/oauth/token", json=token_answer())
 
-    PinterestClient(TOKEN).refresh_access_token("pinr_old")
+    PinterestClient(client_config(), TOKEN).refresh_access_token("pinr_old")
 
     assert TOKEN not in pinterest_api.calls[0].request.headers["Authorization"]
 
@@ -528,7 +540,7 @@ def test_refresh_answer_without_refresh_token_gives_an_empty_one(pinterest_api):
         del answer[key]
     add(pinterest_api, "POST", "/oauth/token", json=answer)
 
-    grant = PinterestClient().refresh_access_token("pinr_old")
+    grant = PinterestClient(client_config()).refresh_access_token("pinr_old")
 
     assert grant.refresh_token == ""
     assert grant.refresh_token_expiry(datetime.now(UTC)) is None
@@ -539,14 +551,14 @@ def test_token_call_maps_401_and_400(pinterest_api, status, error_class):
     add(pinterest_api, "POST", "/oauth/token", status=status, json={"code": 1, "message": "Invalid refresh token."})
 
     with pytest.raises(error_class, match="Invalid refresh token"):
-        PinterestClient().refresh_access_token("pinr_used")
+        PinterestClient(client_config()).refresh_access_token("pinr_used")
 
 
 def test_token_answer_without_access_token_raises(pinterest_api):
     add(pinterest_api, "POST", "/oauth/token", json={"token_type": "bearer"})
 
     with pytest.raises(PinterestError, match="no access token"):
-        PinterestClient().exchange_code("c")
+        PinterestClient(client_config()).exchange_code("c")
 
 
 @pytest.mark.parametrize("missing", ["PINTEREST_APP_ID", "PINTEREST_APP_SECRET", "PINTEREST_REDIRECT_URI"])
@@ -556,7 +568,7 @@ def test_exchange_code_without_app_settings_raises_configuration_error_before_an
     setattr(settings, missing, "")
 
     with pytest.raises(PinterestConfigurationError, match=missing):
-        PinterestClient().exchange_code("c")
+        PinterestClient(client_config()).exchange_code("c")
 
     assert len(pinterest_api.calls) == 0
 

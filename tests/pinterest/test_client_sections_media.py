@@ -21,6 +21,7 @@ from pinterest.errors import (
     PinterestUploadRefused,
 )
 from pinterest.multipart import MultipartFileBody
+from tests.factories import client_config
 
 from .conftest import API_BASE
 from .test_client import TOKEN, add, refused, reset_after_send
@@ -50,7 +51,7 @@ S3_REFUSAL = (
 
 
 def client():
-    return PinterestClient(TOKEN)
+    return PinterestClient(client_config(), TOKEN)
 
 
 def sections_page(items, bookmark):
@@ -321,7 +322,7 @@ def upload_client(transport, **options):
     session = requests.Session()
     session.mount("https://", transport)
     session.mount("http://", transport)
-    return PinterestClient(TOKEN, session=session, **options)
+    return PinterestClient(client_config(**options), TOKEN, session=session)
 
 
 def video(size=300_000):

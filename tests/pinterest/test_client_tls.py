@@ -18,6 +18,7 @@ from cryptography.x509.oid import NameOID
 
 from pinterest.client import PinterestClient
 from pinterest.errors import PinterestConnectionError, PinterestUnavailable
+from tests.factories import client_config
 
 CREATE = {"board_id": "1", "media_source": {"source_type": "image_url", "url": "https://example.com/a.jpg"}}
 
@@ -89,7 +90,7 @@ class BreakingTlsServer:
         session = requests.Session()
         session.trust_env = False
         session.verify = verify
-        return PinterestClient("token", base_url=f"https://127.0.0.1:{self.port}/v5", session=session)
+        return PinterestClient(client_config(api_base=f"https://127.0.0.1:{self.port}/v5"), "token", session=session)
 
 
 @pytest.mark.parametrize(

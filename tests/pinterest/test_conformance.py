@@ -24,7 +24,7 @@ from referencing.jsonschema import DRAFT4
 from pinterest.client import PinterestClient
 from pinterest.payload import build_pin_create
 from pinterest.standin.validation import pin_create_problem
-from tests.factories import png_bytes
+from tests.factories import client_config, png_bytes
 
 from .conftest import API_BASE
 
@@ -139,13 +139,13 @@ def test_the_schema_check_rejects_what_pinterest_would():
 
 def sent_json(pinterest_api, payload):
     pinterest_api.add("POST", f"{API_BASE}/pins", status=201, json={"id": "1"})
-    PinterestClient("pina_token").create_pin(payload)
+    PinterestClient(client_config(), "pina_token").create_pin(payload)
     return json.loads(pinterest_api.calls[-1].request.body)
 
 
 def sent_form(pinterest_api, call):
     pinterest_api.add("POST", f"{API_BASE}/oauth/token", json={"access_token": "pina_x"})
-    call(PinterestClient())
+    call(PinterestClient(client_config()))
     return dict(parse_qsl(pinterest_api.calls[-1].request.body))
 
 
@@ -225,7 +225,7 @@ def test_refresh_form_conforms_to_oauth_token_request(pinterest_api, settings):
 def test_list_requests_use_page_sizes_pinterest_allows(pinterest_api):
     pinterest_api.add("GET", f"{API_BASE}/boards", json={"items": [], "bookmark": None})
     pinterest_api.add("GET", f"{API_BASE}/boards/77/pins", json={"items": [], "bookmark": None})
-    client = PinterestClient("pina_token")
+    client = PinterestClient(client_config(), "pina_token")
     client.list_boards()
     client.list_board_pins("77")
 

@@ -12,7 +12,7 @@ import requests
 
 from pinterest.client import PinterestClient
 from pinterest.standin.validation import pin_create_problem
-from tests.factories import png_bytes
+from tests.factories import client_config, png_bytes
 
 from .conftest import API_BASE
 from .test_conformance import (
@@ -99,7 +99,7 @@ def test_register_media_body_conforms_to_media_upload_create(pinterest_api):
         f"{API_BASE}/media",
         json={"media_id": "1", "media_type": "video", "upload_url": "https://s3.example/"},
     )
-    PinterestClient("pina_token").register_media()
+    PinterestClient(client_config(), "pina_token").register_media()
     body = json.loads(pinterest_api.calls[-1].request.body)
     ref = request_schema_ref("/media", "post", "application/json")
 
@@ -109,7 +109,7 @@ def test_register_media_body_conforms_to_media_upload_create(pinterest_api):
 
 def test_section_listing_uses_a_page_size_pinterest_allows(pinterest_api):
     pinterest_api.add("GET", f"{API_BASE}/boards/77/sections", json={"items": [], "bookmark": None})
-    PinterestClient("pina_token").list_board_sections("77")
+    PinterestClient(client_config(), "pina_token").list_board_sections("77")
 
     declared = {p["$ref"] for p in pointer("#/paths/~1boards~1{board_id}~1sections/get")["parameters"]}
     limit = pointer("#/components/parameters/query_page_size")["schema"]
@@ -220,7 +220,7 @@ def test_stand_in_media_answers_conform(standin, account):
     )
     media = registered.json()
     status_before = requests.get(f"{standin.api_base}/media/{media['media_id']}", headers=bearer(access), timeout=5)
-    upload_small_video(PinterestClient(access), media)
+    upload_small_video(PinterestClient(client_config(), access), media)
     status_after = requests.get(f"{standin.api_base}/media/{media['media_id']}", headers=bearer(access), timeout=5)
     refused = requests.post(f"{standin.api_base}/media", json={"media_type": "gif"}, headers=bearer(access), timeout=5)
     missing = requests.get(f"{standin.api_base}/media/12345", headers=bearer(access), timeout=5)
@@ -241,7 +241,7 @@ def test_stand_in_media_answers_conform(standin, account):
 
 def test_stand_in_creates_section_carousel_and_video_pins_that_conform(standin, account):
     access, board_id = account
-    client = PinterestClient(access)
+    client = PinterestClient(client_config(), access)
     section_id = standin.add_board_section(board_id, "Soups")
     media = client.register_media()
     upload_small_video(client, media)

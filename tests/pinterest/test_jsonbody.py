@@ -13,7 +13,7 @@ from pinterest.errors import PinterestError
 from pinterest.jsonbody import _BLOCK, Base64File, JsonBody, has_files, materialized
 from pinterest.multipart import FileSizeMismatch
 from pinterest.payload import build_pin_create
-from tests.factories import png_bytes
+from tests.factories import client_config, png_bytes
 
 
 def stored(data: bytes) -> Base64File:
@@ -75,7 +75,7 @@ def test_create_pin_streams_a_stored_image_and_the_standin_gets_the_whole_body(s
     image = png_bytes(300, 400)
     payload = build_pin_create(board_id=board_id, title="Soup", image_bytes=stored(image))
 
-    PinterestClient(access).create_pin(payload)
+    PinterestClient(client_config(), access).create_pin(payload)
 
     assert standin.created_count(board_id, body=materialized(payload)) == 1
     assert materialized(payload)["media_source"]["data"] == base64.b64encode(image).decode()
@@ -90,5 +90,5 @@ def test_create_pin_with_a_file_that_shrank_is_a_pinterest_error(standin):
                                image_bytes=Base64File(lambda: _Changed(image, told=len(image) + 10)))
 
     with pytest.raises(PinterestError, match="Could not send the pin's image"):
-        PinterestClient(access).create_pin(payload)
+        PinterestClient(client_config(), access).create_pin(payload)
     assert standin.created_count(board_id) == 0

@@ -13,7 +13,7 @@ from django.urls import reverse
 from pinterest import oauth
 from pinterest.client import PinterestClient
 from pinterest.models import REQUIRED_SCOPES, PinterestConnection
-from tests.factories import make_project, make_tenant, make_user
+from tests.factories import client_config, make_project, make_tenant, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_the_whole_dance_stores_an_active_connection_with_its_tokens_and_boards(
     assert set(connection.scope_list) == set(REQUIRED_SCOPES)
     assert connection.access_token_expires_at and connection.refresh_token_expires_at
     # The stored tokens are the ones Pinterest granted: they work, and are encrypted at rest.
-    assert PinterestClient(connection.access_token).get_user_account()["id"] == user.id
+    assert PinterestClient(client_config(), connection.access_token).get_user_account()["id"] == user.id
     raw = PinterestConnection.objects.filter(pk=connection.pk).values_list("access_token", "refresh_token").get()
     assert connection.access_token not in raw and connection.refresh_token not in raw
     assert sorted(connection.boards.values_list("name", flat=True)) == ["Cakes 1", "Cakes 2", "Cakes 3"]

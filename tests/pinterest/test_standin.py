@@ -21,12 +21,12 @@ from pinterest.errors import (
 from pinterest.management.commands.run_pinterest_standin import parse_rate_limit
 from pinterest.payload import build_pin_create
 from pinterest.standin.server import run_standin
-from tests.factories import png_bytes
+from tests.factories import client_config, png_bytes
 
 
 def connect(standin, state="state-123"):
     """Go through the authorize page like a browser; return the redirect's query."""
-    answer = requests.get(PinterestClient().authorize_url(state), allow_redirects=False, timeout=5)
+    answer = requests.get(PinterestClient(client_config()).authorize_url(state), allow_redirects=False, timeout=5)
     assert answer.status_code == 302
     location = answer.headers["Location"]
     return location, {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
@@ -38,7 +38,7 @@ def account(standin):
     user = standin.create_user("soupblog")
     access, refresh = standin.issue_tokens(user)
     board_id = standin.add_board(user, "Soups")
-    return user, board_id, PinterestClient(access), access
+    return user, board_id, PinterestClient(client_config(), access), access
 
 
 def payload(board_id, **fields):
@@ -61,9 +61,9 @@ def test_code_exchange_gives_tokens_of_the_logged_in_user(standin):
     standin.login_as(user)
     _location, query = connect(standin)
 
-    grant = PinterestClient().exchange_code(query["code"])
+    grant = PinterestClient(client_config()).exchange_code(query["code"])
 
-    assert PinterestClient(grant.access_token).get_user_account()["username"] == "chosen"
+    assert PinterestClient(client_config(), grant.access_token).get_user_account()["username"] == "chosen"
     assert grant.refresh_token.startswith("pinr_")
     assert grant.expires_in == 30 * 24 * 3600
     assert grant.refresh_token_expires_in == 60 * 24 * 3600
@@ -80,9 +80,9 @@ def test_code_exchange_gives_tokens_of_the_logged_in_user(standin):
 def test_authorize_logs_in_as_an_auto_created_default_user(standin):
     _location, query = connect(standin)
 
-    grant = PinterestClient().exchange_code(query["code"])
+    grant = PinterestClient(client_config()).exchange_code(query["code"])
 
-    assert PinterestClient(grant.access_token).get_user_account()["id"] == standin.default_user.id
+    assert PinterestClient(client_config(), grant.access_token).get_user_account()["id"] == standin.default_user.id
 
 
 def test_authorize_redirects_with_access_denied_when_told_to_deny(standin):
@@ -96,10 +96,10 @@ def test_authorize_redirects_with_access_denied_when_told_to_deny(standin):
 
 def test_authorization_code_is_single_use(standin):
     _location, query = connect(standin)
-    PinterestClient().exchange_code(query["code"])
+    PinterestClient(client_config()).exchange_code(query["code"])
 
     with pytest.raises(PinterestBadRequest) as caught:
-        PinterestClient().exchange_code(query["code"])
+        PinterestClient(client_config()).exchange_code(query["code"])
 
     assert caught.value.status_code == 400
 
@@ -110,31 +110,31 @@ def test_code_exchange_with_the_wrong_app_secret_is_an_auth_error(standin, setti
     standin.app_secret = "the-real-secret"
 
     with pytest.raises(PinterestAuthError):
-        PinterestClient().exchange_code(query["code"])
+        PinterestClient(client_config()).exchange_code(query["code"])
 
 
 def test_refresh_rotates_the_refresh_token_and_rejects_the_old_one(standin):
     user = standin.create_user()
     _access, refresh = standin.issue_tokens(user)
 
-    grant = PinterestClient().refresh_access_token(refresh)
+    grant = PinterestClient(client_config()).refresh_access_token(refresh)
 
     assert grant.refresh_token and grant.refresh_token != refresh
-    assert PinterestClient(grant.access_token).get_user_account()["id"] == user.id
+    assert PinterestClient(client_config(), grant.access_token).get_user_account()["id"] == user.id
     with pytest.raises(PinterestBadRequest, match="Invalid refresh token"):
-        PinterestClient().refresh_access_token(refresh)
-    assert PinterestClient().refresh_access_token(grant.refresh_token).refresh_token
+        PinterestClient(client_config()).refresh_access_token(refresh)
+    assert PinterestClient(client_config()).refresh_access_token(grant.refresh_token).refresh_token
 
 
 def test_a_grant_missing_a_scope_shows_it_and_pinterest_refuses_the_call(standin):
     standin.set_grant_scope("pins:read,user_accounts:read")
     _location, query = connect(standin)
 
-    grant = PinterestClient().exchange_code(query["code"])
+    grant = PinterestClient(client_config()).exchange_code(query["code"])
 
     assert grant.scope == "pins:read,user_accounts:read"
     with pytest.raises(PinterestAuthError) as caught:
-        PinterestClient(grant.access_token).list_boards()
+        PinterestClient(client_config(), grant.access_token).list_boards()
     assert caught.value.pinterest_code == 3
 
 
@@ -145,7 +145,7 @@ def test_unknown_or_expired_access_token_is_401_code_2(standin):
 
     for token in (access, "pina_never_issued"):
         with pytest.raises(PinterestAuthError) as caught:
-            PinterestClient(token).get_user_account()
+            PinterestClient(client_config(), token).get_user_account()
         assert (caught.value.status_code, caught.value.pinterest_code, caught.value.message) == (
             401,
             2,
@@ -162,7 +162,7 @@ def test_list_boards_reads_every_page(standin):
     board_ids = standin.add_boards(user, 501)
     standin.add_board(standin.create_user("someone_else"), "Not mine")
 
-    boards = PinterestClient(access).list_boards()
+    boards = PinterestClient(client_config(), access).list_boards()
 
     assert [b["id"] for b in boards] == board_ids
     assert [c.endpoint for c in standin.calls].count("list_boards") == 3
@@ -360,8 +360,8 @@ def test_token_endpoint_fault(standin):
     standin.fail_next("500", endpoint="token")
 
     with pytest.raises(PinterestUnavailable):
-        PinterestClient().refresh_access_token(refresh)
-    assert PinterestClient().refresh_access_token(refresh).refresh_token  # not used up by the 500
+        PinterestClient(client_config()).refresh_access_token(refresh)
+    assert PinterestClient(client_config()).refresh_access_token(refresh).refresh_token  # not used up by the 500
 
 
 def test_connection_refused_raises_connection_error(settings):
@@ -371,7 +371,7 @@ def test_connection_refused_raises_connection_error(settings):
     settings.PINTEREST_API_BASE = f"http://127.0.0.1:{port}/v5"
 
     with pytest.raises(PinterestConnectionError) as caught:
-        PinterestClient("pina_x").create_pin(payload("1"))
+        PinterestClient(client_config(), "pina_x").create_pin(payload("1"))
 
     assert not caught.value.outcome_unknown
 
@@ -390,7 +390,7 @@ def test_rate_limit_is_429_code_8_per_token_with_retry_after(account, standin):
     assert caught.value.pinterest_code == 8
     assert 0 < caught.value.retry_after <= 60
     other_token, _ = standin.issue_tokens(user)
-    assert PinterestClient(other_token).create_pin(payload(board_id))["id"]
+    assert PinterestClient(client_config(), other_token).create_pin(payload(board_id))["id"]
     assert client.list_boards()  # reads are not counted by a "write" limit
 
 
@@ -448,7 +448,7 @@ def test_control_endpoint_sets_up_and_inspects_the_stand_in_over_http(standin):
     _, user = control(standin, action="create_user", username="remote")
     _, board = control(standin, action="add_board", user="remote", name="Remote board")
     _, tokens = control(standin, action="issue_tokens", user=user["result"]["id"])
-    client = PinterestClient(tokens["result"][0])
+    client = PinterestClient(client_config(), tokens["result"][0])
     board_id = board["result"]
 
     assert control(standin, action="fail_next_creates", kind="429", retry_after=3)[0] == 200
@@ -505,13 +505,13 @@ def test_standin_refuses_inline_images_below_its_minimum_size_with_code_233(stan
 
     from pinterest.client import PinterestClient
     from pinterest.errors import PinterestForbidden
-    from tests.factories import png_bytes
+    from tests.factories import client_config, png_bytes
 
     user = standin.create_user()
     access, _ = standin.issue_tokens(user)
     board_id = standin.add_board(user, "Small images")
     standin.set_min_image_px(100)
-    client = PinterestClient(access)
+    client = PinterestClient(client_config(), access)
 
     def body(size):
         data = base64.b64encode(png_bytes(size, size)).decode()

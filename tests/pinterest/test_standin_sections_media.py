@@ -21,7 +21,7 @@ from pinterest.errors import (
     PinterestUnavailable,
     PinterestUploadRefused,
 )
-from tests.factories import png_bytes
+from tests.factories import client_config, png_bytes
 
 
 @pytest.fixture
@@ -29,13 +29,13 @@ def account(standin):
     user = standin.create_user("soupblog")
     access, _refresh = standin.issue_tokens(user)
     board_id = standin.add_board(user, "Soups")
-    return user, board_id, PinterestClient(access)
+    return user, board_id, PinterestClient(client_config(), access)
 
 
 def other_account(standin):
     user = standin.create_user("elsewhere")
     access, _refresh = standin.issue_tokens(user)
-    return user, PinterestClient(access)
+    return user, PinterestClient(client_config(), access)
 
 
 def upload(client, media, data, **overrides):
@@ -137,7 +137,7 @@ def test_listing_sections_needs_boards_read(account, standin):
     access, _refresh = standin.issue_tokens(user, scope="pins:read")
 
     with pytest.raises(PinterestAuthError):
-        PinterestClient(access).list_board_sections(board_id)
+        PinterestClient(client_config(), access).list_board_sections(board_id)
 
 
 def test_a_listing_fault_fails_the_sync_instead_of_giving_part_of_the_list(account, standin):

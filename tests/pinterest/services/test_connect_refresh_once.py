@@ -18,7 +18,7 @@ from pinterest.models import Health, PinterestConnection
 from pinterest.selectors import connections_expiring
 from pinterest.services.connect import connection_add_from_token
 from pinterest.services.refresh import RefreshOutcome, connections_refresh_retry_due
-from tests.factories import make_connection, make_tenant, make_user
+from tests.factories import client_config, make_connection, make_tenant, make_user
 from tests.pinterest.helpers import token_calls
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +47,7 @@ def stored() -> PinterestConnection:
 
 def spend(refresh_token):
     """Use a refresh token once, as an earlier add of the same token would have."""
-    PinterestClient().refresh_access_token(refresh_token)
+    PinterestClient(client_config()).refresh_access_token(refresh_token)
 
 
 def test_a_refresh_token_is_traded_once_and_both_expiries_and_the_rotated_token_are_stored(standin, account):

@@ -31,6 +31,7 @@ from pinterest.services.refresh import (
 )
 from pinterest.services.tokens import connection_access_token
 from pinterest.tasks import refresh_expiring_connections, retry_failing_refreshes
+from tests.factories import client_config
 from tests.pinterest.helpers import expiring, reload, token_calls
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +98,7 @@ def assert_failing_and_active(connection, *, since, failures=1):
 
 def assert_still_refreshable(connection):
     """The stored refresh token was never spent: trading it still works."""
-    grant = PinterestClient().refresh_access_token(connection.refresh_token)
+    grant = PinterestClient(client_config()).refresh_access_token(connection.refresh_token)
     assert grant.access_token
 
 
@@ -230,7 +231,7 @@ def test_a_due_retry_that_succeeds_clears_the_failing_state(standin):
     )
     assert connection.access_token_expires_at > timezone.now() + timedelta(days=29)
     with pytest.raises(PinterestBadRequest):
-        PinterestClient().refresh_access_token(old_refresh)
+        PinterestClient(client_config()).refresh_access_token(old_refresh)
 
 
 def test_each_failed_retry_doubles_the_wait_and_keeps_the_first_failure_time(standin):
@@ -472,7 +473,7 @@ def test_two_retry_jobs_at_once_spend_a_due_refresh_token_once(standin):
     assert sorted(s["refreshed"] for s in summaries) == [0, 1]
     assert reload(connection).refresh_failing_since is None
     with pytest.raises(PinterestBadRequest):
-        PinterestClient().refresh_access_token(old_refresh)
+        PinterestClient(client_config()).refresh_access_token(old_refresh)
 
 
 @pytest.mark.postgres
@@ -507,6 +508,6 @@ def test_the_retry_job_and_a_just_in_time_refresh_at_once_spend_the_refresh_toke
     connection = reload(connection)
     assert token_calls(standin) == 1
     assert results[1] == connection.access_token and connection.refresh_failing_since is None
-    assert PinterestClient(results[1]).get_user_account()["id"] == connection.pinterest_user_id
+    assert PinterestClient(client_config(), results[1]).get_user_account()["id"] == connection.pinterest_user_id
     with pytest.raises(PinterestBadRequest):
-        PinterestClient().refresh_access_token(old_refresh)
+        PinterestClient(client_config()).refresh_access_token(old_refresh)

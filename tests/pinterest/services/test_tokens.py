@@ -16,6 +16,7 @@ from pinterest.services.tokens import JUST_IN_TIME_REFRESH, connection_access_to
 from pinterest.tasks import refresh_expiring_connections
 from publishing.engine import pin_publish
 from publishing.models import PinStatus
+from tests.factories import client_config
 from tests.pinterest.helpers import expiring, reload, token_calls
 from tests.publishing.helpers import standin_pins
 
@@ -50,9 +51,10 @@ def test_refresh_stores_the_new_access_and_refresh_tokens_and_the_old_refresh_to
     assert connection.refresh_token_expires_at > timezone.now() + timedelta(days=59)
     assert connection.last_refreshed_at is not None and connection.last_error == ""
     assert connection.is_active
-    assert PinterestClient(connection.access_token).get_user_account()["id"] == connection.pinterest_user_id
+    account = PinterestClient(client_config(), connection.access_token).get_user_account()
+    assert account["id"] == connection.pinterest_user_id
     with pytest.raises(PinterestBadRequest):
-        PinterestClient().refresh_access_token(old_refresh)
+        PinterestClient(client_config()).refresh_access_token(old_refresh)
 
 
 def test_a_refresh_token_expiring_soon_is_refreshed_too(standin):
@@ -267,9 +269,9 @@ def test_two_publishers_refreshing_just_in_time_spend_the_refresh_token_once(sta
     standin.set_latency(0)
     assert token_calls(standin) == 1
     assert tokens[0] == tokens[1] == reload(connection).access_token
-    assert PinterestClient(tokens[0]).get_user_account()["id"] == connection.pinterest_user_id
+    assert PinterestClient(client_config(), tokens[0]).get_user_account()["id"] == connection.pinterest_user_id
     with pytest.raises(PinterestBadRequest):
-        PinterestClient().refresh_access_token(old_refresh)
+        PinterestClient(client_config()).refresh_access_token(old_refresh)
 
 
 @pytest.mark.postgres
@@ -283,7 +285,8 @@ def test_two_daily_refreshers_refresh_each_connection_once(standin):
     assert sorted(s["refreshed"] for s in summaries) == [0, 1]
     connection = reload(connection)
     assert connection.is_active
-    assert PinterestClient(connection.access_token).get_user_account()["id"] == connection.pinterest_user_id
+    account = PinterestClient(client_config(), connection.access_token).get_user_account()
+    assert account["id"] == connection.pinterest_user_id
 
 
 def test_the_just_in_time_window_is_ten_minutes():

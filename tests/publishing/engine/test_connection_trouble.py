@@ -20,6 +20,7 @@ from pinterest.models import Health, PinterestConnection
 from pinterest.services.refresh import connections_refresh_expiring, connections_refresh_retry_due
 from publishing.engine import PinValidationError, batch_summary, pin_publish, pins_publish_bulk, pins_publish_due
 from publishing.models import Pin, PinStatus, PublishBatch
+from tests.factories import client_config
 from tests.pinterest.helpers import reload, token_calls
 from tests.publishing.helpers import create_calls, standin_account, standin_pins
 
@@ -372,4 +373,4 @@ def test_a_sweep_and_the_daily_refresh_at_once_spend_the_refresh_token_once(stan
     connection = reload(connection)
     assert {c.token_id for c in standin.creations} == {standin.token_id(connection.access_token)}
     with pytest.raises(PinterestBadRequest):
-        PinterestClient().refresh_access_token(old_refresh)
+        PinterestClient(client_config()).refresh_access_token(old_refresh)
