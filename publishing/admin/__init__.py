@@ -9,7 +9,7 @@ nothing and shows why.
 - ``tenants``: tenants, memberships, projects and articles
 - ``pins``: the pin form and admin; ``pin_actions`` its changelist actions; ``carousel`` its rows
 - ``records``: attempts and batches, read-only
-- ``publishing.admin_scheduling`` (beside it): queues, slots, interval pinning, CSV import, calendars
+- ``scheduling``: queues, slots, interval pinning, CSV import and the calendars
 - ``display``: status colours, badges, a pin's picture and zone (the dashboards use them too)
 
 Django imports this package (``autodiscover``): importing the modules registers their ModelAdmins.

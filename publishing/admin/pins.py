@@ -26,8 +26,8 @@ from publishing.admin.display import (
 )
 from publishing.admin.pin_actions import PinActions
 from publishing.admin.records import PublishAttemptInline
+from publishing.admin.scheduling import PinSchedulingAdmin
 from publishing.admin.service_forms import ServiceForm, ServiceFormAdmin
-from publishing.admin_scheduling import PinSchedulingAdmin
 from publishing.models import Pin, PinKind, PinStatus
 from publishing.services import content
 from publishing.services.queue_slots import local_to_utc

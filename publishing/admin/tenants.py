@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from pinpublisher.admin_scoping import TenantScopedAdmin, user_tenant_id
+from publishing.admin.scheduling import ProjectSchedulingAdmin
 from publishing.admin.service_forms import ServiceForm, ServiceFormAdmin
-from publishing.admin_scheduling import ProjectSchedulingAdmin
 from publishing.models import BlogArticle, BlogProject, Membership, Tenant
 from publishing.services import content
 
