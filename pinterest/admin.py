@@ -21,6 +21,7 @@ from django.utils.timesince import timeuntil
 from django.views.decorators.debug import sensitive_post_parameters
 
 from pinpublisher.admin_scoping import TenantScopedAdmin, TenantScopedRecordInline
+from pinterest.display import health_badge
 from pinterest.errors import ConnectError, ConnectionUnusable, PinterestError
 from pinterest.forms import SandboxTokenForm
 from pinterest.models import Board, BoardSection, Health, PinterestConnection
@@ -38,30 +39,6 @@ def _expiry(value):
     if value <= now:
         return "expired"
     return f"in {timeuntil(value, now, depth=1)}"
-
-
-HEALTH_COLORS = {
-    Health.OK: "#2e8540",
-    Health.REFRESH_FAILING: "#c98a00",
-    Health.NEEDS_RECONNECT: "#c0392b",
-    Health.SPAM_BLOCKED: "#c0392b",
-    Health.EXPIRY_UNKNOWN: "#8a8a8a",
-}
-
-
-def badge(text, color, *, title=""):
-    """A coloured pill, the admin's one badge style (pin statuses, connection health)."""
-    return format_html(
-        '<span class="pp-badge" style="background:{}"{}>{}</span>',
-        color,
-        format_html(' title="{}"', title) if title else "",
-        text,
-    )
-
-
-def health_badge(connection, *, now=None):
-    value, detail = connection.health(now=now)
-    return badge(Health(value).label, HEALTH_COLORS[value], title=detail)
 
 
 class HealthListFilter(admin.SimpleListFilter):

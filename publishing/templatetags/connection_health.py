@@ -3,8 +3,9 @@
 from django import template
 from django.utils import timezone
 
+from pinpublisher.admin_display import badge
 from pinpublisher.admin_scoping import user_tenant_id
-from pinterest.admin import HEALTH_COLORS, badge
+from pinterest.display import HEALTH_COLORS
 from pinterest.models import Health
 from pinterest.selectors import connections_health_dashboard
 

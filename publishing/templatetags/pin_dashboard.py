@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from pinpublisher.admin_scoping import user_tenant_id
 from pinpublisher.timezones import format_when
-from publishing.admin import STATUS_COLORS, pin_thumbnail, pin_zone, waiting_badge
+from publishing.admin.display import STATUS_COLORS, pin_thumbnail, pin_zone, waiting_badge
 from publishing.models import PinStatus
 from publishing.selectors import pins_dashboard
 

@@ -1,0 +1,86 @@
+"""The pin changelist's actions: publish now (a batch per tenant, followed on its page), mark
+ready and retry failed. Each calls one engine or readiness service and reports with messages."""
+
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from pinpublisher.timezones import format_when
+from publishing.engine import batch_expected_at, batch_summary, pins_publish_bulk
+from publishing.models import Tenant
+from publishing.services.readiness import pins_mark_ready, pins_retry_failed
+
+
+class PinActions:
+    """The actions of ``PinAdmin`` (named in its ``actions``)."""
+
+    @admin.action(description="Publish now (in the background, paced)")
+    def publish_now(self, request, queryset):
+        by_tenant = {}
+        for pin_id, tenant_id in queryset.values_list("pk", "project__tenant_id"):
+            by_tenant.setdefault(tenant_id, []).append(pin_id)
+        for tenant_id, pin_ids in by_tenant.items():
+            batch = pins_publish_bulk(
+                tenant=Tenant.objects.get(pk=tenant_id), pin_ids=pin_ids, trigger="admin", user=request.user
+            )
+            summary = batch_summary(batch=batch)
+            skipped, failed = summary["skipped"], summary["failed"]
+            going = summary["pending"] + summary["published"]
+            url = reverse("admin:publishing_publishbatch_change", args=[batch.pk])
+            parts = []
+            if going:
+                parts.append(ngettext("Publishing %(count)d pin in the background",
+                                      "Publishing %(count)d pins in the background", going) % {"count": going})
+                expected = batch_expected_at(batch=batch)
+                if expected is not None:
+                    parts[-1] += _(", expected from %(when)s (Pinterest asked the account to wait)") % {
+                        "when": format_when(expected)
+                    }
+            if skipped:
+                parts.append(ngettext("%(count)d pin already published: skipped",
+                                      "%(count)d pins already published: skipped", skipped) % {"count": skipped})
+            if failed:
+                parts.append(ngettext("%(count)d pin cannot be published (see the batch)",
+                                      "%(count)d pins cannot be published (see the batch)", failed) % {"count": failed})
+            level = messages.SUCCESS if going else (messages.WARNING if skipped and not failed else messages.ERROR)
+            self.message_user(
+                request,
+                format_html('{}: <a href="{}">follow batch {}</a>.', "; ".join(parts), url, str(batch.pk)[:8]),
+                level,
+            )
+
+    def _report_readiness(self, request, result, *, done, stays, other):
+        """One message for the pins made ready, one per refused pin (why), one for the others."""
+        count = len(result.ready)
+        if count or not result.refused:
+            self.message_user(request, done(count) % {"count": count},
+                              messages.SUCCESS if count else messages.WARNING)
+        for pin, reason in result.refused:
+            self.message_user(request, f"“{pin}” {stays}: {reason}", messages.ERROR)
+        if result.not_applicable:
+            self.message_user(request, other(result.not_applicable) % {"count": result.not_applicable},
+                              messages.WARNING)
+
+    @admin.action(description="Mark ready to schedule (at their time, or next in the queue)")
+    def mark_ready(self, request, queryset):
+        result = pins_mark_ready(pin_ids=queryset.values_list("pk", flat=True))
+        self._report_readiness(
+            request, result, stays="stays a draft",
+            done=lambda n: ngettext("%(count)d draft pin marked ready to schedule.",
+                                    "%(count)d draft pins marked ready to schedule.", n),
+            other=lambda n: ngettext("%(count)d selected pin is not a draft: left as it is.",
+                                     "%(count)d selected pins are not drafts: left as they are.", n),
+        )
+
+    @admin.action(description="Retry failed (at their time, or now if it has passed)")
+    def retry_failed(self, request, queryset):
+        result = pins_retry_failed(pin_ids=queryset.values_list("pk", flat=True))
+        self._report_readiness(
+            request, result, stays="stays failed",
+            done=lambda n: ngettext("%(count)d failed pin is ready to schedule again.",
+                                    "%(count)d failed pins are ready to schedule again.", n),
+            other=lambda n: ngettext("%(count)d selected pin has not failed: left as it is.",
+                                     "%(count)d selected pins have not failed: left as they are.", n),
+        )

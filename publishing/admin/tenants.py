@@ -1,0 +1,124 @@
+"""Admin for tenants, their members, projects and articles (written through the content services)."""
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from pinpublisher.admin_scoping import TenantScopedAdmin, user_tenant_id
+from publishing.admin.scheduling import ProjectSchedulingAdmin
+from publishing.admin.service_forms import ServiceForm, ServiceFormAdmin
+from publishing.models import BlogArticle, BlogProject, Membership, Tenant
+from publishing.services import content
+
+
+def users_tenant_staff_may_pick(*, tenant_id):
+    """The users a tenant's staff may make members of their tenant: those of no tenant or of
+    theirs (a user belongs to one tenant), never a superuser."""
+    return get_user_model().objects.filter(
+        Q(membership__isnull=True) | Q(membership__tenant_id=tenant_id), is_superuser=False
+    )
+
+
+class MembershipUserChoices:
+    """For the membership admin and inline: a tenant's staff pick the user from a plain list of
+    ``users_tenant_staff_may_pick`` (a forged id is "not one of the available choices"); a
+    superuser picks any user with the autocomplete."""
+
+    def get_autocomplete_fields(self, request):
+        # The autocomplete answers from the user admin, which knows nothing of tenants.
+        return ("user",) if request.user.is_superuser else ()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user" and not request.user.is_superuser:
+            kwargs["queryset"] = users_tenant_staff_may_pick(tenant_id=user_tenant_id(request.user))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class MembershipInline(MembershipUserChoices, admin.TabularInline):
+    model = Membership
+    extra = 0
+
+
+@admin.register(Tenant)
+class TenantAdmin(TenantScopedAdmin):
+    tenant_path = "id"
+    list_display = ("name", "created_at")
+    search_fields = ("name",)
+    inlines = [MembershipInline]
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(Membership)
+class MembershipAdmin(MembershipUserChoices, TenantScopedAdmin):
+    tenant_path = "tenant_id"
+    list_display = ("user", "tenant", "role", "created_at")
+    list_filter = ("role", "tenant")
+    search_fields = ("user__username", "user__email", "tenant__name")
+    list_select_related = ("user", "tenant")
+
+
+class BlogProjectForm(ServiceForm):
+    class Meta:
+        model = BlogProject
+        fields = ("tenant", "name", "pinterest_connection", "timezone")
+
+    def clean_timezone(self):
+        return self.cleaned_data["timezone"].strip() or "UTC"
+
+    def write(self):
+        data = self.changed_values(ids=("pinterest_connection",))
+        if self.adding:
+            data.pop("tenant", None)
+            tenant = self.acting_tenant(self.cleaned_data["tenant"])
+            return content.project_create(tenant=tenant, **data)
+        return content.project_update(project=self.instance, data=data)
+
+
+@admin.register(BlogProject)
+class BlogProjectAdmin(ProjectSchedulingAdmin, ServiceFormAdmin):
+    form = BlogProjectForm
+    tenant_path = "tenant_id"
+    list_display = ("name", "tenant", "pinterest_connection", "created_at")
+    list_filter = ("tenant",)
+    search_fields = ("name", "tenant__name")
+    list_select_related = ("tenant", "pinterest_connection")
+
+    def delete_object(self, obj):
+        content.project_delete(project=obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A project never moves to another tenant (the API cannot move one either).
+        if obj is not None:
+            return (*super().get_readonly_fields(request, obj), "tenant")
+        return super().get_readonly_fields(request, obj)
+
+
+class BlogArticleForm(ServiceForm):
+    class Meta:
+        model = BlogArticle
+        fields = ("project", "url", "title")
+
+    def write(self):
+        data = self.changed_values(ids=("project",))
+        if self.adding:
+            tenant = self.acting_tenant(self.cleaned_data["project"].tenant)
+            return content.article_create(tenant=tenant, **data)
+        return content.article_update(article=self.instance, data=data)
+
+
+@admin.register(BlogArticle)
+class BlogArticleAdmin(ServiceFormAdmin):
+    form = BlogArticleForm
+    tenant_path = "project__tenant_id"
+    list_display = ("title", "url", "project", "created_at")
+    list_filter = ("project",)
+    search_fields = ("title", "url", "project__name")
+    list_select_related = ("project",)
+
+    def delete_object(self, obj):
+        content.article_delete(article=obj)
