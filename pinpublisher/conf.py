@@ -1,5 +1,5 @@
-"""The project's settings as the project package reads them (its checks, its URLconf, its API), here
-and nowhere else.
+"""The project's settings as the project package reads them (its checks, its URLconf), here and
+nowhere else (the API's request limits: ``pinpublisher.api``'s own conf).
 
 ``pinpublisher/settings.py`` (or Django itself) gives every name below a value, so there is no
 default here: the apps' settings and their defaults live in each app's ``conf.py``. The system
@@ -20,9 +20,6 @@ NAMES = frozenset(
         "ALLOWED_HOSTS",
         "MEDIA_URL",
         "MEDIA_ROOT",
-        "DATA_UPLOAD_MAX_MEMORY_SIZE",
-        "DATA_UPLOAD_MAX_NUMBER_FIELDS",
-        "DATA_UPLOAD_MAX_NUMBER_FILES",
         # settings.py's development defaults, refused by pinpublisher.checks with DEBUG off.
         "DEV_SECRET_KEY",
         "DEV_TOKEN_KEY",
