@@ -7,10 +7,10 @@ its owner, inside its tenant, within its scopes, until it expires or is revoked.
 
 from datetime import datetime
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from apikeys.conf import apikeys_settings
 from apikeys.scopes import Scope
 
 NAME_MAX_LENGTH = 100
@@ -19,7 +19,7 @@ NAME_MAX_LENGTH = 100
 class ApiKey(models.Model):
     tenant = models.ForeignKey("publishing.Tenant", on_delete=models.CASCADE, related_name="api_keys")
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+        apikeys_settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="api_keys",
         help_text="The key acts as this user; it stops working when the user is inactive or leaves the tenant.",

@@ -6,8 +6,9 @@ are allowed and a warning says they are in use.
 """
 
 from cryptography.fernet import Fernet
-from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
+
+from pinpublisher.conf import project_settings
 
 
 def _key_problem(key):
@@ -21,7 +22,7 @@ def _key_problem(key):
 @register(Tags.security, deploy=False)
 def check_secrets(app_configs, **kwargs):
     messages = []
-    for index, key in enumerate(settings.PINPUBLISHER_TOKEN_KEYS):
+    for index, key in enumerate(project_settings.PINPUBLISHER_TOKEN_KEYS):
         problem = _key_problem(key)
         if problem:
             messages.append(
@@ -32,9 +33,9 @@ def check_secrets(app_configs, **kwargs):
                     id="pinpublisher.E003",
                 )
             )
-    dev_secret = settings.SECRET_KEY == settings.DEV_SECRET_KEY
-    dev_keys = settings.DEV_TOKEN_KEY in settings.PINPUBLISHER_TOKEN_KEYS
-    if settings.DEBUG:
+    dev_secret = project_settings.SECRET_KEY == project_settings.DEV_SECRET_KEY
+    dev_keys = project_settings.DEV_TOKEN_KEY in project_settings.PINPUBLISHER_TOKEN_KEYS
+    if project_settings.DEBUG:
         if dev_secret or dev_keys:
             messages.append(
                 Warning(
@@ -64,7 +65,7 @@ def check_secrets(app_configs, **kwargs):
     missing_app = [
         name
         for name in ("PINTEREST_APP_ID", "PINTEREST_APP_SECRET", "PINTEREST_REDIRECT_URI")
-        if not getattr(settings, name)
+        if not getattr(project_settings, name)
     ]
     if missing_app:
         messages.append(
@@ -75,7 +76,7 @@ def check_secrets(app_configs, **kwargs):
                 id="pinpublisher.W002",
             )
         )
-    if not settings.ALLOWED_HOSTS:
+    if not project_settings.ALLOWED_HOSTS:
         messages.append(
             Error(
                 "ALLOWED_HOSTS is empty and DEBUG is off.",

@@ -1,10 +1,10 @@
-from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
 from pinpublisher.admin_scoping import view_on_site
+from pinpublisher.conf import project_settings
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
@@ -21,5 +21,5 @@ handler403 = "pinpublisher.api.permission_denied"
 handler404 = "pinpublisher.api.page_not_found"
 handler500 = "pinpublisher.api.server_error"
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if project_settings.DEBUG:
+    urlpatterns += static(project_settings.MEDIA_URL, document_root=project_settings.MEDIA_ROOT)

@@ -19,8 +19,7 @@ from its own query string but the code.
 import secrets
 import time
 
-from pinterest.scopes import REQUIRED_SCOPES
-from pinterest.services.clients import token_client
+from pinterest.services.connect import connection_authorize_url
 
 SESSION_KEY = "pinterest_oauth_states"
 STATE_MAX_AGE_SECONDS = 10 * 60
@@ -91,4 +90,4 @@ def authorize_url(*, state: str) -> str:
 
     Raises PinterestConfigurationError when the app id or redirect URI is not set.
     """
-    return token_client().authorize_url(state, REQUIRED_SCOPES)
+    return connection_authorize_url(state=state)

@@ -76,12 +76,17 @@ DEFAULTS = {
     "PUBLISH_NOW_MAX_WAIT_SECONDS": 15.0,
 }
 
+#: Django's own settings this app reads, as they are (Django gives each a value, so no default here).
+DJANGO_NAMES = frozenset({"AUTH_USER_MODEL"})
+
 #: django-q2 retries a task this long after its timeout (Q_CLUSTER["retry"] is built from it).
 TASK_RETRY_MARGIN_SECONDS = 120
 
 
 class PublishingSettings:
     def __getattr__(self, name: str) -> Any:
+        if name in DJANGO_NAMES:
+            return getattr(settings, name)
         if name not in DEFAULTS:
             raise AttributeError(f"{name} is not a setting of the publishing app")
         value = getattr(settings, name, None)

@@ -8,13 +8,13 @@ Every move into ``publishing`` is a compare-and-set in the database (see
 import uuid
 import zoneinfo
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import ngettext
 
 from pinpublisher.timezones import zone_name_problem
+from publishing.conf import publishing_settings
 
 
 def validate_timezone(name: str) -> None:
@@ -42,7 +42,7 @@ class Membership(models.Model):
 
     # OneToOne: a user belongs to exactly one tenant.
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+        publishing_settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
     )
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
@@ -344,7 +344,7 @@ class PublishBatch(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="publish_batches")
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+        publishing_settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
     trigger = models.CharField(
         max_length=10, choices=PublishTrigger.choices, default=PublishTrigger.BULK

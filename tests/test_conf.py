@@ -2,8 +2,11 @@
 
 import pytest
 
+from apikeys.conf import apikeys_settings
+from pinpublisher.conf import project_settings
 from pinterest.conf import pinterest_settings
 from publishing.conf import publishing_settings, q_cluster_times
+from webhooks.conf import webhooks_settings
 
 
 def test_an_unset_setting_takes_the_apps_default(settings):
@@ -40,3 +43,22 @@ def test_a_name_the_app_does_not_own_is_refused():
 def test_django_q_retries_only_after_the_task_timeout():
     assert q_cluster_times(None) == {"timeout": 600, "retry": 720}
     assert q_cluster_times(100) == {"timeout": 100, "retry": 220}
+
+
+def test_djangos_own_settings_are_read_through_the_conf_objects_as_they_are(settings):
+    settings.DEBUG = True
+    settings.MEDIA_URL = "/uploads/"
+    assert project_settings.DEBUG is True
+    assert project_settings.MEDIA_URL == "/uploads/"
+    assert webhooks_settings.DEBUG is True
+    settings.DEBUG = False
+    assert project_settings.DEBUG is False
+    assert webhooks_settings.DEBUG is False
+    assert publishing_settings.AUTH_USER_MODEL == apikeys_settings.AUTH_USER_MODEL == "auth.User"
+
+
+def test_a_name_the_project_package_or_apikeys_does_not_read_is_refused():
+    with pytest.raises(AttributeError, match="not a setting the project package reads"):
+        getattr(project_settings, "PUBLISH_LEASE_SECONDS")  # noqa: B009
+    with pytest.raises(AttributeError, match="not a setting of the apikeys app"):
+        getattr(apikeys_settings, "DEBUG")  # noqa: B009

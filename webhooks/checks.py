@@ -4,7 +4,6 @@ A Warning when production (DEBUG off) may deliver to local addresses; an Error w
 delivery task could outlive django-q2's task timeout, or when no delivery has time to be sent.
 """
 
-from django.conf import settings
 from django.core.checks import Error, Warning, register
 
 from publishing.conf import publishing_settings
@@ -14,7 +13,7 @@ from webhooks.conf import webhooks_settings
 @register()
 def check_webhook_settings(app_configs, **kwargs):
     messages = []
-    if not settings.DEBUG and webhooks_settings.WEBHOOKS_ALLOW_LOCAL_ADDRESSES:
+    if not webhooks_settings.DEBUG and webhooks_settings.WEBHOOKS_ALLOW_LOCAL_ADDRESSES:
         messages.append(
             Warning(
                 "WEBHOOKS_ALLOW_LOCAL_ADDRESSES is on while DEBUG is off: tenants' webhooks may reach loopback, "

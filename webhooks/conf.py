@@ -37,19 +37,24 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOKS_TASK_BUDGET_SECONDS": 50.0,
 }
 
+#: Django's own settings this app reads, as they are (Django gives each a value, so no default here).
+DJANGO_NAMES = frozenset({"DEBUG"})
+
 #: The answer's first bytes kept with each attempt; no more is read.
 RESPONSE_KEPT_BYTES = 1024
 
 
 class WebhooksSettings:
     def __getattr__(self, name: str) -> Any:
+        if name in DJANGO_NAMES:
+            return getattr(settings, name)
         if name not in DEFAULTS:
             raise AttributeError(f"{name} is not a setting of the webhooks app")
         value = getattr(settings, name, None)
         if value is None:
             value = DEFAULTS[name]
         if name == "WEBHOOKS_ALLOW_LOCAL_ADDRESSES" and value is None:
-            value = bool(settings.DEBUG)
+            value = bool(self.DEBUG)
         return value
 
     @property

@@ -20,7 +20,7 @@ from pinterest import signals
 from pinterest.conf import pinterest_settings
 from pinterest.errors import ConnectError, ConnectionUnusable, PinterestAuthError, PinterestError
 from pinterest.models import Health, PinterestConnection, TenantRef
-from pinterest.scopes import missing_scopes, parse_scopes
+from pinterest.scopes import REQUIRED_SCOPES, missing_scopes, parse_scopes
 from pinterest.services.boards import BoardSyncResult, boards_sync
 from pinterest.services.clients import token_client
 from pinterest.services.health import connection_health_check
@@ -288,3 +288,9 @@ def connection_disconnect(*, connection_id: int) -> str:
     return f"Disconnected Pinterest account {connection}: its tokens are deleted here. {DISCONNECT_ADVICE}"
 
 
+def connection_authorize_url(*, state: str) -> str:
+    """Pinterest's consent page for the app, asking for REQUIRED_SCOPES: where connecting starts.
+
+    Raises PinterestConfigurationError when the app id or redirect URI is not set.
+    """
+    return token_client().authorize_url(state, REQUIRED_SCOPES)

@@ -17,7 +17,6 @@ credentials.
 import logging
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
@@ -116,9 +115,9 @@ def connection_health_notify_owners(
     try:
         with mail.get_connection() as backend:
             for recipient in recipients:
+                # No from_email: Django's EmailMessage sends from DEFAULT_FROM_EMAIL.
                 message = mail.EmailMessage(
-                    subject=notice.subject, body=notice.body, from_email=settings.DEFAULT_FROM_EMAIL,
-                    to=[recipient], connection=backend,
+                    subject=notice.subject, body=notice.body, to=[recipient], connection=backend,
                 )
                 try:
                     sent += message.send()

@@ -7,7 +7,6 @@ worker must not fail because a mail server is down), except a missing email conf
 
 import logging
 
-from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
 
@@ -55,8 +54,8 @@ def endpoint_disabled_notify_owners(*, endpoint_id: int) -> int:
     try:
         with mail.get_connection() as backend:
             for recipient in recipients:
-                message = mail.EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL,
-                                            to=[recipient], connection=backend)
+                # No from_email: Django's EmailMessage sends from DEFAULT_FROM_EMAIL.
+                message = mail.EmailMessage(subject=subject, body=body, to=[recipient], connection=backend)
                 try:
                     sent += message.send()
                 except ImproperlyConfigured:
