@@ -2,7 +2,7 @@
 and what Pinterest will cut when the pin is published (a warning, not a refusal)."""
 
 from pinterest.limits import LINK_MAX, TEXT_LIMITS
-from publishing.models import BlogArticle, Pin
+from publishing.models import TITLE_MAX_LENGTH, Pin
 
 # What Pinterest accepts for a pin's text; longer text is accepted here, reported as a
 # warning, and cut when published (``pinterest.limits``).
@@ -10,14 +10,14 @@ PINTEREST_TEXT_LIMITS = TEXT_LIMITS
 
 # The longest text a pin keeps, for every way in (API, admin) alike; title is the column's
 # length. Pinterest's own, lower limits above are only warnings.
-PIN_TEXT_MAX = {"title": Pin._meta.get_field("title").max_length or 0, "description": 10_000, "alt_text": 5_000}
+PIN_TEXT_MAX = {"title": TITLE_MAX_LENGTH, "description": 10_000, "alt_text": 5_000}
 
 # The longest URL a pin, an item or an article keeps (the columns' length), for every way in:
 # Pinterest's own limit of a pin's link.
 URL_MAX = LINK_MAX
 
 #: The longest title an article keeps (its column), for every way in.
-ARTICLE_TITLE_MAX = BlogArticle._meta.get_field("title").max_length or 0
+ARTICLE_TITLE_MAX = TITLE_MAX_LENGTH
 
 
 def check_text(field: str, text: str, errors: dict) -> None:
