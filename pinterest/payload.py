@@ -1,11 +1,10 @@
 """Build the body of Pinterest's ``POST /v5/pins`` (the PinCreate schema). Pure: no ORM, no HTTP.
 
-The limits come from Pinterest's OpenAPI description (PinCreate, API 5.23.0;
-https://developers.pinterest.com/docs/api/v5/pins-create/): title <= 100 characters,
-description <= 800, alt_text <= 500, link <= 2048, board_id ``^\\d+$``. Text that is too
-long is cut, not refused. Lengths count code points, as JSON Schema's ``maxLength`` does;
-a UTF-16 surrogate pair that arrives as two code points is joined first, so a cut never
-leaves half of one (lone surrogates become U+FFFD: they cannot be sent as UTF-8).
+The limits are Pinterest's, from ``pinterest.limits`` (title, description, alt_text, link, a
+carousel's 2-5 items); board_id is ``^\\d+$``. Text that is too long is cut, not refused.
+Lengths count code points, as JSON Schema's ``maxLength`` does; a UTF-16 surrogate pair that
+arrives as two code points is joined first, so a cut never leaves half of one (lone
+surrogates become U+FFFD: they cannot be sent as UTF-8).
 
 ``media_source`` is ``image_url`` when a public https URL is given, otherwise
 ``image_base64``: JPEG and PNG bytes go as they are, judged by their header and never decoded
@@ -28,14 +27,7 @@ from urllib.parse import urlsplit
 from PIL import Image, UnidentifiedImageError
 
 from pinterest.jsonbody import Base64File
-
-TITLE_MAX = 100
-DESCRIPTION_MAX = 800
-ALT_TEXT_MAX = 500
-LINK_MAX = 2048
-
-CAROUSEL_MIN = 2
-CAROUSEL_MAX = 5
+from pinterest.limits import ALT_TEXT_MAX, CAROUSEL_MAX, CAROUSEL_MIN, DESCRIPTION_MAX, LINK_MAX, TITLE_MAX
 
 _BOARD_ID = re.compile(r"[0-9]+")
 #: The formats Pinterest takes as uploaded bytes (``content_type``); others are converted.

@@ -14,7 +14,12 @@ from django.db.models import Q
 from django.utils.translation import ngettext
 
 from pinpublisher.timezones import zone_name_problem
+from pinterest.limits import LINK_MAX
 from publishing.conf import publishing_settings
+
+#: The longest title a pin, a carousel item and an article keep (their columns); Pinterest shows
+#: ``pinterest.limits.TITLE_MAX`` of a pin's, and ``publishing.rules.texts`` reads these columns.
+TITLE_MAX_LENGTH = 500
 
 
 def validate_timezone(name: str) -> None:
@@ -133,8 +138,8 @@ class PostingSlot(models.Model):
 
 class BlogArticle(models.Model):
     project = models.ForeignKey(BlogProject, on_delete=models.CASCADE, related_name="articles")
-    url = models.URLField(max_length=2048)
-    title = models.CharField(max_length=500, blank=True)
+    url = models.URLField(max_length=LINK_MAX)
+    title = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -198,10 +203,10 @@ class Pin(models.Model):
     # What the pin shows: one image (image or image_url), 2-5 carousel items, or a video.
     kind = models.CharField(max_length=10, choices=PinKind.choices, default=PinKind.IMAGE)
     image = models.ImageField(upload_to="pins/%Y/%m/", blank=True)
-    image_url = models.URLField(max_length=2048, blank=True, help_text="An https image URL.")
+    image_url = models.URLField(max_length=LINK_MAX, blank=True, help_text="An https image URL.")
     video = models.FileField(upload_to="videos/%Y/%m/", blank=True)
     cover_image = models.ImageField(upload_to="covers/%Y/%m/", blank=True)
-    cover_image_url = models.URLField(max_length=2048, blank=True)
+    cover_image_url = models.URLField(max_length=LINK_MAX, blank=True)
     cover_key_frame_seconds = models.PositiveIntegerField(
         null=True, blank=True, help_text="The video's frame at this second is the cover (when no cover image)."
     )
@@ -209,7 +214,7 @@ class Pin(models.Model):
     # instead of uploading the video twice.
     media_id = models.CharField(max_length=64, blank=True)
     media_state = models.CharField(max_length=12, choices=MediaState.choices, blank=True)
-    title = models.CharField(max_length=500, blank=True)
+    title = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True)
     description = models.TextField(blank=True)
     alt_text = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=PinStatus.choices, default=PinStatus.DRAFT)
@@ -285,12 +290,12 @@ class CarouselItem(models.Model):
     image = models.ImageField(
         upload_to="pins/%Y/%m/", blank=True, width_field="width", height_field="height"
     )
-    image_url = models.URLField(max_length=2048, blank=True)
+    image_url = models.URLField(max_length=LINK_MAX, blank=True)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
-    title = models.CharField(max_length=500, blank=True)
+    title = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True)
     description = models.TextField(blank=True)
-    link = models.URLField(max_length=2048, blank=True)
+    link = models.URLField(max_length=LINK_MAX, blank=True)
 
     class Meta:
         ordering = ["pin", "position"]

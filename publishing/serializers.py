@@ -14,8 +14,9 @@ from rest_framework.fields import empty
 from rest_framework.utils import html
 
 from pinpublisher.api import AwareDateTimeField, IdField, ReadOnlyFields, RefusesUnexpectedFields, parsers
+from pinterest.limits import CAROUSEL_MAX, CAROUSEL_MIN, LINK_MAX
 from publishing.models import MediaState, PinKind, PinStatus
-from publishing.rules import waiting_reason
+from publishing.rules import ARTICLE_TITLE_MAX, CAROUSEL_TEXT_MAX, URL_MAX, waiting_reason
 from publishing.selectors import PIN_ORDERING_FIELDS, PinFilters
 from publishing.services.content import PIN_TEXT_MAX, PINTEREST_TEXT_LIMITS, pin_warnings
 
@@ -100,8 +101,8 @@ class ArticleInputSerializer(serializers.Serializer):
     read_only_fields = ReadOnlyFields(ArticleSerializer)
 
     project = IdField(source="project_id", help_text="Id of one of your projects.")
-    url = serializers.URLField(max_length=2048, help_text="The article's http(s) URL: the pin's link.")
-    title = serializers.CharField(max_length=500, allow_blank=True, default="")
+    url = serializers.URLField(max_length=URL_MAX, help_text="The article's http(s) URL: the pin's link.")
+    title = serializers.CharField(max_length=ARTICLE_TITLE_MAX, allow_blank=True, default="")
 
 
 class ArticleFilterSerializer(serializers.Serializer):
@@ -264,14 +265,16 @@ _LIMITS_HELP = "Pinterest shows at most {} characters; longer text is kept but c
 
 class CarouselItemInputSerializer(RefusesUnexpectedFields, serializers.Serializer):
     id = IdField(required=False, help_text="An item of this pin, kept (in an update).")
-    image_url = serializers.URLField(max_length=2048, required=False, allow_blank=True,
+    image_url = serializers.URLField(max_length=URL_MAX, required=False, allow_blank=True,
                                      help_text="An https URL of the image.")
     file = serializers.CharField(required=False, max_length=200,
                                  help_text="multipart only: the name of the request's file part holding the image.")
     # No defaults: an item kept by id keeps the texts and link left out (``check_carousel``).
-    title = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    description = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
-    link = serializers.URLField(required=False, allow_blank=True, max_length=2048)
+    title = serializers.CharField(required=False, allow_blank=True, max_length=CAROUSEL_TEXT_MAX["title"])
+    description = serializers.CharField(
+        required=False, allow_blank=True, max_length=CAROUSEL_TEXT_MAX["description"]
+    )
+    link = serializers.URLField(required=False, allow_blank=True, max_length=LINK_MAX)
 
 
 class CarouselField(serializers.ListField):
@@ -351,7 +354,7 @@ class PinInputSerializer(serializers.Serializer):
         "Give this or image_url.",
     )
     image_url = serializers.URLField(
-        max_length=2048,
+        max_length=URL_MAX,
         allow_blank=True,
         default="",
         help_text="An https URL of the image, instead of an upload.",
@@ -362,8 +365,8 @@ class PinInputSerializer(serializers.Serializer):
     )
     carousel = CarouselField(
         required=False, allow_null=True, default=None,
-        help_text="A carousel instead of one image: 2 to 5 items in order, all the same size, each with "
-        "image_url (or, in multipart, file naming an upload part; multipart sends this list as a JSON "
+        help_text=f"A carousel instead of one image: {CAROUSEL_MIN} to {CAROUSEL_MAX} items in order, all the same "
+        "size, each with image_url (or, in multipart, file naming an upload part; multipart sends this list as a JSON "
         "string), and optional title, description and link. In an update the list replaces the "
         "carousel; {\"id\": n} keeps an item.",
     )
@@ -372,7 +375,7 @@ class PinInputSerializer(serializers.Serializer):
         help_text="A video instead of an image: MP4, MOV or M4V, at most PIN_VIDEO_MAX_BYTES (200 MB).",
     )
     cover_image = serializers.FileField(required=False, help_text="A video pin's cover image (an upload).")
-    cover_image_url = serializers.URLField(max_length=2048, allow_blank=True, default="",
+    cover_image_url = serializers.URLField(max_length=URL_MAX, allow_blank=True, default="",
                                            help_text="A video pin's cover image, as an https URL.")
     cover_key_frame_seconds = serializers.IntegerField(
         min_value=0, max_value=2**31 - 1, allow_null=True, default=None,

@@ -36,10 +36,16 @@ from django.utils import timezone
 
 from pinterest.models import Board, BoardSection
 from publishing.models import BlogArticle, BlogProject, Pin, PinStatus
-from publishing.rules import MSG_NO_CONNECTION, board_problem
-from publishing.services.content.articles import check_article_url
-from publishing.services.content.pin_checks import check_image_url, check_text
-from publishing.services.content.schedule import schedule_problems, schedule_time_problem
+from publishing.rules import (
+    ARTICLE_TITLE_MAX,
+    MSG_NO_CONNECTION,
+    board_problem,
+    check_article_url,
+    check_image_url,
+    check_text,
+    schedule_problems,
+    schedule_time_problem,
+)
 from publishing.services.queue_slots import AccountQueues, local_to_utc, queues_lock
 
 # The one place a column maps to what it fills: a pin field, or what the row needs besides.
@@ -382,7 +388,7 @@ def _save(*, project: BlogProject, rows: list[_Row], pins: list[Pin], result: Im
     for row in rows:
         url = row.values["Link"]
         if url not in articles and url not in new:
-            new[url] = BlogArticle(project=project, url=url, title=row.values.get("Title", "")[:500])
+            new[url] = BlogArticle(project=project, url=url, title=row.values.get("Title", "")[:ARTICLE_TITLE_MAX])
     BlogArticle.objects.bulk_create(new.values(), batch_size=1000)
     articles.update(new)
     for row, pin in zip(rows, pins, strict=True):

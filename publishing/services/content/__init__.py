@@ -1,7 +1,9 @@
 """Writes of a tenant's content: projects, articles and pins (create, update, schedule, delete).
 
 Modules: ``projects``, ``articles``, ``pins`` (create, update, delete), ``schedule`` (the window
-every scheduled time keeps, schedule, unschedule), ``pin_checks`` and ``media`` (the input rules).
+every scheduled time keeps, schedule, unschedule), ``pin_checks`` and ``media`` (the reads and
+writes around the input rules, which are ``publishing.rules``'s; their names used by the API are
+re-exported here).
 
 Every function takes the caller's tenant (or an object already scoped to it) and refers to
 related objects by id, resolving them inside the tenant: another tenant's id reads as
@@ -20,6 +22,17 @@ that a publisher moved to ``publishing`` in the meantime is refused with a confl
 overwritten (docs/architecture.md, "Exactly once").
 """
 
+from publishing.rules import (
+    IMAGE_FORMATS,
+    MAX_IMAGE_BYTES,
+    MIN_IMAGE_SIDE,
+    PIN_TEXT_MAX,
+    PINTEREST_TEXT_LIMITS,
+    pin_warnings,
+    schedule_problems,
+    schedule_time_problem,
+    schedule_window,
+)
 from publishing.services.content.articles import article_create, article_delete, article_update
 from publishing.services.content.errors import (
     ArticleHasPins,
@@ -28,23 +41,9 @@ from publishing.services.content.errors import (
     PinNotEditable,
     ProjectHasPins,
 )
-from publishing.services.content.pin_checks import (
-    IMAGE_FORMATS,
-    MAX_IMAGE_BYTES,
-    MIN_IMAGE_SIDE,
-    PIN_TEXT_MAX,
-    PINTEREST_TEXT_LIMITS,
-    pin_warnings,
-)
 from publishing.services.content.pins import pin_create, pin_delete, pin_update
 from publishing.services.content.projects import project_create, project_delete, project_update
-from publishing.services.content.schedule import (
-    pin_schedule,
-    pin_unschedule,
-    schedule_problems,
-    schedule_time_problem,
-    schedule_window,
-)
+from publishing.services.content.schedule import pin_schedule, pin_unschedule
 
 __all__ = [
     "IMAGE_FORMATS",

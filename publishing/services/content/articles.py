@@ -9,34 +9,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
 from publishing.models import BlogArticle, Pin, Tenant
+from publishing.rules import check_article_title, check_article_url
 from publishing.services.content.errors import ArticleHasPins
-from publishing.services.content.pin_checks import URL_MAX
 from publishing.services.content.projects import project_for
-
-#: The longest title an article keeps (its column), for every way in.
-ARTICLE_TITLE_MAX = 500
-
-
-def check_article_url(url: str, errors: dict) -> None:
-    # The url becomes the pin's link; Pinterest only links to web pages.
-    if not url.lower().startswith(("http://", "https://")):
-        errors.setdefault("url", []).append("Must be an http or https URL.")
-    elif len(url) > URL_MAX:
-        errors.setdefault("url", []).append(f"This URL is {len(url)} characters long; at most {URL_MAX} are accepted.")
-
-
-def _check_title(title: str, errors: dict) -> None:
-    if len(title) > ARTICLE_TITLE_MAX:
-        errors.setdefault("title", []).append(
-            f"This text is {len(title)} characters long; at most {ARTICLE_TITLE_MAX} are accepted."
-        )
 
 
 def article_create(*, tenant: Tenant, project_id: int, url: str, title: str = "") -> BlogArticle:
     errors: dict[str, list[str]] = {}
     project = project_for(tenant=tenant, project_id=project_id, errors=errors)
     check_article_url(url, errors)
-    _check_title(title, errors)
+    check_article_title(title, errors)
     if errors:
         raise ValidationError(errors)
     return BlogArticle.objects.create(project=project, url=url, title=title)
@@ -64,7 +46,7 @@ def article_update(*, article: BlogArticle, data: dict[str, Any]) -> BlogArticle
         check_article_url(data["url"], errors)
         article.url = data["url"]
     if "title" in data:
-        _check_title(data["title"], errors)
+        check_article_title(data["title"], errors)
         article.title = data["title"]
     if errors:
         raise ValidationError(errors)

@@ -11,25 +11,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from publishing.models import MediaState, Pin, PinKind, PinStatus, Tenant
-from publishing.rules import MSG_NO_IMAGE
-from publishing.services.content.errors import PinNotDeletable, refuse_change
-from publishing.services.content.media import (
-    carousel_save,
-    check_carousel,
-    check_cover,
-    check_video,
-    section_for,
-)
-from publishing.services.content.pin_checks import (
+from publishing.rules import (
+    MSG_NO_IMAGE,
     PIN_DELETABLE_STATUSES,
     PIN_TEXT_MAX,
-    article_for,
-    board_for,
+    check_carousel,
+    check_cover,
     check_image,
     check_image_url,
     check_text,
-    image_name,
+    check_video,
 )
+from publishing.services.content.errors import PinNotDeletable, refuse_change
+from publishing.services.content.media import carousel_save, section_for
+from publishing.services.content.pin_checks import article_for, board_for, image_name
 from publishing.services.content.projects import project_for
 from publishing.services.content.schedule import file_names, written_and_scheduled
 
@@ -119,7 +114,7 @@ def pin_create(
     scheduled_at: datetime | None = None,
 ) -> Pin:
     """Create a draft pin showing exactly one of: an uploaded image, an https ``image_url``, a
-    ``carousel`` of 2-5 items (``publishing.services.content.media.check_carousel``) or a
+    ``carousel`` of 2-5 items (``publishing.rules.check_carousel``) or a
     ``video`` (with an optional cover). ``board_section_id`` must name a section of the board.
 
     With ``scheduled_at`` the new pin is then scheduled by ``pin_schedule`` (its rules, in the

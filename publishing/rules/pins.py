@@ -1,86 +1,18 @@
-"""Rules about a pin's board, image and account, written once.
-
-The content services (what the API and the admin accept) and the engine (what may be
-sent to Pinterest) both ask here, so the words a person reads are the same everywhere.
-These functions only read the objects they are given; they never query or write.
-"""
+"""Rules about a pin as a whole: may it be sent now (``publish_problem``), why a due pin waits
+(``waiting_reason``), can its account publish (``connection_problem``), may it be deleted."""
 
 from datetime import datetime
 
-from pinterest.models import Board, BoardSection, Health, PinterestConnection
-from pinterest.payload import SENT_AS_IS
-from publishing.conf import publishing_settings
-from publishing.models import BlogProject, MediaState, Pin, PinKind, PinStatus
+from pinterest.models import Health, PinterestConnection
+from publishing.models import MediaState, Pin, PinKind, PinStatus
+from publishing.rules.boards import board_problem, section_problem
 
 MSG_NO_BOARD = "Pin must have a Pinterest board assigned"
 MSG_NO_CONNECTION = "No Pinterest account connected to this project"
 MSG_NO_IMAGE = "Pin must have an image"
 
-
-def image_size_problem(*, image_format: str, width: int, height: int, what: str = "image") -> str | None:
-    """Why an image of ``image_format`` (Pillow's name) and this size is refused, or None.
-
-    Judged from the header alone (at input and again at publish, for files stored before the
-    rule): more than ``PIN_IMAGE_MAX_PIXELS``, or, for a format Pinterest takes only converted
-    to JPEG or PNG (so decoded when published), more than ``PIN_IMAGE_CONVERTED_MAX_PIXELS``.
-    """
-    pixels = width * height
-    size = f"{width}x{height} px ({pixels / 1_000_000:.1f} megapixels)"
-    limit = publishing_settings.PIN_IMAGE_MAX_PIXELS
-    if pixels > limit:
-        return (
-            f"The {what} is {size}; at most {limit / 1_000_000:g} megapixels are accepted "
-            "(PIN_IMAGE_MAX_PIXELS). Pinterest shows pins at about 1000x1500 px: scale it down and upload it again."
-        )
-    limit = publishing_settings.PIN_IMAGE_CONVERTED_MAX_PIXELS
-    if image_format not in SENT_AS_IS and pixels > limit:
-        return (
-            f"The {what} is a {image_format} image of {size}; Pinterest takes uploaded images as JPEG or PNG, "
-            f"so it would be converted, and at most {limit / 1_000_000:g} megapixels are converted "
-            "(PIN_IMAGE_CONVERTED_MAX_PIXELS). Save it as JPEG or PNG, or scale it down, and upload it again."
-        )
-    return None
-
-
-def board_problem(board: Board, project: BlogProject | None) -> str | None:
-    """Why ``board`` cannot take pins of ``project`` (archived, another account), or None."""
-    if board.is_archived:
-        return (
-            f"Board {board.name!r} is archived (it was gone from Pinterest at the last sync); "
-            "choose another board."
-        )
-    if project is None or project.pinterest_connection_id is None:
-        return None
-    if board.connection_id != project.pinterest_connection_id:
-        return (
-            f"Board {board.name!r} belongs to {board.connection}, but project "
-            f"{project.name!r} publishes with {project.pinterest_connection}; choose one of "
-            "that account's boards."
-        )
-    return None
-
-
-def board_section_problem(section: BoardSection, board: Board) -> str | None:
-    """Why ``section`` cannot take a pin of ``board`` (another board's, archived), or None."""
-    if section.board_id != board.pk:
-        return (
-            f"Board section {section.name!r} belongs to board {section.board.name!r}, not to the "
-            f"pin's board {board.name!r}; choose one of that board's sections."
-        )
-    if section.is_archived:
-        return (
-            f"Board section {section.name!r} is archived (it was gone from Pinterest at the last sync); "
-            "choose another section."
-        )
-    return None
-
-
-def section_problem(pin: Pin) -> str | None:
-    """Why the pin's board section cannot take it now (``board_section_problem``), or None."""
-    section, board = pin.board_section, pin.board
-    if section is None or board is None:
-        return None
-    return board_section_problem(section, board)
+# Any pin may be deleted except one being published right now: its outcome is still open.
+PIN_DELETABLE_STATUSES = tuple(s for s in PinStatus.values if s != PinStatus.PUBLISHING)
 
 
 def connection_problem(connection: PinterestConnection | None) -> str | None:
