@@ -17,7 +17,7 @@ import secrets
 from collections.abc import Callable, Iterator
 from typing import Protocol
 
-from pinterest.multipart import FileSizeMismatch
+from pinterest.multipart import FileSizeMismatch, StreamedBody
 
 # Base64 turns 3 bytes into 4 characters: blocks of a multiple of 3 bytes encode separately
 # into pieces that join into the encoding of the whole.
@@ -74,7 +74,7 @@ def materialized(value):
     return value
 
 
-class JsonBody:
+class JsonBody(StreamedBody):
     """``payload`` as compact JSON, each ``Base64File`` encoded from its file while being read.
 
     The files are opened (and their sizes taken) when the body is made; ``close()`` closes
@@ -138,15 +138,7 @@ class JsonBody:
         for handle in self._handles:
             handle.close()
 
-    def __iter__(self) -> Iterator[bytes]:
-        # requests sends an object as a stream only when it is iterable.
-        while chunk := self.read(64 * 1024):
-            yield chunk
-
-    def read(self, size: int = -1) -> bytes:
-        """Up to ``size`` bytes of the body (all that is left when ``size`` < 0)."""
-        if size is None or size < 0:
-            return b"".join(iter(lambda: self.read(1024 * 1024), b""))
+    def _read(self, size: int) -> bytes:
         out = bytearray(self._pending)
         while len(out) < size:
             chunk = next(self._chunks, b"")

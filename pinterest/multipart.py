@@ -27,7 +27,26 @@ def _quote(name: str) -> str:
     return name.replace("\r", "%0D").replace("\n", "%0A").replace('"', "%22")
 
 
-class MultipartFileBody:
+class StreamedBody:
+    """A request body ``requests`` sends as a stream with a Content-Length: a subclass gives
+    ``__len__`` and ``_read(size)`` (up to ``size`` > 0 bytes, ``b""`` at the end)."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        # requests sends an object as a stream only when it is iterable.
+        while chunk := self.read(64 * 1024):
+            yield chunk
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to ``size`` bytes of the body (all that is left when ``size`` < 0)."""
+        if size is None or size < 0:
+            return b"".join(iter(lambda: self._read(1024 * 1024), b""))
+        return self._read(size)
+
+    def _read(self, size: int) -> bytes:
+        raise NotImplementedError
+
+
+class MultipartFileBody(StreamedBody):
     """``fields`` as form fields, then ``file`` (exactly ``size`` bytes, read from its
     current position) as the ``file_field`` part. Read it once.
 
@@ -71,15 +90,7 @@ class MultipartFileBody:
     def __len__(self) -> int:
         return self._length
 
-    def __iter__(self) -> Iterator[bytes]:
-        # requests sends an object as a stream only when it is iterable.
-        while chunk := self.read(64 * 1024):
-            yield chunk
-
-    def read(self, size: int = -1) -> bytes:
-        """Up to ``size`` bytes of the body (all that is left when ``size`` < 0)."""
-        if size is None or size < 0:
-            return b"".join(iter(lambda: self.read(1024 * 1024), b""))
+    def _read(self, size: int) -> bytes:
         out = bytearray(self._head.read(size))
         if len(out) < size and self._file_left:
             chunk = self._file.read(min(size - len(out), self._file_left))
