@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, F, Q, QuerySet
 
-from pinterest.models import PinterestConnection
+from pinterest.models import Board, PinterestConnection
 from publishing.conf import publishing_settings
 from publishing.models import (
     BlogArticle,
@@ -90,6 +90,16 @@ def pin_for_tenant(*, tenant: Tenant, pin_id) -> Pin:
     if pin is None:
         raise Pin.DoesNotExist(f"Pin {pin_id} not found.")
     return pin
+
+
+def board_for_tenant(*, tenant: Tenant, board_id: int) -> Board | None:
+    """The board ``board_id`` of one of the tenant's Pinterest accounts (with its account), or None."""
+    return Board.objects.filter(connection__tenant=tenant, pk=board_id).select_related("connection").first()
+
+
+def article_for_tenant(*, tenant: Tenant, article_id: int) -> BlogArticle | None:
+    """The article ``article_id`` of one of the tenant's projects, or None."""
+    return BlogArticle.objects.filter(project__tenant=tenant, pk=article_id).first()
 
 
 # --- the sweep's reads (not tenant-scoped: the sweep serves every tenant) ----------------
