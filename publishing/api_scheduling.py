@@ -25,7 +25,7 @@ from pinpublisher.api import (
     parse_query,
 )
 from pinpublisher.api.parsers import ClosedMultiPartParser
-from publishing import selectors
+from publishing import selectors, selectors_queue
 from publishing.models import Weekday
 from publishing.serializers import PinSerializer
 from publishing.services import csv_import, interval, queue_slots
@@ -115,7 +115,7 @@ class ProjectQueueApi(TenantApi):
             ref_name = "ProjectQueueFilter"
 
         days = serializers.IntegerField(
-            min_value=1, max_value=queue_slots.MAX_LIST_DAYS, default=14, help_text="How many days ahead."
+            min_value=1, max_value=selectors_queue.MAX_LIST_DAYS, default=14, help_text="How many days ahead."
         )
 
     class OutputSerializer(serializers.Serializer):
@@ -154,7 +154,7 @@ class ProjectQueueApi(TenantApi):
                 "pin": PinSerializer(slot.pin, context={"request": request}).data if slot.pin else None,
                 "taken_by_project": slot.taken_by.project_id if slot.taken_by else None,
             }
-            for slot in queue_slots.project_queue_list(project=project, days=days)
+            for slot in selectors_queue.project_queue_list(project=project, days=days)
         ]
         return Response({"project": project.pk, "timezone": project.timezone, "slots": slots})
 

@@ -13,6 +13,9 @@ from django.conf import settings
 
 TASK_TIMEOUT_SECONDS = 600
 
+#: The start of the subject of every email to a tenant's owners (publishing's and webhooks').
+SUBJECT_PREFIX = "[pinpublisher] "
+
 DEFAULTS = {
     #: A pin still ``publishing`` this long after its lease started is reconciled by the sweep.
     "PUBLISH_LEASE_SECONDS": 600,

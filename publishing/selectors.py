@@ -11,9 +11,18 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, F, Q, QuerySet
 
-from pinterest.models import PinterestConnection
+from pinterest.models import Board, PinterestConnection
 from publishing.conf import publishing_settings
-from publishing.models import BlogArticle, BlogProject, CarouselItem, Pin, PublishBatch, PublishBatchItem, Tenant
+from publishing.models import (
+    BlogArticle,
+    BlogProject,
+    CarouselItem,
+    Membership,
+    Pin,
+    PublishBatch,
+    PublishBatchItem,
+    Tenant,
+)
 
 # What a pin list may be ordered by (each also with a leading "-" for descending).
 PIN_ORDERING_FIELDS = ("created_at", "updated_at", "scheduled_at", "published_at", "title", "status")
@@ -81,6 +90,16 @@ def pin_for_tenant(*, tenant: Tenant, pin_id) -> Pin:
     if pin is None:
         raise Pin.DoesNotExist(f"Pin {pin_id} not found.")
     return pin
+
+
+def board_for_tenant(*, tenant: Tenant, board_id: int) -> Board | None:
+    """The board ``board_id`` of one of the tenant's Pinterest accounts (with its account), or None."""
+    return Board.objects.filter(connection__tenant=tenant, pk=board_id).select_related("connection").first()
+
+
+def article_for_tenant(*, tenant: Tenant, article_id: int) -> BlogArticle | None:
+    """The article ``article_id`` of one of the tenant's projects, or None."""
+    return BlogArticle.objects.filter(project__tenant=tenant, pk=article_id).first()
 
 
 # --- the sweep's reads (not tenant-scoped: the sweep serves every tenant) ----------------
@@ -198,3 +217,14 @@ def pins_file_names(*, pins: QuerySet[Pin]) -> set[str]:
     names = {name for row in pins.values_list(*Pin.FILE_FIELDS) for name in row if name}
     items = CarouselItem.objects.filter(pin__in=pins.values("pk")).values_list("image", flat=True)
     return names | {name for name in items if name}
+
+
+def tenant_owner_emails(*, tenant_id: int) -> list[str]:
+    """The addresses of the tenant's active owners, each once, in a stable order (no members):
+    who the owners' emails (``publishing.services.notifications``, ``webhooks.services.notifications``) go to."""
+    emails = (
+        Membership.objects.filter(tenant_id=tenant_id, role=Membership.Role.OWNER, user__is_active=True)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    return sorted({email.strip() for email in emails if email and email.strip()}, key=str.lower)

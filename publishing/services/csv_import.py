@@ -46,7 +46,8 @@ from publishing.rules import (
     schedule_problems,
     schedule_time_problem,
 )
-from publishing.services.queue_slots import AccountQueues, local_to_utc, queues_lock
+from publishing.selectors_queue import local_to_utc
+from publishing.services.queue_slots import AccountQueues, queues_lock
 
 # The one place a column maps to what it fills: a pin field, or what the row needs besides.
 # (A new column, e.g. "Board section", is one line here and one in ``_read_row``.)

@@ -22,27 +22,17 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from pinterest.models import Health, PinterestConnection
-from publishing.models import BlogProject, Membership
+from publishing.conf import SUBJECT_PREFIX
+from publishing.models import BlogProject
+from publishing.selectors import tenant_owner_emails
 
 logger = logging.getLogger(__name__)
-
-SUBJECT_PREFIX = "[pinpublisher] "
 
 
 @dataclass(frozen=True)
 class HealthNotice:
     subject: str
     body: str
-
-
-def owner_emails(*, tenant_id: int) -> list[str]:
-    """The addresses of the tenant's active owners, each once, in a stable order (no members)."""
-    emails = (
-        Membership.objects.filter(tenant_id=tenant_id, role=Membership.Role.OWNER, user__is_active=True)
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
-    )
-    return sorted({email.strip() for email in emails if email and email.strip()}, key=str.lower)
 
 
 def connection_health_notice(
@@ -103,7 +93,7 @@ def connection_health_notify_owners(
     publish, a job) must not fail because a mail server is down. A missing email
     configuration (``ImproperlyConfigured``) is raised, like everywhere else.
     """
-    recipients = owner_emails(tenant_id=connection.tenant_id)
+    recipients = tenant_owner_emails(tenant_id=connection.tenant_id)
     if not recipients:
         logger.warning(
             "Connection %s is %s, but no owner of tenant %s has an email address; nobody was told",

@@ -3,16 +3,6 @@
 A project has a time zone and weekly slots ("Monday 09:00" in that zone). Slot instants are
 computed from the project's local calendar and stored (on the pin, as ``scheduled_at``) in UTC.
 
-Daylight saving time. Slots are computed day by day in local time, never by adding hours to an
-instant, so every local day gives each of its slots exactly once:
-
-- a local time that happens twice (the autumn change, 02:30 in Europe/Berlin) is its first
-  occurrence (summer time, ``fold=0``): used once, never doubled;
-- a local time that does not exist (the spring change, 02:30 in Europe/Berlin on that Sunday)
-  moves to the end of the gap, the first real instant after it (03:00 local, 01:00 UTC): the
-  slot is kept, not skipped. Two slots that land on the same instant this way (a 02:30 and a
-  03:00 slot on that Sunday) are one minute, and a minute holds one pin.
-
 Occupancy. A slot is taken while a pin of any project on the same Pinterest account (or of the
 project itself, without an account) is scheduled in that minute and not yet decided (ready to
 schedule or publishing). It is computed from the pins every time, never kept aside: unscheduling,
@@ -20,109 +10,50 @@ deleting, publishing or failing a pin frees its minute at once, and nothing can 
 projects on one account never get the same minute from the queue, even with slots at the same
 local time in different zones.
 
+Slot instants (and daylight saving time), occupancy's reads and the listing are in
+``publishing.selectors_queue``; the names it had here stay importable from here.
+
 Writes go through ``content.pin_schedule``: the queue only chooses the time; whether the pin may
 be scheduled (board, image, status) is that service's rule.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from publishing.models import BlogProject, Pin, PinStatus, PostingSlot, Weekday, validate_whole_minute
+from publishing.models import BlogProject, Pin, PostingSlot, Weekday, validate_whole_minute
+from publishing.selectors_queue import (
+    MAX_LIST_DAYS,
+    OCCUPYING_STATUSES,
+    QueueSlot,
+    account_scheduled_times,
+    local_to_utc,
+    minute_of,
+    project_posting_slots,
+    project_queue_list,
+    slot_instants,
+)
 from publishing.services import content
 
-#: Statuses in which a scheduled pin holds its minute.
-OCCUPYING_STATUSES = (PinStatus.READY_TO_SCHEDULE, PinStatus.PUBLISHING)
+__all__ = [
+    "WINDOW", "MAX_SLOTS", "account_key", "Occupancy", "NoPostingSlots", "QueueCursor", "AccountQueues",
+    "queues_lock", "pins_add_to_queue", "pin_add_to_queue", "pin_remove_from_queue", "project_slots_replace",
+    # Importable from here as before: the queue's reads and slot arithmetic live in publishing.selectors_queue.
+    "MAX_LIST_DAYS", "OCCUPYING_STATUSES", "QueueSlot", "local_to_utc", "minute_of", "project_queue_list",
+    "slot_instants",
+]
 
 #: Occupancy is read this many days at a time while looking for a free slot.
 WINDOW = timedelta(days=35)
 
 #: At most this many slots a week per project.
 MAX_SLOTS = 7 * 48
-
-#: The most days ``project_queue_list`` looks ahead.
-MAX_LIST_DAYS = 92
-
-
-def minute_of(moment: datetime) -> datetime:
-    """The start of the minute ``moment`` falls in (a slot is one minute)."""
-    return moment.replace(second=0, microsecond=0)
-
-
-def local_to_utc(*, day: date, at: time, zone: ZoneInfo) -> datetime:
-    """The one real instant (UTC) the wall time ``at`` of ``day`` names in ``zone``.
-
-    A time that happens twice is its first occurrence; a time inside a spring-forward gap is
-    the end of the gap (see the module's docstring). A wall time with no UTC instant this side of
-    year 10000 (9999-12-31 23:00 in America/Adak) is given back in ``zone``, unconverted: the
-    schedule rule (``content.schedule_time_problem``) refuses it like any time out of its window.
-    """
-    naive = datetime.combine(day, at)
-    try:
-        first = naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
-    except OverflowError:
-        return naive.replace(tzinfo=zone)
-    if first.astimezone(zone).replace(tzinfo=None) == naive:
-        return first
-    # In a gap: fold=0 reads the time with the offset before the gap (an instant after it),
-    # fold=1 with the offset after (an instant before it). The gap's end lies between.
-    before = naive.replace(tzinfo=zone, fold=1).astimezone(UTC)
-    after = first
-    offset_after = after.astimezone(zone).utcoffset()
-    while after - before > timedelta(seconds=1):
-        middle = before + (after - before) / 2
-        middle = middle.replace(microsecond=0)
-        if middle <= before:
-            break
-        if middle.astimezone(zone).utcoffset() == offset_after:
-            after = middle
-        else:
-            before = middle
-    return after
-
-
-def slot_instants(
-    *, zone: ZoneInfo, slots: Iterable[tuple[int, time]], start: datetime, end: datetime
-) -> list[datetime]:
-    """Every instant (UTC, ascending, once each) of the weekly ``slots`` (weekday 0 = Monday,
-    local time) in ``[start, end)``."""
-    by_weekday: dict[int, list[time]] = defaultdict(list)
-    for weekday, at in slots:
-        by_weekday[weekday].append(at)
-    if not by_weekday:
-        return []
-    # A day early and late: a gap can move a slot past midnight, and the zone's day differs from UTC's.
-    day = start.astimezone(zone).date() - timedelta(days=1)
-    last = end.astimezone(zone).date() + timedelta(days=1)
-    found = set()
-    while day <= last:
-        for at in by_weekday.get(day.weekday(), ()):
-            instant = local_to_utc(day=day, at=at, zone=zone)
-            if start <= instant < end:
-                found.add(instant)
-        day += timedelta(days=1)
-    return sorted(found)
-
-
-def _account_pins(projects: Iterable[BlogProject]):
-    """The pins whose minutes the queues of ``projects`` share: those of every project on the
-    same Pinterest accounts, and of the projects without an account themselves."""
-    projects = list(projects)
-    connection_ids = {p.pinterest_connection_id for p in projects if p.pinterest_connection_id}
-    lone = [p.pk for p in projects if not p.pinterest_connection_id]
-    return Pin.objects.filter(
-        Q(project__pinterest_connection_id__in=connection_ids) | Q(project_id__in=lone),
-        status__in=OCCUPYING_STATUSES,
-    )
 
 
 def account_key(project: BlogProject) -> tuple[str, int]:
@@ -149,11 +80,8 @@ class Occupancy:
     def load_until(self, end: datetime) -> None:
         if end <= self.loaded_until:
             return
-        scheduled = (
-            _account_pins([self.project])
-            .filter(scheduled_at__gte=self.loaded_until, scheduled_at__lt=end)
-            .exclude(pk__in=self.exclude_pin_ids)
-            .values_list("scheduled_at", flat=True)
+        scheduled = account_scheduled_times(
+            project=self.project, start=self.loaded_until, end=end, exclude_pin_ids=self.exclude_pin_ids
         )
         self.taken.update(minute_of(at) for at in scheduled)
         self.loaded_until = end
@@ -172,7 +100,7 @@ class QueueCursor:
     def __init__(self, *, project: BlogProject, occupancy: Occupancy):
         self.project = project
         self.zone = project.zone
-        self.slots = list(project.posting_slots.values_list("weekday", "local_time"))
+        self.slots = project_posting_slots(project=project)
         self.occupancy = occupancy
         self.window_start = occupancy.after
         self.pending: list[datetime] = []
@@ -334,45 +262,3 @@ def project_slots_replace(*, project: BlogProject, slots: list[tuple[int, time]]
             [PostingSlot(project=project, weekday=weekday, local_time=at) for weekday, at in sorted(seen)]
         )
     return list(PostingSlot.objects.filter(project=project))
-
-
-# --- The listing -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class QueueSlot:
-    """One upcoming slot: its instant, the project's pin in it, or another project's pin that
-    took the minute on the same account."""
-
-    at: datetime
-    pin: Pin | None
-    taken_by: Pin | None
-
-    @property
-    def is_free(self) -> bool:
-        return self.pin is None and self.taken_by is None
-
-
-def project_queue_list(*, project: BlogProject, now: datetime | None = None, days: int = 14) -> list[QueueSlot]:
-    """The project's slots in the next ``days`` days (at most ``MAX_LIST_DAYS``), with their pins."""
-    now = now or timezone.now()
-    end = now + timedelta(days=min(max(days, 1), MAX_LIST_DAYS))
-    slots = list(project.posting_slots.values_list("weekday", "local_time"))
-    instants = slot_instants(zone=project.zone, slots=slots, start=now, end=end)
-    if not instants:
-        return []
-    pins = (
-        _account_pins([project])
-        .filter(scheduled_at__gte=minute_of(instants[0]), scheduled_at__lt=instants[-1] + timedelta(minutes=1))
-        .select_related("board", "project")
-        .order_by("scheduled_at", "created_at")
-    )
-    own: dict[datetime, Pin] = {}
-    other: dict[datetime, Pin] = {}
-    for pin in pins:
-        assert pin.scheduled_at is not None
-        target = own if pin.project_id == project.pk else other
-        target.setdefault(minute_of(pin.scheduled_at), pin)
-    return [
-        QueueSlot(at=at, pin=own.get(at), taken_by=None if at in own else other.get(at)) for at in instants
-    ]

@@ -9,13 +9,14 @@ from django.db import transaction
 
 from apikeys.scopes import ALL_SCOPES
 from apikeys.services import api_key_create
+from pinpublisher.errors import InvalidRequest
 from publishing.models import Membership, Tenant
 
 OWNER_KEY_NAME = "Owner's key (made with the tenant)"
 
 
-class TenantCreateError(Exception):
-    """The tenant or its owner could not be created; nothing was written."""
+class TenantCreateError(InvalidRequest):
+    """The tenant or its owner could not be created; nothing was written (a domain error, 400)."""
 
 
 @dataclass(frozen=True)

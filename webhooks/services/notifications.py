@@ -1,6 +1,6 @@
 """Telling a tenant's owners by email that one of their webhook endpoints was disabled.
 
-Who: the tenant's owners with an address (``publishing.services.notifications.owner_emails``).
+Who: the tenant's owners with an address (``publishing.selectors.tenant_owner_emails``).
 Sent once the disabling is committed; a mail failure is logged, never raised (the delivery
 worker must not fail because a mail server is down), except a missing email configuration.
 """
@@ -10,7 +10,8 @@ import logging
 from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
 
-from publishing.services.notifications import SUBJECT_PREFIX, owner_emails
+from publishing.conf import SUBJECT_PREFIX
+from publishing.selectors import tenant_owner_emails
 from webhooks.models import DeliveryAttempt, Endpoint
 
 logger = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def endpoint_disabled_notify_owners(*, endpoint_id: int) -> int:
     endpoint = Endpoint.objects.select_related("tenant").filter(pk=endpoint_id).first()
     if endpoint is None:
         return 0
-    recipients = owner_emails(tenant_id=endpoint.tenant_id)
+    recipients = tenant_owner_emails(tenant_id=endpoint.tenant_id)
     if not recipients:
         logger.warning("Webhook endpoint %s was disabled, but no owner of tenant %s has an email address",
                        endpoint.pk, endpoint.tenant_id)

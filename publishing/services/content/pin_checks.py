@@ -1,5 +1,6 @@
-"""The reads the input rules need: a pin's board and article, found within the tenant, then judged
-by ``publishing.rules``; and the stored name of an accepted image."""
+"""A pin's board and article, read within the tenant (``publishing.selectors``) and judged by
+``publishing.rules``, each problem added to ``errors`` under its field; and the stored name of an
+accepted image."""
 
 from __future__ import annotations
 
@@ -8,16 +9,13 @@ import uuid
 from pinterest.models import Board
 from publishing.models import BlogArticle, Tenant
 from publishing.rules import board_problem
+from publishing.selectors import article_for_tenant, board_for_tenant
 
 
 def board_for(*, tenant: Tenant, board_id: int | None, project, errors: dict) -> Board | None:
     if board_id is None:
         return None
-    board = (
-        Board.objects.filter(connection__tenant=tenant, pk=board_id)
-        .select_related("connection")
-        .first()
-    )
+    board = board_for_tenant(tenant=tenant, board_id=board_id)
     if board is None:
         errors.setdefault("board", []).append(
             f"Board {board_id} not found among the boards of your Pinterest accounts."
@@ -30,7 +28,7 @@ def board_for(*, tenant: Tenant, board_id: int | None, project, errors: dict) ->
 
 
 def article_for(*, tenant: Tenant, article_id: int, project, errors: dict) -> BlogArticle | None:
-    article = BlogArticle.objects.filter(project__tenant=tenant, pk=article_id).first()
+    article = article_for_tenant(tenant=tenant, article_id=article_id)
     if article is None:
         errors.setdefault("article", []).append(f"Article {article_id} not found.")
         return None
