@@ -114,7 +114,7 @@ def test_list_board_sections_refuses_a_bookmark_that_repeats(pinterest_api):
 
 
 def test_list_board_sections_raises_rather_than_return_part_of_the_list_at_the_page_cap(pinterest_api, monkeypatch):
-    monkeypatch.setattr("pinterest.client._MAX_SECTION_PAGES", 2)
+    monkeypatch.setattr("pinterest.client.boards._MAX_SECTION_PAGES", 2)
     add(pinterest_api, "GET", "/boards/77/sections", json=sections_page(["1"], "b1"))
     add(pinterest_api, "GET", "/boards/77/sections", json=sections_page(["2"], "b2"))
 
