@@ -1,0 +1,57 @@
+"""Projects and articles: their output and input serializers, and the article list's filter."""
+
+from rest_framework import serializers
+
+from pinpublisher.api import IdField, ReadOnlyFields
+from publishing.rules import ARTICLE_TITLE_MAX, URL_MAX
+
+
+class ProjectSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    pinterest_connection = serializers.IntegerField(
+        source="pinterest_connection_id", read_only=True, allow_null=True
+    )
+    timezone = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class ProjectInputSerializer(serializers.Serializer):
+    read_only_fields = ReadOnlyFields(ProjectSerializer)
+
+    name = serializers.CharField(max_length=200, help_text="Unique within your tenant.")
+    pinterest_connection = IdField(
+        source="pinterest_connection_id",
+        allow_null=True,
+        default=None,
+        help_text="Id of one of your Pinterest connections, or null.",
+    )
+    timezone = serializers.CharField(
+        max_length=64,
+        default="UTC",
+        help_text="IANA time zone name (Europe/Berlin); the project's posting slots, CSV dates without "
+        "an offset and its calendar are read in it.",
+    )
+
+
+# --- Articles --------------------------------------------------------------------------------
+
+
+class ArticleSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    project = serializers.IntegerField(source="project_id", read_only=True)
+    url = serializers.URLField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class ArticleInputSerializer(serializers.Serializer):
+    read_only_fields = ReadOnlyFields(ArticleSerializer)
+
+    project = IdField(source="project_id", help_text="Id of one of your projects.")
+    url = serializers.URLField(max_length=URL_MAX, help_text="The article's http(s) URL: the pin's link.")
+    title = serializers.CharField(max_length=ARTICLE_TITLE_MAX, allow_blank=True, default="")
+
+
+class ArticleFilterSerializer(serializers.Serializer):
+    project = IdField(required=False, help_text="Only this project's articles.")
