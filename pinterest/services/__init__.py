@@ -7,6 +7,7 @@
   for a passing reason) under the connection's row lock.
 - ``health``: spam blocks, and telling other apps once per change when a connection needs a person.
 - ``rotation``: re-encrypting stored tokens under a new key.
+- ``verdicts``: what a Pinterest error means for the account, as one value the caller handles.
 - ``pacing``: at most one creation per interval per account, across every process.
 - ``connect``: OAuth's code or a sandbox token to a stored connection; disconnecting.
 - ``boards``: a connection's boards kept in step with Pinterest.

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from pinterest import signals
 from pinterest.conf import pinterest_settings
-from pinterest.errors import PinterestRateLimitError
+from pinterest.errors import PinterestError
 from pinterest.models import Health, PinterestConnection
 
 logger = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ def connection_health_check(*, connection_id: int, now: datetime | None = None) 
     return health
 
 
-def connection_spam_block(*, connection_id: int, exc: PinterestRateLimitError) -> datetime:
+def connection_spam_block(*, connection_id: int, exc: PinterestError) -> datetime:
     """Pinterest's anti-spam system blocked the account: no creates until the cool-down ends.
 
     Returns when publishing resumes. Never retried in a loop: the due pins wait.

@@ -2,7 +2,9 @@
 
 - ``lease``: who may call Pinterest for a pin (claims, the lease compare-and-set).
 - ``media``: a pin as Pinterest's create-pin body.
-- ``context``: what publishing to one account needs (its client, read once).
+- ``context``: what publishing to one account needs (its client, read once), and who publishes
+  (``Caller``: a person waiting, or a dispatcher holding the account's slot).
+- ``verdicts``: what Pinterest's verdict on a call does to the pin, for each caller.
 - ``create``: pace, create, decide on the answer; ``pin_publish`` (publish now, never waiting
   longer than ``PUBLISH_NOW_MAX_WAIT_SECONDS``: what would is handed to the dispatchers).
 - ``reconcile``: resolve an unknown outcome by looking at the board, never by posting again.

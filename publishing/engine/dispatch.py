@@ -49,7 +49,7 @@ from pinterest.services.pacing import connection_take_publish_slot
 from publishing.conf import publishing_settings
 from publishing.engine import lease, outcome
 from publishing.engine.batches import settle_unclaimable
-from publishing.engine.context import Context, context_for
+from publishing.engine.context import Caller, Context, context_for
 from publishing.engine.create import publish_claimed
 from publishing.engine.lease import claim_due
 from publishing.engine.results import PublishResult
@@ -126,7 +126,8 @@ def _serve_batch_pin(*, turn: Turn, context: Context) -> bool:
         # Publish what was claimed: the pin may have been edited since the batch was made.
         pin = pins_with_relations().get(pk=pin.pk)
         turn.claimed, turn.batch_id = 1, item.batch_id
-        turn.results.append(publish_claimed(pin=pin, trigger=item.batch.trigger, context=context, slot_taken=True))
+        turn.results.append(publish_claimed(pin=pin, trigger=item.batch.trigger, context=context,
+                                            caller=Caller.dispatcher(for_batch=True)))
         return True
     return True
 
@@ -171,8 +172,7 @@ def serve_account(connection_id: int, *, trigger: str = PublishTrigger.SWEEP) ->
         if pins:
             turn.claimed = 1
             turn.results.append(
-                publish_claimed(pin=pins[0], trigger=trigger, context=context, release_when_stopped=True,
-                                slot_taken=True)
+                publish_claimed(pin=pins[0], trigger=trigger, context=context, caller=Caller.dispatcher())
             )
     except Exception:
         logger.exception("dispatch: connection %s stopped unexpectedly", connection_id)

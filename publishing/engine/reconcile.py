@@ -14,17 +14,10 @@ from uuid import UUID
 from django.utils import timezone
 
 from pinterest.client import PinterestClient
-from pinterest.errors import (
-    ConnectionRefreshFailing,
-    ConnectionUnusable,
-    PinterestAuthError,
-    PinterestConnectionError,
-    PinterestError,
-    PinterestRateLimitError,
-)
-from pinterest.services.tokens import connection_mark_inactive
+from pinterest.errors import ConnectionRefreshFailing, ConnectionUnusable, PinterestError
+from pinterest.services.verdicts import verdict_for
 from publishing.conf import publishing_settings
-from publishing.engine import audit, lease, outcome
+from publishing.engine import audit, lease, outcome, verdicts
 from publishing.engine.context import Context, context_for
 from publishing.engine.media import Unpublishable, payload_for
 from publishing.engine.results import (
@@ -133,18 +126,8 @@ def look_and_decide(
         candidates = look(payload=payload, sent_at=sent_at, client=context.client)
     except PinterestError as exc:
         audit.attempt_end(attempt, outcome=audit.Outcome.UNKNOWN, exc=exc, error=f"Could not check the board: {exc}")
-        if exc.outcome_unknown or isinstance(exc, (PinterestConnectionError, PinterestRateLimitError)):
-            return PublishResult(pin_id=pin.pk, success=False, status=PinStatus.PUBLISHING, error=MSG_LOOK_PENDING)
-        # A definite refusal (board gone, token rejected): looking again would never succeed.
-        if isinstance(exc, PinterestAuthError):
-            connection_mark_inactive(
-                connection_id=context.connection.pk,
-                error=f"Pinterest rejected the access token of {context.connection}: {exc.user_message}",
-            )
-        return outcome.finish(
-            pin=pin, status=PinStatus.ERROR,
-            error=f"{UNCHECKED} ({exc.user_message}); look at the board before publishing again",
-        )
+        verdict = verdict_for(exc, backoff=publishing_settings.PUBLISH_RATE_LIMIT_BACKOFF_SECONDS)
+        return verdicts.after_look(pin=pin, verdict=verdict, context=context)
     request_id = context.client.last_request_id
     owned = _owned_elsewhere(pin_id=pin.pk, candidates=candidates)
     if any(candidate not in owned for candidate in candidates) and _earlier_twin_unresolved(pin, sent_at):

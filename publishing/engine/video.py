@@ -24,13 +24,12 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from typing import IO, Any, BinaryIO, cast
 
 from pinterest.errors import PinterestError, PinterestNotFound
 from publishing.conf import publishing_settings
 from publishing.engine import lease, outcome
-from publishing.engine.context import Context
+from publishing.engine.context import Caller, Context
 from publishing.engine.results import PublishResult
 from publishing.models import MediaState, Pin, PinStatus
 
@@ -58,12 +57,18 @@ class MediaNotReady(Exception):
         self.result = result
 
 
-def media_ready(*, pin: Pin, context: Context, release_when_stopped: bool) -> bool:
+class StillProcessing(Exception):
+    """Pinterest was still processing the video when waiting stopped (the processing budget, or
+    the person's patience); the message says so. The pin is untouched: its caller decides."""
+
+
+def media_ready(*, pin: Pin, context: Context, caller: Caller) -> bool:
     """Make sure Pinterest has processed the pin's video; True when ``pin.media_id`` may be
     sent (it is stored). Returns False when the pin is no longer this caller's (the lease was
     taken over). Raises ``MediaNotReady`` (with the publish's result: processing failed, the
-    file is gone, still processing after the budget) and ``PinterestError`` from the calls,
-    which the caller judges as it judges a create's (none of them creates a pin).
+    file is gone), ``StillProcessing`` (past the budget, or past what ``caller`` may wait) and
+    ``PinterestError`` from the calls, which the caller judges as it judges a create's (none of
+    them creates a pin).
     """
     if pin.media_state == MediaState.SUCCEEDED and pin.media_id:
         return True
@@ -82,7 +87,7 @@ def media_ready(*, pin: Pin, context: Context, release_when_stopped: bool) -> bo
     if not (pin.media_id and pin.media_state == MediaState.UPLOADED):
         if not _register_and_upload(pin=pin, context=context):
             return False
-    return _wait(pin=pin, context=context, release_when_stopped=release_when_stopped)
+    return _wait(pin=pin, context=context, caller=caller)
 
 
 def _register_and_upload(*, pin: Pin, context: Context) -> bool:
@@ -142,7 +147,7 @@ class LeaseRenewingReader:
         return getattr(self.handle, name)
 
 
-def _wait(*, pin: Pin, context: Context, release_when_stopped: bool) -> bool:
+def _wait(*, pin: Pin, context: Context, caller: Caller) -> bool:
     budget = publishing_settings.PUBLISH_MEDIA_PROCESSING_BUDGET_SECONDS
     started, slept = time.monotonic(), 0.0
     delay = POLL_FIRST_SECONDS
@@ -160,18 +165,10 @@ def _wait(*, pin: Pin, context: Context, release_when_stopped: bool) -> bool:
             error = MSG_PROCESSING_FAILED.format(reason=f" ({reason})" if reason else "")
             raise MediaNotReady(outcome.finish(pin=pin, status=PinStatus.ERROR, error=error))
         waited = max(time.monotonic() - started, slept)
-        if waited + delay > budget or not context.may_wait(delay):
-            message = MSG_STILL_PROCESSING.format(seconds=waited)
-            if context.patience is not None:
-                # A person waits (publish-now): the pin goes back with its media, to be handed to
-                # the dispatchers, which go on waiting for the same media.
-                raise MediaNotReady(replace(outcome.release(pin=pin, note=message), too_long_to_wait=True))
-            if release_when_stopped:
-                # Not the pin's fault: back on the schedule, due at once, so a dispatcher picks it
-                # up again and goes on waiting for the same media.
-                raise MediaNotReady(outcome.release(pin=pin, note=message))
-            raise MediaNotReady(outcome.finish(pin=pin, status=PinStatus.ERROR, error=message))
-        context.wait(delay)
+        if waited + delay > budget or not caller.may_wait(delay):
+            # The pin keeps its media: whoever publishes it next goes on waiting for the same one.
+            raise StillProcessing(MSG_STILL_PROCESSING.format(seconds=waited))
+        caller.wait(delay, sleep=context.sleep)
         slept += delay
         delay = min(delay * 2, POLL_MAX_SECONDS)
         if not lease.renew(pin):
@@ -189,6 +186,11 @@ STEPS = {
     "upload": "Could not upload the video to Pinterest",
     "status": "Could not check Pinterest's processing of the video",
 }
+
+
+def doing(exc: PinterestError) -> str:
+    """What the media call that raised ``exc`` was doing, as a person reads it."""
+    return STEPS.get(getattr(exc, "media_step", ""), "Could not send the video to Pinterest")
 
 
 @contextmanager

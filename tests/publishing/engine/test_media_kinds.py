@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from pinterest.models import BoardSection
 from publishing.engine import PinValidationError, lease, pin_build_payload, pin_publish, pin_reconcile
-from publishing.engine.context import context_for
+from publishing.engine.context import Caller, context_for
 from publishing.engine.create import publish_claimed
 from publishing.engine.video import MSG_PROCESSING_FAILED, MSG_VIDEO_MISSING, media_ready
 from publishing.models import MediaState, Pin, PinKind, PinStatus
@@ -121,7 +121,7 @@ def test_a_crash_between_upload_and_create_resumes_with_the_same_media(standin, 
     assert lease.claim(pin_id=pin.pk, from_statuses=[PinStatus.READY_TO_SCHEDULE], now=timezone.now())
     claimed = pins_with_relations().get(pk=pin.pk)
     context = context_for(claimed.project.pinterest_connection)
-    assert media_ready(pin=claimed, context=context, release_when_stopped=True)
+    assert media_ready(pin=claimed, context=context, caller=Caller.dispatcher())
     # ... and the worker dies before the create: recovery finds nothing sent and gives it back.
     Pin.objects.filter(pk=pin.pk).update(publishing_started_at=timezone.now() - timedelta(hours=1))
     recovered = pin_reconcile(pin_id=pin.pk)
@@ -259,7 +259,7 @@ def test_a_dispatched_video_still_processing_says_why_it_waits_and_keeps_its_med
 def test_a_429_on_a_dispatched_video_pins_media_call_sends_it_back_with_the_wait(standin, account):
     (pin, context) = _claimed(video_pin(account))
     standin.fail_next("429", endpoint="register_media", retry_after=1)
-    result = publish_claimed(pin=pin, trigger="bulk", context=context, slot_taken=True)
+    result = publish_claimed(pin=pin, trigger="bulk", context=context, caller=Caller.dispatcher(for_batch=True))
     assert result.status != PinStatus.ERROR and result.retry_after == 1 and result.stop == "rate_limited"
 
 
@@ -292,7 +292,7 @@ def test_a_long_upload_renews_the_lease_so_recovery_does_not_take_the_pin_over(s
     video.LeaseRenewingReader.__init__ = slow_clock_init
     try:
         started = reload(pin).publishing_started_at
-        assert media_ready(pin=pin, context=context, release_when_stopped=True)
+        assert media_ready(pin=pin, context=context, caller=Caller.dispatcher())
     finally:
         video.LeaseRenewingReader.__init__ = original
     assert reload(pin).publishing_started_at > started  # renewed while reading
