@@ -1,7 +1,7 @@
 """The publishing engine: the journey of a pin to Pinterest, one module per step.
 
 - ``lease``: who may call Pinterest for a pin (claims, the lease compare-and-set).
-- ``media``: a pin as Pinterest's create-pin body.
+- ``payload``: a pin as Pinterest's create-pin body (``PinCreatePayload``).
 - ``context``: what publishing to one account needs (its client, read once).
 - ``create``: pace, create, decide on the answer; ``pin_publish`` (publish now, never waiting
   longer than ``PUBLISH_NOW_MAX_WAIT_SECONDS``: what would is handed to the dispatchers).
@@ -32,7 +32,7 @@ Callers (API, admin, commands, tasks) use only the names below.
 
 from publishing.engine.batches import batch_expected_at, batch_summary, batches_resume_stalled, pins_publish_bulk
 from publishing.engine.create import pin_publish, pin_validate_for_publish
-from publishing.engine.media import pin_build_payload
+from publishing.engine.payload import pin_build_payload
 from publishing.engine.reconcile import pin_reconcile
 from publishing.engine.results import (
     MSG_IMAGE_MISSING,
