@@ -68,6 +68,9 @@ class PinCreatePayload:
         except PayloadError as exc:
             raise Unpublishable(f"Invalid pin: {exc}") from exc
 
+    def spelled_out(self) -> dict[str, Any]:
+        return materialized(self.body())
+
     def _media(self) -> dict[str, Any]:
         """What the pin shows, as ``build_pin_create``'s media arguments."""
         pin = self.pin
@@ -76,10 +79,6 @@ class PinCreatePayload:
         if pin.kind == PinKind.CAROUSEL:
             return {"carousel": self._carousel()}
         return self._image(pin.image, url=pin.image_url, what="image")
-
-    def spelled_out(self) -> dict[str, Any]:
-        result: dict[str, Any] = materialized(self.body())
-        return result
 
     def _video(self) -> VideoMedia:
         pin = self.pin
