@@ -101,7 +101,7 @@ class TenantRelatedFieldListFilter(admin.RelatedFieldListFilter):
 
 class TenantScopedAdmin(QueryGuard, admin.ModelAdmin):
     #: ORM path from this model to its tenant id, e.g. "project__tenant_id".
-    tenant_path = None
+    tenant_path: str | None = None
 
     def _is_tenant_staff(self, request):
         return request.user.is_active and request.user.is_staff and user_tenant_id(request.user)

@@ -9,14 +9,24 @@ Each connection shows its health (``PinterestConnection.health``) as a badge who
 what a person reads about it; the "health" filter uses the selectors' SQL for the same values.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.timesince import timeuntil
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -32,7 +42,7 @@ from pinterest.services.refresh import RefreshOutcome, connection_refresh_tokens
 from pinterest.services.refresh_waits import RefreshPatience
 
 
-def _expiry(value):
+def _expiry(value: datetime | None) -> str:
     if value is None:
         return "unknown"
     now = timezone.now()
@@ -45,13 +55,14 @@ class HealthListFilter(admin.SimpleListFilter):
     title = "health"
     parameter_name = "health"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]) -> Iterable[tuple[str, str]]:
         return Health.choices
 
-    def queryset(self, request, queryset):
-        if self.value() not in Health.values:
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        health = self.value()
+        if health is None or health not in Health.values:
             return queryset
-        return queryset.filter(connection_health_filter(health=self.value(), now=timezone.now()))
+        return queryset.filter(connection_health_filter(health=health, now=timezone.now()))
 
 
 # Columns only the token services write (connect, refresh, disconnect), never an admin form.
@@ -71,17 +82,21 @@ class BoardInline(TenantScopedRecordInline):
 class PinterestConnectionAdmin(TenantScopedAdmin):
     tenant_path = "tenant_id"
 
-    def add_view(self, request, form_url="", extra_context=None):
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         # A connection comes from Pinterest (OAuth, or a sandbox token it has checked), as in
         # the API: never typed in by hand.
         return redirect(reverse("admin:pinterest_pinterestconnection_add_token"))
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: PinterestConnection | None = None) -> tuple[str, ...]:
         # The account stays with the tenant that connected it: moving it would leave that
         # tenant's projects publishing with another tenant's account.
         return (*super().get_readonly_fields(request, obj), "tenant", "pinterest_user_id")
 
-    def save_model(self, request, obj, form, change):
+    def save_model(
+        self, request: HttpRequest, obj: PinterestConnection, form: ModelForm[PinterestConnection], change: bool
+    ) -> None:
         # Write only what the person changed: a full save would write back the tokens and
         # expiries read when the form loaded, undoing a refresh that ran meanwhile (and
         # losing its new refresh token, which Pinterest accepts only once).
@@ -147,7 +162,7 @@ class PinterestConnectionAdmin(TenantScopedAdmin):
     actions = ["refresh_tokens_now", "sync_boards", "disconnect"]
     change_list_template = "pinterest/connection_change_list.html"
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         return [
             path(
                 "add-token/",
@@ -158,7 +173,7 @@ class PinterestConnectionAdmin(TenantScopedAdmin):
         ]
 
     @method_decorator(sensitive_post_parameters("access_token", "refresh_token"))
-    def add_token_view(self, request):
+    def add_token_view(self, request: HttpRequest) -> HttpResponse:
         """Add (or update) a connection from a sandbox token; the token is checked first."""
         if not self.has_add_permission(request):
             raise PermissionDenied
@@ -189,7 +204,7 @@ class PinterestConnectionAdmin(TenantScopedAdmin):
         return TemplateResponse(request, "pinterest/add_token.html", context)
 
     @admin.action(description="Refresh tokens now")
-    def refresh_tokens_now(self, request, queryset):
+    def refresh_tokens_now(self, request: HttpRequest, queryset: QuerySet[PinterestConnection]) -> None:
         # One bound for the whole request, however many connections are selected.
         patience = RefreshPatience()
         for connection in queryset.order_by("pk"):
@@ -202,7 +217,7 @@ class PinterestConnectionAdmin(TenantScopedAdmin):
                 self.message_user(request, f"{connection}: {outcome.error}", messages.ERROR)
 
     @admin.action(description="Sync boards from Pinterest")
-    def sync_boards(self, request, queryset):
+    def sync_boards(self, request: HttpRequest, queryset: QuerySet[PinterestConnection]) -> None:
         for connection in queryset.order_by("pk"):
             try:
                 result = boards_sync(connection_id=connection.pk)
@@ -219,32 +234,32 @@ class PinterestConnectionAdmin(TenantScopedAdmin):
                 )
 
     @admin.action(description="Disconnect (delete tokens, keep boards and pins)")
-    def disconnect(self, request, queryset):
+    def disconnect(self, request: HttpRequest, queryset: QuerySet[PinterestConnection]) -> None:
         for connection in queryset.order_by("pk"):
             self.message_user(request, connection_disconnect(connection_id=connection.pk), messages.SUCCESS)
 
     @admin.display(description="health")
-    def health_status(self, obj):
+    def health_status(self, obj: PinterestConnection) -> SafeString:
         return health_badge(obj)
 
     @admin.display(description="health detail")
-    def health_detail(self, obj):
+    def health_detail(self, obj: PinterestConnection) -> str:
         return obj.health()[1] or "—"
 
     @admin.display(description="access token")
-    def access_token_status(self, obj):
+    def access_token_status(self, obj: PinterestConnection) -> str:
         if not obj.has_access_token:
             return "not set"
         return f"set, expires {_expiry(obj.access_token_expires_at)}"
 
     @admin.display(description="refresh token")
-    def refresh_token_status(self, obj):
+    def refresh_token_status(self, obj: PinterestConnection) -> str:
         if not obj.has_refresh_token:
             return "not set"
         return f"set, expires {_expiry(obj.refresh_token_expires_at)}"
 
     @admin.display(description="last error")
-    def short_last_error(self, obj):
+    def short_last_error(self, obj: PinterestConnection) -> str:
         if not obj.last_error:
             return "—"
         text = (obj.last_error[:160] + "…") if len(obj.last_error) > 160 else obj.last_error
@@ -264,10 +279,10 @@ class BoardAdmin(TenantScopedAdmin):
     list_select_related = ("connection",)
     readonly_fields = ("synced_at", "created_at")
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -278,7 +293,7 @@ class BoardSectionInline(admin.TabularInline):
     fields = ("name", "pinterest_section_id", "is_archived", "synced_at")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -295,8 +310,8 @@ class BoardSectionAdmin(TenantScopedAdmin):
     search_fields = ("name", "board__name", "pinterest_section_id")
     list_select_related = ("board",)
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False

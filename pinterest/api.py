@@ -5,6 +5,7 @@ Connection actions (refresh, sync-boards, DELETE = disconnect) belong in these c
 """
 
 from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apikeys.scopes import Scope
@@ -36,7 +37,7 @@ class ConnectionsApi(TenantApi):
         parameters=[ConnectionFilterSerializer, *PAGINATION_PARAMETERS],
         responses={200: paginated(ConnectionSerializer), **error_responses(400, 404)},
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         filters = parse_query(ConnectionFilterSerializer, request.query_params)
         return paginated_response(
             queryset=connections_for_tenant_by_health(tenant=self.tenant, health=filters.get("health")),
@@ -54,7 +55,7 @@ class ConnectionDetailApi(ConnectionDisconnectMixin, TenantApi):
         tags=["connections"],
         responses={200: ConnectionSerializer, **error_responses(404)},
     )
-    def get(self, request, connection_id):
+    def get(self, request: Request, connection_id: int) -> Response:
         connection = get_or_404(
             connections_for_tenant(tenant=self.tenant), label="Connection", pk=connection_id
         )
@@ -68,7 +69,7 @@ class BoardsApi(TenantApi):
         parameters=[BoardFilterSerializer, *PAGINATION_PARAMETERS],
         responses={200: paginated(BoardSerializer), **error_responses(400, 404)},
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         filters = parse_query(BoardFilterSerializer, request.query_params)
         boards = boards_for_tenant(
             tenant=self.tenant,
@@ -86,6 +87,6 @@ class BoardDetailApi(TenantApi):
         tags=["boards"],
         responses={200: BoardSerializer, **error_responses(404)},
     )
-    def get(self, request, board_id):
+    def get(self, request: Request, board_id: int) -> Response:
         board = get_or_404(boards_for_tenant(tenant=self.tenant), label="Board", pk=board_id)
         return Response(BoardSerializer(board).data)

@@ -11,15 +11,17 @@ Routes (wired in ``pinterest/api_urls.py``):
 """
 
 import math
+from typing import Protocol
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apikeys.scopes import Scope
 from pinpublisher.api import ErrorSerializer, TenantApi, error_responses, get_or_404, no_input
 from pinterest.errors import ConnectionRefreshFailing, ConnectionUnusable, TokenRefreshFailed
-from pinterest.models import PinterestConnection
+from pinterest.models import PinterestConnection, TenantRef
 from pinterest.services.boards import boards_sync
 from pinterest.services.connect import PINTEREST_APPS_SETTINGS_URL, connection_disconnect
 from pinterest.services.refresh import RefreshOutcome, connection_refresh_tokens
@@ -30,7 +32,7 @@ _PINTEREST_FAILED = {
 }
 
 
-def _connection(tenant, connection_id) -> PinterestConnection:
+def _connection(tenant: TenantRef, connection_id: int) -> PinterestConnection:
     return get_or_404(PinterestConnection.objects.filter(tenant=tenant), label="Connection", pk=connection_id)
 
 
@@ -61,6 +63,8 @@ class DisconnectSerializer(serializers.Serializer):
 
 class ConnectionRefreshApi(TenantApi):
     write_scope = Scope.CONNECTIONS_WRITE
+    #: How long Pinterest asked to wait, for the 503's Retry-After (set by ``post``).
+    retry_after: float | None = None
 
     @extend_schema(
         operation_id="connections_refresh",
@@ -77,7 +81,7 @@ class ConnectionRefreshApi(TenantApi):
         responses={200: ConnectionTokensSerializer, **error_responses(404, 409, 503)},
     )
     @no_input
-    def post(self, request, connection_id):
+    def post(self, request: Request, connection_id: int) -> Response:
         connection = _connection(self.tenant, connection_id)
         outcome = connection_refresh_tokens(connection_id=connection.pk, patience=RefreshPatience())
         self.retry_after = outcome.retry_after
@@ -93,9 +97,9 @@ class ConnectionRefreshApi(TenantApi):
         )
         return Response(ConnectionTokensSerializer(connection).data)
 
-    def handle_exception(self, exc):
+    def handle_exception(self, exc: Exception) -> Response:
         response = super().handle_exception(exc)
-        if isinstance(exc, ConnectionRefreshFailing) and getattr(self, "retry_after", None) is not None:
+        if isinstance(exc, ConnectionRefreshFailing) and self.retry_after is not None:
             # Pinterest said how long to wait: so does the answer (RFC 9110 Retry-After, whole seconds).
             response["Retry-After"] = str(math.ceil(self.retry_after))
         return response
@@ -113,10 +117,17 @@ class ConnectionSyncBoardsApi(TenantApi):
         responses={200: BoardSyncSerializer, **error_responses(404, 409), **_PINTEREST_FAILED},
     )
     @no_input
-    def post(self, request, connection_id):
+    def post(self, request: Request, connection_id: int) -> Response:
         connection = _connection(self.tenant, connection_id)
         result = boards_sync(connection_id=connection.pk)
         return Response(BoardSyncSerializer(result.as_dict()).data)
+
+
+class _TenantView(Protocol):
+    """What ``ConnectionDisconnectMixin`` needs of the view it is mixed into (``TenantApi``)."""
+
+    @property
+    def tenant(self) -> TenantRef: ...
 
 
 class ConnectionDisconnectMixin:
@@ -132,7 +143,7 @@ class ConnectionDisconnectMixin:
         "the app on Pinterest.",
         responses={200: DisconnectSerializer, **error_responses(404)},
     )
-    def delete(self, request, connection_id):
+    def delete(self: _TenantView, request: Request, connection_id: int) -> Response:
         connection = _connection(self.tenant, connection_id)
         message = connection_disconnect(connection_id=connection.pk)
         return Response(

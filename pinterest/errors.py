@@ -17,6 +17,8 @@ For writes the important question is "did Pinterest act on it?":
   Pinterest has no idempotency key, so it is resolved by looking, never by posting again.
 """
 
+from typing import TypedDict, Unpack
+
 from pinpublisher.errors import Conflict, DomainError, InvalidRequest, ServiceNotConfigured
 
 
@@ -52,6 +54,16 @@ class ConnectError(InvalidRequest):
     code = "connect_failed"
 
 
+class ErrorContext(TypedDict, total=False):
+    """What Pinterest said besides its message, as ``PinterestError`` takes it by keyword."""
+
+    status_code: int | None
+    pinterest_code: object
+    message_detail: str | None
+    request_id: str | None
+    body: object
+
+
 class PinterestError(DomainError):
     http_status = 502
     code = "pinterest_error"
@@ -60,13 +72,13 @@ class PinterestError(DomainError):
 
     def __init__(
         self,
-        message="",
+        message: str = "",
         *,
-        status_code=None,
-        pinterest_code=None,
-        message_detail="",
-        request_id="",
-        body=None,
+        status_code: int | None = None,
+        pinterest_code: object = None,
+        message_detail: str | None = "",
+        request_id: str | None = "",
+        body: object = None,
     ):
         super().__init__(message)
         self.message = message
@@ -77,7 +89,7 @@ class PinterestError(DomainError):
         self.request_id = request_id or ""
         self.body = body
 
-    def __str__(self):
+    def __str__(self) -> str:
         parts = [self.message or self.__class__.__name__]
         if self.message_detail:
             parts.append(f"({self.message_detail})")
@@ -93,7 +105,7 @@ class PinterestError(DomainError):
         return " ".join(parts)
 
     @property
-    def user_message(self):
+    def user_message(self) -> str:
         """What a person reads on the pin: Pinterest's own words, without the plumbing."""
         if self.message_detail:
             return f"{self.message} ({self.message_detail})"
@@ -123,12 +135,12 @@ class PinterestNotFound(PinterestError):
 class PinterestRateLimitError(PinterestError):
     """429. ``retry_after`` is seconds from the Retry-After header, or None when absent."""
 
-    def __init__(self, message="", *, retry_after=None, **kwargs):
-        super().__init__(message, **kwargs)
+    def __init__(self, message: str = "", *, retry_after: float | None = None, **context: Unpack[ErrorContext]):
+        super().__init__(message, **context)
         self.retry_after = retry_after
 
     @property
-    def is_spam_block(self):
+    def is_spam_block(self) -> bool:
         text = f"{self.message} {self.message_detail}".lower()
         return "spam" in text
 

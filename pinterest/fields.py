@@ -15,12 +15,17 @@ Filtering and ordering on the column are refused: the ciphertext is random, so
 such a query could only ever be wrong.
 """
 
+from __future__ import annotations
+
 import functools
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet  # noqa: F401 (InvalidToken re-exported)
 from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.db import models
+from django.db.models.expressions import Combinable
+from django.db.models.lookups import Lookup, Transform
 from django.db.models.query_utils import DeferredAttribute
 
 from pinterest.conf import pinterest_settings
@@ -33,12 +38,12 @@ class TokenDecryptionError(Exception):
 class Ciphertext(str):
     """A value exactly as stored in the database: encrypted, never a usable token."""
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "Ciphertext(...)"
 
 
 @functools.cache
-def _fernet():
+def _fernet() -> MultiFernet:
     keys = pinterest_settings.PINPUBLISHER_TOKEN_KEYS
     if not keys:
         raise ImproperlyConfigured("PINPUBLISHER_TOKEN_KEYS is empty: tokens cannot be encrypted.")
@@ -51,11 +56,11 @@ def _fernet():
 
 
 @functools.cache
-def _primary_fernet():
+def _primary_fernet() -> Fernet:
     return Fernet(pinterest_settings.PINPUBLISHER_TOKEN_KEYS[0])
 
 
-def _reset_keys(*, setting, **kwargs):
+def _reset_keys(*, setting: str, **kwargs: object) -> None:
     if setting == "PINPUBLISHER_TOKEN_KEYS":
         _fernet.cache_clear()
         _primary_fernet.cache_clear()
@@ -64,16 +69,16 @@ def _reset_keys(*, setting, **kwargs):
 setting_changed.connect(_reset_keys)
 
 
-def encrypt(plaintext):
+def encrypt(plaintext: str) -> Ciphertext:
     return Ciphertext(_fernet().encrypt(plaintext.encode()).decode())
 
 
-def decrypt(ciphertext):
+def decrypt(ciphertext: str) -> str:
     """Decrypt with any configured key. Raises cryptography's InvalidToken."""
     return _fernet().decrypt(ciphertext.encode()).decode()
 
 
-def rotate(ciphertext):
+def rotate(ciphertext: str) -> Ciphertext | None:
     """Re-encrypt under the first key; returns None when it already is."""
     try:
         _primary_fernet().decrypt(ciphertext.encode())
@@ -85,7 +90,7 @@ def rotate(ciphertext):
 class EncryptedAttribute(DeferredAttribute):
     """Keeps the ciphertext in the instance and decrypts on every read."""
 
-    def __get__(self, instance, cls=None):
+    def __get__(self, instance: models.Model | None, cls: type[models.Model] | None = None) -> Any:
         value = super().__get__(instance, cls)
         if instance is None or not isinstance(value, Ciphertext) or value == "":
             return value
@@ -98,29 +103,29 @@ class EncryptedAttribute(DeferredAttribute):
                 "`manage.py rotate_token_keys` ran?)"
             ) from None
 
-    def __set__(self, instance, value):
+    def __set__(self, instance: models.Model, value: object) -> None:
         instance.__dict__[self.field.attname] = value
 
 
 class EncryptedTextField(models.TextField):
     descriptor_class = EncryptedAttribute
 
-    def from_db_value(self, value, expression, connection):
+    def from_db_value(self, value: str | None, expression: object, connection: object) -> Ciphertext | None:
         if value is None:
             return value
         return Ciphertext(value)
 
-    def pre_save(self, model_instance, add):
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
         # The raw value, without the descriptor's decryption.
         return model_instance.__dict__.get(self.attname)
 
-    def get_prep_value(self, value):
+    def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)
         if value is None or value == "" or isinstance(value, Ciphertext):
             return value
         return encrypt(value)
 
-    def get_lookup(self, lookup_name):
+    def get_lookup(self, lookup_name: str) -> type[Lookup[Any]] | None:
         if lookup_name == "isnull":
             return super().get_lookup(lookup_name)
         raise FieldError(
@@ -128,10 +133,10 @@ class EncryptedTextField(models.TextField):
             "its stored value is ciphertext."
         )
 
-    def get_transform(self, name):
+    def get_transform(self, name: str) -> type[Transform] | None:
         raise FieldError(f"Encrypted field '{self.name}' cannot be transformed with '{name}'.")
 
-    def value_to_string(self, obj):
+    def value_to_string(self, obj: models.Model) -> str:
         # Serialization (dumpdata) carries the ciphertext, never the token.
         return obj.__dict__.get(self.attname) or ""
 
@@ -139,7 +144,7 @@ class EncryptedTextField(models.TextField):
 class EncryptedFieldsQuerySet(models.QuerySet):
     """Refuses ordering on encrypted fields (random ciphertext has no useful order)."""
 
-    def order_by(self, *field_names):
+    def order_by(self, *field_names: str | Combinable) -> EncryptedFieldsQuerySet:
         encrypted = {
             f.name
             for f in self.model._meta.get_fields()

@@ -15,7 +15,7 @@ import base64
 import json
 import secrets
 from collections.abc import Callable, Iterator
-from typing import Protocol
+from typing import Any, Protocol
 
 from pinterest.multipart import FileSizeMismatch, StreamedBody
 
@@ -48,11 +48,11 @@ class Base64File:
         finally:
             file.close()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<Base64File>"
 
 
-def has_files(value) -> bool:
+def has_files(value: object) -> bool:
     """Whether ``value`` (a payload) holds a ``Base64File`` anywhere."""
     if isinstance(value, Base64File):
         return True
@@ -63,8 +63,9 @@ def has_files(value) -> bool:
     return False
 
 
-def materialized(value):
-    """``value`` with every ``Base64File`` replaced by its text: the dict the body encodes."""
+def materialized(value: Any) -> Any:
+    """``value`` with every ``Base64File`` replaced by its text: the dict the body encodes.
+    (A JSON value of any shape: ``Any`` is its honest type.)"""
     if isinstance(value, Base64File):
         return value.text()
     if isinstance(value, dict):
@@ -84,11 +85,11 @@ class JsonBody(StreamedBody):
 
     content_type = "application/json"
 
-    def __init__(self, payload: dict):
+    def __init__(self, payload: dict[str, Any]):
         marker = f"pinpublisher-file-{secrets.token_hex(16)}"
         files: list[Base64File] = []
 
-        def replace(value):
+        def replace(value: Any) -> Any:
             if isinstance(value, Base64File):
                 files.append(value)
                 return f"{marker}-{len(files) - 1}"
@@ -131,7 +132,7 @@ class JsonBody(StreamedBody):
     def __enter__(self) -> JsonBody:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     def close(self) -> None:

@@ -4,7 +4,7 @@ The tenant model is referenced by string: the pinterest app never imports
 publishing code.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import models
@@ -65,33 +65,33 @@ class PinterestConnection(models.Model):
         ]
         ordering = ["username", "id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"@{self.username or self.pinterest_user_id}"
 
     @property
-    def scope_list(self):
+    def scope_list(self) -> list[str]:
         return parse_scopes(self.scopes)
 
     @property
-    def has_access_token(self):
+    def has_access_token(self) -> bool:
         return bool(self.__dict__.get("access_token"))
 
     @property
-    def has_refresh_token(self):
+    def has_refresh_token(self) -> bool:
         return bool(self.__dict__.get("refresh_token"))
 
-    def access_token_expires_within(self, delta, *, now=None):
+    def access_token_expires_within(self, delta: timedelta, *, now: datetime | None = None) -> bool:
         if self.access_token_expires_at is None:
             return False
         return self.access_token_expires_at <= (now or timezone.now()) + delta
 
-    def is_access_token_expired(self, *, now=None):
+    def is_access_token_expired(self, *, now: datetime | None = None) -> bool:
         return self.access_token_expires_within(timedelta(0), now=now)
 
-    def is_spam_blocked(self, *, now=None):
+    def is_spam_blocked(self, *, now: datetime | None = None) -> bool:
         return self.spam_blocked_until is not None and self.spam_blocked_until > (now or timezone.now())
 
-    def health(self, *, now=None) -> tuple[str, str]:
+    def health(self, *, now: datetime | None = None) -> tuple[str, str]:
         """(Health value, what a person reads about it), from the row's own fields."""
         now = now or timezone.now()
         if not self.is_active:
@@ -121,12 +121,13 @@ class PinterestConnection(models.Model):
             )
         return Health.OK, ""
 
-    def needs_a_person(self, *, now=None) -> bool:
+    def needs_a_person(self, *, now: datetime | None = None) -> bool:
         """Deactivated, spam blocked, or a refresh failing for more than a day."""
         now = now or timezone.now()
         value, _ = self.health(now=now)
-        if value == Health.REFRESH_FAILING:
-            return self.refresh_failing_since <= now - REFRESH_FAILING_ALERT_AFTER
+        since = self.refresh_failing_since
+        if value == Health.REFRESH_FAILING and since is not None:  # health() says so only with a date
+            return since <= now - REFRESH_FAILING_ALERT_AFTER
         return value in (Health.NEEDS_RECONNECT, Health.SPAM_BLOCKED)
 
 
@@ -163,7 +164,7 @@ class Board(models.Model):
         ]
         ordering = ["name", "id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -186,5 +187,5 @@ class BoardSection(models.Model):
         ]
         ordering = ["name", "id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name

@@ -18,6 +18,9 @@ from its own query string but the code.
 
 import secrets
 import time
+from typing import Any
+
+from django.contrib.sessions.backends.base import SessionBase
 
 from pinterest.services.connect import connection_authorize_url
 
@@ -36,12 +39,12 @@ def _now() -> float:
     return time.time()
 
 
-def _pending(session) -> dict:
+def _pending(session: SessionBase) -> dict[str, dict[str, Any]]:
     states = session.get(SESSION_KEY)
     return dict(states) if isinstance(states, dict) else {}
 
 
-def state_issue(*, session, project_id: int | None = None, next_url: str = "") -> str:
+def state_issue(*, session: SessionBase, project_id: int | None = None, next_url: str = "") -> str:
     """A new state for this session, remembering ``project_id`` and ``next_url``."""
     now = _now()
     states = {
@@ -58,7 +61,7 @@ def state_issue(*, session, project_id: int | None = None, next_url: str = "") -
     return state
 
 
-def state_redeem(*, session, state: str | None) -> dict:
+def state_redeem(*, session: SessionBase, state: str | None) -> dict[str, Any]:
     """Use up ``state``: returns what it remembered (``project_id``, ``next``).
 
     Raises InvalidState with the reason, for a person. A known state is removed even

@@ -1,5 +1,9 @@
 """Build the body of Pinterest's ``POST /v5/pins`` (the PinCreate schema). Pure: no ORM, no HTTP.
 
+This module is how Pinterest spells and limits that body, given plain values; which of a pin's
+fields become those values is ``publishing.engine.payload.PinCreatePayload``'s (pinterest never
+knows a pin). ``CarouselImage`` and ``VideoMedia`` are the values it takes for those media.
+
 The limits are Pinterest's, from ``pinterest.limits`` (title, description, alt_text, link, a
 carousel's 2-5 items); board_id is ``^\\d+$``. Text that is too long is cut, not refused.
 Lengths count code points, as JSON Schema's ``maxLength`` does; a UTF-16 surrogate pair that
@@ -22,6 +26,7 @@ import base64
 import io
 import re
 import struct
+from typing import IO, Any, TypedDict, cast
 from urllib.parse import urlsplit
 
 from PIL import Image, UnidentifiedImageError
@@ -39,6 +44,25 @@ class PayloadError(ValueError):
     """The pin cannot be turned into a valid create-pin request; the message says why."""
 
 
+class CarouselImage(TypedDict, total=False):
+    """One image of a carousel, as ``build_pin_create`` takes it: ``url`` or ``image_bytes``."""
+
+    url: str
+    image_bytes: bytes | Base64File | None
+    title: str
+    description: str
+    link: str
+
+
+class VideoMedia(TypedDict, total=False):
+    """A processed video, as ``build_pin_create`` takes it: its media id and at most one cover."""
+
+    media_id: str
+    cover_image_url: str
+    cover_image_bytes: bytes | Base64File | None
+    cover_key_frame_seconds: int | None
+
+
 def build_pin_create(
     *,
     board_id: str,
@@ -49,9 +73,9 @@ def build_pin_create(
     image_url: str | None = None,
     image_bytes: bytes | Base64File | None = None,
     board_section_id: str = "",
-    carousel: list[dict] | None = None,
-    video: dict | None = None,
-) -> dict:
+    carousel: list[CarouselImage] | None = None,
+    video: VideoMedia | None = None,
+) -> dict[str, Any]:
     """Return the PinCreate dict for ``PinterestClient.create_pin``.
 
     Empty optional fields are left out. The media is the first given of ``video`` (a dict with
@@ -69,7 +93,7 @@ def build_pin_create(
     if not isinstance(board_id, str) or not _BOARD_ID.fullmatch(board_id):
         raise PayloadError(f"Board id must be a numeric string, got {board_id!r}")
 
-    payload: dict = {"board_id": board_id}
+    payload: dict[str, Any] = {"board_id": board_id}
     if board_section_id:
         if not isinstance(board_section_id, str) or not _BOARD_ID.fullmatch(board_section_id):
             raise PayloadError(f"Board section id must be a numeric string, got {board_section_id!r}")
@@ -84,7 +108,7 @@ def build_pin_create(
     return payload
 
 
-def _texts(**texts: str) -> dict:
+def _texts(**texts: str) -> dict[str, Any]:
     limits = {"title": TITLE_MAX, "description": DESCRIPTION_MAX, "alt_text": ALT_TEXT_MAX, "link": LINK_MAX}
     cut = {}
     for name, value in texts.items():
@@ -94,7 +118,7 @@ def _texts(**texts: str) -> dict:
     return cut
 
 
-def _carousel_source(items: list[dict]) -> dict:
+def _carousel_source(items: list[CarouselImage]) -> dict[str, Any]:
     if not CAROUSEL_MIN <= len(items) <= CAROUSEL_MAX:
         raise PayloadError(f"A carousel has {CAROUSEL_MIN} to {CAROUSEL_MAX} images, got {len(items)}")
     as_urls = all(item.get("url") for item in items)
@@ -104,8 +128,8 @@ def _carousel_source(items: list[dict]) -> dict:
                        link=item.get("link") or "")
         if as_urls:
             entry["url"] = _https_url(item["url"], what=f"Carousel image {number} URL")
-        elif item.get("image_bytes"):
-            entry["content_type"], entry["data"] = image_for_upload(item["image_bytes"])
+        elif image := item.get("image_bytes"):
+            entry["content_type"], entry["data"] = image_for_upload(image)
         else:
             raise PayloadError(
                 f"Carousel image {number} is a URL while others are uploads; Pinterest takes a carousel "
@@ -115,15 +139,15 @@ def _carousel_source(items: list[dict]) -> dict:
     return {"source_type": "multiple_image_urls" if as_urls else "multiple_image_base64", "items": entries}
 
 
-def _video_source(video: dict) -> dict:
+def _video_source(video: VideoMedia) -> dict[str, Any]:
     media_id = str(video.get("media_id") or "")
     if not _BOARD_ID.fullmatch(media_id):
         raise PayloadError(f"Video media id must be a numeric string, got {media_id!r}")
-    source: dict = {"source_type": "video_id", "media_id": media_id}
+    source: dict[str, Any] = {"source_type": "video_id", "media_id": media_id}
     if video.get("cover_image_url"):
         source["cover_image_url"] = _https_url(video["cover_image_url"], what="Cover image URL")
-    elif video.get("cover_image_bytes"):
-        source["cover_image_content_type"], source["cover_image_data"] = image_for_upload(video["cover_image_bytes"])
+    elif cover := video.get("cover_image_bytes"):
+        source["cover_image_content_type"], source["cover_image_data"] = image_for_upload(cover)
     else:
         source["cover_image_key_frame_time"] = int(video.get("cover_key_frame_seconds") or 0)
     return source
@@ -136,7 +160,7 @@ def _https_url(url: str, *, what: str) -> str:
     return url
 
 
-def clean_text(value) -> str:
+def clean_text(value: object) -> str:
     """``value`` as a string of whole code points: surrogate pairs joined, lone ones replaced."""
     if value is None:
         return ""
@@ -156,7 +180,7 @@ def truncate(text: str, limit: int) -> str:
     return cut
 
 
-def _media_source(*, image_url: str | None, image_bytes: bytes | Base64File | None) -> dict:
+def _media_source(*, image_url: str | None, image_bytes: bytes | Base64File | None) -> dict[str, Any]:
     if image_url:
         return {"source_type": "image_url", "url": _https_url(image_url, what="Image URL")}
     if image_bytes:
@@ -170,8 +194,12 @@ _UNREADABLE = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFErro
                struct.error, Image.DecompressionBombError)
 
 
-def _opened(image: bytes | Base64File):
-    return io.BytesIO(image) if isinstance(image, bytes | bytearray) else image.open()
+def _opened(image: bytes | Base64File) -> IO[bytes]:
+    if isinstance(image, bytes | bytearray):
+        return io.BytesIO(image)
+    # Pillow reads only through read, seek and tell, which every ``BinaryFile`` has; its
+    # signature asks for a whole ``IO[bytes]``.
+    return cast(IO[bytes], image.open())
 
 
 def image_header(image: bytes | Base64File) -> tuple[str, int, int]:

@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from pinpublisher.api import IdField
-from pinterest.models import Health
+from pinterest.models import Health, PinterestConnection
 
 HEALTH_HELP = (
     "ok; refresh_failing (retried automatically until the access token expires); needs_reconnect "
@@ -53,10 +53,10 @@ class ConnectionSerializer(serializers.Serializer):
     )
 
     @extend_schema_field(serializers.ChoiceField(choices=Health.choices))
-    def get_health(self, connection) -> str:
+    def get_health(self, connection: PinterestConnection) -> str:
         return connection.health()[0]
 
-    def get_health_detail(self, connection) -> str:
+    def get_health_detail(self, connection: PinterestConnection) -> str:
         return connection.health()[1]
 
 

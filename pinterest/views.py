@@ -6,16 +6,17 @@ that says what happened; nothing is stored unless the whole dance succeeded.
 
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from pinpublisher.api import tenant_of
 from pinterest import oauth
 from pinterest.errors import ConnectError, PinterestConfigurationError, PinterestError
+from pinterest.models import PinterestConnection
 from pinterest.services.connect import connection_connect_from_code
 
 DECLINED_MESSAGE = (
@@ -24,14 +25,7 @@ DECLINED_MESSAGE = (
 )
 
 
-def _tenant(user):
-    try:
-        return user.membership.tenant
-    except ObjectDoesNotExist:
-        return None
-
-
-def _safe_next(request, url: str) -> str:
+def _safe_next(request: HttpRequest, url: str) -> str:
     """``url`` when it points into this site, else ""."""
     if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
                                                require_https=request.is_secure()):
@@ -39,7 +33,15 @@ def _safe_next(request, url: str) -> str:
     return ""
 
 
-def _page(request, *, title: str, message: str, status: int, retry: bool = True, connection=None):
+def _page(
+    request: HttpRequest,
+    *,
+    title: str,
+    message: str,
+    status: int,
+    retry: bool = True,
+    connection: PinterestConnection | None = None,
+) -> HttpResponse:
     context = {
         **admin.site.each_context(request),
         "title": title,
@@ -54,7 +56,7 @@ def _page(request, *, title: str, message: str, status: int, retry: bool = True,
     return render(request, "pinterest/connect_result.html", context, status=status)
 
 
-def _no_tenant(request):
+def _no_tenant(request: HttpRequest) -> HttpResponse:
     return _page(
         request, title="No organisation", status=403, retry=False,
         message="Your user belongs to no tenant, so there is nothing to connect a Pinterest account to. "
@@ -62,7 +64,7 @@ def _no_tenant(request):
     )
 
 
-def _not_configured(request, exc):
+def _not_configured(request: HttpRequest, exc: PinterestConfigurationError) -> HttpResponse:
     return _page(
         request, title="Pinterest is not configured", status=503, retry=False,
         message=f"This site cannot talk to Pinterest yet: {exc}. See the README (Pinterest app).",
@@ -72,9 +74,9 @@ def _not_configured(request, exc):
 @never_cache
 @login_required
 @require_GET
-def connect(request):
+def connect(request: HttpRequest) -> HttpResponse:
     """``GET /pinterest/connect/[?project=<id>][&next=<url>]``: off to Pinterest's consent page."""
-    tenant = _tenant(request.user)
+    tenant = tenant_of(request.user)
     if tenant is None:
         return _no_tenant(request)
     project_id = None
@@ -97,7 +99,7 @@ def connect(request):
 @never_cache
 @login_required
 @require_GET
-def callback(request):
+def callback(request: HttpRequest) -> HttpResponse:
     """``GET /pinterest/callback/?code=..&state=..`` (or ``?error=access_denied&state=..``)."""
     try:
         remembered = oauth.state_redeem(session=request.session, state=request.GET.get("state"))
@@ -112,7 +114,7 @@ def callback(request):
             request, title="Pinterest account not connected", status=400,
             message=f"Pinterest did not grant access ({detail[:200]}). Nothing was connected.",
         )
-    tenant = _tenant(request.user)
+    tenant = tenant_of(request.user)
     if tenant is None:
         return _no_tenant(request)
     try:

@@ -10,7 +10,7 @@ from urllib.parse import quote, urlsplit
 import requests
 
 from pinterest.client.transport import Transport, logger
-from pinterest.errors import PinterestError, PinterestUnavailable, PinterestUploadRefused
+from pinterest.errors import ErrorContext, PinterestError, PinterestUnavailable, PinterestUploadRefused
 from pinterest.multipart import FileSizeMismatch, MultipartFileBody
 
 
@@ -88,7 +88,7 @@ class MediaApi(Transport):
         if 200 <= status < 300:
             return
         code, message = _s3_error(response)
-        context = {"status_code": status, "message_detail": message, "body": response.text[:2000]}
+        context: ErrorContext = {"status_code": status, "message_detail": message, "body": response.text[:2000]}
         if status >= 500:
             raise PinterestUnavailable(f"The media upload failed: {code}", **context)
         raise PinterestUploadRefused(f"The media upload was refused: {code}", **context)

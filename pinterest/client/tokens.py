@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
@@ -46,7 +47,7 @@ class TokenGrant:
 class TokensApi(Transport):
     # --- OAuth (https://developers.pinterest.com/docs/getting-started/authentication/) ---
 
-    def authorize_url(self, state: str, scopes=REQUIRED_SCOPES) -> str:
+    def authorize_url(self, state: str, scopes: Iterable[str] = REQUIRED_SCOPES) -> str:
         """The Pinterest page a person is sent to, to grant the app access to their account."""
         app_id = _required(self.config.app_id, "PINTEREST_APP_ID")
         redirect_uri = _required(self.config.redirect_uri, "PINTEREST_REDIRECT_URI")
@@ -81,7 +82,7 @@ class TokensApi(Transport):
         """A new access token AND a new refresh token (the old one stops working: store it)."""
         return self._token_request({"grant_type": "refresh_token", "refresh_token": refresh_token})
 
-    def _token_request(self, form: dict) -> TokenGrant:
+    def _token_request(self, form: dict[str, str]) -> TokenGrant:
         auth = HTTPBasicAuth(
             _required(self.config.app_id, "PINTEREST_APP_ID"), _required(self.config.app_secret, "PINTEREST_APP_SECRET")
         )
@@ -110,8 +111,9 @@ def _required(value: str, name: str) -> str:
     return value
 
 
-def _int_or_none(value) -> int | None:
-    if value is None or value == "":
+def _int_or_none(value: object) -> int | None:
+    # A JSON value: a number or a numeric string is taken, anything else is no answer.
+    if not isinstance(value, str | int | float) or value == "":
         return None
     try:
         return int(value)

@@ -19,6 +19,7 @@ import ssl
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 import requests
 from urllib3.exceptions import (
@@ -29,6 +30,7 @@ from urllib3.exceptions import (
 )
 
 from pinterest.errors import (
+    ErrorContext,
     PinterestAuthError,
     PinterestBadRequest,
     PinterestConfigurationError,
@@ -39,6 +41,7 @@ from pinterest.errors import (
     PinterestRateLimitError,
     PinterestUnavailable,
 )
+from pinterest.multipart import StreamedBody
 
 # The client's one logger, named as before the split into modules.
 logger = logging.getLogger("pinterest.client")
@@ -238,7 +241,7 @@ class Transport:
         self.session = session or _session
         self.last_request_id = ""
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<PinterestClient base_url={self.base_url!r} token={'set' if self._access_token else 'none'}>"
 
     @property
@@ -247,8 +250,19 @@ class Transport:
 
     # --- the one place that sends, the one that judges ------------------------------
 
-    def _request(self, method: str, path: str, *, params=None, json=None, data=None, auth=None, content_type=None):
-        """Send one request and return its decoded JSON body; raise per ``pinterest.client``'s docstring.
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: dict[str, Any] | None = None,
+        data: dict[str, str] | StreamedBody | None = None,
+        auth: requests.auth.AuthBase | None = None,
+        content_type: str | None = None,
+    ) -> Any:
+        """Send one request and return its decoded JSON body (any JSON value: the resource
+        methods check its shape); raise per ``pinterest.client``'s docstring.
 
         ``auth`` replaces the bearer token (the OAuth token call uses HTTP Basic);
         ``content_type`` is that of ``data``.
@@ -276,7 +290,15 @@ class Transport:
         return self._judge(method, path, response)
 
     def _send(
-        self, method: str, url: str, *, what: str, timeout, peer: str = "Pinterest", url_source: str = "", **kwargs
+        self,
+        method: str,
+        url: str,
+        *,
+        what: str,
+        timeout: tuple[float, float],
+        peer: str = "Pinterest",
+        url_source: str = "",
+        **kwargs: Any,
     ) -> requests.Response:
         """``session.request`` with the transport failures turned into the error tree.
 
@@ -315,7 +337,7 @@ class Transport:
             # e.g. ChunkedEncodingError: the answer broke off after the request was sent.
             raise PinterestUnavailable(f"{peer}'s answer to {what} broke off: {err}") from err
 
-    def _judge(self, method: str, path: str, response: requests.Response):
+    def _judge(self, method: str, path: str, response: requests.Response) -> Any:
         """The one place that turns a response into a result or an error."""
         status = response.status_code
         request_id = response.headers.get("x-pinterest-rid", "")
@@ -342,7 +364,7 @@ class Transport:
                     body=response.text[:500],
                 ) from err
         code, message, detail, body = _error_fields(response)
-        context = {
+        context: ErrorContext = {
             "status_code": status,
             "pinterest_code": code,
             "message_detail": detail,

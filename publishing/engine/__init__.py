@@ -1,7 +1,7 @@
 """The publishing engine: the journey of a pin to Pinterest, one module per step.
 
 - ``lease``: who may call Pinterest for a pin (claims, the lease compare-and-set).
-- ``media``: a pin as Pinterest's create-pin body.
+- ``payload``: a pin as Pinterest's create-pin body (``PinCreatePayload``).
 - ``context``: what publishing to one account needs (its client, read once), and who publishes
   (``Caller``: a person waiting, or a dispatcher holding the account's slot).
 - ``verdicts``: what Pinterest's verdict on a call does to the pin, for each caller.
@@ -34,7 +34,7 @@ Callers (API, admin, commands, tasks) use only the names below.
 
 from publishing.engine.batches import batch_expected_at, batch_summary, batches_resume_stalled, pins_publish_bulk
 from publishing.engine.create import pin_publish, pin_validate_for_publish
-from publishing.engine.media import pin_build_payload
+from publishing.engine.payload import pin_build_payload
 from publishing.engine.reconcile import pin_reconcile
 from publishing.engine.results import (
     MSG_IMAGE_MISSING,

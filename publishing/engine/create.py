@@ -29,7 +29,7 @@ from publishing.conf import publishing_settings
 from publishing.engine import audit, lease, outcome, reconcile, verdicts, video
 from publishing.engine.batches import pins_publish_bulk
 from publishing.engine.context import Caller, Context, Patience, context_for
-from publishing.engine.media import Unpublishable, payload_for, require_cover_file
+from publishing.engine.payload import PinCreatePayload, Unpublishable, require_cover_file
 from publishing.engine.results import (
     MSG_ACCOUNT_WAITS,
     MSG_HANDED_OFF,
@@ -176,7 +176,7 @@ def _publish_checked(*, pin: Pin, trigger: str, context: Context, caller: Caller
                     return stopped
                 # The wait took the dispatcher's slot's moment away: the create takes a fresh one.
                 caller = caller.slot_spent()
-            payload = payload_for(pin)
+            payload = PinCreatePayload(pin).body()
         except (PinValidationError, Unpublishable) as exc:
             return outcome.finish(pin=pin, status=PinStatus.ERROR, error=str(exc))
         return _create(pin=pin, payload=payload, trigger=trigger, context=context, caller=caller)

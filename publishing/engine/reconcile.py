@@ -19,7 +19,7 @@ from pinterest.services.verdicts import verdict_for
 from publishing.conf import publishing_settings
 from publishing.engine import audit, lease, outcome, verdicts
 from publishing.engine.context import Context, context_for
-from publishing.engine.media import Unpublishable, payload_for
+from publishing.engine.payload import PinCreatePayload, Unpublishable
 from publishing.engine.results import (
     MSG_INTERRUPTED,
     MSG_LOOK_PENDING,
@@ -177,7 +177,7 @@ def pin_reconcile(*, pin_id: UUID | str, trigger: str = PublishTrigger.SWEEP) ->
         return outcome.record_created(pin=pin, pinterest_pin_id=sent.pinterest_pin_id)
     connection = pin.project.pinterest_connection
     try:
-        payload = payload_for(pin)
+        payload = PinCreatePayload(pin).body()
         if connection is None:
             raise ConnectionUnusable(MSG_NO_CONNECTION)
         context = context_for(connection)

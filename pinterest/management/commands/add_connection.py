@@ -1,12 +1,16 @@
 
+from argparse import ArgumentParser
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from pinpublisher.commands import secret_from_env
 from pinterest.errors import ConnectError, PinterestError
-from pinterest.models import PinterestConnection
+from pinterest.models import PinterestConnection, TenantRef
 from pinterest.services.connect import connection_add_from_token, connection_check_token
 
-Tenant = PinterestConnection._meta.get_field("tenant").related_model
+# Reached through the connection model: pinterest never imports publishing (nor names its types).
+Tenant: type[TenantRef] = PinterestConnection._meta.get_field("tenant").related_model
 
 
 class Command(BaseCommand):
@@ -18,7 +22,7 @@ class Command(BaseCommand):
         "an account the tenant already has updates it."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--tenant", required=True, help="Name of the tenant that gets the connection.")
         parser.add_argument(
             "--token-env", required=True, metavar="VAR", help="Environment variable holding the access token."
@@ -30,7 +34,16 @@ class Command(BaseCommand):
         parser.add_argument("--project", type=int, metavar="ID", help="Id of a project of the tenant to attach.")
         parser.add_argument("--dry-run", action="store_true", help="Check the token with Pinterest; store nothing.")
 
-    def handle(self, *args, tenant, token_env, refresh_token_env, project, dry_run, **options):
+    def handle(
+        self,
+        *args: Any,
+        tenant: str,
+        token_env: str,
+        refresh_token_env: str | None,
+        project: int | None,
+        dry_run: bool,
+        **options: Any,
+    ) -> None:
         tenant_obj = Tenant.objects.filter(name=tenant).first()
         if tenant_obj is None:
             raise CommandError(f"No tenant named {tenant!r} (create it with `manage.py create_tenant`).")

@@ -1,6 +1,8 @@
 import json
 import math
+from argparse import ArgumentParser
 from datetime import timedelta
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -20,7 +22,7 @@ class Command(BaseCommand):
         "any refresh failed for good."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
             "--within-days", type=float, default=None,
             help=f"Expiry window in days (default {pinterest_settings.TOKEN_REFRESH_WITHIN_DAYS}).",
@@ -32,7 +34,9 @@ class Command(BaseCommand):
             help="Only try again the refreshes that failed for a passing reason and are due.",
         )
 
-    def handle(self, *args, within_days, dry_run, as_json, retry_due, **options):
+    def handle(
+        self, *args: Any, within_days: float | None, dry_run: bool, as_json: bool, retry_due: bool, **options: Any
+    ) -> None:
         if retry_due:
             if dry_run:
                 raise CommandError("--retry-due cannot be combined with --dry-run.")

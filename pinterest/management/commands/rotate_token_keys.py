@@ -1,8 +1,11 @@
+from argparse import ArgumentParser
+from typing import Any
+
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 
 from pinterest.fields import TokenDecryptionError
-from pinterest.services.rotation import tokens_rotate_keys
+from pinterest.services.rotation import KeyRotationResult, tokens_rotate_keys
 
 #: Rows per transaction, at most.
 MAX_BATCH_SIZE = 10_000
@@ -14,16 +17,16 @@ class Command(BaseCommand):
         "Put the new key first, keep the old ones after it, run this, then remove the old keys."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--dry-run", action="store_true", help="Count, change nothing.")
         parser.add_argument("--batch-size", type=int, default=500, help="Rows per transaction.")
 
-    def handle(self, *args, dry_run, batch_size, **options):
+    def handle(self, *args: Any, dry_run: bool, batch_size: int, **options: Any) -> None:
         if not 1 <= batch_size <= MAX_BATCH_SIZE:
             raise CommandError(f"--batch-size must be 1..{MAX_BATCH_SIZE}.")
         verbosity = options["verbosity"]
 
-        def progress(result):
+        def progress(result: KeyRotationResult) -> None:
             if verbosity > 1:
                 self.stdout.write(f"  {result.rows_total} rows read, {result.rows_changed} to change")
 

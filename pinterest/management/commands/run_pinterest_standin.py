@@ -2,6 +2,9 @@
 
 import re
 import signal
+from argparse import ArgumentParser
+from types import FrameType
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -11,7 +14,7 @@ _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)?\s*([smh]?)\s*$")
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600}
 
 
-def parse_rate_limit(text):
+def parse_rate_limit(text: str | None) -> tuple[int, float]:
     """``"10/60"``, ``"10/60s"``, ``"100/1h"``, ``"5/m"`` -> (limit, window seconds)."""
     match = _RATE.match(text or "")
     if not match:
@@ -23,7 +26,7 @@ def parse_rate_limit(text):
     return int(limit), window
 
 
-def _interrupt(signum, frame):
+def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
@@ -37,7 +40,7 @@ class Command(BaseCommand):
     # system checks guard, so it starts even where those are not set.
     requires_system_checks = []
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--host", default="127.0.0.1", help="Interface to listen on (default 127.0.0.1).")
         parser.add_argument("--port", type=int, default=8765, help="Port (default 8765; 0 picks a free one).")
         parser.add_argument("--latency-ms", type=float, default=0, help="Delay before every answer.")
@@ -67,7 +70,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--demo-username", default="demo", help="Username of the --seed-demo user (default demo).")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         limit, window = (None, 60.0)
         if options["rate_limit"]:
             limit, window = parse_rate_limit(options["rate_limit"])

@@ -13,8 +13,8 @@ from publishing.engine import (
     MSG_IMAGE_MISSING,
     MSG_NO_BOARD,
     MSG_NO_IMAGE,
-    media,
     outcome,
+    payload,
     pin_publish,
     pins_publish_due,
 )
@@ -77,14 +77,14 @@ def test_an_image_gone_from_storage_on_publish_now_is_an_error_on_the_pin(standi
 
 def test_an_unexpected_exception_fails_that_pin_logs_it_once_and_the_others_publish(standin, monkeypatch, caplog):
     broken, *healthy = due(standin, 3)
-    real_build = media.build_pin_create
+    real_build = payload.build_pin_create
 
     def build(**kwargs):
         if kwargs["title"] == broken.title:
             raise KeyError("a bug")
         return real_build(**kwargs)
 
-    monkeypatch.setattr(media, "build_pin_create", build)
+    monkeypatch.setattr(payload, "build_pin_create", build)
     with caplog.at_level(logging.ERROR):
         report = pins_publish_due()
     status, error = status_and_error(broken)
