@@ -3,14 +3,19 @@
 ``ApiKeyAuthentication`` reads the key, its owner, the owner's membership and tenant in one
 query (``services.api_key_authenticate``) and makes the request act as the owner with the key
 as ``request.auth``. A refused key is logged with its prefix and the client's address, never
-more of the key. ``HasRequiredScope`` refuses a key that lacks the scope the view names for
-the method (403 ``insufficient_scope``); a session (a person in the browser) is not limited
-by scopes.
+more of the key. ``HasRequiredScope`` refuses a key that lacks the scope the request needs
+(``scope_required``: ``read`` for GET, HEAD and OPTIONS, the view's ``write_scope`` for the
+other methods; 403 ``insufficient_scope``); a session (a person in the browser) is not limited
+by scopes. Both are named in ``REST_FRAMEWORK`` by dotted path, so the project's views import
+no app.
 """
 
-import logging
-from typing import Any
+from __future__ import annotations
 
+import logging
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_variables
 from rest_framework import exceptions
@@ -20,7 +25,12 @@ from rest_framework.throttling import BaseThrottle
 
 from apikeys.errors import ApiKeyRejected, InsufficientScope
 from apikeys.models import ApiKey
+from apikeys.scopes import SAFE_METHODS, Scope
 from apikeys.services import api_key_authenticate
+
+if TYPE_CHECKING:
+    # Only for the annotations: DRF imports this module while it defines APIView.
+    from rest_framework.views import APIView
 
 logger = logging.getLogger(__name__)
 
@@ -71,14 +81,29 @@ class ApiKeyAuthentication(BaseAuthentication):
         return exceptions.AuthenticationFailed(str(exc))
 
 
-class HasRequiredScope(BasePermission):
-    """A request made with a key needs the scope ``view.required_scope(method)`` names."""
+def scope_required(view: APIView, method: str) -> str | None:
+    """The scope a key needs to call ``method`` on ``view``: ``read`` for GET, HEAD and OPTIONS,
+    the view's ``write_scope`` for the other methods; None for a method the view does not have
+    (it answers 405). Raises ImproperlyConfigured for a write on a view without ``write_scope``
+    (the system check ``apikeys.E001`` says so at start)."""
+    if method.upper() in SAFE_METHODS:
+        return Scope.READ
+    if not hasattr(view, method.lower()):
+        return None
+    write_scope: str | None = getattr(view, "write_scope", None)
+    if write_scope is None:
+        raise ImproperlyConfigured(f"{type(view).__name__} has {method.upper()} but names no write_scope.")
+    return write_scope
 
-    def has_permission(self, request: Any, view: Any) -> bool:
+
+class HasRequiredScope(BasePermission):
+    """A request made with a key needs the scope ``scope_required(view, method)`` names."""
+
+    def has_permission(self, request: Any, view: APIView) -> bool:
         api_key = request.auth
         if not isinstance(api_key, ApiKey):
             return True
-        scope = view.required_scope(request.method)
+        scope = scope_required(view, request.method)
         if scope is not None and not api_key.allows(scope):
             raise InsufficientScope(
                 f"This API key lacks the scope {scope}, which {request.method} {request.path} needs.", scope=scope

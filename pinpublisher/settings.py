@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
-from publishing.conf import q_cluster_times
+from pinpublisher.task_times import q_cluster_times
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -283,20 +283,25 @@ WEBHOOKS_RETRY_HOURS = env_float("WEBHOOKS_RETRY_HOURS", None)
 # so a pin image up to its own 20 MB limit passes. Django's default, stated.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB
 REST_FRAMEWORK = {
-    # API keys (apikeys: hashed at rest, scoped) or a session; every tenant endpoint sets the same
-    # two (pinpublisher.api.TenantApi takes them from here), with the scope check.
+    # API keys (apikeys: hashed at rest, scoped) or a session; every tenant endpoint takes these
+    # (pinpublisher.api.TenantApi, after its tenant check), named here so the project's package
+    # imports no app: a key needs the scope its view names for the method (403 insufficient_scope),
+    # and the schema states that scope for every operation.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "apikeys.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "apikeys.authentication.HasRequiredScope",
+    ],
     # DRF's default parsers: JSON, form-encoded (what `curl -d` sends) and multipart (image uploads).
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apikeys.schema.ScopedAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     # One error format for every answer >= 400 (pinpublisher/api/exception_handlers.py).
