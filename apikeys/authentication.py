@@ -13,8 +13,9 @@ no app.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_variables
@@ -30,6 +31,7 @@ from apikeys.services import api_key_authenticate
 
 if TYPE_CHECKING:
     # Only for the annotations: DRF imports this module while it defines APIView.
+    from rest_framework.request import Request
     from rest_framework.views import APIView
 
 logger = logging.getLogger(__name__)
@@ -37,7 +39,7 @@ logger = logging.getLogger(__name__)
 KEYWORD = "Token"
 
 
-def client_address(request: Any) -> str:
+def client_address(request: Request) -> str:
     """The client's address as DRF's throttles see it (``NUM_PROXIES`` decides whether
     X-Forwarded-For is believed)."""
     return BaseThrottle().get_ident(request) or "unknown"
@@ -48,7 +50,7 @@ class ApiKeyAuthentication(BaseAuthentication):
     is the ``ApiKey``."""
 
     @method_decorator(sensitive_variables("parts", "key"))
-    def authenticate(self, request: Any) -> tuple[Any, ApiKey] | None:
+    def authenticate(self, request: Request) -> tuple[User, ApiKey] | None:
         parts = get_authorization_header(request).split()
         if not parts or parts[0].lower() != KEYWORD.lower().encode():
             return None
@@ -66,11 +68,11 @@ class ApiKeyAuthentication(BaseAuthentication):
             raise self._refused(request, exc) from None
         return (api_key.owner, api_key)
 
-    def authenticate_header(self, request: Any) -> str:
+    def authenticate_header(self, request: Request) -> str:
         return KEYWORD
 
     @staticmethod
-    def _refused(request: Any, exc: ApiKeyRejected) -> exceptions.AuthenticationFailed:
+    def _refused(request: Request, exc: ApiKeyRejected) -> exceptions.AuthenticationFailed:
         # repr: a prefix is whatever the client sent, so it is quoted and escaped in the log.
         logger.warning(
             "API key refused (%s): prefix %s from %s",
@@ -99,7 +101,7 @@ def scope_required(view: APIView, method: str) -> str | None:
 class HasRequiredScope(BasePermission):
     """A request made with a key needs the scope ``scope_required(view, method)`` names."""
 
-    def has_permission(self, request: Any, view: APIView) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         api_key = request.auth
         if not isinstance(api_key, ApiKey):
             return True

@@ -8,6 +8,7 @@ the API's schema class (``REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]``), rather than
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import ComponentRegistry
 
 from apikeys.authentication import HasRequiredScope, scope_required
 
@@ -16,7 +17,7 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
     target_class = "apikeys.authentication.ApiKeyAuthentication"
     name = "tokenAuth"
 
-    def get_security_definition(self, auto_schema):
+    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, str]:
         return {
             "type": "apiKey",
             "in": "header",
@@ -31,10 +32,14 @@ class ScopedAutoSchema(AutoSchema):
     that checks it (``HasRequiredScope``): as ``x-required-scope`` and at the end of the
     operation's description."""
 
-    def get_operation(self, *args, **kwargs):
-        operation = super().get_operation(*args, **kwargs)
+    def get_operation(
+        self, path: str, path_regex: str, path_prefix: str, method: str, registry: ComponentRegistry
+    ) -> dict[str, object] | None:
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None:
+            return None
         checks_scope = any(isinstance(permission, HasRequiredScope) for permission in self.view.get_permissions())
-        scope = scope_required(self.view, self.method) if operation is not None and checks_scope else None
+        scope = scope_required(self.view, self.method) if checks_scope else None
         if scope is not None:
             operation["x-required-scope"] = scope
             note = f"API key scope: `{scope}` (a signed-in session needs none)."

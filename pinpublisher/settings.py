@@ -8,6 +8,7 @@ off, the checks in ``pinpublisher.checks`` refuse to start until they are set.
 import os
 import re
 from pathlib import Path
+from typing import Any, overload
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -17,11 +18,17 @@ from pinpublisher.task_times import q_cluster_times
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def env_str(name, default=""):
+def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
-def env_bool(name, default=False):
+# A default given makes the value definite; a default of None (unset: the app's conf.py decides)
+# leaves it optional.
+@overload
+def env_bool(name: str, default: bool = False) -> bool: ...
+@overload
+def env_bool(name: str, default: None) -> bool | None: ...
+def env_bool(name: str, default: bool | None = False) -> bool | None:
     value = os.environ.get(name)
     if value is None or value == "":
         return default
@@ -32,7 +39,11 @@ def env_bool(name, default=False):
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {value!r}")
 
 
-def env_float(name, default):
+@overload
+def env_float(name: str, default: float) -> float: ...
+@overload
+def env_float(name: str, default: None) -> float | None: ...
+def env_float(name: str, default: float | None) -> float | None:
     value = os.environ.get(name)
     if value is None or value == "":
         return default
@@ -45,7 +56,11 @@ def env_float(name, default):
     return number
 
 
-def env_int(name, default):
+@overload
+def env_int(name: str, default: int) -> int: ...
+@overload
+def env_int(name: str, default: None) -> int | None: ...
+def env_int(name: str, default: int | None) -> int | None:
     number = env_float(name, default)
     if number is None:
         return None
@@ -54,11 +69,11 @@ def env_int(name, default):
     return int(number)
 
 
-def env_list(name, default=""):
+def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
-def env_header(name):
+def env_header(name: str) -> tuple[str, str] | None:
     """``HTTP_X_FORWARDED_PROTO,https`` -> ``("HTTP_X_FORWARDED_PROTO", "https")``; unset -> None."""
     items = env_list(name)
     if not items:
@@ -71,7 +86,7 @@ def env_header(name):
     return items[0], items[1]
 
 
-def database_from_url(url):
+def database_from_url(url: str) -> dict[str, Any]:
     """Turn ``sqlite:///path`` or ``postgres://user:pass@host:port/name`` into a DATABASES entry."""
     parts = urlsplit(url)
     if parts.scheme == "sqlite":

@@ -10,8 +10,13 @@ the view's ``write_scope`` for the other methods; a key without it gets 403
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Model, QuerySet
 from rest_framework import exceptions
 from rest_framework.permissions import SAFE_METHODS
+from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
@@ -19,6 +24,8 @@ from pinpublisher.api.parsers import PARSER_CLASSES
 from pinpublisher.api.parsing import refuse_a_body_where_none_is_taken
 from pinpublisher.api.permissions import IsTenantMember, tenant_of
 from pinpublisher.api.throttling import ApiKeyRateThrottle, UserRateThrottle
+
+M = TypeVar("M", bound=Model)
 
 
 # The base of every tenant-scoped endpoint: authenticated, member of a tenant, within the key's
@@ -41,10 +48,10 @@ class TenantApi(APIView):
     write_scope: str | None = None
 
     @property
-    def tenant(self):
+    def tenant(self) -> Model | None:
         return tenant_of(self.request.user)
 
-    def initial(self, request, *args, **kwargs):
+    def initial(self, request: Request, *args: object, **kwargs: object) -> None:
         super().initial(request, *args, **kwargs)
         if request.method not in SAFE_METHODS:
             # The body is judged (parsed within its bounds, pinpublisher.api.parsers) before anything
@@ -53,10 +60,10 @@ class TenantApi(APIView):
         refuse_a_body_where_none_is_taken(self, request)
 
 
-def get_or_404(queryset, *, label: str, **lookup):
+def get_or_404(queryset: QuerySet[M], *, label: str, **lookup: object) -> M:
     """One object of an already tenant-scoped queryset, or a 404 that names what was asked for."""
     try:
         return queryset.get(**lookup)
-    except queryset.model.DoesNotExist:
+    except ObjectDoesNotExist:  # the model's DoesNotExist: the only one .get raises
         ident = next(iter(lookup.values()), "")
         raise exceptions.NotFound(f"{label} {ident} not found.") from None
