@@ -10,9 +10,12 @@ from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from apikeys.forms import ApiKeyCreateForm
 from apikeys.keys import ShownOnce
@@ -28,10 +31,10 @@ class StatusFilter(admin.SimpleListFilter):
     title = "status"
     parameter_name = "status"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
         return [("active", "Active"), ("expired", "Expired"), ("revoked", "Revoked")]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> QuerySet[ApiKey]:
         now = timezone.now()
         if self.value() == "active":
             return queryset.filter(revoked_at__isnull=True).exclude(expires_at__lte=now)
@@ -66,14 +69,16 @@ class ApiKeyAdmin(TenantScopedAdmin):
     readonly_fields = fields
     actions = ["revoke"]
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         # A key is made once and then only revoked: its page is for reading.
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def add_view(self, request, form_url="", extra_context=None):
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, object] | None = None
+    ) -> TemplateResponse:
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = ApiKeyCreateForm(request.POST or None, user=request.user)
@@ -101,25 +106,25 @@ class ApiKeyAdmin(TenantScopedAdmin):
                 )
         return TemplateResponse(request, "apikeys/add.html", {**self._context(request, "Add API key"), "form": form})
 
-    def _context(self, request, title):
+    def _context(self, request: HttpRequest, title: str) -> dict[str, object]:
         return {**self.admin_site.each_context(request), "title": title, "opts": self.model._meta}
 
     @admin.action(description="Revoke selected keys (they fail their next request)")
-    def revoke(self, request, queryset):
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
         active = list(queryset.filter(revoked_at__isnull=True).values_list("pk", flat=True))
         for pk in active:
             api_key_revoke(api_key_id=pk)
         self.message_user(request, f"Revoked {len(active)} API key(s).", messages.SUCCESS)
 
     @admin.display(description="prefix", ordering="prefix")
-    def shown_prefix(self, obj):
+    def shown_prefix(self, obj: ApiKey) -> SafeString:
         return format_html("<code>{}…</code>", obj.prefix)
 
     @admin.display(description="scopes")
-    def shown_scopes(self, obj):
+    def shown_scopes(self, obj: ApiKey) -> str:
         return ", ".join(obj.scopes)
 
     @admin.display(description="status")
-    def status(self, obj):
+    def status(self, obj: ApiKey) -> SafeString:
         status = _status(obj)
         return format_html('<strong style="color: {}">{}</strong>', _STATUS_COLOURS[status], status)

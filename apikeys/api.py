@@ -4,6 +4,7 @@ ever carries a key; none carries its hash."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apikeys import selectors, services
@@ -79,7 +80,7 @@ class ApiKeysApi(TenantApi):
         parameters=PAGINATION_PARAMETERS,
         responses={200: paginated(ApiKeySerializer), **error_responses(404)},
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         return paginated_response(
             queryset=selectors.api_keys_for_tenant(tenant=self.tenant),
             serializer_class=ApiKeySerializer,
@@ -95,7 +96,7 @@ class ApiKeysApi(TenantApi):
         request=ApiKeyInputSerializer,
         responses={201: ApiKeyCreatedSerializer, **error_responses(400, 415)},
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         data = parse(ApiKeyInputSerializer, request.data)
         created = services.api_key_create(
             tenant=self.tenant,
@@ -110,7 +111,7 @@ class ApiKeysApi(TenantApi):
 class ApiKeyDetailApi(TenantApi):
     write_scope = Scope.KEYS_WRITE
 
-    def get_api_key(self, api_key_id):
+    def get_api_key(self, api_key_id: int) -> ApiKey:
         return get_or_404(selectors.api_keys_for_tenant(tenant=self.tenant), label="API key", pk=api_key_id)
 
     @extend_schema(
@@ -118,7 +119,7 @@ class ApiKeyDetailApi(TenantApi):
         tags=["keys"],
         responses={200: ApiKeySerializer, **error_responses(404)},
     )
-    def get(self, request, api_key_id):
+    def get(self, request: Request, api_key_id: int) -> Response:
         return Response(ApiKeySerializer(self.get_api_key(api_key_id)).data)
 
     @extend_schema(
@@ -129,6 +130,6 @@ class ApiKeyDetailApi(TenantApi):
         "revoking it again changes nothing.",
         responses={200: ApiKeySerializer, **error_responses(404)},
     )
-    def delete(self, request, api_key_id):
+    def delete(self, request: Request, api_key_id: int) -> Response:
         api_key = services.api_key_revoke(api_key_id=self.get_api_key(api_key_id).pk)
         return Response(ApiKeySerializer(api_key).data)

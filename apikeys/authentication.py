@@ -3,14 +3,20 @@
 ``ApiKeyAuthentication`` reads the key, its owner, the owner's membership and tenant in one
 query (``services.api_key_authenticate``) and makes the request act as the owner with the key
 as ``request.auth``. A refused key is logged with its prefix and the client's address, never
-more of the key. ``HasRequiredScope`` refuses a key that lacks the scope the view names for
-the method (403 ``insufficient_scope``); a session (a person in the browser) is not limited
-by scopes.
+more of the key. ``HasRequiredScope`` refuses a key that lacks the scope the request needs
+(``scope_required``: ``read`` for GET, HEAD and OPTIONS, the view's ``write_scope`` for the
+other methods; 403 ``insufficient_scope``); a session (a person in the browser) is not limited
+by scopes. Both are named in ``REST_FRAMEWORK`` by dotted path, so the project's views import
+no app.
 """
 
-import logging
-from typing import Any
+from __future__ import annotations
 
+import logging
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_variables
 from rest_framework import exceptions
@@ -20,14 +26,20 @@ from rest_framework.throttling import BaseThrottle
 
 from apikeys.errors import ApiKeyRejected, InsufficientScope
 from apikeys.models import ApiKey
+from apikeys.scopes import SAFE_METHODS, Scope
 from apikeys.services import api_key_authenticate
+
+if TYPE_CHECKING:
+    # Only for the annotations: DRF imports this module while it defines APIView.
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 logger = logging.getLogger(__name__)
 
 KEYWORD = "Token"
 
 
-def client_address(request: Any) -> str:
+def client_address(request: Request) -> str:
     """The client's address as DRF's throttles see it (``NUM_PROXIES`` decides whether
     X-Forwarded-For is believed)."""
     return BaseThrottle().get_ident(request) or "unknown"
@@ -38,7 +50,7 @@ class ApiKeyAuthentication(BaseAuthentication):
     is the ``ApiKey``."""
 
     @method_decorator(sensitive_variables("parts", "key"))
-    def authenticate(self, request: Any) -> tuple[Any, ApiKey] | None:
+    def authenticate(self, request: Request) -> tuple[User, ApiKey] | None:
         parts = get_authorization_header(request).split()
         if not parts or parts[0].lower() != KEYWORD.lower().encode():
             return None
@@ -56,11 +68,11 @@ class ApiKeyAuthentication(BaseAuthentication):
             raise self._refused(request, exc) from None
         return (api_key.owner, api_key)
 
-    def authenticate_header(self, request: Any) -> str:
+    def authenticate_header(self, request: Request) -> str:
         return KEYWORD
 
     @staticmethod
-    def _refused(request: Any, exc: ApiKeyRejected) -> exceptions.AuthenticationFailed:
+    def _refused(request: Request, exc: ApiKeyRejected) -> exceptions.AuthenticationFailed:
         # repr: a prefix is whatever the client sent, so it is quoted and escaped in the log.
         logger.warning(
             "API key refused (%s): prefix %s from %s",
@@ -71,14 +83,29 @@ class ApiKeyAuthentication(BaseAuthentication):
         return exceptions.AuthenticationFailed(str(exc))
 
 
-class HasRequiredScope(BasePermission):
-    """A request made with a key needs the scope ``view.required_scope(method)`` names."""
+def scope_required(view: APIView, method: str) -> str | None:
+    """The scope a key needs to call ``method`` on ``view``: ``read`` for GET, HEAD and OPTIONS,
+    the view's ``write_scope`` for the other methods; None for a method the view does not have
+    (it answers 405). Raises ImproperlyConfigured for a write on a view without ``write_scope``
+    (the system check ``apikeys.E001`` says so at start)."""
+    if method.upper() in SAFE_METHODS:
+        return Scope.READ
+    if not hasattr(view, method.lower()):
+        return None
+    write_scope: str | None = getattr(view, "write_scope", None)
+    if write_scope is None:
+        raise ImproperlyConfigured(f"{type(view).__name__} has {method.upper()} but names no write_scope.")
+    return write_scope
 
-    def has_permission(self, request: Any, view: Any) -> bool:
+
+class HasRequiredScope(BasePermission):
+    """A request made with a key needs the scope ``scope_required(view, method)`` names."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
         api_key = request.auth
         if not isinstance(api_key, ApiKey):
             return True
-        scope = view.required_scope(request.method)
+        scope = scope_required(view, request.method)
         if scope is not None and not api_key.allows(scope):
             raise InsufficientScope(
                 f"This API key lacks the scope {scope}, which {request.method} {request.path} needs.", scope=scope

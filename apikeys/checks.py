@@ -4,17 +4,21 @@ Without one, a key's request to it would fail at run time; this says which view 
 (``manage.py check``, and so ``migrate`` and ``runserver``).
 """
 
-from django.core.checks import Error, register
+from collections.abc import Sequence
+
+from django.apps import AppConfig
+from django.core.checks import CheckMessage, Error, register
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.views import View
 
 from apikeys.scopes import Scope
 
 WRITE_METHODS = ("post", "put", "patch", "delete")
 
 
-def view_classes(patterns=None):
+def view_classes(patterns: Sequence[URLPattern | URLResolver] | None = None) -> list[type[View]]:
     """Every class-based view routed in the URLconf (once each)."""
-    seen = []
+    seen: list[type[View]] = []
     for pattern in get_resolver().url_patterns if patterns is None else patterns:
         if isinstance(pattern, URLResolver):
             found = view_classes(pattern.url_patterns)
@@ -28,10 +32,10 @@ def view_classes(patterns=None):
 
 
 @register()
-def check_write_scopes(app_configs, **kwargs):
+def check_write_scopes(app_configs: Sequence[AppConfig] | None, **kwargs: object) -> list[CheckMessage]:
     from pinpublisher.api import TenantApi
 
-    errors = []
+    errors: list[CheckMessage] = []
     for view_class in view_classes():
         if not issubclass(view_class, TenantApi):
             continue

@@ -43,7 +43,7 @@ class ApiKey(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = "API key"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
     def is_expired(self, now: datetime | None = None) -> bool:

@@ -5,6 +5,7 @@ It imports no app: each app maps its own states to these colours next to its adm
 """
 
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 #: The palette, by meaning: each app's states map to these.
 GOOD = "#2e8540"
@@ -14,7 +15,7 @@ NEUTRAL = "#8a8a8a"
 INFO = "#2f6fb5"
 
 
-def badge(text, color, *, title=""):
+def badge(text: object, color: str, *, title: str = "") -> SafeString:
     """A coloured pill, the admin's one badge style (pin statuses, connection health)."""
     return format_html(
         '<span class="pp-badge" style="background:{}"{}>{}</span>',

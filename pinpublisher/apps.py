@@ -5,5 +5,5 @@ class PinpublisherConfig(AppConfig):
     name = "pinpublisher"
     verbose_name = "pinpublisher"
 
-    def ready(self):
+    def ready(self) -> None:
         from pinpublisher import checks  # noqa: F401  (registers the system checks)

@@ -5,13 +5,16 @@ with an error naming each missing secret; with DEBUG on, the development default
 are allowed and a warning says they are in use.
 """
 
+from collections.abc import Sequence
+
 from cryptography.fernet import Fernet
-from django.core.checks import Error, Tags, Warning, register
+from django.apps import AppConfig
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 from pinpublisher.conf import project_settings
 
 
-def _key_problem(key):
+def _key_problem(key: str) -> str | None:
     try:
         Fernet(key)
     except (ValueError, TypeError):
@@ -20,8 +23,8 @@ def _key_problem(key):
 
 
 @register(Tags.security, deploy=False)
-def check_secrets(app_configs, **kwargs):
-    messages = []
+def check_secrets(app_configs: Sequence[AppConfig] | None, **kwargs: object) -> list[CheckMessage]:
+    messages: list[CheckMessage] = []
     for index, key in enumerate(project_settings.PINPUBLISHER_TOKEN_KEYS):
         problem = _key_problem(key)
         if problem:

@@ -29,7 +29,7 @@ class DomainError(Exception):
     http_status = 400
     code = "invalid"
 
-    def __init__(self, message, *, code=None, field=None):
+    def __init__(self, message: str, *, code: str | None = None, field: str | None = None) -> None:
         super().__init__(message)
         if code:
             self.code = code

@@ -8,20 +8,27 @@ off, the checks in ``pinpublisher.checks`` refuse to start until they are set.
 import os
 import re
 from pathlib import Path
+from typing import Any, overload
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
-from publishing.conf import q_cluster_times
+from pinpublisher.task_times import q_cluster_times
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def env_str(name, default=""):
+def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
-def env_bool(name, default=False):
+# A default given makes the value definite; a default of None (unset: the app's conf.py decides)
+# leaves it optional.
+@overload
+def env_bool(name: str, default: bool = False) -> bool: ...
+@overload
+def env_bool(name: str, default: None) -> bool | None: ...
+def env_bool(name: str, default: bool | None = False) -> bool | None:
     value = os.environ.get(name)
     if value is None or value == "":
         return default
@@ -32,7 +39,11 @@ def env_bool(name, default=False):
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {value!r}")
 
 
-def env_float(name, default):
+@overload
+def env_float(name: str, default: float) -> float: ...
+@overload
+def env_float(name: str, default: None) -> float | None: ...
+def env_float(name: str, default: float | None) -> float | None:
     value = os.environ.get(name)
     if value is None or value == "":
         return default
@@ -45,7 +56,11 @@ def env_float(name, default):
     return number
 
 
-def env_int(name, default):
+@overload
+def env_int(name: str, default: int) -> int: ...
+@overload
+def env_int(name: str, default: None) -> int | None: ...
+def env_int(name: str, default: int | None) -> int | None:
     number = env_float(name, default)
     if number is None:
         return None
@@ -54,11 +69,11 @@ def env_int(name, default):
     return int(number)
 
 
-def env_list(name, default=""):
+def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
-def env_header(name):
+def env_header(name: str) -> tuple[str, str] | None:
     """``HTTP_X_FORWARDED_PROTO,https`` -> ``("HTTP_X_FORWARDED_PROTO", "https")``; unset -> None."""
     items = env_list(name)
     if not items:
@@ -71,7 +86,7 @@ def env_header(name):
     return items[0], items[1]
 
 
-def database_from_url(url):
+def database_from_url(url: str) -> dict[str, Any]:
     """Turn ``sqlite:///path`` or ``postgres://user:pass@host:port/name`` into a DATABASES entry."""
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
@@ -283,20 +298,25 @@ WEBHOOKS_RETRY_HOURS = env_float("WEBHOOKS_RETRY_HOURS", None)
 # so a pin image up to its own 20 MB limit passes. Django's default, stated.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB
 REST_FRAMEWORK = {
-    # API keys (apikeys: hashed at rest, scoped) or a session; every tenant endpoint sets the same
-    # two (pinpublisher.api.TenantApi takes them from here), with the scope check.
+    # API keys (apikeys: hashed at rest, scoped) or a session; every tenant endpoint takes these
+    # (pinpublisher.api.TenantApi, after its tenant check), named here so the project's package
+    # imports no app: a key needs the scope its view names for the method (403 insufficient_scope),
+    # and the schema states that scope for every operation.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "apikeys.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "apikeys.authentication.HasRequiredScope",
+    ],
     # DRF's default parsers: JSON, form-encoded (what `curl -d` sends) and multipart (image uploads).
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apikeys.schema.ScopedAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     # One error format for every answer >= 400 (pinpublisher/api/exception_handlers.py).

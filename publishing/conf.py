@@ -1,7 +1,8 @@
 """The publishing app's settings, read here and nowhere else.
 
 ``pinpublisher/settings.py`` reads each name from the environment (``None`` when unset);
-the defaults live here, once. Asking for a name this app does not own raises
+the defaults live here, once (the task timeout's in ``pinpublisher.task_times``, which
+``settings.py`` needs as it loads). Asking for a name this app does not own raises
 AttributeError, so a typo fails loudly (as django-oauth-toolkit's ``oauth2_settings`` does).
 Values are read on every access, so ``override_settings`` and pytest-django's ``settings``
 fixture work as usual.
@@ -11,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 
-TASK_TIMEOUT_SECONDS = 600
+from pinpublisher.task_times import TASK_RETRY_MARGIN_SECONDS, TASK_TIMEOUT_SECONDS
 
 #: The start of the subject of every email to a tenant's owners (publishing's and webhooks').
 SUBJECT_PREFIX = "[pinpublisher] "
@@ -82,9 +83,6 @@ DEFAULTS = {
 #: Django's own settings this app reads, as they are (Django gives each a value, so no default here).
 DJANGO_NAMES = frozenset({"AUTH_USER_MODEL"})
 
-#: django-q2 retries a task this long after its timeout (Q_CLUSTER["retry"] is built from it).
-TASK_RETRY_MARGIN_SECONDS = 120
-
 
 class PublishingSettings:
     def __getattr__(self, name: str) -> Any:
@@ -106,10 +104,3 @@ class PublishingSettings:
 
 
 publishing_settings = PublishingSettings()
-
-
-def q_cluster_times(task_timeout_seconds: int | None) -> dict:
-    """django-q2's ``timeout`` and ``retry`` for ``Q_CLUSTER`` (settings.py calls this):
-    retry must exceed timeout, or a slow task is handed to a second worker while it runs."""
-    timeout = task_timeout_seconds or TASK_TIMEOUT_SECONDS
-    return {"timeout": timeout, "retry": timeout + TASK_RETRY_MARGIN_SECONDS}

@@ -4,8 +4,9 @@ import pytest
 
 from apikeys.conf import apikeys_settings
 from pinpublisher.conf import project_settings
+from pinpublisher.task_times import q_cluster_times
 from pinterest.conf import pinterest_settings
-from publishing.conf import publishing_settings, q_cluster_times
+from publishing.conf import publishing_settings
 from webhooks.conf import webhooks_settings
 
 

@@ -10,10 +10,14 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from pinpublisher.admin_scoping import TenantScopedAdmin
 from pinpublisher.errors import DomainError
@@ -29,15 +33,16 @@ class EndpointForm(forms.ModelForm):
         help_text="None ticked: every event type.",
     )
 
-    #: The user the write acts for, and the secret of an endpoint just created (shown once).
-    user = None
+    #: The user the write acts for (``EndpointAdmin.get_form`` sets it), and the secret of an
+    #: endpoint just created (shown once).
+    user: User | None = None
     created_secret = ""
 
     class Meta:
         model = Endpoint
         fields = ("tenant", "url", "description", "event_types", "is_active")
 
-    def _post_clean(self):
+    def _post_clean(self) -> None:
         # The service holds the rules and saves; the model's own validation is not run.
         if self.errors:
             return
@@ -45,6 +50,7 @@ class EndpointForm(forms.ModelForm):
         try:
             with transaction.atomic():
                 if self.instance._state.adding:
+                    assert self.user is not None, "EndpointAdmin.get_form gives the form its user"
                     tenant = self.cleaned_data["tenant"] if self.user.is_superuser else self.user.membership.tenant
                     created = endpoint_services.endpoint_create(tenant=tenant, url=self.cleaned_data["url"], **{
                         name: value for name, value in data.items() if name != "url"
@@ -58,10 +64,12 @@ class EndpointForm(forms.ModelForm):
         except DomainError as err:
             self.add_error(None, err.public_message)
 
-    def save(self, commit=True):
+    def save(self, commit: bool = True) -> Endpoint:
         # The service saved it while the form was validated.
-        self.save_m2m = lambda: None
         return self.instance
+
+    def save_m2m(self) -> None:
+        """Nothing left to save: the service saved the endpoint while the form was validated."""
 
 
 @admin.register(Endpoint)
@@ -74,24 +82,30 @@ class EndpointAdmin(TenantScopedAdmin):
     list_select_related = ("tenant",)
     actions = ["rotate_secret", "enable", "disable"]
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
+    def get_form(
+        self, request: HttpRequest, obj: Endpoint | None = None, change: bool = False, **kwargs: object
+    ) -> type[EndpointForm]:
         form = super().get_form(request, obj, change, **kwargs)
+        assert issubclass(form, EndpointForm)  # Django's ModelForm of ``self.form``
+        if not isinstance(request.user, User):
+            # The admin lets only a signed-in staff user this far.
+            raise PermissionDenied
         form.user = request.user
         return form
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Endpoint | None = None) -> tuple[str, ...]:
         if obj is None:
             return ()
         # An endpoint stays with its tenant; its secrets are never shown, only when they change.
         return ("tenant", "secrets", "failing_since", "disabled_at", "disabled_reason")
 
-    def get_fields(self, request, obj=None):
-        fields = ["tenant", "url", "description", "event_types", "is_active"]
+    def get_fields(self, request: HttpRequest, obj: Endpoint | None = None) -> tuple[str, ...]:
+        fields: tuple[str, ...] = ("tenant", "url", "description", "event_types", "is_active")
         if obj is not None:
-            fields += ["secrets", "failing_since", "disabled_at", "disabled_reason"]
+            fields += ("secrets", "failing_since", "disabled_at", "disabled_reason")
         return fields
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Endpoint, form: EndpointForm, change: bool) -> None:
         if form.created_secret:
             self.message_user(
                 request,
@@ -100,16 +114,16 @@ class EndpointAdmin(TenantScopedAdmin):
             )
 
     @admin.display(description="event types")
-    def events(self, obj):
+    def events(self, obj: Endpoint) -> str:
         return ", ".join(obj.event_types) if obj.event_types else "all"
 
     @admin.display(description="signing secrets")
-    def secrets(self, obj):
+    def secrets(self, obj: Endpoint) -> str:
         until = overlap_ends_at(endpoint=obj, now=timezone.now())
         return f"The previous secret also signs until {until:%Y-%m-%d %H:%M} UTC." if until else "One secret."
 
     @admin.action(description="Rotate the signing secret (the old one signs for 24 h more)")
-    def rotate_secret(self, request, queryset):
+    def rotate_secret(self, request: HttpRequest, queryset: QuerySet[Endpoint]) -> None:
         for endpoint in queryset:
             rotated = endpoint_services.endpoint_rotate_secret(endpoint=endpoint)
             self.message_user(
@@ -120,13 +134,13 @@ class EndpointAdmin(TenantScopedAdmin):
             )
 
     @admin.action(description="Enable (failures forgotten, pending deliveries sent)")
-    def enable(self, request, queryset):
+    def enable(self, request: HttpRequest, queryset: QuerySet[Endpoint]) -> None:
         for endpoint in queryset:
             endpoint_services.endpoint_update(endpoint=endpoint, data={"is_active": True})
         self.message_user(request, f"{len(queryset)} endpoint(s) enabled.")
 
     @admin.action(description="Disable (nothing is sent until enabled)")
-    def disable(self, request, queryset):
+    def disable(self, request: HttpRequest, queryset: QuerySet[Endpoint]) -> None:
         for endpoint in queryset:
             endpoint_services.endpoint_update(endpoint=endpoint, data={"is_active": False})
         self.message_user(request, f"{len(queryset)} endpoint(s) disabled.")
@@ -140,14 +154,14 @@ class DeliveryAttemptInline(admin.TabularInline):
     can_delete = False
     ordering = ("-started_at", "-id")
 
-    def has_view_permission(self, request, obj=None):
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         # Shown only on a delivery page, which the delivery admin has already scoped to the tenant.
         return True
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -164,24 +178,25 @@ class DeliveryAdmin(TenantScopedAdmin):
     inlines = [DeliveryAttemptInline]
     actions = ["redeliver"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     @admin.display(description="event", ordering="event__type")
-    def event_type(self, obj):
+    def event_type(self, obj: Delivery) -> str:
         return obj.event.type
 
     @admin.display(description="event id")
-    def event_id_(self, obj):
+    def event_id_(self, obj: Delivery) -> str:
         return str(obj.event_id)
 
     @admin.display(description="payload")
-    def payload(self, obj):
+    def payload(self, obj: Delivery) -> SafeString:
         return format_html("<pre>{}</pre>", json.dumps(obj.event.payload(), indent=2, sort_keys=True))
 
     @admin.action(description="Redeliver now")
-    def redeliver(self, request, queryset):
-        sent, refused = 0, []
+    def redeliver(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
+        sent = 0
+        refused: list[str] = []
         for delivery in queryset.select_related("endpoint"):
             try:
                 delivery_services.delivery_redeliver(delivery=delivery)

@@ -8,6 +8,7 @@ appears in two answers only, each once: the endpoint's creation and a rotation.
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apikeys.scopes import Scope
@@ -23,7 +24,7 @@ from pinpublisher.api import (
     parse_query,
 )
 from webhooks import selectors
-from webhooks.models import Delivery
+from webhooks.models import Delivery, Endpoint
 from webhooks.serializers import (
     DeliveryDetailSerializer,
     DeliveryFilterSerializer,
@@ -44,7 +45,7 @@ class _WebhooksApi(TenantApi):
 
 
 class _EndpointApi(_WebhooksApi):
-    def get_endpoint(self, endpoint_id):
+    def get_endpoint(self, endpoint_id: int) -> Endpoint:
         return get_or_404(selectors.endpoints_for_tenant(tenant=self.tenant), label="Webhook endpoint", pk=endpoint_id)
 
 
@@ -53,7 +54,7 @@ class WebhooksApi(_WebhooksApi):
         operation_id="webhooks_list", tags=TAGS, parameters=PAGINATION_PARAMETERS,
         responses={200: paginated(EndpointSerializer), **error_responses(404)},
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         return paginated_response(
             queryset=selectors.endpoints_for_tenant(tenant=self.tenant), serializer_class=EndpointSerializer,
             request=request, view=self,
@@ -65,7 +66,7 @@ class WebhooksApi(_WebhooksApi):
         "WEBHOOKS_MAX_ENDPOINTS_PER_TENANT endpoints per tenant (409 `endpoint_limit_reached`).",
         responses={201: EndpointCreatedSerializer, **error_responses(400, 409, 415)},
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         data = parse(EndpointInputSerializer, request.data)
         created = endpoint_services.endpoint_create(tenant=self.tenant, **data)
         body = {**EndpointSerializer(created.endpoint).data, "secret": created.secret}
@@ -75,7 +76,7 @@ class WebhooksApi(_WebhooksApi):
 class WebhookDetailApi(_EndpointApi):
     @extend_schema(operation_id="webhooks_retrieve", tags=TAGS, responses={200: EndpointSerializer,
                                                                           **error_responses(404)})
-    def get(self, request, endpoint_id):
+    def get(self, request: Request, endpoint_id: int) -> Response:
         return Response(EndpointSerializer(self.get_endpoint(endpoint_id)).data)
 
     @extend_schema(
@@ -84,7 +85,7 @@ class WebhookDetailApi(_EndpointApi):
         "forgotten and its pending deliveries sent); `false` stops deliveries until it is enabled.",
         responses={200: EndpointSerializer, **error_responses(400, 404, 415)},
     )
-    def patch(self, request, endpoint_id):
+    def patch(self, request: Request, endpoint_id: int) -> Response:
         endpoint = self.get_endpoint(endpoint_id)
         data = parse(EndpointInputSerializer, request.data, partial=True)
         return Response(EndpointSerializer(endpoint_services.endpoint_update(endpoint=endpoint, data=data)).data)
@@ -94,7 +95,7 @@ class WebhookDetailApi(_EndpointApi):
         description="Deletes the endpoint, its secrets and its deliveries.",
         responses={204: OpenApiResponse(description="Deleted."), **error_responses(404)},
     )
-    def delete(self, request, endpoint_id):
+    def delete(self, request: Request, endpoint_id: int) -> Response:
         endpoint_services.endpoint_delete(endpoint=self.get_endpoint(endpoint_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -108,7 +109,7 @@ class WebhookRotateSecretApi(_EndpointApi):
         responses={200: SecretRotatedSerializer, **error_responses(404)},
     )
     @no_input
-    def post(self, request, endpoint_id):
+    def post(self, request: Request, endpoint_id: int) -> Response:
         rotated = endpoint_services.endpoint_rotate_secret(endpoint=self.get_endpoint(endpoint_id))
         body = {"id": rotated.endpoint.pk, "secret": rotated.secret,
                 "overlap_ends_at": rotated.previous_expires_at}
@@ -121,7 +122,7 @@ class WebhookDeliveriesApi(_EndpointApi):
         parameters=[DeliveryFilterSerializer, *PAGINATION_PARAMETERS],
         responses={200: paginated(DeliverySerializer), **error_responses(400, 404)},
     )
-    def get(self, request, endpoint_id):
+    def get(self, request: Request, endpoint_id: int) -> Response:
         endpoint = self.get_endpoint(endpoint_id)
         filters = parse_query(DeliveryFilterSerializer, request.query_params)
         deliveries = selectors.deliveries_for_endpoint(endpoint=endpoint, status=filters.get("status"))
@@ -130,7 +131,7 @@ class WebhookDeliveriesApi(_EndpointApi):
 
 
 class _DeliveryApi(_EndpointApi):
-    def get_delivery(self, endpoint_id, delivery_id) -> Delivery:
+    def get_delivery(self, endpoint_id: int, delivery_id: int) -> Delivery:
         deliveries = selectors.deliveries_with_attempts(endpoint=self.get_endpoint(endpoint_id))
         return get_or_404(deliveries, label="Delivery", pk=delivery_id)
 
@@ -140,7 +141,7 @@ class WebhookDeliveryDetailApi(_DeliveryApi):
         operation_id="webhooks_deliveries_retrieve", tags=TAGS,
         responses={200: DeliveryDetailSerializer, **error_responses(404)},
     )
-    def get(self, request, endpoint_id, delivery_id):
+    def get(self, request: Request, endpoint_id: int, delivery_id: int) -> Response:
         return Response(DeliveryDetailSerializer(self.get_delivery(endpoint_id, delivery_id)).data)
 
 
@@ -153,7 +154,7 @@ class WebhookRedeliverApi(_DeliveryApi):
         responses={202: DeliverySerializer, **error_responses(404, 409)},
     )
     @no_input
-    def post(self, request, endpoint_id, delivery_id):
+    def post(self, request: Request, endpoint_id: int, delivery_id: int) -> Response:
         delivery = self.get_delivery(endpoint_id, delivery_id)
         delivery = delivery_services.delivery_redeliver(delivery=delivery, now=timezone.now())
         return Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)

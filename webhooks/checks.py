@@ -4,15 +4,18 @@ A Warning when production (DEBUG off) may deliver to local addresses; an Error w
 delivery task could outlive django-q2's task timeout, or when no delivery has time to be sent.
 """
 
-from django.core.checks import Error, Warning, register
+from collections.abc import Sequence
+
+from django.apps import AppConfig
+from django.core.checks import CheckMessage, Error, Warning, register
 
 from publishing.conf import publishing_settings
 from webhooks.conf import webhooks_settings
 
 
 @register()
-def check_webhook_settings(app_configs, **kwargs):
-    messages = []
+def check_webhook_settings(app_configs: Sequence[AppConfig] | None, **kwargs: object) -> list[CheckMessage]:
+    messages: list[CheckMessage] = []
     if not webhooks_settings.DEBUG and webhooks_settings.WEBHOOKS_ALLOW_LOCAL_ADDRESSES:
         messages.append(
             Warning(

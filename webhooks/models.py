@@ -44,7 +44,7 @@ class Endpoint(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = "webhook endpoint"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.url
 
     def wants(self, event_type: str) -> bool:
@@ -66,7 +66,7 @@ class EndpointSecret(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Secret of {self.endpoint_id} from {self.created_at:%Y-%m-%d %H:%M}"
 
 
@@ -80,7 +80,7 @@ class Event(models.Model):
     class Meta:
         ordering = ["-created_at", "id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.type} {self.id}"
 
     def payload(self) -> dict:
@@ -126,7 +126,7 @@ class Delivery(models.Model):
             models.Index(fields=["endpoint", "-created_at"], name="delivery_endpoint_created_idx"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.event} to {self.endpoint_id}: {self.status}"
 
 
@@ -146,5 +146,5 @@ class DeliveryAttempt(models.Model):
         ordering = ["-started_at", "-id"]
         indexes = [models.Index(fields=["delivery", "started_at"], name="attempt_delivery_started_idx")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Attempt {self.started_at:%Y-%m-%d %H:%M:%S} of {self.delivery_id}: {self.status_code or self.error}"

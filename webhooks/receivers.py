@@ -3,8 +3,13 @@ service, inside the sender's transaction (see ``publishing.signals`` and
 ``pinterest.signals``), so the event commits or rolls back with the change it reports.
 """
 
+from datetime import datetime
+from uuid import UUID
+
+from django.db.models import Model
 from django.dispatch import receiver
 
+from pinterest.models import PinterestConnection
 from pinterest.signals import connection_health_changed
 from publishing.signals import batch_finished, pin_failed, pin_published, pin_reconciled
 from webhooks.models import EventType
@@ -16,7 +21,10 @@ from webhooks.services.events import (
 
 
 @receiver(pin_published, dispatch_uid="webhooks.pin_published")
-def record_pin_published(sender, *, pin_id, pinterest_pin_id, pinterest_pin_url, published_at, **kwargs):
+def record_pin_published(
+    sender: type[Model], *, pin_id: UUID | str, pinterest_pin_id: str, pinterest_pin_url: str, published_at: datetime,
+    **kwargs: object,
+) -> None:
     event_record_for_pin(
         event_type=EventType.PIN_PUBLISHED, pin_id=pin_id,
         details={"status": "published", "pinterest_pin_id": pinterest_pin_id, "pinterest_pin_url": pinterest_pin_url,
@@ -25,7 +33,9 @@ def record_pin_published(sender, *, pin_id, pinterest_pin_id, pinterest_pin_url,
 
 
 @receiver(pin_failed, dispatch_uid="webhooks.pin_failed")
-def record_pin_failed(sender, *, pin_id, error, failed_at, **kwargs):
+def record_pin_failed(
+    sender: type[Model], *, pin_id: UUID | str, error: str, failed_at: datetime, **kwargs: object
+) -> None:
     event_record_for_pin(
         event_type=EventType.PIN_FAILED, pin_id=pin_id,
         details={"status": "error", "error": error, "failed_at": failed_at},
@@ -33,7 +43,10 @@ def record_pin_failed(sender, *, pin_id, error, failed_at, **kwargs):
 
 
 @receiver(pin_reconciled, dispatch_uid="webhooks.pin_reconciled")
-def record_pin_reconciled(sender, *, pin_id, status, pinterest_pin_id, pinterest_pin_url, error, **kwargs):
+def record_pin_reconciled(
+    sender: type[Model], *, pin_id: UUID | str, status: str, pinterest_pin_id: str, pinterest_pin_url: str, error: str,
+    **kwargs: object,
+) -> None:
     event_record_for_pin(
         event_type=EventType.PIN_RECONCILED, pin_id=pin_id,
         details={"status": str(status), "pinterest_pin_id": pinterest_pin_id or None,
@@ -42,10 +55,14 @@ def record_pin_reconciled(sender, *, pin_id, status, pinterest_pin_id, pinterest
 
 
 @receiver(batch_finished, dispatch_uid="webhooks.batch_finished")
-def record_batch_finished(sender, *, batch_id, finished_at, **kwargs):
+def record_batch_finished(
+    sender: type[Model], *, batch_id: UUID | str, finished_at: datetime, **kwargs: object
+) -> None:
     event_record_batch_finished(batch_id=batch_id, finished_at=finished_at)
 
 
 @receiver(connection_health_changed, dispatch_uid="webhooks.connection_health_changed")
-def record_connection_health(sender, *, connection, health, detail, previous, **kwargs):
+def record_connection_health(
+    sender: type[Model], *, connection: PinterestConnection, health: str, detail: str, previous: str, **kwargs: object
+) -> None:
     event_record_connection_health(connection=connection, health=health, detail=detail, previous=previous)

@@ -10,8 +10,7 @@
   ``handler500``: what services raise mapped to HTTP here and nowhere else;
 - ``views``: ``TenantApi``, the base of every endpoint (authenticated, in a tenant, within the
   key's scopes, throttled, its body judged before anything is looked up), ``get_or_404``;
-- ``permissions``: tenant scoping; ``throttling``: per user and per key; ``schema``: the scope
-  each operation needs, in the OpenAPI schema;
+- ``permissions``: tenant scoping; ``throttling``: per user and per key;
 - ``parsers``: what a body's bytes may be (JSON nested too deep, multipart cut short: 400
   ``parse_error``); ``parsing``: a body or query read through an input serializer, every field
   it does not take refused by name; ``fields``: shared input fields; ``pagination``: pages;
@@ -19,7 +18,8 @@
 
 The names other modules use are importable from here (``from pinpublisher.api import TenantApi``),
 and the dotted paths in ``settings.REST_FRAMEWORK`` and ``pinpublisher.urls`` name them here.
-This package imports no app but ``apikeys``' scope rule (``views``).
+This package imports no app: API keys (authentication, the scope each request needs, the scope
+each operation states in the schema) come from ``apikeys``, named in ``settings.REST_FRAMEWORK``.
 """
 
 from pinpublisher.api.error_format import ErrorBodySerializer, ErrorSerializer, error_body, error_responses
@@ -48,7 +48,6 @@ from pinpublisher.api.parsing import (
     unexpected_fields,
 )
 from pinpublisher.api.permissions import IsTenantMember, tenant_of
-from pinpublisher.api.schema import ScopedAutoSchema
 from pinpublisher.api.throttling import ApiKeyRateThrottle, SlidingWindowRateThrottle, UserRateThrottle
 from pinpublisher.api.views import TenantApi, get_or_404
 
@@ -64,7 +63,6 @@ __all__ = [
     "IsTenantMember",
     "ReadOnlyFields",
     "RefusesUnexpectedFields",
-    "ScopedAutoSchema",
     "SlidingWindowRateThrottle",
     "TenantApi",
     "UserRateThrottle",

@@ -28,7 +28,7 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
@@ -131,7 +131,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
 
 
 @csrf_exempt
-def api_not_found(request, *args, **kwargs) -> JsonResponse:
+def api_not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
     """The 404 for URLs under /api/ that match no endpoint: the API's format, not an HTML page."""
     message = f"No API endpoint at {request.path}."
     if not request.path.endswith("/"):
@@ -149,11 +149,11 @@ def api_not_found(request, *args, **kwargs) -> JsonResponse:
 # under /api/. Everywhere else Django's own pages.
 
 
-def _is_api(request) -> bool:
+def _is_api(request: HttpRequest) -> bool:
     return request.path_info.startswith("/api/")
 
 
-def bad_request(request, exception):
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if not _is_api(request):
         return defaults.bad_request(request, exception)
     # Django's own page shows no detail either: the message of a SuspiciousOperation is for the log.
@@ -161,20 +161,20 @@ def bad_request(request, exception):
     return JsonResponse(body, status=status)
 
 
-def permission_denied(request, exception):
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     if not _is_api(request):
         return defaults.permission_denied(request, exception)
     message = str(exception) or exceptions.PermissionDenied.default_detail
     return JsonResponse(error_body("permission_denied", str(message)), status=403)
 
 
-def page_not_found(request, exception):
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if not _is_api(request):
         return defaults.page_not_found(request, exception)
     return api_not_found(request)
 
 
-def server_error(request):
+def server_error(request: HttpRequest) -> HttpResponse:
     if not _is_api(request):
         return defaults.server_error(request)
     message = "The server failed to answer this request; the error has been logged."

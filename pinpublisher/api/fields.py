@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -16,7 +18,7 @@ class AwareDateTimeField(serializers.DateTimeField):
 
     default_error_messages = {"naive": NAIVE_DATETIME_MESSAGE}
 
-    def enforce_timezone(self, value):
+    def enforce_timezone(self, value: datetime) -> datetime:
         if timezone.is_naive(value):
             self.fail("naive")
         return super().enforce_timezone(value)
@@ -25,7 +27,7 @@ class AwareDateTimeField(serializers.DateTimeField):
 class IdField(serializers.IntegerField):
     """A database id: a positive integer that fits the id column (so no overflow reaches SQL)."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: object) -> None:
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", 2**63 - 1)
         super().__init__(**kwargs)

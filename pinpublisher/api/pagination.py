@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from django.db.models import Model, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.views import APIView
 
 
 class ApiPagination(PageNumberPagination):
@@ -45,7 +48,9 @@ def paginated(serializer_class: type[serializers.Serializer]) -> type[serializer
     return _paginated_serializers[serializer_class]
 
 
-def paginated_response(*, queryset, serializer_class, request, view) -> Response:
+def paginated_response(
+    *, queryset: QuerySet[Model], serializer_class: type[serializers.Serializer], request: Request, view: APIView
+) -> Response:
     paginator = ApiPagination()
     page = paginator.paginate_queryset(queryset, request, view=view)
     data = serializer_class(page, many=True, context={"request": request}).data

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Mapping
+from typing import IO
 
 from django.utils.http import parse_header_parameters
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser, get_encoding
+from rest_framework.parsers import DataAndFiles, FormParser, JSONParser, MultiPartParser, get_encoding
 from rest_framework.utils import json
 
 #: The deepest nesting of arrays and objects a JSON body may have (a carousel item in a body is 3).
@@ -38,7 +40,7 @@ def json_depth(text: str) -> int:
     return max(itertools.accumulate(map(_STEP.__getitem__, brackets)), default=0)
 
 
-def loads(text: str, *, max_depth: int = MAX_JSON_DEPTH, **kwargs):
+def loads(text: str, *, max_depth: int = MAX_JSON_DEPTH, **kwargs: object) -> object:
     """``json.loads`` that first refuses nesting deeper than ``max_depth``. Raises ValueError
     (``json.JSONDecodeError`` for text that is not JSON) with the reason."""
     depth = json_depth(text)
@@ -53,7 +55,9 @@ def loads(text: str, *, max_depth: int = MAX_JSON_DEPTH, **kwargs):
 class BoundedJSONParser(JSONParser):
     """DRF's JSON parser, refusing nesting deeper than ``MAX_JSON_DEPTH``."""
 
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(
+        self, stream: IO[bytes], media_type: str | None = None, parser_context: Mapping[str, object] | None = None
+    ) -> object:
         encoding = get_encoding(parser_context or {})
         parse_constant = json.strict_constant if self.strict else None
         try:
@@ -66,13 +70,13 @@ class _ClosingBoundaryWatch:
     """A stream that notes whether the bytes read through it contain the multipart closing
     delimiter (CRLF, ``--``, the boundary, ``--``; or the same at the very start of the body)."""
 
-    def __init__(self, stream, boundary: bytes):
+    def __init__(self, stream: IO[bytes], boundary: bytes) -> None:
         self.stream = stream
         self.delimiter = b"\r\n--" + boundary + b"--"
         self.tail = b"\r\n"  # so that a body that is only the closing delimiter counts
         self.closed = False
 
-    def read(self, *args) -> bytes:
+    def read(self, *args: int) -> bytes:
         chunk = self.stream.read(*args)
         if chunk and not self.closed:
             seen = self.tail + chunk
@@ -84,7 +88,9 @@ class _ClosingBoundaryWatch:
 class ClosedMultiPartParser(MultiPartParser):
     """DRF's multipart parser, refusing a body that ends before its closing boundary."""
 
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(
+        self, stream: IO[bytes], media_type: str | None = None, parser_context: Mapping[str, object] | None = None
+    ) -> DataAndFiles:
         boundary = parse_header_parameters(media_type or "")[1].get("boundary", "")
         watched = _ClosingBoundaryWatch(stream, boundary.encode("ascii", "replace"))
         parsed = super().parse(watched, media_type, parser_context)

@@ -9,20 +9,26 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Callable, Collection
+from typing import TypeVar
 
+from django.http import QueryDict
 from rest_framework import exceptions, serializers
+from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+Handler = TypeVar("Handler", bound=Callable[..., object])
 
-def no_input(handler):
+
+def no_input(handler: Handler) -> Handler:
     """Marks a write handler that takes no input (publish, unschedule, refresh, ...): a body with
     fields is refused, naming each, rather than ignored. DELETE handlers take none either."""
-    handler.takes_no_input = True
+    handler.takes_no_input = True  # type: ignore[attr-defined]  # a mark on a function: no type declares it
     return handler
 
 
-def refuse_a_body_where_none_is_taken(view: APIView, request) -> None:
+def refuse_a_body_where_none_is_taken(view: APIView, request: Request) -> None:
     """A 400 naming each field of a body sent to a handler that takes none (``no_input``, or a
     DELETE). Called once authentication and scopes have passed."""
     handler = getattr(view, request.method.lower(), None)
@@ -41,7 +47,13 @@ def refuse_a_body_where_none_is_taken(view: APIView, request) -> None:
         )
 
 
-def parse(serializer_class, data, *, partial: bool = False, context: dict | None = None) -> dict:
+def parse(
+    serializer_class: type[serializers.Serializer],
+    data: object,
+    *,
+    partial: bool = False,
+    context: dict | None = None,
+) -> dict:
     """Validate a request body with an input serializer; a 400 naming each bad field otherwise.
 
     Nothing sent is silently dropped: a field the serializer does not take is a 400 naming it,
@@ -60,7 +72,7 @@ def parse(serializer_class, data, *, partial: bool = False, context: dict | None
     return serializer.validated_data
 
 
-def parse_query(serializer_class, query_params) -> dict:
+def parse_query(serializer_class: type[serializers.Serializer], query_params: QueryDict) -> dict:
     """Validate query parameters (pagination's ``page`` and others may sit next to them, so
     parameters the serializer does not name are left alone); a 400 naming each bad one."""
     serializer = serializer_class(data=query_params.dict(), context={})
@@ -83,7 +95,9 @@ class ReadOnlyFields:
         return {name: hint for name, hint in names.items() if name not in taken}
 
 
-def unexpected_fields(serializer_class, data, *, consumed=()) -> dict[str, str]:
+def unexpected_fields(
+    serializer_class: type[serializers.Serializer], data: object, *, consumed: Collection[str] = ()
+) -> dict[str, str]:
     """The keys of a request body the serializer does not take, each with why: read-only (and
     what to do instead, from the serializer's ``read_only_fields``, a ReadOnlyFields) or unknown
     (with the closest field it takes, when one is close)."""
@@ -92,7 +106,7 @@ def unexpected_fields(serializer_class, data, *, consumed=()) -> dict[str, str]:
     taken = {name for name, field in serializer_class().fields.items() if not field.read_only}
     declared = getattr(serializer_class, "read_only_fields", None)
     read_only = declared.names(taken) if isinstance(declared, ReadOnlyFields) else {}
-    problems = {}
+    problems: dict[str, str] = {}
     for name in data.keys():
         if name in taken or name in consumed:
             continue
@@ -111,8 +125,9 @@ class RefusesUnexpectedFields:
     """For an input serializer nested in a body (a list's items): a key it does not take is a
     400 naming it, with the same words ``parse`` uses for the body's own fields."""
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: object) -> dict[str, object]:
         unexpected = unexpected_fields(type(self), data)
         if unexpected:
             raise exceptions.ValidationError({name: [message] for name, message in unexpected.items()})
-        return super().to_internal_value(data)
+        # A mixin: the serializer it is mixed into (after it in the MRO) has to_internal_value.
+        return super().to_internal_value(data)  # type: ignore[misc]

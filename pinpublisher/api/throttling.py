@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.throttling import UserRateThrottle as DrfUserRateThrottle
+
+if TYPE_CHECKING:
+    from rest_framework.views import APIView
 
 
 class SlidingWindowRateThrottle(SimpleRateThrottle):
@@ -19,10 +25,10 @@ class SlidingWindowRateThrottle(SimpleRateThrottle):
     requests too many through. Reads its rate when used, so settings changes apply.
     """
 
-    def get_rate(self):
+    def get_rate(self) -> str | None:
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
-    def allow_request(self, request, view):
+    def allow_request(self, request: Request, view: APIView) -> bool:
         if self.rate is None:
             return True
         self.key = self.get_cache_key(request, view)
@@ -41,7 +47,7 @@ class SlidingWindowRateThrottle(SimpleRateThrottle):
         self.cache.set(self.key, (window, previous, current + 1), 2 * self.duration)
         return True
 
-    def wait(self):
+    def wait(self) -> float | None:
         """Seconds until one more request fits, if no other comes meanwhile (Retry-After)."""
         room = self.num_requests - 1
         if room < 0:
@@ -62,7 +68,7 @@ class ApiKeyRateThrottle(SlidingWindowRateThrottle):
 
     scope = "api_key"
 
-    def get_cache_key(self, request, view):
+    def get_cache_key(self, request: Request, view: APIView) -> str | None:
         # ``request.auth`` is the key the request presented (a row, so it has a ``pk``); a
         # session has none. Read by shape, so the project's plumbing imports no app.
         ident = getattr(request.auth, "pk", None)

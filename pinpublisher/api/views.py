@@ -4,46 +4,57 @@ Authentication: ``Authorization: Token <key>`` with an API key (the request acts
 owner, within the key's scopes), or a session (``REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]``).
 A key needs, for every request, the scope its view names: ``read`` for GET, HEAD and OPTIONS,
 the view's ``write_scope`` for the other methods; a key without it gets 403
-``insufficient_scope`` naming the scope. Requests are throttled per key and per user.
+``insufficient_scope`` naming the scope (``apikeys.authentication.HasRequiredScope``, in
+``REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"]``). Requests are throttled per key and per user.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import ImproperlyConfigured
+from typing import Any, TypeVar
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Model, QuerySet
 from rest_framework import exceptions
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from apikeys.authentication import HasRequiredScope
-from apikeys.scopes import SAFE_METHODS, Scope
 from pinpublisher.api.parsers import PARSER_CLASSES
 from pinpublisher.api.parsing import refuse_a_body_where_none_is_taken
 from pinpublisher.api.permissions import IsTenantMember, tenant_of
-from pinpublisher.api.schema import ScopedAutoSchema
 from pinpublisher.api.throttling import ApiKeyRateThrottle, UserRateThrottle
+
+M = TypeVar("M", bound=Model)
 
 
 # The base of every tenant-scoped endpoint: authenticated, member of a tenant, within the key's
 # scopes, throttled per user and per key. (A comment, not a docstring: the schema would show a
 # docstring as every endpoint's text.)
 class TenantApi(APIView):
-    # authentication_classes: REST_FRAMEWORK's DEFAULT_AUTHENTICATION_CLASSES (an API key, or a
-    # session), named there by dotted path so the project's plumbing imports no app. The rest is
-    # set here rather than in settings: DRF reads those while defining APIView, before this
-    # module could be imported.
+    # REST_FRAMEWORK names by dotted path what comes from apikeys, so the project's plumbing
+    # imports no app: the authentication (an API key, or a session), the permissions after the
+    # tenant's (signed in, and a key's scope: apikeys.authentication.HasRequiredScope) and the
+    # schema that states each operation's scope. IsTenantMember goes first: it refuses whoever
+    # IsAuthenticated refuses (DRF answers both 401), and a member's key is judged on its scope
+    # after. The rest is set here rather than in settings: DRF reads those while defining
+    # APIView, before this module could be imported.
     parser_classes = PARSER_CLASSES
-    permission_classes = [IsAuthenticated, IsTenantMember, HasRequiredScope]
+    permission_classes = [IsTenantMember, *api_settings.DEFAULT_PERMISSION_CLASSES]
     throttle_classes = [UserRateThrottle, ApiKeyRateThrottle]
-    schema = ScopedAutoSchema()
 
-    #: The scope an API key needs for this view's POST, PUT, PATCH and DELETE (GET needs ``read``).
+    #: The scope an API key needs for this view's POST, PUT, PATCH and DELETE (GET needs ``read``);
+    #: ``HasRequiredScope`` reads it, and a system check refuses a view that writes without one.
     write_scope: str | None = None
 
+    # Any, as apikeys' and webhooks' selectors take a tenant: it is publishing's Tenant, which the
+    # project package cannot name (project-imports-no-app), and the views hand it to the apps'
+    # services, which can. IsTenantMember has let the request in, so it is never None here.
     @property
-    def tenant(self):
+    def tenant(self) -> Any:
         return tenant_of(self.request.user)
 
-    def initial(self, request, *args, **kwargs):
+    def initial(self, request: Request, *args: object, **kwargs: object) -> None:
         super().initial(request, *args, **kwargs)
         if request.method not in SAFE_METHODS:
             # The body is judged (parsed within its bounds, pinpublisher.api.parsers) before anything
@@ -51,22 +62,11 @@ class TenantApi(APIView):
             request.data  # noqa: B018
         refuse_a_body_where_none_is_taken(self, request)
 
-    def required_scope(self, method: str) -> str | None:
-        """The scope a key needs to call ``method`` here; None for a method the view does not
-        have (it answers 405). Raises ImproperlyConfigured for a write without ``write_scope``."""
-        if method.upper() in SAFE_METHODS:
-            return Scope.READ
-        if not hasattr(self, method.lower()):
-            return None
-        if self.write_scope is None:
-            raise ImproperlyConfigured(f"{type(self).__name__} has {method.upper()} but names no write_scope.")
-        return self.write_scope
 
-
-def get_or_404(queryset, *, label: str, **lookup):
+def get_or_404(queryset: QuerySet[M], *, label: str, **lookup: object) -> M:
     """One object of an already tenant-scoped queryset, or a 404 that names what was asked for."""
     try:
         return queryset.get(**lookup)
-    except queryset.model.DoesNotExist:
+    except ObjectDoesNotExist:  # the model's DoesNotExist: the only one .get raises
         ident = next(iter(lookup.values()), "")
         raise exceptions.NotFound(f"{label} {ident} not found.") from None

@@ -1,5 +1,7 @@
 import json
+from argparse import ArgumentParser
 from datetime import timedelta
+from typing import TypedDict, Unpack
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -11,13 +13,24 @@ from apikeys.services import api_key_create
 from pinpublisher.errors import DomainError
 
 
+class Options(TypedDict):
+    """The options ``add_arguments`` declares, as ``handle`` gets them."""
+
+    tenant: str
+    name: str
+    scopes: str
+    expires_in_days: int | None
+    owner: str | None
+    json: bool
+
+
 class Command(BaseCommand):
     help = (
         "Create an API key for a tenant and print it, once: it is stored only as a hash. "
         "The key acts as --owner (default: the tenant's first owner)."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--tenant", required=True, help="The tenant's name.")
         parser.add_argument("--name", required=True, help="What the key is for, e.g. the integration that uses it.")
         parser.add_argument(
@@ -34,7 +47,7 @@ class Command(BaseCommand):
         parser.add_argument("--owner", metavar="USERNAME", help="The member of the tenant the key acts as.")
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: str, **options: Unpack[Options]) -> None:
         tenant = tenant_by_name(name=options["tenant"])
         if tenant is None:
             raise CommandError(f"No tenant named '{options['tenant']}'.")
