@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 from pinpublisher.api import tenant_of
 from pinterest import oauth
 from pinterest.errors import ConnectError, PinterestConfigurationError, PinterestError
-from pinterest.models import PinterestConnection
+from pinterest.models import PinterestConnection, TenantRef
 from pinterest.services.connect import connection_connect_from_code
 
 DECLINED_MESSAGE = (
@@ -76,7 +76,7 @@ def _not_configured(request: HttpRequest, exc: PinterestConfigurationError) -> H
 @require_GET
 def connect(request: HttpRequest) -> HttpResponse:
     """``GET /pinterest/connect/[?project=<id>][&next=<url>]``: off to Pinterest's consent page."""
-    tenant = tenant_of(request.user)
+    tenant: TenantRef = tenant_of(request.user)
     if tenant is None:
         return _no_tenant(request)
     project_id = None
