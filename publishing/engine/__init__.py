@@ -10,11 +10,15 @@
 - ``reconcile``: resolve an unknown outcome by looking at the board, never by posting again.
 - ``outcome``: deciding a pin (published, error, back on the schedule) and telling its batches.
 - ``audit``: one PublishAttempt row per call to Pinterest.
-- ``batches``: many pins in the background: a batch and its items, published by the runners.
-- ``dispatch``: due pins at each account's pace, the calls on a pool of threads, no thread
-  waiting on pacing.
-- ``sweep``: due pins publish themselves and nothing stays stuck (the safety net).
-- ``runners``: pins publish on time, every cluster sharing the work.
+- ``batches``: many pins in the background: a batch and its items, each waiting pin claimed for
+  its batch in its account's slot.
+- ``dispatch``: due pins and batch pins at each account's pace, the calls on a pool of threads,
+  no thread waiting on pacing.
+- ``work``: the work of the runners and the sweep: accounts with work, dispatching it
+  (``pins_dispatch``), recovering pins past their lease (``pins_recover``).
+- ``runners``: pins publish on time, every cluster sharing the work (a peer of the sweep).
+- ``sweep``: due pins publish themselves and nothing stays stuck (the safety net, a peer of
+  the runners).
 - ``queue``: work handed to django-q2 by dotted path.
 
 The contract (docs/architecture.md, "Exactly once"):

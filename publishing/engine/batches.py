@@ -1,14 +1,18 @@
-"""Publishing many pins in the background: a batch, its items, and the runners that publish them.
+"""Publishing many pins in the background: a batch, its items, and serving them to the dispatchers.
 
 A bulk request creates a batch with one item per pin; pins that break a rule fail their item
 at once (nothing is sent). The rest wait as pending items, and the dispatchers of the runners
 (and of the sweep) publish them at each account's pace, next to due pins, with no task per
-connection sleeping through pacing (``dispatch.serve_account``). When a pin's publish ends,
-every pending item of that pin records it (``outcome.tell_batches``), so a batch never waits
-on a pin another request is publishing.
+connection sleeping through pacing: in an account's slot, ``batch_pin_claim`` claims its
+oldest waiting pin (settling on the way, without a call, the items whose pin breaks a rule or
+is held elsewhere) and the dispatcher makes the one call; an account that cannot publish fails
+its waiting items with the reason (``batch_items_fail``). When a pin's publish ends, every
+pending item of that pin records it (``outcome.tell_batches``), so a batch never waits on a
+pin another request is publishing.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -19,11 +23,14 @@ from django.utils import timezone
 
 from pinterest.models import PinterestConnection
 from publishing.conf import publishing_settings
-from publishing.engine import outcome, queue
+from publishing.engine import lease, outcome, queue
 from publishing.engine.results import MSG_NO_CONNECTION, refusal
 from publishing.models import Pin, PinStatus, PublishBatch, PublishBatchItem, PublishTrigger, Tenant
 from publishing.rules import connection_problem, publish_problem
-from publishing.selectors import batch_item_outcome, batch_outcome_counts, pins_with_relations
+from publishing.selectors import batch_item_outcome, batch_items_waiting, batch_outcome_counts, pins_with_relations
+
+#: Bulk items settled without a call (a rule broken, held elsewhere) in one slot, at most.
+SETTLE_PER_SLOT = 20
 
 
 def pins_publish_bulk(
@@ -70,6 +77,45 @@ def settle_unclaimable(*, batch_id: UUID, pin_id: UUID | str) -> bool:
         outcome.tell_batches(batch_id=batch_id, pin_id=pin_id, success=False, error=str(why))
     # PUBLISHING: whoever holds the pin records the result on this item too.
     return False
+
+
+@dataclass(frozen=True)
+class BatchClaim:
+    """What an account's slot did for its bulk batches: ``pin`` claimed for ``item``'s batch (the
+    dispatcher makes the one call), or, both None, ``SETTLE_PER_SLOT`` items settled without a
+    call (the slot is spent)."""
+
+    item: PublishBatchItem | None = None
+    pin: Pin | None = None
+
+
+def batch_pin_claim(*, connection_id: int) -> BatchClaim | None:
+    """Claim the account's oldest waiting bulk pin for its batch; None when it has none. Items
+    whose pin breaks a rule or cannot be claimed are settled on the way, without a call."""
+    waiting = batch_items_waiting().filter(pin__project__pinterest_connection_id=connection_id)
+    for _ in range(SETTLE_PER_SLOT):
+        item = waiting.select_related("batch").order_by("batch__created_at", "id").first()
+        if item is None:
+            return None
+        pin = pins_with_relations().get(pk=item.pin_id)
+        problem = publish_problem(pin)
+        if problem:
+            outcome.tell_batches(batch_id=item.batch_id, pin_id=pin.pk, success=False, error=problem[1])
+            continue
+        if not lease.claim(pin_id=pin.pk, from_statuses=Pin.PUBLISHABLE_STATUSES, now=timezone.now()):
+            settle_unclaimable(batch_id=item.batch_id, pin_id=pin.pk)
+            continue
+        # Publish what was claimed: the pin may have been edited since the batch was made.
+        return BatchClaim(item=item, pin=pins_with_relations().get(pk=pin.pk))
+    return BatchClaim()
+
+
+def batch_items_fail(*, connection_id: int, error: str) -> None:
+    """The account cannot publish now: its bulk batches' waiting pins fail their items with the
+    reason (the pins themselves are untouched; a person asked for now, and is told)."""
+    waiting = batch_items_waiting().filter(pin__project__pinterest_connection_id=connection_id)
+    for batch_id, pin_id in waiting.values_list("batch_id", "pin_id"):
+        outcome.tell_batches(batch_id=batch_id, pin_id=pin_id, success=False, error=error)
 
 
 def batches_resume_stalled(*, now: datetime, stalled_after: timedelta | None = None) -> int:

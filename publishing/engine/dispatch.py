@@ -8,8 +8,9 @@ Each account's pacing slot lives on its connection's row (``next_publish_at``). 
    for more than a slot and a call;
 2. hands each such account to a thread of its pool, which takes the slot by compare-and-set
    (``connection_take_publish_slot``), reads the account's token, claims its next due pin
-   (a bulk batch's waiting pin first: a person asked for it now; else the next due pin, with
-   ``SKIP LOCKED``) and makes the one call (``publish_claimed``);
+   (a bulk batch's waiting pin first, claimed by ``batches.batch_pin_claim``: a person asked
+   for it now; else the next due pin, with ``SKIP LOCKED``) and makes the one call
+   (``publish_claimed``);
 3. when no account has a free slot, the dispatcher alone sleeps until the earliest one comes
    (or, with a ``lookahead``, until the next pin's scheduled time).
 
@@ -47,22 +48,20 @@ from pinterest.errors import ConnectionRefreshFailing, ConnectionUnusable
 from pinterest.models import PinterestConnection
 from pinterest.services.pacing import connection_take_publish_slot
 from publishing.conf import publishing_settings
-from publishing.engine import lease, outcome
-from publishing.engine.batches import settle_unclaimable
+from publishing.engine import outcome
+from publishing.engine.batches import batch_items_fail, batch_pin_claim
 from publishing.engine.context import Caller, Context, context_for
 from publishing.engine.create import publish_claimed
 from publishing.engine.lease import claim_due
 from publishing.engine.results import PublishResult
 from publishing.models import Pin, PinStatus, PublishTrigger
-from publishing.rules import connection_problem, publish_problem
-from publishing.selectors import batch_items_waiting, pins_due, pins_with_relations
+from publishing.rules import connection_problem
+from publishing.selectors import batch_items_waiting, pins_due
 
 logger = logging.getLogger(__name__)
 
 #: How many due pins of an unusable account are failed per claim.
 FAIL_CLAIM = 50
-#: Bulk items settled without a call (a rule broken, held elsewhere) in one slot, at most.
-SETTLE_PER_SLOT = 20
 #: A pin these statuses were sent back to was not published.
 SENT_BACK = (PinStatus.READY_TO_SCHEDULE, PinStatus.DRAFT)
 #: An idle dispatcher looks again at least this often (a pin scheduled for now by a person
@@ -99,36 +98,17 @@ def _fail_due_pins(*, turn: Turn, error: str) -> None:
             turn.results.append(outcome.finish(pin=pin, status=PinStatus.ERROR, error=error))
 
 
-def _fail_waiting_items(*, connection_id: int, error: str) -> None:
-    """The account cannot publish now: its bulk batches' waiting pins fail their items with the
-    reason (the pins themselves are untouched; a person asked for now, and is told)."""
-    waiting = batch_items_waiting().filter(pin__project__pinterest_connection_id=connection_id)
-    for batch_id, pin_id in waiting.values_list("batch_id", "pin_id"):
-        outcome.tell_batches(batch_id=batch_id, pin_id=pin_id, success=False, error=error)
-
-
 def _serve_batch_pin(*, turn: Turn, context: Context) -> bool:
-    """Publish the account's oldest waiting bulk pin; False when it has none. Items that cannot
-    be claimed or break a rule are settled on the way, without a call."""
-    waiting = batch_items_waiting().filter(pin__project__pinterest_connection_id=turn.connection_id)
-    for _ in range(SETTLE_PER_SLOT):
-        item = waiting.select_related("batch").order_by("batch__created_at", "id").first()
-        if item is None:
-            return False
-        pin = pins_with_relations().get(pk=item.pin_id)
-        problem = publish_problem(pin)
-        if problem:
-            outcome.tell_batches(batch_id=item.batch_id, pin_id=pin.pk, success=False, error=problem[1])
-            continue
-        if not lease.claim(pin_id=pin.pk, from_statuses=Pin.PUBLISHABLE_STATUSES, now=timezone.now()):
-            settle_unclaimable(batch_id=item.batch_id, pin_id=pin.pk)
-            continue
-        # Publish what was claimed: the pin may have been edited since the batch was made.
-        pin = pins_with_relations().get(pk=pin.pk)
+    """Publish the account's oldest waiting bulk pin, claimed for its batch (``batches``); False
+    when it has none."""
+    claim = batch_pin_claim(connection_id=turn.connection_id)
+    if claim is None:
+        return False
+    if claim.item is not None and claim.pin is not None:
+        item, pin = claim.item, claim.pin
         turn.claimed, turn.batch_id = 1, item.batch_id
         turn.results.append(publish_claimed(pin=pin, trigger=item.batch.trigger, context=context,
                                             caller=Caller.dispatcher(for_batch=True)))
-        return True
     return True
 
 
@@ -144,7 +124,7 @@ def serve_account(connection_id: int, *, trigger: str = PublishTrigger.SWEEP) ->
             # Inactive or spam blocked: its due pins wait (they are not due), and only a bulk
             # batch's pins bring a dispatcher here, whatever its slot; their items say why.
             turn.waiting = problem
-            _fail_waiting_items(connection_id=connection_id, error=problem)
+            batch_items_fail(connection_id=connection_id, error=problem)
             return turn
         if not connection_take_publish_slot(connection_id=connection_id):
             return turn  # another dispatcher took this slot
@@ -154,7 +134,7 @@ def serve_account(connection_id: int, *, trigger: str = PublishTrigger.SWEEP) ->
             # Passing trouble at Pinterest: the pins are not claimed. Until the refresh's retry
             # succeeds they are not due (``pins_due``), so no dispatcher calls the token endpoint in a loop.
             turn.waiting = str(exc)
-            _fail_waiting_items(connection_id=connection_id, error=str(exc))
+            batch_items_fail(connection_id=connection_id, error=str(exc))
             return turn
         except ConnectionUnusable as exc:
             connection.refresh_from_db(fields=["is_active"])
@@ -164,7 +144,7 @@ def serve_account(connection_id: int, *, trigger: str = PublishTrigger.SWEEP) ->
                 turn.waiting = str(exc)
             else:
                 _fail_due_pins(turn=turn, error=str(exc))
-            _fail_waiting_items(connection_id=connection_id, error=str(exc))
+            batch_items_fail(connection_id=connection_id, error=str(exc))
             return turn
         if _serve_batch_pin(turn=turn, context=context):
             return turn

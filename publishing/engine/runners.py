@@ -1,17 +1,20 @@
 """Runners: pins publish on time, and every cluster shares the work.
 
 The sweep every ``PUBLISH_SWEEP_MINUTES`` is the safety net; runners are how pins publish on
-time. Every minute the ``publish-on-time`` schedule calls ``runners_start`` (and a bulk
-request, as it commits): when a pin is due now or within ``PUBLISH_LOOKAHEAD_SECONDS``, or a
-bulk batch's pin waits, it enqueues a runner task for each free place, up
-to ``PUBLISH_RUNNERS`` across every cluster (and no more than there are accounts with work).
+time. The two are peers: each takes its work from ``work.py``, neither through the other.
+Every minute the ``publish-on-time`` schedule calls ``runners_start`` (and a bulk request, as
+it commits): when a pin is due now or within ``PUBLISH_LOOKAHEAD_SECONDS``, or a bulk batch's
+pin waits, it enqueues a runner task for each free place, up to ``PUBLISH_RUNNERS`` across
+every cluster (and no more than there are accounts with work: ``work.accounts_with_work``).
 A runner task (``runner_turn``):
 
 1. takes its place by compare-and-set on the token it was enqueued with, so a task delivered
    twice, or one whose place was handed on while it waited in the queue, stops at once;
-2. reconciles pins past their lease (a runner killed mid-call is recovered by the next one);
-3. dispatches (``dispatch.Dispatcher``) for one turn (``PUBLISH_RUNNER_TURN_SECONDS``),
-   waiting for pins scheduled within the lookahead, while its heartbeat renews its place;
+2. reconciles pins past their lease (``work.pins_recover``: a runner killed mid-call is
+   recovered by the next one);
+3. dispatches (``work.pins_dispatch``, a ``dispatch.Dispatcher``) for one turn
+   (``PUBLISH_RUNNER_TURN_SECONDS``), waiting for pins scheduled within the lookahead, while
+   its heartbeat renews its place;
 4. when its turn ran out with work due or about to be, hands its place to a continuation
    task, else frees it (a turn that ended early left only accounts held back for the run).
    Short turns move a long backlog between workers and clusters, and keep every task far
@@ -56,9 +59,8 @@ from django.utils import timezone
 from publishing.conf import publishing_settings
 from publishing.engine import queue
 from publishing.engine.dispatch import calls_in_flight
-from publishing.engine.sweep import SweepReport, pins_dispatch, pins_recover
+from publishing.engine.work import WorkReport, accounts_with_work, pins_dispatch, pins_recover, work_ahead
 from publishing.models import PublishRunner
-from publishing.selectors import batch_items_waiting, pins_due
 
 logger = logging.getLogger(__name__)
 
@@ -71,21 +73,6 @@ START_GRACE_BEATS = 10
 
 def _beat() -> timedelta:
     return timedelta(seconds=publishing_settings.PUBLISH_RUNNER_HEARTBEAT_SECONDS)
-
-
-def _accounts_with_work(*, now: datetime, limit: int) -> int:
-    """How many accounts (up to ``limit``) have a pin due now or within the lookahead, or a bulk
-    batch's pin waiting."""
-    soon = now + timedelta(seconds=publishing_settings.PUBLISH_LOOKAHEAD_SECONDS)
-    accounts = set(
-        pins_due(now=soon).order_by().values_list("project__pinterest_connection_id", flat=True).distinct()[:limit]
-    )
-    if len(accounts) < limit:
-        accounts |= set(
-            batch_items_waiting().order_by().values_list("pin__project__pinterest_connection_id", flat=True)
-            .distinct()[:limit]
-        )
-    return min(limit, len(accounts - {None}))
 
 
 def _places() -> QuerySet[PublishRunner]:
@@ -121,7 +108,7 @@ def _reserve(*, now: datetime, count: int, stale_only: bool = False) -> list[tup
 
 
 def _start(*, now: datetime, stale_only: bool) -> int:
-    wanted = _accounts_with_work(now=now, limit=publishing_settings.PUBLISH_RUNNERS)
+    wanted = accounts_with_work(now=now, limit=publishing_settings.PUBLISH_RUNNERS)
     if not wanted:
         return 0
     live = _places().filter(held_until__gte=now).count()
@@ -263,14 +250,6 @@ def runners_watch() -> None:
     threading.Thread(target=_Watch().run, name="runner-watch", daemon=True).start()
 
 
-def _work_ahead(now: datetime) -> bool:
-    """Pins due now or within the lookahead, or bulk pins waiting. Pins past their lease are not
-    work ahead: a look that keeps failing must not hand a runner on in a loop (each turn starts
-    with recovery, and the sweep is the safety net)."""
-    soon = now + timedelta(seconds=publishing_settings.PUBLISH_LOOKAHEAD_SECONDS)
-    return pins_due(now=soon).exists() or batch_items_waiting().exists()
-
-
 def _hand_on(*, slot: int, token: str, now: datetime, after_crash: bool = False) -> bool:
     """Give the place to a continuation task; False when it was no longer this runner's."""
     successor = uuid.uuid4().hex
@@ -295,7 +274,7 @@ def _after_crash(*, slot: int, token: str, after_crash: bool) -> bool:
     try:
         _connection_usable_again()
         now = timezone.now()
-        if not after_crash and _work_ahead(now) and _hand_on(slot=slot, token=token, now=now, after_crash=True):
+        if not after_crash and work_ahead(now=now) and _hand_on(slot=slot, token=token, now=now, after_crash=True):
             return True
         _free(slot=slot, token=token)
     except Exception:
@@ -313,7 +292,7 @@ def runner_turn(*, slot: int, token: str, after_crash: bool = False) -> dict:
     started = time.monotonic()
     turn = min(publishing_settings.PUBLISH_RUNNER_TURN_SECONDS, publishing_settings.PUBLISH_SWEEP_BUDGET_SECONDS)
     deadline = started + turn
-    report = SweepReport()
+    report = WorkReport()
     heartbeat = _Heartbeat(slot=slot, token=token, threaded=calls_in_flight() > 0)
     try:
         pins_recover(now=timezone.now(), deadline=deadline, report=report)
@@ -332,7 +311,7 @@ def runner_turn(*, slot: int, token: str, after_crash: bool = False) -> dict:
     # Hand on only a turn that ran out of time: one that ended early left only accounts held back
     # (unreachable, rate limited past the retries), and the next minute's schedule is soon enough
     # to try them again; handing on at once would loop.
-    if heartbeat.held and time.monotonic() >= deadline and _work_ahead(now):
+    if heartbeat.held and time.monotonic() >= deadline and work_ahead(now=now):
         handed_on = _hand_on(slot=slot, token=token, now=now)
     if not handed_on:
         _free(slot=slot, token=token)

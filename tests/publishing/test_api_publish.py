@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from pinterest.models import PinterestConnection
 from publishing import engine
-from publishing.engine.sweep import SweepReport, pins_dispatch
+from publishing.engine.work import WorkReport, pins_dispatch
 from publishing.models import Pin, PinStatus, PublishBatch
 from tests.factories import api_client, make_pin, make_project, make_user
 from tests.publishing.helpers import create_calls, standin_pins
@@ -216,8 +216,8 @@ def test_publish_now_for_an_account_told_to_wait_an_hour_answers_202_with_its_ba
     assert asked == [] and create_calls(standin) == 1  # nothing waited, nothing sent
 
     account.update(next_publish_at=timezone.now() - timedelta(seconds=1))  # the hour is over
-    pins_dispatch(report=SweepReport(), deadline=time.monotonic() + 60)
-    pins_dispatch(report=SweepReport(), deadline=time.monotonic() + 60)
+    pins_dispatch(report=WorkReport(), deadline=time.monotonic() + 60)
+    pins_dispatch(report=WorkReport(), deadline=time.monotonic() + 60)
 
     batch = api.get(body["status_url"]).json()
     assert (batch["published"], batch["pending"], batch["failed"]) == (1, 0, 0)

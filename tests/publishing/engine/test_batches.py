@@ -7,7 +7,7 @@ from django_q.conf import Conf
 
 from pinterest.models import PinterestConnection
 from publishing.engine import batch_summary, pins_publish_bulk, runner_turn, runners_start
-from publishing.engine.sweep import SweepReport, pins_dispatch
+from publishing.engine.work import WorkReport, pins_dispatch
 from publishing.models import Pin, PinStatus, PublishBatch
 from publishing.tasks import publish_batch_group
 from tests.factories import make_pin, make_project
@@ -24,7 +24,7 @@ def run_tasks_inline(monkeypatch, django_capture_on_commit_callbacks):
 
 
 def dispatch():
-    return pins_dispatch(report=SweepReport(), deadline=time.monotonic() + 60)
+    return pins_dispatch(report=WorkReport(), deadline=time.monotonic() + 60)
 
 
 def test_bulk_publishes_every_pin_and_records_results_on_the_batch(standin, run_tasks_inline):

@@ -18,7 +18,7 @@ from pinterest.models import PinterestConnection
 from publishing.conf import publishing_settings
 from publishing.engine import PinNotPublishable, batch_summary, batches_resume_stalled, outcome, pin_publish
 from publishing.engine import create as create_module
-from publishing.engine.sweep import SweepReport, pins_dispatch
+from publishing.engine.work import WorkReport, pins_dispatch
 from publishing.models import MediaState, Pin, PinStatus, PublishBatch
 from tests.publishing.engine.test_media_kinds import account, video_pin  # noqa: F401 (a fixture)
 from tests.publishing.helpers import create_calls, in_threads, standin_pins
@@ -70,7 +70,7 @@ def an_hour_later(pin):
 
 
 def dispatch(seconds=60.0):
-    return pins_dispatch(report=SweepReport(), deadline=time.monotonic() + seconds)
+    return pins_dispatch(report=WorkReport(), deadline=time.monotonic() + seconds)
 
 
 def assert_handed_off(result, pin, *, expected_at):

@@ -11,7 +11,7 @@ from publishing.engine import (
     pin_publish,
     pins_publish_bulk,
 )
-from publishing.engine.sweep import SweepReport, pins_dispatch
+from publishing.engine.work import WorkReport, pins_dispatch
 from publishing.models import Pin, PinStatus, PublishBatch
 from tests.factories import make_tenant
 from tests.publishing.helpers import in_threads, pacing_gaps, standin_account, standin_pins
@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def dispatch():
-    return pins_dispatch(report=SweepReport(), deadline=time.monotonic() + 60)
+    return pins_dispatch(report=WorkReport(), deadline=time.monotonic() + 60)
 
 
 def test_eight_concurrent_publishes_of_one_pin_create_it_once(standin):

@@ -13,7 +13,7 @@ from django_q.conf import Conf
 
 from publishing import tasks
 from publishing.engine import runner_turn, runners, runners_start
-from publishing.engine.sweep import SweepReport, pins_dispatch
+from publishing.engine.work import WorkReport, pins_dispatch
 from publishing.models import Pin, PinStatus, PublishRunner
 from tests.publishing.helpers import standin_pins
 
@@ -135,7 +135,7 @@ def test_one_accounts_backlog_never_holds_up_another_accounts_single_pin(standin
     settings.PINTEREST_PUBLISH_INTERVAL_SECONDS = 0.2
     backlog = due(standin, count=6)
     (single,) = due(standin)
-    pins_dispatch(report=SweepReport(), deadline=float("inf"), limit=3)
+    pins_dispatch(report=WorkReport(), deadline=float("inf"), limit=3)
     first_two = [creation.pin_id for creation in standin.creations[:2]]
     single.refresh_from_db()
     assert single.pinterest_pin_id in first_two
@@ -146,7 +146,7 @@ def test_a_dispatcher_never_sleeps_on_a_429_it_moves_the_accounts_slot(standin, 
     settings.PUBLISH_RATE_LIMIT_MAX_WAIT_SECONDS = 120
     (pin,) = due(standin)
     standin.fail_next_creates("429", retry_after=30)
-    report = pins_dispatch(report=SweepReport(), deadline=time.monotonic() + 1)
+    report = pins_dispatch(report=WorkReport(), deadline=time.monotonic() + 1)
     connection = pin.project.pinterest_connection
     connection.refresh_from_db()
     pin.refresh_from_db()

@@ -14,7 +14,7 @@ from django.db import connection as db_connection
 from django.utils import timezone
 
 from publishing.engine import batch_summary, pins_publish_bulk, pins_publish_due
-from publishing.engine.sweep import SweepReport, pins_dispatch
+from publishing.engine.work import WorkReport, pins_dispatch
 from publishing.models import Pin, PinStatus
 from tests.factories import make_tenant
 from tests.publishing.helpers import in_threads, pacing_gaps, standin_account, standin_pins
@@ -37,7 +37,7 @@ def due_pins_over_connections(standin, connections, per_connection):
 
 
 def dispatch():
-    return pins_dispatch(report=SweepReport(), deadline=time.monotonic() + 60)
+    return pins_dispatch(report=WorkReport(), deadline=time.monotonic() + 60)
 
 
 def assert_each_created_once(standin):
