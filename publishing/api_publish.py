@@ -6,6 +6,7 @@ import uuid
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apikeys.scopes import Scope
@@ -127,7 +128,7 @@ class PinPublishApi(TenantApi):
         },
     )
     @no_input
-    def post(self, request, pin_id):
+    def post(self, request: Request, pin_id: uuid.UUID) -> Response:
         pin = selectors.pin_for_tenant(tenant=self.tenant, pin_id=pin_id)
         result = engine.pin_publish(pin_id=pin.pk, trigger=PublishTrigger.MANUAL, user=request.user)
         if result.batch_id is None:
@@ -153,7 +154,7 @@ class PinsPublishBulkApi(TenantApi):
             **error_responses(400, 415),
         },
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         raw_ids = parse(BulkPublishInputSerializer, request.data)["pin_ids"]
         ids, malformed = [], []
         for raw in dict.fromkeys(raw_ids):
@@ -184,7 +185,7 @@ class PublishBatchDetailApi(TenantApi):
         tags=["publishing"],
         responses={200: BatchSerializer, **error_responses(404)},
     )
-    def get(self, request, batch_id):
+    def get(self, request: Request, batch_id: uuid.UUID) -> Response:
         batch = get_or_404(PublishBatch.objects.filter(tenant=self.tenant), label="Batch", pk=batch_id)
         return Response(BatchSerializer(engine.batch_summary(batch=batch)).data)
 
@@ -198,7 +199,7 @@ class PublishBatchesApi(TenantApi):
         "their counts; a batch's pins are at `/api/publish-batches/<id>/`.",
         responses={200: paginated(BatchListItemSerializer), **error_responses(404)},
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         return paginated_response(
             queryset=selectors.batches_for_tenant(tenant=self.tenant),
             serializer_class=BatchListItemSerializer,
@@ -216,7 +217,7 @@ class PinAttemptsApi(TenantApi):
         "'what happened to my pin?'.",
         responses={200: paginated(AttemptSerializer), **error_responses(404)},
     )
-    def get(self, request, pin_id):
+    def get(self, request: Request, pin_id: uuid.UUID) -> Response:
         pin = selectors.pin_for_tenant(tenant=self.tenant, pin_id=pin_id)
         return paginated_response(
             queryset=pin.attempts.order_by("-started_at", "-id"),
