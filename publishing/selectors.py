@@ -161,7 +161,15 @@ def pins_lease_expired(*, now: datetime) -> QuerySet[Pin]:
     return Pin.objects.filter(status="publishing", publishing_started_at__lt=lease_start)
 
 
-def pins_dashboard(*, tenant_id: int | None, now: datetime, size: int = 5) -> dict[str, object]:
+class PinsDashboard(TypedDict):
+    """``pins_dashboard``: pins by status, the next to publish, the last failures."""
+
+    counts: dict[str, int]
+    upcoming: list[Pin]
+    failures: list[Pin]
+
+
+def pins_dashboard(*, tenant_id: int | None, now: datetime, size: int = 5) -> PinsDashboard:
     """Counts by status, the next pins to publish (ready, due ones first: a due pin still here is
     waiting for something) and the last failures (of one tenant, or all)."""
     from django.db.models import Count
