@@ -12,7 +12,6 @@ from rest_framework.response import Response
 from apikeys.scopes import Scope
 from pinpublisher.api import (
     PAGINATION_PARAMETERS,
-    TenantApi,
     error_responses,
     get_or_404,
     no_input,
@@ -21,6 +20,7 @@ from pinpublisher.api import (
     parse,
 )
 from publishing import engine, selectors
+from publishing.api import PublishingApi
 from publishing.models import PublishBatch, PublishTrigger
 
 MAX_BULK = 500
@@ -105,7 +105,7 @@ class AttemptSerializer(serializers.Serializer):
     error = serializers.CharField()
 
 
-class PinPublishApi(TenantApi):
+class PinPublishApi(PublishingApi):
     write_scope = Scope.PUBLISH
 
     @extend_schema(
@@ -139,7 +139,7 @@ class PinPublishApi(TenantApi):
         return Response(PublishHandedOffSerializer(accepted).data, status=status.HTTP_202_ACCEPTED)
 
 
-class PinsPublishBulkApi(TenantApi):
+class PinsPublishBulkApi(PublishingApi):
     write_scope = Scope.PUBLISH
 
     @extend_schema(
@@ -179,7 +179,7 @@ class PinsPublishBulkApi(TenantApi):
         )
 
 
-class PublishBatchDetailApi(TenantApi):
+class PublishBatchDetailApi(PublishingApi):
     @extend_schema(
         operation_id="publish_batches_retrieve",
         tags=["publishing"],
@@ -190,7 +190,7 @@ class PublishBatchDetailApi(TenantApi):
         return Response(BatchSerializer(engine.batch_summary(batch=batch)).data)
 
 
-class PublishBatchesApi(TenantApi):
+class PublishBatchesApi(PublishingApi):
     @extend_schema(
         operation_id="publish_batches_list",
         tags=["publishing"],
@@ -208,7 +208,7 @@ class PublishBatchesApi(TenantApi):
         )
 
 
-class PinAttemptsApi(TenantApi):
+class PinAttemptsApi(PublishingApi):
     @extend_schema(
         operation_id="pins_attempts_list",
         tags=["publishing"],

@@ -21,7 +21,6 @@ from pinpublisher.api import (
     AwareDateTimeField,
     IdField,
     RefusesUnexpectedFields,
-    TenantApi,
     error_responses,
     get_or_404,
     no_input,
@@ -30,6 +29,7 @@ from pinpublisher.api import (
 )
 from pinpublisher.api.parsers import ClosedMultiPartParser
 from publishing import selectors, selectors_queue
+from publishing.api import PublishingApi
 from publishing.models import BlogProject, Pin, Weekday
 from publishing.serializers import PinSerializer
 from publishing.services import csv_import, interval, queue_slots
@@ -38,7 +38,7 @@ MAX_BULK = 500
 WEEKDAYS = [day.name.lower() for day in Weekday]
 
 
-def _project(api: TenantApi, project_id: int) -> BlogProject:
+def _project(api: PublishingApi, project_id: int) -> BlogProject:
     return get_or_404(selectors.projects_for_tenant(tenant=api.tenant), label="Project", pk=project_id)
 
 
@@ -46,7 +46,7 @@ def _pins_out(pins: Iterable[Pin], request: Request) -> list[dict[str, Any]]:
     return PinSerializer(pins, many=True, context={"request": request}).data
 
 
-class PinQueueApi(TenantApi):
+class PinQueueApi(PublishingApi):
     write_scope = Scope.PINS_WRITE
 
     @extend_schema(
@@ -76,7 +76,7 @@ class PinQueueApi(TenantApi):
         return Response(PinSerializer(pin, context={"request": request}).data)
 
 
-class PinsQueueBulkApi(TenantApi):
+class PinsQueueBulkApi(PublishingApi):
     write_scope = Scope.PINS_WRITE
 
     class InputSerializer(serializers.Serializer):
@@ -113,7 +113,7 @@ class PinsQueueBulkApi(TenantApi):
         return Response({"pins": _pins_out(scheduled, request)})
 
 
-class ProjectQueueApi(TenantApi):
+class ProjectQueueApi(PublishingApi):
     class FilterSerializer(serializers.Serializer):
         class Meta:
             ref_name = "ProjectQueueFilter"
@@ -163,7 +163,7 @@ class ProjectQueueApi(TenantApi):
         return Response({"project": project.pk, "timezone": project.timezone, "slots": slots})
 
 
-class ProjectSlotsApi(TenantApi):
+class ProjectSlotsApi(PublishingApi):
     write_scope = Scope.PINS_WRITE
 
     class SlotSerializer(RefusesUnexpectedFields, serializers.Serializer):
@@ -226,7 +226,7 @@ class ProjectSlotsApi(TenantApi):
         return self.present(project)
 
 
-class PinPinToBoardsApi(TenantApi):
+class PinPinToBoardsApi(PublishingApi):
     write_scope = Scope.PINS_WRITE
 
     class InputSerializer(serializers.Serializer):
@@ -268,7 +268,7 @@ class PinPinToBoardsApi(TenantApi):
         return Response(_pins_out(copies, request), status=status.HTTP_201_CREATED)
 
 
-class ProjectImportApi(TenantApi):
+class ProjectImportApi(PublishingApi):
     write_scope = Scope.PINS_WRITE
     parser_classes = [ClosedMultiPartParser]
 
