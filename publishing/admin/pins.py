@@ -4,7 +4,7 @@ project's zone, the carousel rows in the same call) and the change list and page
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
@@ -184,8 +184,10 @@ class PinAdmin(PinActions, PinSchedulingAdmin, ServiceFormAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Pin]:
+        # TenantScopedAdmin (of pinpublisher, which names no app's model) scopes any model's rows.
+        pins = cast("QuerySet[Pin]", super().get_queryset(request))
         # A carousel's thumbnail is its first image: one query for the page, not one per pin.
-        return super().get_queryset(request).prefetch_related("carousel_items")
+        return pins.prefetch_related("carousel_items")
 
     def _create_formsets(self, request: HttpRequest, obj: Pin, change: bool) -> tuple[list[Any], list[Any]]:
         # The admin builds the inlines before it validates the pin's form: hand the carousel rows
