@@ -6,12 +6,12 @@ import uuid
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apikeys.scopes import Scope
 from pinpublisher.api import (
     PAGINATION_PARAMETERS,
-    TenantApi,
     error_responses,
     get_or_404,
     no_input,
@@ -20,6 +20,7 @@ from pinpublisher.api import (
     parse,
 )
 from publishing import engine, selectors
+from publishing.api import PublishingApi
 from publishing.models import PublishBatch, PublishTrigger
 
 MAX_BULK = 500
@@ -104,7 +105,7 @@ class AttemptSerializer(serializers.Serializer):
     error = serializers.CharField()
 
 
-class PinPublishApi(TenantApi):
+class PinPublishApi(PublishingApi):
     write_scope = Scope.PUBLISH
 
     @extend_schema(
@@ -127,7 +128,7 @@ class PinPublishApi(TenantApi):
         },
     )
     @no_input
-    def post(self, request, pin_id):
+    def post(self, request: Request, pin_id: uuid.UUID) -> Response:
         pin = selectors.pin_for_tenant(tenant=self.tenant, pin_id=pin_id)
         result = engine.pin_publish(pin_id=pin.pk, trigger=PublishTrigger.MANUAL, user=request.user)
         if result.batch_id is None:
@@ -138,7 +139,7 @@ class PinPublishApi(TenantApi):
         return Response(PublishHandedOffSerializer(accepted).data, status=status.HTTP_202_ACCEPTED)
 
 
-class PinsPublishBulkApi(TenantApi):
+class PinsPublishBulkApi(PublishingApi):
     write_scope = Scope.PUBLISH
 
     @extend_schema(
@@ -153,7 +154,7 @@ class PinsPublishBulkApi(TenantApi):
             **error_responses(400, 415),
         },
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         raw_ids = parse(BulkPublishInputSerializer, request.data)["pin_ids"]
         ids, malformed = [], []
         for raw in dict.fromkeys(raw_ids):
@@ -178,18 +179,18 @@ class PinsPublishBulkApi(TenantApi):
         )
 
 
-class PublishBatchDetailApi(TenantApi):
+class PublishBatchDetailApi(PublishingApi):
     @extend_schema(
         operation_id="publish_batches_retrieve",
         tags=["publishing"],
         responses={200: BatchSerializer, **error_responses(404)},
     )
-    def get(self, request, batch_id):
+    def get(self, request: Request, batch_id: uuid.UUID) -> Response:
         batch = get_or_404(PublishBatch.objects.filter(tenant=self.tenant), label="Batch", pk=batch_id)
         return Response(BatchSerializer(engine.batch_summary(batch=batch)).data)
 
 
-class PublishBatchesApi(TenantApi):
+class PublishBatchesApi(PublishingApi):
     @extend_schema(
         operation_id="publish_batches_list",
         tags=["publishing"],
@@ -198,7 +199,7 @@ class PublishBatchesApi(TenantApi):
         "their counts; a batch's pins are at `/api/publish-batches/<id>/`.",
         responses={200: paginated(BatchListItemSerializer), **error_responses(404)},
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         return paginated_response(
             queryset=selectors.batches_for_tenant(tenant=self.tenant),
             serializer_class=BatchListItemSerializer,
@@ -207,7 +208,7 @@ class PublishBatchesApi(TenantApi):
         )
 
 
-class PinAttemptsApi(TenantApi):
+class PinAttemptsApi(PublishingApi):
     @extend_schema(
         operation_id="pins_attempts_list",
         tags=["publishing"],
@@ -216,7 +217,7 @@ class PinAttemptsApi(TenantApi):
         "'what happened to my pin?'.",
         responses={200: paginated(AttemptSerializer), **error_responses(404)},
     )
-    def get(self, request, pin_id):
+    def get(self, request: Request, pin_id: uuid.UUID) -> Response:
         pin = selectors.pin_for_tenant(tenant=self.tenant, pin_id=pin_id)
         return paginated_response(
             queryset=pin.attempts.order_by("-started_at", "-id"),

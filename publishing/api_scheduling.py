@@ -6,10 +6,14 @@ with the Output one. Times go out as ISO 8601 with an offset (the queue's in the
 
 from __future__ import annotations
 
-from datetime import timedelta
+import uuid
+from collections.abc import Iterable
+from datetime import time, timedelta
+from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apikeys.scopes import Scope
@@ -17,7 +21,6 @@ from pinpublisher.api import (
     AwareDateTimeField,
     IdField,
     RefusesUnexpectedFields,
-    TenantApi,
     error_responses,
     get_or_404,
     no_input,
@@ -26,7 +29,8 @@ from pinpublisher.api import (
 )
 from pinpublisher.api.parsers import ClosedMultiPartParser
 from publishing import selectors, selectors_queue
-from publishing.models import Weekday
+from publishing.api import PublishingApi
+from publishing.models import BlogProject, Pin, Weekday
 from publishing.serializers import PinSerializer
 from publishing.services import csv_import, interval, queue_slots
 
@@ -34,15 +38,15 @@ MAX_BULK = 500
 WEEKDAYS = [day.name.lower() for day in Weekday]
 
 
-def _project(api: TenantApi, project_id: int):
+def _project(api: PublishingApi, project_id: int) -> BlogProject:
     return get_or_404(selectors.projects_for_tenant(tenant=api.tenant), label="Project", pk=project_id)
 
 
-def _pins_out(pins, request) -> list:
+def _pins_out(pins: Iterable[Pin], request: Request) -> list[dict[str, Any]]:
     return PinSerializer(pins, many=True, context={"request": request}).data
 
 
-class PinQueueApi(TenantApi):
+class PinQueueApi(PublishingApi):
     write_scope = Scope.PINS_WRITE
 
     @extend_schema(
@@ -55,7 +59,7 @@ class PinQueueApi(TenantApi):
         responses={200: PinSerializer, **error_responses(400, 404, 409)},
     )
     @no_input
-    def post(self, request, pin_id):
+    def post(self, request: Request, pin_id: uuid.UUID) -> Response:
         pin = selectors.pin_for_tenant(tenant=self.tenant, pin_id=pin_id)
         pin = queue_slots.pin_add_to_queue(pin=pin)
         return Response(PinSerializer(pin, context={"request": request}).data)
@@ -66,13 +70,13 @@ class PinQueueApi(TenantApi):
         description="Takes the pin off the queue (back to draft); its slot is free again.",
         responses={200: PinSerializer, **error_responses(404, 409)},
     )
-    def delete(self, request, pin_id):
+    def delete(self, request: Request, pin_id: uuid.UUID) -> Response:
         pin = selectors.pin_for_tenant(tenant=self.tenant, pin_id=pin_id)
         pin = queue_slots.pin_remove_from_queue(pin=pin)
         return Response(PinSerializer(pin, context={"request": request}).data)
 
 
-class PinsQueueBulkApi(TenantApi):
+class PinsQueueBulkApi(PublishingApi):
     write_scope = Scope.PINS_WRITE
 
     class InputSerializer(serializers.Serializer):
@@ -98,7 +102,7 @@ class PinsQueueBulkApi(TenantApi):
         "refused (unknown, no slots, no board or image, published) makes a 400 listing each under `pin_ids`.",
         responses={200: OutputSerializer, **error_responses(400, 415)},
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         pin_ids = list(dict.fromkeys(parse(self.InputSerializer, request.data)["pin_ids"]))
         pins = {pin.pk: pin for pin in selectors.pins_for_tenant(tenant=self.tenant).filter(pk__in=pin_ids)
                 .select_related("project", "board")}
@@ -109,7 +113,7 @@ class PinsQueueBulkApi(TenantApi):
         return Response({"pins": _pins_out(scheduled, request)})
 
 
-class ProjectQueueApi(TenantApi):
+class ProjectQueueApi(PublishingApi):
     class FilterSerializer(serializers.Serializer):
         class Meta:
             ref_name = "ProjectQueueFilter"
@@ -143,7 +147,7 @@ class ProjectQueueApi(TenantApi):
         parameters=[FilterSerializer],
         responses={200: OutputSerializer, **error_responses(400, 404)},
     )
-    def get(self, request, project_id):
+    def get(self, request: Request, project_id: int) -> Response:
         project = _project(self, project_id)
         days = parse_query(self.FilterSerializer, request.query_params)["days"]
         zone = project.zone
@@ -159,7 +163,7 @@ class ProjectQueueApi(TenantApi):
         return Response({"project": project.pk, "timezone": project.timezone, "slots": slots})
 
 
-class ProjectSlotsApi(TenantApi):
+class ProjectSlotsApi(PublishingApi):
     write_scope = Scope.PINS_WRITE
 
     class SlotSerializer(RefusesUnexpectedFields, serializers.Serializer):
@@ -177,7 +181,7 @@ class ProjectSlotsApi(TenantApi):
             child=serializers.DictField(), allow_empty=True, help_text="The whole weekly list (replaces it)."
         )
 
-        def validate_slots(self, value):
+        def validate_slots(self, value: list[dict[str, Any]]) -> list[tuple[int, time]]:
             parsed = []
             for index, item in enumerate(value):
                 slot = ProjectSlotsApi.SlotSerializer(data=item)
@@ -195,7 +199,7 @@ class ProjectSlotsApi(TenantApi):
         timezone = serializers.CharField()
         slots = serializers.ListField(child=serializers.DictField())
 
-    def present(self, project):
+    def present(self, project: BlogProject) -> Response:
         slots = [
             {"weekday": WEEKDAYS[slot.weekday], "time": f"{slot.local_time:%H:%M}"}
             for slot in project.posting_slots.all()
@@ -204,7 +208,7 @@ class ProjectSlotsApi(TenantApi):
 
     @extend_schema(operation_id="projects_slots_list", tags=["scheduling"],
                    responses={200: OutputSerializer, **error_responses(404)})
-    def get(self, request, project_id):
+    def get(self, request: Request, project_id: int) -> Response:
         return self.present(_project(self, project_id))
 
     @extend_schema(
@@ -215,14 +219,14 @@ class ProjectSlotsApi(TenantApi):
         "(times in the project's time zone, whole minutes). Pins already scheduled keep their times.",
         responses={200: OutputSerializer, **error_responses(400, 404, 415)},
     )
-    def put(self, request, project_id):
+    def put(self, request: Request, project_id: int) -> Response:
         project = _project(self, project_id)
         slots = parse(self.InputSerializer, request.data)["slots"]
         queue_slots.project_slots_replace(project=project, slots=slots)
         return self.present(project)
 
 
-class PinPinToBoardsApi(TenantApi):
+class PinPinToBoardsApi(PublishingApi):
     write_scope = Scope.PINS_WRITE
 
     class InputSerializer(serializers.Serializer):
@@ -237,7 +241,7 @@ class PinPinToBoardsApi(TenantApi):
         interval_days = serializers.IntegerField(min_value=1, max_value=365, required=False)
         interval_hours = serializers.IntegerField(min_value=1, max_value=24 * 365, required=False)
 
-        def validate(self, attrs):
+        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
             given = [name for name in ("interval_days", "interval_hours") if name in attrs]
             if len(given) != 1:
                 raise serializers.ValidationError({"interval_days": ["Give interval_days or interval_hours (one)."]})
@@ -252,7 +256,7 @@ class PinPinToBoardsApi(TenantApi):
         "a board of another account than the project's is a 400 under `boards` naming it.",
         responses={201: PinSerializer(many=True), **error_responses(400, 404, 415)},
     )
-    def post(self, request, pin_id):
+    def post(self, request: Request, pin_id: uuid.UUID) -> Response:
         pin = selectors.pin_for_tenant(tenant=self.tenant, pin_id=pin_id)
         data = parse(self.InputSerializer, request.data)
         step = timedelta(days=data["interval_days"]) if "interval_days" in data else timedelta(
@@ -264,7 +268,7 @@ class PinPinToBoardsApi(TenantApi):
         return Response(_pins_out(copies, request), status=status.HTTP_201_CREATED)
 
 
-class ProjectImportApi(TenantApi):
+class ProjectImportApi(PublishingApi):
     write_scope = Scope.PINS_WRITE
     parser_classes = [ClosedMultiPartParser]
 
@@ -298,7 +302,7 @@ class ProjectImportApi(TenantApi):
         "`fields.file` lists `row N: <column>: <reason>` for every problem. 201 when imported, 200 for a dry run.",
         responses={201: OutputSerializer, 200: OutputSerializer, **error_responses(400, 404, 415)},
     )
-    def post(self, request, project_id):
+    def post(self, request: Request, project_id: int) -> Response:
         project = _project(self, project_id)
         data = parse(self.InputSerializer, request.data)
         upload = data["file"]

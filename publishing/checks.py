@@ -3,7 +3,10 @@
 An Error here stops ``migrate``, ``runserver`` and ``qcluster`` from starting.
 """
 
-from django.core.checks import Error, register
+from collections.abc import Sequence
+
+from django.apps import AppConfig
+from django.core.checks import CheckMessage, Error, register
 
 from pinterest.conf import pinterest_settings
 from publishing.conf import publishing_settings
@@ -28,7 +31,7 @@ def longest_create_seconds() -> float:
 
 
 @register()
-def check_lease_outlasts_a_create(app_configs, **kwargs):
+def check_lease_outlasts_a_create(app_configs: Sequence[AppConfig] | None, **kwargs: object) -> list[CheckMessage]:
     """A lease shorter than a create in flight lets the sweep take the pin over, look before
     Pinterest has made it, and call it failed: a person's retry then posts it twice."""
     longest = longest_create_seconds()

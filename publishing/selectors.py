@@ -6,10 +6,13 @@ nothing but pagination, so no read can forget the tenant.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypedDict
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OrderBy, Q, QuerySet
 
 from pinterest.models import Board, PinterestConnection
 from publishing.conf import publishing_settings
@@ -53,7 +56,7 @@ def articles_for_tenant(*, tenant: Tenant, project_id: int | None = None) -> Que
     return articles.order_by("-created_at", "-id")
 
 
-def _order_by(name: str):
+def _order_by(name: str) -> OrderBy:
     # NULLs (e.g. an unscheduled pin's scheduled_at) last in both directions, on every database.
     if name.startswith("-"):
         return F(name[1:]).desc(nulls_last=True)
@@ -81,7 +84,7 @@ def pins_for_tenant(*, tenant: Tenant, filters: PinFilters | None = None) -> Que
     return pins.order_by(*(_order_by(name) for name in ordering), "id").prefetch_related("carousel_items")
 
 
-def pin_for_tenant(*, tenant: Tenant, pin_id) -> Pin:
+def pin_for_tenant(*, tenant: Tenant, pin_id: uuid.UUID | str) -> Pin:
     """One of the tenant's pins. Raises Pin.DoesNotExist.
 
     Related objects load when a write needs them: a read needs none, and it is the hot path.
@@ -158,7 +161,15 @@ def pins_lease_expired(*, now: datetime) -> QuerySet[Pin]:
     return Pin.objects.filter(status="publishing", publishing_started_at__lt=lease_start)
 
 
-def pins_dashboard(*, tenant_id: int | None, now: datetime, size: int = 5) -> dict:
+class PinsDashboard(TypedDict):
+    """``pins_dashboard``: pins by status, the next to publish, the last failures."""
+
+    counts: dict[str, int]
+    upcoming: list[Pin]
+    failures: list[Pin]
+
+
+def pins_dashboard(*, tenant_id: int | None, now: datetime, size: int = 5) -> PinsDashboard:
     """Counts by status, the next pins to publish (ready, due ones first: a due pin still here is
     waiting for something) and the last failures (of one tenant, or all)."""
     from django.db.models import Count
@@ -174,12 +185,21 @@ def pins_dashboard(*, tenant_id: int | None, now: datetime, size: int = 5) -> di
     return {"counts": counts, "upcoming": upcoming, "failures": failures}
 
 
-def pins_for_tenant_ids(*, tenant: Tenant, pin_ids) -> list:
+def pins_for_tenant_ids(*, tenant: Tenant, pin_ids: Iterable[uuid.UUID | str]) -> list[uuid.UUID]:
     """Which of ``pin_ids`` are the tenant's pins."""
     return list(Pin.objects.filter(project__tenant=tenant, pk__in=list(pin_ids)).values_list("pk", flat=True))
 
 
-def batch_counts() -> dict:
+class BatchCounts(TypedDict):
+    """The annotations ``batch_counts`` gives a batch."""
+
+    n_published: int
+    n_skipped: int
+    n_failed: int
+    n_pending: int
+
+
+def batch_counts() -> dict[str, Count]:
     """Annotations of a batch queryset: how many of its items are ``n_published``, ``n_skipped``
     (already on Pinterest, nothing sent), ``n_failed`` and ``n_pending``: as the API, the admin
     and the webhooks count them (``batch_item_outcome`` names one item the same way)."""
@@ -191,7 +211,7 @@ def batch_counts() -> dict:
     }
 
 
-def batch_outcome_counts(*, batch_id) -> dict[str, int]:
+def batch_outcome_counts(*, batch_id: uuid.UUID | str) -> dict[str, int]:
     """``{"published", "skipped", "failed", "pending"}`` counts of one batch (``batch_counts``)."""
     counts = PublishBatch.objects.filter(pk=batch_id).annotate(**batch_counts()).values(*batch_counts()).get()
     return {name.removeprefix("n_"): count for name, count in counts.items()}

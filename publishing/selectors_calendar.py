@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
@@ -19,11 +20,20 @@ from django.db.models.functions import Coalesce
 from pinpublisher.timezones import shown_zone, zone_name
 from publishing.models import Pin, PinStatus
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 CALENDAR_STATUSES = (PinStatus.READY_TO_SCHEDULE, PinStatus.PUBLISHING, PinStatus.PUBLISHED, PinStatus.ERROR)
 #: The most days one read covers (a month view shows six weeks at most).
 MAX_DAYS = 42
 # No zone is further than this from UTC: the database window is widened by it, the day decided in Python.
 _ZONE_REACH = timedelta(hours=15)
+
+
+class CalendarMoment(TypedDict):
+    """The annotation ``_calendar_pins`` gives each pin: its moment on the calendar."""
+
+    calendar_at: datetime
 
 
 @dataclass(frozen=True)
@@ -45,7 +55,9 @@ class CalendarEntry:
         return self.at.tzname() or self.zone_name
 
 
-def _calendar_pins(*, tenant_id: int | None, project_id: int | None) -> QuerySet[Pin]:
+def _calendar_pins(
+    *, tenant_id: int | None, project_id: int | None
+) -> QuerySet[WithAnnotations[Pin, CalendarMoment]]:
     pins = Pin.objects.filter(status__in=CALENDAR_STATUSES)
     if tenant_id is not None:
         pins = pins.filter(project__tenant_id=tenant_id)
@@ -81,7 +93,7 @@ def calendar_pins_by_day(
     )
     by_day: dict[date, list[CalendarEntry]] = {start + timedelta(days=n): [] for n in range(days)}
     for pin in pins:
-        moment = pin.calendar_at  # type: ignore[attr-defined]
+        moment = pin.calendar_at
         local = moment.astimezone(shown_zone(pin.project.timezone, moment))
         if local.date() in by_day:
             by_day[local.date()].append(CalendarEntry(pin=pin, at=local))

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
@@ -38,7 +38,7 @@ def minute_of(moment: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0)
 
 
-def local_to_utc(*, day: date, at: time, zone: ZoneInfo) -> datetime:
+def local_to_utc(*, day: date, at: time, zone: tzinfo) -> datetime:
     """The one real instant (UTC) the wall time ``at`` of ``day`` names in ``zone``.
 
     A time that happens twice is its first occurrence; a time inside a spring-forward gap is

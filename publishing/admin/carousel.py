@@ -1,9 +1,17 @@
 """A carousel pin's rows in the pin's change page: edited as one list that the pin's service
 judges and saves with the pin (``PinForm.write``)."""
 
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminTextInputWidget, AdminURLFieldWidget
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest
+from django.utils.datastructures import MultiValueDict
 from django.utils.html import format_html
 
 from publishing.models import CarouselItem, Pin
@@ -13,12 +21,14 @@ class ImageUploadInput(forms.ClearableFileInput):
     """Shows the current upload but has no "clear" box: as in the API, an upload is replaced
     (by another one or by an image_url), never just removed."""
 
-    def get_context(self, name, value, attrs):
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         context["widget"]["required"] = True  # what hides the box in Django's template
         return context
 
-    def value_from_datadict(self, data, files, name):
+    def value_from_datadict(
+        self, data: Mapping[str, Any], files: MultiValueDict[str, UploadedFile[Any]], name: str
+    ) -> UploadedFile[Any] | None:
         return files.get(name)
 
 
@@ -40,7 +50,7 @@ class CarouselItemForm(forms.ModelForm):
             "link": AdminURLFieldWidget(attrs={"style": "width:14em"}),
         }
 
-    def _post_clean(self):
+    def _post_clean(self) -> None:
         # No model validation: ``check_carousel`` holds the rules (the same as the API's).
         pass
 
@@ -49,19 +59,20 @@ class CarouselFormSet(forms.BaseInlineFormSet):
     """The carousel rows handed to the pin's service as one list (``PinForm.write``); the
     service saves them, so this formset's own ``save`` saves nothing."""
 
-    def items(self) -> list[dict] | None:
+    def items(self) -> list[dict[str, Any]] | None:
         """The carousel in the service's shape, ordered by position (then row); None when
         the rows did not change."""
         if not self.has_changed():
             return None
-        rows = []
+        rows: list[tuple[int, int, dict[str, Any]]] = []
         for index, form in enumerate(self.forms):
             if not form.has_changed() and form.instance.pk is None:
                 continue  # an empty extra row
-            if self.can_delete and self._should_delete_form(form):
+            # Django's own test for a row marked for deletion (its formsets' save uses it; no stub).
+            if self.can_delete and self._should_delete_form(form):  # type: ignore[attr-defined]
                 continue
             data = form.cleaned_data
-            item = {"title": data.get("title") or "", "description": data.get("description") or "",
+            item: dict[str, Any] = {"title": data.get("title") or "", "description": data.get("description") or "",
                     "link": data.get("link") or ""}
             replaced = {"image", "image_url"} & set(form.changed_data)
             if form.instance.pk is not None and not replaced:
@@ -74,7 +85,7 @@ class CarouselFormSet(forms.BaseInlineFormSet):
             rows.append((position if position is not None else 1000 + index, index, item))
         return [item for *_order, item in sorted(rows, key=lambda row: row[:2])]
 
-    def save(self, commit=True):
+    def save(self, commit: bool = True) -> list[CarouselItem]:
         # What the admin's change message reads; the service saved the rows.
         self.new_objects, self.changed_objects, self.deleted_objects = [], [], []
         return []
@@ -93,23 +104,23 @@ class CarouselItemInline(admin.TabularInline):
 
     # The rows are part of the pin: whoever may edit the pin (tenant staff too) edits them, and
     # only while the pin is editable.
-    def _pin_admin(self):
+    def _pin_admin(self) -> admin.ModelAdmin[Pin]:
         return self.admin_site._registry[Pin]
 
-    def has_view_permission(self, request, obj=None):
+    def has_view_permission(self, request: HttpRequest, obj: Pin | None = None) -> bool:
         return self._pin_admin().has_view_permission(request, obj)
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Pin | None = None) -> bool:
         return self._pin_admin().has_change_permission(request, obj) and (obj is None or obj.is_editable)
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Pin | None = None) -> bool:
         return self.has_add_permission(request, obj)
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Pin | None = None) -> bool:
         return self.has_add_permission(request, obj)
 
     @admin.display(description="")
-    def preview(self, obj):
+    def preview(self, obj: CarouselItem) -> str:
         url = obj.image.url if obj.image else obj.image_url
         if not url:
             return "—"

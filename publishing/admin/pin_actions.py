@@ -1,29 +1,43 @@
 """The pin changelist's actions: publish now (a batch per tenant, followed on its page), mark
 ready and retry failed. Each calls one engine or readiness service and reports with messages."""
 
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from pinpublisher.timezones import format_when
+from publishing.admin.service_forms import staff_user
 from publishing.engine import batch_expected_at, batch_summary, pins_publish_bulk
-from publishing.models import Tenant
-from publishing.services.readiness import pins_mark_ready, pins_retry_failed
+from publishing.models import Pin, Tenant
+from publishing.services.readiness import ReadinessResult, pins_mark_ready, pins_retry_failed
+
+if TYPE_CHECKING:
+    _PinAdminBase = admin.ModelAdmin[Pin]
+else:
+    _PinAdminBase = object
 
 
-class PinActions:
+class PinActions(_PinAdminBase):
     """The actions of ``PinAdmin`` (named in its ``actions``)."""
 
     @admin.action(description="Publish now (in the background, paced)")
-    def publish_now(self, request, queryset):
-        by_tenant = {}
+    def publish_now(self, request: HttpRequest, queryset: QuerySet[Pin]) -> None:
+        by_tenant: dict[int, list[uuid.UUID]] = {}
         for pin_id, tenant_id in queryset.values_list("pk", "project__tenant_id"):
             by_tenant.setdefault(tenant_id, []).append(pin_id)
         for tenant_id, pin_ids in by_tenant.items():
             batch = pins_publish_bulk(
-                tenant=Tenant.objects.get(pk=tenant_id), pin_ids=pin_ids, trigger="admin", user=request.user
+                tenant=Tenant.objects.get(pk=tenant_id), pin_ids=pin_ids, trigger="admin", user=staff_user(request)
             )
             summary = batch_summary(batch=batch)
             skipped, failed = summary["skipped"], summary["failed"]
@@ -51,7 +65,10 @@ class PinActions:
                 level,
             )
 
-    def _report_readiness(self, request, result, *, done, stays, other):
+    def _report_readiness(
+        self, request: HttpRequest, result: ReadinessResult, *,
+        done: Callable[[int], str], stays: str, other: Callable[[int], str],
+    ) -> None:
         """One message for the pins made ready, one per refused pin (why), one for the others."""
         count = len(result.ready)
         if count or not result.refused:
@@ -64,7 +81,7 @@ class PinActions:
                               messages.WARNING)
 
     @admin.action(description="Mark ready to schedule (at their time, or next in the queue)")
-    def mark_ready(self, request, queryset):
+    def mark_ready(self, request: HttpRequest, queryset: QuerySet[Pin]) -> None:
         result = pins_mark_ready(pin_ids=queryset.values_list("pk", flat=True))
         self._report_readiness(
             request, result, stays="stays a draft",
@@ -75,7 +92,7 @@ class PinActions:
         )
 
     @admin.action(description="Retry failed (at their time, or now if it has passed)")
-    def retry_failed(self, request, queryset):
+    def retry_failed(self, request: HttpRequest, queryset: QuerySet[Pin]) -> None:
         result = pins_retry_failed(pin_ids=queryset.values_list("pk", flat=True))
         self._report_readiness(
             request, result, stays="stays failed",

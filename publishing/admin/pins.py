@@ -1,19 +1,26 @@
 """Admin for pins: the form written through ``pin_create``/``pin_update`` (times typed in the
 project's zone, the carousel rows in the same call) and the change list and page."""
 
-from datetime import datetime
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminSplitDateTime, AdminTextInputWidget
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from pinpublisher.admin_display import badge
 from pinpublisher.timezones import format_when, zone_name, zone_of
+from pinterest.models import BoardSection
 from publishing.admin.carousel import CarouselFormSet, CarouselItemInline, ImageUploadInput
 from publishing.admin.display import (
     STATUS_COLORS,
@@ -26,7 +33,7 @@ from publishing.admin.display import (
 )
 from publishing.admin.pin_actions import PinActions
 from publishing.admin.records import PublishAttemptInline
-from publishing.admin.scheduling import PinSchedulingAdmin
+from publishing.admin.scheduling import InlineClasses, PinSchedulingAdmin
 from publishing.admin.service_forms import ServiceForm, ServiceFormAdmin
 from publishing.models import Pin, PinKind, PinStatus
 from publishing.services import content
@@ -34,7 +41,7 @@ from publishing.services.queue_slots import local_to_utc
 
 
 class SectionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
+    def label_from_instance(self, obj: BoardSection) -> str:
         return f"{obj.board.name} › {obj.name}"
 
 
@@ -42,7 +49,7 @@ class WallTimeField(forms.SplitDateTimeField):
     """A date and a time as typed, without a zone: the form reads it in the zone of the pin's
     project (``PinForm.clean``), not in the server's."""
 
-    def compress(self, data_list):
+    def compress(self, data_list: tuple[date, time] | None) -> datetime | None:
         if not data_list:
             return None
         day, at = data_list
@@ -82,7 +89,7 @@ class PinForm(ServiceForm):
         )
         field_classes = {"board_section": SectionChoiceField}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         when = self.fields.get("scheduled_at")
         #: The zone the pin's time is shown and typed in (None for a new pin: its project's, once chosen).
@@ -98,15 +105,17 @@ class PinForm(ServiceForm):
         elif when is not None:
             when.help_text = "In the time zone of the pin's project."
         section = self.fields.get("board_section")
-        if section is not None:
+        if isinstance(section, forms.ModelChoiceField):
+            assert section.queryset is not None  # the model field's choices
             queryset = section.queryset.filter(is_archived=False).select_related("board")
             if self.instance.board_id:
                 # The pin's board's sections; another board's is refused by the service anyway.
                 queryset = queryset.filter(board_id=self.instance.board_id)
             section.queryset = queryset
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # ModelForm.clean returns cleaned_data
         when = cleaned.get("scheduled_at")
         project = cleaned.get("project")
         zone = self.zone
@@ -121,7 +130,7 @@ class PinForm(ServiceForm):
                 self.add_error("scheduled_at", f"This time is out of range in {zone_name(zone)}.")
         return cleaned
 
-    def write(self):
+    def write(self) -> Pin:
         data = self.changed_values(ids=("project", "article", "board", "board_section"))
         formset = getattr(self.instance, "_carousel_formset", None)
         if formset is not None:
@@ -174,28 +183,32 @@ class PinAdmin(PinActions, PinSchedulingAdmin, ServiceFormAdmin):
         "add_to_queue", "remove_from_queue", "pin_to_boards",
     ]
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Pin]:
+        # TenantScopedAdmin (of pinpublisher, which names no app's model) scopes any model's rows.
+        pins = cast("QuerySet[Pin]", super().get_queryset(request))
         # A carousel's thumbnail is its first image: one query for the page, not one per pin.
-        return super().get_queryset(request).prefetch_related("carousel_items")
+        return pins.prefetch_related("carousel_items")
 
-    def _create_formsets(self, request, obj, change):
+    def _create_formsets(self, request: HttpRequest, obj: Pin, change: bool) -> tuple[list[Any], list[Any]]:
         # The admin builds the inlines before it validates the pin's form: hand the carousel rows
         # to the form (through its instance), so one service call judges and saves both.
-        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        # Django's own step of changeform_view, which the stubs leave out.
+        formsets, inline_instances = super()._create_formsets(request, obj, change)  # type: ignore[misc]
         for formset in formsets:
             if isinstance(formset, CarouselFormSet):
-                obj._carousel_formset = formset
+                # Read back by PinForm.write; no field of the model.
+                obj._carousel_formset = formset  # type: ignore[attr-defined]
         return formsets, inline_instances
 
-    def get_inlines(self, request, obj):
+    def get_inlines(self, request: HttpRequest, obj: Pin | None) -> InlineClasses:
         if obj is not None and obj.kind != PinKind.CAROUSEL and not obj.is_editable:
             return [PublishAttemptInline]
         return super().get_inlines(request, obj)
 
-    def delete_object(self, obj):
+    def delete_object(self, obj: Pin) -> None:
         content.pin_delete(pin=obj)
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Pin | None = None) -> list[str] | tuple[str, ...]:
         # A pin being published or already on Pinterest is a record, not a draft.
         if obj is not None and not obj.is_editable:
             # Its media as a person sees it (a video plays, with its cover), then every field.
@@ -206,12 +219,14 @@ class PinAdmin(PinActions, PinSchedulingAdmin, ServiceFormAdmin):
             return (*super().get_readonly_fields(request, obj), "scheduled_at")
         return super().get_readonly_fields(request, obj)
 
-    def get_fields(self, request, obj=None):
+    def get_fields(self, request: HttpRequest, obj: Pin | None = None) -> list[Any]:
         # The image first: it is what a person recognises a pin by. A new pin has none yet.
         fields = [name for name in super().get_fields(request, obj) if name != "image_preview"]
         return ["image_preview", *fields] if obj is not None else fields
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         # Every time on a pin's page (read-only ones, its attempts) in its project's zone, as the
         # lists and calendars show them; each names its zone. The page renders inside it.
         pin = self.get_object(request, unquote(object_id))
@@ -219,11 +234,14 @@ class PinAdmin(PinActions, PinSchedulingAdmin, ServiceFormAdmin):
             return super().change_view(request, object_id, form_url, extra_context)
         with timezone.override(pin_page_zone(pin)):
             response = super().change_view(request, object_id, form_url, extra_context)
-            if hasattr(response, "render") and not response.is_rendered:
+            if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
                 response.render()
         return response
 
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+    def render_change_form(
+        self, request: HttpRequest, context: dict[str, Any], add: bool = False, change: bool = False,
+        form_url: str = "", obj: Pin | None = None,
+    ) -> HttpResponse:
         if obj is not None and not obj.is_editable:
             # A record, not a draft: nothing to save, and no delete button next to it.
             context.update(
@@ -232,11 +250,11 @@ class PinAdmin(PinActions, PinSchedulingAdmin, ServiceFormAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description="")
-    def thumbnail(self, obj):
+    def thumbnail(self, obj: Pin) -> str:
         return pin_thumbnail(obj)
 
     @admin.display(description="image")
-    def image_preview(self, obj):
+    def image_preview(self, obj: Pin) -> str:
         url = pin_image_url(obj)
         if not url and obj.kind == PinKind.VIDEO:
             # The cover of a video without a picture of its own is one of its frames.
@@ -249,15 +267,15 @@ class PinAdmin(PinActions, PinSchedulingAdmin, ServiceFormAdmin):
                            url, url, obj.alt_text)
 
     @admin.display(description="scheduled", ordering="scheduled_at")
-    def scheduled(self, obj):
+    def scheduled(self, obj: Pin) -> str:
         return format_when(obj.scheduled_at, zone=pin_zone(obj))
 
     @admin.display(description="published", ordering="published_at")
-    def published(self, obj):
+    def published(self, obj: Pin) -> str:
         return format_when(obj.published_at, zone=pin_zone(obj))
 
     @admin.display(description="video")
-    def video_player(self, obj):
+    def video_player(self, obj: Pin) -> str:
         if not obj.video:
             return "—"
         poster = obj.cover_image.url if obj.cover_image else obj.cover_image_url
@@ -265,7 +283,7 @@ class PinAdmin(PinActions, PinSchedulingAdmin, ServiceFormAdmin):
                            obj.video.url, poster or "")
 
     @admin.display(description="status", ordering="status")
-    def status_badge(self, obj):
+    def status_badge(self, obj: Pin) -> str:
         status = badge(obj.get_status_display(), STATUS_COLORS.get(obj.status, "#777"))
         if obj.status == PinStatus.ERROR and obj.error_message:
             return format_html('{}<span class="pp-error" title="{}">{}</span>', status, obj.error_message,
@@ -274,7 +292,7 @@ class PinAdmin(PinActions, PinSchedulingAdmin, ServiceFormAdmin):
         return format_html("{} {}", status, waiting) if waiting else status
 
     @admin.display(description="on Pinterest")
-    def on_pinterest(self, obj):
+    def on_pinterest(self, obj: Pin) -> str:
         if not obj.pinterest_pin_url:
             return "—"
         link = format_html('<a href="{}" target="_blank" rel="noopener">pin {}</a>', obj.pinterest_pin_url,

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import calendar as pycalendar
 from datetime import UTC, date, timedelta
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.db.models import Field, QuerySet
+from django.forms import Field as FormField
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
@@ -25,9 +28,20 @@ from django.utils.translation import ngettext
 from pinpublisher.admin_scoping import MalformedAdminQuery, user_tenant_id
 from pinpublisher.timezones import shown_zone, zone_name
 from pinterest.models import Board
-from publishing.models import BlogProject, PostingSlot
+from publishing.models import BlogProject, Pin, PostingSlot
 from publishing.selectors_calendar import calendar_pins_by_day
 from publishing.services import content, csv_import, interval, queue_slots
+
+#: What a ModelAdmin's ``get_inlines`` gives (as Django's own: a list or a tuple).
+InlineClasses: TypeAlias = "list[type[InlineModelAdmin[Any, Any]]] | tuple[type[InlineModelAdmin[Any, Any]], ...]"
+
+if TYPE_CHECKING:
+    from django.contrib.admin.options import InlineModelAdmin
+
+    _ProjectAdminBase = admin.ModelAdmin[BlogProject]
+    _PinAdminBase = admin.ModelAdmin[Pin]
+else:
+    _ProjectAdminBase = _PinAdminBase = object
 
 #: Pins shown in one day of the month view; the rest are a link to the pin list.
 MONTH_DAY_LIMIT = 6
@@ -41,12 +55,12 @@ class PostingSlotInline(admin.TabularInline):
     verbose_name_plural = "weekly posting slots (in the project's time zone)"
 
     # As for the project itself (TenantScopedAdmin): tenant staff, not Django's model permissions.
-    def _allowed(self, request, obj=None):
+    def _allowed(self, request: HttpRequest, obj: BlogProject | None = None) -> bool:
         return self.admin_site._registry[BlogProject].has_change_permission(request, obj)
 
     has_view_permission = has_change_permission = has_delete_permission = _allowed
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: BlogProject | None = None) -> bool:
         return self._allowed(request, obj)
 
 
@@ -74,7 +88,7 @@ def _calendar_range(view: str, anchor: date) -> tuple[date, date, date, date]:
     return start, end, previous, last + timedelta(days=1)
 
 
-def calendar_context(request, *, tenant_id, project: BlogProject | None) -> dict:
+def calendar_context(request: HttpRequest, *, tenant_id: int | None, project: BlogProject | None) -> dict[str, Any]:
     """What the calendar template shows: weeks of days with their pins, and the navigation."""
     view = request.GET.get("view", "month")
     if view not in ("week", "month"):
@@ -124,10 +138,10 @@ def calendar_context(request, *, tenant_id, project: BlogProject | None) -> dict
     }
 
 
-class ProjectSchedulingAdmin:
+class ProjectSchedulingAdmin(_ProjectAdminBase):
     """BlogProjectAdmin's planning: the slots inline, the calendars and the CSV upload page."""
 
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
+    def formfield_for_dbfield(self, db_field: Field[Any, Any], request: HttpRequest, **kwargs: Any) -> FormField | None:
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name == "timezone" and field is not None:
             field.required = False  # empty means UTC, as in the API
@@ -135,21 +149,21 @@ class ProjectSchedulingAdmin:
 
     scheduling_inlines = [PostingSlotInline]
 
-    def get_inlines(self, request, obj):
+    def get_inlines(self, request: HttpRequest, obj: BlogProject | None) -> InlineClasses:
         # Slots are added once the project exists (its zone chosen).
         extra = self.scheduling_inlines if obj is not None else []
         return [*super().get_inlines(request, obj), *extra]
 
-    def get_list_display(self, request):
+    def get_list_display(self, request: HttpRequest) -> tuple[Any, ...]:
         return (*super().get_list_display(request), "planning_links")
 
     @admin.display(description="planning")
-    def planning_links(self, obj):
+    def planning_links(self, obj: BlogProject) -> str:
         calendar_url = reverse("admin:publishing_blogproject_calendar", args=[obj.pk])
         import_url = reverse("admin:publishing_blogproject_import", args=[obj.pk])
         return format_html('<a href="{}">Calendar</a> · <a href="{}">Import CSV</a>', calendar_url, import_url)
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         wrap = self.admin_site.admin_view
         return [
             path("calendar/", wrap(self.tenant_calendar_view), name="publishing_blogproject_tenant_calendar"),
@@ -158,7 +172,7 @@ class ProjectSchedulingAdmin:
             *super().get_urls(),
         ]
 
-    def _project(self, request, project_id) -> BlogProject:
+    def _project(self, request: HttpRequest, project_id: int) -> BlogProject:
         if not self.has_view_permission(request):
             raise PermissionDenied
         project = self.get_queryset(request).filter(pk=project_id).first()
@@ -166,7 +180,7 @@ class ProjectSchedulingAdmin:
             raise Http404(f"Project {project_id} not found.")
         return project
 
-    def _render_calendar(self, request, *, project):
+    def _render_calendar(self, request: HttpRequest, *, project: BlogProject | None) -> TemplateResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
         tenant_id = None if request.user.is_superuser else user_tenant_id(request.user)
@@ -179,13 +193,13 @@ class ProjectSchedulingAdmin:
         }
         return TemplateResponse(request, "admin/publishing/calendar.html", context)
 
-    def calendar_view(self, request, project_id):
+    def calendar_view(self, request: HttpRequest, project_id: int) -> TemplateResponse:
         return self._render_calendar(request, project=self._project(request, project_id))
 
-    def tenant_calendar_view(self, request):
+    def tenant_calendar_view(self, request: HttpRequest) -> TemplateResponse:
         return self._render_calendar(request, project=None)
 
-    def import_view(self, request, project_id):
+    def import_view(self, request: HttpRequest, project_id: int) -> HttpResponse:
         project = self._project(request, project_id)
         if not self.has_change_permission(request, project):
             raise PermissionDenied
@@ -244,16 +258,18 @@ class PinToBoardsForm(forms.Form):
     interval_days = forms.IntegerField(min_value=0, max_value=365, initial=7, label="Days between boards")
     interval_hours = forms.IntegerField(min_value=0, max_value=23, initial=0, label="and hours")
 
-    def __init__(self, *args, boards, **kwargs):
+    def __init__(self, *args: Any, boards: QuerySet[Board], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["boards"].queryset = boards
+        field = self.fields["boards"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = boards
 
 
-class PinSchedulingAdmin:
+class PinSchedulingAdmin(_PinAdminBase):
     """PinAdmin's planning actions: add to / remove from the queue, pin to more boards."""
 
     @admin.action(description="Add to queue (next free posting slots)")
-    def add_to_queue(self, request, queryset):
+    def add_to_queue(self, request: HttpRequest, queryset: QuerySet[Pin]) -> None:
         pins = list(queryset.select_related("project", "board").order_by("created_at", "id"))
         try:
             scheduled = queue_slots.pins_add_to_queue(pins=pins)
@@ -266,7 +282,7 @@ class PinSchedulingAdmin:
             self.message_user(request, f"“{pin}” queued for {local:%a %d %b %Y %H:%M} {pin.project.timezone}.")
 
     @admin.action(description="Remove from queue (back to draft)")
-    def remove_from_queue(self, request, queryset):
+    def remove_from_queue(self, request: HttpRequest, queryset: QuerySet[Pin]) -> None:
         removed = 0
         for pin in queryset:
             try:
@@ -280,7 +296,7 @@ class PinSchedulingAdmin:
         ) % {"count": removed})
 
     @admin.action(description="Pin to more boards, spaced apart (interval)")
-    def pin_to_boards(self, request, queryset):
+    def pin_to_boards(self, request: HttpRequest, queryset: QuerySet[Pin]) -> TemplateResponse | None:
         pins = list(queryset.select_related("project", "project__tenant"))
         tenant_ids = {pin.project.tenant_id for pin in pins}
         connection_ids = {pin.project.pinterest_connection_id for pin in pins}

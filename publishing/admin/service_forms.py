@@ -5,19 +5,35 @@
 shows why (on the change page and in "Delete selected").
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import model_ngettext
+from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponseRedirect
+from django.db.models import Model, QuerySet
+from django.db.models.options import Options
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from pinpublisher.admin_scoping import TenantScopedAdmin
+from publishing.models import Tenant
 from publishing.services import content
+
+
+def staff_user(request: HttpRequest) -> User:
+    """The user of an admin request: the admin lets no one in who is not signed in."""
+    assert isinstance(request.user, User)
+    return request.user
 
 
 class ServiceForm(forms.ModelForm):
@@ -30,13 +46,13 @@ class ServiceForm(forms.ModelForm):
     """
 
     #: The user the write acts for; set by ``ServiceFormAdmin.get_form``.
-    user = None
+    user: User | None = None
 
-    def write(self):
+    def write(self) -> Model:
         """Call the service with the cleaned input and return the saved object."""
         raise NotImplementedError
 
-    def _post_clean(self):
+    def _post_clean(self) -> None:
         # Takes the place of ModelForm's model validation (full_clean, validate_unique).
         if self.errors:
             return
@@ -54,22 +70,24 @@ class ServiceForm(forms.ModelForm):
         except (content.ContentConflict, ObjectDoesNotExist) as err:
             self.add_error(None, str(err))
 
-    def save(self, commit=True):
+    def save(self, commit: bool = True) -> Any:
         # Called by the admin after validation: the object is saved already (no m2m fields).
-        self.save_m2m = lambda: None
+        # Django itself sets save_m2m on the instance in save(); the stubs know it as a method.
+        self.save_m2m = lambda: None  # type: ignore[method-assign]
         return self.instance
 
     @property
-    def adding(self):
+    def adding(self) -> bool:
         return self.instance._state.adding
 
-    def acting_tenant(self, tenant):
+    def acting_tenant(self, tenant: Tenant) -> Tenant:
         """The tenant the write acts for: a staff user's own; a superuser acts for ``tenant``."""
+        assert self.user is not None, "ServiceFormAdmin.get_form sets the user"
         return tenant if self.user.is_superuser else self.user.membership.tenant
 
-    def changed_values(self, *, ids=()):
+    def changed_values(self, *, ids: Iterable[str] = ()) -> dict[str, Any]:
         """What the person changed, as the services take it: a foreign key in ``ids`` by id."""
-        data = {}
+        data: dict[str, Any] = {}
         for name in self.changed_data:
             value = self.cleaned_data[name]
             if name in ids:
@@ -95,19 +113,22 @@ class ServiceFormAdmin(TenantScopedAdmin):
 
     actions = ["delete_selected"]
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
+    def get_form(
+        self, request: HttpRequest, obj: Model | None = None, change: bool = False, **kwargs: Any
+    ) -> type[ServiceForm]:
         form = super().get_form(request, obj, change, **kwargs)
-        form.user = request.user
+        assert issubclass(form, ServiceForm)  # the admin builds its form from ours
+        form.user = staff_user(request)
         return form
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Model, form: Any, change: Any) -> None:
         """Nothing to do: the service saved ``obj`` while the form was validated."""
 
-    def delete_object(self, obj):
+    def delete_object(self, obj: Any) -> None:
         """Call the content service that deletes ``obj``."""
         raise NotImplementedError
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
         """Delete ``obj`` through its service. Raises DeleteRefused with the service's reason."""
         try:
             self.delete_object(obj)
@@ -117,27 +138,36 @@ class ServiceFormAdmin(TenantScopedAdmin):
                 % {"name": self.opts.verbose_name, "obj": obj, "reason": err}
             ) from err
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        """Django's bulk delete, as ``delete_each`` (a refusal deletes nothing of that object)."""
+        self.delete_each(request, queryset)
+
+    def delete_each(self, request: HttpRequest, objs: Iterable[Model]) -> list[str]:
         """Delete each object as the change page does: logged and deleted in one savepoint, so
         a refused one leaves no log entry. Returns the refusals' messages."""
         refusals = []
-        for obj in queryset:
+        for obj in objs:
             try:
                 with transaction.atomic():
-                    self.log_deletions(request, [obj])
+                    # As Django's own delete_view does; the stubs ask for a QuerySet.
+                    self.log_deletions(request, [obj])  # type: ignore[arg-type]
                     self.delete_model(request, obj)
             except DeleteRefused as err:
                 refusals.append(str(err))
         return refusals
 
-    def get_deleted_objects(self, objs, request):
+    def get_deleted_objects(
+        self, objs: Sequence[Model] | QuerySet[Any], request: HttpRequest
+    ) -> tuple[list[str], dict[str, int], set[str], list[str]]:
         # What the confirmation page lists. The services decide what may go, per object and
         # with their own message (an article's PROTECTed pins included): Django's "protected"
         # list would refuse the whole selection, with its message, before they are asked.
         deleted, model_count, perms_needed, _protected = super().get_deleted_objects(objs, request)
         return deleted, model_count, perms_needed, []
 
-    def delete_view(self, request, object_id, extra_context=None):
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         try:
             return super().delete_view(request, object_id, extra_context)
         except DeleteRefused as err:
@@ -148,18 +178,21 @@ class ServiceFormAdmin(TenantScopedAdmin):
                 args=[object_id],
                 current_app=self.admin_site.name,
             )
-            preserved = {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts}
+            preserved: dict[str, Options[Any] | str] = {
+                "preserved_filters": self.get_preserved_filters(request), "opts": self.opts
+            }
             return HttpResponseRedirect(add_preserved_filters(preserved, url))
 
-    @admin.action(permissions=["delete"], description=django_delete_selected.short_description)
-    def delete_selected(self, request, queryset):
+    # admin.action gave Django's action its short_description; the stubs' callable does not carry it.
+    @admin.action(permissions=["delete"], description=django_delete_selected.short_description)  # type: ignore[attr-defined]
+    def delete_selected(self, request: HttpRequest, queryset: QuerySet[Any]) -> TemplateResponse | None:
         """Django's "Delete selected" with its confirmation page, deleting through the service."""
         if not request.POST.get("post"):
             return django_delete_selected(self, request, queryset)
         if self.get_deleted_objects(queryset, request)[2]:  # a related model the user may not delete
             raise PermissionDenied
         objs = list(queryset)
-        refusals = self.delete_queryset(request, objs)
+        refusals = self.delete_each(request, objs)
         deleted = len(objs) - len(refusals)
         if deleted:
             self.message_user(
@@ -170,3 +203,4 @@ class ServiceFormAdmin(TenantScopedAdmin):
             )
         for refusal in refusals:
             self.message_user(request, refusal, messages.ERROR)
+        return None

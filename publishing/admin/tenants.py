@@ -1,8 +1,15 @@
 """Admin for tenants, their members, projects and articles (written through the content services)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import ForeignKey, Model, Q, QuerySet
+from django.http import HttpRequest
 
 from pinpublisher.admin_scoping import TenantScopedAdmin, user_tenant_id
 from publishing.admin.scheduling import ProjectSchedulingAdmin
@@ -10,8 +17,13 @@ from publishing.admin.service_forms import ServiceForm, ServiceFormAdmin
 from publishing.models import BlogArticle, BlogProject, Membership, Tenant
 from publishing.services import content
 
+if TYPE_CHECKING:
+    _MembershipAdminBase = admin.options.BaseModelAdmin[Membership]
+else:
+    _MembershipAdminBase = object
 
-def users_tenant_staff_may_pick(*, tenant_id):
+
+def users_tenant_staff_may_pick(*, tenant_id: int | None) -> QuerySet[AbstractBaseUser]:
     """The users a tenant's staff may make members of their tenant: those of no tenant or of
     theirs (a user belongs to one tenant), never a superuser."""
     return get_user_model().objects.filter(
@@ -19,16 +31,18 @@ def users_tenant_staff_may_pick(*, tenant_id):
     )
 
 
-class MembershipUserChoices:
+class MembershipUserChoices(_MembershipAdminBase):
     """For the membership admin and inline: a tenant's staff pick the user from a plain list of
     ``users_tenant_staff_may_pick`` (a forged id is "not one of the available choices"); a
     superuser picks any user with the autocomplete."""
 
-    def get_autocomplete_fields(self, request):
+    def get_autocomplete_fields(self, request: HttpRequest) -> tuple[str, ...]:
         # The autocomplete answers from the user admin, which knows nothing of tenants.
         return ("user",) if request.user.is_superuser else ()
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField[Any] | None:
         if db_field.name == "user" and not request.user.is_superuser:
             kwargs["queryset"] = users_tenant_staff_may_pick(tenant_id=user_tenant_id(request.user))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -46,10 +60,10 @@ class TenantAdmin(TenantScopedAdmin):
     search_fields = ("name",)
     inlines = [MembershipInline]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return request.user.is_superuser
 
 
@@ -67,10 +81,10 @@ class BlogProjectForm(ServiceForm):
         model = BlogProject
         fields = ("tenant", "name", "pinterest_connection", "timezone")
 
-    def clean_timezone(self):
+    def clean_timezone(self) -> str:
         return self.cleaned_data["timezone"].strip() or "UTC"
 
-    def write(self):
+    def write(self) -> BlogProject:
         data = self.changed_values(ids=("pinterest_connection",))
         if self.adding:
             data.pop("tenant", None)
@@ -88,10 +102,10 @@ class BlogProjectAdmin(ProjectSchedulingAdmin, ServiceFormAdmin):
     search_fields = ("name", "tenant__name")
     list_select_related = ("tenant", "pinterest_connection")
 
-    def delete_object(self, obj):
+    def delete_object(self, obj: BlogProject) -> None:
         content.project_delete(project=obj)
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: BlogProject | None = None) -> list[str] | tuple[str, ...]:
         # A project never moves to another tenant (the API cannot move one either).
         if obj is not None:
             return (*super().get_readonly_fields(request, obj), "tenant")
@@ -103,7 +117,7 @@ class BlogArticleForm(ServiceForm):
         model = BlogArticle
         fields = ("project", "url", "title")
 
-    def write(self):
+    def write(self) -> BlogArticle:
         data = self.changed_values(ids=("project",))
         if self.adding:
             tenant = self.acting_tenant(self.cleaned_data["project"].tenant)
@@ -120,5 +134,5 @@ class BlogArticleAdmin(ServiceFormAdmin):
     search_fields = ("title", "url", "project__name")
     list_select_related = ("project",)
 
-    def delete_object(self, obj):
+    def delete_object(self, obj: BlogArticle) -> None:
         content.article_delete(article=obj)

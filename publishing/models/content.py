@@ -7,6 +7,7 @@ Every move into ``publishing`` is a compare-and-set in the database (see
 
 import uuid
 import zoneinfo
+from datetime import time
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -35,7 +36,7 @@ class Tenant(models.Model):
     class Meta:
         ordering = ["name"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -52,7 +53,7 @@ class Membership(models.Model):
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.user} in {self.tenant} ({self.role})"
 
 
@@ -79,7 +80,7 @@ class BlogProject(models.Model):
         ]
         ordering = ["name", "id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
     @property
@@ -106,7 +107,7 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, "Sunday"
 
 
-def validate_whole_minute(value) -> None:
+def validate_whole_minute(value: time) -> None:
     if value.second or value.microsecond:
         raise ValidationError("Give a time in whole minutes (09:30, not 09:30:15).")
 
@@ -131,7 +132,7 @@ class PostingSlot(models.Model):
         ]
         ordering = ["project", "weekday", "local_time"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.local_time:%H:%M}"
 
 
@@ -144,7 +145,7 @@ class BlogArticle(models.Model):
     class Meta:
         ordering = ["-created_at", "id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.title or self.url
 
 
@@ -263,11 +264,11 @@ class Pin(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.title or f"Pin {self.id}"
 
     @property
-    def has_image(self):
+    def has_image(self) -> bool:
         """Whether the pin has what its kind shows (a carousel's items are judged at input)."""
         if self.kind == PinKind.VIDEO:
             return bool(self.video)
@@ -276,7 +277,7 @@ class Pin(models.Model):
         return bool(self.image) or bool(self.image_url)
 
     @property
-    def is_editable(self):
+    def is_editable(self) -> bool:
         return self.status in self.EDITABLE_STATUSES
 
 
@@ -302,5 +303,5 @@ class CarouselItem(models.Model):
             models.UniqueConstraint(fields=["pin", "position"], name="uniq_carousel_position"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Image {self.position + 1}"

@@ -42,7 +42,7 @@ class PublishAttempt(models.Model):
         ordering = ["-started_at", "-id"]
         indexes = [models.Index(fields=["pin", "started_at"], name="attempt_pin_started_idx")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_trigger_display()} attempt for {self.pin_id}: {self.outcome}"
 
 
@@ -65,7 +65,7 @@ class PublishBatch(models.Model):
         ordering = ["-created_at"]
         verbose_name_plural = "publish batches"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return ngettext("Batch %(id)s (%(count)d pin)", "Batch %(id)s (%(count)d pins)", self.total) % {
             "id": self.id, "count": self.total
         }
@@ -88,7 +88,7 @@ class PublishBatchItem(models.Model):
         ]
         ordering = ["id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.pin_id} in {self.batch_id}"
 
 
@@ -105,5 +105,5 @@ class PublishRunner(models.Model):
     class Meta:
         ordering = ["slot"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"runner {self.slot}"

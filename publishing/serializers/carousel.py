@@ -1,12 +1,20 @@
 """A carousel's items: as a pin presents them (output), and as a request gives them (input: a JSON
 list, or in multipart a JSON string whose items name their upload parts)."""
 
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models.fields.files import FieldFile
 from rest_framework import serializers
 from rest_framework.fields import empty
+from rest_framework.request import Request
 from rest_framework.utils import html
 
 from pinpublisher.api import IdField, RefusesUnexpectedFields, parsers
 from pinterest.limits import LINK_MAX
+from publishing.models import CarouselItem
 from publishing.rules import CAROUSEL_TEXT_MAX, URL_MAX
 from publishing.serializers.fields import NullIfBlankURLField
 
@@ -22,18 +30,18 @@ class CarouselItemSerializer(serializers.Serializer):
     description = serializers.CharField(read_only=True)
     link = serializers.CharField(read_only=True)
 
-    def to_representation(self, item):
+    def to_representation(self, item: CarouselItem) -> dict[str, Any]:
         return carousel_item(item, self.context.get("request"))
 
 
-def file_url(file, request):
+def file_url(file: FieldFile | None, request: Request | None) -> str | None:
     if not file:
         return None
     url = file.url
     return request.build_absolute_uri(url) if request is not None else url
 
 
-def carousel_item(item, request) -> dict:
+def carousel_item(item: CarouselItem, request: Request | None) -> dict[str, Any]:
     return {
         "id": item.pk, "position": item.position, "image": file_url(item.image, request),
         "image_url": item.image_url or None, "width": item.width, "height": item.height,
@@ -61,17 +69,17 @@ class CarouselField(serializers.ListField):
 
     child = CarouselItemInputSerializer()
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("allow_empty", True)
         super().__init__(**kwargs)
 
-    def get_value(self, dictionary):
+    def get_value(self, dictionary: Mapping[str, Any]) -> Any:
         # multipart: one field holding the JSON list (ListField would read repeated fields).
         if html.is_html_input(dictionary):
             return dictionary.get(self.field_name, empty)
         return super().get_value(dictionary)
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: object) -> list[dict[str, Any]]:
         if isinstance(data, str):
             try:
                 data = parsers.loads(data)  # the body's own bound on nesting

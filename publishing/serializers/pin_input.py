@@ -1,5 +1,7 @@
 """A pin's input (multipart and JSON), its schedule action's body and the pin list's query parameters."""
 
+from typing import Any
+
 from rest_framework import serializers
 
 from pinpublisher.api import AwareDateTimeField, IdField, ReadOnlyFields
@@ -128,7 +130,7 @@ class PinFilterSerializer(serializers.Serializer):
         + ". Default -created_at.",
     )
 
-    def validate_status(self, value):
+    def validate_status(self, value: str) -> tuple[str, ...]:
         statuses = tuple(s.strip() for s in value.split(",") if s.strip())
         unknown = [s for s in statuses if s not in PinStatus.values]
         if unknown or not statuses:
@@ -139,7 +141,7 @@ class PinFilterSerializer(serializers.Serializer):
             )
         return statuses
 
-    def validate_ordering(self, value):
+    def validate_ordering(self, value: str) -> tuple[str, ...]:
         names = tuple(s.strip() for s in value.split(",") if s.strip())
         unknown = [n for n in names if n.lstrip("-") not in PIN_ORDERING_FIELDS]
         if unknown or not names:
@@ -151,7 +153,7 @@ class PinFilterSerializer(serializers.Serializer):
         return names
 
     @staticmethod
-    def to_filters(data: dict) -> PinFilters:
+    def to_filters(data: dict[str, Any]) -> PinFilters:
         return PinFilters(
             statuses=data.get("status", ()),
             project_id=data.get("project"),

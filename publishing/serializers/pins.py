@@ -1,11 +1,17 @@
 """A pin as the API presents it (written out by hand for speed; the schema comes from the fields)."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, tzinfo
+from typing import Any
+
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from publishing.models import MediaState, PinKind, PinStatus
+from publishing.models import MediaState, Pin, PinKind, PinStatus
 from publishing.rules import waiting_reason
 from publishing.serializers.carousel import CarouselItemSerializer, carousel_item, file_url
 from publishing.serializers.fields import NullIfBlankCharField, NullIfBlankURLField
@@ -18,7 +24,7 @@ class PinWarningSerializer(serializers.Serializer):
 
 
 class PinListSerializer(serializers.ListSerializer):
-    def to_representation(self, data):
+    def to_representation(self, data: Iterable[Pin]) -> list[dict[str, Any]]:
         pins = list(data)
         # ``waiting_reason`` reads a due pin's account: the page's accounts load in two queries,
         # not two per pin.
@@ -78,14 +84,14 @@ class PinSerializer(serializers.Serializer):
     )
 
     @extend_schema_field(PinWarningSerializer(many=True))
-    def get_warnings(self, pin):
+    def get_warnings(self, pin: Pin) -> list[dict[str, str]]:
         return pin_warnings(pin=pin)
 
     @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_waiting_reason(self, pin):
+    def get_waiting_reason(self, pin: Pin) -> str | None:
         return waiting_reason(pin, timezone.now())
 
-    def to_representation(self, pin):
+    def to_representation(self, pin: Pin) -> dict[str, Any]:
         # Written out by hand: a pin list page serializes 50 pins, and DRF's field-by-field
         # path costs about ten times as much. tests/publishing/test_api_pins.py checks that
         # both give the same answer for every field declared above (which the schema shows).
@@ -122,7 +128,7 @@ class PinSerializer(serializers.Serializer):
         }
 
 
-def _iso(value, tz):
+def _iso(value: datetime | None, tz: tzinfo) -> str | None:
     """A datetime as DRF writes it: ISO 8601 in the current time zone, UTC as "Z"."""
     if value is None:
         return None

@@ -9,17 +9,17 @@ from pinterest.models import PinterestConnection
 from publishing.models import BlogProject, Tenant
 
 
-def _not_the_tenants(project_id, tenant: Tenant) -> ConnectError:
+def _not_the_tenants(project_id: int, tenant: Tenant) -> ConnectError:
     return ConnectError(f"Project {project_id} is not a project of {tenant}.", field="project")
 
 
-def project_check_connection_target(*, tenant: Tenant, project_id) -> None:
+def project_check_connection_target(*, tenant: Tenant, project_id: int) -> None:
     """Raise ConnectError unless ``project_id`` is one of the tenant's projects."""
     if not BlogProject.objects.filter(pk=project_id, tenant=tenant).exists():
         raise _not_the_tenants(project_id, tenant)
 
 
-def project_attach_connection(*, tenant: Tenant, project_id, connection: PinterestConnection) -> None:
+def project_attach_connection(*, tenant: Tenant, project_id: int, connection: PinterestConnection) -> None:
     """The project publishes with ``connection`` from now on; ConnectError when it is not the tenant's."""
     if not BlogProject.objects.filter(pk=project_id, tenant=tenant).update(pinterest_connection=connection):
         raise _not_the_tenants(project_id, tenant)

@@ -133,7 +133,7 @@ def _read(data: bytes) -> tuple[list[str], list[_Row]]:
                 problems.append(f"row 1: the column {name!r} is missing.")
         if problems:
             raise _refuse(problems)
-        rows = []
+        rows: list[_Row] = []
         for number, cells in enumerate(reader, start=2):
             if not any(cell.strip() for cell in cells):
                 continue  # a blank line (spreadsheets add them at the end)

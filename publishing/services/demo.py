@@ -9,11 +9,14 @@ are printed; keys are stored as hashes, so the previous one cannot be shown agai
 revoked).
 """
 
+import functools
 import io
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
@@ -24,7 +27,7 @@ from PIL import Image, ImageDraw
 from apikeys.scopes import ALL_SCOPES
 from apikeys.selectors import api_keys_for_tenant
 from apikeys.services import api_key_create, api_key_revoke
-from pinterest.models import PinterestConnection
+from pinterest.models import Board, PinterestConnection
 from pinterest.services.connect import connection_add_from_token
 from publishing.models import (
     BlogArticle,
@@ -70,7 +73,7 @@ class DemoSeeded:
     refused_pin_id: str
 
 
-def demo_image(*, title: str, color, size=(1000, 1500)) -> bytes:
+def demo_image(*, title: str, color: tuple[int, int, int], size: tuple[int, int] = (1000, 1500)) -> bytes:
     """A real PNG: a vertical gradient with the pin's title on it."""
     width, height = size
     image = Image.new("RGB", size, color)
@@ -86,9 +89,9 @@ def demo_image(*, title: str, color, size=(1000, 1500)) -> bytes:
     return buffer.getvalue()
 
 
-def _plan(now: datetime):
+def _plan(now: datetime) -> list[tuple[str, int, PinStatus, datetime | None, tuple[int, int]]]:
     """(title, article index, status, scheduled_at, image size) of the 12 demo pins."""
-    plan = []
+    plan: list[tuple[str, int, PinStatus, datetime | None, tuple[int, int]]] = []
     for i in range(4):
         plan.append((f"Due now #{i + 1}: {ARTICLES[i][1]}", i, PinStatus.READY_TO_SCHEDULE,
                      now - timedelta(minutes=1), (1000, 1500)))
@@ -101,14 +104,16 @@ def _plan(now: datetime):
     return plan
 
 
-def _media_pins(*, tenant: Tenant, project: BlogProject, articles: list[BlogArticle], boards: list, now: datetime):
+def _media_pins(
+    *, tenant: Tenant, project: BlogProject, articles: list[BlogArticle], boards: list[Board], now: datetime
+) -> Iterator[tuple[Pin, bool]]:
     """A carousel (three same-size steps) and a video pin (the tiny MP4 shipped with the demo, in
     a section of the board when it has one), both due now, made by the content services like
     any pin. Yields (pin, created)."""
     # The board with sections (the stand-in's Recipes has two), so the demo shows one in use.
     board = next((b for b in boards if b.sections.filter(is_archived=False).exists()), boards[0])
     section = board.sections.filter(is_archived=False).order_by("name").first()
-    wanted = [
+    wanted: list[tuple[str, int, dict[str, Any]]] = [
         (CAROUSEL_TITLE, 3, {"carousel": [
             {"image": ContentFile(demo_image(title=f"Step {n}", color=COLORS[n], size=(1000, 1500)),
                                   name=f"step-{n}.png"),
@@ -146,7 +151,7 @@ def demo_reset(*, tenant: Tenant) -> None:
         BlogProject.objects.filter(tenant=tenant).delete()
         PinterestConnection.objects.filter(tenant=tenant).delete()
         for storage, name in images:
-            transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+            transaction.on_commit(functools.partial(storage.delete, name))
 
 
 def demo_seed(

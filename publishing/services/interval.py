@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from pinterest.models import Board
@@ -136,8 +137,10 @@ def _media_of(pin: Pin, opened: ExitStack) -> dict[str, Any]:
     uploaded file (streamed from storage; deleting one pin never deletes another's), the same
     URLs, the same carousel texts, the same video cover."""
 
-    def copy_of(file) -> File:
-        return File(opened.enter_context(file.open("rb")), name=file.name.rsplit("/", 1)[-1])
+    def copy_of(file: FieldFile) -> File:
+        stream = opened.enter_context(file.open("rb"))
+        assert file.name is not None  # it opened
+        return File(stream, name=file.name.rsplit("/", 1)[-1])
 
     if pin.kind == PinKind.CAROUSEL:
         return {"carousel": [

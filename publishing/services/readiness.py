@@ -9,7 +9,7 @@ in its own savepoint: the others go on when one is refused, and every refusal sa
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -49,7 +49,7 @@ def _selected(pin_ids: Iterable) -> list[Pin]:
     )
 
 
-def _each(pins: list[Pin], *, status: PinStatus, make_ready) -> ReadinessResult:
+def _each(pins: list[Pin], *, status: PinStatus, make_ready: Callable[[Pin], Pin]) -> ReadinessResult:
     result = ReadinessResult()
     for pin in pins:
         if pin.status != status:

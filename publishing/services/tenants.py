@@ -4,7 +4,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from apikeys.scopes import ALL_SCOPES
@@ -22,7 +22,7 @@ class TenantCreateError(InvalidRequest):
 @dataclass(frozen=True)
 class TenantCreated:
     tenant: Tenant
-    owner: AbstractBaseUser
+    owner: User
     password: str
     password_generated: bool
     #: The owner's first API key, with every scope: shown once, stored only as a hash.

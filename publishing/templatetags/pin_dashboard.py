@@ -1,5 +1,7 @@
 """The admin index dashboard: pins by status, the next pins to publish, the last failures."""
 
+from typing import Any
+
 from django import template
 from django.utils import timezone
 
@@ -13,7 +15,7 @@ register = template.Library()
 
 
 @register.inclusion_tag("admin/pin_dashboard.html", takes_context=True)
-def pin_dashboard(context):
+def pin_dashboard(context: template.Context) -> dict[str, Any]:
     user = context["request"].user
     if not (user.is_superuser or user_tenant_id(user)):
         return {"show": False}

@@ -1,6 +1,7 @@
 import json
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from pinpublisher.commands import secret_from_env
 from publishing.services.tenants import TenantCreateError, tenant_create
@@ -13,7 +14,7 @@ class Command(BaseCommand):
         "--password-env, or is generated and printed once."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", help="The tenant's name (unique).")
         parser.add_argument("--owner", required=True, help="Username of the owner to create.")
         parser.add_argument("--email", default="", help="The owner's email address.")
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: object, **options: Any) -> None:
         password = None
         if options["password_env"]:
             password = secret_from_env(options["password_env"], strip=False)

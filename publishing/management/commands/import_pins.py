@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from publishing.models import BlogProject
 from publishing.services.csv_import import pins_import_csv
@@ -12,12 +14,12 @@ class Command(BaseCommand):
         "any bad row imports nothing and every problem is listed by row (the header is row 1)."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="Path of the CSV file (UTF-8).")
         parser.add_argument("--project", type=int, required=True, help="Id of the project to import into.")
         parser.add_argument("--dry-run", action="store_true", help="Check every row, import nothing.")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: object, **options: Any) -> None:
         project = BlogProject.objects.filter(pk=options["project"]).first()
         if project is None:
             raise CommandError(f"Project {options['project']} not found.")

@@ -1,6 +1,7 @@
 import json
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from pinpublisher.commands import secret_from_env
 from pinterest.errors import ConnectError, PinterestError
@@ -15,7 +16,7 @@ class Command(BaseCommand):
         "every outcome. Safe to run twice: nothing is duplicated."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--token-env",
             metavar="VAR",
@@ -34,7 +35,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: object, **options: Any) -> None:
         access = secret_from_env(options["token_env"]) if options["token_env"] else ""
         refresh = secret_from_env(options["refresh_token_env"]) if options["refresh_token_env"] else ""
         try:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import apps
 from django.core.management.base import BaseCommand
 
@@ -10,7 +12,7 @@ class Command(BaseCommand):
         "and those of every other app that declares setup_schedules() on its AppConfig (webhooks)."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: object, **options: Any) -> None:
         schedules = schedules_setup()
         # Other apps' schedules (publishing never imports them: the app registry names them).
         for config in apps.get_app_configs():

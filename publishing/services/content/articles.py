@@ -21,6 +21,7 @@ def article_create(*, tenant: Tenant, project_id: int, url: str, title: str = ""
     check_article_title(title, errors)
     if errors:
         raise ValidationError(errors)
+    assert project is not None  # else an error above
     return BlogArticle.objects.create(project=project, url=url, title=title)
 
 

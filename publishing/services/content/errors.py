@@ -1,5 +1,6 @@
 """What the content services share: the conflicts they raise, and why a pin's change was refused."""
 
+import uuid
 from typing import NoReturn
 
 from pinpublisher.errors import Conflict
@@ -26,7 +27,7 @@ class ProjectHasPins(ContentConflict):
     code = "project_has_pins"
 
 
-def refuse_change(pin_id, *, doing: str) -> NoReturn:
+def refuse_change(pin_id: uuid.UUID, *, doing: str) -> NoReturn:
     """Raise why the pin could not be changed: it is gone (404) or not in an allowed status."""
     current = Pin.objects.filter(pk=pin_id).values_list("status", flat=True).first()
     if current is None:

@@ -11,7 +11,7 @@ from pinterest.limits import CAROUSEL_MAX
 from pinterest.models import Board, BoardSection
 from publishing.models import CarouselItem, Pin
 from publishing.rules import CarouselPlan, board_section_problem
-from publishing.services.content.pin_checks import image_name
+from publishing.services.content.pin_checks import files_delete, image_name
 
 
 def section_for(*, section_id: int | None, board: Board | None, errors: dict) -> BoardSection | None:
@@ -55,15 +55,16 @@ def carousel_save(*, pin: Pin, plans: list[CarouselPlan]) -> None:
                 item = CarouselItem(pin=pin, position=plan.position, image_url=plan.image_url, **values)
                 if plan.upload is not None:
                     item.image.save(image_name(plan.extension or "jpg"), plan.upload, save=False)
+                    assert item.image.name is not None  # the name the storage gave it
                     saved.append(item.image.name)
                 item.save()
     except BaseException:
         for name in saved:
             storage.delete(name)
         raise
-    old_files = [item.image.name for item in dropped if item.image]
+    old_files = [item.image.name for item in dropped if item.image.name]
     if old_files:
-        transaction.on_commit(lambda: [storage.delete(name) for name in old_files])
+        transaction.on_commit(lambda: files_delete(storage, old_files))
 
 
 def carousel_drop(*, pin: Pin) -> None:

@@ -5,14 +5,17 @@ accepted image."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+
+from django.core.files.storage import Storage
 
 from pinterest.models import Board
-from publishing.models import BlogArticle, Tenant
+from publishing.models import BlogArticle, BlogProject, Tenant
 from publishing.rules import board_problem
 from publishing.selectors import article_for_tenant, board_for_tenant
 
 
-def board_for(*, tenant: Tenant, board_id: int | None, project, errors: dict) -> Board | None:
+def board_for(*, tenant: Tenant, board_id: int | None, project: BlogProject | None, errors: dict) -> Board | None:
     if board_id is None:
         return None
     board = board_for_tenant(tenant=tenant, board_id=board_id)
@@ -27,7 +30,9 @@ def board_for(*, tenant: Tenant, board_id: int | None, project, errors: dict) ->
     return board
 
 
-def article_for(*, tenant: Tenant, article_id: int, project, errors: dict) -> BlogArticle | None:
+def article_for(
+    *, tenant: Tenant, article_id: int, project: BlogProject | None, errors: dict
+) -> BlogArticle | None:
     article = article_for_tenant(tenant=tenant, article_id=article_id)
     if article is None:
         errors.setdefault("article", []).append(f"Article {article_id} not found.")
@@ -41,3 +46,9 @@ def article_for(*, tenant: Tenant, article_id: int, project, errors: dict) -> Bl
 
 def image_name(extension: str) -> str:
     return f"{uuid.uuid4().hex}.{extension}"
+
+
+def files_delete(storage: Storage, names: Iterable[str]) -> None:
+    """Delete the stored files ``names`` (once the commit that let go of them is done)."""
+    for name in names:
+        storage.delete(name)

@@ -7,10 +7,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
-from publishing.models import MediaState, Pin, PinKind, PinStatus, Tenant
+from publishing.models import BlogProject, MediaState, Pin, PinKind, PinStatus, Tenant
 from publishing.rules import (
     MSG_NO_IMAGE,
     PIN_DELETABLE_STATUSES,
@@ -24,7 +24,7 @@ from publishing.rules import (
 )
 from publishing.services.content.errors import PinNotDeletable, refuse_change
 from publishing.services.content.media import carousel_save, section_for
-from publishing.services.content.pin_checks import article_for, board_for, image_name
+from publishing.services.content.pin_checks import article_for, board_for, files_delete, image_name
 from publishing.services.content.projects import project_for
 from publishing.services.content.schedule import file_names, written_and_scheduled
 
@@ -35,7 +35,7 @@ MEDIA_FIELDS = {
 COVER_FIELDS = ("cover_image", "cover_image_url", "cover_key_frame_seconds")
 
 
-def _given(value) -> bool:
+def _given(value: object) -> bool:
     return value not in (None, "", [])
 
 
@@ -88,6 +88,7 @@ def _save_files(pin: Pin, data: dict[str, Any], checked: dict[str, Any]) -> list
         if _given(upload):
             file = getattr(pin, field)
             field_obj = Pin._meta.get_field(field)
+            assert isinstance(field_obj, models.FileField)  # image, video and cover_image
             name = file.storage.save(field_obj.generate_filename(pin, image_name(checked[extension_key])), upload)
             setattr(pin, field, name)
             stored.append((file.storage, name))
@@ -151,6 +152,7 @@ def pin_create(
     if errors:
         raise ValidationError(errors)
 
+    assert kind is not None  # a pin without media is refused above
     pin = Pin(
         project=project,
         article=article,
@@ -206,7 +208,7 @@ def pin_update(*, pin: Pin, data: dict[str, Any]) -> Pin:
     errors: dict[str, list[str]] = {}
     changes: dict[str, Any] = {}
 
-    project = pin.project
+    project: BlogProject | None = pin.project  # None: the new one is not found (an error)
     if "project_id" in data and data["project_id"] != pin.project_id:
         project = project_for(tenant=tenant, project_id=data["project_id"], errors=errors)
         changes["project"] = project
@@ -336,4 +338,4 @@ def pin_delete(*, pin: Pin) -> None:
         storage = locked.image.storage
         locked.delete()
         if names:
-            transaction.on_commit(lambda: [storage.delete(name) for name in names])
+            transaction.on_commit(lambda: files_delete(storage, names))

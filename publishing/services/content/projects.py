@@ -37,7 +37,9 @@ def _check_project_name(*, tenant: Tenant, name: str, exclude_id: int | None, er
             f"This name is {len(name)} characters long; at most {PROJECT_NAME_MAX} are accepted."
         )
         return name
-    clash = BlogProject.objects.filter(tenant=tenant, name=name).exclude(pk=exclude_id)
+    clash = BlogProject.objects.filter(tenant=tenant, name=name)
+    if exclude_id is not None:
+        clash = clash.exclude(pk=exclude_id)
     if clash.exists():
         errors.setdefault("name", []).append(f"You already have a project named {name!r}.")
     return name
