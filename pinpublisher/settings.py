@@ -155,6 +155,7 @@ INSTALLED_APPS = [
     "apikeys",
     "publishing",
     "webhooks",
+    "planner",
 ]
 
 MIDDLEWARE = [
