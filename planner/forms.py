@@ -28,6 +28,8 @@ KIND_FIELDS = {
     PinKind.CAROUSEL: ("carousel",),
     PinKind.VIDEO: ("video", "cover_image", "cover_image_url", "cover_key_frame_seconds"),
 }
+#: What an image or a video pin shows (a cover alone shows nothing).
+SHOWN_BY = {PinKind.IMAGE: ("image", "image_url"), PinKind.VIDEO: ("video",)}
 CAROUSEL_ITEM_FIELDS = ("id", "image", "image_url", "title", "description", "link", "remove")
 #: Actions of the composer's buttons.
 ACTIONS = ("draft", "schedule", "queue", "publish", "unschedule")
@@ -136,9 +138,9 @@ class ComposerForm(forms.Form):
                     given[name] = value
             elif name in self.changed_data or (kind_changed and value not in (None, "")):
                 given[name] = value if value is not None or name == "cover_key_frame_seconds" else ""
-        if kind_changed and not given:
-            first = KIND_FIELDS[kind][0]
-            self.add_error(first, f"Give the {kind.label.lower()} this pin is to show.")
+        if (not editing or kind_changed) and not any(given.get(name) for name in SHOWN_BY[kind]):
+            # The kind chosen needs what it shows (a carousel's count is the service's to say).
+            self.add_error(SHOWN_BY[kind][0], f"Choose the {kind.label.lower()} this pin shows.")
         return given
 
     def create_data(self) -> dict[str, Any]:

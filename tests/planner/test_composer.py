@@ -239,3 +239,35 @@ def test_publish_now_of_a_pin_without_board_names_board_and_keeps_the_edit_out(m
     assert "board" in response.context["form"].errors
     pin.refresh_from_db()
     assert pin.title == "Before" and pin.board_id == world["board"].pk
+
+
+# --- the other kinds -----------------------------------------------------------------------------
+
+
+def test_a_carousel_is_composed_from_its_rows_each_with_its_texts(member, world):
+    rows = {}
+    for index in range(2):
+        rows.update({f"carousel-{index}-image": image_upload(name=f"item{index}.png"),
+                     f"carousel-{index}-title": f"Step {index + 1}",
+                     f"carousel-{index}-link": f"https://www.kitchen.example/step-{index + 1}"})
+    response = compose(member, world, action="draft", kind="carousel", image="", **rows)
+    assert response.status_code == 302, response.context["form"].errors
+    pin = Pin.objects.get(title="Lemon cake")
+    items = list(pin.carousel_items.order_by("position"))
+    assert pin.kind == "carousel" and [item.title for item in items] == ["Step 1", "Step 2"]
+    assert items[1].link == "https://www.kitchen.example/step-2" and all(item.image for item in items)
+    # An edit keeps the items by id, drops a removed one and says why the carousel is then too short.
+    response = compose(member, world, action="draft", pin=pin, kind="carousel",
+                       **{"carousel-0-id": items[0].pk, "carousel-0-title": "First",
+                          "carousel-1-id": items[1].pk, "carousel-1-title": "Step 2", "carousel-1-remove": "on"})
+    assert "2 to 5 images; 1 given" in " ".join(response.context["form"].carousel_errors())
+    assert pin.carousel_items.count() == 2 and pin.carousel_items.get(position=0).title == "Step 1"
+
+
+def test_only_the_chosen_kinds_media_is_sent(member, world):
+    # A stray image URL left in the hidden image fields does not make a video pin two kinds.
+    response = compose(member, world, action="draft", kind="video", image="",
+                       image_url="https://img.example/stray.png", cover_image_url="https://img.example/cover.png")
+    errors = response.context["form"].errors
+    assert errors["video"] == ["Choose the video this pin shows."] and "image_url" not in errors
+    assert not Pin.objects.filter(title="Lemon cake").exists()

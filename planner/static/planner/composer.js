@@ -115,12 +115,12 @@
       const src = fileUrl(field("image")) || httpsUrl(field("image_url")) || stored.image;
       setMedia(src ? image(src) : empty("Your image shows here"));
     } else if (chosen === "carousel") {
+      updateRows();
       const sources = [];
-      form.querySelectorAll("[data-carousel-row]").forEach((row, index) => {
+      rows.forEach((row, index) => {
         const removed = field(`carousel-${index}-remove`);
         if (removed && removed.checked) return;
-        const src = fileUrl(field(`carousel-${index}-image`)) || httpsUrl(field(`carousel-${index}-image_url`))
-          || stored.carousel[index] || "";
+        const src = rowSource(index);
         if (src) sources.push(src);
       });
       if (!sources.length) {
@@ -152,6 +152,40 @@
       if (poster) video.poster = poster;
       setMedia(video);
     }
+  }
+
+  // Carousel rows: those that hold an image, and one more to fill (two at least); "+ Add an image"
+  // shows the next. Each row's thumbnail is its image.
+  const rows = Array.from(form.querySelectorAll("[data-carousel-row]"));
+  const addRow = document.getElementById("carousel-add");
+  let shownRows = 0;
+
+  function rowSource(index) {
+    return fileUrl(field(`carousel-${index}-image`)) || httpsUrl(field(`carousel-${index}-image_url`))
+      || stored.carousel[index] || "";
+  }
+
+  function updateRows() {
+    let filled = 0;
+    rows.forEach((row, index) => {
+      const src = rowSource(index);
+      if (src) filled = index + 1;
+      const thumb = row.querySelector(".pl-row-thumb");
+      const shown = thumb.querySelector("img");
+      if (src && (!shown || shown.src !== src)) thumb.replaceChildren(image(src));
+    });
+    shownRows = Math.min(rows.length, Math.max(shownRows, filled + 1, 2));
+    rows.forEach((row, index) => { row.hidden = index >= shownRows; });
+    if (addRow) addRow.hidden = shownRows >= rows.length;
+  }
+
+  if (addRow) {
+    addRow.addEventListener("click", () => {
+      shownRows = Math.min(rows.length, shownRows + 1);
+      updateRows();
+      const next = rows[shownRows - 1].querySelector("input[type=file]");
+      if (next) next.focus();
+    });
   }
 
   // The image rules, checked as a file is added (the server checks them again).
