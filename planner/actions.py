@@ -83,8 +83,18 @@ def compose(
     if action == "unschedule":
         pin = content.written_then(write, lambda pin: content.pin_unschedule(pin=pin))
         return Outcome(pin, [("success", "Back to draft: the pin is off the schedule.")])
+    if form.pin is not None and form.pin.status == PinStatus.READY_TO_SCHEDULE and "scheduled_at" in form.changed_data:
+        # A scheduled pin's new time is its schedule (as the API's PATCH with scheduled_at).
+        at = form.scheduled_time(required=True)
+        pin = _writer(form, tenant, scheduled_at=at)()
+        return Outcome(pin, [("success", f"Changes saved: it publishes at {_when(pin)}.")])
     pin = write()
-    return Outcome(pin, [("success", "Draft saved." if pin.status == PinStatus.DRAFT else "Changes saved.")])
+    if pin.status != PinStatus.DRAFT:
+        return Outcome(pin, [("success", "Changes saved.")])
+    said = [("success", "Draft saved.")]
+    if "scheduled_at" in form.changed_data and form.cleaned_data.get("scheduled_at") is not None:
+        said.append(("info", "The time typed is used when you press Schedule; a draft does not publish."))
+    return Outcome(pin, said)
 
 
 def publish_now(*, pin: Pin, user: Any) -> Outcome:

@@ -63,10 +63,15 @@ def pin_list(request: HttpRequest, *, tenant: Tenant) -> HttpResponse:
 def composer(request: HttpRequest, pin_id: UUID | None = None, *, tenant: Tenant) -> HttpResponse:
     pin = _pin_or_404(tenant, pin_id) if pin_id is not None else None
     choices = reads.composer_choices(tenant=tenant, pin=pin)
-    if request.method == "POST" and (pin is None or pin.is_editable):
+    if request.method == "POST" and pin is not None and not pin.is_editable:
+        messages.error(request, f"This pin is {pin.get_status_display().lower()}: it can no longer be changed.")
+        return HttpResponseRedirect(reverse("planner:pin", args=[pin.pk]))
+    if request.method == "POST":
         form = ComposerForm(request.POST, request.FILES, choices=choices, pin=pin)
         action = request.POST.get("action", "draft")
-        if action in ACTIONS and form.is_valid():
+        if action not in ACTIONS:
+            form.add_error(None, f"Unknown action {action!r}.")
+        elif form.is_valid():
             try:
                 outcome = actions.compose(form=form, tenant=tenant, action=action, user=request.user)
             except ValidationError as err:
@@ -81,12 +86,10 @@ def composer(request: HttpRequest, pin_id: UUID | None = None, *, tenant: Tenant
                 form.add_error(None, "The pin was deleted meanwhile.")
             else:
                 return _done(request, outcome)
-        elif action not in ACTIONS:
-            form.add_error(None, f"Unknown action {action!r}.")
+    elif pin is None:
+        form = ComposerForm(initial={"project": choices.projects.first()}, choices=choices)
     else:
-        initial = {"project": choices.projects.first()} if pin is None else None
-        form = ComposerForm(initial=initial, choices=choices, pin=pin) if initial else ComposerForm(
-            choices=choices, pin=pin)
+        form = ComposerForm(choices=choices, pin=pin)
     return render(request, "planner/composer.html", _composer_context(form, pin, choices))
 
 
@@ -141,4 +144,5 @@ def _composer_context(form: ComposerForm, pin: Pin | None, choices: reads.Compos
         "image_rules": {"formats": [name.lower() for name in IMAGE_FORMATS], "max_bytes": MAX_IMAGE_BYTES,
                         "min_side": MIN_IMAGE_SIDE},
         "project_zone": reads.project_zone(pin.project) if pin is not None else None,
+        "has_projects": project is not None,
     }

@@ -271,3 +271,28 @@ def test_only_the_chosen_kinds_media_is_sent(member, world):
     errors = response.context["form"].errors
     assert errors["video"] == ["Choose the video this pin shows."] and "image_url" not in errors
     assert not Pin.objects.filter(title="Lemon cake").exists()
+
+
+def test_a_scheduled_pins_new_time_saved_is_its_new_schedule(member, world):
+    soon = timezone.now() + timedelta(days=1)
+    pin = make_pin(project=world["project"], board=world["board"], article=world["article"], scheduled_at=soon)
+    day = (timezone.now() + timedelta(days=4)).astimezone(BERLIN).date()
+    compose(member, world, action="draft", pin=pin, scheduled_at=f"{day:%Y-%m-%d}T07:15")
+    pin.refresh_from_db()
+    assert pin.status == PinStatus.READY_TO_SCHEDULE
+    assert pin.scheduled_at == datetime.combine(day, time(7, 15), tzinfo=BERLIN)
+
+
+def test_a_published_pin_cannot_be_changed_from_the_composer(member, world):
+    pin = make_pin(project=world["project"], board=world["board"], status=PinStatus.PUBLISHED, title="Out")
+    page = member.get(f"/planner/pins/{pin.pk}/").content.decode()
+    assert 'name="action"' not in page
+    response = compose(member, world, action="draft", pin=pin, title="Changed")
+    pin.refresh_from_db()
+    assert response.status_code == 302 and pin.title == "Out"
+
+
+def test_a_tenant_without_projects_is_told_what_a_pin_needs(client, tenant):
+    client.force_login(make_user(tenant=tenant))
+    page = client.get("/planner/pins/new/").content.decode()
+    assert "no project yet" in page and 'id="composer"' not in page
