@@ -90,7 +90,10 @@ def composer(request: HttpRequest, pin_id: UUID | None = None, *, tenant: Tenant
         form = ComposerForm(initial={"project": choices.projects.first()}, choices=choices)
     else:
         form = ComposerForm(choices=choices, pin=pin)
-    return render(request, "planner/composer.html", _composer_context(form, pin, choices))
+    context = _composer_context(form, pin, choices)
+    # A browser never sends a file again: say so when a refused request carried some.
+    context["files_dropped"] = bool(request.FILES) and bool(form.errors)
+    return render(request, "planner/composer.html", context)
 
 
 def _done(request: HttpRequest, outcome: actions.Outcome) -> HttpResponse:

@@ -135,7 +135,15 @@ def test_compose_an_image_pin_and_save_a_draft(driver, live_server, world, steps
     assert not driver.find_element(By.NAME, "video").is_displayed()
     steps.shot("empty composer")
 
+    # The image rules are checked as a file is picked.
+    tiny = tmp_path / "tiny.png"
+    Image.new("RGB", (60, 60), (0, 0, 0)).save(tiny)
+    driver.find_element(By.NAME, "image").send_keys(str(tiny))
+    WebDriverWait(driver, 5).until(lambda d: d.find_elements(By.CSS_SELECTOR, "[data-field=image] .pl-error"))
+    assert "at least 100 px" in driver.find_element(By.CSS_SELECTOR, "[data-field=image] .pl-error").text
+    steps.shot("too small an image")
     driver.find_element(By.NAME, "image").send_keys(str(picture(tmp_path)))
+    WebDriverWait(driver, 5).until(lambda d: not d.find_elements(By.CSS_SELECTOR, "[data-field=image] .pl-error"))
     WebDriverWait(driver, 5).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#preview-media img[src^='blob:']"))
     title = driver.find_element(By.NAME, "title")
     title.send_keys("Lemon cake in 20 minutes")

@@ -219,6 +219,7 @@ def test_a_board_of_another_account_is_refused_on_board(member, world, tenant):
     response = compose(member, world, action="draft", board=other_board.pk)
     assert "Elsewhere" in " ".join(response.context["form"].errors["board"])
     assert not Pin.objects.filter(title="Lemon cake").exists()
+    assert "choose them again" in response.content.decode()
 
 
 def test_a_title_longer_than_any_pin_keeps_is_refused_on_title(member, world):
@@ -296,3 +297,18 @@ def test_a_tenant_without_projects_is_told_what_a_pin_needs(client, tenant):
     client.force_login(make_user(tenant=tenant))
     page = client.get("/planner/pins/new/").content.decode()
     assert "no project yet" in page and 'id="composer"' not in page
+
+
+def test_a_video_pin_is_composed_with_its_cover(member, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from publishing.services.demo import DEMO_VIDEO
+
+    video = SimpleUploadedFile("clip.mp4", DEMO_VIDEO.read_bytes(), content_type="video/mp4")
+    response = compose(member, world, action="draft", kind="video", image="", video=video,
+                       cover_image=image_upload(name="cover.png"))
+    assert response.status_code == 302, response.context["form"].errors
+    pin = Pin.objects.get(title="Lemon cake")
+    assert pin.kind == "video" and pin.video and pin.cover_image and not pin.image
+    page = member.get(f"/planner/pins/{pin.pk}/").content.decode()
+    assert "<video" in page and pin.cover_image.url in page
