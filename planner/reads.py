@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 
 from pinpublisher.timezones import format_when, zone_name, zone_of
 from pinterest.models import Board, BoardSection
-from pinterest.selectors import boards_for_tenant
+from pinterest.selectors import board_sections_for_tenant, boards_for_tenant
 from publishing import selectors, selectors_queue
 from publishing.models import BlogArticle, BlogProject, Pin, PinKind, PinStatus, Tenant
 from publishing.selectors import PinFilters
@@ -108,7 +108,7 @@ class ComposerChoices:
 
 def composer_choices(*, tenant: Tenant, pin: Pin | None = None) -> ComposerChoices:
     boards = boards_for_tenant(tenant=tenant)
-    sections = BoardSection.objects.filter(board__connection__tenant=tenant).select_related("board")
+    sections = board_sections_for_tenant(tenant=tenant)
     kept_board = [pin.board_id] if pin is not None and pin.board_id else []
     kept_section = [pin.board_section_id] if pin is not None and pin.board_section_id else []
     return ComposerChoices(
