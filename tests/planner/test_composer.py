@@ -8,12 +8,16 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from pinpublisher.timezones import format_when
 from publishing import engine
 from publishing.models import Pin, PinStatus
+from publishing.services.demo import DEMO_VIDEO
 from publishing.services.queue_slots import project_slots_replace
 from tests.factories import (
     api_client,
@@ -300,10 +304,6 @@ def test_a_tenant_without_projects_is_told_what_a_pin_needs(client, tenant):
 
 
 def test_a_video_pin_is_composed_with_its_cover(member, world):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from publishing.services.demo import DEMO_VIDEO
-
     video = SimpleUploadedFile("clip.mp4", DEMO_VIDEO.read_bytes(), content_type="video/mp4")
     response = compose(member, world, action="draft", kind="video", image="", video=video,
                        cover_image=image_upload(name="cover.png"))
@@ -312,3 +312,17 @@ def test_a_video_pin_is_composed_with_its_cover(member, world):
     assert pin.kind == "video" and pin.video and pin.cover_image and not pin.image
     page = member.get(f"/planner/pins/{pin.pk}/").content.decode()
     assert "<video" in page and pin.cover_image.url in page
+
+
+def test_the_pins_list_makes_as_many_queries_for_thirty_pins_as_for_three(member, world):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert member.get("/planner/pins/").status_code == 200
+        return len(captured.captured_queries)
+
+    for _ in range(3):
+        make_pin(project=world["project"], board=world["board"], article=world["article"])
+    few = queries()
+    for _ in range(27):
+        make_pin(project=world["project"], board=world["board"], article=world["article"])
+    assert queries() == few
