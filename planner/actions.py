@@ -36,9 +36,9 @@ from publishing.services import content, queue_slots, readiness
 
 @dataclass
 class Outcome:
-    """What an action did: the pin it leaves (None when nothing was written) and what to tell."""
+    """What an action did: the pin it leaves and what to tell."""
 
-    pin: Pin | None
+    pin: Pin
     messages: list[tuple[str, str]] = field(default_factory=list)  # (level, text)
 
 
@@ -66,10 +66,13 @@ def compose(
     """Do ``action`` (one of ``forms.ACTIONS``) with the form's (valid) input. Raises ValidationError
     for input the form or a service refuses (the form holds the form's own errors), ContentConflict,
     and engine.PinValidationError."""
-    if action == "schedule":
+    pin_ready = form.pin is not None and form.pin.status == PinStatus.READY_TO_SCHEDULE
+    if action == "schedule" or (action == "draft" and pin_ready and "scheduled_at" in form.changed_data):
+        # Schedule, or a scheduled pin's new time saved: its schedule (as the API's PATCH with scheduled_at).
         at = form.scheduled_time(required=True)
         pin = _writer(form, tenant, scheduled_at=at)()
-        return Outcome(pin, [("success", f"Scheduled for {_when(pin)}.")])
+        said = "Scheduled for" if action == "schedule" else "Changes saved: it publishes at"
+        return Outcome(pin, [("success", f"{said} {_when(pin)}.")])
     write = _writer(form, tenant)
     if action == "queue":
         pin = content.written_then(write, lambda pin: queue_slots.pin_add_to_queue(pin=pin))
@@ -83,18 +86,13 @@ def compose(
     if action == "unschedule":
         pin = content.written_then(write, lambda pin: content.pin_unschedule(pin=pin))
         return Outcome(pin, [("success", "Back to draft: the pin is off the schedule.")])
-    if form.pin is not None and form.pin.status == PinStatus.READY_TO_SCHEDULE and "scheduled_at" in form.changed_data:
-        # A scheduled pin's new time is its schedule (as the API's PATCH with scheduled_at).
-        at = form.scheduled_time(required=True)
-        pin = _writer(form, tenant, scheduled_at=at)()
-        return Outcome(pin, [("success", f"Changes saved: it publishes at {_when(pin)}.")])
     pin = write()
     if pin.status != PinStatus.DRAFT:
         return Outcome(pin, [("success", "Changes saved.")])
-    said = [("success", "Draft saved.")]
+    messages = [("success", "Draft saved.")]
     if "scheduled_at" in form.changed_data and form.cleaned_data.get("scheduled_at") is not None:
-        said.append(("info", "The time typed is used when you press Schedule; a draft does not publish."))
-    return Outcome(pin, said)
+        messages.append(("info", "The time typed is used when you press Schedule; a draft does not publish."))
+    return Outcome(pin, messages)
 
 
 def publish_now(*, pin: Pin, user: Any) -> Outcome:

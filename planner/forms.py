@@ -15,6 +15,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import QuerySet
 
 from pinterest.limits import CAROUSEL_MAX, TEXT_LIMITS
 from pinterest.models import Board, BoardSection
@@ -229,6 +230,6 @@ class PinListFilter(forms.Form):
         queryset=None, required=False, empty_label="All projects")
     status = forms.ChoiceField(choices=[("", "Any status"), *PinStatus.choices], required=False)
 
-    def __init__(self, *args: Any, choices: ComposerChoices, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, projects: QuerySet[BlogProject], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = choices.projects  # type: ignore[attr-defined]
+        self.fields["project"].queryset = projects  # type: ignore[attr-defined]

@@ -24,7 +24,7 @@ from planner import actions, reads
 from planner.access import tenant_member_required
 from planner.forms import ACTIONS, ComposerForm, PinListFilter, carousel_name
 from publishing import selectors
-from publishing.models import Pin, PinKind, PinStatus, Tenant
+from publishing.models import Pin, PinStatus, Tenant
 from publishing.rules import IMAGE_FORMATS, MAX_IMAGE_BYTES, MIN_IMAGE_SIDE
 
 
@@ -38,8 +38,7 @@ def _pin_or_404(tenant: Tenant, pin_id: UUID) -> Pin:
 
 @tenant_member_required
 def pin_list(request: HttpRequest, *, tenant: Tenant) -> HttpResponse:
-    choices = reads.composer_choices(tenant=tenant)
-    filters = PinListFilter(request.GET or None, choices=choices)
+    filters = PinListFilter(request.GET or None, projects=selectors.projects_for_tenant(tenant=tenant))
     project_id = status = None
     if filters.is_bound and filters.is_valid():
         project = filters.cleaned_data.get("project")
@@ -99,7 +98,6 @@ def composer(request: HttpRequest, pin_id: UUID | None = None, *, tenant: Tenant
 def _done(request: HttpRequest, outcome: actions.Outcome) -> HttpResponse:
     for level, text in outcome.messages:
         messages.add_message(request, getattr(messages, level.upper()), text)
-    assert outcome.pin is not None
     return HttpResponseRedirect(reverse("planner:pin", args=[outcome.pin.pk]))
 
 
@@ -135,7 +133,6 @@ def _composer_context(form: ComposerForm, pin: Pin | None, choices: reads.Compos
         "editable": pin is None or pin.is_editable,
         "failed": pin is not None and pin.status == PinStatus.ERROR,
         "carousel_rows": carousel_rows,
-        "kinds": PinKind,
         "thumbnail": reads.thumbnail_url(pin) if pin is not None else "",
         "video_url": pin.video.url if pin is not None and pin.video else "",
         "tone": reads.STATUS_TONES.get(pin.status, "neutral") if pin is not None else "neutral",
