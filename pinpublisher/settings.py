@@ -170,6 +170,7 @@ INSTALLED_APPS = [
     "apikeys",
     "publishing",
     "webhooks",
+    "planner",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("pinpublisher.api_urls")),
     path("pinterest/", include("pinterest.urls")),
+    # The planner (tenant members' pages); included by name, so the project imports no app.
+    path("planner/", include("planner.urls")),
 ]
 
 # Under /api/ errors answer in the API's JSON format, elsewhere with Django's pages.

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from pinterest.models import REFRESH_FAILING_ALERT_AFTER, Board, Health, PinterestConnection, TenantRef
+from pinterest.models import REFRESH_FAILING_ALERT_AFTER, Board, BoardSection, Health, PinterestConnection, TenantRef
 
 
 def connections_for_tenant(*, tenant: TenantRef) -> QuerySet[PinterestConnection]:
@@ -23,6 +23,11 @@ def boards_for_tenant(
     if is_archived is not None:
         boards = boards.filter(is_archived=is_archived)
     return boards.order_by("name", "id").prefetch_related("sections")
+
+
+def board_sections_for_tenant(*, tenant: TenantRef) -> QuerySet[BoardSection]:
+    """The sections of every board of the tenant's accounts (archived ones too), with their board."""
+    return BoardSection.objects.filter(board__connection__tenant=tenant).select_related("board").order_by("name", "id")
 
 
 def connections_expiring(*, within: timedelta, now: datetime | None = None) -> QuerySet[PinterestConnection]:

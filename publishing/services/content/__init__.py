@@ -1,9 +1,9 @@
 """Writes of a tenant's content: projects, articles and pins (create, update, schedule, delete).
 
 Modules: ``projects``, ``articles``, ``pins`` (create, update, delete), ``schedule`` (the window
-every scheduled time keeps, schedule, unschedule), ``pin_checks`` and ``media`` (the reads and
-writes around the input rules, which are ``publishing.rules``'s; their names used by the API are
-re-exported here).
+every scheduled time keeps, schedule, unschedule, and ``written_then``: a write and the step after
+it as one), ``pin_checks`` and ``media`` (the reads and writes around the input rules, which are
+``publishing.rules``'s; their names used by the API are re-exported here).
 
 Every function takes the caller's tenant (or an object already scoped to it) and refers to
 related objects by id, resolving them inside the tenant: another tenant's id reads as
@@ -43,7 +43,7 @@ from publishing.services.content.errors import (
 )
 from publishing.services.content.pins import pin_create, pin_delete, pin_update
 from publishing.services.content.projects import project_create, project_delete, project_update
-from publishing.services.content.schedule import pin_schedule, pin_unschedule
+from publishing.services.content.schedule import pin_schedule, pin_unschedule, written_then
 
 __all__ = [
     "IMAGE_FORMATS",
@@ -71,4 +71,5 @@ __all__ = [
     "schedule_problems",
     "schedule_time_problem",
     "schedule_window",
+    "written_then",
 ]

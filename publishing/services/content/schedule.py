@@ -54,17 +54,24 @@ def pin_unschedule(*, pin: Pin) -> Pin:
 
 def written_and_scheduled(write: Callable[[], Pin], *, scheduled_at: datetime | None) -> Pin:
     """Run ``write`` (a create or an update), then schedule (or, for None, unschedule) the pin it
-    returns, all in one transaction. The files ``write`` stored are removed if the schedule is
-    refused (the rows that named them are rolled back)."""
+    returns, all in one transaction (``written_then``)."""
+    if scheduled_at is None:
+        return written_then(write, lambda pin: pin_unschedule(pin=pin))
+    return written_then(write, lambda pin: pin_schedule(pin=pin, scheduled_at=scheduled_at))
+
+
+def written_then(write: Callable[[], Pin], then: Callable[[Pin], Pin]) -> Pin:
+    """Run ``write`` (a create or an update), then ``then`` on the pin it returns (a schedule, a
+    place in the queue, a check), all in one transaction: what ``then`` refuses undoes the write,
+    and the files ``write`` stored are removed (the rows that named them are rolled back).
+    Returns what ``then`` returns; raises what either raises."""
     written: set[str] = set()
     pin_id = None
     try:
         with transaction.atomic():
             pin = write()
             pin_id, written = pin.pk, file_names(pin)
-            if scheduled_at is None:
-                return pin_unschedule(pin=pin)
-            return pin_schedule(pin=pin, scheduled_at=scheduled_at)
+            return then(pin)
     except BaseException:
         kept = file_names(Pin.objects.filter(pk=pin_id).first()) if pin_id is not None else set()
         storage = Pin._meta.get_field("image").storage

@@ -1,0 +1,25 @@
+"""The planner's pages, under /planner/ (the project's URLconf includes "planner.urls")."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+from django.views.generic import RedirectView
+
+from planner import views
+
+app_name = "planner"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="planner:pins", permanent=False), name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="planner/login.html", redirect_authenticated_user=True, next_page="planner:pins"
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(next_page="planner:login"), name="logout"),
+    path("pins/", views.pin_list, name="pins"),
+    path("pins/new/", views.composer, name="pin-new"),
+    path("pins/<uuid:pin_id>/", views.composer, name="pin"),
+    path("pins/<uuid:pin_id>/retry/", views.pin_retry, name="pin-retry"),
+]
