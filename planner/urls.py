@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import RedirectView
 
-from planner import views
+from planner import calendar_views, views
 
 app_name = "planner"
 
@@ -22,4 +22,9 @@ urlpatterns = [
     path("pins/new/", views.composer, name="pin-new"),
     path("pins/<uuid:pin_id>/", views.composer, name="pin"),
     path("pins/<uuid:pin_id>/retry/", views.pin_retry, name="pin-retry"),
+]
+
+urlpatterns += [
+    path("calendar/", calendar_views.calendar, name="calendar"),
+    path("calendar/pins/<uuid:pin_id>/move/", calendar_views.pin_move, name="calendar-move"),
 ]
