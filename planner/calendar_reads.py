@@ -181,11 +181,31 @@ class FreeSlot:
         return self.at.strftime(LOCAL_FORMAT)
 
 
+#: A pin placed on the calendar before it is read whole: its id and its moment in the calendar's zone.
+Placed = tuple[Any, datetime]
+
+
 @dataclass
-class Hour:
-    at: datetime  # the hour's start, in the calendar's zone
+class Cell:
+    """What a day or an hour holds: how many pins (``count``), those placed (ids and times, in
+    time order), the pins read whole to be shown (``pins``), and the free slots."""
+
+    placed: list[Placed] = field(default_factory=list)
     pins: list[CalendarPin] = field(default_factory=list)
     slots: list[FreeSlot] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.placed)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.placed and not self.slots
+
+
+@dataclass
+class Hour(Cell):
+    at: datetime | None = None  # the hour's start, in the calendar's zone
     is_past: bool = False
 
     @property
@@ -194,26 +214,24 @@ class Hour:
 
     @property
     def more(self) -> int:
-        return max(len(self.pins) - WEEK_SHOWN, 0)
+        return max(self.count - WEEK_SHOWN, 0)
 
     @property
     def local(self) -> str:
-        return self.at.strftime(LOCAL_FORMAT)
+        return self.at.strftime(LOCAL_FORMAT) if self.at else ""
 
     @property
     def label(self) -> str:
-        return self.at.strftime("%H:%M")
+        return self.at.strftime("%H:%M") if self.at else ""
 
     @property
     def instant(self) -> str:
-        return self.at.isoformat()
+        return self.at.isoformat() if self.at else ""
 
 
 @dataclass
-class Day:
-    day: date
-    pins: list[CalendarPin] = field(default_factory=list)
-    slots: list[FreeSlot] = field(default_factory=list)
+class Day(Cell):
+    day: date = date.min
     in_range: bool = True  # a month's day of the months before and after is False
     is_today: bool = False
     is_past: bool = False
@@ -225,11 +243,7 @@ class Day:
 
     @property
     def more(self) -> int:
-        return max(len(self.pins) - MONTH_SHOWN, 0)
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.pins and not self.slots
+        return max(self.count - MONTH_SHOWN, 0)
 
 
 @dataclass(frozen=True)
@@ -251,7 +265,7 @@ class Calendar:
         return f"{first:%d %b} – {last:%d %b %Y}"
 
 
-def _calendar_pin(pin: Pin, at: datetime | None, zone: tzinfo) -> CalendarPin:
+def _calendar_pin(pin: Pin, at: datetime | None) -> CalendarPin:
     own = at.astimezone(project_zone(pin.project)) if at is not None else None
     own_time = ""
     if own is not None and at is not None and own.utcoffset() != at.utcoffset():
@@ -260,42 +274,47 @@ def _calendar_pin(pin: Pin, at: datetime | None, zone: tzinfo) -> CalendarPin:
 
 
 def calendar_read(*, tenant: Tenant, query: CalendarQuery, now: datetime | None = None) -> Calendar:
-    """The days of ``query`` with their pins (in time order) and free slots, and the drafts."""
+    """The days of ``query`` with their pins (in time order) and free slots, and the drafts.
+
+    The range's pins are first placed from their ids and moments alone; only those the view shows
+    (a month's first ``MONTH_SHOWN`` a day, a week's first ``WEEK_SHOWN`` an hour, an agenda's all)
+    are read whole, so a busy month costs what a quiet one does."""
     now = now or timezone.now()
     zone = query.zone
     first, last = query.days()
     start = local_to_utc(day=first, at=time.min, zone=zone)
     end = local_to_utc(day=last + timedelta(days=1), at=time.min, zone=zone)
     today = now.astimezone(zone).date()
-    days = {
-        first + timedelta(days=n): Day(
-            day=first + timedelta(days=n),
-            in_range=query.view != "month" or (first + timedelta(days=n)).month == query.anchor.month,
-            is_today=first + timedelta(days=n) == today,
-            is_past=first + timedelta(days=n) < today,
-        )
-        for n in range((last - first).days + 1)
-    }
+    days = {}
+    for n in range((last - first).days + 1):
+        day = first + timedelta(days=n)
+        days[day] = Day(day=day, in_range=query.view != "month" or day.month == query.anchor.month,
+                        is_today=day == today, is_past=day < today)
     statuses = (query.status,) if query.status else CALENDAR_STATUSES
     project_id = query.project.pk if query.project is not None else None
-    pins = (
+    in_range = (
         selectors.pins_for_tenant(tenant=tenant, filters=PinFilters(project_id=project_id, statuses=statuses))
         .annotate(calendar_at=Coalesce("published_at", "scheduled_at", "claimed_at"))
         .filter(calendar_at__gte=start, calendar_at__lt=end)
-        .select_related("project", "board")
-        .order_by("calendar_at", "id")
     )
-    for pin in pins:
-        at = pin.calendar_at.astimezone(zone)
+    for pin_id, moment in in_range.order_by("calendar_at", "id").values_list("id", "calendar_at"):
+        at = moment.astimezone(zone)
         if at.date() in days:
-            days[at.date()].pins.append(_calendar_pin(pin, at, zone))
+            days[at.date()].placed.append((pin_id, at))
     if query.project is not None and query.status in ("", PinStatus.READY_TO_SCHEDULE):
         for slot in free_slots(project=query.project, start=start, end=end, now=now):
             days[slot.at.date()].slots.append(slot)
     hours = _week_hours(list(days.values()), zone=zone, now=now) if query.view == "week" else []
+    cells: list[Cell] = [hour for day in days.values() for hour in day.hours] if hours else list(days.values())
+    shown = {"month": MONTH_SHOWN, "week": WEEK_SHOWN}.get(query.view)
+    wanted = [(cell, placed) for cell in cells for placed in cell.placed[:shown]]
+    pins = in_range.filter(pk__in=[pin_id for _cell, (pin_id, _at) in wanted]).select_related("project", "board")
+    by_id = {pin.pk: pin for pin in pins}
+    for cell, (pin_id, at) in wanted:
+        if pin_id in by_id:
+            cell.pins.append(_calendar_pin(by_id[pin_id], at))
     drafts = drafts_read(tenant=tenant, project_id=project_id)
-    shown = [entry.pin for day in days.values() for entry in _shown(day, query.view)]
-    prefetch_related_objects([*shown, *(draft.pin for draft in drafts)], "carousel_items")
+    prefetch_related_objects([*by_id.values(), *(draft.pin for draft in drafts)], "carousel_items")
     return Calendar(
         query=query,
         days=list(days.values()),
@@ -306,20 +325,12 @@ def calendar_read(*, tenant: Tenant, query: CalendarQuery, now: datetime | None 
     )
 
 
-def _shown(day: Day, view: str) -> list[CalendarPin]:
-    if view == "month":
-        return day.shown
-    if view == "week":
-        return [entry for hour in day.hours for entry in hour.shown]
-    return day.pins
-
-
 def _week_hours(days: list[Day], *, zone: tzinfo, now: datetime) -> list[int]:
     """Give each day its hours (from ``WEEK_FIRST_HOUR``, or earlier for an earlier pin or slot, to
     23) holding its pins and slots; returns the hours shown."""
     earliest = min(
         [WEEK_FIRST_HOUR]
-        + [entry.at.hour for day in days for entry in day.pins if entry.at is not None]
+        + [at.hour for day in days for _pin_id, at in day.placed]
         + [slot.at.hour for day in days for slot in day.slots]
     )
     shown = list(range(earliest, 24))
@@ -328,9 +339,8 @@ def _week_hours(days: list[Day], *, zone: tzinfo, now: datetime) -> list[int]:
         for hour in shown:
             at = local_to_utc(day=day.day, at=time(hour), zone=zone).astimezone(zone)
             by_hour[hour] = Hour(at=at, is_past=at + timedelta(hours=1) <= now)
-        for entry in day.pins:
-            if entry.at is not None:
-                by_hour[entry.at.hour].pins.append(entry)
+        for placed in day.placed:
+            by_hour[placed[1].hour].placed.append(placed)
         for slot in day.slots:
             by_hour[slot.at.hour].slots.append(slot)
         day.hours = list(by_hour.values())
@@ -338,18 +348,26 @@ def _week_hours(days: list[Day], *, zone: tzinfo, now: datetime) -> list[int]:
 
 
 def free_slots(*, project: BlogProject, start: datetime, end: datetime, now: datetime) -> list[FreeSlot]:
-    """The project's free queue slots in ``[start, end)`` that are still ahead (the queue looks at
-    most ``selectors_queue.MAX_LIST_DAYS`` ahead), in the project's zone."""
+    """The project's free queue slots in ``[start, end)`` that are still ahead, in the project's zone:
+    the queue's own reads (``selectors_queue``: the weekly slots, and the minutes the account's
+    pins hold), a slot free when no pin holds its minute, as ``QueueSlot.is_free`` says."""
     begin = max(start, now)
     if begin >= end:
         return []
-    days = (end - begin).days + 1
     try:
-        slots = selectors_queue.project_queue_list(project=project, now=begin, days=days)
+        zone = project.zone
     except ValidationError:  # a project whose stored zone is no zone: the queue refuses it too
         return []
-    zone = project_zone(project)
-    return [FreeSlot(at=slot.at.astimezone(zone)) for slot in slots if slot.is_free and slot.at < end]
+    instants = selectors_queue.slot_instants(
+        zone=zone, slots=selectors_queue.project_posting_slots(project=project), start=begin, end=end)
+    if not instants:
+        return []
+    held = {
+        selectors_queue.minute_of(at)
+        for at in selectors_queue.account_scheduled_times(
+            project=project, start=selectors_queue.minute_of(instants[0]), end=instants[-1] + timedelta(minutes=1))
+    }
+    return [FreeSlot(at=at.astimezone(zone)) for at in instants if at not in held]
 
 
 def drafts_read(*, tenant: Tenant, project_id: int | None) -> list[CalendarPin]:
