@@ -26,6 +26,7 @@ from django.db.models import QuerySet, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from pinterest.models import Board
 from planner.reads import STATUS_TONES, project_zone, thumbnail_url, zone_label
 from publishing import selectors, selectors_queue
 from publishing.models import BlogProject, Pin, PinKind, PinStatus, Tenant
@@ -88,12 +89,17 @@ class CalendarQuery:
     status: str
     zone: tzinfo
     zone_project: BlogProject | None
+    board_id: int | None = None
 
     @classmethod
-    def from_params(cls, params: Mapping[str, str], *, projects: QuerySet[BlogProject]) -> CalendarQuery:
-        """Read ``?view=&date=&project=&status=``; anything unknown falls back to the default
-        (the week, today in the calendar's zone, the tenant, every status)."""
+    def from_params(
+        cls, params: Mapping[str, str], *, projects: QuerySet[BlogProject], boards: QuerySet[Board]
+    ) -> CalendarQuery:
+        """Read ``?view=&date=&project=&board=&status=``; anything unknown falls back to the
+        default (the week, today in the calendar's zone, the tenant, every board and status)."""
         project = _project_of(params.get("project"), projects)
+        board = params.get("board", "")
+        board_id = int(board) if board.isdigit() and boards.filter(pk=int(board)).exists() else None
         zone_project = project or projects.first()
         zone = project_zone(zone_project) if zone_project is not None else timezone.get_current_timezone()
         view = params.get("view", "")
@@ -109,6 +115,7 @@ class CalendarQuery:
             status=status if status in CALENDAR_STATUSES else "",
             zone=zone,
             zone_project=zone_project,
+            board_id=board_id,
         )
 
     def days(self) -> tuple[date, date]:
@@ -293,7 +300,8 @@ def calendar_read(*, tenant: Tenant, query: CalendarQuery, now: datetime | None 
     statuses = (query.status,) if query.status else CALENDAR_STATUSES
     project_id = query.project.pk if query.project is not None else None
     in_range = (
-        selectors.pins_for_tenant(tenant=tenant, filters=PinFilters(project_id=project_id, statuses=statuses))
+        selectors.pins_for_tenant(tenant=tenant, filters=PinFilters(project_id=project_id, statuses=statuses,
+                                                                    board_id=query.board_id))
         .annotate(calendar_at=Coalesce("published_at", "scheduled_at", "claimed_at"))
         .filter(calendar_at__gte=start, calendar_at__lt=end)
     )
@@ -313,7 +321,7 @@ def calendar_read(*, tenant: Tenant, query: CalendarQuery, now: datetime | None 
     for cell, (pin_id, at) in wanted:
         if pin_id in by_id:
             cell.pins.append(_calendar_pin(by_id[pin_id], at))
-    drafts = drafts_read(tenant=tenant, project_id=project_id)
+    drafts = drafts_read(tenant=tenant, project_id=project_id, board_id=query.board_id)
     prefetch_related_objects([*by_id.values(), *(draft.pin for draft in drafts)], "carousel_items")
     return Calendar(
         query=query,
@@ -370,10 +378,10 @@ def free_slots(*, project: BlogProject, start: datetime, end: datetime, now: dat
     return [FreeSlot(at=at.astimezone(zone)) for at in instants if at not in held]
 
 
-def drafts_read(*, tenant: Tenant, project_id: int | None) -> list[CalendarPin]:
+def drafts_read(*, tenant: Tenant, project_id: int | None, board_id: int | None = None) -> list[CalendarPin]:
     """The sidebar's drafts, last changed first (one more than ``DRAFTS_SHOWN``, to say there are more)."""
     drafts = (
-        selectors.pins_for_tenant(tenant=tenant, filters=PinFilters(project_id=project_id,
+        selectors.pins_for_tenant(tenant=tenant, filters=PinFilters(project_id=project_id, board_id=board_id,
                                                                     statuses=(PinStatus.DRAFT,)))
         .select_related("project", "board")
         .order_by("-updated_at", "id")[: DRAFTS_SHOWN + 1]

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from pinpublisher.errors import DomainError
 from pinpublisher.timezones import format_when
+from pinterest.selectors import boards_for_tenant
 from planner.access import tenant_member_required
 from planner.calendar_reads import CalendarQuery, calendar_read, days_grouped, parse_at
 from planner.reads import project_zone
@@ -42,9 +43,11 @@ VIEW_LINKS = (("week", "Week"), ("month", "Month"), ("agenda", "Agenda"))
 @require_GET
 def calendar(request: HttpRequest, *, tenant: Tenant) -> HttpResponse:
     projects = selectors.projects_for_tenant(tenant=tenant)
-    query = CalendarQuery.from_params(request.GET, projects=projects)
+    boards = boards_for_tenant(tenant=tenant)
+    query = CalendarQuery.from_params(request.GET, projects=projects, boards=boards)
     read = calendar_read(tenant=tenant, query=query)
-    params = {"project": query.project.pk if query.project else "", "status": query.status}
+    params = {"project": query.project.pk if query.project else "", "board": query.board_id or "",
+              "status": query.status}
     return render(request, "planner/calendar.html", {
         "nav": "calendar",
         "tenant": tenant,
@@ -52,6 +55,7 @@ def calendar(request: HttpRequest, *, tenant: Tenant) -> HttpResponse:
         "query": query,
         "weeks": days_grouped(read) if query.view == "month" else [],
         "projects": projects,
+        "boards": boards.filter(is_archived=False) | boards.filter(pk__in=[query.board_id or 0]),
         "statuses": [(value, PinStatus(value).label) for value in CALENDAR_STATUSES],
         "qs": urlencode({name: value for name, value in params.items() if value}),
         "view_links": VIEW_LINKS,
@@ -74,6 +78,8 @@ def pin_move(request: HttpRequest, pin_id: UUID, *, tenant: Tenant) -> HttpRespo
     try:
         at = parse_at(request.POST.get("at", ""), zone=project_zone(pin.project))
         pin = content.pin_schedule(pin=pin, scheduled_at=at)
+    except Pin.DoesNotExist as err:  # deleted meanwhile
+        raise Http404("No such pin.") from err
     except (ValidationError, DomainError) as err:
         reason = " ".join(err.messages) if isinstance(err, ValidationError) else str(err)
         status = 400 if isinstance(err, ValidationError) else getattr(err, "http_status", 409)

@@ -48,7 +48,7 @@ def berlin(day_offset: int, hour: int, minute: int = 0) -> datetime:
 
 
 def pin_in(world, **fields):
-    return make_pin(project=world["project"], board=world["board"], article=world["article"], **fields)
+    return make_pin(**{"project": world["project"], "board": world["board"], "article": world["article"], **fields})
 
 
 def move(client, pin, at, *, json=True, **extra):
@@ -228,3 +228,23 @@ def test_the_month_views_query_count_is_the_same_for_few_and_many_pins(member, w
     Pin.objects.bulk_create([Pin(project=world["project"], article=world["article"], title=f"Draft {n}")
                              for n in range(40)])
     assert month_queries(member, world["project"]) == few
+
+
+@pytest.mark.parametrize("view", ["week", "month", "agenda"])
+def test_a_tenant_without_projects_gets_an_empty_calendar_in_the_servers_zone(client, view):
+    client.force_login(make_user())
+    page = client.get(CALENDAR, {"view": view})
+    assert page.status_code == 200 and page.context["cal"].drafts == []
+    assert all(day.is_empty for day in page.context["cal"].days)
+
+
+def test_the_board_filter_keeps_the_boards_pins_and_drafts(member, world):
+    other = make_board(connection=world["board"].connection, name="Desserts")
+    at = berlin(2, 10)
+    kept = pin_in(world, scheduled_at=at, title="On recipes")
+    pin_in(world, board=other, scheduled_at=at + timedelta(hours=1), title="On desserts")
+    pin_in(world, board=other, status=PinStatus.DRAFT, title="Dessert draft")
+    page = member.get(CALENDAR, {"view": "agenda", "board": world["board"].pk, "date": at.date().isoformat()})
+    assert [e.pin for d in page.context["cal"].days for e in d.pins] == [kept]
+    assert page.context["cal"].drafts == []
+    assert f'value="{world["board"].pk}" selected' in page.content.decode()
