@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -248,3 +249,25 @@ def test_the_board_filter_keeps_the_boards_pins_and_drafts(member, world):
     assert [e.pin for d in page.context["cal"].days for e in d.pins] == [kept]
     assert page.context["cal"].drafts == []
     assert f'value="{world["board"].pk}" selected' in page.content.decode()
+
+
+def test_a_time_sent_is_an_instant_with_its_offset_or_a_wall_time_read_as_a_queue_slot():
+    from datetime import UTC
+
+    from planner.calendar_reads import parse_at
+
+    assert parse_at("2030-06-01T10:00:00Z", zone=BERLIN) == datetime(2030, 6, 1, 10, tzinfo=UTC)
+    # 02:30 happens twice in Berlin that night: the first (summer time); it does not exist in spring: the gap's end.
+    assert parse_at("2026-10-25T02:30", zone=BERLIN) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    assert parse_at("2026-03-29T02:30", zone=BERLIN) == datetime(2026, 3, 29, 1, 0, tzinfo=UTC)
+    with pytest.raises(ValidationError):
+        parse_at("tomorrow", zone=BERLIN)
+
+
+def test_the_week_starts_early_enough_for_its_earliest_pin(member, world):
+    at = berlin(2, 3, 15)
+    pin_in(world, scheduled_at=at)
+    page = member.get(CALENDAR, {"view": "week", "project": world["project"].pk, "date": at.date().isoformat()})
+    assert page.context["cal"].hours[0] == 3
+    [day] = [d for d in page.context["cal"].days if d.day == at.date()]
+    assert [e.pin.scheduled_at for e in day.hours[0].pins] == [at]
