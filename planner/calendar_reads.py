@@ -8,14 +8,12 @@ sits where its instant falls in that zone and also shows its own time and zone. 
 "move to" control has no offset and is read in the pin's own project's zone (named beside it); a
 drop carries an instant (an ISO time with its offset), so it means the same in any zone.
 
-Queries do not grow with the pins: one read of the range's pins (project and board joined), one of
-the carousel items of the pins a page shows, one of the drafts, and the queue's two reads (its
-slots and the pins holding minutes) for a project.
+Queries do not grow with the pins: the range's ids and moments, the pins shown read whole (with their
+carousel items), the drafts, and the queue's two reads (its slots, the minutes held) for a project.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -60,9 +58,8 @@ def parse_at(value: str, *, zone: tzinfo) -> datetime:
 
 
 def composer_initial(params: Mapping[str, str], *, projects: QuerySet[BlogProject]) -> dict[str, Any]:
-    """The new composer's initial values from a calendar's click on an empty time: ``?project=``
-    (one of ``projects``, else the first) and ``?at=`` (a wall time in that project's zone, kept as
-    typed when it reads as one)."""
+    """The new composer's initial values from a click on an empty time: ``?project=`` (one of
+    ``projects``, else the first) and ``?at=`` (a wall time in that project's zone, as typed)."""
     project = _project_of(params.get("project"), projects) or projects.first()
     initial: dict[str, Any] = {"project": project}
     at = params.get("at", "")
@@ -95,8 +92,7 @@ class CalendarQuery:
     def from_params(
         cls, params: Mapping[str, str], *, projects: QuerySet[BlogProject], boards: QuerySet[Board]
     ) -> CalendarQuery:
-        """Read ``?view=&date=&project=&board=&status=``; anything unknown falls back to the
-        default (the week, today in the calendar's zone, the tenant, every board and status)."""
+        """Read ``?view=&date=&project=&board=&status=``; anything unknown is the default (the week, today)."""
         project = _project_of(params.get("project"), projects)
         board = params.get("board", "")
         board_id = int(board) if board.isdigit() and boards.filter(pk=int(board)).exists() else None
@@ -146,6 +142,8 @@ class CalendarPin:
     own_time: str  # the pin's time in its project's zone, named, when that zone is not the calendar's
     move_value: str  # the "move to" control's value: the pin's time in its project's zone
 
+    is_slot = False
+
     @property
     def thumbnail(self) -> str:
         return thumbnail_url(self.pin)
@@ -174,10 +172,7 @@ class CalendarPin:
 @dataclass(frozen=True)
 class FreeSlot:
     at: datetime  # in the calendar's zone
-
-    @property
-    def instant(self) -> str:
-        return self.at.isoformat()
+    is_slot = True
 
     @property
     def time(self) -> str:
@@ -188,8 +183,7 @@ class FreeSlot:
         return self.at.strftime(LOCAL_FORMAT)
 
 
-#: A pin placed on the calendar before it is read whole: its id and its moment in the calendar's zone.
-Placed = tuple[Any, datetime]
+Placed = tuple[Any, datetime]  # a pin's id and its moment in the calendar's zone, before it is read whole
 
 
 @dataclass
@@ -209,6 +203,10 @@ class Cell:
     def is_empty(self) -> bool:
         return not self.placed and not self.slots
 
+    def in_time_order(self, pins: list[CalendarPin]) -> list[CalendarPin | FreeSlot]:
+        """``pins`` and the free slots, as the day runs (a pin before a slot of the same minute)."""
+        return sorted([*pins, *self.slots], key=lambda item: (item.at, item.is_slot))
+
 
 @dataclass
 class Hour(Cell):
@@ -224,6 +222,10 @@ class Hour(Cell):
         return max(self.count - WEEK_SHOWN, 0)
 
     @property
+    def items(self) -> list[CalendarPin | FreeSlot]:
+        return self.in_time_order(self.shown)
+
+    @property
     def local(self) -> str:
         return self.at.strftime(LOCAL_FORMAT) if self.at else ""
 
@@ -231,9 +233,6 @@ class Hour(Cell):
     def label(self) -> str:
         return self.at.strftime("%H:%M") if self.at else ""
 
-    @property
-    def instant(self) -> str:
-        return self.at.isoformat() if self.at else ""
 
 
 @dataclass
@@ -251,6 +250,14 @@ class Day(Cell):
     @property
     def more(self) -> int:
         return max(self.count - MONTH_SHOWN, 0)
+
+    @property
+    def items(self) -> list[CalendarPin | FreeSlot]:
+        return self.in_time_order(self.shown)
+
+    @property
+    def agenda_items(self) -> list[CalendarPin | FreeSlot]:
+        return self.in_time_order(self.pins)
 
 
 @dataclass(frozen=True)
@@ -270,6 +277,10 @@ class Calendar:
         if first.year != last.year:
             return f"{first:%d %b %Y} – {last:%d %b %Y}"
         return f"{first:%d %b} – {last:%d %b %Y}"
+
+    @property
+    def weeks(self) -> list[list[Day]]:
+        return [self.days[n : n + 7] for n in range(0, len(self.days), 7)]
 
 
 def _calendar_pin(pin: Pin, at: datetime | None) -> CalendarPin:
@@ -387,11 +398,3 @@ def drafts_read(*, tenant: Tenant, project_id: int | None, board_id: int | None 
         .order_by("-updated_at", "id")[: DRAFTS_SHOWN + 1]
     )
     return [CalendarPin(pin=pin, at=None, own_time="", move_value="") for pin in drafts]
-
-
-def days_grouped(calendar: Calendar) -> list[list[Day]]:
-    """The month's weeks (rows of seven days)."""
-    weeks: dict[int, list[Day]] = defaultdict(list)
-    for index, day in enumerate(calendar.days):
-        weeks[index // 7].append(day)
-    return list(weeks.values())

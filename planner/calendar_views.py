@@ -29,7 +29,7 @@ from pinpublisher.errors import DomainError
 from pinpublisher.timezones import format_when
 from pinterest.selectors import boards_for_tenant
 from planner.access import tenant_member_required
-from planner.calendar_reads import CalendarQuery, calendar_read, days_grouped, parse_at
+from planner.calendar_reads import CalendarQuery, calendar_read, parse_at
 from planner.reads import project_zone
 from publishing import selectors
 from publishing.models import Pin, PinStatus, Tenant
@@ -53,7 +53,6 @@ def calendar(request: HttpRequest, *, tenant: Tenant) -> HttpResponse:
         "tenant": tenant,
         "cal": read,
         "query": query,
-        "weeks": days_grouped(read) if query.view == "month" else [],
         "projects": projects,
         "boards": boards.filter(is_archived=False) | boards.filter(pk__in=[query.board_id or 0]),
         "statuses": [(value, PinStatus(value).label) for value in CALENDAR_STATUSES],

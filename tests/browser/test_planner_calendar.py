@@ -155,6 +155,11 @@ def test_the_week_month_and_agenda(driver, live_server, world, steps):
     WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".cal-agenda"))
     assert no_sideways_scroll(driver)
     steps.shot("agenda")
+    # Across the tenant: the first project's zone, named.
+    driver.get(f"{live_server.url}/planner/calendar/?view=month&date={world['monday']:%Y-%m-%d}")
+    assert "the zone of Berlin kitchen" in driver.find_element(By.CSS_SELECTOR, ".cal-head").text
+    assert no_sideways_scroll(driver)
+    steps.shot("month across the tenant")
 
 
 def test_drag_a_pin_to_a_new_time(driver, live_server, world, steps):
