@@ -43,7 +43,7 @@ VIEW_LINKS = (("week", "Week"), ("month", "Month"), ("agenda", "Agenda"))
 @require_GET
 def calendar(request: HttpRequest, *, tenant: Tenant) -> HttpResponse:
     projects = selectors.projects_for_tenant(tenant=tenant)
-    boards = boards_for_tenant(tenant=tenant)
+    boards = boards_for_tenant(tenant=tenant).prefetch_related(None)  # the picker needs no sections
     query = CalendarQuery.from_params(request.GET, projects=projects, boards=boards)
     read = calendar_read(tenant=tenant, query=query)
     params = {"project": query.project.pk if query.project else "", "board": query.board_id or "",
@@ -60,6 +60,8 @@ def calendar(request: HttpRequest, *, tenant: Tenant) -> HttpResponse:
         "view_links": VIEW_LINKS,
         "has_slots": query.project is not None and query.project.posting_slots.exists(),
         "here": request.get_full_path(),
+        # A click on an empty time: the composer at that time (``?at=`` is appended), in the calendar's zone.
+        "new_at": f"{reverse('planner:pin-new')}?project={query.zone_project.pk if query.zone_project else ''}&at=",
         "prev": query.step(-1).isoformat(),
         "next": query.step(1).isoformat(),
     })
