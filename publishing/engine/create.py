@@ -16,6 +16,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from pinpublisher import logs
 from pinterest.errors import ConnectionRefreshFailing, ConnectionUnusable, PinterestError
 from pinterest.models import PinterestConnection
 from pinterest.services.pacing import (
@@ -149,13 +150,15 @@ def _hand_off(
 def publish_claimed(*, pin: Pin, trigger: str, context: Context, caller: Caller) -> PublishResult:
     """Publish a pin a dispatcher holds: checked against the rules here (once, after its claim),
     then sent (``_publish_checked``). Never raises: whatever goes wrong stays with this pin."""
-    try:
-        pin_validate_for_publish(pin=pin)
-    except PinValidationError as exc:
-        return outcome.finish(pin=pin, status=PinStatus.ERROR, error=str(exc))
-    except Exception:
-        return _settle_unexpected(pin)
-    return _publish_checked(pin=pin, trigger=trigger, context=context, caller=caller)
+    connection = context.connection
+    with logs.bound(pin=pin.pk, connection=connection.pk, tenant=connection.tenant_id):  # every log line names them
+        try:
+            pin_validate_for_publish(pin=pin)
+        except PinValidationError as exc:
+            return outcome.finish(pin=pin, status=PinStatus.ERROR, error=str(exc))
+        except Exception:
+            return _settle_unexpected(pin)
+        return _publish_checked(pin=pin, trigger=trigger, context=context, caller=caller)
 
 
 def _publish_checked(*, pin: Pin, trigger: str, context: Context, caller: Caller) -> PublishResult:
