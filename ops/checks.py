@@ -1,8 +1,10 @@
-"""A warning when production serves no metrics (``METRICS_TOKEN`` unset)."""
+"""A warning when production serves no metrics (``METRICS_TOKEN`` unset); an error when the
+multiprocess directory cannot be written."""
 
+import os
 from typing import Any
 
-from django.core.checks import CheckMessage, Warning, register
+from django.core.checks import CheckMessage, Error, Warning, register
 
 from ops.conf import ops_settings
 
@@ -16,5 +18,20 @@ def metrics_token_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
             "METRICS_TOKEN is not set: /metrics answers 404, so nothing can be watched.",
             hint="Set METRICS_TOKEN to a long random value and give it to Prometheus (bearer token).",
             id="ops.W001",
+        )
+    ]
+
+
+@register()
+def multiprocess_dir_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """prometheus-client's own variable: a directory that is not there fails every count."""
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not path or (os.path.isdir(path) and os.access(path, os.W_OK)):
+        return []
+    return [
+        Error(
+            f"PROMETHEUS_MULTIPROC_DIR={path!r} is not a writable directory: the metrics could not be counted.",
+            hint="Create it (empty) before the node's processes start, or unset it.",
+            id="ops.E001",
         )
     ]

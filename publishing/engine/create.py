@@ -150,18 +150,23 @@ def _hand_off(
 def publish_claimed(*, pin: Pin, trigger: str, context: Context, caller: Caller) -> PublishResult:
     """Publish a pin a dispatcher holds: checked against the rules here (once, after its claim),
     then sent (``_publish_checked``). Never raises: whatever goes wrong stays with this pin."""
-    connection = context.connection
-    with logs.bound(pin=pin.pk, connection=connection.pk, tenant=connection.tenant_id):  # every log line names them
-        try:
-            pin_validate_for_publish(pin=pin)
-        except PinValidationError as exc:
-            return outcome.finish(pin=pin, status=PinStatus.ERROR, error=str(exc))
-        except Exception:
-            return _settle_unexpected(pin)
-        return _publish_checked(pin=pin, trigger=trigger, context=context, caller=caller)
+    try:
+        pin_validate_for_publish(pin=pin)
+    except PinValidationError as exc:
+        return outcome.finish(pin=pin, status=PinStatus.ERROR, error=str(exc))
+    except Exception:
+        return _settle_unexpected(pin)
+    return _publish_checked(pin=pin, trigger=trigger, context=context, caller=caller)
 
 
 def _publish_checked(*, pin: Pin, trigger: str, context: Context, caller: Caller) -> PublishResult:
+    """``_publish_held``, every log line on the way naming the pin, its connection and tenant."""
+    connection = context.connection
+    with logs.bound(pin=pin.pk, connection=connection.pk, tenant=connection.tenant_id):
+        return _publish_held(pin=pin, trigger=trigger, context=context, caller=caller)
+
+
+def _publish_held(*, pin: Pin, trigger: str, context: Context, caller: Caller) -> PublishResult:
     """Publish a pin this caller holds and has checked against the rules. Never raises.
 
     An image gone from storage ends it in ``error`` with a message a person can act on. An
