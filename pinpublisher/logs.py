@@ -4,7 +4,7 @@ Four context variables hold them (``contextvars``, so each thread and each reque
 the request middleware (``ops.middleware``) sets the request id and clears them all when the
 request ends, the API sets the tenant once it has authenticated the caller
 (``pinpublisher.api.views.TenantApi``), and the engine sets the pin, the connection and the
-tenant around one pin's publish (``publishing.engine.create.publish_claimed``).
+tenant around one pin's publish (``publishing.engine.create._publish_checked``).
 
 ``ContextFilter`` copies them onto every record (``request_id``, ``tenant``, ``pin``,
 ``connection``; ``"-"`` when unknown), so both formats can name them: the plain one
