@@ -2,13 +2,15 @@
 
 A gauge of state kept in memory would be one process's view; read from the database it is
 the whole service's, whichever node is scraped (a dashboard takes ``max`` over instances, not
-``sum``). A scrape costs a handful of indexed counts.
+``sum``). A scrape costs a handful of counts, each answered by an index (partial ones for the
+due, in-flight and pending rows): never a whole table, which would grow with it. Totals of events
+(webhook attempts, pins published) are counters instead (``ops.metrics``).
 """
 
 from collections.abc import Iterator
 from datetime import datetime
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min
 from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -17,9 +19,9 @@ from ops.metrics import PREFIX
 from pinterest.models import PinterestConnection
 from pinterest.selectors import connection_health_filters
 from publishing.conf import publishing_settings
-from publishing.models import Pin, PublishRunner
+from publishing.models import Pin, PinStatus, PublishRunner
 from publishing.selectors import pins_due
-from webhooks.models import Delivery, DeliveryAttempt, DeliveryStatus, Endpoint
+from webhooks.models import Delivery, DeliveryStatus, Endpoint
 
 
 def _gauge(name: str, documentation: str, labels: list[str] | None = None) -> GaugeMetricFamily:
@@ -27,6 +29,7 @@ def _gauge(name: str, documentation: str, labels: list[str] | None = None) -> Ga
 
 
 def _pins(now: datetime) -> Iterator[GaugeMetricFamily]:
+    # pins_due and the pins in flight are served by partial indexes (ready_to_schedule, publishing).
     due = pins_due(now=now).aggregate(count=Count("pk"), oldest=Min("scheduled_at"))
     backlog = _gauge("pins_due", "Pins due now and not yet published (the backlog)")
     backlog.add_metric([], due["count"])
@@ -34,10 +37,9 @@ def _pins(now: datetime) -> Iterator[GaugeMetricFamily]:
     oldest = _gauge("pins_due_oldest_seconds", "How long the oldest due pin has been due (0: none)")
     oldest.add_metric([], (now - due["oldest"]).total_seconds() if due["oldest"] else 0.0)
     yield oldest
-    by_status = _gauge("pins", "Pins by status", ["status"])
-    for row in Pin.objects.order_by().values("status").annotate(count=Count("pk")):
-        by_status.add_metric([row["status"]], row["count"])
-    yield by_status
+    publishing = _gauge("pins_publishing", "Pins claimed by a publisher and not yet decided")
+    publishing.add_metric([], Pin.objects.filter(status=PinStatus.PUBLISHING).count())
+    yield publishing
 
 
 def _runners(now: datetime) -> Iterator[GaugeMetricFamily]:
@@ -61,22 +63,14 @@ def _connections(now: datetime) -> Iterator[GaugeMetricFamily]:
 
 
 def _webhooks(now: datetime) -> Iterator[GaugeMetricFamily]:
-    deliveries = _gauge("webhook_deliveries", "Webhook deliveries by status (all kept rows)", ["status"])
-    counts = dict.fromkeys(DeliveryStatus.values, 0)
-    for row in Delivery.objects.order_by().values("status").annotate(count=Count("pk")):
-        counts[row["status"]] = row["count"]
-    for status, count in counts.items():
-        deliveries.add_metric([status], count)
-    yield deliveries
+    # Pending deliveries are served by the partial index delivery_due_idx; endpoints are few.
+    pending = Delivery.objects.filter(status=DeliveryStatus.PENDING)
+    waiting = _gauge("webhook_pending", "Webhook deliveries not yet delivered nor given up (retries included)")
+    waiting.add_metric([], pending.count())
+    yield waiting
     backlog = _gauge("webhook_backlog", "Pending webhook deliveries due now (retries whose wait has passed)")
-    backlog.add_metric([], Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now).count())
+    backlog.add_metric([], pending.filter(next_attempt_at__lte=now).count())
     yield backlog
-    attempts = _gauge("webhook_attempts", "Webhook POSTs made (all kept rows), by result", ["result"])
-    outcome = DeliveryAttempt.objects.aggregate(ok=Count("pk", filter=Q(success=True)),
-                                                failed=Count("pk", filter=Q(success=False)))
-    for result, count in outcome.items():
-        attempts.add_metric([result], count)
-    yield attempts
     failing = _gauge("webhook_endpoints_failing", "Active webhook endpoints whose deliveries are failing")
     failing.add_metric([], Endpoint.objects.filter(is_active=True, failing_since__isnull=False).count())
     yield failing

@@ -8,7 +8,8 @@ process writes its counts to a file there and ``/metrics`` sums the node's files
 (tests, ``runserver``). Only counters and histograms live here: multiprocess mode sums them
 correctly, while a gauge of state would be one process's view. State (the due backlog, busy
 runner places, token health, the webhook backlog) is read from the database at scrape time
-instead (``ops.collector``), the same from every node.
+instead (``ops.collector``), the same from every node; only what an index answers cheaply
+(a whole table counted on every scrape would grow with it).
 
 No label holds a tenant, account, pin or any other id: every label's values are a short,
 fixed set (a route's pattern, a status, a reason), so the number of series stays bounded.
@@ -45,6 +46,10 @@ CONNECTION_HEALTH_CHANGES = Counter(
     "Connections that started or stopped needing a person, by their new health",
     ["health"],
 )
+WEBHOOK_ATTEMPTS = Counter(
+    f"{PREFIX}_webhook_attempts", "Webhook POSTs made, by result (ok: a 2xx answer)", ["result"]
+)
+WEBHOOK_GIVEN_UP = Counter(f"{PREFIX}_webhook_deliveries_given_up", "Webhook deliveries whose retries ran out")
 HTTP_REQUESTS = Counter(
     f"{PREFIX}_http_requests",
     "Requests served, by route (the URL pattern, never the path), method and status",

@@ -1,7 +1,8 @@
 """The counts of ``ops.metrics``, taken from what the apps already tell: publishing's outcome
 signals (sent inside the deciding transaction: counted when the receiver runs, so a decision
 rolled back after it would still be counted, which is rare and only ever over-counts),
-pinterest's health changes and every answer a Pinterest client receives. Each receiver is
+pinterest's health changes, every answer a Pinterest client receives, and each settled round
+of webhook POSTs. Each receiver is
 quick, queries nothing, and never raises into the sender."""
 
 import logging
@@ -28,6 +29,7 @@ from publishing.engine.results import (
     UNCHECKED,
 )
 from publishing.signals import pin_failed, pin_published, pin_reconciled
+from webhooks.signals import attempts_recorded
 
 logger = logging.getLogger(__name__)
 
@@ -97,3 +99,10 @@ def count_pinterest_answer(
 ) -> None:
     metrics.PINTEREST_ANSWERS.labels(endpoint=endpoint, method=method, status=str(status or "none")).inc()
     metrics.PINTEREST_SECONDS.labels(endpoint=endpoint, method=method).observe(seconds)
+
+
+@receiver(attempts_recorded, dispatch_uid="ops.attempts_recorded")
+def count_webhook_attempts(sender: object, *, ok: int, failed: int, given_up: int, **kwargs: object) -> None:
+    metrics.WEBHOOK_ATTEMPTS.labels(result="ok").inc(ok)
+    metrics.WEBHOOK_ATTEMPTS.labels(result="failed").inc(failed)
+    metrics.WEBHOOK_GIVEN_UP.inc(given_up)

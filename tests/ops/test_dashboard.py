@@ -41,6 +41,6 @@ def test_the_dashboard_shows_each_part_of_the_service():
     names = queried_names()
     for wanted in ("pins_published_total", "pins_failed_total", "pins_reconciled_total", "pin_lateness_seconds_bucket",
                    "pins_due", "runner_places", "pinterest_answers_total", "pinterest_spam_blocks_total",
-                   "connections", "webhook_backlog", "webhook_attempts", "http_requests_total",
+                   "connections", "webhook_backlog", "webhook_attempts_total", "http_requests_total",
                    "http_request_seconds_bucket"):
         assert f"pinpublisher_{wanted}" in names, wanted

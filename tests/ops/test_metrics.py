@@ -10,7 +10,12 @@ from prometheus_client.parser import text_string_to_metric_families
 from pinterest.services.clients import endpoint_of
 from publishing.engine import pin_publish
 from publishing.models import PinStatus
+from tests.factories import make_tenant
 from tests.publishing.helpers import standin_account, standin_pins
+from tests.webhooks.receiver import Receiver
+from webhooks.services.delivery import deliveries_send_due
+from webhooks.services.endpoints import endpoint_create
+from webhooks.services.events import event_record
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +72,7 @@ def test_metrics_after_a_publish_count_pins_answers_and_lateness_without_any_id(
         assert value(after, answers, endpoint="/pins", method="POST", status=status) - value(
             before, answers, endpoint="/pins", method="POST", status=status) == more
     assert sum(v for (name, _), v in after.items() if name == "pinpublisher_connections") >= 1
-    assert value(after, "pinpublisher_pins", status=PinStatus.PUBLISHED) >= 1
+    assert value(after, "pinpublisher_pins_publishing") == 0
     assert value(after, "pinpublisher_http_requests_total", route="/metrics", method="GET", status="200") >= 1
 
     good.refresh_from_db()
@@ -89,6 +94,29 @@ def test_metrics_read_the_backlog_and_runner_places_from_the_database(client, st
     assert value(scraped, "pinpublisher_runner_places", state="busy") == 0
     assert value(scraped, "pinpublisher_runner_places", state="free") == 3
     assert value(scraped, "pinpublisher_webhook_backlog") == 0
+
+
+def test_webhook_attempts_are_counted_by_result_and_the_retries_wait_in_the_pending_count(
+    client, metrics_on, settings
+):
+    settings.WEBHOOKS_ALLOW_LOCAL_ADDRESSES = True
+    before = samples(scrape(client))
+    receiver = Receiver().start()
+    try:
+        tenant = make_tenant()
+        endpoints = [endpoint_create(tenant=tenant, url=receiver.url).endpoint for _ in range(2)]
+        event_record(tenant_id=tenant.pk, event_type="pin.published", data={"n": 1}, endpoints=endpoints)
+        receiver.fail_next(count=1)  # one endpoint's POST fails, the other's goes through
+        deliveries_send_due()
+    finally:
+        receiver.stop()
+    after = samples(scrape(client))
+    attempts = "pinpublisher_webhook_attempts_total"
+    for result in ("ok", "failed"):
+        assert value(after, attempts, result=result) - value(before, attempts, result=result) == 1
+    assert value(after, "pinpublisher_webhook_pending") == 1  # the failed one waits for its retry
+    assert value(after, "pinpublisher_webhook_backlog") == 0  # ...which is not due yet
+    assert value(after, "pinpublisher_webhook_endpoints_failing") == 1
 
 
 def test_metrics_need_the_bearer_token(client, metrics_on):
