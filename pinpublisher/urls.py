@@ -15,6 +15,8 @@ urlpatterns = [
     path("pinterest/", include("pinterest.urls")),
     # The planner (tenant members' pages); included by name, so the project imports no app.
     path("planner/", include("planner.urls")),
+    # /metrics, /healthz, /readyz (ops/), by name like the planner.
+    path("", include("ops.urls")),
 ]
 
 # Under /api/ errors answer in the API's JSON format, elsewhere with Django's pages.
