@@ -225,10 +225,16 @@ def initial_of(pin: Pin) -> dict[str, Any]:
     return initial
 
 
+#: The statuses as the list names them (``reads.status_label``).
+STATUS_FILTER_CHOICES = [(PinStatus.DRAFT, "Draft"), (PinStatus.READY_TO_SCHEDULE, "Scheduled"),
+                         (PinStatus.PUBLISHING, "Publishing"), (PinStatus.PUBLISHED, "Published"),
+                         (PinStatus.ERROR, "Failed")]
+
+
 class PinListFilter(forms.Form):
     project: forms.ModelChoiceField[BlogProject] = forms.ModelChoiceField(
         queryset=None, required=False, empty_label="All projects")
-    status = forms.ChoiceField(choices=[("", "Any status"), *PinStatus.choices], required=False)
+    status = forms.ChoiceField(choices=[("", "Any status"), *STATUS_FILTER_CHOICES], required=False)
 
     def __init__(self, *args: Any, projects: QuerySet[BlogProject], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

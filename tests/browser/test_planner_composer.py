@@ -193,7 +193,7 @@ def test_schedule_a_draft_in_the_projects_zone(driver, live_server, world, steps
     assert pin.status == PinStatus.READY_TO_SCHEDULE
     assert pin.scheduled_at == datetime.combine(day, time(18, 45), tzinfo=BERLIN)
     assert driver.find_element(By.NAME, "scheduled_at").get_attribute("value") == f"{day:%Y-%m-%d}T18:45"
-    assert driver.find_element(By.ID, "pin-status").text == "Ready to schedule"
+    assert driver.find_element(By.ID, "pin-status").text == "Scheduled"
     assert no_sideways_scroll(driver)
     steps.shot("scheduled")
     driver.get(f"{live_server.url}/planner/pins/")

@@ -240,20 +240,7 @@
   }
 
   // --- pickers: boards of the project's account, sections of the board -----------------------
-  const originals = {};
-  ["article", "board", "board_section"].forEach((name) => {
-    originals[name] = Array.from(field(name).options).map((option) => ({ value: option.value, text: option.text }));
-  });
-
-  function narrow(name, keep) {
-    const select = field(name);
-    const current = select.value;
-    select.replaceChildren();
-    originals[name].forEach(({ value, text }) => {
-      if (value === "" || keep(value)) select.appendChild(new Option(text, value, false, value === current));
-    });
-    if (select.value !== current) select.dispatchEvent(new Event("change", { bubbles: true }));
-  }
+  const narrow = window.plannerNarrower(form, ["article", "board", "board_section"]);
 
   function updateProject() {
     const project = choices.projects[field("project").value];
