@@ -22,7 +22,7 @@ from pinpublisher.errors import DomainError
 from pinterest.limits import CAROUSEL_MAX, TEXT_LIMITS
 from planner import actions, reads
 from planner.access import member_tenant, tenant_member_required
-from planner.forms import ACTIONS, ComposerForm, PinListFilter, carousel_name
+from planner.forms import ACTIONS, CAROUSEL_ORDER, ComposerForm, PinListFilter, carousel_name
 from planner.views_bulk import bulk_action_form, summary_pop
 from publishing import selectors
 from publishing.models import Pin, PinStatus, Tenant
@@ -148,6 +148,7 @@ def _composer_context(form: ComposerForm, pin: Pin | None, choices: reads.Compos
         "editable": pin is None or pin.is_editable,
         "failed": pin is not None and pin.status == PinStatus.ERROR,
         "carousel_rows": carousel_rows,
+        "carousel_order": form[CAROUSEL_ORDER],
         "thumbnail": reads.thumbnail_url(pin) if pin is not None else "",
         "video_url": pin.video.url if pin is not None and pin.video else "",
         "tone": reads.STATUS_TONES.get(pin.status, "neutral") if pin is not None else "neutral",

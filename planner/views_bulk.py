@@ -22,6 +22,7 @@ from publishing.models import Tenant
 from publishing.rules import MAX_IMAGE_BYTES, MIN_IMAGE_SIDE
 
 SUMMARY_KEY = "planner-summary"
+CHOSEN_KEY = "planner-bulk-chosen"
 
 
 def summary_keep(request: HttpRequest, *, title: str, lines: list[bulk.Line]) -> None:
@@ -51,12 +52,16 @@ def bulk_upload(request: HttpRequest, *, tenant: Tenant) -> HttpResponse:
             data = form.cleaned_data
             lines = bulk.drafts_from_images(tenant=tenant, project=data["project"], article=data["article"],
                                             board=data["board"], images=data["images"])
+            request.session[CHOSEN_KEY] = {name: data[name].pk if data[name] else None
+                                           for name in ("project", "article", "board")}
             made = sum(line.done for line in lines)
             summary_keep(request, title=f"{made} of {len(lines)} image{'s' if len(lines) != 1 else ''} made drafts",
                          lines=lines)
             return HttpResponseRedirect(reverse("planner:bulk"))
     else:
-        form = BulkUploadForm(initial={"project": choices.projects.first()}, choices=choices)
+        # The project, article and board of the last drop, for the next one.
+        initial = request.session.get(CHOSEN_KEY) or {"project": choices.projects.first()}
+        form = BulkUploadForm(initial=initial, choices=choices)
     return render(request, "planner/bulk.html", {
         "form": form, "nav": "bulk", "summary": summary_pop(request), "max_images": MAX_IMAGES,
         "has_projects": choices.projects.exists(), "choices_json": choices.as_json(),

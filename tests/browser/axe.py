@@ -6,7 +6,7 @@ violations and listing each with the elements it names.
     assert_accessible(driver, "pins list")            # the whole page as it is now
     assert_accessible(driver, "composer", exclude=["#some-third-party-widget"])
 
-Each call also writes axe's full answer to ``artifacts/browser/axe/<page_name>.json``, so minor
+Each call also writes axe's full answer to ``artifacts/browser/axe/<page_name>-<width>.json``, so minor
 and moderate findings can be read too.
 """
 
@@ -58,7 +58,8 @@ def assert_accessible(driver: Any, page_name: str, *, exclude: list[str] | None 
     directory = artifacts_dir() / "axe"
     directory.mkdir(parents=True, exist_ok=True)
     slug = re.sub(r"[^a-z0-9]+", "-", page_name.lower()).strip("-")
-    (directory / f"{slug}.json").write_text(json.dumps(violations, indent=2), encoding="utf-8")
+    width = driver.execute_script("return window.innerWidth")
+    (directory / f"{slug}-{width}.json").write_text(json.dumps(violations, indent=2), encoding="utf-8")
     failing = [violation for violation in violations if violation.get("impact") in FAILING_IMPACTS]
     assert not failing, f"{page_name}: {len(failing)} serious or critical accessibility violations:\n" + describe(
         failing)

@@ -45,6 +45,7 @@
   const limit = document.getElementById("bulk-limit");
   const counter = document.getElementById("bulk-count");
   const max = Number(upload.dataset.max);
+  const minSide = Number(upload.dataset.minSide);
 
   function titleOf(name) {
     return name.replace(/\.[^.]*$/, "").replace(/[-_]+/g, " ").replace(/\s+/g, " ").trim();
@@ -67,6 +68,13 @@
       name.textContent = file.name;
       text.append(title, name);
       item.append(img, text);
+      // The size rule, checked at once (the server checks it again and lists the file if refused).
+      img.addEventListener("load", () => {
+        if (img.naturalWidth < minSide || img.naturalHeight < minSide) {
+          item.classList.add("is-refused");
+          name.textContent = `${img.naturalWidth}x${img.naturalHeight} px: at least ${minSide} px a side, it will be refused`;
+        }
+      });
       list.appendChild(item);
     });
     const over = files.length > max;
