@@ -21,7 +21,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from publishing.models import Pin, PinKind, PinStatus
-from publishing.services.demo import DEMO_VIDEO
+from publishing.services.demo import DEMO_VIDEO, demo_seed
 from tests.browser import test_planner_composer as composer_tests
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import artifacts_dir
@@ -249,3 +249,22 @@ def test_select_many_pins_schedule_them_spaced_then_delete_them(driver, live_ser
     WebDriverWait(driver, 20).until(lambda d: "Deleted" in d.find_element(By.ID, "summary").text)
     assert not Pin.objects.filter(pk__in=[pins[3].pk, published.pk]).exists()
     steps.shot("deleted summary")
+
+
+def test_the_demo_opens_on_the_planner_with_its_pins(driver, live_server, steps, settings):
+    """``make run``'s first page: the root, signed in as the demo's owner, is the planner's pins."""
+    settings.ROOT_URLCONF = "tests.browser.media_urls"
+    seeded = demo_seed()
+    driver.get(f"{live_server.url}/")
+    assert "/planner/login/" in driver.current_url
+    driver.find_element(By.NAME, "username").send_keys(seeded.username)
+    driver.find_element(By.NAME, "password").send_keys(seeded.password)
+    driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.ID, "pin-cards"))
+    driver.get(f"{live_server.url}/")
+    assert driver.current_url == f"{live_server.url}/planner/pins/"
+    cards = driver.find_elements(By.CSS_SELECTOR, "#pin-cards .pl-pin-card")
+    assert len(cards) == min(seeded.pins_total, 24)
+    assert no_sideways_scroll(driver)
+    assert_accessible(driver, "pins list of the demo")
+    steps.shot("demo pins")
