@@ -268,3 +268,28 @@ def test_the_demo_opens_on_the_planner_with_its_pins(driver, live_server, steps,
     assert no_sideways_scroll(driver)
     assert_accessible(driver, "pins list of the demo")
     steps.shot("demo pins")
+
+
+def test_select_many_pins_and_publish_them_now_against_the_standin(driver, live_server, world, steps, standin):
+    pins = [make_pin(project=world["project"], board=world["boards"][n % 2], article=world["article"],
+                     status=PinStatus.DRAFT, title=f"Winter soup {n + 1}") for n in range(2)]
+    log_in(driver, live_server, world["member"])
+    driver.find_element(By.ID, "select-all").click()
+    assert driver.find_element(By.ID, "selected-count").text == "2 selected"
+    Select(driver.find_element(By.NAME, "action")).select_by_value("publish")
+    steps.shot("two selected, publish now")
+    apply = driver.find_element(By.ID, "bulk-apply")
+    center(driver, apply)
+    apply.click()
+    WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.ID, "summary"))
+    summary = driver.find_element(By.ID, "summary").text
+    assert "Published now: 2 of 2 pins" in summary, summary
+    assert_accessible(driver, "pins list after publishing")
+    steps.shot("published summary")
+    # One batch, paced per account by the background publishers (run at once here): each pin once.
+    for _ in range(30):
+        if standin.created_count() == 2:
+            break
+        time_module.sleep(1)
+    assert standin.created_count() == 2
+    assert {pin.status for pin in Pin.objects.filter(pk__in=[pin.pk for pin in pins])} == {PinStatus.PUBLISHED}
