@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+from pinpublisher.logs import PLAIN_FORMAT
 from pinpublisher.task_times import q_cluster_times
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -153,6 +154,8 @@ SILENCED_SYSTEM_CHECKS = ["security.W021", *filter(None, env_str("SILENCED_SYSTE
 # Behind a proxy that terminates TLS: the header it sets on https requests and its value.
 # Without it every request looks like http there, and SECURE_SSL_REDIRECT redirects forever.
 SECURE_PROXY_SSL_HEADER = env_header("SECURE_PROXY_SSL_HEADER")
+# Health checks and Prometheus reach a node directly, often over plain http: no redirect for them.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -171,9 +174,12 @@ INSTALLED_APPS = [
     "publishing",
     "webhooks",
     "planner",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    # First: every later step (and its logs) knows the request id; the route's metrics cover the rest.
+    "ops.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -226,15 +232,31 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 
 LOGIN_URL = "admin:login"
 
-# Tokens never reach a log: nothing here logs request bodies or headers.
+# Tokens never reach a log: nothing here logs request bodies or headers. LOG_FORMAT=json writes one
+# JSON object per line (time, level, logger, message, request id, tenant, pin, connection):
+# pinpublisher/logs.py.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain").lower()
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "pinpublisher.logs.ContextFilter"}},
+    "formatters": {
+        "plain": {"format": PLAIN_FORMAT},
+        "json": {"()": "pinpublisher.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"urllib3": {"level": "WARNING"}},
 }
+
+# --- Metrics and health (ops/) ------------------------------------------------------
+# /metrics answers only a request bearing this token (Authorization: Bearer <token>); unset, it
+# answers 404 (metrics off). /healthz and /readyz need no token and tell no secret.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
 
 # --- Email ---------------------------------------------------------------------------
 # Owners are emailed when a Pinterest account needs them (publishing.services.notifications).

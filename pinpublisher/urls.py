@@ -7,7 +7,8 @@ from pinpublisher.admin_scoping import view_on_site
 from pinpublisher.conf import project_settings
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    # The planner for its members (its login first), the admin for operators (planner.views.home).
+    path("", RedirectView.as_view(pattern_name="planner:home", permanent=False)),
     # Before the admin's own: its "view on site" shortcut, scoped to what the user may see.
     path("admin/r/<path:content_type_id>/<path:object_id>/", admin.site.admin_view(view_on_site)),
     path("admin/", admin.site.urls),
@@ -15,6 +16,8 @@ urlpatterns = [
     path("pinterest/", include("pinterest.urls")),
     # The planner (tenant members' pages); included by name, so the project imports no app.
     path("planner/", include("planner.urls")),
+    # /metrics, /healthz, /readyz (ops/), by name like the planner.
+    path("", include("ops.urls")),
 ]
 
 # Under /api/ errors answer in the API's JSON format, elsewhere with Django's pages.

@@ -23,3 +23,10 @@ connection_saved = Signal()
 #: with it (the webhooks outbox); one that acts outside the database defers that with
 #: ``transaction.on_commit`` (publishing emails the tenant's owners once it is committed).
 connection_health_changed = Signal()
+
+#: ``api_answered(method, endpoint, status, seconds)``: Pinterest's API answered a call (``status``
+#: its HTTP status) or none came (``status`` None: refused, timed out, broken off). ``endpoint``
+#: is the path's template (``/pins/{id}``), never an id. Sent by every client
+#: ``pinterest.services.clients`` builds, outside any transaction; receivers must be quick and
+#: must not raise (the project's metrics count them).
+api_answered = Signal()

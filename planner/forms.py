@@ -31,6 +31,8 @@ KIND_FIELDS = {
 }
 #: What an image or a video pin shows (a cover alone shows nothing).
 SHOWN_BY = {PinKind.IMAGE: ("image", "image_url"), PinKind.VIDEO: ("video",)}
+#: The hidden field holding the carousel rows' order as shown ("2,0,1,3,4").
+CAROUSEL_ORDER = "carousel-order"
 CAROUSEL_ITEM_FIELDS = ("id", "image", "image_url", "title", "description", "link", "remove")
 #: Actions of the composer's buttons.
 ACTIONS = ("draft", "schedule", "queue", "publish", "unschedule")
@@ -80,6 +82,8 @@ class ComposerForm(forms.Form):
         fields["board_section"].queryset = choices.sections  # type: ignore[attr-defined]
         for name, limit in TEXT_LIMITS.items():
             fields[name].widget.attrs.update({"data-limit": str(limit), "data-counted": name})
+        fields[CAROUSEL_ORDER] = forms.CharField(required=False, widget=forms.HiddenInput,
+                                                 initial=",".join(map(str, range(CAROUSEL_MAX))))
         for index in range(CAROUSEL_MAX):
             fields[carousel_name(index, "id")] = forms.IntegerField(required=False, widget=forms.HiddenInput)
             fields[carousel_name(index, "image")] = forms.FileField(
@@ -99,12 +103,22 @@ class ComposerForm(forms.Form):
     def chosen_kind(self) -> PinKind:
         return PinKind(self.cleaned_data.get("kind") or PinKind.IMAGE)
 
+    def carousel_order(self) -> list[int]:
+        """The rows' indexes in the order the page shows them (``carousel-order``, which the page's
+        drag and Move buttons keep); rows it does not name follow in their own order."""
+        named = []
+        for part in str(self.cleaned_data.get(CAROUSEL_ORDER) or "").split(","):
+            if part.strip().isdigit() and int(part) < CAROUSEL_MAX and int(part) not in named:
+                named.append(int(part))
+        return named + [index for index in range(CAROUSEL_MAX) if index not in named]
+
     def carousel_items(self) -> list[dict[str, Any]] | None:
         """The carousel as the services take it (``check_carousel``): the rows that hold something,
-        in order; a kept item by ``id`` unless a new image replaces it. None when no row holds anything."""
+        in the order shown; a kept item by ``id`` unless a new image replaces it. None when no row
+        holds anything."""
         items = []
         data = self.cleaned_data
-        for index in range(CAROUSEL_MAX):
+        for index in self.carousel_order():
             row = {field: data.get(carousel_name(index, field)) for field in CAROUSEL_ITEM_FIELDS}
             if row["remove"]:
                 continue
@@ -225,10 +239,16 @@ def initial_of(pin: Pin) -> dict[str, Any]:
     return initial
 
 
+#: The statuses as the list names them (``reads.status_label``).
+STATUS_FILTER_CHOICES = [(PinStatus.DRAFT, "Draft"), (PinStatus.READY_TO_SCHEDULE, "Scheduled"),
+                         (PinStatus.PUBLISHING, "Publishing"), (PinStatus.PUBLISHED, "Published"),
+                         (PinStatus.ERROR, "Failed")]
+
+
 class PinListFilter(forms.Form):
     project: forms.ModelChoiceField[BlogProject] = forms.ModelChoiceField(
         queryset=None, required=False, empty_label="All projects")
-    status = forms.ChoiceField(choices=[("", "Any status"), *PinStatus.choices], required=False)
+    status = forms.ChoiceField(choices=[("", "Any status"), *STATUS_FILTER_CHOICES], required=False)
 
     def __init__(self, *args: Any, projects: QuerySet[BlogProject], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -149,3 +149,19 @@ STATUS_TONES: dict[str, str] = {
     PinStatus.PUBLISHED: "ok",
     PinStatus.ERROR: "bad",
 }
+
+
+def status_label(pin: Pin) -> str:
+    """The status as a marketer reads it: "Scheduled" for a pin ready with its time (the time is
+    shown beside it), "Failed" for an error; the others by their name."""
+    if pin.status == PinStatus.READY_TO_SCHEDULE:
+        return "Scheduled" if pin.scheduled_at is not None else "Ready, no time set"
+    return STATUS_LABELS.get(pin.status, pin.get_status_display())
+
+
+STATUS_LABELS: dict[str, str] = {
+    PinStatus.DRAFT: "Draft",
+    PinStatus.PUBLISHING: "Publishing\u2026",
+    PinStatus.PUBLISHED: "Published",
+    PinStatus.ERROR: "Failed",
+}

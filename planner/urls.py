@@ -2,14 +2,13 @@
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
-from django.views.generic import RedirectView
 
-from planner import calendar_views, views
+from planner import calendar_views, views, views_bulk
 
 app_name = "planner"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="planner:pins", permanent=False), name="home"),
+    path("", views.home, name="home"),
     path(
         "login/",
         auth_views.LoginView.as_view(
@@ -22,6 +21,8 @@ urlpatterns = [
     path("pins/new/", views.composer, name="pin-new"),
     path("pins/<uuid:pin_id>/", views.composer, name="pin"),
     path("pins/<uuid:pin_id>/retry/", views.pin_retry, name="pin-retry"),
+    path("pins/selected/", views_bulk.pins_apply, name="pins-apply"),
+    path("bulk/", views_bulk.bulk_upload, name="bulk"),
 ]
 
 urlpatterns += [

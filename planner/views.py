@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -21,8 +21,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from pinpublisher.errors import DomainError
 from pinterest.limits import CAROUSEL_MAX, TEXT_LIMITS
 from planner import actions, calendar_reads, reads
-from planner.access import tenant_member_required
-from planner.forms import ACTIONS, ComposerForm, PinListFilter, carousel_name
+from planner.access import member_tenant, tenant_member_required
+from planner.forms import ACTIONS, CAROUSEL_ORDER, ComposerForm, PinListFilter, carousel_name
+from planner.views_bulk import bulk_action_form, summary_pop
 from publishing import selectors
 from publishing.models import Pin, PinStatus, Tenant
 from publishing.rules import IMAGE_FORMATS, MAX_IMAGE_BYTES, MIN_IMAGE_SIDE
@@ -36,6 +37,18 @@ def _pin_or_404(tenant: Tenant, pin_id: UUID) -> Pin:
     return Pin.objects.select_related("project", "article", "board", "board_section").get(pk=pin.pk)
 
 
+def home(request: HttpRequest) -> HttpResponse:
+    """Where the service's root leads: the planner's pins for a member (or its login), the admin for
+    a signed-in user of no tenant (an operator)."""
+    if request.user.is_authenticated:
+        try:
+            member_tenant(request)
+        except PermissionDenied:
+            if request.user.is_staff:
+                return HttpResponseRedirect(reverse("admin:index"))
+    return HttpResponseRedirect(reverse("planner:pins"))
+
+
 @tenant_member_required
 def pin_list(request: HttpRequest, *, tenant: Tenant) -> HttpResponse:
     filters = PinListFilter(request.GET or None, projects=selectors.projects_for_tenant(tenant=tenant))
@@ -47,13 +60,15 @@ def pin_list(request: HttpRequest, *, tenant: Tenant) -> HttpResponse:
     pins = page.get_page(request.GET.get("page"))
     cards = [
         {"pin": pin, "thumbnail": reads.thumbnail_url(pin), "tone": reads.STATUS_TONES.get(pin.status, "neutral"),
-         "zone": reads.project_zone(pin.project)}
+         "zone": reads.project_zone(pin.project), "label": reads.status_label(pin)}
         for pin in pins
     ]
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "planner/pin_list.html", {
         "tenant": tenant, "filters": filters, "cards": cards, "page": pins, "query": query.urlencode(),
+        "nav": "pins", "bulk": bulk_action_form(tenant), "summary": summary_pop(request),
+        "here": request.GET.urlencode(),
     })
 
 
@@ -134,9 +149,11 @@ def _composer_context(form: ComposerForm, pin: Pin | None, choices: reads.Compos
         "editable": pin is None or pin.is_editable,
         "failed": pin is not None and pin.status == PinStatus.ERROR,
         "carousel_rows": carousel_rows,
+        "carousel_order": form[CAROUSEL_ORDER],
         "thumbnail": reads.thumbnail_url(pin) if pin is not None else "",
         "video_url": pin.video.url if pin is not None and pin.video else "",
         "tone": reads.STATUS_TONES.get(pin.status, "neutral") if pin is not None else "neutral",
+        "status_label": reads.status_label(pin) if pin is not None else "",
         "zone": reads.zone_label(project) if project is not None else "UTC",
         "queue_slot": reads.queue_slot_label(project=project, pin=pin) if project is not None else "",
         "link_domain": reads.link_domain(pin.article.url) if pin is not None else "",

@@ -6,8 +6,10 @@ or rolls back with the change it reports, and an exception it raises rolls the c
 A receiver with effects outside the database defers them with ``transaction.on_commit``.
 Receivers must be quick: the transaction may hold the pin's row.
 
-``pin_published(pin_id, pinterest_pin_id, pinterest_pin_url, published_at)``: a pin is
-``published`` (a 201, a look that found it, or a late 201 that corrects an earlier guess).
+``pin_published(pin_id, pinterest_pin_id, pinterest_pin_url, published_at, scheduled_at)``: a pin
+is ``published`` (a 201, a look that found it, or a late 201 that corrects an earlier guess);
+``scheduled_at`` is the time it was due (None when not known to the sender: a late 201), for
+the lateness metric, read from the pin already in hand so no receiver needs to query.
 
 ``pin_failed(pin_id, error, failed_at)``: a pin is ``error`` with ``error`` (the message a
 person reads), including a pin that gave up a Pinterest id a look had wrongly given it.

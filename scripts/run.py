@@ -6,7 +6,8 @@ and the django-q2 worker side by side until Ctrl-C, which stops all of them (eac
 child runs in its own process group, and the whole group is stopped).
 
 Each start shows the whole demo: the stand-in starts empty, so the demo tenant starts over
-(``seed_demo --reset``: fresh due pins, one connection, its boards once). The login is the demo
+(``seed_demo --reset``: fresh due pins, one connection, its boards once). ``/`` opens the planner
+(its login first) on the demo's pins; the admin stays at /admin/. The login is the demo
 tenant's owner (staff, sees only that tenant); ``--superuser`` (or ``DEMO_SUPERUSER=1``) makes it
 a superuser. ``HOST`` (127.0.0.1), ``PORT`` (8000) and ``STANDIN_PORT`` (8765) choose where the
 web server and the stand-in listen. Ctrl-C stops the web server, the worker and the stand-in
@@ -22,13 +23,16 @@ sends them: the console email backend, unless ``EMAIL_BACKEND`` is set.
 ``--check`` is the headless proof: it starts the same processes on a throw-away
 SQLite database, waits until the worker's sweep has published the demo's due pins,
 checks them through the REST API (published, with Pinterest ids; the refused one in
-``error`` with the stand-in's message), prints a report and exits 0, or exits 1
+``error`` with the stand-in's message), signs in to the planner as the demo's owner and sees
+``/`` open its pins list with the demo's pins, prints a report and exits 0, or exits 1
 saying what did not happen.
 """
 
 import argparse
+import http.cookiejar
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -38,6 +42,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -150,6 +155,24 @@ def wait_for(url, seconds=30):
     return False
 
 
+def planner_check(base, username, password):
+    """Sign in to the planner as the demo's owner, then open the root: it must be the planner's pins
+    list showing the demo's pins. Returns the number of pins shown and what went wrong."""
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    login = f"{base}/planner/login/"
+    with browser.open(login, timeout=10) as response:
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.read().decode())
+    if token is None:
+        return 0, ["the planner's login page has no form"]
+    form = urlencode({"csrfmiddlewaretoken": token.group(1), "username": username, "password": password})
+    browser.open(urllib.request.Request(login, data=form.encode(), headers={"Referer": login}), timeout=10).close()
+    with browser.open(f"{base}/", timeout=10) as response:
+        landed, page = response.geturl(), response.read().decode()
+    shown = page.count('class="pl-pin-card"')
+    problems = [] if landed == f"{base}/planner/pins/" else [f"/ led the demo's owner to {landed}, not the planner"]
+    return shown, problems + ([] if shown else ["the planner shows none of the demo's pins"])
+
+
 def check(base, token, seeded, timeout):
     """Poll the REST API until the due pins are published and the refused one is error."""
     watched = seeded["due_pin_ids"] + [seeded["refused_pin_id"]]
@@ -258,8 +281,9 @@ def main():
             raise SystemExit("the web server did not start")
         print(
             f"\npinpublisher is running ({'real Pinterest' if real else 'the local Pinterest stand-in'}).\n"
-            f"  admin:     {base}/admin/   login {seeded['username']} / {seeded['password']}"
-            f"   ({'superuser' if args.superuser else 'owner of the Demo tenant'})\n"
+            f"  planner:   {base}/   login {seeded['username']} / {seeded['password']}"
+            f"   ({'superuser' if args.superuser else 'owner of the Demo tenant'}; the demo's pins)\n"
+            f"  admin:     {base}/admin/   (operators; the same login)\n"
             f"  API docs:  {base}/api/docs/\n"
             f"  API key:   {seeded['api_key']}   (new on every start; the previous one is revoked)\n"
             f"  try:       curl -H 'Authorization: Token {seeded['api_key']}' {base}/api/pins/\n"
@@ -269,6 +293,8 @@ def main():
         )
         if args.check:
             pins, problems = check(base, seeded["api_key"], seeded, args.timeout)
+            shown, planner_problems = planner_check(base, seeded["username"], seeded["password"])
+            problems += planner_problems
             elapsed = time.monotonic() - started
             print("check report:")
             for pin_id, pin in pins.items():
@@ -279,7 +305,8 @@ def main():
                 print(f"CHECK FAILED after {elapsed:.0f} s:\n  - {listing}")
                 return 1
             print(f"CHECK PASSED in {elapsed:.0f} s: {len(seeded['due_pin_ids'])} due pins published by the "
-                  "worker, the refused pin reported with Pinterest's message.")
+                  f"worker, the refused pin reported with Pinterest's message; / opens the planner on the "
+                  f"demo's {shown} pins.")
             return 0
         while not stopping and runner.alive():
             time.sleep(0.2)

@@ -37,6 +37,7 @@ PRODUCTION_ENV = {
     "PINTEREST_REDIRECT_URI": "https://pins.example.com/pinterest/callback/",
     "DATABASE_URL": "postgres://pinpublisher:secret@db.internal:5432/pinpublisher",  # a check never connects
     "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
+    "METRICS_TOKEN": secrets.token_urlsafe(32),
 }
 
 

@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from pinpublisher import logs
 from pinpublisher.api.parsers import PARSER_CLASSES
 from pinpublisher.api.parsing import refuse_a_body_where_none_is_taken
 from pinpublisher.api.permissions import IsTenantMember, tenant_of
@@ -56,6 +57,7 @@ class TenantApi(APIView):
 
     def initial(self, request: Request, *args: object, **kwargs: object) -> None:
         super().initial(request, *args, **kwargs)
+        logs.bind(tenant=getattr(self.tenant, "pk", None))  # the caller is known now: its logs name the tenant
         if request.method not in SAFE_METHODS:
             # The body is judged (parsed within its bounds, pinpublisher.api.parsers) before anything
             # is looked up: a body no endpoint could read is a 400 whatever the id in the URL.

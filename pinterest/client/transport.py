@@ -16,6 +16,8 @@ import logging
 import math
 import socket
 import ssl
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -91,6 +93,10 @@ class ClientConfig:
     #: The read timeout of a media upload (each socket send and the wait for S3's
     #: answer); None: ``read_timeout``.
     upload_read_timeout: float | None = None
+    #: Told of every answer of Pinterest's API: (method, path, HTTP status or None when none came,
+    #: seconds). The project counts them (``pinterest.services.clients``); the client knows no more.
+    #: It must not raise.
+    observer: Callable[[str, str, int | None, float], None] | None = field(default=None, compare=False)
 
 
 def _new_session() -> requests.Session:
@@ -275,18 +281,24 @@ class Transport:
             headers["Authorization"] = f"Bearer {self._access_token}"
         timeout = (self.config.connect_timeout, self.config.read_timeout)
         self.last_request_id = ""
-        response = self._send(
-            method,
-            url,
-            what=f"{method} {path}",
-            url_source="PINTEREST_API_BASE",
-            params=params,
-            json=json,
-            data=data,
-            headers=headers,
-            auth=auth,
-            timeout=timeout,
-        )
+        started, status = time.monotonic(), None
+        try:
+            response = self._send(
+                method,
+                url,
+                what=f"{method} {path}",
+                url_source="PINTEREST_API_BASE",
+                params=params,
+                json=json,
+                data=data,
+                headers=headers,
+                auth=auth,
+                timeout=timeout,
+            )
+            status = response.status_code
+        finally:
+            if self.config.observer is not None:
+                self.config.observer(method, path, status, time.monotonic() - started)
         return self._judge(method, path, response)
 
     def _send(

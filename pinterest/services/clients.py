@@ -2,11 +2,35 @@
 configuration built from the pinterest app's settings, read each time a client is built
 (so ``override_settings`` reaches every client built under it)."""
 
+import logging
+
 import pinpublisher
 from pinterest.client import ClientConfig, PinterestClient
 from pinterest.conf import pinterest_settings
+from pinterest.signals import api_answered
+
+logger = logging.getLogger(__name__)
 
 USER_AGENT = f"pinpublisher/{getattr(pinpublisher, '__version__', '1.0.0')}"
+
+#: The words of Pinterest's paths the client calls; any other segment is an id (``{id}``), so an
+#: endpoint names a resource, never a pin, board or media.
+PATH_WORDS = frozenset({"user_account", "boards", "pins", "sections", "media", "oauth", "token"})
+
+
+def endpoint_of(path: str) -> str:
+    """``/boards/123/sections`` -> ``/boards/{id}/sections`` (query strings are not in ``path``)."""
+    segments = path.split("?", 1)[0].strip("/").split("/")
+    return "/" + "/".join(s if s in PATH_WORDS else "{id}" for s in segments if s)
+
+
+def _tell_answer(method: str, path: str, status: int | None, seconds: float) -> None:
+    """The client's observer: ``pinterest.signals.api_answered``; a receiver's failure is logged, never raised."""
+    for receiver, result in api_answered.send_robust(
+        sender=PinterestClient, method=method, endpoint=endpoint_of(path), status=status, seconds=seconds
+    ):
+        if isinstance(result, Exception):
+            logger.warning("api_answered receiver %r failed: %r", receiver, result)
 
 
 def client_config() -> ClientConfig:
@@ -21,6 +45,7 @@ def client_config() -> ClientConfig:
         app_id=pinterest_settings.PINTEREST_APP_ID,
         app_secret=pinterest_settings.PINTEREST_APP_SECRET,
         redirect_uri=pinterest_settings.PINTEREST_REDIRECT_URI,
+        observer=_tell_answer,
     )
 
 

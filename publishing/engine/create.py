@@ -16,6 +16,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from pinpublisher import logs
 from pinterest.errors import ConnectionRefreshFailing, ConnectionUnusable, PinterestError
 from pinterest.models import PinterestConnection
 from pinterest.services.pacing import (
@@ -159,6 +160,13 @@ def publish_claimed(*, pin: Pin, trigger: str, context: Context, caller: Caller)
 
 
 def _publish_checked(*, pin: Pin, trigger: str, context: Context, caller: Caller) -> PublishResult:
+    """``_publish_held``, every log line on the way naming the pin, its connection and tenant."""
+    connection = context.connection
+    with logs.bound(pin=pin.pk, connection=connection.pk, tenant=connection.tenant_id):
+        return _publish_held(pin=pin, trigger=trigger, context=context, caller=caller)
+
+
+def _publish_held(*, pin: Pin, trigger: str, context: Context, caller: Caller) -> PublishResult:
     """Publish a pin this caller holds and has checked against the rules. Never raises.
 
     An image gone from storage ends it in ``error`` with a message a person can act on. An

@@ -55,7 +55,7 @@ def finish(*, pin: Pin, status: str, now: datetime | None = None, pinterest_pin_
             decided = lease.held(pin).update(**values)
             if decided:
                 _announce(pin_id=pin.pk, published=published, now=now, pinterest_pin_id=pinterest_pin_id,
-                          error=error, looked=looked)
+                          error=error, looked=looked, scheduled_at=pin.scheduled_at)
                 tell_batches(pin_id=pin.pk, success=published, error=error)
     except IntegrityError as exc:
         if published:
@@ -148,12 +148,12 @@ def _disown_guess(*, pinterest_pin_id: str, owner_id: UUID | str) -> None:
 
 
 def _announce(*, pin_id: UUID | str, published: bool, now: datetime, pinterest_pin_id: str = "", error: str = "",
-              looked: bool = False) -> None:
+              looked: bool = False, scheduled_at: datetime | None = None) -> None:
     """Tell other apps how the pin was decided; called inside the transaction that decided it."""
     url = PIN_URL.format(id=pinterest_pin_id) if published else ""
     if published:
         signals.pin_published.send(sender=Pin, pin_id=pin_id, pinterest_pin_id=pinterest_pin_id,
-                                   pinterest_pin_url=url, published_at=now)
+                                   pinterest_pin_url=url, published_at=now, scheduled_at=scheduled_at)
     else:
         signals.pin_failed.send(sender=Pin, pin_id=pin_id, error=error, failed_at=now)
     if looked:

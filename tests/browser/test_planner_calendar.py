@@ -22,6 +22,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from publishing.models import CarouselItem, Pin, PinKind, PinStatus
 from publishing.services.demo import DEMO_VIDEO
 from publishing.services.queue_slots import project_slots_replace
+from tests.browser.axe import assert_accessible
 from tests.browser.conftest import artifacts_dir
 from tests.browser.test_planner_composer import PASSWORD, SIZES, PageShots, no_sideways_scroll
 from tests.factories import make_article, make_board, make_connection, make_pin, make_project, make_user, png_bytes
@@ -146,14 +147,17 @@ def test_the_week_month_and_agenda(driver, live_server, world, steps):
     assert pin_element(driver, world["salads"]).find_elements(By.CSS_SELECTOR, ".cal-kind-carousel .cal-kind-badge")
     assert pin_element(driver, world["video"]).find_elements(By.CSS_SELECTOR, ".cal-kind-video .cal-kind-badge")
     assert driver.find_elements(By.CSS_SELECTOR, ".cal-free[data-exact]")
+    assert_accessible(driver, "calendar week")
     steps.shot("week")
     driver.find_element(By.CSS_SELECTOR, "[data-view-link=month]").click()
     WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".cal-month"))
     assert no_sideways_scroll(driver)
+    assert_accessible(driver, "calendar month")
     steps.shot("month")
     driver.find_element(By.CSS_SELECTOR, "[data-view-link=agenda]").click()
     WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".cal-agenda"))
     assert no_sideways_scroll(driver)
+    assert_accessible(driver, "calendar agenda")
     steps.shot("agenda")
     # Across the tenant: the first project's zone, named.
     driver.get(f"{live_server.url}/planner/calendar/?view=month&date={world['monday']:%Y-%m-%d}")

@@ -1,7 +1,8 @@
 """A marketer composes in the planner, in a real browser at 1400x900 and at 390x844 (a phone):
 an image pin saved as a draft with the preview and the counters following the typing, scheduled in
 the project's zone, published now against the stand-in, and a failed pin retried from its banner.
-Full-page screenshots of each step go to ``artifacts/browser/planner/<test>-<width>/``."""
+Full-page screenshots of each step go to ``artifacts/browser/planner/<test>-<width>/``; every page
+is checked with axe-core (``tests.browser.axe``)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from publishing.models import Pin, PinStatus
 from publishing.services.queue_slots import project_slots_replace
+from tests.browser.axe import assert_accessible
 from tests.browser.conftest import Steps, artifacts_dir
 from tests.factories import make_article, make_pin, make_project, make_user, png_bytes
 from tests.publishing.helpers import standin_account
@@ -104,6 +106,7 @@ def picture(tmp_path, name="lemon-cake.png"):
 
 def log_in(driver, live_server, member):
     driver.get(f"{live_server.url}/planner/login/")
+    assert_accessible(driver, "login")
     driver.find_element(By.NAME, "username").send_keys(member.username)
     driver.find_element(By.NAME, "password").send_keys(PASSWORD)
     driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
@@ -133,6 +136,7 @@ def test_compose_an_image_pin_and_save_a_draft(driver, live_server, world, steps
     # Only the image's fields show.
     assert driver.find_element(By.NAME, "image").is_displayed()
     assert not driver.find_element(By.NAME, "video").is_displayed()
+    assert_accessible(driver, "composer new")
     steps.shot("empty composer")
 
     # The image rules are checked as a file is picked.
@@ -165,6 +169,7 @@ def test_compose_an_image_pin_and_save_a_draft(driver, live_server, world, steps
     assert "is-over" in counter.get_attribute("class")
     assert "will cut this to 100" in driver.find_element(By.CSS_SELECTOR, "[data-warning-for=title]").text
     assert len(driver.find_element(By.ID, "preview-title").get_attribute("textContent")) == 100
+    assert_accessible(driver, "composer counter past the cut")
     steps.shot("counter past the cut")
 
     press(driver, "draft")
@@ -174,6 +179,7 @@ def test_compose_an_image_pin_and_save_a_draft(driver, live_server, world, steps
     assert driver.current_url.endswith(f"/planner/pins/{pin.pk}/")
     assert driver.find_element(By.CSS_SELECTOR, "#preview-media img").get_attribute("naturalWidth") != "0"
     assert no_sideways_scroll(driver)
+    assert_accessible(driver, "composer edit draft")
     steps.shot("draft saved")
 
 
@@ -193,11 +199,13 @@ def test_schedule_a_draft_in_the_projects_zone(driver, live_server, world, steps
     assert pin.status == PinStatus.READY_TO_SCHEDULE
     assert pin.scheduled_at == datetime.combine(day, time(18, 45), tzinfo=BERLIN)
     assert driver.find_element(By.NAME, "scheduled_at").get_attribute("value") == f"{day:%Y-%m-%d}T18:45"
-    assert driver.find_element(By.ID, "pin-status").text == "Ready to schedule"
+    assert driver.find_element(By.ID, "pin-status").text == "Scheduled"
     assert no_sideways_scroll(driver)
+    assert_accessible(driver, "composer edit scheduled")
     steps.shot("scheduled")
     driver.get(f"{live_server.url}/planner/pins/")
     assert no_sideways_scroll(driver)
+    assert_accessible(driver, "pins list after scheduling")
     steps.shot("pins list")
 
 
@@ -209,6 +217,7 @@ def test_publish_a_pin_now_against_the_standin(driver, live_server, world, steps
     # The queue's next free slot is shown on its button.
     assert "9:00" in driver.find_element(By.ID, "queue-slot-note").text or "9 a.m." in driver.find_element(
         By.ID, "queue-slot-note").text
+    assert_accessible(driver, "composer before publishing")
     steps.shot("before publishing")
     press(driver, "publish")
     assert "Published on Pinterest." in message(driver)
@@ -216,6 +225,7 @@ def test_publish_a_pin_now_against_the_standin(driver, live_server, world, steps
     assert pin.status == PinStatus.PUBLISHED and standin.created_count() == 1
     assert driver.find_element(By.LINK_TEXT, "View on Pinterest")
     assert not driver.find_elements(By.CSS_SELECTOR, "button[name=action]")
+    assert_accessible(driver, "composer published")
     steps.shot("published")
 
 
@@ -228,6 +238,7 @@ def test_a_failed_pin_shows_its_failure_and_is_retried(driver, live_server, worl
     banner = driver.find_element(By.ID, "failure-banner")
     assert "too small" in banner.text and banner.location["y"] < 200
     assert no_sideways_scroll(driver)
+    assert_accessible(driver, "composer failed pin")
     steps.shot("failure banner")
     banner.find_element(By.NAME, "retry").click()
     WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".pl-messages"))
@@ -235,6 +246,7 @@ def test_a_failed_pin_shows_its_failure_and_is_retried(driver, live_server, worl
     assert not driver.find_elements(By.ID, "failure-banner")
     pin.refresh_from_db()
     assert pin.status == PinStatus.READY_TO_SCHEDULE and pin.error_message == ""
+    assert_accessible(driver, "composer retried")
     steps.shot("retried")
 
 
@@ -252,12 +264,14 @@ def test_the_pins_list_shows_cards_filtered_by_status(driver, live_server, world
     log_in(driver, live_server, world["member"])
     cards = driver.find_elements(By.CSS_SELECTOR, "#pin-cards .pl-pin-card")
     assert len(cards) == 6 and no_sideways_scroll(driver)
+    assert_accessible(driver, "pins list")
     steps.shot("all pins")
     Select(driver.find_element(By.NAME, "status")).select_by_value("draft")
     driver.find_element(By.CSS_SELECTOR, ".pl-filters button").click()
     WebDriverWait(driver, 10).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#pin-cards .pl-pin-card")) == 2)
     assert {card.get_attribute("data-status") for card in driver.find_elements(By.CSS_SELECTOR, ".pl-pin-card")} == {
         "draft"}
+    assert_accessible(driver, "pins list filtered")
     steps.shot("drafts only")
 
 
@@ -271,4 +285,5 @@ def test_a_carousel_previews_as_swipeable_items(driver, live_server, world, step
     WebDriverWait(driver, 5).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#preview-swipe img")) == 3)
     assert len(driver.find_elements(By.CSS_SELECTOR, "#preview-dots span")) == 3
     assert no_sideways_scroll(driver)
+    assert_accessible(driver, "composer carousel preview")
     steps.shot("carousel preview")

@@ -249,13 +249,18 @@ def test_publish_now_of_a_pin_without_board_names_board_and_keeps_the_edit_out(m
 # --- the other kinds -----------------------------------------------------------------------------
 
 
-def test_a_carousel_is_composed_from_its_rows_each_with_its_texts(member, world):
+def carousel_rows(count):
+    """The composer's first ``count`` carousel rows, each with an image, a title and a link."""
     rows = {}
-    for index in range(2):
+    for index in range(count):
         rows.update({f"carousel-{index}-image": image_upload(name=f"item{index}.png"),
                      f"carousel-{index}-title": f"Step {index + 1}",
                      f"carousel-{index}-link": f"https://www.kitchen.example/step-{index + 1}"})
-    response = compose(member, world, action="draft", kind="carousel", image="", **rows)
+    return rows
+
+
+def test_a_carousel_is_composed_from_its_rows_each_with_its_texts(member, world):
+    response = compose(member, world, action="draft", kind="carousel", image="", **carousel_rows(2))
     assert response.status_code == 302, response.context["form"].errors
     pin = Pin.objects.get(title="Lemon cake")
     items = list(pin.carousel_items.order_by("position"))
@@ -326,3 +331,18 @@ def test_the_pins_list_makes_as_many_queries_for_thirty_pins_as_for_three(member
     for _ in range(27):
         make_pin(project=world["project"], board=world["board"], article=world["article"])
     assert queries() == few
+
+
+def test_a_carousel_is_saved_in_the_order_shown_each_item_keeping_its_texts(member, world):
+    compose(member, world, action="draft", kind="carousel", image="", **{"carousel-order": "2,0,1,3,4"},
+            **carousel_rows(3))
+    pin = Pin.objects.get(project=world["project"])
+    items = list(pin.carousel_items.order_by("position"))
+    assert [(item.title, item.link[-6:]) for item in items] == [("Step 3", "step-3"), ("Step 1", "step-1"),
+                                                               ("Step 2", "step-2")]
+    # An edit moves the kept items (by id) as the page shows them, their texts with them.
+    kept = {f"carousel-{position}-id": item.pk for position, item in enumerate(items)}
+    kept.update({f"carousel-{position}-title": item.title for position, item in enumerate(items)})
+    kept.update({f"carousel-{position}-link": item.link for position, item in enumerate(items)})
+    compose(member, world, action="draft", pin=pin, kind="carousel", **{"carousel-order": "1,2,0,3,4"}, **kept)
+    assert [item.title for item in pin.carousel_items.order_by("position")] == ["Step 1", "Step 2", "Step 3"]

@@ -38,6 +38,7 @@ from webhooks.models import Delivery, DeliveryAttempt, DeliveryStatus, Endpoint
 from webhooks.queue import enqueue_deliver, enqueue_deliver_due
 from webhooks.selectors import signing_secrets
 from webhooks.services.notifications import endpoint_disabled_notify_owners
+from webhooks.signals import attempts_recorded
 from webhooks.signing import EVENT_ID_HEADER, SIGNATURE_HEADER, signature_header
 
 logger = logging.getLogger(__name__)
@@ -201,6 +202,9 @@ def _record(*, token: uuid.UUID, sent: list[_Sent], now: datetime) -> SendReport
         if failing_endpoints:
             Endpoint.objects.filter(pk__in=failing_endpoints, failing_since__isnull=True).update(failing_since=now)
             report.disabled_endpoints = _disable_failing(endpoint_ids=failing_endpoints, now=now)
+    if attempted:
+        attempts_recorded.send(sender=Delivery, ok=len(attempted) - report.failed_attempts,
+                               failed=report.failed_attempts, given_up=report.given_up)
     return report
 
 

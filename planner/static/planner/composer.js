@@ -117,7 +117,8 @@
     } else if (chosen === "carousel") {
       updateRows();
       const sources = [];
-      rows.forEach((row, index) => {
+      ordered().forEach((row) => {
+        const index = Number(row.dataset.carouselRow);
         const removed = field(`carousel-${index}-remove`);
         if (removed && removed.checked) return;
         const src = rowSource(index);
@@ -130,6 +131,9 @@
       const swipe = document.createElement("div");
       swipe.className = "pl-swipe";
       swipe.id = "preview-swipe";
+      swipe.tabIndex = 0; // scrolled by the arrow keys too
+      swipe.setAttribute("role", "region");
+      swipe.setAttribute("aria-label", "Carousel preview: swipe, or use the arrow keys");
       sources.forEach((src) => swipe.appendChild(image(src)));
       swipe.addEventListener("scroll", () => {
         const on = Math.round(swipe.scrollLeft / swipe.clientWidth);
@@ -155,10 +159,17 @@
   }
 
   // Carousel rows: those that hold an image, and one more to fill (two at least); "+ Add an image"
-  // shows the next. Each row's thumbnail is its image.
+  // shows the next. Each row's thumbnail is its image. Rows move by dragging their handle or by
+  // their Move buttons; "carousel-order" keeps the rows' indexes in the order shown (what is saved).
+  const list = document.getElementById("carousel-rows");
   const rows = Array.from(form.querySelectorAll("[data-carousel-row]"));
+  const orderField = field("carousel-order");
+  const moved = document.getElementById("carousel-moved");
   const addRow = document.getElementById("carousel-add");
   let shownRows = 0;
+
+  const ordered = () => Array.from(list.children);
+  const visible = () => ordered().filter((row) => !row.hidden);
 
   function rowSource(index) {
     return fileUrl(field(`carousel-${index}-image`)) || httpsUrl(field(`carousel-${index}-image_url`))
@@ -167,23 +178,95 @@
 
   function updateRows() {
     let filled = 0;
-    rows.forEach((row, index) => {
-      const src = rowSource(index);
-      if (src) filled = index + 1;
+    ordered().forEach((row, position) => {
+      const src = rowSource(Number(row.dataset.carouselRow));
+      if (src) filled = position + 1;
       const thumb = row.querySelector(".pl-row-thumb");
       const shown = thumb.querySelector("img");
-      if (src && (!shown || shown.src !== src)) thumb.replaceChildren(image(src));
+      if (src && (!shown || shown.src !== src)) {
+        const grip = thumb.querySelector(".pl-row-grip");
+        thumb.replaceChildren(image(src));
+        if (grip) thumb.appendChild(grip);
+      }
     });
     shownRows = Math.min(rows.length, Math.max(shownRows, filled + 1, 2));
-    rows.forEach((row, index) => { row.hidden = index >= shownRows; });
+    ordered().forEach((row, position) => {
+      row.hidden = position >= shownRows;
+      const number = row.querySelector("[data-position]");
+      if (number) number.textContent = String(position + 1);
+      row.querySelectorAll("[data-move]").forEach((button) => {
+        const up = button.dataset.move === "-1";
+        button.setAttribute("aria-label", `Move image ${position + 1} ${up ? "up" : "down"}`);
+        button.disabled = up ? position === 0 : position >= shownRows - 1;
+      });
+    });
+    orderField.value = ordered().map((row) => row.dataset.carouselRow).join(",");
     if (addRow) addRow.hidden = shownRows >= rows.length;
   }
+
+  function reordered(row) {
+    updateMedia();
+    const position = visible().indexOf(row) + 1;
+    moved.textContent = `Image moved to position ${position} of ${visible().length}.`;
+  }
+
+  // The order a refused form was sent with, back on the page.
+  String(orderField.value || "").split(",").forEach((index) => {
+    const row = list.querySelector(`[data-carousel-row="${index}"]`);
+    if (row) list.appendChild(row);
+  });
+
+  list.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-move]");
+    if (!button) return;
+    const row = button.closest("[data-carousel-row]");
+    const shown = visible();
+    const target = shown[shown.indexOf(row) + Number(button.dataset.move)];
+    if (!target) return;
+    if (button.dataset.move === "-1") list.insertBefore(row, target);
+    else list.insertBefore(row, target.nextSibling);
+    reordered(row);
+    (button.disabled ? row.querySelector("[data-move]:not(:disabled)") : button).focus();
+  });
+
+  // Drag by the handle (pointer events: a mouse, a finger or a pen).
+  let dragging = null;
+  list.addEventListener("pointerdown", (event) => {
+    if (!event.target.closest("[data-drag-handle]")) return;
+    event.preventDefault();
+    dragging = event.target.closest("[data-carousel-row]");
+    dragging.classList.add("is-dragging");
+  });
+  document.addEventListener("pointermove", (event) => {
+    if (!dragging) return;
+    event.preventDefault();
+    const others = visible().filter((row) => row !== dragging);
+    const before = others.find((row) => {
+      const box = row.getBoundingClientRect();
+      return event.clientY < box.top + box.height / 2;
+    });
+    if (before) {
+      if (dragging.nextSibling !== before) list.insertBefore(dragging, before);
+    } else if (others.length) {
+      const last = others[others.length - 1];
+      if (last.nextSibling !== dragging) list.insertBefore(dragging, last.nextSibling);
+    }
+  });
+  const endDrag = () => {
+    if (!dragging) return;
+    const row = dragging;
+    dragging = null;
+    row.classList.remove("is-dragging");
+    reordered(row);
+  };
+  document.addEventListener("pointerup", endDrag);
+  document.addEventListener("pointercancel", endDrag);
 
   if (addRow) {
     addRow.addEventListener("click", () => {
       shownRows = Math.min(rows.length, shownRows + 1);
       updateRows();
-      const next = rows[shownRows - 1].querySelector("input[type=file]");
+      const next = ordered()[shownRows - 1].querySelector("input[type=file]");
       if (next) next.focus();
     });
   }
@@ -240,20 +323,7 @@
   }
 
   // --- pickers: boards of the project's account, sections of the board -----------------------
-  const originals = {};
-  ["article", "board", "board_section"].forEach((name) => {
-    originals[name] = Array.from(field(name).options).map((option) => ({ value: option.value, text: option.text }));
-  });
-
-  function narrow(name, keep) {
-    const select = field(name);
-    const current = select.value;
-    select.replaceChildren();
-    originals[name].forEach(({ value, text }) => {
-      if (value === "" || keep(value)) select.appendChild(new Option(text, value, false, value === current));
-    });
-    if (select.value !== current) select.dispatchEvent(new Event("change", { bubbles: true }));
-  }
+  const narrow = window.plannerNarrower(form, ["article", "board", "board_section"]);
 
   function updateProject() {
     const project = choices.projects[field("project").value];

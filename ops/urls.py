@@ -1,0 +1,9 @@
+from django.urls import path
+
+from ops.views import healthz, metrics_view, readyz
+
+urlpatterns = [
+    path("metrics", metrics_view, name="metrics"),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+]

@@ -1,0 +1,73 @@
+"""``/metrics`` (Prometheus, bearer ``METRICS_TOKEN``), ``/healthz`` and ``/readyz`` (JSON, no
+token: load balancers and orchestrators ask them; they name what failed, never a secret)."""
+
+import hmac
+import os
+from collections.abc import Iterable
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
+from prometheus_client.metrics_core import Metric
+from prometheus_client.registry import Collector
+
+from ops.collector import DatabaseCollector
+from ops.conf import ops_settings
+from ops.readiness import readiness
+
+
+class _ThisProcess(Collector):
+    """The serving process's own counts (no ``PROMETHEUS_MULTIPROC_DIR``: tests, runserver)."""
+
+    def collect(self) -> Iterable[Metric]:
+        return REGISTRY.collect()
+
+
+def metrics_registry() -> CollectorRegistry:
+    """What one scrape reports: the node's counts (every process's, summed, in multiprocess mode)
+    and the database's gauges."""
+    registry = CollectorRegistry(auto_describe=False)
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.MultiProcessCollector(registry)
+    else:
+        registry.register(_ThisProcess())
+    registry.register(DatabaseCollector())
+    return registry
+
+
+def _bearer_matches(request: HttpRequest, token: str) -> bool:
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+
+
+@never_cache
+@require_GET
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    token = ops_settings.METRICS_TOKEN
+    if not token:
+        raise Http404("metrics are off (METRICS_TOKEN is not set)")
+    if not _bearer_matches(request, token):
+        response = HttpResponse("a bearer token is required\n", status=401, content_type="text/plain")
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
+    return HttpResponse(generate_latest(metrics_registry()), content_type=CONTENT_TYPE_LATEST)
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """The process answers (nothing else is asked: a liveness probe must not fail with the database)."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Every readiness check (``ops.readiness``); 503 naming what failed when one did."""
+    checks = readiness()
+    failed = {name: result for name, result in checks.items() if result not in ("ok", "skipped")}
+    return JsonResponse(
+        {"status": "ok" if not failed else "unavailable", "checks": checks, "failed": sorted(failed)},
+        status=200 if not failed else 503,
+    )
