@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from planner import views, views_bulk
+from planner import calendar_views, views, views_bulk
 
 app_name = "planner"
 
@@ -23,4 +23,9 @@ urlpatterns = [
     path("pins/<uuid:pin_id>/retry/", views.pin_retry, name="pin-retry"),
     path("pins/selected/", views_bulk.pins_apply, name="pins-apply"),
     path("bulk/", views_bulk.bulk_upload, name="bulk"),
+]
+
+urlpatterns += [
+    path("calendar/", calendar_views.calendar, name="calendar"),
+    path("calendar/pins/<uuid:pin_id>/move/", calendar_views.pin_move, name="calendar-move"),
 ]

@@ -1,0 +1,400 @@
+"""What the calendar reads: the pins of a week, a month or an agenda (14 days) laid out on days in
+one zone, the project's free queue slots, the drafts of the sidebar, and the parsing of the times
+a calendar sends (a drop, a "move to", a click on an empty time).
+
+The zone. A project's calendar is in the project's zone. Across the tenant the grid is in the zone
+of the first project (by name), named in the page's header; a pin of a project in another zone
+sits where its instant falls in that zone and also shows its own time and zone. A time typed in a
+"move to" control has no offset and is read in the pin's own project's zone (named beside it); a
+drop carries an instant (an ISO time with its offset), so it means the same in any zone.
+
+Queries do not grow with the pins: the range's ids and moments, the pins shown read whole (with their
+carousel items), the drafts, and the queue's two reads (its slots, the minutes held) for a project.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from pinterest.models import Board
+from planner.reads import STATUS_TONES, project_zone, thumbnail_url, zone_label
+from publishing import selectors, selectors_queue
+from publishing.models import BlogProject, Pin, PinKind, PinStatus, Tenant
+from publishing.selectors import PinFilters
+from publishing.selectors_calendar import CALENDAR_STATUSES
+from publishing.selectors_queue import local_to_utc
+
+VIEWS = ("week", "month", "agenda")
+#: Pins a month's day shows before "+N more"; pins an hour of the week shows.
+MONTH_SHOWN = 3
+WEEK_SHOWN = 2
+AGENDA_DAYS = 14
+DRAFTS_SHOWN = 30
+#: The first hour a week shows unless a pin or a slot comes earlier.
+WEEK_FIRST_HOUR = 7
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+MSG_BAD_TIME = "Give a date and a time, such as 2026-12-24T18:30."
+
+
+def parse_at(value: str, *, zone: tzinfo) -> datetime:
+    """The instant a calendar sent: an ISO time with an offset as it is, one without an offset as
+    the wall time in ``zone`` (``local_to_utc``: a time that happens twice is its first). Raises
+    ValidationError (on ``scheduled_at``) for anything else."""
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except (ValueError, AttributeError) as err:
+        raise ValidationError({"scheduled_at": [MSG_BAD_TIME]}) from err
+    if timezone.is_aware(moment):
+        return moment
+    return local_to_utc(day=moment.date(), at=moment.time().replace(second=0, microsecond=0), zone=zone)
+
+
+def composer_initial(params: Mapping[str, str], *, projects: QuerySet[BlogProject]) -> dict[str, Any]:
+    """The new composer's initial values from a click on an empty time: ``?project=`` (one of
+    ``projects``, else the first) and ``?at=`` (a wall time in that project's zone, as typed)."""
+    project = _project_of(params.get("project"), projects) or projects.first()
+    initial: dict[str, Any] = {"project": project}
+    at = params.get("at", "")
+    try:
+        initial["scheduled_at"] = datetime.strptime(at[:16], LOCAL_FORMAT).strftime(LOCAL_FORMAT)
+    except ValueError:
+        pass
+    return initial
+
+
+def _project_of(value: str | None, projects: QuerySet[BlogProject]) -> BlogProject | None:
+    if not value or not value.isdigit():
+        return None
+    return projects.filter(pk=int(value)).first()
+
+
+@dataclass(frozen=True)
+class CalendarQuery:
+    """What a calendar page shows: its view, the day it is about, one project or the tenant, a status."""
+
+    view: str
+    anchor: date
+    project: BlogProject | None
+    status: str
+    zone: tzinfo
+    zone_project: BlogProject | None
+    board_id: int | None = None
+
+    @classmethod
+    def from_params(
+        cls, params: Mapping[str, str], *, projects: QuerySet[BlogProject], boards: QuerySet[Board]
+    ) -> CalendarQuery:
+        """Read ``?view=&date=&project=&board=&status=``; anything unknown is the default (the week, today)."""
+        project = _project_of(params.get("project"), projects)
+        board = params.get("board", "")
+        board_id = int(board) if board.isdigit() and boards.filter(pk=int(board)).exists() else None
+        zone_project = project or projects.first()
+        zone = project_zone(zone_project) if zone_project is not None else timezone.get_current_timezone()
+        view = params.get("view", "")
+        try:
+            anchor = date.fromisoformat(params.get("date", ""))
+        except ValueError:
+            anchor = timezone.now().astimezone(zone).date()
+        status = params.get("status", "")
+        return cls(
+            view=view if view in VIEWS else "week",
+            anchor=anchor,
+            project=project,
+            status=status if status in CALENDAR_STATUSES else "",
+            zone=zone,
+            zone_project=zone_project,
+            board_id=board_id,
+        )
+
+    def days(self) -> tuple[date, date]:
+        """The first and the last day shown."""
+        if self.view == "month":
+            first = self.anchor.replace(day=1)
+            last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+            return first - timedelta(days=first.weekday()), last + timedelta(days=6 - last.weekday())
+        if self.view == "week":
+            monday = self.anchor - timedelta(days=self.anchor.weekday())
+            return monday, monday + timedelta(days=6)
+        return self.anchor, self.anchor + timedelta(days=AGENDA_DAYS - 1)
+
+    def step(self, direction: int) -> date:
+        """The anchor of the previous (-1) or next (1) page."""
+        if self.view == "month":
+            month = self.anchor.month - 1 + direction
+            return date(self.anchor.year + month // 12, month % 12 + 1, 1)
+        return self.anchor + timedelta(days=direction * (7 if self.view == "week" else AGENDA_DAYS))
+
+
+@dataclass(frozen=True)
+class CalendarPin:
+    """A pin as the calendar shows it: at ``at`` (in the calendar's zone)."""
+
+    pin: Pin
+    at: datetime | None
+    own_time: str  # the pin's time in its project's zone, named, when that zone is not the calendar's
+    move_value: str  # the "move to" control's value: the pin's time in its project's zone
+
+    is_slot = False
+
+    @property
+    def thumbnail(self) -> str:
+        return thumbnail_url(self.pin)
+
+    @property
+    def video_url(self) -> str:
+        return self.pin.video.url if self.pin.kind == PinKind.VIDEO and self.pin.video else ""
+
+    @property
+    def tone(self) -> str:
+        return STATUS_TONES.get(self.pin.status, "neutral")
+
+    @property
+    def carousel_count(self) -> int:
+        return len(self.pin.carousel_items.all()) if self.pin.kind == PinKind.CAROUSEL else 0
+
+    @property
+    def zone_label(self) -> str:
+        return zone_label(self.pin.project, self.at)
+
+    @property
+    def time(self) -> str:
+        return self.at.strftime("%H:%M") if self.at is not None else ""
+
+
+@dataclass(frozen=True)
+class FreeSlot:
+    at: datetime  # in the calendar's zone
+    is_slot = True
+
+    @property
+    def time(self) -> str:
+        return self.at.strftime("%H:%M")
+
+    @property
+    def local(self) -> str:
+        return self.at.strftime(LOCAL_FORMAT)
+
+
+Placed = tuple[Any, datetime]  # a pin's id and its moment in the calendar's zone, before it is read whole
+
+
+@dataclass
+class Cell:
+    """What a day or an hour holds: how many pins (``count``), those placed (ids and times, in
+    time order), the pins read whole to be shown (``pins``), and the free slots."""
+
+    placed: list[Placed] = field(default_factory=list)
+    pins: list[CalendarPin] = field(default_factory=list)
+    slots: list[FreeSlot] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.placed)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.placed and not self.slots
+
+    def in_time_order(self, pins: list[CalendarPin]) -> list[CalendarPin | FreeSlot]:
+        """``pins`` and the free slots, as the day runs (a pin before a slot of the same minute)."""
+        return sorted([*pins, *self.slots], key=lambda item: (item.at, item.is_slot))
+
+
+@dataclass
+class Hour(Cell):
+    at: datetime | None = None  # the hour's start, in the calendar's zone
+    is_past: bool = False
+
+    @property
+    def shown(self) -> list[CalendarPin]:
+        return self.pins[:WEEK_SHOWN]
+
+    @property
+    def more(self) -> int:
+        return max(self.count - WEEK_SHOWN, 0)
+
+    @property
+    def items(self) -> list[CalendarPin | FreeSlot]:
+        return self.in_time_order(self.shown)
+
+    @property
+    def local(self) -> str:
+        return self.at.strftime(LOCAL_FORMAT) if self.at else ""
+
+    @property
+    def label(self) -> str:
+        return self.at.strftime("%H:%M") if self.at else ""
+
+
+
+@dataclass
+class Day(Cell):
+    day: date = date.min
+    in_range: bool = True  # a month's day of the months before and after is False
+    is_today: bool = False
+    is_past: bool = False
+    hours: list[Hour] = field(default_factory=list)  # the week's
+
+    @property
+    def shown(self) -> list[CalendarPin]:
+        return self.pins[:MONTH_SHOWN]
+
+    @property
+    def more(self) -> int:
+        return max(self.count - MONTH_SHOWN, 0)
+
+    @property
+    def items(self) -> list[CalendarPin | FreeSlot]:
+        return self.in_time_order(self.shown)
+
+    @property
+    def agenda_items(self) -> list[CalendarPin | FreeSlot]:
+        return self.in_time_order(self.pins)
+
+
+@dataclass(frozen=True)
+class Calendar:
+    query: CalendarQuery
+    days: list[Day]
+    drafts: list[CalendarPin]
+    more_drafts: bool
+    zone_label: str
+    hours: list[int]
+
+    @property
+    def title(self) -> str:
+        first, last = self.days[0].day, self.days[-1].day
+        if self.query.view == "month":
+            return self.query.anchor.strftime("%B %Y")
+        if first.year != last.year:
+            return f"{first:%d %b %Y} – {last:%d %b %Y}"
+        return f"{first:%d %b} – {last:%d %b %Y}"
+
+    @property
+    def weeks(self) -> list[list[Day]]:
+        return [self.days[n : n + 7] for n in range(0, len(self.days), 7)]
+
+
+def _calendar_pin(pin: Pin, at: datetime | None) -> CalendarPin:
+    own = at.astimezone(project_zone(pin.project)) if at is not None else None
+    own_time = ""
+    if own is not None and at is not None and own.utcoffset() != at.utcoffset():
+        own_time = f"{own:%H:%M} {own.tzname()}"
+    return CalendarPin(pin=pin, at=at, own_time=own_time, move_value=own.strftime(LOCAL_FORMAT) if own else "")
+
+
+def calendar_read(*, tenant: Tenant, query: CalendarQuery, now: datetime | None = None) -> Calendar:
+    """The days of ``query`` with their pins (in time order) and free slots, and the drafts.
+
+    The range's pins are first placed from their ids and moments alone; only those the view shows
+    (a month's first ``MONTH_SHOWN`` a day, a week's first ``WEEK_SHOWN`` an hour, an agenda's all)
+    are read whole, so a busy month costs what a quiet one does."""
+    now = now or timezone.now()
+    zone = query.zone
+    first, last = query.days()
+    start = local_to_utc(day=first, at=time.min, zone=zone)
+    end = local_to_utc(day=last + timedelta(days=1), at=time.min, zone=zone)
+    today = now.astimezone(zone).date()
+    days = {}
+    for n in range((last - first).days + 1):
+        day = first + timedelta(days=n)
+        days[day] = Day(day=day, in_range=query.view != "month" or day.month == query.anchor.month,
+                        is_today=day == today, is_past=day < today)
+    statuses = (query.status,) if query.status else CALENDAR_STATUSES
+    project_id = query.project.pk if query.project is not None else None
+    in_range = (
+        selectors.pins_for_tenant(tenant=tenant, filters=PinFilters(project_id=project_id, statuses=statuses,
+                                                                    board_id=query.board_id))
+        .annotate(calendar_at=Coalesce("published_at", "scheduled_at", "claimed_at"))
+        .filter(calendar_at__gte=start, calendar_at__lt=end)
+    )
+    for pin_id, moment in in_range.order_by("calendar_at", "id").values_list("id", "calendar_at"):
+        at = moment.astimezone(zone)
+        if at.date() in days:
+            days[at.date()].placed.append((pin_id, at))
+    if query.project is not None and query.status in ("", PinStatus.READY_TO_SCHEDULE):
+        for slot in free_slots(project=query.project, start=start, end=end, now=now):
+            days[slot.at.date()].slots.append(slot)
+    hours = _week_hours(list(days.values()), zone=zone, now=now) if query.view == "week" else []
+    cells: list[Cell] = [hour for day in days.values() for hour in day.hours] if hours else list(days.values())
+    shown = {"month": MONTH_SHOWN, "week": WEEK_SHOWN}.get(query.view)
+    wanted = [(cell, placed) for cell in cells for placed in cell.placed[:shown]]
+    pins = in_range.filter(pk__in=[pin_id for _cell, (pin_id, _at) in wanted]).select_related("project", "board")
+    by_id = {pin.pk: pin for pin in pins}
+    for cell, (pin_id, at) in wanted:
+        if pin_id in by_id:
+            cell.pins.append(_calendar_pin(by_id[pin_id], at))
+    drafts = drafts_read(tenant=tenant, project_id=project_id, board_id=query.board_id)
+    prefetch_related_objects([*by_id.values(), *(draft.pin for draft in drafts)], "carousel_items")
+    return Calendar(
+        query=query,
+        days=list(days.values()),
+        drafts=drafts[:DRAFTS_SHOWN],
+        more_drafts=len(drafts) > DRAFTS_SHOWN,
+        zone_label=zone_label(query.zone_project) if query.zone_project is not None else "UTC",
+        hours=hours,
+    )
+
+
+def _week_hours(days: list[Day], *, zone: tzinfo, now: datetime) -> list[int]:
+    """Give each day its hours (from ``WEEK_FIRST_HOUR``, or earlier for an earlier pin or slot, to
+    23) holding its pins and slots; returns the hours shown."""
+    earliest = min(
+        [WEEK_FIRST_HOUR]
+        + [at.hour for day in days for _pin_id, at in day.placed]
+        + [slot.at.hour for day in days for slot in day.slots]
+    )
+    shown = list(range(earliest, 24))
+    for day in days:
+        by_hour: dict[int, Hour] = {}
+        for hour in shown:
+            at = local_to_utc(day=day.day, at=time(hour), zone=zone).astimezone(zone)
+            by_hour[hour] = Hour(at=at, is_past=at + timedelta(hours=1) <= now)
+        for placed in day.placed:
+            by_hour[placed[1].hour].placed.append(placed)
+        for slot in day.slots:
+            by_hour[slot.at.hour].slots.append(slot)
+        day.hours = list(by_hour.values())
+    return shown
+
+
+def free_slots(*, project: BlogProject, start: datetime, end: datetime, now: datetime) -> list[FreeSlot]:
+    """The project's free queue slots in ``[start, end)`` that are still ahead, in the project's zone:
+    the queue's own reads (``selectors_queue``: the weekly slots, and the minutes the account's
+    pins hold), a slot free when no pin holds its minute, as ``QueueSlot.is_free`` says."""
+    begin = max(start, now)
+    if begin >= end:
+        return []
+    try:
+        zone = project.zone
+    except ValidationError:  # a project whose stored zone is no zone: the queue refuses it too
+        return []
+    instants = selectors_queue.slot_instants(
+        zone=zone, slots=selectors_queue.project_posting_slots(project=project), start=begin, end=end)
+    if not instants:
+        return []
+    held = {
+        selectors_queue.minute_of(at)
+        for at in selectors_queue.account_scheduled_times(
+            project=project, start=selectors_queue.minute_of(instants[0]), end=instants[-1] + timedelta(minutes=1))
+    }
+    return [FreeSlot(at=at.astimezone(zone)) for at in instants if at not in held]
+
+
+def drafts_read(*, tenant: Tenant, project_id: int | None, board_id: int | None = None) -> list[CalendarPin]:
+    """The sidebar's drafts, last changed first (one more than ``DRAFTS_SHOWN``, to say there are more)."""
+    drafts = (
+        selectors.pins_for_tenant(tenant=tenant, filters=PinFilters(project_id=project_id, board_id=board_id,
+                                                                    statuses=(PinStatus.DRAFT,)))
+        .select_related("project", "board")
+        .order_by("-updated_at", "id")[: DRAFTS_SHOWN + 1]
+    )
+    return [CalendarPin(pin=pin, at=None, own_time="", move_value="") for pin in drafts]
