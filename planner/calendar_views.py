@@ -29,7 +29,8 @@ from pinpublisher.errors import DomainError
 from pinpublisher.timezones import format_when
 from pinterest.selectors import boards_for_tenant
 from planner.access import tenant_member_required
-from planner.calendar_reads import CalendarQuery, calendar_read, parse_at
+from planner.calendar_query import CalendarQuery, parse_at
+from planner.calendar_reads import calendar_read
 from planner.reads import project_zone
 from publishing import selectors
 from publishing.models import Pin, PinStatus, Tenant

@@ -254,7 +254,7 @@ def test_the_board_filter_keeps_the_boards_pins_and_drafts(member, world):
 def test_a_time_sent_is_an_instant_with_its_offset_or_a_wall_time_read_as_a_queue_slot():
     from datetime import UTC
 
-    from planner.calendar_reads import parse_at
+    from planner.calendar_query import parse_at
 
     assert parse_at("2030-06-01T10:00:00Z", zone=BERLIN) == datetime(2030, 6, 1, 10, tzinfo=UTC)
     # 02:30 happens twice in Berlin that night: the first (summer time); it does not exist in spring: the gap's end.
