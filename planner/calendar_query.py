@@ -1,5 +1,5 @@
-"""What a calendar asks for: the page's query (``?view=&date=&project=&board=&status=``, anything
-unknown the default) and its days, and the times a calendar sends (a drop, a "move to", a click on
+"""What a calendar asks for: the page's query (``?view=&date=&project=&board=&account=&status=``,
+anything unknown the default) and its days, and the times a calendar sends (a drop, a "move to", a click on
 an empty time for the composer).
 
 A time typed in a "move to" control has no offset and is read in the pin's own project's zone
@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from pinterest.models import Board
+from pinterest.models import Board, PinterestConnection
 from planner.reads import project_zone
 from publishing.models import BlogProject
 from publishing.selectors_calendar import CALENDAR_STATUSES
@@ -62,9 +62,17 @@ def _project_of(value: str | None, projects: QuerySet[BlogProject]) -> BlogProje
     return projects.filter(pk=int(value)).first()
 
 
+def _id_of(value: str | None, rows: QuerySet[Any]) -> int | None:
+    """``value`` as the id of one of ``rows``, or None (not a number, or not among them)."""
+    if not value or not value.isdigit() or not rows.filter(pk=int(value)).exists():
+        return None
+    return int(value)
+
+
 @dataclass(frozen=True)
 class CalendarQuery:
-    """What a calendar page shows: its view, the day it is about, one project or the tenant, a status."""
+    """What a calendar page shows: its view, the day it is about, one project or the tenant, and
+    the pins' board, account (a Pinterest connection's id) and status."""
 
     view: str
     anchor: date
@@ -73,15 +81,20 @@ class CalendarQuery:
     zone: tzinfo
     zone_project: BlogProject | None
     board_id: int | None = None
+    connection_id: int | None = None
 
     @classmethod
     def from_params(
-        cls, params: Mapping[str, str], *, projects: QuerySet[BlogProject], boards: QuerySet[Board]
+        cls, params: Mapping[str, str], *, projects: QuerySet[BlogProject], boards: QuerySet[Board],
+        connections: QuerySet[PinterestConnection],
     ) -> CalendarQuery:
-        """Read ``?view=&date=&project=&board=&status=``; anything unknown is the default (the week, today)."""
+        """Read ``?view=&date=&project=&board=&account=&status=``; anything unknown is the default
+        (the week, today, every board, every account). With an account, a board is one of its boards."""
         project = _project_of(params.get("project"), projects)
-        board = params.get("board", "")
-        board_id = int(board) if board.isdigit() and boards.filter(pk=int(board)).exists() else None
+        connection_id = _id_of(params.get("account"), connections)
+        if connection_id is not None:
+            boards = boards.filter(connection_id=connection_id)
+        board_id = _id_of(params.get("board"), boards)
         zone_project = project or projects.first()
         zone = project_zone(zone_project) if zone_project is not None else timezone.get_current_timezone()
         view = params.get("view", "")
@@ -98,7 +111,15 @@ class CalendarQuery:
             zone=zone,
             zone_project=zone_project,
             board_id=board_id,
+            connection_id=connection_id,
         )
+
+    @property
+    def in_account(self) -> bool:
+        """Whether the project (if one) publishes through the account chosen (if one): a project of
+        another account has no pins here and no free slots to show."""
+        return (self.project is None or self.connection_id is None
+                or self.project.pinterest_connection_id == self.connection_id)
 
     def days(self) -> tuple[date, date]:
         """The first and the last day shown."""

@@ -12,7 +12,7 @@ carousel items), the drafts, and the queue's two reads (its slots, the minutes h
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
@@ -215,8 +215,8 @@ def calendar_read(*, tenant: Tenant, query: CalendarQuery, now: datetime | None 
     statuses = (query.status,) if query.status else CALENDAR_STATUSES
     project_id = query.project.pk if query.project is not None else None
     in_range = (
-        selectors.pins_for_tenant(tenant=tenant, filters=PinFilters(project_id=project_id, statuses=statuses,
-                                                                    board_id=query.board_id))
+        selectors.pins_for_tenant(tenant=tenant, filters=PinFilters(
+            project_id=project_id, statuses=statuses, board_id=query.board_id, connection_id=query.connection_id))
         .annotate(calendar_at=Coalesce("published_at", "scheduled_at", "claimed_at"))
         .filter(calendar_at__gte=start, calendar_at__lt=end)
     )
@@ -224,7 +224,7 @@ def calendar_read(*, tenant: Tenant, query: CalendarQuery, now: datetime | None 
         at = moment.astimezone(zone)
         if at.date() in days:
             days[at.date()].placed.append((pin_id, at))
-    if query.project is not None and query.status in ("", PinStatus.READY_TO_SCHEDULE):
+    if query.project is not None and query.in_account and query.status in ("", PinStatus.READY_TO_SCHEDULE):
         for slot in free_slots(project=query.project, start=start, end=end, now=now):
             days[slot.at.date()].slots.append(slot)
     hours = _week_hours(list(days.values()), zone=zone, now=now) if query.view == "week" else []
@@ -236,7 +236,8 @@ def calendar_read(*, tenant: Tenant, query: CalendarQuery, now: datetime | None 
     for cell, (pin_id, at) in wanted:
         if pin_id in by_id:
             cell.pins.append(_calendar_pin(by_id[pin_id], at))
-    drafts = drafts_read(tenant=tenant, project_id=project_id, board_id=query.board_id)
+    drafts = drafts_read(tenant=tenant, filters=PinFilters(
+        project_id=project_id, board_id=query.board_id, connection_id=query.connection_id))
     prefetch_related_objects([*by_id.values(), *(draft.pin for draft in drafts)], "carousel_items")
     return Calendar(
         query=query,
@@ -293,11 +294,11 @@ def free_slots(*, project: BlogProject, start: datetime, end: datetime, now: dat
     return [FreeSlot(at=at.astimezone(zone)) for at in instants if at not in held]
 
 
-def drafts_read(*, tenant: Tenant, project_id: int | None, board_id: int | None = None) -> list[CalendarPin]:
-    """The sidebar's drafts, last changed first (one more than ``DRAFTS_SHOWN``, to say there are more)."""
+def drafts_read(*, tenant: Tenant, filters: PinFilters) -> list[CalendarPin]:
+    """The sidebar's drafts of ``filters`` (its statuses aside), last changed first (one more than
+    ``DRAFTS_SHOWN``, to say there are more)."""
     drafts = (
-        selectors.pins_for_tenant(tenant=tenant, filters=PinFilters(project_id=project_id, board_id=board_id,
-                                                                    statuses=(PinStatus.DRAFT,)))
+        selectors.pins_for_tenant(tenant=tenant, filters=replace(filters, statuses=(PinStatus.DRAFT,)))
         .select_related("project", "board")
         .order_by("-updated_at", "id")[: DRAFTS_SHOWN + 1]
     )
