@@ -1,12 +1,10 @@
 """What the calendar reads: the pins of a week, a month or an agenda (14 days) laid out on days in
-one zone, the project's free queue slots, the drafts of the sidebar, and the parsing of the times
-a calendar sends (a drop, a "move to", a click on an empty time).
+one zone, the project's free queue slots and the drafts of the sidebar, for a ``CalendarQuery``
+(``planner.calendar_query``: the page's parameters and the times a calendar sends).
 
 The zone. A project's calendar is in the project's zone. Across the tenant the grid is in the zone
 of the first project (by name), named in the page's header; a pin of a project in another zone
-sits where its instant falls in that zone and also shows its own time and zone. A time typed in a
-"move to" control has no offset and is read in the pin's own project's zone (named beside it); a
-drop carries an instant (an ISO time with its offset), so it means the same in any zone.
+sits where its instant falls in that zone and also shows its own time and zone.
 
 Queries do not grow with the pins: the range's ids and moments, the pins shown read whole (with their
 carousel items), the drafts, and the queue's two reads (its slots, the minutes held) for a project.
@@ -14,17 +12,16 @@ carousel items), the drafts, and the queue's two reads (its slots, the minutes h
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from pinterest.models import Board
+from planner.calendar_query import LOCAL_FORMAT, CalendarQuery
 from planner.reads import STATUS_TONES, project_zone, thumbnail_url, zone_label
 from publishing import selectors, selectors_queue
 from publishing.models import BlogProject, Pin, PinKind, PinStatus, Tenant
@@ -32,105 +29,12 @@ from publishing.selectors import PinFilters
 from publishing.selectors_calendar import CALENDAR_STATUSES
 from publishing.selectors_queue import local_to_utc
 
-VIEWS = ("week", "month", "agenda")
 #: Pins a month's day shows before "+N more"; pins an hour of the week shows.
 MONTH_SHOWN = 3
 WEEK_SHOWN = 2
-AGENDA_DAYS = 14
 DRAFTS_SHOWN = 30
 #: The first hour a week shows unless a pin or a slot comes earlier.
 WEEK_FIRST_HOUR = 7
-LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
-MSG_BAD_TIME = "Give a date and a time, such as 2026-12-24T18:30."
-
-
-def parse_at(value: str, *, zone: tzinfo) -> datetime:
-    """The instant a calendar sent: an ISO time with an offset as it is, one without an offset as
-    the wall time in ``zone`` (``local_to_utc``: a time that happens twice is its first). Raises
-    ValidationError (on ``scheduled_at``) for anything else."""
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except (ValueError, AttributeError) as err:
-        raise ValidationError({"scheduled_at": [MSG_BAD_TIME]}) from err
-    if timezone.is_aware(moment):
-        return moment
-    return local_to_utc(day=moment.date(), at=moment.time().replace(second=0, microsecond=0), zone=zone)
-
-
-def composer_initial(params: Mapping[str, str], *, projects: QuerySet[BlogProject]) -> dict[str, Any]:
-    """The new composer's initial values from a click on an empty time: ``?project=`` (one of
-    ``projects``, else the first) and ``?at=`` (a wall time in that project's zone, as typed)."""
-    project = _project_of(params.get("project"), projects) or projects.first()
-    initial: dict[str, Any] = {"project": project}
-    at = params.get("at", "")
-    try:
-        initial["scheduled_at"] = datetime.strptime(at[:16], LOCAL_FORMAT).strftime(LOCAL_FORMAT)
-    except ValueError:
-        pass
-    return initial
-
-
-def _project_of(value: str | None, projects: QuerySet[BlogProject]) -> BlogProject | None:
-    if not value or not value.isdigit():
-        return None
-    return projects.filter(pk=int(value)).first()
-
-
-@dataclass(frozen=True)
-class CalendarQuery:
-    """What a calendar page shows: its view, the day it is about, one project or the tenant, a status."""
-
-    view: str
-    anchor: date
-    project: BlogProject | None
-    status: str
-    zone: tzinfo
-    zone_project: BlogProject | None
-    board_id: int | None = None
-
-    @classmethod
-    def from_params(
-        cls, params: Mapping[str, str], *, projects: QuerySet[BlogProject], boards: QuerySet[Board]
-    ) -> CalendarQuery:
-        """Read ``?view=&date=&project=&board=&status=``; anything unknown is the default (the week, today)."""
-        project = _project_of(params.get("project"), projects)
-        board = params.get("board", "")
-        board_id = int(board) if board.isdigit() and boards.filter(pk=int(board)).exists() else None
-        zone_project = project or projects.first()
-        zone = project_zone(zone_project) if zone_project is not None else timezone.get_current_timezone()
-        view = params.get("view", "")
-        try:
-            anchor = date.fromisoformat(params.get("date", ""))
-        except ValueError:
-            anchor = timezone.now().astimezone(zone).date()
-        status = params.get("status", "")
-        return cls(
-            view=view if view in VIEWS else "week",
-            anchor=anchor,
-            project=project,
-            status=status if status in CALENDAR_STATUSES else "",
-            zone=zone,
-            zone_project=zone_project,
-            board_id=board_id,
-        )
-
-    def days(self) -> tuple[date, date]:
-        """The first and the last day shown."""
-        if self.view == "month":
-            first = self.anchor.replace(day=1)
-            last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-            return first - timedelta(days=first.weekday()), last + timedelta(days=6 - last.weekday())
-        if self.view == "week":
-            monday = self.anchor - timedelta(days=self.anchor.weekday())
-            return monday, monday + timedelta(days=6)
-        return self.anchor, self.anchor + timedelta(days=AGENDA_DAYS - 1)
-
-    def step(self, direction: int) -> date:
-        """The anchor of the previous (-1) or next (1) page."""
-        if self.view == "month":
-            month = self.anchor.month - 1 + direction
-            return date(self.anchor.year + month // 12, month % 12 + 1, 1)
-        return self.anchor + timedelta(days=direction * (7 if self.view == "week" else AGENDA_DAYS))
 
 
 @dataclass(frozen=True)
@@ -311,8 +215,8 @@ def calendar_read(*, tenant: Tenant, query: CalendarQuery, now: datetime | None 
     statuses = (query.status,) if query.status else CALENDAR_STATUSES
     project_id = query.project.pk if query.project is not None else None
     in_range = (
-        selectors.pins_for_tenant(tenant=tenant, filters=PinFilters(project_id=project_id, statuses=statuses,
-                                                                    board_id=query.board_id))
+        selectors.pins_for_tenant(tenant=tenant, filters=PinFilters(
+            project_id=project_id, statuses=statuses, board_id=query.board_id, connection_id=query.connection_id))
         .annotate(calendar_at=Coalesce("published_at", "scheduled_at", "claimed_at"))
         .filter(calendar_at__gte=start, calendar_at__lt=end)
     )
@@ -320,7 +224,7 @@ def calendar_read(*, tenant: Tenant, query: CalendarQuery, now: datetime | None 
         at = moment.astimezone(zone)
         if at.date() in days:
             days[at.date()].placed.append((pin_id, at))
-    if query.project is not None and query.status in ("", PinStatus.READY_TO_SCHEDULE):
+    if query.project is not None and query.in_account and query.status in ("", PinStatus.READY_TO_SCHEDULE):
         for slot in free_slots(project=query.project, start=start, end=end, now=now):
             days[slot.at.date()].slots.append(slot)
     hours = _week_hours(list(days.values()), zone=zone, now=now) if query.view == "week" else []
@@ -332,7 +236,8 @@ def calendar_read(*, tenant: Tenant, query: CalendarQuery, now: datetime | None 
     for cell, (pin_id, at) in wanted:
         if pin_id in by_id:
             cell.pins.append(_calendar_pin(by_id[pin_id], at))
-    drafts = drafts_read(tenant=tenant, project_id=project_id, board_id=query.board_id)
+    drafts = drafts_read(tenant=tenant, filters=PinFilters(
+        project_id=project_id, board_id=query.board_id, connection_id=query.connection_id))
     prefetch_related_objects([*by_id.values(), *(draft.pin for draft in drafts)], "carousel_items")
     return Calendar(
         query=query,
@@ -389,11 +294,11 @@ def free_slots(*, project: BlogProject, start: datetime, end: datetime, now: dat
     return [FreeSlot(at=at.astimezone(zone)) for at in instants if at not in held]
 
 
-def drafts_read(*, tenant: Tenant, project_id: int | None, board_id: int | None = None) -> list[CalendarPin]:
-    """The sidebar's drafts, last changed first (one more than ``DRAFTS_SHOWN``, to say there are more)."""
+def drafts_read(*, tenant: Tenant, filters: PinFilters) -> list[CalendarPin]:
+    """The sidebar's drafts of ``filters`` (its statuses aside), last changed first (one more than
+    ``DRAFTS_SHOWN``, to say there are more)."""
     drafts = (
-        selectors.pins_for_tenant(tenant=tenant, filters=PinFilters(project_id=project_id, board_id=board_id,
-                                                                    statuses=(PinStatus.DRAFT,)))
+        selectors.pins_for_tenant(tenant=tenant, filters=replace(filters, statuses=(PinStatus.DRAFT,)))
         .select_related("project", "board")
         .order_by("-updated_at", "id")[: DRAFTS_SHOWN + 1]
     )

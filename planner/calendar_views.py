@@ -27,9 +27,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from pinpublisher.errors import DomainError
 from pinpublisher.timezones import format_when
-from pinterest.selectors import boards_for_tenant
+from pinterest.selectors import boards_for_tenant, connections_for_tenant
 from planner.access import tenant_member_required
-from planner.calendar_reads import CalendarQuery, calendar_read, parse_at
+from planner.calendar_query import CalendarQuery, parse_at
+from planner.calendar_reads import calendar_read
 from planner.reads import project_zone
 from publishing import selectors
 from publishing.models import Pin, PinStatus, Tenant
@@ -43,11 +44,14 @@ VIEW_LINKS = (("week", "Week"), ("month", "Month"), ("agenda", "Agenda"))
 @require_GET
 def calendar(request: HttpRequest, *, tenant: Tenant) -> HttpResponse:
     projects = selectors.projects_for_tenant(tenant=tenant)
+    connections = connections_for_tenant(tenant=tenant)
     boards = boards_for_tenant(tenant=tenant).prefetch_related(None)  # the picker needs no sections
-    query = CalendarQuery.from_params(request.GET, projects=projects, boards=boards)
+    query = CalendarQuery.from_params(request.GET, projects=projects, boards=boards, connections=connections)
     read = calendar_read(tenant=tenant, query=query)
+    if query.connection_id is not None:  # the board picker offers the account's boards
+        boards = boards.filter(connection_id=query.connection_id)
     params = {"project": query.project.pk if query.project else "", "board": query.board_id or "",
-              "status": query.status}
+              "account": query.connection_id or "", "status": query.status}
     return render(request, "planner/calendar.html", {
         "nav": "calendar",
         "tenant": tenant,
@@ -55,10 +59,11 @@ def calendar(request: HttpRequest, *, tenant: Tenant) -> HttpResponse:
         "query": query,
         "projects": projects,
         "boards": boards.filter(is_archived=False) | boards.filter(pk__in=[query.board_id or 0]),
+        "connections": connections,
         "statuses": [(value, PinStatus(value).label) for value in CALENDAR_STATUSES],
         "qs": urlencode({name: value for name, value in params.items() if value}),
         "view_links": VIEW_LINKS,
-        "has_slots": query.project is not None and query.project.posting_slots.exists(),
+        "has_slots": query.project is not None and query.in_account and query.project.posting_slots.exists(),
         "here": request.get_full_path(),
         # A click on an empty time: the composer at that time (``?at=`` is appended), in the calendar's zone.
         "new_at": f"{reverse('planner:pin-new')}?project={query.zone_project.pk if query.zone_project else ''}&at=",

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from pinpublisher.errors import DomainError
 from pinterest.limits import CAROUSEL_MAX, TEXT_LIMITS
-from planner import actions, calendar_reads, reads
+from planner import actions, calendar_query, reads
 from planner.access import member_tenant, tenant_member_required
 from planner.forms import ACTIONS, CAROUSEL_ORDER, ComposerForm, PinListFilter, carousel_name
 from planner.views_bulk import bulk_action_form, summary_pop
@@ -101,7 +101,7 @@ def composer(request: HttpRequest, pin_id: UUID | None = None, *, tenant: Tenant
             else:
                 return _done(request, outcome)
     elif pin is None:
-        form = ComposerForm(initial=calendar_reads.composer_initial(request.GET, projects=choices.projects),
+        form = ComposerForm(initial=calendar_query.composer_initial(request.GET, projects=choices.projects),
                             choices=choices)
     else:
         form = ComposerForm(choices=choices, pin=pin)

@@ -40,6 +40,9 @@ class PinFilters:
     project_id: int | None = None
     article_id: int | None = None
     board_id: int | None = None
+    # The account a pin publishes through is its project's (the engine and the rules read
+    # ``pin.project.pinterest_connection``; a board must be of that account, and a draft may have none).
+    connection_id: int | None = None
     scheduled_after: datetime | None = None  # scheduled_at >= this
     scheduled_before: datetime | None = None  # scheduled_at < this
     ordering: tuple[str, ...] = ()  # names from PIN_ORDERING_FIELDS, "-" for descending
@@ -75,6 +78,8 @@ def pins_for_tenant(*, tenant: Tenant, filters: PinFilters | None = None) -> Que
         pins = pins.filter(article_id=filters.article_id)
     if filters.board_id is not None:
         pins = pins.filter(board_id=filters.board_id)
+    if filters.connection_id is not None:
+        pins = pins.filter(project__pinterest_connection_id=filters.connection_id)
     if filters.scheduled_after is not None:
         pins = pins.filter(scheduled_at__gte=filters.scheduled_after)
     if filters.scheduled_before is not None:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from publishing.models import CarouselItem, Pin, PinKind, PinStatus
 from publishing.services.demo import DEMO_VIDEO
@@ -164,6 +164,12 @@ def test_the_week_month_and_agenda(driver, live_server, world, steps):
     assert "the zone of Berlin kitchen" in driver.find_element(By.CSS_SELECTOR, ".cal-head").text
     assert no_sideways_scroll(driver)
     steps.shot("month across the tenant")
+    # The account filter sits in the bar with the others and keeps the account's pins.
+    Select(driver.find_element(By.ID, "cal-account")).select_by_visible_text(str(world["project"].pinterest_connection))
+    driver.find_element(By.CSS_SELECTOR, ".cal-filters button[type=submit]").click()
+    WebDriverWait(driver, 10).until(lambda d: "account=" in d.current_url)
+    assert pin_element(driver, world["lemon"]) and no_sideways_scroll(driver)
+    steps.shot("month of one account")
 
 
 def test_drag_a_pin_to_a_new_time(driver, live_server, world, steps):

@@ -251,10 +251,45 @@ def test_the_board_filter_keeps_the_boards_pins_and_drafts(member, world):
     assert f'value="{world["board"].pk}" selected' in page.content.decode()
 
 
+def test_the_account_filter_keeps_its_projects_pins_drafts_and_boards_and_ignores_another_tenants(member, world):
+    tenant = world["tenant"]
+    project_slots_replace(project=world["project"], slots=[(day, time(9)) for day in range(7)])
+    second = make_connection(tenant=tenant, username="desserts")
+    desserts = make_board(connection=second, name="Desserts")
+    bakery = make_project(tenant=tenant, connection=second, timezone="Europe/Berlin", name="Bakery")
+    at = berlin(2, 10)
+    kitchen_pin = pin_in(world, scheduled_at=at, title="Kitchen pin")
+    pin_in(world, status=PinStatus.DRAFT, title="Kitchen draft")
+    bakery_pin = make_pin(project=bakery, board=desserts, scheduled_at=at + timedelta(hours=1), title="Bakery pin")
+    make_pin(project=bakery, board=None, status=PinStatus.DRAFT, title="Bakery draft")
+    day = {"view": "agenda", "date": at.date().isoformat()}
+
+    page = member.get(CALENDAR, {**day, "account": second.pk})
+    assert [e.pin for d in page.context["cal"].days for e in d.pins] == [bakery_pin]
+    assert [e.pin.title for e in page.context["cal"].drafts] == ["Bakery draft"]
+    assert list(page.context["boards"]) == [desserts]
+    html = page.content.decode()
+    assert f'<option value="{second.pk}" selected>@desserts</option>' in html and "Recipes" not in html
+    assert "account=" in page.context["qs"]  # the views' and dates' links keep the account
+    # The board of another account is ignored; the project of another account has no pins and no free slots.
+    page = member.get(CALENDAR, {**day, "account": second.pk, "board": world["board"].pk})
+    assert page.context["query"].board_id is None
+    assert [e.pin for d in page.context["cal"].days for e in d.pins] == [bakery_pin]
+    page = member.get(CALENDAR, {**day, "account": second.pk, "project": world["project"].pk})
+    assert all(d.is_empty for d in page.context["cal"].days) and page.context["cal"].drafts == []
+    assert "publishes through another account" in page.content.decode()
+
+    theirs = make_connection(username="theirs")
+    page = member.get(CALENDAR, {**day, "account": theirs.pk})
+    assert page.context["query"].connection_id is None
+    assert [e.pin for d in page.context["cal"].days for e in d.pins] == [kitchen_pin, bakery_pin]
+    assert len(page.context["cal"].drafts) == 2 and "@theirs" not in page.content.decode()
+
+
 def test_a_time_sent_is_an_instant_with_its_offset_or_a_wall_time_read_as_a_queue_slot():
     from datetime import UTC
 
-    from planner.calendar_reads import parse_at
+    from planner.calendar_query import parse_at
 
     assert parse_at("2030-06-01T10:00:00Z", zone=BERLIN) == datetime(2030, 6, 1, 10, tzinfo=UTC)
     # 02:30 happens twice in Berlin that night: the first (summer time); it does not exist in spring: the gap's end.

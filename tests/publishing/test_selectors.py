@@ -33,6 +33,17 @@ def test_pins_filter_by_status_and_schedule_window_and_order_with_empty_times_la
     assert list(selectors.pins_for_tenant(tenant=tenant_project.tenant, filters=window)) == [late]
 
 
+def test_pins_filter_by_account_the_one_their_project_publishes_through_drafts_without_board_too():
+    kept = make_pin()
+    tenant = kept.project.tenant
+    draft = make_pin(project=kept.project, board=None, status=PinStatus.DRAFT)
+    other = make_project(tenant=tenant, connection=make_connection(tenant=tenant))
+    make_pin(project=other, board=make_board(connection=other.pinterest_connection))
+    make_pin(project=make_project(tenant=tenant, connection=None), board=None)
+    filters = selectors.PinFilters(connection_id=kept.project.pinterest_connection_id, ordering=("created_at",))
+    assert list(selectors.pins_for_tenant(tenant=tenant, filters=filters)) == [kept, draft]
+
+
 def test_due_pins_are_ready_scheduled_by_now_and_of_an_active_connection():
     now = timezone.now()
     due = make_pin(scheduled_at=now)
