@@ -41,7 +41,7 @@ from uuid import UUID
 
 from django.db import connection as db_connection
 from django.db import connections
-from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Case, ExpressionWrapper, F, Min, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from pinterest.errors import ConnectionRefreshFailing, ConnectionUnusable
@@ -67,6 +67,9 @@ SENT_BACK = (PinStatus.READY_TO_SCHEDULE, PinStatus.DRAFT)
 #: An idle dispatcher looks again at least this often (a pin scheduled for now by a person
 #: appears in the database without anyone telling the dispatcher).
 IDLE_LOOK_SECONDS = 5.0
+#: When the next slot comes this soon, the dispatcher wakes for it without asking when the next
+#: pin is scheduled: a pin that becomes due meanwhile is found by the look at that wake-up.
+SLOT_CLOSE_SECONDS = 0.1
 
 
 @dataclass
@@ -112,13 +115,21 @@ def _serve_batch_pin(*, turn: Turn, context: Context) -> bool:
     return True
 
 
-def serve_account(connection_id: int, *, trigger: str = PublishTrigger.SWEEP) -> Turn:
+def serve_account(
+    connection_id: int, *, trigger: str = PublishTrigger.SWEEP, connection: PinterestConnection | None = None,
+    batch_waiting: bool = True,
+) -> Turn:
     """Publish the account's next pin (a bulk batch's first, else a due one) if its slot is
     free. Never raises: whatever goes wrong stays with this account (a claimed pin is
-    recovered after its lease)."""
+    recovered after its lease).
+
+    ``connection``: the account's row as the dispatcher just read it (else read here); its slot
+    is taken by compare-and-set whatever the row says. ``batch_waiting``: whether the dispatcher
+    saw a bulk pin of the account waiting; when not, no batch pin is looked for (one made since
+    is served in the account's next slot)."""
     turn = Turn(connection_id=connection_id)
     try:
-        turn.connection = connection = PinterestConnection.objects.get(pk=connection_id)
+        turn.connection = connection = connection or PinterestConnection.objects.get(pk=connection_id)
         problem = connection_problem(connection)
         if problem:
             # Inactive or spam blocked: its due pins wait (they are not due), and only a bulk
@@ -146,7 +157,7 @@ def serve_account(connection_id: int, *, trigger: str = PublishTrigger.SWEEP) ->
                 _fail_due_pins(turn=turn, error=str(exc))
             batch_items_fail(connection_id=connection_id, error=str(exc))
             return turn
-        if _serve_batch_pin(turn=turn, context=context):
+        if batch_waiting and _serve_batch_pin(turn=turn, context=context):
             return turn
         pins = claim_due(connection_id=connection_id, now=timezone.now(), limit=1)
         if pins:
@@ -225,27 +236,32 @@ class Dispatcher:
         #: Accounts that cannot take pins for the rest of this run.
         self.held_back: set[int] = set()
         self._rate_limited: dict[int, int] = {}
+        #: The rows of the accounts handed to the pool, read by ``_look``.
+        self._rows: dict[int, _Ready] = {}
 
     # --- the run --------------------------------------------------------------------------
 
     def run(self) -> None:
         size = calls_in_flight()
-        pool = _Pool(size, lambda connection_id: serve_account(connection_id, trigger=self.trigger))
+        pool = _Pool(size, self._serve)
         capacity = max(1, size)
         try:
             while True:
                 going = self._may_start()
+                look: _Look | None = None
                 if going and len(self.in_flight) < capacity:
-                    for connection_id in self._ready(capacity - len(self.in_flight)):
-                        self.in_flight.add(connection_id)
-                        pool.submit(connection_id)
+                    look = self._look(capacity - len(self.in_flight))
+                    for row in look.ready:
+                        self.in_flight.add(row.connection.pk)
+                        self._rows[row.connection.pk] = row
+                        pool.submit(row.connection.pk)
                 if not going or len(self.in_flight) >= capacity:
                     if not self.in_flight:
                         break
                     self._settle_next(pool, IDLE_LOOK_SECONDS)
                     continue
                 # Room for more calls: wait for one to end, or for the next slot, whichever comes first.
-                wait = self._until_next()
+                wait = self._until_next(look.next_slot if look is not None else None)
                 if wait is None and not self.in_flight:
                     break
                 self._settle_next(pool, IDLE_LOOK_SECONDS if wait is None else wait)
@@ -253,6 +269,14 @@ class Dispatcher:
             pool.close()
             while not pool.results.empty():
                 self._settle(pool.results.get_nowait())
+
+    def _serve(self, connection_id: int) -> Turn:
+        """A pool thread's turn with an account the dispatcher handed it, with the row it read."""
+        row = self._rows.pop(connection_id, None)
+        if row is None:
+            return serve_account(connection_id, trigger=self.trigger)
+        return serve_account(connection_id, trigger=self.trigger, connection=row.connection,
+                             batch_waiting=row.batch_waiting)
 
     def _settle_next(self, pool: _Pool, timeout: float) -> None:
         """Settle the next turn that ends within ``timeout``; the loop looks again either way
@@ -295,34 +319,42 @@ class Dispatcher:
     # --- what the database says ----------------------------------------------------------
 
     def _due_accounts(self, now: datetime) -> QuerySet[PinterestConnection]:
-        """Accounts with work: a due pin, or a bulk batch's pin waiting."""
-        due = pins_due(now=now).filter(project__pinterest_connection=OuterRef("pk"))
-        waiting = batch_items_waiting().filter(pin__project__pinterest_connection=OuterRef("pk"))
-        return PinterestConnection.objects.filter(Exists(due) | Exists(waiting)).exclude(
+        """Accounts with work: a due pin, or a bulk batch's pin waiting.
+
+        Each list is an uncorrelated subquery, which PostgreSQL reads once per query (a hashed
+        SubPlan: the due pins through the ready pins' partial index), whatever the number of
+        accounts; an ``EXISTS`` per account under an ``OR`` read the pin table once per account."""
+        due = pins_due(now=now).values("project__pinterest_connection_id")
+        return PinterestConnection.objects.filter(Q(pk__in=due) | Q(pk__in=_batch_waiting_accounts())).exclude(
             pk__in=self.in_flight | self.held_back
         )
 
-    def _ready(self, room: int) -> list[int]:
-        """Accounts with a due pin and a free slot, the longest waiting first."""
+    def _look(self, room: int) -> "_Look":
+        """One query: up to ``room`` accounts with work whose slot is free, the longest waiting
+        first, each with whether a bulk pin of it waits; and, when fewer are free, when the next
+        account's slot comes."""
         now = timezone.now()
         # An account that cannot publish is served at once too: its bulk pins only fail their items.
-        free = (
-            Q(next_publish_at__isnull=True) | Q(next_publish_at__lte=now) | Q(is_active=False)
-            | Q(spam_blocked_until__gt=now)
-        )
-        return list(
+        at_once = Q(is_active=False) | Q(spam_blocked_until__gt=now)
+        rows = list(
             self._due_accounts(now)
-            .filter(free)
-            .order_by(F("next_publish_at").asc(nulls_first=True), "pk")
-            .values_list("pk", flat=True)[:room]
+            .annotate(
+                free_at=Case(When(at_once, then=Value(None)), default=F("next_publish_at")),
+                batch_waiting=ExpressionWrapper(Q(pk__in=_batch_waiting_accounts()), output_field=BooleanField()),
+            )
+            .order_by(F("free_at").asc(nulls_first=True), "pk")[:room]
         )
+        ready = [_Ready(row, bool(getattr(row, "batch_waiting", True))) for row in rows if _free(row, now)]
+        later = [getattr(row, "free_at", None) for row in rows if not _free(row, now)]
+        return _Look(ready=ready, next_slot=later[0] if later else None)
 
-    def _until_next(self) -> float | None:
-        """Seconds until an account with a due pin gets its slot, or (with a lookahead) until
-        the next pin's scheduled time; None when there is nothing to wait for."""
+    def _until_next(self, next_slot: datetime | None) -> float | None:
+        """Seconds until an account with a due pin gets its slot (``next_slot``, from the look),
+        or (with a lookahead) until the next pin's scheduled time; None when there is nothing to
+        wait for."""
         now = timezone.now()
-        moments = [self._due_accounts(now).aggregate(at=Min("next_publish_at"))["at"]]
-        if self.lookahead > 0:
+        moments = [next_slot]
+        if self.lookahead > 0 and (next_slot is None or (next_slot - now).total_seconds() > SLOT_CLOSE_SECONDS):
             upcoming = Pin.objects.filter(
                 status=PinStatus.READY_TO_SCHEDULE, scheduled_at__gt=now,
                 scheduled_at__lte=now + timedelta(seconds=self.lookahead),
@@ -336,3 +368,27 @@ class Dispatcher:
             return None
         seconds = (min(known) - now).total_seconds()
         return max(0.0, min(seconds, IDLE_LOOK_SECONDS, self.deadline - time.monotonic()))
+
+
+def _batch_waiting_accounts() -> QuerySet:
+    return batch_items_waiting().values("pin__project__pinterest_connection_id")
+
+
+def _free(row: PinterestConnection, now: datetime) -> bool:
+    free_at = getattr(row, "free_at", None)
+    return free_at is None or free_at <= now
+
+
+@dataclass(frozen=True)
+class _Ready:
+    """An account whose slot is free, as the dispatcher read it."""
+
+    connection: PinterestConnection
+    batch_waiting: bool
+
+
+@dataclass(frozen=True)
+class _Look:
+    ready: list[_Ready]
+    #: When the next account with work gets its slot (None: none beyond those ready).
+    next_slot: datetime | None
