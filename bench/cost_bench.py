@@ -199,7 +199,7 @@ def _read_queries(directory: Path, *, skip: dict[str, int]) -> list[str]:
 
 
 def _cost_run(*, accounts_count: int, per_account: int, interval: float, broker: str, workdir: Path,
-              base: str, database: str) -> dict:
+              base: str, database: str, conn_max_age: int | None = None) -> dict:
     from django.db import connection
 
     from publishing.models import Pin, PinStatus
@@ -214,6 +214,8 @@ def _cost_run(*, accounts_count: int, per_account: int, interval: float, broker:
         accounts = sb._make_accounts(standin, accounts_count)
         sb._make_due_pins(accounts, n)
         env = sb._cluster_env(standin, interval=interval, broker=broker)
+        if conn_max_age is not None:
+            env["DATABASE_CONN_MAX_AGE"] = str(conn_max_age)
         start_env = dict(env)
         env.update({"DJANGO_SETTINGS_MODULE": "bench_cost_settings", "BENCH_COST_QUERIES_DIR": str(queries_dir),
                     "PYTHONPATH": os.pathsep.join(filter(None, [str(workdir), env.get("PYTHONPATH")]))})
@@ -263,6 +265,8 @@ def _arguments(argv):
     parser.add_argument("--quick", action="store_true", help="12 pins over 4 accounts, pacing 1 s (a smoke check).")
     parser.add_argument("--accounts", type=int, action="append", help="Accounts (3 due pins each; repeatable).")
     parser.add_argument("--broker", action="append", choices=("orm", "redis"), help="Broker (repeatable; orm).")
+    parser.add_argument("--conn-max-age", type=int,
+                        help="DATABASE_CONN_MAX_AGE for the cluster (default: the project's, 0: a connection per use).")
     parser.add_argument("--keep-logs", action="store_true")
     parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL", sb.DEFAULT_POSTGRES))
     return parser.parse_args(argv)
@@ -303,10 +307,11 @@ def main(argv=None) -> int:
             "(4 workers, PUBLISH_RUNNERS=2, PUBLISH_CALLS_IN_FLIGHT=8)")
         for broker in args.broker or ["orm"]:
             for m in shapes:
-                out(f"\n{broker}: {3 * m} due pins over {m} accounts")
+                age = "" if args.conn_max_age is None else f", DATABASE_CONN_MAX_AGE={args.conn_max_age}"
+                out(f"\n{broker}: {3 * m} due pins over {m} accounts{age}")
                 try:
                     run = _cost_run(accounts_count=m, per_account=3, interval=interval, broker=broker,
-                                    workdir=workdir, base=base, database=name)
+                                    workdir=workdir, base=base, database=name, conn_max_age=args.conn_max_age)
                 except Exception:
                     failed = True
                     out("   CRASHED:\n" + traceback.format_exc())

@@ -3,10 +3,11 @@
 Each account's pacing slot lives on its connection's row (``next_publish_at``). A dispatcher:
 
 1. asks the database which accounts have work (a due pin, or a pin of a bulk batch waiting)
-   and a free slot, the account whose slot
-   came free first ahead: one account's backlog never holds another account's single pin
-   for more than a slot and a call;
-2. hands each such account to a thread of its pool, which takes the slot by compare-and-set
+   and a free slot, the account whose slot came free first ahead (``looks``, one query for up
+   to ``LOOK_ACCOUNTS`` accounts, served in order while the look is fresh): one account's
+   backlog never holds another account's single pin for more than a slot, a call and a look;
+2. hands each such account, with its row as the look read it, to a thread of its pool, which
+   takes the slot by compare-and-set
    (``connection_take_publish_slot``), reads the account's token, claims its next due pin
    (a bulk batch's waiting pin first, claimed by ``batches.batch_pin_claim``: a person asked
    for it now; else the next due pin, with ``SKIP LOCKED``) and makes the one call
@@ -41,7 +42,7 @@ from uuid import UUID
 
 from django.db import connection as db_connection
 from django.db import connections
-from django.db.models import BooleanField, Case, ExpressionWrapper, F, Min, Q, QuerySet, Value, When
+from django.db.models import Min
 from django.utils import timezone
 
 from pinterest.errors import ConnectionRefreshFailing, ConnectionUnusable
@@ -53,10 +54,10 @@ from publishing.engine.batches import batch_items_fail, batch_pin_claim
 from publishing.engine.context import Caller, Context, context_for
 from publishing.engine.create import publish_claimed
 from publishing.engine.lease import claim_due
+from publishing.engine.looks import Look, Ready, accounts_look
 from publishing.engine.results import PublishResult
 from publishing.models import Pin, PinStatus, PublishTrigger
 from publishing.rules import connection_problem
-from publishing.selectors import batch_items_waiting, pins_due
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +71,12 @@ IDLE_LOOK_SECONDS = 5.0
 #: When the next slot comes this soon, the dispatcher wakes for it without asking when the next
 #: pin is scheduled: a pin that becomes due meanwhile is found by the look at that wake-up.
 SLOT_CLOSE_SECONDS = 0.1
+#: A look reads up to this many accounts with a free slot (at least the room for calls); the
+#: dispatcher serves them in order and looks again once all are served or the look is
+#: ``LOOK_FRESH_SECONDS`` old. So an account whose slot came free after a look, or a bulk pin
+#: made since, waits at most that much longer; one look serves many calls.
+LOOK_ACCOUNTS = 32
+LOOK_FRESH_SECONDS = 0.5
 
 
 @dataclass
@@ -237,7 +244,12 @@ class Dispatcher:
         self.held_back: set[int] = set()
         self._rate_limited: dict[int, int] = {}
         #: The rows of the accounts handed to the pool, read by ``_look``.
-        self._rows: dict[int, _Ready] = {}
+        self._rows: dict[int, Ready] = {}
+        #: The last look's accounts not served yet, in order, and what else it said.
+        self._queue: list[Ready] = []
+        self._looked_at = 0.0
+        self._next_slot: datetime | None = None
+        self._maybe_more = False
 
     # --- the run --------------------------------------------------------------------------
 
@@ -248,10 +260,10 @@ class Dispatcher:
         try:
             while True:
                 going = self._may_start()
-                look: _Look | None = None
+                next_slot: datetime | None = None
                 if going and len(self.in_flight) < capacity:
-                    look = self._look(capacity - len(self.in_flight))
-                    for row in look.ready:
+                    ready, next_slot = self._next_ready(capacity - len(self.in_flight))
+                    for row in ready:
                         self.in_flight.add(row.connection.pk)
                         self._rows[row.connection.pk] = row
                         pool.submit(row.connection.pk)
@@ -261,7 +273,7 @@ class Dispatcher:
                     self._settle_next(pool, IDLE_LOOK_SECONDS)
                     continue
                 # Room for more calls: wait for one to end, or for the next slot, whichever comes first.
-                wait = self._until_next(look.next_slot if look is not None else None)
+                wait = self._until_next(next_slot)
                 if wait is None and not self.in_flight:
                     break
                 self._settle_next(pool, IDLE_LOOK_SECONDS if wait is None else wait)
@@ -316,37 +328,28 @@ class Dispatcher:
                 outcome.tell_batches(batch_id=turn.batch_id, pin_id=result.pin_id, success=False, error=result.error)
         self.on_turn(turn)
 
-    # --- what the database says ----------------------------------------------------------
+    # --- what the database says (``looks``) ----------------------------------------------
 
-    def _due_accounts(self, now: datetime) -> QuerySet[PinterestConnection]:
-        """Accounts with work: a due pin, or a bulk batch's pin waiting.
+    def _next_ready(self, room: int) -> tuple[list[Ready], datetime | None]:
+        """Up to ``room`` accounts to serve now, from the last look while it is fresh
+        (``LOOK_FRESH_SECONDS``) and not all served, else from a new one; and when the next slot
+        comes (now: look again at once) if fewer than ``room`` are ready."""
+        if not self._queue or time.monotonic() - self._looked_at >= LOOK_FRESH_SECONDS:
+            limit = max(room, LOOK_ACCOUNTS)
+            look = self._look(limit)
+            self._queue, self._next_slot = list(look.ready), look.next_slot
+            self._looked_at, self._maybe_more = time.monotonic(), len(look.ready) == limit
+        ready: list[Ready] = []
+        while self._queue and len(ready) < room:
+            row = self._queue.pop(0)
+            if row.connection.pk not in self.in_flight and row.connection.pk not in self.held_back:
+                ready.append(row)
+        if self._queue:
+            return ready, None
+        return ready, timezone.now() if self._maybe_more else self._next_slot
 
-        Each list is an uncorrelated subquery, which PostgreSQL reads once per query (a hashed
-        SubPlan: the due pins through the ready pins' partial index), whatever the number of
-        accounts; an ``EXISTS`` per account under an ``OR`` read the pin table once per account."""
-        due = pins_due(now=now).values("project__pinterest_connection_id")
-        return PinterestConnection.objects.filter(Q(pk__in=due) | Q(pk__in=_batch_waiting_accounts())).exclude(
-            pk__in=self.in_flight | self.held_back
-        )
-
-    def _look(self, room: int) -> "_Look":
-        """One query: up to ``room`` accounts with work whose slot is free, the longest waiting
-        first, each with whether a bulk pin of it waits; and, when fewer are free, when the next
-        account's slot comes."""
-        now = timezone.now()
-        # An account that cannot publish is served at once too: its bulk pins only fail their items.
-        at_once = Q(is_active=False) | Q(spam_blocked_until__gt=now)
-        rows = list(
-            self._due_accounts(now)
-            .annotate(
-                free_at=Case(When(at_once, then=Value(None)), default=F("next_publish_at")),
-                batch_waiting=ExpressionWrapper(Q(pk__in=_batch_waiting_accounts()), output_field=BooleanField()),
-            )
-            .order_by(F("free_at").asc(nulls_first=True), "pk")[:room]
-        )
-        ready = [_Ready(row, bool(getattr(row, "batch_waiting", True))) for row in rows if _free(row, now)]
-        later = [getattr(row, "free_at", None) for row in rows if not _free(row, now)]
-        return _Look(ready=ready, next_slot=later[0] if later else None)
+    def _look(self, room: int) -> Look:
+        return accounts_look(now=timezone.now(), exclude=self.in_flight | self.held_back, limit=room)
 
     def _until_next(self, next_slot: datetime | None) -> float | None:
         """Seconds until an account with a due pin gets its slot (``next_slot``, from the look),
@@ -368,27 +371,3 @@ class Dispatcher:
             return None
         seconds = (min(known) - now).total_seconds()
         return max(0.0, min(seconds, IDLE_LOOK_SECONDS, self.deadline - time.monotonic()))
-
-
-def _batch_waiting_accounts() -> QuerySet:
-    return batch_items_waiting().values("pin__project__pinterest_connection_id")
-
-
-def _free(row: PinterestConnection, now: datetime) -> bool:
-    free_at = getattr(row, "free_at", None)
-    return free_at is None or free_at <= now
-
-
-@dataclass(frozen=True)
-class _Ready:
-    """An account whose slot is free, as the dispatcher read it."""
-
-    connection: PinterestConnection
-    batch_waiting: bool
-
-
-@dataclass(frozen=True)
-class _Look:
-    ready: list[_Ready]
-    #: When the next account with work gets its slot (None: none beyond those ready).
-    next_slot: datetime | None
