@@ -955,8 +955,8 @@ class _Captured(Exception):
 
 
 def _capture_connection_list_query(now) -> tuple[str, tuple]:
-    """The dispatcher's own "which accounts have work and a free slot" query (``Dispatcher._ready``:
-    EXISTS on ``pins_due``), captured from ``pins_publish_due``.
+    """The dispatcher's own "which accounts have work and a free slot" query (``Dispatcher._look``:
+    the accounts in ``pins_due``), captured from ``pins_publish_due``.
 
     The sweep is stopped right after that query (and before anything that writes), with the
     Pinterest base pointed at a closed port for good measure.
@@ -973,7 +973,8 @@ def _capture_connection_list_query(now) -> tuple[str, tuple]:
         if head in ("UPDATE", "INSERT", "DELETE") or "FOR UPDATE" in sql:
             raise _Captured  # past the connection list: stop before the sweep changes anything
         result = execute(sql, params, many, context)
-        if sql.lstrip().startswith("SELECT") and 'FROM "pinterest_pinterestconnection"' in sql and "EXISTS" in sql:
+        if sql.lstrip().startswith("SELECT") and 'FROM "pinterest_pinterestconnection"' in sql and (
+                "EXISTS" in sql or " IN (SELECT" in sql):
             captured.append((sql, tuple(params or ())))
             raise _Captured
         return result
@@ -985,7 +986,7 @@ def _capture_connection_list_query(now) -> tuple[str, tuple]:
         except _Captured:
             pass
     if not captured:
-        raise BenchError("pins_publish_due ran no SELECT of the accounts with due pins (EXISTS on pins_due)")
+        raise BenchError("pins_publish_due ran no SELECT of the accounts with due pins (pins_due)")
     return captured[0]
 
 
@@ -1058,7 +1059,7 @@ def bench_selection(sizes: Sizes, out) -> dict:
             f"first run {cold[0] * 1000:.1f})")
         list_sql, list_params = _capture_connection_list_query(claim_now)
         list_times, list_rows, distinct = _time_query(list_sql, list_params, sizes.selection_runs)
-        out(f"   {'':>9} the dispatcher's accounts-with-work query (EXISTS on pins_due, a free slot): median "
+        out(f"   {'':>9} the dispatcher's accounts-with-work query (Dispatcher._look: pins_due, a free slot): median "
             f"{statistics.median(list_times) * 1000:.1f} ms, {list_rows} rows for {distinct} connection(s)")
         if distinct != 1:
             raise BenchError(f"the accounts-with-work query found {distinct} accounts, expected the 1 with due pins")

@@ -143,11 +143,13 @@ def batch_items_waiting() -> QuerySet[PublishBatchItem]:
     )
 
 
+#: Everything publishing a pin needs beside the pin (article, board, project, account).
+PIN_RELATIONS = ("article", "board", "board__connection", "board_section", "project", "project__pinterest_connection")
+
+
 def pins_with_relations() -> QuerySet[Pin]:
     """Pins with everything publishing one needs (article, board, project, account), in one query."""
-    return Pin.objects.select_related(
-        "article", "board", "board__connection", "board_section", "project", "project__pinterest_connection"
-    )
+    return Pin.objects.select_related(*PIN_RELATIONS)
 
 
 def connections_holding_due_pins(*, now: datetime) -> QuerySet[PinterestConnection]:

@@ -226,6 +226,10 @@ def _create(*, pin: Pin, payload: dict, trigger: str, context: Context, caller: 
     interval = publish_interval()
     retries_left = publishing_settings.PUBLISH_RATE_LIMIT_RETRIES
     backoff = publishing_settings.PUBLISH_RATE_LIMIT_BACKOFF_SECONDS
+    # A dispatcher holding the account's slot calls right after its claim, without a wait in
+    # between: its young lease is its own without a renewal (``lease.fresh``). Anyone who waited
+    # (pacing, a 429, a video's processing) renews, and finds out whether it was taken over.
+    waited = not caller.holds_slot
     while True:
         if not caller.holds_slot and not connection_wait_for_publish_slot(
             connection_id=connection.pk, sleep=partial(caller.wait, sleep=context.sleep), max_wait=caller.max_wait()
@@ -233,7 +237,7 @@ def _create(*, pin: Pin, payload: dict, trigger: str, context: Context, caller: 
             slot = connection_next_publish_at(connection_id=connection.pk) or timezone.now()
             why = MSG_ACCOUNT_WAITS.format(account=connection, at=slot)
             return verdicts.waits_too_long(pin=pin, caller=caller, why=why)
-        if not lease.renew(pin):
+        if (waited or not lease.fresh(pin)) and not lease.renew(pin):
             # While this caller waited (pacing, a 429), its lease expired and a sweep took the
             # pin over (it looks at the board and decides); calling Pinterest now could duplicate it.
             return outcome.current_result(pin.pk)
@@ -257,6 +261,7 @@ def _create(*, pin: Pin, payload: dict, trigger: str, context: Context, caller: 
                 connection_defer_publishing(connection_id=connection.pk,
                                             until=timezone.now() + timedelta(seconds=verdict.wait))
                 caller.wait(verdict.wait, sleep=context.sleep)
+                waited = True
                 continue
             if verdict.kind == Kind.UNKNOWN:
                 # Pinterest may still be finishing a request whose answer we lost: give it a

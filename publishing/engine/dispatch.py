@@ -3,10 +3,11 @@
 Each account's pacing slot lives on its connection's row (``next_publish_at``). A dispatcher:
 
 1. asks the database which accounts have work (a due pin, or a pin of a bulk batch waiting)
-   and a free slot, the account whose slot
-   came free first ahead: one account's backlog never holds another account's single pin
-   for more than a slot and a call;
-2. hands each such account to a thread of its pool, which takes the slot by compare-and-set
+   and a free slot, the account whose slot came free first ahead (``looks``, one query for up
+   to ``LOOK_ACCOUNTS`` accounts, served in order while the look is fresh): one account's
+   backlog never holds another account's single pin for more than a slot, a call and a look;
+2. hands each such account, with its row as the look read it, to a thread of its pool, which
+   takes the slot by compare-and-set
    (``connection_take_publish_slot``), reads the account's token, claims its next due pin
    (a bulk batch's waiting pin first, claimed by ``batches.batch_pin_claim``: a person asked
    for it now; else the next due pin, with ``SKIP LOCKED``) and makes the one call
@@ -41,7 +42,7 @@ from uuid import UUID
 
 from django.db import connection as db_connection
 from django.db import connections
-from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models import Min
 from django.utils import timezone
 
 from pinterest.errors import ConnectionRefreshFailing, ConnectionUnusable
@@ -53,10 +54,10 @@ from publishing.engine.batches import batch_items_fail, batch_pin_claim
 from publishing.engine.context import Caller, Context, context_for
 from publishing.engine.create import publish_claimed
 from publishing.engine.lease import claim_due
+from publishing.engine.looks import Look, Ready, accounts_look
 from publishing.engine.results import PublishResult
 from publishing.models import Pin, PinStatus, PublishTrigger
 from publishing.rules import connection_problem
-from publishing.selectors import batch_items_waiting, pins_due
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,15 @@ SENT_BACK = (PinStatus.READY_TO_SCHEDULE, PinStatus.DRAFT)
 #: An idle dispatcher looks again at least this often (a pin scheduled for now by a person
 #: appears in the database without anyone telling the dispatcher).
 IDLE_LOOK_SECONDS = 5.0
+#: When the next slot comes this soon, the dispatcher wakes for it without asking when the next
+#: pin is scheduled: a pin that becomes due meanwhile is found by the look at that wake-up.
+SLOT_CLOSE_SECONDS = 0.1
+#: A look reads up to this many accounts with a free slot (at least the room for calls); the
+#: dispatcher serves them in order and looks again once all are served or the look is
+#: ``LOOK_FRESH_SECONDS`` old. So an account whose slot came free after a look, or a bulk pin
+#: made since, waits at most that much longer; one look serves many calls.
+LOOK_ACCOUNTS = 32
+LOOK_FRESH_SECONDS = 0.5
 
 
 @dataclass
@@ -112,13 +122,21 @@ def _serve_batch_pin(*, turn: Turn, context: Context) -> bool:
     return True
 
 
-def serve_account(connection_id: int, *, trigger: str = PublishTrigger.SWEEP) -> Turn:
+def serve_account(
+    connection_id: int, *, trigger: str = PublishTrigger.SWEEP, connection: PinterestConnection | None = None,
+    batch_waiting: bool = True,
+) -> Turn:
     """Publish the account's next pin (a bulk batch's first, else a due one) if its slot is
     free. Never raises: whatever goes wrong stays with this account (a claimed pin is
-    recovered after its lease)."""
+    recovered after its lease).
+
+    ``connection``: the account's row as the dispatcher just read it (else read here); its slot
+    is taken by compare-and-set whatever the row says. ``batch_waiting``: whether the dispatcher
+    saw a bulk pin of the account waiting; when not, no batch pin is looked for (one made since
+    is served in the account's next slot)."""
     turn = Turn(connection_id=connection_id)
     try:
-        turn.connection = connection = PinterestConnection.objects.get(pk=connection_id)
+        turn.connection = connection = connection or PinterestConnection.objects.get(pk=connection_id)
         problem = connection_problem(connection)
         if problem:
             # Inactive or spam blocked: its due pins wait (they are not due), and only a bulk
@@ -146,7 +164,7 @@ def serve_account(connection_id: int, *, trigger: str = PublishTrigger.SWEEP) ->
                 _fail_due_pins(turn=turn, error=str(exc))
             batch_items_fail(connection_id=connection_id, error=str(exc))
             return turn
-        if _serve_batch_pin(turn=turn, context=context):
+        if batch_waiting and _serve_batch_pin(turn=turn, context=context):
             return turn
         pins = claim_due(connection_id=connection_id, now=timezone.now(), limit=1)
         if pins:
@@ -225,27 +243,37 @@ class Dispatcher:
         #: Accounts that cannot take pins for the rest of this run.
         self.held_back: set[int] = set()
         self._rate_limited: dict[int, int] = {}
+        #: The rows of the accounts handed to the pool, read by ``_look``.
+        self._rows: dict[int, Ready] = {}
+        #: The last look's accounts not served yet, in order, and what else it said.
+        self._queue: list[Ready] = []
+        self._looked_at = 0.0
+        self._next_slot: datetime | None = None
+        self._maybe_more = False
 
     # --- the run --------------------------------------------------------------------------
 
     def run(self) -> None:
         size = calls_in_flight()
-        pool = _Pool(size, lambda connection_id: serve_account(connection_id, trigger=self.trigger))
+        pool = _Pool(size, self._serve)
         capacity = max(1, size)
         try:
             while True:
                 going = self._may_start()
+                next_slot: datetime | None = None
                 if going and len(self.in_flight) < capacity:
-                    for connection_id in self._ready(capacity - len(self.in_flight)):
-                        self.in_flight.add(connection_id)
-                        pool.submit(connection_id)
+                    ready, next_slot = self._next_ready(capacity - len(self.in_flight))
+                    for row in ready:
+                        self.in_flight.add(row.connection.pk)
+                        self._rows[row.connection.pk] = row
+                        pool.submit(row.connection.pk)
                 if not going or len(self.in_flight) >= capacity:
                     if not self.in_flight:
                         break
                     self._settle_next(pool, IDLE_LOOK_SECONDS)
                     continue
                 # Room for more calls: wait for one to end, or for the next slot, whichever comes first.
-                wait = self._until_next()
+                wait = self._until_next(next_slot)
                 if wait is None and not self.in_flight:
                     break
                 self._settle_next(pool, IDLE_LOOK_SECONDS if wait is None else wait)
@@ -253,6 +281,14 @@ class Dispatcher:
             pool.close()
             while not pool.results.empty():
                 self._settle(pool.results.get_nowait())
+
+    def _serve(self, connection_id: int) -> Turn:
+        """A pool thread's turn with an account the dispatcher handed it, with the row it read."""
+        row = self._rows.pop(connection_id, None)
+        if row is None:
+            return serve_account(connection_id, trigger=self.trigger)
+        return serve_account(connection_id, trigger=self.trigger, connection=row.connection,
+                             batch_waiting=row.batch_waiting)
 
     def _settle_next(self, pool: _Pool, timeout: float) -> None:
         """Settle the next turn that ends within ``timeout``; the loop looks again either way
@@ -292,37 +328,36 @@ class Dispatcher:
                 outcome.tell_batches(batch_id=turn.batch_id, pin_id=result.pin_id, success=False, error=result.error)
         self.on_turn(turn)
 
-    # --- what the database says ----------------------------------------------------------
+    # --- what the database says (``looks``) ----------------------------------------------
 
-    def _due_accounts(self, now: datetime) -> QuerySet[PinterestConnection]:
-        """Accounts with work: a due pin, or a bulk batch's pin waiting."""
-        due = pins_due(now=now).filter(project__pinterest_connection=OuterRef("pk"))
-        waiting = batch_items_waiting().filter(pin__project__pinterest_connection=OuterRef("pk"))
-        return PinterestConnection.objects.filter(Exists(due) | Exists(waiting)).exclude(
-            pk__in=self.in_flight | self.held_back
-        )
+    def _next_ready(self, room: int) -> tuple[list[Ready], datetime | None]:
+        """Up to ``room`` accounts to serve now, from the last look while it is fresh
+        (``LOOK_FRESH_SECONDS``) and not all served, else from a new one; and when the next slot
+        comes (now: look again at once) if fewer than ``room`` are ready."""
+        if not self._queue or time.monotonic() - self._looked_at >= LOOK_FRESH_SECONDS:
+            limit = max(room, LOOK_ACCOUNTS)
+            look = self._look(limit)
+            self._queue, self._next_slot = list(look.ready), look.next_slot
+            self._looked_at, self._maybe_more = time.monotonic(), len(look.ready) == limit
+        ready: list[Ready] = []
+        while self._queue and len(ready) < room:
+            row = self._queue.pop(0)
+            if row.connection.pk not in self.in_flight and row.connection.pk not in self.held_back:
+                ready.append(row)
+        if self._queue:
+            return ready, None
+        return ready, timezone.now() if self._maybe_more else self._next_slot
 
-    def _ready(self, room: int) -> list[int]:
-        """Accounts with a due pin and a free slot, the longest waiting first."""
+    def _look(self, room: int) -> Look:
+        return accounts_look(now=timezone.now(), exclude=self.in_flight | self.held_back, limit=room)
+
+    def _until_next(self, next_slot: datetime | None) -> float | None:
+        """Seconds until an account with a due pin gets its slot (``next_slot``, from the look),
+        or (with a lookahead) until the next pin's scheduled time; None when there is nothing to
+        wait for."""
         now = timezone.now()
-        # An account that cannot publish is served at once too: its bulk pins only fail their items.
-        free = (
-            Q(next_publish_at__isnull=True) | Q(next_publish_at__lte=now) | Q(is_active=False)
-            | Q(spam_blocked_until__gt=now)
-        )
-        return list(
-            self._due_accounts(now)
-            .filter(free)
-            .order_by(F("next_publish_at").asc(nulls_first=True), "pk")
-            .values_list("pk", flat=True)[:room]
-        )
-
-    def _until_next(self) -> float | None:
-        """Seconds until an account with a due pin gets its slot, or (with a lookahead) until
-        the next pin's scheduled time; None when there is nothing to wait for."""
-        now = timezone.now()
-        moments = [self._due_accounts(now).aggregate(at=Min("next_publish_at"))["at"]]
-        if self.lookahead > 0:
+        moments = [next_slot]
+        if self.lookahead > 0 and (next_slot is None or (next_slot - now).total_seconds() > SLOT_CLOSE_SECONDS):
             upcoming = Pin.objects.filter(
                 status=PinStatus.READY_TO_SCHEDULE, scheduled_at__gt=now,
                 scheduled_at__lte=now + timedelta(seconds=self.lookahead),

@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from publishing.models import Pin, PinStatus
-from publishing.selectors import pins_due, pins_with_relations
+from publishing.selectors import PIN_RELATIONS, pins_due, pins_with_relations
 
 
 def held(pin: Pin) -> QuerySet:
@@ -38,27 +38,47 @@ def claim(*, pin_id: UUID | str, from_statuses: Iterable[str], now: datetime) ->
 
 def claim_due(*, connection_id: int, now: datetime, limit: int) -> list:
     """Claim up to ``limit`` due pins of one connection (``SELECT ... FOR UPDATE SKIP
-    LOCKED``, so concurrent sweeps take different pins); committed before returning.
-    Returns the claimed pins with their relations, in schedule order."""
+    LOCKED`` of the pins with their relations, so concurrent claimers take different pins, then
+    the compare-and-set by id); committed before returning. Returns the claimed pins with their
+    relations, in schedule order (read under the lock, so what was claimed is what is returned)."""
     if limit <= 0:
         return []
     with transaction.atomic():
-        ids = list(
+        pins = list(
             pins_due(now=now)
             .filter(project__pinterest_connection_id=connection_id)
+            .select_related(*PIN_RELATIONS)
             .order_by("scheduled_at", "id")
-            .select_for_update(skip_locked=True, of=("self",))
-            .values_list("pk", flat=True)[:limit]
+            .select_for_update(skip_locked=True, of=("self",))[:limit]
         )
-        if not ids:
+        if not pins:
             return []
+        ids = [pin.pk for pin in pins]
         claimed_at = timezone.now()
-        _claim_update(Pin.objects.filter(pk__in=ids, status=PinStatus.READY_TO_SCHEDULE), now=claimed_at)
-    pins = list(
-        pins_with_relations().filter(pk__in=ids, status=PinStatus.PUBLISHING, publishing_started_at=claimed_at)
-    )
+        claimed = _claim_update(Pin.objects.filter(pk__in=ids, status=PinStatus.READY_TO_SCHEDULE), now=claimed_at)
+    if claimed != len(pins):  # not expected under the lock; read back what this claim holds
+        pins = list(pins_with_relations().filter(pk__in=ids, status=PinStatus.PUBLISHING,
+                                                 publishing_started_at=claimed_at))
+    else:
+        for pin in pins:
+            pin.status, pin.publishing_started_at, pin.claimed_at = PinStatus.PUBLISHING, claimed_at, claimed_at
+            pin.error_message, pin.updated_at = "", claimed_at
     pins.sort(key=lambda pin: (pin.scheduled_at, str(pin.pk)))
     return pins
+
+
+#: A lease stamped less than this long ago by a caller that has not waited since needs no renewal.
+FRESH_SECONDS = 5.0
+
+
+def fresh(pin: Pin) -> bool:
+    """Whether the pin's lease was stamped less than ``FRESH_SECONDS`` ago, by this caller's clock.
+
+    A caller that claimed the pin and has not waited since may call Pinterest without
+    ``renew``: nobody takes a lease over before it expires (``PUBLISH_LEASE_SECONDS``, minutes),
+    so a lease this young is still its holder's, as surely as a renewal would tell."""
+    stamped = pin.publishing_started_at
+    return stamped is not None and (timezone.now() - stamped).total_seconds() < FRESH_SECONDS
 
 
 def renew(pin: Pin) -> bool:
