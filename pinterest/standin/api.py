@@ -140,6 +140,7 @@ def handle(state: StandinState, request: Request) -> Reply:
                     status=reply.status if reply.then == "answer" else None,
                     outcome={"answer": "answered", "drop": "dropped", "hang": "hung"}[reply.then],
                     user_id=reply.user_id,
+                    query=urlsplit(request.target).query,
                 )
             )
     reply.headers.setdefault("x-pinterest-rid", request_id)

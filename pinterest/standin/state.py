@@ -202,6 +202,7 @@ class Call:
     status: int | None  # None when the connection was dropped or left hanging
     outcome: str  # "answered" | "dropped" | "hung"
     user_id: str = ""
+    query: str = ""  # the query string, as received
 
 
 @dataclass
