@@ -71,6 +71,9 @@ class PinAnalyticsState(models.Model):
     final_through = models.DateField(null=True, blank=True)
     #: Pinterest answered 404: the pin is gone there; never asked again (its rows stay).
     gone_at = models.DateTimeField(null=True, blank=True)
+    #: The day (the sync's "today") the pin was last fetched: a sync resumed on that day (after a
+    #: 429) goes on with the pins not fetched yet instead of starting over.
+    synced_on = models.DateField(null=True, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
 
@@ -85,6 +88,8 @@ class ConnectionAnalyticsState(models.Model):
         "pinterest.PinterestConnection", on_delete=models.CASCADE, primary_key=True, related_name="analytics_state"
     )
     final_through = models.DateField(null=True, blank=True)
+    #: The day (the sync's "today") the account's totals were last fetched.
+    synced_on = models.DateField(null=True, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
     #: Pinterest asked to wait (429) or failed: the sync resumes then, not before.
     resume_at = models.DateTimeField(null=True, blank=True)

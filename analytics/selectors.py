@@ -29,6 +29,7 @@ class PinToSync:
     board_id: int | None
     published_at: datetime | None
     final_through: date | None
+    synced_on: date | None
 
 
 def pins_to_sync(*, connection_id: int) -> list[PinToSync]:
@@ -40,7 +41,7 @@ def pins_to_sync(*, connection_id: int) -> list[PinToSync]:
         .exclude(pinterest_pin_id="")
         .order_by("published_at", "id")
         .values_list("id", "pinterest_pin_id", "kind", "project_id", "board_id", "published_at",
-                     "analytics_state__final_through")
+                     "analytics_state__final_through", "analytics_state__synced_on")
     )
     return [PinToSync(*row) for row in rows]
 

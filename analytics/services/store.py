@@ -68,11 +68,12 @@ def account_days_store(*, connection_id: int, days: Iterable[DayMetrics], now: d
 
 
 def pin_state_save(
-    *, pin_id: uuid.UUID, now: datetime, final_through: date | None = None, gone: bool = False, error: str = ""
+    *, pin_id: uuid.UUID, now: datetime, synced_on: date, final_through: date | None = None, gone: bool = False,
+    error: str = "",
 ) -> None:
     PinAnalyticsState.objects.update_or_create(
         pin_id=pin_id,
-        defaults={"final_through": final_through, "last_synced_at": now, "last_error": error,
+        defaults={"final_through": final_through, "synced_on": synced_on, "last_synced_at": now, "last_error": error,
                   **({"gone_at": now} if gone else {})},
     )
 
@@ -84,13 +85,15 @@ def connection_state(*, connection_id: int) -> ConnectionAnalyticsState:
 
 def connection_state_save(
     *, connection_id: int, now: datetime, final_through: date | None = None, resume_at: datetime | None = None,
-    error: str = "", synced: bool = False,
+    error: str = "", synced: bool = False, synced_on: date | None = None,
 ) -> None:
-    """Record an account's sync: its totals' final day, when it may resume (a wait or a failure),
-    its last error (blank: none)."""
+    """Record an account's sync: its totals' final day and the day they were fetched, when it may
+    resume (a wait or a failure), its last error (blank: none), and (``synced``) that it ended."""
     fields: dict[str, object] = {"resume_at": resume_at, "last_error": error}
     if final_through is not None:
         fields["final_through"] = final_through
+    if synced_on is not None:
+        fields["synced_on"] = synced_on
     if error:
         fields["last_error_at"] = now
     if synced:

@@ -7,7 +7,8 @@ by ``pinterest.services.verdicts``:
 - ``WAIT`` (429, ``org_analytics``): waited out here when Pinterest asks for at most
   ``ANALYTICS_MAX_WAIT_SECONDS`` (then the same call again); a longer wait stops this
   connection's sync with ``resume_at`` set, so no worker is held: the task that ran it schedules
-  the resume (``analytics.queue``), and a sync asked for before then does nothing.
+  the resume (``analytics.queue``), and a sync asked for before then does nothing. The resumed
+  sync goes on with what was not fetched that day (``synced_on``), never starting over.
 - ``SPAM_COOL_DOWN``: as a long wait (the account is left alone; publishing is not touched).
 - ``RECONNECT`` (401): the connection is marked inactive as the publisher does
   (``connection_mark_inactive``); a person reconnects it.
@@ -142,7 +143,8 @@ def connection_sync_analytics(
         return report
     run = _Run(connection_id, client, report, today, sleep)
     try:
-        account_final = _sync_account(run, state.final_through, days)
+        if days is not None or state.synced_on != today:
+            _sync_account(run, state.final_through, days)
         for pin in pins_to_sync(connection_id=connection_id):
             _sync_pin(run, pin, days)
     except _Stop:
@@ -152,9 +154,7 @@ def connection_sync_analytics(
         )
         logger.warning("Analytics sync of connection %s stopped: %s", connection_id, report.error)
         return report
-    store.connection_state_save(
-        connection_id=connection_id, now=timezone.now(), final_through=account_final, synced=True, error=report.error
-    )
+    store.connection_state_save(connection_id=connection_id, now=timezone.now(), synced=True, error=report.error)
     logger.info("Analytics %s", report.summary())
     return report
 
@@ -163,20 +163,24 @@ def _revised_days() -> int:
     return int(analytics_settings.ANALYTICS_REVISED_DAYS)
 
 
-def _sync_account(run: _Run, previous: date | None, days: int | None) -> date | None:
+def _sync_account(run: _Run, previous: date | None, days: int | None) -> None:
+    """The account's totals, recorded at once (a sync resumed today does not ask again)."""
     window = fetch_window(today=run.today, final_through=previous, days=days)
     if window.empty:
-        return previous
+        return
     try:
         answered = run.call(
             lambda: run.client.get_user_account_analytics(start_date=window.start, end_date=window.end)
         )
     except PinterestError as exc:  # GIVE_UP (400, 403, 404): the pins go on
         run.report.error = f"Account totals: {exc.user_message}"
-        return previous
-    run.report.days_stored += store.account_days_store(connection_id=run.connection_id, days=answered,
-                                                       now=timezone.now())
-    return _final(window, answered, previous, run.today)
+        return
+    now = timezone.now()
+    run.report.days_stored += store.account_days_store(connection_id=run.connection_id, days=answered, now=now)
+    store.connection_state_save(
+        connection_id=run.connection_id, now=now, final_through=_final(window, answered, previous, run.today),
+        synced_on=run.today,
+    )
 
 
 def _final(window: Window, answered: list[DayMetrics], previous: date | None, today: date) -> date | None:
@@ -186,6 +190,8 @@ def _final(window: Window, answered: list[DayMetrics], previous: date | None, to
 
 
 def _sync_pin(run: _Run, pin: PinToSync, days: int | None) -> None:
+    if days is None and pin.synced_on == run.today:
+        return  # fetched already today (this sync resumes after a wait)
     published = pin.published_at.astimezone(UTC).date() if pin.published_at else None
     window = fetch_window(today=run.today, final_through=pin.final_through, first_day=published, days=days)
     if window.empty:
@@ -199,14 +205,19 @@ def _sync_pin(run: _Run, pin: PinToSync, days: int | None) -> None:
             )
         )
     except PinterestNotFound as exc:
-        store.pin_state_save(pin_id=pin.id, now=now, final_through=pin.final_through, gone=True,
-                             error=exc.user_message)
+        store.pin_state_save(pin_id=pin.id, now=now, synced_on=run.today, final_through=pin.final_through,
+                             gone=True, error=exc.user_message)
         run.report.pins_gone += 1
         return
     except PinterestError as exc:  # GIVE_UP: recorded on the pin, the others go on
-        store.pin_state_save(pin_id=pin.id, now=now, final_through=pin.final_through, error=exc.user_message)
+        store.pin_state_save(
+            pin_id=pin.id, now=now, synced_on=run.today, final_through=pin.final_through, error=exc.user_message
+        )
         run.report.pins_failed += 1
         return
     run.report.days_stored += store.pin_days_store(pin=pin, days=answered, now=now)
-    store.pin_state_save(pin_id=pin.id, now=now, final_through=_final(window, answered, pin.final_through, run.today))
+    store.pin_state_save(
+        pin_id=pin.id, now=now, synced_on=run.today,
+        final_through=_final(window, answered, pin.final_through, run.today),
+    )
     run.report.pins_synced += 1

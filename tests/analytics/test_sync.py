@@ -170,3 +170,18 @@ def test_pinterest_failing_stops_the_connection_and_retries_later(standin, setti
     report = sync(account.connection)
 
     assert report.stopped and report.resume_at - timezone.now() <= timedelta(seconds=120)
+
+
+def test_a_resumed_sync_goes_on_with_what_it_had_not_fetched_that_day(standin):
+    account = published_account(standin, pins=[("image", "2026-11-20T19:00:00+00:00"),
+                                               ("image", "2026-11-21T19:00:00+00:00")])
+    standin.set_rate_limit(2, 3600, category="org_analytics")  # the account's totals and one pin
+
+    stopped = sync(account.connection)
+    standin.set_rate_limit(None)
+    ConnectionAnalyticsState.objects.update(resume_at=timezone.now() - timedelta(seconds=1))
+    resumed = sync(account.connection)
+
+    assert stopped.stopped and stopped.pins_synced == 1 and stopped.resume_at > timezone.now()
+    assert resumed.pins_synced == 1 and resumed.calls == 1
+    assert all(rows(pin) for pin in account.pins)
