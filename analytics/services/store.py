@@ -71,11 +71,13 @@ def pin_state_save(
     *, pin_id: uuid.UUID, now: datetime, synced_on: date, final_through: date | None = None, gone: bool = False,
     error: str = "",
 ) -> None:
-    PinAnalyticsState.objects.update_or_create(
-        pin_id=pin_id,
-        defaults={"final_through": final_through, "synced_on": synced_on, "last_synced_at": now, "last_error": error,
-                  **({"gone_at": now} if gone else {})},
+    """Record where the pin's sync stands: one upsert on the pin."""
+    state = PinAnalyticsState(
+        pin_id=pin_id, final_through=final_through, synced_on=synced_on, last_synced_at=now, last_error=error,
+        gone_at=now if gone else None,
     )
+    fields = ["final_through", "synced_on", "last_synced_at", "last_error", *(["gone_at"] if gone else [])]
+    PinAnalyticsState.objects.bulk_create([state], update_conflicts=True, unique_fields=["pin"], update_fields=fields)
 
 
 def connection_state(*, connection_id: int) -> ConnectionAnalyticsState:
