@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import F, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 
 from analytics.models import ConnectionAnalyticsState, PinAnalyticsState, PinDailyMetrics
-from pinterest.models import PinterestConnection, TenantRef
+from pinterest.models import Board, PinterestConnection, TenantRef
 from publishing.models import BlogProject, Pin, PinStatus
 
 METRICS = ("impressions", "saves", "pin_clicks", "outbound_clicks")
@@ -78,22 +78,43 @@ def _totals(rows: QuerySet[PinDailyMetrics], names: tuple[str, ...] = METRICS) -
 
 def project_analytics(*, project: BlogProject, start: date, end: date, top: int = TOP_PINS) -> dict[str, Any]:
     """A project's totals, per day, per board, per pin kind, and its top pins (by outbound clicks,
-    then saves, then impressions) from ``start`` to ``end``."""
+    then saves, then impressions) from ``start`` to ``end``.
+
+    Two reads of the range (through the (project, date) index): one grouped by day, board and kind
+    (at most days x boards x kinds rows, summed here into the day, board, kind and total views), and
+    the top pins; then the names of those boards and pins."""
     rows = PinDailyMetrics.objects.filter(project=project, date__gte=start, date__lte=end)
-    per_day = list(rows.values("date").annotate(**_sums()).order_by("date"))
-    per_board = list(
-        rows.values("board_id").annotate(board_name=F("board__name"), **_sums()).order_by("-impressions", "board_id")
-    )
-    per_kind = list(rows.values("kind").annotate(**_sums()).order_by("kind"))
-    top_pins = list(
-        rows.values("pin_id")
-        .annotate(title=F("pin__title"), kind=F("kind"), pinterest_pin_id=F("pin__pinterest_pin_id"), **_sums())
-        .order_by("-outbound_clicks", "-saves", "-impressions", "pin_id")[:top]
-    )
+    cells: list[dict[str, Any]] = [dict(cell) for cell in rows.values("date", "board_id", "kind").annotate(**_sums())]
+    per_day = _grouped(cells, "date")
+    per_board = sorted(_grouped(cells, "board_id"), key=lambda row: (-row["impressions"], row["board_id"] or 0))
+    boards = dict(Board.objects.filter(pk__in=[row["board_id"] for row in per_board]).values_list("pk", "name"))
+    for row in per_board:
+        row["board_name"] = boards.get(row["board_id"])
+    ranked = rows.values("pin_id", "kind").annotate(**_sums())
+    top_pins: list[dict[str, Any]] = [
+        dict(row) for row in ranked.order_by("-outbound_clicks", "-saves", "-impressions", "pin_id")[:top]
+    ]
+    pins = {pk: (title, remote) for pk, title, remote in Pin.objects.filter(
+        pk__in=[row["pin_id"] for row in top_pins]).values_list("pk", "title", "pinterest_pin_id")}
+    for row in top_pins:
+        row["title"], row["pinterest_pin_id"] = pins.get(row["pin_id"], ("", ""))
     return {
-        "project": project.pk, "from": start, "to": end, "totals": _totals(rows),
-        "per_day": per_day, "per_board": per_board, "per_kind": per_kind, "top_pins": top_pins,
+        "project": project.pk, "from": start, "to": end, "totals": _grouped(cells, None)[0],
+        "per_day": per_day, "per_board": per_board, "per_kind": _grouped(cells, "kind"), "top_pins": top_pins,
     }
+
+
+def _grouped(cells: list[dict[str, Any]], key: str | None) -> list[dict[str, Any]]:
+    """The cells summed by ``key`` (None: one row of totals), in the key's order."""
+    groups: dict[Any, dict[str, Any]] = {}
+    for cell in cells:
+        name = cell[key] if key else None
+        group = groups.setdefault(name, {**({key: name} if key else {}), **dict.fromkeys(METRICS, 0)})
+        for metric in METRICS:
+            group[metric] += cell[metric] or 0
+    if key is None:
+        return [groups.get(None, dict.fromkeys(METRICS, 0))]
+    return [groups[name] for name in sorted(groups, key=lambda value: (value is None, value))]
 
 
 def pin_analytics(*, pin: Pin, start: date, end: date) -> dict[str, Any]:
