@@ -175,6 +175,7 @@ INSTALLED_APPS = [
     "webhooks",
     "planner",
     "ops",
+    "analytics",
 ]
 
 MIDDLEWARE = [
@@ -314,6 +315,12 @@ WEBHOOKS_CONNECT_TIMEOUT_SECONDS = env_float("WEBHOOKS_CONNECT_TIMEOUT_SECONDS",
 WEBHOOKS_READ_TIMEOUT_SECONDS = env_float("WEBHOOKS_READ_TIMEOUT_SECONDS", None)
 WEBHOOKS_DELIVERY_DEADLINE_SECONDS = env_float("WEBHOOKS_DELIVERY_DEADLINE_SECONDS", None)
 WEBHOOKS_RETRY_HOURS = env_float("WEBHOOKS_RETRY_HOURS", None)
+
+# --- Analytics (analytics/conf.py has the defaults) ------------------------------------
+ANALYTICS_REVISED_DAYS = env_int("ANALYTICS_REVISED_DAYS", None)
+ANALYTICS_MAX_WAIT_SECONDS = env_float("ANALYTICS_MAX_WAIT_SECONDS", None)
+ANALYTICS_RATE_LIMIT_BACKOFF_SECONDS = env_float("ANALYTICS_RATE_LIMIT_BACKOFF_SECONDS", None)
+ANALYTICS_RETRY_SECONDS = env_float("ANALYTICS_RETRY_SECONDS", None)
 
 # --- REST API ------------------------------------------------------------------------
 # The most of a request body Django holds in memory: a JSON body, or multipart's fields other

@@ -41,6 +41,8 @@ def test_schema_lists_every_endpoint(schema):
         ("/api/pins/{pin_id}/schedule/", "post"), ("/api/pins/{pin_id}/unschedule/", "post"),
         ("/api/connections/", "get"), ("/api/connections/{connection_id}/", "get"),
         ("/api/boards/", "get"), ("/api/boards/{board_id}/", "get"),
+        ("/api/projects/{project_id}/analytics/", "get"), ("/api/pins/{pin_id}/analytics/", "get"),
+        ("/api/connections/{connection_id}/sync-analytics/", "post"),
     }
 
 

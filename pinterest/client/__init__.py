@@ -15,7 +15,8 @@ logs a token, an Authorization header or a request body.
 The package is split by job: ``transport`` (``ClientConfig``, the session, ``_request``,
 ``_send``, ``_judge``: the one place that sends and the one that judges), ``boards``
 (the account, boards, sections), ``pins``, ``media`` (register, upload, status) and
-``tokens`` (OAuth). ``PinterestClient`` is their sum; import every name from here.
+``tokens`` (OAuth), ``analytics`` (a pin's daily metrics, the account's). ``PinterestClient`` is
+their sum; import every name from here.
 
 What a caller can rely on:
 
@@ -39,16 +40,35 @@ What a caller can rely on:
 Transport errors are re-raised ``from`` the ``requests`` exception.
 """
 
+from pinterest.client.analytics import (
+    ACCOUNT_METRICS,
+    PIN_METRICS,
+    RETENTION_DAYS,
+    VIDEO_METRICS,
+    AnalyticsApi,
+    DayMetrics,
+)
 from pinterest.client.boards import MAX_PAGE_SIZE, BoardsApi
 from pinterest.client.media import MediaApi
 from pinterest.client.pins import PinsApi
 from pinterest.client.tokens import TokenGrant, TokensApi
 from pinterest.client.transport import ClientConfig, parse_retry_after
 
-__all__ = ["MAX_PAGE_SIZE", "ClientConfig", "PinterestClient", "TokenGrant", "parse_retry_after"]
+__all__ = [
+    "ACCOUNT_METRICS",
+    "MAX_PAGE_SIZE",
+    "PIN_METRICS",
+    "RETENTION_DAYS",
+    "VIDEO_METRICS",
+    "ClientConfig",
+    "DayMetrics",
+    "PinterestClient",
+    "TokenGrant",
+    "parse_retry_after",
+]
 
 
-class PinterestClient(BoardsApi, PinsApi, MediaApi, TokensApi):
+class PinterestClient(BoardsApi, PinsApi, MediaApi, TokensApi, AnalyticsApi):
     """Calls Pinterest API v5 for one account (``access_token``) or for the app (OAuth).
 
     Raises the errors of ``pinterest.errors`` as described in the module docstring.

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from pinterest.scopes import parse_scopes
-from pinterest.standin import pages
+from pinterest.standin import analytics, pages
 from pinterest.standin.images import local_image_sizes
 from pinterest.standin.state import (
     CODE_SECONDS,
@@ -62,6 +62,8 @@ CONTROL_ACTIONS = (
     "add_boards",
     "remove_board",
     "add_pin",
+    "remove_pin",
+    "set_analytics_today",
     "fail_next",
     "fail_next_creates",
     "add_board_section",
@@ -138,6 +140,7 @@ def handle(state: StandinState, request: Request) -> Reply:
                     status=reply.status if reply.then == "answer" else None,
                     outcome={"answer": "answered", "drop": "dropped", "hang": "hung"}[reply.then],
                     user_id=reply.user_id,
+                    query=urlsplit(request.target).query,
                 )
             )
     reply.headers.setdefault("x-pinterest-rid", request_id)
@@ -150,6 +153,7 @@ def _route(state, request) -> Reply:
         "/oauth": ("GET", "authorize", _authorize),
         "/v5/oauth/token": ("POST", "token", _token),
         "/v5/user_account": ("GET", "user_account", _user_account),
+        "/v5/user_account/analytics": ("GET", "user_account_analytics", _user_account_analytics),
         "/v5/boards": ("GET", "list_boards", _list_boards),
         "/v5/pins": ("POST", "create_pin", _create_pin),
     }
@@ -158,6 +162,8 @@ def _route(state, request) -> Reply:
         route = ("GET", "list_board_pins", lambda s, r: _list_board_pins(s, r, parts[3]))
     elif len(parts) == 5 and parts[1:3] == ["v5", "boards"] and parts[4] == "sections":
         route = ("GET", "list_board_sections", lambda s, r: _list_board_sections(s, r, parts[3]))
+    elif len(parts) == 5 and parts[1:3] == ["v5", "pins"] and parts[4] == "analytics":
+        route = ("GET", "pin_analytics", lambda s, r: _pin_analytics(s, r, parts[3]))
     elif path == "/v5/media":
         route = ("POST", "register_media", _register_media)
     elif len(parts) == 4 and parts[1:3] == ["v5", "media"]:
@@ -327,8 +333,8 @@ def _authenticate(state, request, endpoint):
     return token, None
 
 
-def _rate_limit_reply(state, request, token) -> Reply | None:
-    wait = state.rate_limited(token.value, request.method, time.time())
+def _rate_limit_reply(state, request, token, endpoint="") -> Reply | None:
+    wait = state.rate_limited(token.value, request.method, time.time(), endpoint)
     if wait is False:
         return None
     limit = state.rate_limit
@@ -376,7 +382,7 @@ def _api(endpoint):
                 if fault is not None and not fault.kind.endswith("_after_create"):
                     reply = _fault_reply(state, endpoint, fault)
                 else:
-                    reply = _rate_limit_reply(state, request, token) or view(state, request, token, *args)
+                    reply = _rate_limit_reply(state, request, token, endpoint) or view(state, request, token, *args)
                     if fault is not None and reply.status == 201:
                         reply = _fault_reply(state, endpoint, fault)
             reply.user_id = token.user_id if token else ""
@@ -408,6 +414,20 @@ def _user_account(state, request, token) -> Reply:
             "monthly_views": 0,
         },
     )
+
+
+@_api("pin_analytics")
+def _pin_analytics(state, request, token, pin_id) -> Reply:
+    pin = state.pin_map.get(pin_id)
+    if pin is None or state.board_map[pin["board_id"]].owner_id != token.user_id:
+        return error(404, 50, "Pin not found.")
+    return Reply(*analytics.pin_analytics(state, pin, request.query))
+
+
+@_api("user_account_analytics")
+def _user_account_analytics(state, request, token) -> Reply:
+    pins = [state.pin_map[p] for b in state.board_map.values() if b.owner_id == token.user_id for p in b.pin_ids]
+    return Reply(*analytics.account_analytics(state, pins, request.query))
 
 
 @_api("list_boards")

@@ -17,6 +17,7 @@ import threading
 import time
 from collections import Counter, deque
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
 
 ACCESS_TOKEN_SECONDS = 30 * 24 * 3600
 REFRESH_TOKEN_SECONDS = 60 * 24 * 3600
@@ -39,7 +40,11 @@ ENDPOINT_SCOPES = {
     "list_board_sections": ("boards:read",),
     "register_media": ("pins:read", "pins:write"),
     "get_media": ("pins:read",),
+    "pin_analytics": ("boards:read", "pins:read"),
+    "user_account_analytics": ("user_accounts:read",),
 }
+#: Pinterest's org_analytics rate-limit category: the limit of set_rate_limit(category="org_analytics").
+ANALYTICS_ENDPOINTS = ("pin_analytics", "user_account_analytics")
 ENDPOINTS = (
     "user_account",
     "list_boards",
@@ -48,6 +53,8 @@ ENDPOINTS = (
     "list_board_sections",
     "register_media",
     "get_media",
+    "pin_analytics",
+    "user_account_analytics",
     "token",
     "any",
 )
@@ -195,6 +202,7 @@ class Call:
     status: int | None  # None when the connection was dropped or left hanging
     outcome: str  # "answered" | "dropped" | "hung"
     user_id: str = ""
+    query: str = ""  # the query string, as received
 
 
 @dataclass
@@ -202,7 +210,7 @@ class RateLimit:
     limit: int
     window_seconds: float
     retry_after: object = True  # True: seconds until a slot frees; a number: that; None/False: no header
-    category: str = "write"  # "write" (POST /v5/pins), "read" (GETs) or "all"
+    category: str = "write"  # "write" (POST /v5/pins), "read" (other GETs), "org_analytics" or "all"
     message_detail: str | None = None
 
 
@@ -257,6 +265,7 @@ class StandinState:
             self.login_user_id: str | None = None
             self.deny_authorize = 0
             self.grant_scope: str | None = None
+            self.analytics_today = None  # a datetime.date: "today" for the analytics (None: UTC's)
             self._creations: list[Creation] = []
             self._calls: deque[Call] = deque(maxlen=10_000)
 
@@ -406,11 +415,28 @@ class StandinState:
             owner = self.user(user).id if user is not None else None
             return [b for b in self.board_map.values() if owner is None or b.owner_id == owner]
 
-    def add_pin(self, board_id, **fields) -> dict:
-        """Put a pin on a board directly (not through the API, not counted as a creation)."""
+    def add_pin(self, board_id, *, created_at=None, **fields) -> dict:
+        """Put a pin on a board directly (not through the API, not counted as a creation);
+        ``created_at`` (ISO 8601 with an offset) backdates it, for its analytics."""
         with self.lock:
             board = self._board(board_id)
-            return self._store_pin(board, fields)
+            pin = self._store_pin(board, fields)
+            if created_at is not None:
+                pin["created_at"] = _utc_iso(created_at)
+            return pin
+
+    def remove_pin(self, pin_id):
+        """The pin is gone from Pinterest: its analytics answer 404."""
+        with self.lock:
+            pin = self.pin_map.pop(str(pin_id), None)
+            if pin is None:
+                raise StandinError(f"No stand-in pin {pin_id}")
+            self.board_map[pin["board_id"]].pin_ids.remove(pin["id"])
+
+    def set_analytics_today(self, day=None):
+        """The day the analytics take as today (``YYYY-MM-DD`` or a date; None: the UTC date)."""
+        with self.lock:
+            self.analytics_today = None if day is None else _date(day)
 
     def pins(self, board_id=None) -> list[dict]:
         """Pins newest first, of one board or of all."""
@@ -658,7 +684,7 @@ class StandinState:
         False sends no Retry-After. category: "write" (creates), "read" (GETs) or "all".
         ``limit=None`` removes the limit.
         """
-        if category not in ("write", "read", "all"):
+        if category not in ("write", "read", "org_analytics", "all"):
             raise StandinError(f"Unknown rate-limit category {category!r}")
         with self.lock:
             self._rate_windows.clear()
@@ -668,13 +694,13 @@ class StandinState:
                 else RateLimit(int(limit), float(window_seconds), retry_after, category, message_detail)
             )
 
-    def rate_limited(self, token_value, method, now) -> float | bool:
+    def rate_limited(self, token_value, method, now, endpoint="") -> float | bool:
         """False if the request may go ahead (and count it); else the seconds until a slot frees."""
         with self.lock:
             limit = self.rate_limit
             if limit is None:
                 return False
-            category = "write" if method == "POST" else "read"
+            category = "org_analytics" if endpoint in ANALYTICS_ENDPOINTS else "write" if method == "POST" else "read"
             if limit.category not in ("all", category):
                 return False
             window = self._rate_windows.setdefault((token_value, limit.category), deque())
@@ -856,6 +882,17 @@ def _scope_text(scope) -> str:
     if isinstance(scope, str):
         return scope
     return ",".join(scope)
+
+
+def _utc_iso(value) -> str:
+    when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if when.tzinfo is None:
+        raise StandinError(f"created_at needs an offset: {value!r}")
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def _date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def _float_or_none(value):

@@ -32,8 +32,15 @@ Boards and pins:
 - ``add_board(user, name, privacy="PUBLIC", *, description="") -> board_id``;
   ``add_boards(user, count, *, prefix="Board") -> [board_id]``; ``remove_board(board_id)``;
   ``boards(user=None)``
-- ``add_pin(board_id, **fields) -> pin`` (already there; not a creation);
-  ``pins(board_id=None) -> [pin]`` newest first
+- ``add_pin(board_id, *, created_at=None, **fields) -> pin`` (already there; not a creation;
+  ``created_at`` backdates it); ``pins(board_id=None) -> [pin]`` newest first;
+  ``remove_pin(pin_id)`` (gone from Pinterest: its analytics answer 404)
+
+Analytics (``GET /v5/pins/{id}/analytics``, ``GET /v5/user_account/analytics``; see
+``pinterest.standin.analytics`` for how the numbers are made):
+- ``set_analytics_today(day=None)``: the day the analytics take as today (the last 3 days before
+  it are revised ``ESTIMATE``s); ``set_rate_limit(..., category="org_analytics")`` limits them;
+  ``fail_next("429" | "404", endpoint="pin_analytics" | "user_account_analytics")``
 
 Board sections (``GET /v5/boards/{id}/sections``, paged like the other lists):
 - ``add_board_section(board_id, name) -> section_id``; ``rename_board_section(section_id,

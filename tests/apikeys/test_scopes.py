@@ -85,6 +85,10 @@ ROUTES = [
     ("delete", "/api/connections/{connection}/", C, None),
     ("post", "/api/connections/{connection}/refresh/", C, None),
     ("post", "/api/connections/{connection}/sync-boards/", C, None),
+    # Analytics (the analytics app): reads, and "sync now" (refused here: the connection is inactive).
+    ("get", "/api/projects/{project}/analytics/", R, None),
+    ("get", "/api/pins/{pin}/analytics/", R, None),
+    ("post", "/api/connections/{connection}/sync-analytics/", C, None),
     ("get", "/api/boards/", R, None),
     ("get", "/api/boards/{board}/", R, None),
     ("get", "/api/keys/", R, None),
