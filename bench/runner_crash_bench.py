@@ -64,8 +64,9 @@ from sweep_bench import (  # noqa: E402  (the same processes and data helpers as
 )
 
 #: The lease must outlast one create (system check publishing.E001): connect 5 + read 30 +
-#: grace 5 s with no 429 retries. Short, so pins the kill left ``publishing`` are looked at soon.
-LEASE_SECONDS = 45
+#: grace 5 s with no 429 retries, plus the 5 s a just-claimed pin goes unrenewed (lease.fresh).
+#: Short, so pins the kill left ``publishing`` are looked at soon.
+LEASE_SECONDS = 50
 
 
 def _percentiles(values: list[float]) -> str:

@@ -10,6 +10,7 @@ from django.core.checks import CheckMessage, Error, register
 
 from pinterest.conf import pinterest_settings
 from publishing.conf import publishing_settings
+from publishing.engine.lease import FRESH_SECONDS
 
 
 def longest_create_seconds() -> float:
@@ -33,9 +34,11 @@ def longest_create_seconds() -> float:
 @register()
 def check_lease_outlasts_a_create(app_configs: Sequence[AppConfig] | None, **kwargs: object) -> list[CheckMessage]:
     """A lease shorter than a create in flight lets the sweep take the pin over, look before
-    Pinterest has made it, and call it failed: a person's retry then posts it twice."""
+    Pinterest has made it, and call it failed: a person's retry then posts it twice. A dispatcher
+    sends a create without renewing a lease it stamped under ``FRESH_SECONDS`` ago
+    (``lease.fresh``), so the lease must outlast that age plus the create."""
     longest = longest_create_seconds()
-    if publishing_settings.PUBLISH_LEASE_SECONDS > longest:
+    if publishing_settings.PUBLISH_LEASE_SECONDS > longest + FRESH_SECONDS:
         return []
     return [
         Error(
@@ -44,7 +47,8 @@ def check_lease_outlasts_a_create(app_configs: Sequence[AppConfig] | None, **kwa
             f"{pinterest_settings.PINTEREST_CONNECT_TIMEOUT_SECONDS:g} + PINTEREST_READ_TIMEOUT_SECONDS "
             f"{pinterest_settings.PINTEREST_READ_TIMEOUT_SECONDS:g} + PUBLISH_RECONCILE_GRACE_SECONDS "
             f"{publishing_settings.PUBLISH_RECONCILE_GRACE_SECONDS:g} + PUBLISH_RATE_LIMIT_MAX_WAIT_SECONDS "
-            f"{publishing_settings.PUBLISH_RATE_LIMIT_MAX_WAIT_SECONDS:g} while PUBLISH_RATE_LIMIT_RETRIES > 0).",
+            f"{publishing_settings.PUBLISH_RATE_LIMIT_MAX_WAIT_SECONDS:g} while PUBLISH_RATE_LIMIT_RETRIES > 0), "
+            f"plus the {FRESH_SECONDS:g} s a just-claimed pin's lease is used without renewal.",
             hint="Raise PUBLISH_LEASE_SECONDS above that, or lower those timeouts and waits.",
             id="publishing.E001",
         )

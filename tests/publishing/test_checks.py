@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from publishing.checks import check_lease_outlasts_a_create, longest_create_seconds
+from publishing.engine.lease import FRESH_SECONDS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,9 +30,17 @@ def test_a_lease_equal_to_the_longest_create_is_an_error_naming_the_settings(set
         assert name in error.msg
 
 
-def test_a_lease_longer_than_the_longest_create_passes(settings):
-    settings.PUBLISH_LEASE_SECONDS = int(longest_create_seconds()) + 1
+def test_a_lease_longer_than_the_longest_create_and_the_fresh_window_passes(settings):
+    settings.PUBLISH_LEASE_SECONDS = int(longest_create_seconds() + FRESH_SECONDS) + 1
     assert check_lease_outlasts_a_create(None) == []
+
+
+def test_a_lease_that_a_fresh_unrenewed_claim_could_outlive_is_an_error(settings):
+    """A dispatcher calls Pinterest without renewing a lease stamped under FRESH_SECONDS ago: a
+    lease only just longer than a create could expire mid-call and be taken over."""
+    settings.PUBLISH_LEASE_SECONDS = int(longest_create_seconds()) + 1
+    (error,) = check_lease_outlasts_a_create(None)
+    assert error.id == "publishing.E001" and "without renewal" in error.msg
 
 
 def test_the_defaults_pass(settings):
