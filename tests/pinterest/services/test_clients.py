@@ -53,7 +53,8 @@ def test_the_client_and_the_bodies_it_sends_load_nothing_of_django_settings_or_t
         "pinpublisher", "pinpublisher.errors", "pinterest", "pinterest.client", "pinterest.errors",
         "pinterest.jsonbody", "pinterest.limits", "pinterest.multipart", "pinterest.payload", "pinterest.scopes",
         # The client's own modules (the package split by job).
-        "pinterest.client.boards", "pinterest.client.media", "pinterest.client.pages", "pinterest.client.pins",
+        "pinterest.client.analytics", "pinterest.client.boards", "pinterest.client.media", "pinterest.client.pages",
+        "pinterest.client.pins",
         "pinterest.client.tokens", "pinterest.client.transport",
     }
     assert "django.conf" not in loaded and "django.db" not in loaded
