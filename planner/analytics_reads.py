@@ -61,11 +61,10 @@ def project_page(*, project: BlogProject, days: int, now: datetime) -> dict[str,
         "has_data": bool(data["per_day"]),
         "totals": data["totals"],
         "total_cards": [(name, title, f"{data['totals'][name]:,}") for name, title in TOTALS],
-        "legend": [(title, charts.PALETTE[index]) for index, (_, title) in enumerate(LINES)],
-        "over_time": charts.line_chart(
-            label=f"Impressions, saves and outbound clicks per day, {period}: "
-            + ", ".join(f"{title.lower()} {sum(values):,}" for title, values in series),
-            days=[_day_label(day) for day in span], series=series),
+        # Impressions run a hundred times the others: two charts, each with its own axis.
+        "impressions": _lines(series[:1], span, period, charts.PALETTE[:1]),
+        "engagement": _lines(series[1:], span, period, charts.PALETTE[1:3]),
+        "legend": [(title, colour) for (_, title), colour in zip(LINES[1:], charts.PALETTE[1:3], strict=True)],
         "per_board": charts.bar_chart(
             label="Impressions per board: " + ", ".join(f"{name} {value:,}" for name, value in per_board),
             bars=per_board),
@@ -74,6 +73,14 @@ def project_page(*, project: BlogProject, days: int, now: datetime) -> dict[str,
             bars=per_kind, colour=charts.PALETTE[2]),
         "top_pins": _top_pins(data["top_pins"]),
     }
+
+
+def _lines(series: list[tuple[str, list[int]]], span: list[date], period: str, colours: tuple[str, ...]) -> str:
+    names = " and ".join(title.lower() for title, _ in series)
+    return charts.line_chart(
+        label=f"{names.capitalize()} per day, {period}: " + ", ".join(
+            f"{title.lower()} {sum(values):,} in all" for title, values in series),
+        days=[_day_label(day) for day in span], series=series, colours=colours)
 
 
 def _top_pins(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

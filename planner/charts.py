@@ -25,6 +25,8 @@ PALETTE = ("#2563eb", "#e11d48", "#047857", "#b45309")
 AXIS = "#6b7280"
 GRID = "#e5e7eb"
 FONT = 'font-family="system-ui, sans-serif"'
+#: A bar's name is cut to this many characters (with an ellipsis) to fit left of the bars.
+NAME_CHARS = 16
 
 
 def nice_top(value: float) -> int:
@@ -38,9 +40,15 @@ def nice_top(value: float) -> int:
     return int(10 * power)  # pragma: no cover (10 x power always reaches value)
 
 
-def ticks(top: int, count: int = 4) -> list[int]:
-    """Evenly spaced values from 0 to ``top`` (whole numbers, no repeats)."""
-    return sorted({round(top * index / count) for index in range(count + 1)})
+def ticks(top: int) -> list[int]:
+    """The axis's marks from 0 to ``top`` (a ``nice_top``), each a round number: every whole number
+    up to 5, else steps of a fifth (10, 25, 50: 0, 2, 4, ...) or a quarter (20: 0, 5, 10, ...)."""
+    if top <= 5:
+        count = max(top, 1)
+    else:
+        leading = top / 10 ** math.floor(math.log10(top))
+        count = 4 if leading == 2 else 5
+    return [top * index // count for index in range(count + 1)]
 
 
 def compact(value: float) -> str:
@@ -67,16 +75,17 @@ def _svg(*, label: str, width: int, height: int, body: str, css_class: str) -> S
 
 
 def line_chart(*, label: str, days: Sequence[str], series: Sequence[tuple[str, Sequence[int]]],
-               width: int = 480, height: int = 220) -> SafeString:
-    """Lines of ``series`` (name, one value per day) over ``days`` (their labels, first to last)."""
-    left, right, top_pad, bottom = 44, 12, 10, 26
+               width: int = 400, height: int = 220, colours: Sequence[str] = PALETTE) -> SafeString:
+    """Lines of ``series`` (name, one value per day) over ``days`` (their labels, first to last),
+    in ``colours`` (the series' order)."""
+    left, right, top_pad, bottom = 42, 14, 10, 26
     plot_w, plot_h = width - left - right, height - top_pad - bottom
     top = nice_top(max((max(values, default=0) for _, values in series), default=0))
     parts = []
     for tick in ticks(top):
         y = top_pad + plot_h - scale(tick, top=top, length=plot_h)
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>'
-                     f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" fill="{AXIS}" '
+                     f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="13" fill="{AXIS}" '
                      f'{FONT}>{compact(tick)}</text>')
     count = len(days)
 
@@ -85,10 +94,10 @@ def line_chart(*, label: str, days: Sequence[str], series: Sequence[tuple[str, S
 
     for index in sorted({0, count - 1} if count else set()):
         anchor = "middle" if count == 1 else ("start" if index == 0 else "end")
-        parts.append(f'<text x="{x_of(index):.1f}" y="{height - 6}" text-anchor="{anchor}" font-size="12" '
+        parts.append(f'<text x="{x_of(index):.1f}" y="{height - 6}" text-anchor="{anchor}" font-size="13" '
                      f'fill="{AXIS}" {FONT}>{escape(days[index])}</text>')
     for number, (_name, values) in enumerate(series):
-        colour = PALETTE[number % len(PALETTE)]
+        colour = colours[number % len(colours)]
         points = [(x_of(i), top_pad + plot_h - scale(v, top=top, length=plot_h)) for i, v in enumerate(values)]
         if len(points) == 1:
             parts.append(f'<circle cx="{points[0][0]:.1f}" cy="{points[0][1]:.1f}" r="4" fill="{colour}"/>')
@@ -99,10 +108,10 @@ def line_chart(*, label: str, days: Sequence[str], series: Sequence[tuple[str, S
     return _svg(label=label, width=width, height=height, body="".join(parts), css_class="pl-chart")
 
 
-def bar_chart(*, label: str, bars: Sequence[tuple[str, int]], width: int = 480, row: int = 30,
+def bar_chart(*, label: str, bars: Sequence[tuple[str, int]], width: int = 400, row: int = 30,
               colour: str = PALETTE[0]) -> SafeString:
     """One horizontal bar per (name, value), in the order given, the value written after it."""
-    left, right = 130, 56
+    left, right = 128, 48
     plot_w = width - left - right
     height = max(row * len(bars), row) + 4
     top = nice_top(max((value for _, value in bars), default=0))
@@ -110,7 +119,7 @@ def bar_chart(*, label: str, bars: Sequence[tuple[str, int]], width: int = 480, 
     for index, (name, value) in enumerate(bars):
         y = 2 + index * row
         length = scale(value, top=top, length=plot_w)
-        shown = name if len(name) <= 18 else name[:17] + "\u2026"
+        shown = name if len(name) <= NAME_CHARS else name[:NAME_CHARS - 1].rstrip() + "\u2026"
         parts.append(
             f'<text x="{left - 8}" y="{y + row / 2 + 4:.1f}" text-anchor="end" font-size="13" fill="#111827" '
             f'{FONT}>{escape(shown)}</text>'

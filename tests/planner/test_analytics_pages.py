@@ -73,7 +73,7 @@ def test_ninety_days_reach_further_back(member, world):
 
 def test_charts_are_named_pictures_and_top_pins_link_to_their_pages(member, world):
     body = member.get(PAGE, {"project": world["project"].pk}).content.decode()
-    assert body.count('role="img"') == 3
+    assert body.count('role="img"') == 4
     assert 'aria-label="Impressions per board: Soups 30,435, Cakes 15,000"' in body
     assert "<title>Impressions per pin kind: Image 30,435, Video 15,000</title>" in body
     # By outbound clicks: the cake (4 a day) before the soup (1 a day).
