@@ -84,6 +84,8 @@ def world(settings):
 def test_a_projects_analytics_and_a_pins_sparkline(driver, live_server, world, steps):
     log_in(driver, live_server, world["member"])
     assert "impressions" in driver.find_element(By.ID, "pins-week").text
+    assert no_sideways_scroll(driver)
+    steps.shot("pins list with the last 7 days")
     driver.find_element(By.LINK_TEXT, "Analytics").click()
     WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.ID, "an-over-time"))
 
