@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_q.models import OrmQ
 
@@ -139,3 +141,32 @@ def test_the_pins_list_shows_the_last_7_days(member, world):
     week = response.context["week"]["totals"]
     assert week["impressions"] == sum(1000 + n for n in range(7)) + 7 * 500
     assert f"{week['impressions']:,} impressions" in response.content.decode()
+
+
+def test_another_tenants_numbers_never_reach_the_pins_lists_7_days(member, world):
+    stranger = make_pin(project=make_project(connection=make_connection()), status=PinStatus.PUBLISHED)
+    PinDailyMetrics.objects.bulk_create([day_row(stranger, 1, 10**6)])
+    assert member.get("/planner/pins/").context["week"]["totals"]["impressions"] == sum(
+        1000 + n for n in range(7)) + 7 * 500
+
+
+def test_a_project_without_an_account_shows_no_sync_button_and_its_sync_is_refused(member, world):
+    loose = make_project(tenant=world["project"].tenant, name="No account")
+    body = member.get(PAGE, {"project": loose.pk}).content.decode()
+    assert "The project has no Pinterest account." in body and 'id="an-sync-now"' not in body
+    response = member.post(f"/planner/analytics/projects/{loose.pk}/sync/", follow=True)
+    assert "Not synced: the project has no Pinterest account." in response.content.decode()
+    assert not OrmQ.objects.exists()
+
+
+def test_the_pages_queries_do_not_grow_with_the_pins(member, world):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert member.get(PAGE, {"project": world["project"].pk, "days": 90}).status_code == 200
+        return len(captured)
+
+    before = queries()
+    more = [make_pin(project=world["project"], board=world["soup"].board, status=PinStatus.PUBLISHED,
+                     published_at=timezone.now()) for _ in range(6)]
+    PinDailyMetrics.objects.bulk_create([day_row(pin, n, 10) for pin in more for n in range(5)])
+    assert queries() == before
