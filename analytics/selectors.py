@@ -128,3 +128,9 @@ def pin_analytics(*, pin: Pin, start: date, end: date) -> dict[str, Any]:
         "per_day": list(rows.order_by("date").values(*fields)),
         "gone": bool(state and state.gone_at), "last_synced_at": state.last_synced_at if state else None,
     }
+
+
+def tenant_totals(*, tenant: TenantRef, start: date, end: date, project_id: int | None = None) -> dict[str, int]:
+    """The tenant's totals (or one of its projects') from ``start`` to ``end``: one read."""
+    rows = PinDailyMetrics.objects.filter(project__tenant=tenant, date__gte=start, date__lte=end)
+    return _totals(rows.filter(project_id=project_id) if project_id is not None else rows)

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from planner import calendar_views, views, views_bulk
+from planner import analytics_views, calendar_views, views, views_bulk
 
 app_name = "planner"
 
@@ -28,4 +28,9 @@ urlpatterns = [
 urlpatterns += [
     path("calendar/", calendar_views.calendar, name="calendar"),
     path("calendar/pins/<uuid:pin_id>/move/", calendar_views.pin_move, name="calendar-move"),
+]
+
+urlpatterns += [
+    path("analytics/", analytics_views.analytics, name="analytics"),
+    path("analytics/projects/<int:project_id>/sync/", analytics_views.sync_now, name="analytics-sync"),
 ]

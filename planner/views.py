@@ -16,11 +16,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pinpublisher.errors import DomainError
 from pinterest.limits import CAROUSEL_MAX, TEXT_LIMITS
-from planner import actions, calendar_query, reads
+from planner import actions, analytics_reads, calendar_query, reads
 from planner.access import member_tenant, tenant_member_required
 from planner.forms import ACTIONS, CAROUSEL_ORDER, ComposerForm, PinListFilter, carousel_name
 from planner.views_bulk import bulk_action_form, summary_pop
@@ -52,7 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @tenant_member_required
 def pin_list(request: HttpRequest, *, tenant: Tenant) -> HttpResponse:
     filters = PinListFilter(request.GET or None, projects=selectors.projects_for_tenant(tenant=tenant))
-    project_id = status = None
+    project_id = status = project = None
     if filters.is_bound and filters.is_valid():
         project = filters.cleaned_data.get("project")
         project_id, status = (project.pk if project else None), (filters.cleaned_data.get("status") or None)
@@ -69,6 +70,7 @@ def pin_list(request: HttpRequest, *, tenant: Tenant) -> HttpResponse:
         "tenant": tenant, "filters": filters, "cards": cards, "page": pins, "query": query.urlencode(),
         "nav": "pins", "bulk": bulk_action_form(tenant), "summary": summary_pop(request),
         "here": request.GET.urlencode(),
+        "week": analytics_reads.last_week(tenant=tenant, project=project, now=timezone.now()),
     })
 
 
@@ -106,6 +108,7 @@ def composer(request: HttpRequest, pin_id: UUID | None = None, *, tenant: Tenant
     else:
         form = ComposerForm(choices=choices, pin=pin)
     context = _composer_context(form, pin, choices)
+    context["spark"] = analytics_reads.pin_sparkline(pin=pin, now=timezone.now()) if pin is not None else None
     # A browser never sends a file again: say so when a refused request carried some.
     context["files_dropped"] = bool(request.FILES) and bool(form.errors)
     return render(request, "planner/composer.html", context)

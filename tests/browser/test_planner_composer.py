@@ -61,15 +61,21 @@ class PageShots(Steps):
         return path
 
 
-@pytest.fixture
-def steps(request, driver, size):
-    """This module's steps (the name the conftest's hook looks for, to save FAILED.png there)."""
+def page_shots(request, driver, size, prefix: str = "") -> PageShots:
+    """A test's screenshots, fresh, under ``artifacts/browser/planner/<prefix><test>-<width>/``, and
+    the driver signed out."""
     test = request.node.originalname.removeprefix("test_")
-    directory = artifacts_dir() / "planner" / f"{test}-{SIZES[size][0]}"
+    directory = artifacts_dir() / "planner" / f"{prefix}{test}-{SIZES[size][0]}"
     for old in directory.glob("*.png"):
         old.unlink()
     driver.delete_all_cookies()
     return PageShots(driver, directory)
+
+
+@pytest.fixture
+def steps(request, driver, size):
+    """This module's steps (the name the conftest's hook looks for, to save FAILED.png there)."""
+    return page_shots(request, driver, size)
 
 
 @pytest.fixture

@@ -1,0 +1,77 @@
+"""The planner's analytics page (``/planner/analytics/?project=&days=30|90``) and its "Sync now".
+
+Thin: resolve the tenant (``access``), the project within it (another tenant's is a 404, as a
+missing one), read (``analytics_reads``), render. "Sync now" queues the sync of the project's
+Pinterest account through the very function ``POST /api/connections/{id}/sync-analytics/`` calls
+(``analytics.queue.enqueue_connection_sync``), refuses an inactive account with the API's words,
+and redirects back to the page with a message (post/redirect/get).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from analytics.queue import enqueue_connection_sync
+from analytics.selectors import connection_analytics_state
+from planner.access import tenant_member_required
+from planner.analytics_reads import RANGES, project_page
+from planner.reads import zone_label
+from publishing import selectors
+from publishing.models import BlogProject, Tenant
+
+
+def _project(tenant: Tenant, value: str | None) -> BlogProject | None:
+    """The tenant's project named by ``value`` (its first without one); 404 for any other id."""
+    projects = selectors.projects_for_tenant(tenant=tenant).select_related("pinterest_connection")
+    if not value:
+        return projects.first()
+    try:
+        return projects.get(pk=int(value))
+    except (ValueError, BlogProject.DoesNotExist) as err:
+        raise Http404("No such project.") from err
+
+
+@tenant_member_required
+@require_GET
+def analytics(request: HttpRequest, *, tenant: Tenant) -> HttpResponse:
+    project = _project(tenant, request.GET.get("project"))
+    days = int(request.GET["days"]) if request.GET.get("days") in {str(n) for n in RANGES} else RANGES[0]
+    connection = project.pinterest_connection if project is not None else None
+    state = connection_analytics_state(connection_id=connection.pk) if connection is not None else None
+    return render(request, "planner/analytics.html", {
+        "nav": "analytics",
+        "tenant": tenant,
+        "project": project,
+        "projects": selectors.projects_for_tenant(tenant=tenant),
+        "ranges": RANGES,
+        "days": days,
+        "page": project_page(project=project, days=days, now=timezone.now()) if project is not None else None,
+        "zone": zone_label(project) if project is not None else "",
+        "connection": connection,
+        "sync_state": state,
+    })
+
+
+@tenant_member_required
+@require_POST
+def sync_now(request: HttpRequest, project_id: int, *, tenant: Tenant) -> HttpResponse:
+    project = _project(tenant, str(project_id))
+    if project is None:  # pragma: no cover (an id was given: a project, or a 404 above)
+        raise Http404("No such project.")
+    connection = project.pinterest_connection
+    if connection is None:
+        messages.error(request, "Not synced: the project has no Pinterest account.")
+    elif not connection.is_active:
+        messages.error(request, f"Not synced: Pinterest account {connection} is not connected; reconnect it first.")
+    else:
+        enqueue_connection_sync(connection_id=connection.pk)
+        messages.success(request, f"Sync of {connection} queued: the numbers appear once it has run.")
+    days = request.POST.get("days") if request.POST.get("days") in {str(n) for n in RANGES} else RANGES[0]
+    return HttpResponseRedirect(f"{reverse('planner:analytics')}?{urlencode({'project': project.pk, 'days': days})}")
