@@ -19,7 +19,14 @@ from django.db.models import Sum
 
 from analytics.conf import analytics_settings
 from analytics.models import PinDailyMetrics
+from pinpublisher.errors import Conflict
 from publishing.models import BlogProject
+
+
+class NotEnoughData(Conflict):
+    """No suggestion to apply: too few pins with metrics (409 in the API)."""
+
+    code = "not_enough_data"
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,15 @@ class PostingTimes:
     def slots(self) -> list[tuple[int, time]]:
         """The suggestion as weekly slots (weekday, local time), for the slots service."""
         return [(cell.weekday, cell.local_time) for cell in self.suggested]
+
+    def slots_to_apply(self) -> list[tuple[int, time]]:
+        """The suggested slots; NotEnoughData (saying how much evidence there is) when none."""
+        if not self.suggested:
+            raise NotEnoughData(
+                f"Not enough data yet: {self.pins} of {self.min_total_pins} pins with metrics, and a "
+                f"suggested hour needs {self.min_pins_per_cell} pins published in it."
+            )
+        return self.slots
 
 
 def posting_times(*, project: BlogProject) -> PostingTimes:
