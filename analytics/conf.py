@@ -20,6 +20,12 @@ DEFAULTS: dict[str, Any] = {
     "ANALYTICS_RATE_LIMIT_BACKOFF_SECONDS": 60.0,
     #: Pinterest failed or could not be reached: the connection's sync resumes after this long.
     "ANALYTICS_RETRY_SECONDS": 900.0,
+    #: A weekday-and-hour cell is suggested as a posting time only with at least this many pins.
+    "ANALYTICS_SUGGEST_MIN_PINS": 3,
+    #: No posting time is suggested before the project has this many pins with metrics in all.
+    "ANALYTICS_SUGGEST_MIN_TOTAL_PINS": 10,
+    #: At most this many cells are suggested as weekly slots.
+    "ANALYTICS_SUGGEST_SLOTS": 3,
 }
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from analytics import api
+from analytics import api, api_posting_times
 
 urlpatterns = [
     path("projects/<int:project_id>/analytics/", api.ProjectAnalyticsApi.as_view(), name="api-project-analytics"),
@@ -12,4 +12,8 @@ urlpatterns = [
         api.ConnectionSyncAnalyticsApi.as_view(),
         name="api-connection-sync-analytics",
     ),
+    path("projects/<int:project_id>/posting-times/", api_posting_times.PostingTimesApi.as_view(),
+         name="api-project-posting-times"),
+    path("projects/<int:project_id>/posting-times/apply/", api_posting_times.PostingTimesApplyApi.as_view(),
+         name="api-project-posting-times-apply"),
 ]

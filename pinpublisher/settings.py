@@ -321,6 +321,9 @@ ANALYTICS_REVISED_DAYS = env_int("ANALYTICS_REVISED_DAYS", None)
 ANALYTICS_MAX_WAIT_SECONDS = env_float("ANALYTICS_MAX_WAIT_SECONDS", None)
 ANALYTICS_RATE_LIMIT_BACKOFF_SECONDS = env_float("ANALYTICS_RATE_LIMIT_BACKOFF_SECONDS", None)
 ANALYTICS_RETRY_SECONDS = env_float("ANALYTICS_RETRY_SECONDS", None)
+ANALYTICS_SUGGEST_MIN_PINS = env_int("ANALYTICS_SUGGEST_MIN_PINS", None)
+ANALYTICS_SUGGEST_MIN_TOTAL_PINS = env_int("ANALYTICS_SUGGEST_MIN_TOTAL_PINS", None)
+ANALYTICS_SUGGEST_SLOTS = env_int("ANALYTICS_SUGGEST_SLOTS", None)
 
 # --- REST API ------------------------------------------------------------------------
 # The most of a request body Django holds in memory: a JSON body, or multipart's fields other

@@ -13,10 +13,11 @@ from typing import Any
 
 from django.urls import reverse
 
+from analytics.posting_times import PostingCell, posting_times
 from analytics.selectors import pin_analytics, project_analytics, tenant_totals
 from planner import charts
 from planner.reads import project_zone, thumbnail_url
-from publishing.models import BlogProject, Pin, PinKind, Tenant
+from publishing.models import BlogProject, Pin, PinKind, Tenant, Weekday
 
 #: The ranges the page offers, in days.
 RANGES = (30, 90)
@@ -118,3 +119,21 @@ def last_week(*, tenant: Tenant, project: BlogProject | None, now: datetime) -> 
     totals = tenant_totals(tenant=tenant, start=end - timedelta(days=6), end=end,
                            project_id=project.pk if project is not None else None)
     return {"totals": totals, "parts": [f"{totals[name]:,} {title.lower()}" for name, title in LINES]}
+
+
+def slot_label(weekday: int, hour: int) -> str:
+    return f"{Weekday(weekday).label} {hour:02d}:00"
+
+
+def _cell(cell: PostingCell) -> dict[str, Any]:
+    return {"label": slot_label(cell.weekday, cell.hour), "pins": cell.pins,
+            "clicks": f"{cell.mean_outbound_clicks:,.1f}", "saves": f"{cell.mean_saves:,.1f}"}
+
+
+def posting_card(*, project: BlogProject) -> dict[str, Any]:
+    """The "Best times to post" card: the suggested slots with their evidence, or how much evidence
+    there is so far (the project's pins with metrics against the minimum)."""
+    times = posting_times(project=project)
+    return {"enough_data": times.enough_data, "suggested": [_cell(cell) for cell in times.suggested],
+            "pins": times.pins, "min_total_pins": times.min_total_pins, "min_pins_per_cell": times.min_pins_per_cell,
+            "timezone": times.timezone}

@@ -4,7 +4,9 @@ Thin: resolve the tenant (``access``), the project within it (another tenant's i
 missing one), read (``analytics_reads``), render. "Sync now" queues the sync of the project's
 Pinterest account through the very function ``POST /api/connections/{id}/sync-analytics/`` calls
 (``analytics.queue.enqueue_connection_sync``), refuses an inactive account with the API's words,
-and redirects back to the page with a message (post/redirect/get).
+and redirects back to the page with a message (post/redirect/get). "Use these as the weekly slots"
+makes the suggested posting times the project's slots through publishing's slots service, the one
+the API's slots endpoint calls.
 """
 
 from __future__ import annotations
@@ -18,13 +20,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from analytics.posting_times import NotEnoughData, posting_times
 from analytics.queue import enqueue_connection_sync
 from analytics.selectors import connection_analytics_state
 from planner.access import tenant_member_required
-from planner.analytics_reads import RANGES, project_page
+from planner.analytics_reads import RANGES, posting_card, project_page, slot_label
 from planner.reads import zone_label
 from publishing import selectors
 from publishing.models import BlogProject, Tenant
+from publishing.services.queue_slots import project_slots_replace
 
 
 def _project(tenant: Tenant, value: str | None) -> BlogProject | None:
@@ -53,6 +57,7 @@ def analytics(request: HttpRequest, *, tenant: Tenant) -> HttpResponse:
         "ranges": RANGES,
         "days": days,
         "page": project_page(project=project, days=days, now=timezone.now()) if project is not None else None,
+        "posting": posting_card(project=project) if project is not None else None,
         "zone": zone_label(project) if project is not None else "",
         "connection": connection,
         "sync_state": state,
@@ -73,5 +78,29 @@ def sync_now(request: HttpRequest, project_id: int, *, tenant: Tenant) -> HttpRe
     else:
         enqueue_connection_sync(connection_id=connection.pk)
         messages.success(request, f"Sync of {connection} queued: the numbers appear once it has run.")
+    return _back(request, project)
+
+
+@tenant_member_required
+@require_POST
+def use_posting_times(request: HttpRequest, project_id: int, *, tenant: Tenant) -> HttpResponse:
+    """The suggested posting times become the project's weekly slots, through the slots service
+    (as ``POST /api/projects/{id}/posting-times/apply/``); refused, with the evidence, without one."""
+    project = _project(tenant, str(project_id))
+    if project is None:  # pragma: no cover (an id was given: a project, or a 404 above)
+        raise Http404("No such project.")
+    try:
+        slots = posting_times(project=project).slots_to_apply()
+    except NotEnoughData as err:
+        messages.error(request, f"Weekly slots unchanged. {err}")
+    else:
+        project_slots_replace(project=project, slots=slots)
+        shown = ", ".join(slot_label(weekday, at.hour) for weekday, at in sorted(slots))
+        messages.success(request, f"The weekly slots of {project.name} are now {shown}; the queue uses them.")
+    return _back(request, project)
+
+
+def _back(request: HttpRequest, project: BlogProject) -> HttpResponse:
+    """The page again, with the project and the range it was posted from."""
     days = request.POST.get("days") if request.POST.get("days") in {str(n) for n in RANGES} else RANGES[0]
     return HttpResponseRedirect(f"{reverse('planner:analytics')}?{urlencode({'project': project.pk, 'days': days})}")

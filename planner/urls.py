@@ -33,4 +33,6 @@ urlpatterns += [
 urlpatterns += [
     path("analytics/", analytics_views.analytics, name="analytics"),
     path("analytics/projects/<int:project_id>/sync/", analytics_views.sync_now, name="analytics-sync"),
+    path("analytics/projects/<int:project_id>/posting-times/", analytics_views.use_posting_times,
+         name="analytics-posting-times"),
 ]

@@ -89,6 +89,9 @@ ROUTES = [
     ("get", "/api/projects/{project}/analytics/", R, None),
     ("get", "/api/pins/{pin}/analytics/", R, None),
     ("post", "/api/connections/{connection}/sync-analytics/", C, None),
+    # Posting times: the project has no metrics, so an allowed apply is a 409 and changes nothing.
+    ("get", "/api/projects/{project}/posting-times/", R, None),
+    ("post", "/api/projects/{project}/posting-times/apply/", W, None),
     ("get", "/api/boards/", R, None),
     ("get", "/api/boards/{board}/", R, None),
     ("get", "/api/keys/", R, None),

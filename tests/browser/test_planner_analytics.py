@@ -1,13 +1,15 @@
 """A marketer reads a project's analytics in a real browser at 1400x900 and at 390x844: the totals,
 the lines over 30 days, the bars per board and per kind, the top pins with their pictures, all
 named for a screen reader (axe passes) and without sideways scrolling on a phone; then a pin's own
-sparkline on its page. 30 days of synthetic rows are written directly (``bulk_create``). Full-page
+sparkline on its page; the "Best times to post" card (pictured alone too, ``00-best-times-card.png``)
+and its "Use these as the weekly slots". 30 days of synthetic rows are written directly (``bulk_create``). Full-page
 screenshots go to ``artifacts/browser/planner/analytics-<test>-<width>/``."""
 
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+import zoneinfo
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.core.files.base import ContentFile
@@ -122,3 +124,46 @@ def test_a_project_without_analytics(driver, live_server, world, steps):
     assert no_sideways_scroll(driver)
     assert_accessible(driver, "analytics empty")
     steps.shot("no analytics yet")
+
+
+def test_best_times_to_post(driver, live_server, world, steps):
+    """Twelve more pins, three in each of four hours (Berlin), with outbound clicks that differ by
+    hour: the card suggests the best three with their evidence, and "Use these" makes them the
+    project's weekly slots. The world's four pins, each alone in its hour, are too little evidence."""
+    project, board = world["project"], world["pins"][0].board
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    for n, pin in enumerate(world["pins"]):
+        pin.published_at = datetime(2026, 10, 4, 6 + n, tzinfo=berlin)  # a Sunday, one pin an hour
+        pin.save(update_fields=["published_at"])
+    end = last_day(project, timezone.now())
+    rows = []
+    for day, hour, clicks in ((1, 18, 40), (3, 20, 25), (5, 9, 12), (0, 7, 3)):
+        monday = datetime(2026, 10, 5, tzinfo=berlin)
+        for n in range(3):
+            pin = make_pin(project=project, board=board, with_image=False, status=PinStatus.PUBLISHED,
+                           pinterest_pin_id=f"8{day}{n}", published_at=monday + timedelta(days=day + 7 * n, hours=hour))
+            rows.append(PinDailyMetrics(pin=pin, project=project, board=board, kind=pin.kind, date=end,
+                                        impressions=900, saves=clicks // 2 + n, pin_clicks=30,
+                                        outbound_clicks=clicks + n))
+    PinDailyMetrics.objects.bulk_create(rows)
+    log_in(driver, live_server, world["member"])
+    driver.get(f"{live_server.url}/planner/analytics/?project={project.pk}")
+
+    card = driver.find_element(By.ID, "an-best")
+    cells = [item.text for item in card.find_elements(By.CSS_SELECTOR, "#an-best-cells li")]
+    assert [text.splitlines()[0] for text in cells] == ["Tuesday 18:00", "Thursday 20:00", "Saturday 09:00"]
+    assert "3 pins · 41.0 outbound clicks" in cells[0]
+    assert no_sideways_scroll(driver)
+    assert_accessible(driver, "best times to post")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", card)
+    steps.directory.mkdir(parents=True, exist_ok=True)
+    card.screenshot(str(steps.directory / "00-best-times-card.png"))
+    steps.shot("best times to post")
+
+    driver.find_element(By.ID, "an-use-slots").click()
+    WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".pl-messages"))
+    assert "are now Tuesday 18:00, Thursday 20:00, Saturday 09:00" in driver.find_element(
+        By.CSS_SELECTOR, ".pl-messages").text
+    assert sorted(project.posting_slots.values_list("weekday", "local_time")) == [
+        (1, time(18)), (3, time(20)), (5, time(9))]
+    steps.shot("slots applied")
