@@ -7,6 +7,11 @@ pins, one connection to the fresh stand-in, its boards once), so every start sho
 The admin password and the API key are new on every run (they
 are printed; keys are stored as hashes, so the previous one cannot be shown again and is
 revoked).
+
+With ``history`` (``make run`` passes the stand-in's demo account's past pins, backdated over
+the last 30 days) the project also holds those pins as already published, on their boards, so
+the analytics sync (run next by ``make run``, against the stand-in) has a month of days to fetch
+and the posting-time suggestion has pins published at known weekdays and hours.
 """
 
 import functools
@@ -71,6 +76,8 @@ class DemoSeeded:
     pins_total: int
     due_pin_ids: list
     refused_pin_id: str
+    project_id: int = 0
+    history_pins: int = 0
 
 
 def demo_image(*, title: str, color: tuple[int, int, int], size: tuple[int, int] = (1000, 1500)) -> bytes:
@@ -137,6 +144,37 @@ def _media_pins(
         yield pin, True
 
 
+def _history_pins(
+    *, project: BlogProject, articles: list[BlogArticle], boards: list[Board], history: list[dict[str, Any]]
+) -> int:
+    """Record the account's past pins (``{"id", "board_id", "created_at"}``, Pinterest's ids and
+    times) as the project's published pins, once each; returns how many were new. A pin on a
+    board the connection does not have is skipped."""
+    by_remote = {board.pinterest_board_id: board for board in boards}
+    known = set(Pin.objects.filter(project=project).exclude(pinterest_pin_id="").values_list(
+        "pinterest_pin_id", flat=True))
+    created = 0
+    for index, past in enumerate(history):
+        board = by_remote.get(str(past["board_id"]))
+        if board is None or str(past["id"]) in known:
+            continue
+        published = datetime.fromisoformat(past["created_at"])
+        article_index = index % len(articles)
+        title = f"{ARTICLES[article_index][1]} ({published:%a %H:%M})"
+        pin = Pin(
+            project=project, article=articles[article_index], board=board, title=title,
+            description=f"{ARTICLES[article_index][1]}: read the whole article on the demo blog.",
+            alt_text=f"Illustration for {ARTICLES[article_index][1]}", status=PinStatus.PUBLISHED,
+            scheduled_at=published, published_at=published, pinterest_pin_id=str(past["id"]),
+        )
+        # Small (the planner shows thumbnails), so the demo starts quickly.
+        pin.image.save(f"demo-history-{index + 1}.png", ContentFile(
+            demo_image(title=title, color=COLORS[index % len(COLORS)], size=(400, 600))), save=False)
+        pin.save()
+        created += 1
+    return created
+
+
 def demo_reset(*, tenant: Tenant) -> None:
     """Forget the demo tenant's content and accounts: its pins (and their images), batches,
     projects and Pinterest connections (with their boards). Its users and keys stay. Only
@@ -161,6 +199,7 @@ def demo_seed(
     now: datetime | None = None,
     reset: bool = False,
     superuser: bool = False,
+    history: list[dict[str, Any]] | None = None,
 ) -> DemoSeeded:
     """Create (or find) the demo tenant, its owner, project, articles and pins, and a new API key
     (the previous demo key is revoked).
@@ -170,7 +209,8 @@ def demo_seed(
     forgotten first (``demo_reset``), so due pins are due again and one connection holds the
     boards once. With ``access_token`` the project is connected to that Pinterest account (the
     stand-in's demo user, or a sandbox token) and its boards are synced; without it the
-    pins wait as drafts for a connection made through OAuth.
+    pins wait as drafts for a connection made through OAuth. ``history``: the account's past pins
+    to record as published (``_history_pins``; only with a connection).
     Raises ConnectError / PinterestError when the token cannot be used.
     """
     now = now or timezone.now()
@@ -234,6 +274,7 @@ def demo_seed(
         for pin, was_created in _media_pins(tenant=tenant, project=project, articles=articles, boards=boards, now=now):
             created += int(was_created)
             due.append(str(pin.pk))
+    recorded = _history_pins(project=project, articles=articles, boards=boards, history=history or []) if boards else 0
     return DemoSeeded(
         tenant=tenant,
         username=user.username,
@@ -244,4 +285,6 @@ def demo_seed(
         pins_total=project.pins.count(),
         due_pin_ids=due,
         refused_pin_id=refused,
+        project_id=project.pk,
+        history_pins=recorded,
     )
