@@ -37,8 +37,10 @@ from pinterest.services.connect import connection_add_from_token
 from publishing.models import (
     BlogArticle,
     BlogProject,
+    CarouselItem,
     Membership,
     Pin,
+    PinKind,
     PinStatus,
     PublishBatch,
     Tenant,
@@ -161,18 +163,39 @@ def _history_pins(
         published = datetime.fromisoformat(past["created_at"])
         article_index = index % len(articles)
         title = f"{ARTICLES[article_index][1]} ({published:%a %H:%M})"
+        kind = HISTORY_KINDS.get(past.get("media_type", "image"), PinKind.IMAGE)
         pin = Pin(
-            project=project, article=articles[article_index], board=board, title=title,
+            project=project, article=articles[article_index], board=board, title=title, kind=kind,
             description=f"{ARTICLES[article_index][1]}: read the whole article on the demo blog.",
             alt_text=f"Illustration for {ARTICLES[article_index][1]}", status=PinStatus.PUBLISHED,
             scheduled_at=published, published_at=published, pinterest_pin_id=str(past["id"]),
         )
-        # Small (the planner shows thumbnails), so the demo starts quickly.
-        pin.image.save(f"demo-history-{index + 1}.png", ContentFile(
-            demo_image(title=title, color=COLORS[index % len(COLORS)], size=(400, 600))), save=False)
-        pin.save()
+        _history_media(pin, index=index, title=title)
         created += 1
     return created
+
+
+#: Pinterest's media_type of a past pin -> the kind of pin recorded for it.
+HISTORY_KINDS = {"image": PinKind.IMAGE, "video": PinKind.VIDEO, "multiple_images": PinKind.CAROUSEL}
+
+
+def _history_media(pin: Pin, *, index: int, title: str) -> None:
+    """Save the past pin with what its kind shows: small pictures (the planner shows thumbnails,
+    and the demo starts quickly), the demo's tiny video with a cover, two carousel steps."""
+    def picture(label: str, shade: int = 0) -> ContentFile:
+        return ContentFile(demo_image(title=label, color=COLORS[(index + shade) % len(COLORS)], size=(400, 600)))
+
+    name = f"demo-history-{index + 1}"
+    if pin.kind == PinKind.VIDEO:
+        pin.video.save(f"{name}.mp4", ContentFile(DEMO_VIDEO.read_bytes()), save=False)
+        pin.cover_image.save(f"{name}-cover.png", picture(title), save=False)
+    elif pin.kind == PinKind.IMAGE:
+        pin.image.save(f"{name}.png", picture(title), save=False)
+    pin.save()
+    if pin.kind == PinKind.CAROUSEL:
+        for position in range(2):
+            item = CarouselItem(pin=pin, position=position, title=f"Step {position + 1}", width=400, height=600)
+            item.image.save(f"{name}-{position + 1}.png", picture(f"{title}: step {position + 1}", position))
 
 
 def demo_reset(*, tenant: Tenant) -> None:

@@ -13,6 +13,7 @@ from analytics.posting_times import posting_times
 from analytics.selectors import project_analytics
 from analytics.services.sync import connection_sync_analytics
 from pinterest.standin.demo_history import WEEKLY_TIMES
+from planner.reads import thumbnail_url
 from publishing.models import BlogProject, Pin, PinStatus
 from publishing.services.demo import demo_seed
 from tests.analytics.helpers import TODAY
@@ -40,6 +41,7 @@ def test_the_standin_demo_account_has_pins_of_the_last_30_days_at_its_weekly_tim
     assert min(created).date() >= TODAY - timedelta(days=30) and max(created).date() < TODAY
     assert {(when.weekday(), when.hour) for when in created} == set(WEEKLY_TIMES)
     assert len({pin["board_id"] for pin in history}) == 3  # the demo's boards in turn
+    assert {pin["media_type"] for pin in history} == {"image", "video", "multiple_images"}
 
 
 def test_seed_demo_records_the_history_as_published_pins_on_their_boards_once(demo):
@@ -53,7 +55,9 @@ def test_seed_demo_records_the_history_as_published_pins_on_their_boards_once(de
     for pin in pins.select_related("board"):
         remote = past[pin.pinterest_pin_id]
         assert pin.published_at == datetime.fromisoformat(remote["created_at"])
-        assert pin.board.pinterest_board_id == remote["board_id"] and pin.image
+        assert pin.board.pinterest_board_id == remote["board_id"] and thumbnail_url(pin)
+        assert pin.kind == {"image": "image", "video": "video", "multiple_images": "carousel"}[remote["media_type"]]
+    assert set(pins.values_list("kind", flat=True)) == {"image", "video", "carousel"}
 
 
 def test_the_synced_demo_shows_30_days_and_suggests_weekend_evenings(demo):
