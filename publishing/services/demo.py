@@ -265,6 +265,8 @@ def demo_seed(
         ).connection
     boards = list(connection.boards.filter(is_archived=False).order_by("name")) if connection else []
 
+    # The past first, so the pins lists (newest first) open on the demo's pins of today.
+    recorded = _history_pins(project=project, articles=articles, boards=boards, history=history or []) if boards else 0
     created = 0
     due, refused = [], ""
     for index, (title, article_index, status, scheduled_at, size) in enumerate(_plan(now)):
@@ -297,7 +299,6 @@ def demo_seed(
         for pin, was_created in _media_pins(tenant=tenant, project=project, articles=articles, boards=boards, now=now):
             created += int(was_created)
             due.append(str(pin.pk))
-    recorded = _history_pins(project=project, articles=articles, boards=boards, history=history or []) if boards else 0
     return DemoSeeded(
         tenant=tenant,
         username=user.username,

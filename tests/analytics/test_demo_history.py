@@ -83,3 +83,12 @@ def test_seed_demo_refuses_a_history_file_that_is_not_a_list_of_past_pins(tmp_pa
         call_command("seed_demo", "--history-json", str(bad))
     with pytest.raises(CommandError, match="cannot read"):
         call_command("seed_demo", "--history-json", str(tmp_path / "missing.json"))
+
+
+def test_the_pins_list_opens_on_the_demos_pins_of_today_before_its_past(demo):
+    seeded = demo_seed(**demo)
+
+    newest = list(Pin.objects.filter(project_id=seeded.project_id).order_by("-created_at", "id")[:14])
+
+    assert all(pin.status != PinStatus.PUBLISHED for pin in newest)
+    assert set(seeded.due_pin_ids) <= {str(pin.pk) for pin in newest}
