@@ -42,7 +42,8 @@ def _free(now: datetime) -> Q:
 
 
 def already_syncing_message(connection: PinterestConnection | int) -> str:
-    return f"Pinterest account {connection} is already syncing its analytics; try again when it has finished."
+    who = f"Pinterest account {connection}" if isinstance(connection, PinterestConnection) else "The connection"
+    return f"{who} is already syncing its analytics; try again when it has finished."
 
 
 @dataclass
