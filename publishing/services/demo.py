@@ -92,7 +92,9 @@ def demo_image(*, title: str, color: tuple[int, int, int], size: tuple[int, int]
         draw.rectangle([0, y, width, y + 4], fill=tuple(max(0, c - shade) for c in color))
     if width >= 200:
         draw.rectangle([40, height // 2 - 60, width - 40, height // 2 + 60], fill=(255, 255, 255))
-        draw.text((60, height // 2 - 10), title[:60], fill=(30, 30, 30), font_size=36)
+        # The text scales with the picture, so a small one (the past pins') looks like a big one.
+        draw.text((40 + 20 * width // 1000, height // 2 - 10), title[:60], fill=(30, 30, 30),
+                  font_size=min(36, max(12, width * 36 // 1000)))
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
