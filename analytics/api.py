@@ -4,7 +4,8 @@ a sync) and present. Tenant-scoped: another tenant's pin, project or connection 
 - ``GET /api/projects/{id}/analytics/?from=&to=``: totals, per day, per board, per kind, top pins.
 - ``GET /api/pins/{id}/analytics/?from=&to=``: the pin's totals and days.
 - Both as CSV with ``?format=csv`` or ``Accept: text/csv``.
-- ``POST /api/connections/{id}/sync-analytics/``: sync the connection now (queued for a worker).
+- ``POST /api/connections/{id}/sync-analytics/``: sync the connection now (queued for a worker;
+  409 while a sync of it runs, ``analytics.services.lease``).
 """
 
 from django.utils import timezone
@@ -14,7 +15,6 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from analytics.queue import enqueue_connection_sync
 from analytics.renderers import CsvRenderer
 from analytics.selectors import (
     connection_analytics_state,
@@ -31,9 +31,9 @@ from analytics.serializers import (
     pin_csv_rows,
     project_csv_rows,
 )
+from analytics.services.lease import connection_sync_request
 from apikeys.scopes import Scope
 from pinpublisher.api import TenantApi, error_responses, get_or_404, no_input
-from pinterest.errors import ConnectionUnusable
 from pinterest.selectors import connections_for_tenant
 
 RANGE_PARAMETERS = [
@@ -104,7 +104,8 @@ class ConnectionSyncAnalyticsApi(TenantApi):
         summary="Sync the connection's analytics now",
         description="Queues a sync of the account's daily totals and its published pins' metrics (the "
         "daily job does the same at 03:00 UTC). Final days are not fetched again. When Pinterest asked to "
-        "wait, `resume_at` says when the sync runs. An inactive connection answers 409 `connection_inactive`.",
+        "wait, `resume_at` says when the sync runs. An inactive connection answers 409 `connection_inactive`; "
+        "one being synced now (the daily job, or an earlier sync now) 409 `already_syncing`.",
         responses={202: SyncQueuedSerializer, **error_responses(404, 409)},
     )
     @no_input
@@ -112,9 +113,7 @@ class ConnectionSyncAnalyticsApi(TenantApi):
         connection = get_or_404(
             connections_for_tenant(tenant=self.tenant), label="Connection", pk=connection_id
         )
-        if not connection.is_active:
-            raise ConnectionUnusable(f"Pinterest account {connection} is not connected; reconnect it first.")
-        enqueue_connection_sync(connection_id=connection.pk)
+        connection_sync_request(connection=connection)
         state = connection_analytics_state(connection_id=connection.pk)
         return Response(
             SyncQueuedSerializer({

@@ -20,6 +20,9 @@ DEFAULTS: dict[str, Any] = {
     "ANALYTICS_RATE_LIMIT_BACKOFF_SECONDS": 60.0,
     #: Pinterest failed or could not be reached: the connection's sync resumes after this long.
     "ANALYTICS_RETRY_SECONDS": 900.0,
+    #: One sync of a connection at a time: a sync holds the connection's lease this long at most
+    #: without renewing it (it renews between pins); a worker that died frees it after this.
+    "ANALYTICS_SYNC_LEASE_SECONDS": 1800.0,
     #: A weekday-and-hour cell is suggested as a posting time only with at least this many pins.
     "ANALYTICS_SUGGEST_MIN_PINS": 3,
     #: No posting time is suggested before the project has this many pins with metrics in all.

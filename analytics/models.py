@@ -95,6 +95,8 @@ class ConnectionAnalyticsState(models.Model):
     resume_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
+    #: The lease of the sync running now (``analytics.services.lease``): one sync at a time.
+    sync_started_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"analytics of connection {self.connection_id}"

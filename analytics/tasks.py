@@ -14,7 +14,8 @@ def sync_all_analytics() -> int:
 
 
 def sync_connection_analytics(connection_id: int) -> str:
-    """Sync one connection; when Pinterest asked to wait, the resume is scheduled, not slept."""
+    """Sync one connection; when Pinterest asked to wait, the resume is scheduled, not slept. When
+    another sync of it is running (a "Sync now", the daily job's), this one skips (the report says so)."""
     report = connection_sync_analytics(connection_id=connection_id)
     if report.resume_at is not None:
         schedule_connection_resume(connection_id=connection_id, at=report.resume_at)

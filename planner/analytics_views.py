@@ -3,7 +3,8 @@
 Thin: resolve the tenant (``access``), the project within it (another tenant's is a 404, as a
 missing one), read (``analytics_reads``), render. "Sync now" queues the sync of the project's
 Pinterest account through the very function ``POST /api/connections/{id}/sync-analytics/`` calls
-(``analytics.queue.enqueue_connection_sync``), refuses an inactive account with the API's words,
+(``analytics.services.lease.connection_sync_request``), refuses an inactive account or one being
+synced with the API's words,
 and redirects back to the page with a message (post/redirect/get). "Use these as the weekly slots"
 makes the suggested posting times the project's slots through publishing's slots service, the one
 the API's slots endpoint calls.
@@ -21,8 +22,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from analytics.posting_times import NotEnoughData, posting_times
-from analytics.queue import enqueue_connection_sync
 from analytics.selectors import connection_analytics_state
+from analytics.services.lease import connection_sync_request
+from pinpublisher.errors import Conflict
 from planner.access import tenant_member_required
 from planner.analytics_reads import RANGES, posting_card, project_page, slot_label
 from planner.reads import zone_label
@@ -73,11 +75,13 @@ def sync_now(request: HttpRequest, project_id: int, *, tenant: Tenant) -> HttpRe
     connection = project.pinterest_connection
     if connection is None:
         messages.error(request, "Not synced: the project has no Pinterest account.")
-    elif not connection.is_active:
-        messages.error(request, f"Not synced: Pinterest account {connection} is not connected; reconnect it first.")
     else:
-        enqueue_connection_sync(connection_id=connection.pk)
-        messages.success(request, f"Sync of {connection} queued: the numbers appear once it has run.")
+        try:
+            connection_sync_request(connection=connection)
+        except Conflict as err:  # not connected, or already syncing
+            messages.error(request, f"Not synced: {err}")
+        else:
+            messages.success(request, f"Sync of {connection} queued: the numbers appear once it has run.")
     return _back(request, project)
 
 

@@ -47,6 +47,8 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 STANDIN_REFUSAL = "Image is too small"
+#: The stand-in's demo account has pins created over this many past days, their analytics synced at start.
+HISTORY_DAYS = 30
 #: Ctrl-C stops everything within about this long (then what is left is killed).
 STOP_GRACE_SECONDS = 1.0
 
@@ -56,9 +58,9 @@ class Runner:
         self.env = env
         self.children = []
 
-    def manage(self, *args, capture=False):
+    def manage(self, *args, capture=False, env=None):
         result = subprocess.run(
-            [PY, "manage.py", *args], cwd=ROOT, env=self.env, check=False, text=True,
+            [PY, "manage.py", *args], cwd=ROOT, env={**self.env, **(env or {})}, check=False, text=True,
             stdout=subprocess.PIPE if capture else None,
         )
         if result.returncode != 0:
@@ -197,6 +199,20 @@ def check(base, token, seeded, timeout):
     return pins, problems
 
 
+def analytics_check(base, token, seeded):
+    """The demo project's analytics through the REST API: ``HISTORY_DAYS`` days of numbers and a
+    posting-time suggestion. Returns (days with numbers, the suggested cells, what went wrong)."""
+    if not seeded.get("history_pins"):
+        return 0, [], ["the demo has no past pins (no connection to the stand-in?)"]
+    project = seeded["project_id"]
+    page = http_json(f"{base}/api/projects/{project}/analytics/", token=token)
+    days = sum(1 for day in page["per_day"] if day["impressions"])
+    times = http_json(f"{base}/api/projects/{project}/posting-times/", token=token)
+    suggested = [f"{cell['weekday']} {cell['time']} ({cell['pins']} pins)" for cell in times["suggested"]]
+    problems = [] if days >= HISTORY_DAYS - 2 else [f"the analytics show {days} days, expected {HISTORY_DAYS}"]
+    return days, suggested, problems + ([] if suggested else ["no posting-time suggestion"])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="Headless: prove the service publishes, then exit.")
@@ -270,9 +286,20 @@ def main():
             )["result"]
             runner.env["DEMO_PINTEREST_TOKEN"], runner.env["DEMO_PINTEREST_REFRESH_TOKEN"] = access, refresh
             seed_args += ["--token-env", "DEMO_PINTEREST_TOKEN", "--refresh-token-env", "DEMO_PINTEREST_REFRESH_TOKEN"]
+            # The demo account's last 30 days on the stand-in: pins created then, recorded by the seed as published.
+            history = http_json(f"{standin}/_standin/control", data={
+                "action": "seed_demo_history", "username": "demo", "days": HISTORY_DAYS})["result"]
+            history_file = Path(tempfile.mkdtemp(prefix="pinpublisher-demo-")) / "history.json"
+            history_file.write_text(json.dumps(history))
+            seed_args += ["--history-json", str(history_file)]
         elif env.get("PINTEREST_SANDBOX_TOKEN"):
             seed_args += ["--token-env", "PINTEREST_SANDBOX_TOKEN"]
         seeded = json.loads(runner.manage(*seed_args, capture=True))
+        if seeded.get("history_pins") and seeded.get("connection_id"):
+            # The analytics of those 30 days, fetched from the stand-in by the real sync (the daily job's).
+            synced = runner.manage("sync_analytics", "--connection", str(seeded["connection_id"]), capture=True,
+                                   env={"LOG_LEVEL": "WARNING"})  # one line for the sync, not one per pin
+            print(f"analytics: {synced.splitlines()[0] if synced else 'not synced'}", flush=True)
         runner.start("web", "runserver", f"{host}:{port}", "--noreload", quiet=args.check)
         runner.start("worker", "qcluster", quiet=args.check)
         # The scheduler looks every 30 s; queue the first sweep now so the due pins go at once.
@@ -283,6 +310,7 @@ def main():
             f"\npinpublisher is running ({'real Pinterest' if real else 'the local Pinterest stand-in'}).\n"
             f"  planner:   {base}/   login {seeded['username']} / {seeded['password']}"
             f"   ({'superuser' if args.superuser else 'owner of the Demo tenant'}; the demo's pins)\n"
+            f"  analytics: {base}/planner/analytics/   (30 days of the demo's past pins, best times to post)\n"
             f"  admin:     {base}/admin/   (operators; the same login)\n"
             f"  API docs:  {base}/api/docs/\n"
             f"  API key:   {seeded['api_key']}   (new on every start; the previous one is revoked)\n"
@@ -295,6 +323,8 @@ def main():
             pins, problems = check(base, seeded["api_key"], seeded, args.timeout)
             shown, planner_problems = planner_check(base, seeded["username"], seeded["password"])
             problems += planner_problems
+            days, suggested, analytics_problems = analytics_check(base, seeded["api_key"], seeded)
+            problems += analytics_problems
             elapsed = time.monotonic() - started
             print("check report:")
             for pin_id, pin in pins.items():
@@ -306,7 +336,7 @@ def main():
                 return 1
             print(f"CHECK PASSED in {elapsed:.0f} s: {len(seeded['due_pin_ids'])} due pins published by the "
                   f"worker, the refused pin reported with Pinterest's message; / opens the planner on the "
-                  f"demo's {shown} pins.")
+                  f"demo's {shown} pins; analytics of {days} days, suggested: {', '.join(suggested)}.")
             return 0
         while not stopping and runner.alive():
             time.sleep(0.2)

@@ -19,6 +19,10 @@ by ``pinterest.services.verdicts``:
 
 One account's trouble never stops the others: every outcome is this connection's only; the
 daily job runs one task per connection. No transaction is held across a call to Pinterest.
+
+One sync of a connection at a time (``analytics.services.lease``): the sync takes the
+connection's lease first; when another sync holds it, this one does nothing and says "already
+syncing" (``skipped``). The lease is renewed between pins and released at the end.
 """
 
 import logging
@@ -33,6 +37,7 @@ from django.utils import timezone
 from analytics.conf import analytics_settings
 from analytics.selectors import PinToSync, pins_to_sync
 from analytics.services import store
+from analytics.services.lease import SyncLease, already_syncing_message, sync_lease_take
 from analytics.services.windows import Window, fetch_window, final_through
 from pinterest.client import PIN_METRICS, VIDEO_METRICS, DayMetrics, PinterestClient
 from pinterest.errors import ConnectionUnusable, PinterestError, PinterestNotFound
@@ -58,6 +63,8 @@ class SyncReport:
     days_stored: int = 0
     resume_at: datetime | None = None
     stopped: bool = False
+    #: Another sync of the connection was running: this one did nothing.
+    skipped: bool = False
     error: str = ""
     skipped_pins: list[str] = field(default_factory=list)
 
@@ -75,6 +82,10 @@ class _Stop(Exception):
     """The connection's sync stops here (a long wait, a rejected token, Pinterest failing)."""
 
 
+class _Lost(Exception):
+    """Another sync holds the connection's lease now: this one stops without a word on the state."""
+
+
 @dataclass
 class _Run:
     connection_id: int
@@ -82,6 +93,13 @@ class _Run:
     report: SyncReport
     today: date
     sleep: Callable[[float], None]
+    lease: SyncLease
+
+    def keep_lease(self) -> None:
+        """Renew the connection's sync lease (when half of it has passed); ``_Lost`` if it was lost."""
+        if not self.lease.keep():
+            self.report.error = "Another sync took this connection over (its lease expired); it goes on."
+            raise _Lost
 
     def call(self, fetch: Callable[[], T]) -> T:
         """``fetch()``, a short 429 waited out and tried again; other errors raised to the caller,
@@ -134,6 +152,23 @@ def connection_sync_analytics(
     if state.resume_at and state.resume_at > now:
         report.resume_at, report.error = state.resume_at, "Pinterest asked to wait; the sync resumes then."
         return report
+    lease = sync_lease_take(connection_id=connection_id)
+    if lease is None:
+        report.skipped, report.error = True, already_syncing_message(connection_id)
+        return report
+    try:
+        return _sync_held(lease, report, today=today, days=days, sleep=sleep, now=now)
+    finally:
+        lease.release()
+
+
+def _sync_held(
+    lease: SyncLease, report: SyncReport, *, today: date, days: int | None, sleep: Callable[[float], None],
+    now: datetime,
+) -> SyncReport:
+    """The sync, under the connection's lease (the state read again: a sync may have ended meanwhile)."""
+    connection_id = lease.connection_id
+    state = store.connection_state(connection_id=connection_id)
     connection = PinterestConnection.objects.get(pk=connection_id)
     try:
         client = connection_client(connection=connection)
@@ -141,12 +176,16 @@ def connection_sync_analytics(
         report.error = str(exc)
         store.connection_state_save(connection_id=connection_id, now=now, error=report.error)
         return report
-    run = _Run(connection_id, client, report, today, sleep)
+    run = _Run(connection_id, client, report, today, sleep, lease)
     try:
         if days is not None or state.synced_on != today:
             _sync_account(run, state.final_through, days)
         for pin in pins_to_sync(connection_id=connection_id):
+            run.keep_lease()
             _sync_pin(run, pin, days)
+    except _Lost:
+        logger.warning("Analytics sync of connection %s stopped: %s", connection_id, report.error)
+        return report
     except _Stop:
         report.stopped = True
         store.connection_state_save(

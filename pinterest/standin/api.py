@@ -82,6 +82,7 @@ CONTROL_ACTIONS = (
     "login_as",
     "set_grant_scope",
     "seed_demo",
+    "seed_demo_history",
     "reset",
 )
 

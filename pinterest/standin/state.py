@@ -19,6 +19,8 @@ from collections import Counter, deque
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 
+from pinterest.standin import demo_history
+
 ACCESS_TOKEN_SECONDS = 30 * 24 * 3600
 REFRESH_TOKEN_SECONDS = 60 * 24 * 3600
 CODE_SECONDS = 10 * 60
@@ -824,6 +826,11 @@ class StandinState:
                             self.add_board_section(existing[board_name], section_name)
             self.login_as(user)
             return user
+
+    def seed_demo_history(self, username="demo", days=30) -> list[dict]:
+        """The demo user's pins of the last ``days`` days, backdated (see ``demo_history``)."""
+        with self.lock:
+            return demo_history.history_pins(self, username=username, days=days)
 
 
 DEMO_SECTIONS = {"Recipes": ("Soups", "Desserts")}

@@ -41,6 +41,9 @@ Analytics (``GET /v5/pins/{id}/analytics``, ``GET /v5/user_account/analytics``; 
 - ``set_analytics_today(day=None)``: the day the analytics take as today (the last 3 days before
   it are revised ``ESTIMATE``s); ``set_rate_limit(..., category="org_analytics")`` limits them;
   ``fail_next("429" | "404", endpoint="pin_analytics" | "user_account_analytics")``
+- ``seed_demo_history(username="demo", days=30)``: the demo user's pins created over the last
+  ``days`` days at a few weekly times (``pinterest.standin.demo_history``), backdated, returned
+  as ``[{"id", "board_id", "created_at", "title"}]`` (``make run`` records them as published)
 
 Board sections (``GET /v5/boards/{id}/sections``, paged like the other lists):
 - ``add_board_section(board_id, name) -> section_id``; ``rename_board_section(section_id,
@@ -109,7 +112,8 @@ list of them) calls the method of the same name (``fail_next_creates``, ``set_la
 ``add_board_section``, ``rename_board_section``, ``delete_board_section``,
 ``register_media``, ``set_media_processing_seconds``, ``fail_next_upload``,
 ``fail_next_media_processing``,
-``deny_next_authorize``, ``login_as``, ``set_grant_scope``, ``seed_demo``, ``reset``, ...)
+``deny_next_authorize``, ``login_as``, ``set_grant_scope``, ``seed_demo``, ``seed_demo_history``,
+``reset``, ...)
 and answers ``{"ok": true, "result": ...}``.
 """
 

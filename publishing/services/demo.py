@@ -7,6 +7,11 @@ pins, one connection to the fresh stand-in, its boards once), so every start sho
 The admin password and the API key are new on every run (they
 are printed; keys are stored as hashes, so the previous one cannot be shown again and is
 revoked).
+
+With ``history`` (``make run`` passes the stand-in's demo account's past pins, backdated over
+the last 30 days) the project also holds those pins as already published, on their boards, so
+the analytics sync (run next by ``make run``, against the stand-in) has a month of days to fetch
+and the posting-time suggestion has pins published at known weekdays and hours.
 """
 
 import functools
@@ -32,8 +37,10 @@ from pinterest.services.connect import connection_add_from_token
 from publishing.models import (
     BlogArticle,
     BlogProject,
+    CarouselItem,
     Membership,
     Pin,
+    PinKind,
     PinStatus,
     PublishBatch,
     Tenant,
@@ -71,6 +78,8 @@ class DemoSeeded:
     pins_total: int
     due_pin_ids: list
     refused_pin_id: str
+    project_id: int = 0
+    history_pins: int = 0
 
 
 def demo_image(*, title: str, color: tuple[int, int, int], size: tuple[int, int] = (1000, 1500)) -> bytes:
@@ -83,7 +92,9 @@ def demo_image(*, title: str, color: tuple[int, int, int], size: tuple[int, int]
         draw.rectangle([0, y, width, y + 4], fill=tuple(max(0, c - shade) for c in color))
     if width >= 200:
         draw.rectangle([40, height // 2 - 60, width - 40, height // 2 + 60], fill=(255, 255, 255))
-        draw.text((60, height // 2 - 10), title[:60], fill=(30, 30, 30), font_size=36)
+        # The text scales with the picture, so a small one (the past pins') looks like a big one.
+        draw.text((40 + 20 * width // 1000, height // 2 - 10), title[:60], fill=(30, 30, 30),
+                  font_size=min(36, max(12, width * 36 // 1000)))
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
@@ -137,6 +148,58 @@ def _media_pins(
         yield pin, True
 
 
+def _history_pins(
+    *, project: BlogProject, articles: list[BlogArticle], boards: list[Board], history: list[dict[str, Any]]
+) -> int:
+    """Record the account's past pins (``{"id", "board_id", "created_at"}``, Pinterest's ids and
+    times) as the project's published pins, once each; returns how many were new. A pin on a
+    board the connection does not have is skipped."""
+    by_remote = {board.pinterest_board_id: board for board in boards}
+    known = set(Pin.objects.filter(project=project).exclude(pinterest_pin_id="").values_list(
+        "pinterest_pin_id", flat=True))
+    created = 0
+    for index, past in enumerate(history):
+        board = by_remote.get(str(past["board_id"]))
+        if board is None or str(past["id"]) in known:
+            continue
+        published = datetime.fromisoformat(past["created_at"])
+        article_index = index % len(articles)
+        title = f"{ARTICLES[article_index][1]} ({published:%a %H:%M})"
+        kind = HISTORY_KINDS.get(past.get("media_type", "image"), PinKind.IMAGE)
+        pin = Pin(
+            project=project, article=articles[article_index], board=board, title=title, kind=kind,
+            description=f"{ARTICLES[article_index][1]}: read the whole article on the demo blog.",
+            alt_text=f"Illustration for {ARTICLES[article_index][1]}", status=PinStatus.PUBLISHED,
+            scheduled_at=published, published_at=published, pinterest_pin_id=str(past["id"]),
+        )
+        _history_media(pin, index=index, title=title)
+        created += 1
+    return created
+
+
+#: Pinterest's media_type of a past pin -> the kind of pin recorded for it.
+HISTORY_KINDS = {"image": PinKind.IMAGE, "video": PinKind.VIDEO, "multiple_images": PinKind.CAROUSEL}
+
+
+def _history_media(pin: Pin, *, index: int, title: str) -> None:
+    """Save the past pin with what its kind shows: small pictures (the planner shows thumbnails,
+    and the demo starts quickly), the demo's tiny video with a cover, two carousel steps."""
+    def picture(label: str, shade: int = 0) -> ContentFile:
+        return ContentFile(demo_image(title=label, color=COLORS[(index + shade) % len(COLORS)], size=(400, 600)))
+
+    name = f"demo-history-{index + 1}"
+    if pin.kind == PinKind.VIDEO:
+        pin.video.save(f"{name}.mp4", ContentFile(DEMO_VIDEO.read_bytes()), save=False)
+        pin.cover_image.save(f"{name}-cover.png", picture(title), save=False)
+    elif pin.kind == PinKind.IMAGE:
+        pin.image.save(f"{name}.png", picture(title), save=False)
+    pin.save()
+    if pin.kind == PinKind.CAROUSEL:
+        for position in range(2):
+            item = CarouselItem(pin=pin, position=position, title=f"Step {position + 1}", width=400, height=600)
+            item.image.save(f"{name}-{position + 1}.png", picture(f"{title}: step {position + 1}", position))
+
+
 def demo_reset(*, tenant: Tenant) -> None:
     """Forget the demo tenant's content and accounts: its pins (and their images), batches,
     projects and Pinterest connections (with their boards). Its users and keys stay. Only
@@ -161,6 +224,7 @@ def demo_seed(
     now: datetime | None = None,
     reset: bool = False,
     superuser: bool = False,
+    history: list[dict[str, Any]] | None = None,
 ) -> DemoSeeded:
     """Create (or find) the demo tenant, its owner, project, articles and pins, and a new API key
     (the previous demo key is revoked).
@@ -170,7 +234,8 @@ def demo_seed(
     forgotten first (``demo_reset``), so due pins are due again and one connection holds the
     boards once. With ``access_token`` the project is connected to that Pinterest account (the
     stand-in's demo user, or a sandbox token) and its boards are synced; without it the
-    pins wait as drafts for a connection made through OAuth.
+    pins wait as drafts for a connection made through OAuth. ``history``: the account's past pins
+    to record as published (``_history_pins``; only with a connection).
     Raises ConnectError / PinterestError when the token cannot be used.
     """
     now = now or timezone.now()
@@ -202,6 +267,8 @@ def demo_seed(
         ).connection
     boards = list(connection.boards.filter(is_archived=False).order_by("name")) if connection else []
 
+    # The past first, so the pins lists (newest first) open on the demo's pins of today.
+    recorded = _history_pins(project=project, articles=articles, boards=boards, history=history or []) if boards else 0
     created = 0
     due, refused = [], ""
     for index, (title, article_index, status, scheduled_at, size) in enumerate(_plan(now)):
@@ -244,4 +311,6 @@ def demo_seed(
         pins_total=project.pins.count(),
         due_pin_ids=due,
         refused_pin_id=refused,
+        project_id=project.pk,
+        history_pins=recorded,
     )

@@ -15,6 +15,7 @@ from django_q.models import OrmQ
 
 from analytics.models import PinDailyMetrics
 from analytics.selectors import project_analytics
+from analytics.services.lease import sync_lease_take
 from planner.analytics_reads import last_day
 from publishing.models import PinStatus
 from tests.factories import make_board, make_connection, make_pin, make_project, make_user
@@ -121,6 +122,14 @@ def test_sync_now_refuses_an_account_that_is_not_connected(member, world):
     world["connection"].save()
     response = member.post(f"/planner/analytics/projects/{world['project'].pk}/sync/", follow=True)
     assert "Not synced" in response.content.decode()
+    assert not OrmQ.objects.exists()
+
+
+def test_sync_now_refuses_an_account_being_synced_with_the_apis_words(member, world):
+    sync_lease_take(connection_id=world["connection"].pk)  # the daily job's sync is running
+    response = member.post(f"/planner/analytics/projects/{world['project'].pk}/sync/", follow=True)
+    assert "Not synced: Pinterest account" in response.content.decode()
+    assert "is already syncing its analytics" in response.content.decode()
     assert not OrmQ.objects.exists()
 
 
