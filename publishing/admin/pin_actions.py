@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from pinpublisher.timezones import format_when
-from publishing.admin.service_forms import staff_user
-from publishing.engine import batch_expected_at, batch_summary, pins_publish_bulk
+from publishing.approvals import pins_publish_many
+from publishing.engine import batch_expected_at, batch_summary
 from publishing.models import Pin, Tenant
 from publishing.services.readiness import ReadinessResult, pins_mark_ready, pins_retry_failed
 
@@ -36,9 +36,15 @@ class PinActions(_PinAdminBase):
         for pin_id, tenant_id in queryset.values_list("pk", "project__tenant_id"):
             by_tenant.setdefault(tenant_id, []).append(pin_id)
         for tenant_id, pin_ids in by_tenant.items():
-            batch = pins_publish_bulk(
-                tenant=Tenant.objects.get(pk=tenant_id), pin_ids=pin_ids, trigger="admin", user=staff_user(request)
-            )
+            # An editor's pins of a project whose pins need approval go to review instead (issue 29).
+            batch, asked = pins_publish_many(tenant=Tenant.objects.get(pk=tenant_id), pin_ids=pin_ids, trigger="admin")
+            if asked:
+                self.message_user(request, ngettext(
+                    "%(count)d pin sent for review: an owner approves before it publishes",
+                    "%(count)d pins sent for review: an owner approves before they publish", len(asked),
+                ) % {"count": len(asked)}, messages.INFO)
+            if batch is None:
+                continue
             summary = batch_summary(batch=batch)
             skipped, failed = summary["skipped"], summary["failed"]
             going = summary["pending"] + summary["published"]
