@@ -78,7 +78,8 @@ class PinSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=PinStatus.choices,
         read_only=True,
-        help_text="Changes only through the schedule/unschedule (and publish) actions.",
+        help_text="Changes only through the schedule/unschedule, publish and approve/reject actions; "
+        "in_review: an editor's ask waits for an owner (projects whose pins need approval).",
     )
     scheduled_at = serializers.DateTimeField(read_only=True, allow_null=True)
     review = serializers.SerializerMethodField(
