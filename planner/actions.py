@@ -130,4 +130,4 @@ def retry(*, pin: Pin) -> Outcome:
     if not result.ready:
         raise ValidationError("Only a pin whose publishing failed can be retried.")
     fresh = result.ready[0]
-    return Outcome(fresh, [("success", f"Retrying: the pin publishes at {_when(fresh)}.")])
+    return _in_review(fresh) or Outcome(fresh, [("success", f"Retrying: the pin publishes at {_when(fresh)}.")])

@@ -123,3 +123,13 @@ def test_another_tenants_pin_in_review_is_not_found_nor_listed(client, world):
     assert client.post(reverse("planner:review-approve", args=[foreign.pk])).status_code == 404
     assert client.post(reverse("planner:review-reject", args=[foreign.pk]), {"comment": "x"}).status_code == 404
     assert Pin.objects.get(pk=foreign.pk).status == PinStatus.IN_REVIEW
+
+
+def test_an_editors_move_on_the_calendar_asks_for_review_and_says_so(client, world):
+    pin = make_pin(project=world["project"], board=world["board"], article=world["article"], status=PinStatus.DRAFT)
+    client.force_login(world["editor"])
+    day = (timezone.now() + timedelta(days=3)).astimezone(BERLIN).date()
+    response = client.post(reverse("planner:calendar-move", args=[pin.pk]), {"at": f"{day:%Y-%m-%d}T10:00"},
+                           HTTP_ACCEPT="application/json")
+    assert response.status_code == 200 and "Sent for review" in response.json()["message"]
+    assert Pin.objects.get(pk=pin.pk).status == PinStatus.IN_REVIEW

@@ -47,10 +47,12 @@ def test_an_editors_schedule_puts_the_pin_in_review_with_the_time_asked_and_who_
     assert pin.status == PinStatus.IN_REVIEW and pin.scheduled_at == at and pin.review_requested_by == editor
 
 
-def test_the_owners_approval_schedules_the_pin_at_the_time_asked(team):
+def test_the_owners_review_list_has_the_pin_and_the_approval_schedules_it_at_the_time_asked(team):
     pin, owner_api, editor_api, _editor = team
     at = later()
     editor_api.post(f"/api/pins/{pin.pk}/schedule/", {"scheduled_at": at.isoformat()}, format="json")
+    waiting = owner_api.get("/api/pins/?status=in_review").json()["results"]
+    assert [item["id"] for item in waiting] == [str(pin.pk)]
     response = owner_api.post(f"/api/pins/{pin.pk}/approve/")
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "ready_to_schedule" and response.json()["review"]["action"] is None
