@@ -81,8 +81,12 @@ def review_approve(request: HttpRequest, pin_id: UUID, *, tenant: Tenant) -> Htt
     else:
         if result is not None and not result.success and result.batch_id is None:
             messages.error(request, f"{done}: approved, but Pinterest did not publish it: {result.error}")
+        elif result is not None:
+            said = "published on Pinterest" if result.success else "publishing in the background"
+            messages.success(request, f"{done}: approved and {said}.")
         else:
-            messages.success(request, f"{done}: approved ({_asked(pin).lower()}).")
+            when = format_when(done.scheduled_at, zone=project_zone(done.project)) if done.scheduled_at else ""
+            messages.success(request, f"{done}: approved: it publishes at {when}.")
     return HttpResponseRedirect(reverse("planner:reviews"))
 
 
