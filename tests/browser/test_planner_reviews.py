@@ -70,7 +70,7 @@ def log_in(driver, live_server, user):
     driver.find_element(By.NAME, "username").send_keys(user.username)
     driver.find_element(By.NAME, "password").send_keys(PASSWORD)
     driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    WebDriverWait(driver, 10).until(lambda d: "/planner/login/" not in d.current_url)
+    WebDriverWait(driver, 30).until(lambda d: "/planner/login/" not in d.current_url)
 
 
 def test_an_owner_sends_one_pin_back_with_a_comment_and_approves_the_other(driver, live_server, world, steps):
@@ -95,7 +95,7 @@ def test_an_owner_sends_one_pin_back_with_a_comment_and_approves_the_other(drive
     assert_accessible(driver, "send back open")
     steps.shot("send back with a comment")
     card.find_element(By.CSS_SELECTOR, "button[name=reject]").click()
-    WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".pl-messages"))
+    WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".pl-messages"))
     assert "sent back to draft" in message(driver)
     assert "blue bowl" in driver.find_element(By.ID, "sent-back").text
     assert no_sideways_scroll(driver)
@@ -104,7 +104,7 @@ def test_an_owner_sends_one_pin_back_with_a_comment_and_approves_the_other(drive
     approve = driver.find_element(By.CSS_SELECTOR, f'.pl-review[data-pin="{lemon.pk}"] button[name=approve]')
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", approve)
     approve.click()
-    WebDriverWait(driver, 10).until(lambda d: "approved" in d.find_element(By.CSS_SELECTOR, ".pl-messages").text)
+    WebDriverWait(driver, 30).until(lambda d: "approved" in d.find_element(By.CSS_SELECTOR, ".pl-messages").text)
     assert driver.find_elements(By.ID, "review-empty")
     assert_accessible(driver, "review list empty")
     steps.shot("approved, nothing left")
