@@ -86,7 +86,7 @@ def review_approve(request: HttpRequest, pin_id: UUID, *, tenant: Tenant) -> Htt
             messages.success(request, f"{done}: approved and {said}.")
         else:
             when = format_when(done.scheduled_at, zone=project_zone(done.project)) if done.scheduled_at else ""
-            messages.success(request, f"{done}: approved: it publishes at {when}.")
+            messages.success(request, f"{done}: approved; it publishes at {when}.")
     return HttpResponseRedirect(reverse("planner:reviews"))
 
 
