@@ -241,3 +241,17 @@ def test_the_api_schema_lists_in_review_the_review_and_the_approve_and_reject_en
     assert "in_review" in statuses
     assert "review" in schema["components"]["schemas"]["Pin"]["properties"]
     assert "requires_approval" in schema["components"]["schemas"]["Project"]["properties"]
+
+
+def test_a_key_acts_as_the_member_who_made_it_and_a_session_as_its_user(team, tenant):
+    pin, _owner, _editor_api, editor = team
+    from rest_framework.test import APIClient
+
+    editor_session = APIClient()
+    editor_session.force_login(editor)
+    at = later().isoformat()
+    assert editor_session.post(f"/api/pins/{pin.pk}/schedule/", {"scheduled_at": at}, format="json").json()[
+        "status"] == "in_review"
+    # An owner's key decides; an editor's key (every scope) cannot.
+    assert api_client(editor).post(f"/api/pins/{pin.pk}/approve/").status_code == 403
+    assert api_client(make_user(tenant)).post(f"/api/pins/{pin.pk}/approve/").status_code == 200
