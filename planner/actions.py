@@ -6,9 +6,11 @@ differ from what the API would do:
   transaction, ``pin_schedule``'s rule), as ``PATCH /api/pins/<id>/`` with ``scheduled_at``;
 - Add to queue: the write, then ``queue_slots.pin_add_to_queue`` (``POST /api/pins/<id>/queue/``),
   as one (``content.written_then``);
-- Publish now: the write and ``engine.pin_validate_for_publish`` as one, then ``engine.pin_publish``
-  (``POST /api/pins/<id>/publish/``) once it is committed (a call to Pinterest never runs inside a
-  transaction);
+- Publish now: the write and ``engine.pin_validate_for_publish`` as one, then
+  ``approvals.pin_publish_now`` (``POST /api/pins/<id>/publish/``) once it is committed (a call to
+  Pinterest never runs inside a transaction);
+- in a project whose pins need approval, an editor's schedule, queue or publish ends in review (the
+  services decide); the message says so;
 - Back to draft: ``content.pin_unschedule``; Retry: ``readiness.pins_retry_failed`` (the admin's
   "Retry failed": ``pin_schedule`` at the pin's time, or now).
 
@@ -28,8 +30,8 @@ from django.core.exceptions import ValidationError
 from pinpublisher.timezones import format_when
 from planner.forms import ComposerForm
 from planner.reads import project_zone
-from publishing import engine
-from publishing.models import Pin, PinStatus, PublishTrigger, Tenant
+from publishing import approvals, engine
+from publishing.models import Pin, PinStatus, PublishTrigger, ReviewAction, Tenant
 from publishing.selectors import pins_with_relations
 from publishing.services import content, queue_slots, readiness
 
@@ -72,11 +74,11 @@ def compose(
         at = form.scheduled_time(required=True)
         pin = _writer(form, tenant, scheduled_at=at)()
         said = "Scheduled for" if action == "schedule" else "Changes saved: it publishes at"
-        return Outcome(pin, [("success", f"{said} {_when(pin)}.")])
+        return _in_review(pin) or Outcome(pin, [("success", f"{said} {_when(pin)}.")])
     write = _writer(form, tenant)
     if action == "queue":
         pin = content.written_then(write, lambda pin: queue_slots.pin_add_to_queue(pin=pin))
-        return Outcome(pin, [("success", f"Added to the queue: it publishes at {_when(pin)}.")])
+        return _in_review(pin) or Outcome(pin, [("success", f"Added to the queue: it publishes at {_when(pin)}.")])
     if action == "publish":
         def checked(pin: Pin) -> Pin:
             engine.pin_validate_for_publish(pin=pins_with_relations().get(pk=pin.pk))
@@ -95,9 +97,21 @@ def compose(
     return Outcome(pin, messages)
 
 
+def _in_review(pin: Pin) -> Outcome | None:
+    """What to tell when the ask went to review instead (an editor, a project whose pins need approval)."""
+    if pin.status != PinStatus.IN_REVIEW:
+        return None
+    asked = ReviewAction(pin.review_action).label.lower() if pin.review_action else "publish"
+    when = f" ({_when(pin)})" if pin.review_action == ReviewAction.SCHEDULE else ""
+    return Outcome(pin, [("info", f"Sent for review: an owner approves before it publishes (asked: {asked}{when}).")])
+
+
 def publish_now(*, pin: Pin, user: Any) -> Outcome:
-    """``engine.pin_publish`` for a person waiting, as the API's publish-now; says what came of it."""
-    result = engine.pin_publish(pin_id=pin.pk, trigger=PublishTrigger.MANUAL, user=user)
+    """``approvals.pin_publish_now`` for a person waiting, as the API's publish-now (an editor's goes to
+    review when the project's pins need approval); says what came of it."""
+    result = approvals.pin_publish_now(pin=pin, trigger=PublishTrigger.MANUAL)
+    if isinstance(result, Pin):
+        return _in_review(result) or Outcome(result)
     fresh = Pin.objects.get(pk=pin.pk)
     if result.success:
         return Outcome(fresh, [("success", "Published on Pinterest.")])
@@ -116,4 +130,4 @@ def retry(*, pin: Pin) -> Outcome:
     if not result.ready:
         raise ValidationError("Only a pin whose publishing failed can be retried.")
     fresh = result.ready[0]
-    return Outcome(fresh, [("success", f"Retrying: the pin publishes at {_when(fresh)}.")])
+    return _in_review(fresh) or Outcome(fresh, [("success", f"Retrying: the pin publishes at {_when(fresh)}.")])

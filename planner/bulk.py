@@ -31,8 +31,8 @@ from pinpublisher.timezones import format_when
 from pinterest.limits import TEXT_LIMITS
 from pinterest.models import Board
 from planner.reads import project_zone
-from publishing import engine
-from publishing.models import BlogArticle, BlogProject, Pin, PublishBatch, PublishTrigger, Tenant
+from publishing import approvals, engine
+from publishing.models import BlogArticle, BlogProject, Pin, PinStatus, PublishBatch, PublishTrigger, Tenant
 from publishing.selectors_queue import local_to_utc
 from publishing.services import content, queue_slots
 
@@ -123,7 +123,10 @@ def pins_move_to_board(*, pins: list[Pin], board: Board) -> list[Line]:
 
 def pins_queue(*, pins: list[Pin]) -> list[Line]:
     def queue(pin: Pin, _k: int) -> str:
-        return f"Queued: it publishes at {_when(queue_slots.pin_add_to_queue(pin=pin))}."
+        queued = queue_slots.pin_add_to_queue(pin=pin)
+        if queued.status == PinStatus.IN_REVIEW:
+            return MSG_SENT_FOR_REVIEW
+        return f"Queued: it publishes at {_when(queued)}."
 
     return _each(pins, queue)
 
@@ -133,6 +136,8 @@ def pins_schedule_spaced(*, pins: list[Pin], start: datetime, step: timedelta) -
     def schedule(pin: Pin, k: int) -> str:
         first = local_to_utc(day=start.date(), at=start.time(), zone=pin.project.zone)
         scheduled = content.pin_schedule(pin=pin, scheduled_at=first + k * step)
+        if scheduled.status == PinStatus.IN_REVIEW:
+            return f"{MSG_SENT_FOR_REVIEW[:-1]} (asked for {_when(scheduled)})."
         return f"Scheduled for {_when(scheduled)}."
 
     return _each(pins, schedule)
@@ -146,6 +151,8 @@ def pins_delete(*, pins: list[Pin]) -> list[Line]:
     return _each(pins, delete)
 
 
+MSG_SENT_FOR_REVIEW = "Sent for review: an owner approves before it publishes."
+
 OUTCOME_TEXTS = {
     "published": "Published on Pinterest.",
     "pending": "Publishing in the background, paced for its account.",
@@ -154,13 +161,18 @@ OUTCOME_TEXTS = {
 
 
 def pins_publish_now(*, tenant: Tenant, pins: list[Pin], user: Any) -> list[Line]:
-    """One batch of every pin (``engine.pins_publish_bulk``); each line says its item's outcome."""
-    batch = engine.pins_publish_bulk(tenant=tenant, pin_ids=[pin.pk for pin in pins], trigger=PublishTrigger.BULK,
-                                     user=user)
+    """One batch of every pin (``approvals.pins_publish_many``: an editor's pins of a project whose pins
+    need approval go to review instead); each line says its item's outcome."""
+    batch, asked = approvals.pins_publish_many(tenant=tenant, pin_ids=[pin.pk for pin in pins],
+                                               trigger=PublishTrigger.BULK)
     results = {item["id"]: item for item in engine.batch_summary(batch=PublishBatch.objects.get(pk=batch.pk))[
-        "results"]}
+        "results"]} if batch is not None else {}
+    in_review = {pin.pk for pin in asked}
     lines = []
     for pin in pins:
+        if pin.pk in in_review:
+            lines.append(Line(_name(pin), True, MSG_SENT_FOR_REVIEW, str(pin.pk)))
+            continue
         item = results.get(str(pin.pk), {})
         outcome = item.get("outcome", "pending")
         text = OUTCOME_TEXTS.get(outcome) or f"Not published: {item.get('error') or 'Pinterest refused it.'}"

@@ -92,6 +92,8 @@ def pin_move(request: HttpRequest, pin_id: UUID, *, tenant: Tenant) -> HttpRespo
         return _answer(request, wants_json, ok=False, status=status, text=f"Not moved: {reason}")
     when = format_when(pin.scheduled_at, zone=project_zone(pin.project))
     text = f"Scheduled for {when}." if was_draft else f"Moved to {when}."
+    if pin.status == PinStatus.IN_REVIEW:
+        text = f"Sent for review: an owner approves it for {when} before it publishes."
     return _answer(request, wants_json, ok=True, status=200, text=text, pin=str(pin.pk),
                    at=pin.scheduled_at.isoformat() if pin.scheduled_at else None)
 

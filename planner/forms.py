@@ -242,7 +242,7 @@ def initial_of(pin: Pin) -> dict[str, Any]:
 #: The statuses as the list names them (``reads.status_label``).
 STATUS_FILTER_CHOICES = [(PinStatus.DRAFT, "Draft"), (PinStatus.READY_TO_SCHEDULE, "Scheduled"),
                          (PinStatus.PUBLISHING, "Publishing"), (PinStatus.PUBLISHED, "Published"),
-                         (PinStatus.ERROR, "Failed")]
+                         (PinStatus.ERROR, "Failed"), (PinStatus.IN_REVIEW, "In review")]
 
 
 class PinListFilter(forms.Form):

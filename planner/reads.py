@@ -148,6 +148,7 @@ STATUS_TONES: dict[str, str] = {
     PinStatus.PUBLISHING: "warn",
     PinStatus.PUBLISHED: "ok",
     PinStatus.ERROR: "bad",
+    PinStatus.IN_REVIEW: "warn",
 }
 
 
@@ -164,4 +165,5 @@ STATUS_LABELS: dict[str, str] = {
     PinStatus.PUBLISHING: "Publishing\u2026",
     PinStatus.PUBLISHED: "Published",
     PinStatus.ERROR: "Failed",
+    PinStatus.IN_REVIEW: "In review",
 }

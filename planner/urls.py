@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from planner import analytics_views, calendar_views, views, views_bulk
+from planner import analytics_views, calendar_views, review_views, views, views_bulk
 
 app_name = "planner"
 
@@ -35,4 +35,11 @@ urlpatterns += [
     path("analytics/projects/<int:project_id>/sync/", analytics_views.sync_now, name="analytics-sync"),
     path("analytics/projects/<int:project_id>/posting-times/", analytics_views.use_posting_times,
          name="analytics-posting-times"),
+]
+
+urlpatterns += [
+    path("reviews/", review_views.review_list, name="reviews"),
+    path("reviews/<uuid:pin_id>/approve/", review_views.review_approve, name="review-approve"),
+    path("reviews/<uuid:pin_id>/reject/", review_views.review_reject, name="review-reject"),
+    path("projects/<int:project_id>/approval/", review_views.project_approval, name="project-approval"),
 ]

@@ -335,7 +335,9 @@ class PinScheduleApi(PublishingApi):
         tags=["pins"],
         description="Schedules the pin and marks it ready_to_schedule. `scheduled_at` must carry "
         "a timezone offset and not be in the past. The pin needs a board and an image. Works "
-        "from draft, ready_to_schedule (a new time) and error (a retry).",
+        "from draft, ready_to_schedule (a new time), error (a retry) and in_review. In a project whose "
+        "pins need approval, an editor's schedule puts the pin in_review with the time asked instead "
+        "(an owner approves it: POST /api/pins/{id}/approve/).",
         request=PinScheduleSerializer,
         responses={200: PinSerializer, **error_responses(400, 404, 409, 415)},
     )

@@ -4,7 +4,7 @@ read a pin's attempts. Thin: parse, call one service or selector, present."""
 import uuid
 
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,9 +19,12 @@ from pinpublisher.api import (
     paginated_response,
     parse,
 )
-from publishing import engine, selectors
+from publishing import approvals, engine, selectors
 from publishing.api import PublishingApi
-from publishing.models import PublishBatch, PublishTrigger
+from publishing.models import Pin, PublishBatch, PublishTrigger
+from publishing.serializers import PinSerializer
+
+MSG_IN_REVIEW = "The project's pins need approval: the pin waits in review until an owner approves it."
 
 MAX_BULK = 500
 
@@ -45,12 +48,20 @@ class BulkPublishInputSerializer(serializers.Serializer):
 
 
 class BulkPublishAcceptedSerializer(serializers.Serializer):
+    batch_id = serializers.UUIDField(allow_null=True, help_text="Null when every pin went to review.")
+    total = serializers.IntegerField()
+    status_url = serializers.URLField(allow_null=True)
+    in_review = serializers.ListField(
+        child=serializers.UUIDField(),
+        help_text="The pins that wait for an owner's approval instead (a project whose pins need approval, "
+        "asked by an editor); they are not in the batch.",
+    )
+
+
+class PublishHandedOffSerializer(serializers.Serializer):
     batch_id = serializers.UUIDField()
     total = serializers.IntegerField()
     status_url = serializers.URLField()
-
-
-class PublishHandedOffSerializer(BulkPublishAcceptedSerializer):
     expected_at = serializers.DateTimeField(
         help_text="When the pin is expected to go: the account's next slot (Pinterest's Retry-After, its "
         "pacing), or now."
@@ -105,6 +116,12 @@ class AttemptSerializer(serializers.Serializer):
     error = serializers.CharField()
 
 
+class PublishInReviewSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["in_review"])
+    message = serializers.CharField()
+    pin = PinSerializer()
+
+
 class PinPublishApi(PublishingApi):
     write_scope = Scope.PUBLISH
 
@@ -120,17 +137,29 @@ class PinPublishApi(PublishingApi):
         "the account to wait, a video is still processing), the pin is handed to the background publishers "
         "as a batch of one and the answer is 202 with the batch (follow it at `status_url`) and "
         "`expected_at`, the account's next slot. The pin is never left `publishing` by a request that "
-        "stopped waiting.",
+        "stopped waiting. In a project whose pins need approval, an editor's publish puts the pin in review "
+        "instead (202 with `status: in_review` and the pin); an owner's approval publishes it.",
         responses={
             200: PublishResultSerializer,
-            202: OpenApiResponse(PublishHandedOffSerializer, description="Handed to the background publishers."),
+            202: OpenApiResponse(
+                PolymorphicProxySerializer(
+                    component_name="PublishAccepted",
+                    serializers=[PublishHandedOffSerializer, PublishInReviewSerializer],
+                    resource_type_field_name=None,
+                ),
+                description="Handed to the background publishers, or put in review for an owner's approval.",
+            ),
             **error_responses(400, 404, 409),
         },
     )
     @no_input
     def post(self, request: Request, pin_id: uuid.UUID) -> Response:
         pin = selectors.pin_for_tenant(tenant=self.tenant, pin_id=pin_id)
-        result = engine.pin_publish(pin_id=pin.pk, trigger=PublishTrigger.MANUAL, user=request.user)
+        result = approvals.pin_publish_now(pin=pin, trigger=PublishTrigger.MANUAL)
+        if isinstance(result, Pin):
+            asked = {"status": "in_review", "message": MSG_IN_REVIEW, "pin": result}
+            return Response(PublishInReviewSerializer(asked, context={"request": request}).data,
+                            status=status.HTTP_202_ACCEPTED)
         if result.batch_id is None:
             return Response(result.as_dict())
         status_url = request.build_absolute_uri(reverse("api-publish-batch-detail", args=[result.batch_id]))
@@ -148,7 +177,8 @@ class PinsPublishBulkApi(PublishingApi):
         request=BulkPublishInputSerializer,
         description="Publish many pins in the background, paced per Pinterest account. Any id that is "
         "malformed or not one of your pins makes the whole request a 400 that lists those ids; nothing "
-        "is queued then. Follow the batch at `status_url`.",
+        "is queued then. Follow the batch at `status_url`. An editor's pins of a project whose pins need "
+        "approval go to review instead (`in_review`), outside the batch.",
         responses={
             202: OpenApiResponse(BulkPublishAcceptedSerializer, description="Queued."),
             **error_responses(400, 415),
@@ -169,12 +199,13 @@ class PinsPublishBulkApi(PublishingApi):
         problems += [f"Pin {pin_id} not found." for pin_id in unknown]
         if problems:
             raise exceptions.ValidationError({"pin_ids": problems})
-        batch = engine.pins_publish_bulk(
-            tenant=self.tenant, pin_ids=ids, trigger=PublishTrigger.BULK, user=request.user
+        batch, asked = approvals.pins_publish_many(tenant=self.tenant, pin_ids=ids, trigger=PublishTrigger.BULK)
+        status_url = (
+            request.build_absolute_uri(reverse("api-publish-batch-detail", args=[batch.pk])) if batch else None
         )
-        status_url = request.build_absolute_uri(reverse("api-publish-batch-detail", args=[batch.pk]))
         return Response(
-            {"batch_id": str(batch.pk), "total": batch.total, "status_url": status_url},
+            {"batch_id": str(batch.pk) if batch else None, "total": batch.total if batch else 0,
+             "status_url": status_url, "in_review": [str(pin.pk) for pin in asked]},
             status=status.HTTP_202_ACCEPTED,
         )
 

@@ -55,7 +55,9 @@ class PinQueueApi(PublishingApi):
         request=None,
         description="Schedules the pin into its project's next free posting slot (a minute no pin of any "
         "project on the same Pinterest account holds). A pin already queued may move to an earlier free "
-        "slot. 400 (`project`) when the project has no slots; the pin needs a board and an image.",
+        "slot. 400 (`project`) when the project has no slots; the pin needs a board and an image. In a "
+        "project whose pins need approval, an editor's pin goes in_review with \"queue\" asked instead; the "
+        "slot is taken when an owner approves.",
         responses={200: PinSerializer, **error_responses(400, 404, 409)},
     )
     @no_input

@@ -14,7 +14,8 @@ from pinterest.signals import connection_health_changed, connection_saved, conne
 from publishing.engine import runners_watch
 from publishing.models import Tenant
 from publishing.services.connections import project_attach_connection, project_check_connection_target
-from publishing.services.notifications import connection_health_notify_owners
+from publishing.services.notifications import connection_health_notify_owners, pins_review_notify_owners
+from publishing.signals import pins_review_requested
 
 
 @receiver(connection_target_requested, dispatch_uid="publishing.check_project_target")
@@ -37,6 +38,16 @@ def notify_owners_of_health(
     # Sent inside the transaction that records the change: mail only once it is committed.
     transaction.on_commit(
         lambda: connection_health_notify_owners(connection=connection, health=health, detail=detail, previous=previous)
+    )
+
+
+@receiver(pins_review_requested, dispatch_uid="publishing.notify_owners_of_review")
+def notify_owners_of_review(
+    sender: object, *, pin_ids: list, action: str, requested_by: str, **kwargs: object
+) -> None:
+    # Sent inside the transaction that puts the pins in review: mail only once it is committed.
+    transaction.on_commit(
+        lambda: pins_review_notify_owners(pin_ids=pin_ids, action=action, requested_by=requested_by)
     )
 
 

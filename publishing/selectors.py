@@ -22,6 +22,7 @@ from publishing.models import (
     CarouselItem,
     Membership,
     Pin,
+    PinStatus,
     PublishBatch,
     PublishBatchItem,
     Tenant,
@@ -255,3 +256,22 @@ def tenant_owner_emails(*, tenant_id: int) -> list[str]:
         .values_list("user__email", flat=True)
     )
     return sorted({email.strip() for email in emails if email and email.strip()}, key=str.lower)
+
+
+def pins_in_review(*, tenant: Tenant) -> QuerySet[Pin]:
+    """The tenant's pins waiting for an owner's approval, oldest ask first, with what a review
+    list shows (project, board, article, who asked)."""
+    return (
+        Pin.objects.filter(project__tenant=tenant, status=PinStatus.IN_REVIEW)
+        .select_related("project", "board", "article", "review_requested_by")
+        .order_by("review_requested_at", "pk")
+    )
+
+
+def pins_sent_back(*, tenant: Tenant, limit: int = 20) -> QuerySet[Pin]:
+    """The tenant's drafts an owner sent back with a comment, newest decision first."""
+    return (
+        Pin.objects.filter(project__tenant=tenant, status=PinStatus.DRAFT).exclude(review_comment="")
+        .select_related("project", "reviewed_by")
+        .order_by("-reviewed_at", "pk")[:limit]
+    )

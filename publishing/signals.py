@@ -19,6 +19,19 @@ outcome (a lost answer, a worker that died) was resolved by looking at the board
 after the ``pin_published`` or ``pin_failed`` of the same decision.
 
 ``batch_finished(batch_id, finished_at)``: a publish batch has no pending item left.
+
+The review of issue 29 (sent by ``publishing.services.content.review`` inside the transaction
+of the status change, like the others):
+
+``pins_review_requested(pin_ids, action, requested_by, requested_at)``: the pins wait in review
+for an owner, with what was asked (``schedule``, ``queue``, ``publish``) by whom (a username);
+one signal per ask, so the owners get one email for a bulk ask.
+
+``pin_approved(pin_id, action, approved_by, approved_at)``: an owner approved; the asked action
+was done in the same transaction (a publish is then under way).
+
+``pin_rejected(pin_id, comment, rejected_by, rejected_at)``: an owner sent the pin back to draft
+with ``comment``.
 """
 
 from django.dispatch import Signal
@@ -27,3 +40,6 @@ pin_published = Signal()
 pin_failed = Signal()
 pin_reconciled = Signal()
 batch_finished = Signal()
+pins_review_requested = Signal()
+pin_approved = Signal()
+pin_rejected = Signal()

@@ -7,7 +7,7 @@ place: the uuid converter never matches ``publish-bulk``, so order among them is
 
 from django.urls import path
 
-from publishing import api, api_publish, api_scheduling
+from publishing import api, api_publish, api_review, api_scheduling
 
 urlpatterns = [
     path("projects/", api.ProjectsApi.as_view(), name="api-project-list"),
@@ -22,6 +22,9 @@ urlpatterns = [
     ),
     path("pins/<uuid:pin_id>/publish/", api_publish.PinPublishApi.as_view(), name="api-pin-publish"),
     path("pins/<uuid:pin_id>/attempts/", api_publish.PinAttemptsApi.as_view(), name="api-pin-attempts"),
+    # The review (issue 29): an owner approves or sends back a pin in review.
+    path("pins/<uuid:pin_id>/approve/", api_review.PinApproveApi.as_view(), name="api-pin-approve"),
+    path("pins/<uuid:pin_id>/reject/", api_review.PinRejectApi.as_view(), name="api-pin-reject"),
     path("pins/publish-bulk/", api_publish.PinsPublishBulkApi.as_view(), name="api-pins-publish-bulk"),
     # Planning (api_scheduling): queues, interval pinning, CSV import.
     path("pins/queue/", api_scheduling.PinsQueueBulkApi.as_view(), name="api-pins-queue-bulk"),

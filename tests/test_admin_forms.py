@@ -220,7 +220,7 @@ def change_data(client, pin, **changes):
     [
         (PinStatus.PUBLISHING, "Pin is being published right now; it cannot be changed until publishing ends."),
         (PinStatus.PUBLISHED,
-         "Pin is published; it can be changed only while it is draft, ready to schedule or error."),
+         "Pin is published; it can be changed only while it is draft, ready to schedule, error or in review."),
     ],
 )
 def test_a_publishing_or_published_pin_is_refused_by_the_services_guard(admin_user_client, pin, status, message):

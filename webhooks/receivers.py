@@ -11,7 +11,15 @@ from django.dispatch import receiver
 
 from pinterest.models import PinterestConnection
 from pinterest.signals import connection_health_changed
-from publishing.signals import batch_finished, pin_failed, pin_published, pin_reconciled
+from publishing.signals import (
+    batch_finished,
+    pin_approved,
+    pin_failed,
+    pin_published,
+    pin_reconciled,
+    pin_rejected,
+    pins_review_requested,
+)
 from webhooks.models import EventType
 from webhooks.services.events import (
     event_record_batch_finished,
@@ -51,6 +59,41 @@ def record_pin_reconciled(
         event_type=EventType.PIN_RECONCILED, pin_id=pin_id,
         details={"status": str(status), "pinterest_pin_id": pinterest_pin_id or None,
                  "pinterest_pin_url": pinterest_pin_url or None, "error": error or None},
+    )
+
+
+@receiver(pins_review_requested, dispatch_uid="webhooks.pins_review_requested")
+def record_pins_review_requested(
+    sender: type[Model], *, pin_ids: list[UUID | str], action: str, requested_by: str, requested_at: datetime,
+    **kwargs: object,
+) -> None:
+    for pin_id in pin_ids:
+        event_record_for_pin(
+            event_type=EventType.PIN_REVIEW_REQUESTED, pin_id=pin_id,
+            details={"status": "in_review", "action": str(action), "requested_by": requested_by,
+                     "requested_at": requested_at},
+        )
+
+
+@receiver(pin_approved, dispatch_uid="webhooks.pin_approved")
+def record_pin_approved(
+    sender: type[Model], *, pin_id: UUID | str, action: str, approved_by: str, approved_at: datetime,
+    **kwargs: object,
+) -> None:
+    event_record_for_pin(
+        event_type=EventType.PIN_APPROVED, pin_id=pin_id,
+        details={"action": str(action), "approved_by": approved_by, "approved_at": approved_at},
+    )
+
+
+@receiver(pin_rejected, dispatch_uid="webhooks.pin_rejected")
+def record_pin_rejected(
+    sender: type[Model], *, pin_id: UUID | str, comment: str, rejected_by: str, rejected_at: datetime,
+    **kwargs: object,
+) -> None:
+    event_record_for_pin(
+        event_type=EventType.PIN_REJECTED, pin_id=pin_id,
+        details={"status": "draft", "comment": comment, "rejected_by": rejected_by, "rejected_at": rejected_at},
     )
 
 

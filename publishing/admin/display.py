@@ -19,6 +19,7 @@ STATUS_COLORS: dict[str, str] = {
     PinStatus.PUBLISHING: WAITING,
     PinStatus.PUBLISHED: GOOD,
     PinStatus.ERROR: BAD,
+    PinStatus.IN_REVIEW: WAITING,
 }
 WAITING_COLOR = WAITING
 BATCH_OUTCOME_COLORS = {

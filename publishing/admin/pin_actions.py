@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from pinpublisher.timezones import format_when
-from publishing.admin.service_forms import staff_user
-from publishing.engine import batch_expected_at, batch_summary, pins_publish_bulk
-from publishing.models import Pin, Tenant
+from publishing.approvals import pins_publish_many
+from publishing.engine import batch_expected_at, batch_summary
+from publishing.models import Pin, PinStatus, Tenant
 from publishing.services.readiness import ReadinessResult, pins_mark_ready, pins_retry_failed
 
 if TYPE_CHECKING:
@@ -36,9 +36,15 @@ class PinActions(_PinAdminBase):
         for pin_id, tenant_id in queryset.values_list("pk", "project__tenant_id"):
             by_tenant.setdefault(tenant_id, []).append(pin_id)
         for tenant_id, pin_ids in by_tenant.items():
-            batch = pins_publish_bulk(
-                tenant=Tenant.objects.get(pk=tenant_id), pin_ids=pin_ids, trigger="admin", user=staff_user(request)
-            )
+            # An editor's pins of a project whose pins need approval go to review instead (issue 29).
+            batch, asked = pins_publish_many(tenant=Tenant.objects.get(pk=tenant_id), pin_ids=pin_ids, trigger="admin")
+            if asked:
+                self.message_user(request, ngettext(
+                    "%(count)d pin sent for review: an owner approves before it publishes",
+                    "%(count)d pins sent for review: an owner approves before they publish", len(asked),
+                ) % {"count": len(asked)}, messages.INFO)
+            if batch is None:
+                continue
             summary = batch_summary(batch=batch)
             skipped, failed = summary["skipped"], summary["failed"]
             going = summary["pending"] + summary["published"]
@@ -69,9 +75,16 @@ class PinActions(_PinAdminBase):
         self, request: HttpRequest, result: ReadinessResult, *,
         done: Callable[[int], str], stays: str, other: Callable[[int], str],
     ) -> None:
-        """One message for the pins made ready, one per refused pin (why), one for the others."""
-        count = len(result.ready)
-        if count or not result.refused:
+        """One message for the pins made ready, one for those sent for review instead (an editor, a
+        project whose pins need approval), one per refused pin (why), one for the others."""
+        in_review = sum(1 for pin in result.ready if pin.status == PinStatus.IN_REVIEW)
+        count = len(result.ready) - in_review
+        if in_review:
+            self.message_user(request, ngettext(
+                "%(count)d pin sent for review: an owner approves before it publishes.",
+                "%(count)d pins sent for review: an owner approves before they publish.", in_review,
+            ) % {"count": in_review}, messages.INFO)
+        if count or not (result.refused or in_review):
             self.message_user(request, done(count) % {"count": count},
                               messages.SUCCESS if count else messages.WARNING)
         for pin, reason in result.refused:

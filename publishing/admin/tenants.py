@@ -79,7 +79,7 @@ class MembershipAdmin(MembershipUserChoices, TenantScopedAdmin):
 class BlogProjectForm(ServiceForm):
     class Meta:
         model = BlogProject
-        fields = ("tenant", "name", "pinterest_connection", "timezone")
+        fields = ("tenant", "name", "pinterest_connection", "timezone", "requires_approval")
 
     def clean_timezone(self) -> str:
         return self.cleaned_data["timezone"].strip() or "UTC"
@@ -97,7 +97,7 @@ class BlogProjectForm(ServiceForm):
 class BlogProjectAdmin(ProjectSchedulingAdmin, ServiceFormAdmin):
     form = BlogProjectForm
     tenant_path = "tenant_id"
-    list_display = ("name", "tenant", "pinterest_connection", "created_at")
+    list_display = ("name", "tenant", "pinterest_connection", "requires_approval", "created_at")
     list_filter = ("tenant",)
     search_fields = ("name", "tenant__name")
     list_select_related = ("tenant", "pinterest_connection")

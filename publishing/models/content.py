@@ -1,6 +1,10 @@
 """Tenants, their members, blog projects (and their posting slots), articles, pins and carousels.
 
-Pin status moves ``draft -> ready_to_schedule -> publishing -> published | error``.
+Pin status moves ``draft -> ready_to_schedule -> publishing -> published | error``. In a project
+whose pins need approval, what an editor asks (schedule, queue, publish) waits in ``in_review``
+first: an owner approves (the asked action happens) or sends it back to ``draft`` with a comment
+(``publishing.services.content.review``, ``publishing.approvals``). Nothing publishes a pin in
+review.
 Every move into ``publishing`` is a compare-and-set in the database (see
 ``publishing.services``); the models only describe state.
 """
@@ -71,6 +75,11 @@ class BlogProject(models.Model):
     timezone = models.CharField(
         max_length=64, default="UTC", validators=[validate_timezone],
         help_text="An IANA time zone name, e.g. Europe/Berlin.",
+    )
+    # Issue 29: an editor's schedule, queue or publish waits for an owner's approval.
+    requires_approval = models.BooleanField(
+        default=False,
+        help_text="Pins need approval: what an editor asks (schedule, queue, publish) waits for an owner.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -155,6 +164,16 @@ class PinStatus(models.TextChoices):
     PUBLISHING = "publishing", "Publishing"
     PUBLISHED = "published", "Published"
     ERROR = "error", "Error"
+    IN_REVIEW = "in_review", "In review"
+
+
+class ReviewAction(models.TextChoices):
+    """What an editor asked for a pin in review; the approval does it (blank: nothing asked)."""
+
+    NONE = "", "Nothing asked"
+    SCHEDULE = "schedule", "Schedule at a time"
+    QUEUE = "queue", "Add to the queue"
+    PUBLISH = "publish", "Publish now"
 
 
 class PublishTrigger(models.TextChoices):
@@ -184,8 +203,9 @@ class MediaState(models.TextChoices):
 class Pin(models.Model):
     # Statuses from which a person may publish (manual, bulk, admin).
     PUBLISHABLE_STATUSES = (PinStatus.DRAFT, PinStatus.READY_TO_SCHEDULE, PinStatus.ERROR)
-    # Statuses in which a pin may be edited or deleted through the API.
-    EDITABLE_STATUSES = PUBLISHABLE_STATUSES
+    # Statuses in which a pin may be edited, scheduled or deleted; a pin in review may be (an owner's
+    # schedule decides it, an editor's asks again), but it is never publishable.
+    EDITABLE_STATUSES = (*PUBLISHABLE_STATUSES, PinStatus.IN_REVIEW)
     # The pin's own files (its carousel's images are on its items).
     FILE_FIELDS = ("image", "video", "cover_image")
 
@@ -230,6 +250,18 @@ class Pin(models.Model):
     pinterest_pin_id = models.CharField(max_length=64, blank=True)
     pinterest_pin_url = models.URLField(blank=True)
     error_message = models.TextField(blank=True)
+    # The review (issue 29): what was asked, by whom and when; the owner's comment when sent back;
+    # who decided last and when. ``scheduled_at`` holds the time asked for a schedule.
+    review_action = models.CharField(max_length=10, choices=ReviewAction.choices, blank=True)
+    review_requested_by = models.ForeignKey(
+        publishing_settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    review_requested_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(
+        publishing_settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
     # Interval pinning: this pin is a copy of ``source_pin`` for another board.
     source_pin = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="interval_copies"

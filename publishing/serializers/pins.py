@@ -11,7 +11,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from publishing.models import MediaState, Pin, PinKind, PinStatus
+from publishing.models import MediaState, Pin, PinKind, PinStatus, ReviewAction
 from publishing.rules import waiting_reason
 from publishing.serializers.carousel import CarouselItemSerializer, carousel_item, file_url
 from publishing.serializers.fields import NullIfBlankCharField, NullIfBlankURLField
@@ -21,6 +21,18 @@ from publishing.services.content import pin_warnings
 class PinWarningSerializer(serializers.Serializer):
     field = serializers.CharField()
     message = serializers.CharField()
+
+
+class PinReviewSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(
+        choices=[c for c in ReviewAction.choices if c[0]], allow_null=True,
+        help_text="What the editor asked, while the pin is in review; null once decided.",
+    )
+    requested_by = serializers.IntegerField(allow_null=True, help_text="The user who asked.")
+    requested_at = serializers.DateTimeField(allow_null=True)
+    comment = serializers.CharField(help_text="The owner's comment when the pin was sent back; blank otherwise.")
+    reviewed_by = serializers.IntegerField(allow_null=True, help_text="The owner who decided last.")
+    reviewed_at = serializers.DateTimeField(allow_null=True)
 
 
 class PinListSerializer(serializers.ListSerializer):
@@ -66,9 +78,15 @@ class PinSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=PinStatus.choices,
         read_only=True,
-        help_text="Changes only through the schedule/unschedule (and publish) actions.",
+        help_text="Changes only through the schedule/unschedule, publish and approve/reject actions; "
+        "in_review: an editor's ask waits for an owner (projects whose pins need approval).",
     )
     scheduled_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    review = serializers.SerializerMethodField(
+        help_text="The review (projects whose pins need approval): what an editor asked while the pin is "
+        "in_review (`action`: schedule at `scheduled_at`, queue or publish), by whom and when; the owner's "
+        "`comment` when it was sent back to draft; who decided last and when. Null when never reviewed."
+    )
     published_at = serializers.DateTimeField(read_only=True, allow_null=True)
     pinterest_pin_id = NullIfBlankCharField()
     pinterest_pin_url = NullIfBlankURLField()
@@ -82,6 +100,10 @@ class PinSerializer(serializers.Serializer):
         help_text="Why a due pin stays ready instead of publishing (no account, an inactive or spam-blocked "
         "one, an expired token whose refresh keeps failing); null when nothing holds it back."
     )
+
+    @extend_schema_field(PinReviewSerializer(allow_null=True))
+    def get_review(self, pin: Pin) -> dict[str, Any] | None:
+        return _review(pin, timezone.get_current_timezone())
 
     @extend_schema_field(PinWarningSerializer(many=True))
     def get_warnings(self, pin: Pin) -> list[dict[str, str]]:
@@ -117,6 +139,7 @@ class PinSerializer(serializers.Serializer):
             "media_state": pin.media_state,
             "status": pin.status,
             "scheduled_at": _iso(pin.scheduled_at, tz),
+            "review": _review(pin, tz),
             "published_at": _iso(pin.published_at, tz),
             "pinterest_pin_id": pin.pinterest_pin_id or None,
             "pinterest_pin_url": pin.pinterest_pin_url or None,
@@ -126,6 +149,20 @@ class PinSerializer(serializers.Serializer):
             "warnings": pin_warnings(pin=pin),
             "waiting_reason": waiting_reason(pin, timezone.now()),
         }
+
+
+def _review(pin: Pin, tz: tzinfo) -> dict[str, Any] | None:
+    """The pin's review as ``PinReviewSerializer`` says, from its columns (users by id: no query)."""
+    if not (pin.review_action or pin.review_requested_at or pin.review_comment or pin.reviewed_at):
+        return None
+    return {
+        "action": pin.review_action or None,
+        "requested_by": pin.review_requested_by_id,
+        "requested_at": _iso(pin.review_requested_at, tz),
+        "comment": pin.review_comment,
+        "reviewed_by": pin.reviewed_by_id,
+        "reviewed_at": _iso(pin.reviewed_at, tz),
+    }
 
 
 def _iso(value: datetime | None, tz: tzinfo) -> str | None:

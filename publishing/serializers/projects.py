@@ -13,6 +13,9 @@ class ProjectSerializer(serializers.Serializer):
         source="pinterest_connection_id", read_only=True, allow_null=True
     )
     timezone = serializers.CharField(read_only=True)
+    requires_approval = serializers.BooleanField(
+        read_only=True, help_text="Pins need approval: an editor's schedule, queue or publish waits for an owner."
+    )
     created_at = serializers.DateTimeField(read_only=True)
 
 
@@ -31,6 +34,11 @@ class ProjectInputSerializer(serializers.Serializer):
         default="UTC",
         help_text="IANA time zone name (Europe/Berlin); the project's posting slots, CSV dates without "
         "an offset and its calendar are read in it.",
+    )
+    requires_approval = serializers.BooleanField(
+        default=False,
+        help_text="Pins need approval: an editor's schedule, queue or publish puts the pin in review "
+        "until an owner approves (POST /api/pins/<id>/approve/). Only an owner may change it.",
     )
 
 

@@ -6,20 +6,19 @@ and Link are required. Each row makes a pin (``image_url`` = Media URL; the imag
 Pinterest when the pin is published, never here) for the article whose URL is Link (an article
 of the project with that URL is reused, else one is created). The board is matched by name
 (ignoring case) among the boards of the project's Pinterest account, a Board section by name among
-that board's live sections. Publish date is ISO 8601;
-without an offset it is read in the project's time zone (as queue slots are: a time inside a
-spring-forward gap is the gap's end, a repeated time its first occurrence); an empty one puts the
-pin into the project's queue (the next free slot, ``queue_slots``). Thumbnail (for video pins) and
-Keywords (Pinterest's create-pin API has no field for them) are read but not sent: the result
-says so.
+that board's live sections. Publish date is ISO 8601; without an offset it is read in the project's
+time zone (as queue slots are: a time inside a spring-forward gap is the gap's end, a repeated time
+its first occurrence); an empty one puts the pin into the project's queue (the next free slot,
+``queue_slots``). Thumbnail (for video pins) and Keywords (Pinterest's create-pin API has no field
+for them) are read but not sent: the result says so.
 
 All or nothing: every row is checked with the rules the API applies (``pin_checks``, the article
 URL rule, ``rules.board_problem`` and ``schedule_problems``, the rule ``pin_schedule`` applies, its
 window included), before anything is written; one refused row (a NUL in a cell too) imports
-nothing. The pins are then written in bulk,
-already scheduled (a new pin has no state to race for, so ``pin_schedule``'s conditional UPDATE
-per pin would only cost time), with the account's queue locked while the free slots are chosen.
-Rows are numbered as a spreadsheet shows them: the header is row 1.
+nothing. The pins are then written in bulk, already scheduled (a new pin has no state to race for,
+so ``pin_schedule``'s conditional UPDATE per pin would only cost time), with the account's queue
+locked while the free slots are chosen. Rows are numbered as a spreadsheet shows them: the header
+is row 1. An editor's import into a project whose pins need approval leaves them in review.
 """
 
 from __future__ import annotations
@@ -47,6 +46,7 @@ from publishing.rules import (
     schedule_time_problem,
 )
 from publishing.selectors_queue import local_to_utc
+from publishing.services.content.review import pins_review_hold_imported
 from publishing.services.queue_slots import AccountQueues, queues_lock
 
 # The one place a column maps to what it fills: a pin field, or what the row needs besides.
@@ -86,6 +86,7 @@ class ImportResult:
     dry_run: bool = False
     notes: list[str] = field(default_factory=list)
     pin_ids: list = field(default_factory=list)
+    in_review: int = 0
 
 
 @dataclass
@@ -312,8 +313,7 @@ def pins_import_csv(
         )
     if "Thumbnail" in columns and any(row.values.get("Thumbnail") for row in rows):
         result.notes.append(
-            "Thumbnails were not imported: they are the covers of video pins, which are added by upload "
-            "(API or admin), not by CSV."
+            "Thumbnails were not imported: they are the covers of video pins, added by upload (API or admin)."
         )
     boards = _Boards(project)
     has_slots = project.posting_slots.exists()
@@ -329,6 +329,7 @@ def pins_import_csv(
         _count(result, rows=valid, project=project)
         if not dry_run:
             _save(project=project, rows=valid, pins=pins, result=result)
+            result.in_review = pins_review_hold_imported(project=project, pin_ids=result.pin_ids, now=now)
     return result
 
 

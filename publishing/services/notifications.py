@@ -1,4 +1,5 @@
-"""Telling a tenant's owners by email when one of their Pinterest accounts needs them.
+"""Telling a tenant's owners by email when one of their Pinterest accounts needs them, and when an
+editor's pins wait for their approval (``pins_review_notify_owners``, issue 29).
 
 ``pinterest.services.health.connection_health_check`` decides *when* (once per change of
 what a person must know) and sends ``pinterest.signals.connection_health_changed`` inside
@@ -23,10 +24,13 @@ from django.urls import reverse
 
 from pinterest.models import Health, PinterestConnection
 from publishing.conf import SUBJECT_PREFIX
-from publishing.models import BlogProject
+from publishing.models import BlogProject, Pin, ReviewAction
 from publishing.selectors import tenant_owner_emails
 
 logger = logging.getLogger(__name__)
+
+#: The most pins one review email lists (a bulk ask of hundreds says how many more).
+REVIEW_LIST_MAX = 20
 
 
 @dataclass(frozen=True)
@@ -123,4 +127,38 @@ def connection_health_notify_owners(
         # Opening or closing the backend's connection failed (mail server unreachable).
         logger.exception("Connection %s: the %s emails could not be sent", connection.pk, health)
     logger.info("Connection %s is %s: %s of %s owner(s) emailed", connection.pk, health, sent, len(recipients))
+    return sent
+
+
+def pins_review_notify_owners(*, pin_ids: list, action: str, requested_by: str) -> int:
+    """Email each owner of the pins' tenant that an editor's ask waits for their approval (issue
+    29): one message per ask (a bulk ask lists its pins), with where to decide. Returns how many
+    were sent; a failure to send is logged, never raised (the ask is committed already)."""
+    pins = list(Pin.objects.filter(pk__in=pin_ids).select_related("project").order_by("created_at", "pk"))
+    if not pins:
+        return 0
+    tenant_id = pins[0].project.tenant_id
+    recipients = tenant_owner_emails(tenant_id=tenant_id)
+    asked = ReviewAction(action).label.lower() if action in ReviewAction.values else action
+    shown = [f"- {pin} ({pin.project}, pin {pin.pk})" for pin in pins[:REVIEW_LIST_MAX]]
+    if len(pins) > REVIEW_LIST_MAX:
+        shown.append(f"- ... and {len(pins) - REVIEW_LIST_MAX} more")
+    subject = SUBJECT_PREFIX + (f"{len(pins)} pins wait for your approval" if len(pins) > 1
+                                else f"A pin waits for your approval: {pins[0]}")
+    body = (
+        f"Hello,\n\n{requested_by or 'An editor'} asked to {asked}:\n\n" + "\n".join(shown) + "\n\n"
+        f"Approve them, or send them back with a comment, at {reverse('planner:reviews')} "
+        "(or POST /api/pins/<id>/approve/ and /reject/). Nothing is published before an owner approves.\n\n"
+        "You receive this because you are an owner and the project's pins need approval.\n"
+    )
+    sent = 0
+    for recipient in recipients:
+        try:
+            sent += mail.EmailMessage(subject=subject, body=body, to=[recipient]).send()
+        except ImproperlyConfigured:
+            raise
+        except Exception:
+            # Whatever the backend raises, this owner is not told; the others still are.
+            logger.exception("Review of pins %s: the email to an owner could not be sent", pin_ids[:5])
+    logger.info("Review asked for %s pin(s): %s of %s owner(s) emailed", len(pins), sent, len(recipients))
     return sent

@@ -27,7 +27,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from publishing.models import BlogProject, Pin, PostingSlot, Weekday, validate_whole_minute
+from publishing import acting
+from publishing.models import BlogProject, Pin, PostingSlot, ReviewAction, Weekday, validate_whole_minute
+from publishing.rules.approval import review_required
 from publishing.selectors_queue import (
     MAX_LIST_DAYS,
     OCCUPYING_STATUSES,
@@ -40,6 +42,7 @@ from publishing.selectors_queue import (
     slot_instants,
 )
 from publishing.services import content
+from publishing.services.content.review import pins_review_request
 
 __all__ = [
     "WINDOW", "MAX_SLOTS", "account_key", "Occupancy", "NoPostingSlots", "QueueCursor", "AccountQueues",
@@ -193,8 +196,19 @@ def pins_add_to_queue(*, pins: list[Pin], now: datetime | None = None) -> list[P
     Raises ValidationError: with ``project`` for one pin (no slots, queue full) or the service's
     fields; with ``pin_ids`` listing every refused pin for several. Raises PinNotEditable or
     Pin.DoesNotExist for a single pin.
+
+    In a project whose pins need approval, an editor's pins wait in review with "queue" asked
+    instead (``publishing.rules.approval``): the slot is taken when an owner approves.
     """
     now = now or timezone.now()
+    person = acting.person()
+    asked = [pin for pin in pins if review_required(person=person, project=pin.project)]
+    if asked:
+        with transaction.atomic():
+            reviewed = {p.pk: p for p in pins_review_request(pins=asked, action=ReviewAction.QUEUE, by=person, now=now)}
+            rest = [pin for pin in pins if pin.pk not in reviewed]
+            queued = {p.pk: p for p in pins_add_to_queue(pins=rest, now=now)} if rest else {}
+        return [reviewed.get(pin.pk) or queued[pin.pk] for pin in pins]
     with transaction.atomic():
         projects = {pin.project_id: pin.project for pin in pins}
         queues_lock(projects=projects.values())

@@ -68,6 +68,10 @@ ROUTES = [
     ("post", "/api/pins/{published_pin}/publish/", P, None),
     ("get", "/api/pins/{pin}/attempts/", R, None),
     ("post", "/api/pins/publish-bulk/", P, {"pin_ids": [str(uuid.UUID(int=1))]}),
+    # The review (issue 29): approving may publish (publish); sending back is a pin write. The pin
+    # is not in review, so an allowed request is a 409 and changes nothing.
+    ("post", "/api/pins/{pin}/approve/", P, None),
+    ("post", "/api/pins/{pin}/reject/", W, {"comment": "Use the other photo."}),
     ("get", "/api/publish-batches/", R, None),
     ("get", "/api/publish-batches/{batch}/", R, None),
     # Planning (publishing.api_scheduling): queues, slots, interval pinning, CSV import.

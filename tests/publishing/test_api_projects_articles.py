@@ -30,7 +30,7 @@ def test_project_create_list_retrieve_update_delete(tenant_api, tenant):
     patched = tenant_api.patch(f"/api/projects/{project_id}/", {"name": "Recipes"}, format="json")
     assert patched.json() | {"created_at": None} == {
         "id": project_id, "name": "Recipes", "pinterest_connection": connection.pk, "timezone": "UTC",
-        "created_at": None,
+        "requires_approval": False, "created_at": None,
     }
     put = tenant_api.put(f"/api/projects/{project_id}/", {"name": "Recipes"}, format="json")
     assert put.json()["pinterest_connection"] is None  # PUT replaces: absent means null

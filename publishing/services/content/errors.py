@@ -38,5 +38,5 @@ def refuse_change(pin_id: uuid.UUID, *, doing: str) -> NoReturn:
         )
     raise PinNotEditable(
         f"Pin is {PinStatus(current).label.lower()}; it can be {doing} only while it is "
-        "draft, ready to schedule or error."
+        "draft, ready to schedule, error or in review."
     )

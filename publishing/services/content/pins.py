@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
 
+from publishing import acting
 from publishing.models import BlogProject, MediaState, Pin, PinKind, PinStatus, Tenant
 from publishing.rules import (
     MSG_NO_IMAGE,
@@ -22,6 +23,7 @@ from publishing.rules import (
     check_text,
     check_video,
 )
+from publishing.rules.approval import review_required
 from publishing.services.content.errors import PinNotDeletable, refuse_change
 from publishing.services.content.media import carousel_save, section_for
 from publishing.services.content.pin_checks import article_for, board_for, files_delete, image_name
@@ -197,11 +199,22 @@ def pin_update(*, pin: Pin, data: dict[str, Any]) -> Pin:
 
     Raises ValidationError, PinNotEditable (publishing/published, also when a publisher took
     the pin meanwhile) or Pin.DoesNotExist.
+
+    An editor's change to a scheduled pin of a project whose pins need approval (approved or not)
+    sends it back to review at its time: it is rescheduled to the same time through ``pin_schedule``.
     """
+    if (data and "scheduled_at" not in data and pin.status == PinStatus.READY_TO_SCHEDULE
+            and review_required(person=acting.person(), project=pin.project)):
+        data = {**data, "scheduled_at": pin.scheduled_at}
     if "scheduled_at" in data:
         data = dict(data)
         scheduled_at = data.pop("scheduled_at")
-        return written_and_scheduled(lambda: pin_update(pin=pin, data=data), scheduled_at=scheduled_at)
+        return written_and_scheduled(lambda: _pin_update_fields(pin=pin, data=data), scheduled_at=scheduled_at)
+    return _pin_update_fields(pin=pin, data=data)
+
+
+def _pin_update_fields(*, pin: Pin, data: dict[str, Any]) -> Pin:
+    """``pin_update`` without its schedule: the fields, files and carousel ``data`` changes."""
     if not pin.is_editable:
         refuse_change(pin.pk, doing="changed")
     tenant = pin.project.tenant

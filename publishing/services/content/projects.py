@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from pinterest.models import PinterestConnection
+from publishing import acting
 from publishing.models import BlogProject, Pin, Tenant, validate_timezone
+from publishing.rules.approval import may_approve
 from publishing.services.content.errors import ProjectHasPins
 
 
@@ -65,11 +67,25 @@ def _save_project(project: BlogProject) -> BlogProject:
     return project
 
 
+def _check_approval_setting(*, tenant_id: int, errors: dict) -> None:
+    """Only an owner (or nobody acting: a command) turns "pins need approval" on or off
+    (``publishing.rules.approval``): an editor could otherwise skip their own review."""
+    person = acting.person()
+    if person is not None and not may_approve(person=person, tenant_id=tenant_id):
+        errors.setdefault("requires_approval", []).append(
+            "Only an owner of the tenant can change whether pins need approval."
+        )
+
+
 def project_create(
-    *, tenant: Tenant, name: str, pinterest_connection_id: int | None = None, timezone: str = "UTC"
+    *, tenant: Tenant, name: str, pinterest_connection_id: int | None = None, timezone: str = "UTC",
+    requires_approval: bool = False,
 ) -> BlogProject:
-    """A project; ``timezone`` is an IANA name (its posting slots and calendar are read in it)."""
+    """A project; ``timezone`` is an IANA name (its posting slots and calendar are read in it);
+    ``requires_approval``: an editor's schedule, queue or publish waits for an owner (issue 29)."""
     errors: dict[str, list[str]] = {}
+    if requires_approval:
+        _check_approval_setting(tenant_id=tenant.pk, errors=errors)
     name = _check_project_name(tenant=tenant, name=name, exclude_id=None, errors=errors)
     connection = _connection_for(
         tenant=tenant, connection_id=pinterest_connection_id, errors=errors
@@ -78,13 +94,15 @@ def project_create(
     if errors:
         raise ValidationError(errors)
     return _save_project(
-        BlogProject(tenant=tenant, name=name, pinterest_connection=connection, timezone=timezone)
+        BlogProject(tenant=tenant, name=name, pinterest_connection=connection, timezone=timezone,
+                    requires_approval=requires_approval)
     )
 
 
 def project_update(*, project: BlogProject, data: dict[str, Any]) -> BlogProject:
-    """Change ``name``, ``pinterest_connection_id`` and/or ``timezone`` (only the keys present
-    in ``data``). A new time zone moves future queue slots, not pins already scheduled."""
+    """Change ``name``, ``pinterest_connection_id``, ``timezone`` and/or ``requires_approval`` (only
+    the keys present in ``data``; the last by an owner only). A new time zone moves future queue
+    slots, not pins already scheduled; turning approval off leaves pins in review in review."""
     errors: dict[str, list[str]] = {}
     if "name" in data:
         project.name = _check_project_name(
@@ -96,6 +114,9 @@ def project_update(*, project: BlogProject, data: dict[str, Any]) -> BlogProject
         )
     if "timezone" in data:
         project.timezone = _check_timezone(data["timezone"], errors)
+    if "requires_approval" in data and bool(data["requires_approval"]) != project.requires_approval:
+        _check_approval_setting(tenant_id=project.tenant_id, errors=errors)
+        project.requires_approval = bool(data["requires_approval"])
     if errors:
         raise ValidationError(errors)
     return _save_project(project)

@@ -10,10 +10,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from publishing.models import Pin, PinStatus
+from publishing import acting
+from publishing.models import Pin, PinStatus, ReviewAction
+from publishing.rules.approval import review_required
 from publishing.rules.schedule import schedule_problems
 from publishing.selectors import pins_file_names
 from publishing.services.content.errors import refuse_change
+from publishing.services.content.review import pins_review_request
 
 
 def pin_schedule(*, pin: Pin, scheduled_at: datetime, now: datetime | None = None) -> Pin:
@@ -23,8 +26,17 @@ def pin_schedule(*, pin: Pin, scheduled_at: datetime, now: datetime | None = Non
     Works from draft, ready to schedule (a new time) and error (a retry; the old error
     message is cleared). The pin needs a usable board and an image. Raises ValidationError,
     PinNotEditable or Pin.DoesNotExist.
+
+    In a project whose pins need approval, an editor's schedule puts the pin in review with the
+    time asked instead (``publishing.rules.approval``; an owner's approval schedules it here).
     """
     now = now or timezone.now()
+    person = acting.person()
+    if review_required(person=person, project=pin.project):
+        (asked,) = pins_review_request(
+            pins=[pin], action=ReviewAction.SCHEDULE, scheduled_at=scheduled_at, by=person, now=now
+        )
+        return asked
     errors = schedule_problems(pin=pin, scheduled_at=scheduled_at, now=now)
     if errors:
         raise ValidationError(errors)
