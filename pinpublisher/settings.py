@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "planner",
     "ops",
     "analytics",
+    "feeds",
 ]
 
 MIDDLEWARE = [
@@ -222,6 +223,13 @@ ANALYTICS_RETRY_SECONDS = env_float("ANALYTICS_RETRY_SECONDS", None)
 ANALYTICS_SUGGEST_MIN_PINS = env_int("ANALYTICS_SUGGEST_MIN_PINS", None)
 ANALYTICS_SUGGEST_MIN_TOTAL_PINS = env_int("ANALYTICS_SUGGEST_MIN_TOTAL_PINS", None)
 ANALYTICS_SUGGEST_SLOTS = env_int("ANALYTICS_SUGGEST_SLOTS", None)
+
+# --- Feeds (feeds/conf.py has the defaults) ------------------------------------------
+FEEDS_POLL_MINUTES = env_float("FEEDS_POLL_MINUTES", None)
+FEEDS_ALLOW_LOCAL_ADDRESSES = env_bool("FEEDS_ALLOW_LOCAL_ADDRESSES", None)
+FEEDS_FETCH_DEADLINE_SECONDS = env_float("FEEDS_FETCH_DEADLINE_SECONDS", None)
+FEEDS_MAX_BYTES = env_int("FEEDS_MAX_BYTES", None)
+FEEDS_PAGES_PER_POLL = env_int("FEEDS_PAGES_PER_POLL", None)
 
 # --- REST API ------------------------------------------------------------------------
 # The most of a request body Django holds in memory: a JSON body, or multipart's fields other
