@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('publishing', '0009_blogarticle_canonical_url_blogarticle_description_and_more'),
+        ('publishing', '0009_article_feed_fields'),
     ]
 
     operations = [
