@@ -39,6 +39,8 @@ class Route:
     #: Conditional requests are answered (ETag from the body, Last-Modified from ``modified``).
     conditional: bool = True
     modified: float = field(default_factory=time.time)
+    #: False: no Content-Length, the body ends when the connection closes (HTTP/1.0).
+    sized: bool = True
 
     @property
     def etag(self) -> str:
@@ -173,7 +175,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self.send_response(route.status)
         self.send_header("Content-Type", route.content_type)
-        self.send_header("Content-Length", str(len(route.body)))
+        if route.sized:
+            self.send_header("Content-Length", str(len(route.body)))
         if route.conditional:
             self.send_header("ETag", route.etag)
             self.send_header("Last-Modified", last_modified)
@@ -188,6 +191,9 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 256
     owner: "FeedServer"
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that hung up (a refused bomb, a deadline) is what the tests want
+
 
 class FeedServer:
     """A threaded HTTP server on 127.0.0.1 serving ``routes`` (path -> Route)."""
@@ -199,7 +205,8 @@ class FeedServer:
         self.lock = threading.Lock()
         self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.owner = self
-        self._thread = threading.Thread(target=self._server.serve_forever, name="feed-server", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="feed-server", daemon=True)
 
     @property
     def base(self) -> str:

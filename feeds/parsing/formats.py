@@ -82,7 +82,8 @@ def _parse_rss_atom(body: bytes, content_type: str) -> ParsedFeed:
         summary = str(item.get("summary") or "")
         entries.append(Entry(
             url=url, guid=str(item.get("id") or ""), title=str(item.get("title") or ""), summary=summary,
-            published=_when(item.get("published_parsed")), updated=_when(item.get("updated_parsed")),
+            # dict.get: FeedParserDict.get maps a missing "updated" to "published" (and warns).
+            published=_when(dict.get(item, "published_parsed")), updated=_when(dict.get(item, "updated_parsed")),
             image=_feedparser_image(item),
         ))
     kind = "atom" if version.startswith("atom") else "rss"
