@@ -165,8 +165,9 @@ class _Handler(BaseHTTPRequestHandler):
         if route.delay:
             time.sleep(route.delay)
         last_modified = formatdate(route.modified, usegmt=True)
-        matches = (self.headers.get("If-None-Match") == route.etag
-                   or self.headers.get("If-Modified-Since") == last_modified)
+        # RFC 9110 13.2.2: If-None-Match, when sent, decides; If-Modified-Since only without it.
+        etag = self.headers.get("If-None-Match")
+        matches = etag == route.etag if etag else self.headers.get("If-Modified-Since") == last_modified
         if route.conditional and route.status == 200 and matches:
             owner.not_modified += 1
             self.send_response(304)

@@ -72,12 +72,12 @@ def feeds_claim_due(*, now: datetime | None = None, limit: int = 500) -> list[in
     return ids
 
 
-def _status_problem(status_code: int | None) -> str:
+def _status_problem(status_code: int | None, what: str = "feed") -> str:
     try:
         phrase = HTTPStatus(status_code or 0).phrase
     except ValueError:
         phrase = ""
-    return f"The feed answered {status_code} {phrase}".rstrip() + "."
+    return f"The {what} answered {status_code} {phrase}".rstrip() + "."
 
 
 def _text(html: str) -> str:
@@ -87,7 +87,7 @@ def _text(html: str) -> str:
 def _page(entry: Entry) -> tuple[PageMetadata, str]:
     fetched = fetcher.get(entry.url, page=True)
     if not fetched.ok:
-        return PageMetadata(), fetched.error or _status_problem(fetched.status_code)
+        return PageMetadata(), fetched.error or _status_problem(fetched.status_code, "page")
     return page_metadata(fetched.body, url=fetched.url), ""
 
 
