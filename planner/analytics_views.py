@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from analytics.posting_times import NotEnoughData, posting_times
 from analytics.queue import enqueue_connection_sync
 from analytics.selectors import connection_analytics_state
+from feeds.selectors import project_feed_health
 from planner.access import tenant_member_required
 from planner.analytics_reads import RANGES, posting_card, project_page, slot_label
 from planner.reads import zone_label
@@ -61,6 +62,8 @@ def analytics(request: HttpRequest, *, tenant: Tenant) -> HttpResponse:
         "zone": zone_label(project) if project is not None else "",
         "connection": connection,
         "sync_state": state,
+        # Where the project's articles come from, and why not when a feed fails (issue 28).
+        "feed_health": project_feed_health(project_id=project.pk) if project is not None else None,
     })
 
 
