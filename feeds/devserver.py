@@ -11,8 +11,13 @@ Graph, a Twitter card and JSON-LD, as a WordPress or Ghost blog serves them.
     blog.url  # http://127.0.0.1:PORT/cooking/feed.rss
     blog.edit(0, title="A new title"); blog.publish()  # the next poll sees an edit and a new post
     server.stop()
+
+As a process (the bench, the demo's local blog): ``python -m feeds.devserver --blogs 1000 --posts 3``
+serves blogs ``b0`` ... ``b999`` (RSS, Atom, JSON Feed and sitemaps in turn), prints its base URL,
+and publishes a new post on ``POST /_publish/<blog>``.
 """
 
+import argparse
 import hashlib
 import json
 import threading
@@ -151,6 +156,16 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # quiet: the bench makes thousands of requests
         pass
 
+    def do_POST(self) -> None:
+        name = urlsplit(self.path).path.removeprefix("/_publish/")
+        blog = self.server.owner.blogs.get(name)
+        if blog is not None:
+            with self.server.owner.lock:
+                blog.publish()
+        self.send_response(204 if blog is not None else 404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def do_GET(self) -> None:
         owner = self.server.owner
         path = urlsplit(self.path).path
@@ -201,6 +216,7 @@ class FeedServer:
 
     def __init__(self, port: int = 0) -> None:
         self.routes: dict[str, Route] = {}
+        self.blogs: dict[str, Blog] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.not_modified = 0
         self.lock = threading.Lock()
@@ -217,7 +233,8 @@ class FeedServer:
         return self.base + path
 
     def add_blog(self, name: str, *, kind: str = "rss", posts: int = 3) -> Blog:
-        return Blog(self, name, kind, posts)
+        blog = self.blogs[name] = Blog(self, name, kind, posts)
+        return blog
 
     def start(self) -> "FeedServer":
         self._thread.start()
@@ -226,3 +243,24 @@ class FeedServer:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Serve many local blogs' feeds and pages.")
+    parser.add_argument("--blogs", type=int, default=10)
+    parser.add_argument("--posts", type=int, default=3)
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    server = FeedServer(port=args.port)
+    kinds = list(FEED_PATHS)
+    for index in range(args.blogs):
+        server.add_blog(f"b{index}", kind=kinds[index % len(kinds)], posts=args.posts)
+    print(server.base, flush=True)
+    try:
+        server._server.serve_forever(poll_interval=0.05)
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
