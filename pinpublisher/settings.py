@@ -285,6 +285,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PinStatusEnum": "publishing.models.PinStatus",
         "DeliveryStatusEnum": "webhooks.models.DeliveryStatus",
+        "FeedKindEnum": "feeds.models.FeedKind",
     },
     # Swagger UI's files come from drf-spectacular-sidecar: the docs work offline (no CDN).
     "SWAGGER_UI_DIST": "SIDECAR",
