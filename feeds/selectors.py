@@ -14,11 +14,9 @@ def feeds_for_tenant(*, tenant: Tenant, project_id: int | None = None) -> QueryS
     return feeds.filter(project_id=project_id) if project_id is not None else feeds
 
 
-def feed_ids_due(*, now: datetime, limit: int) -> list[int]:
-    return list(
-        Feed.objects.filter(is_active=True, next_poll_at__lte=now).order_by("next_poll_at", "id")
-        .values_list("id", flat=True)[:limit]
-    )
+def feeds_due(*, now: datetime) -> QuerySet[Feed]:
+    """Active feeds whose poll time has come, the longest waiting first."""
+    return Feed.objects.filter(is_active=True, next_poll_at__lte=now).order_by("next_poll_at", "id")
 
 
 @dataclass(frozen=True)

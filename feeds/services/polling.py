@@ -26,7 +26,7 @@ from feeds import fetcher
 from feeds.conf import feeds_settings
 from feeds.models import Feed, FeedKind
 from feeds.parsing import Entry, FeedError, PageMetadata, canonical, page_metadata, parse_feed
-from feeds.selectors import feed_ids_due
+from feeds.selectors import feeds_due
 from publishing.services.content.feed_articles import FeedArticle, article_upsert_from_feed
 
 
@@ -63,11 +63,8 @@ def feeds_claim_due(*, now: datetime | None = None, limit: int = 500) -> list[in
     """The ids of up to ``limit`` due feeds, each leased to the caller."""
     now = now or timezone.now()
     with transaction.atomic():
-        ids = list(
-            Feed.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=feed_ids_due(now=now, limit=limit), is_active=True, next_poll_at__lte=now)
-            .values_list("id", flat=True)
-        )
+        # SKIP LOCKED before LIMIT: a second claimer at the same moment takes the next feeds.
+        ids = list(feeds_due(now=now).select_for_update(skip_locked=True).values_list("id", flat=True)[:limit])
         Feed.objects.filter(pk__in=ids).update(next_poll_at=now + timedelta(seconds=lease_seconds()))
     return ids
 
