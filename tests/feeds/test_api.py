@@ -106,3 +106,17 @@ def test_the_feeds_endpoints_are_in_the_openapi_schema(tenant_api):
     paths = tenant_api.get("/api/schema/", HTTP_ACCEPT="application/json").json()["paths"]
     assert {"/api/projects/{project_id}/feeds/", "/api/feeds/{feed_id}/",
             "/api/projects/{project_id}/feed-health/"} <= set(paths)
+
+
+def test_an_article_from_a_feed_shows_its_guid_canonical_address_metadata_and_images(tenant_api, tenant, server):
+    from feeds.services.polling import feed_poll
+
+    project = make_project(tenant=tenant)
+    blog = server.add_blog("cooking", posts=1)
+    feed_poll(feed_id=Feed.objects.create(project=project, url=blog.url).pk)
+    (article,) = tenant_api.get(f"/api/articles/?project={project.pk}").json()["results"]
+    assert (article["source"], article["guid"], article["canonical_url"]) == (
+        "feed", "cooking-post-0", blog.post_url(blog.posts[0]))
+    assert article["image_candidates"][0]["source"] == "og" and article["metadata"]["json_ld"]["@type"] == "BlogPosting"
+    sent = tenant_api.patch(f"/api/articles/{article['id']}/", {"guid": "mine"}, format="json")
+    assert sent.status_code == 400 and "guid" in sent.json()["error"]["fields"]
