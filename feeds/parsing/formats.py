@@ -41,7 +41,8 @@ def _xml_root(body: bytes) -> Element | None:
 
 def _looks_like_html(body: bytes, content_type: str) -> bool:
     head = body[:2048].lstrip().lower()
-    return content_type in ("text/html", "application/xhtml+xml") or head.startswith((b"<!doctype html", b"<html"))
+    media_type = content_type.split(";")[0].strip().lower()
+    return media_type in ("text/html", "application/xhtml+xml") or head.startswith((b"<!doctype html", b"<html"))
 
 
 def _when(value: Any) -> datetime | None:
@@ -131,7 +132,8 @@ def _parse_sitemap(root: Element) -> ParsedFeed:
 
 
 def parse_feed(body: bytes, *, content_type: str = "") -> ParsedFeed:
-    """Read ``body`` as whichever kind of feed it is. Raises FeedError saying why it is none."""
+    """Read ``body`` as whichever kind of feed it is. ``content_type`` is the header as sent (its
+    charset tells feedparser the encoding). Raises FeedError saying why it is none."""
     stripped = body.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not stripped:
         raise FeedError("The feed is empty.")

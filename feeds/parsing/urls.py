@@ -16,6 +16,8 @@ def canonical(url: str) -> str:
     except ValueError:
         return url.strip()
     host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 literal keeps its brackets
     scheme = parts.scheme.lower()
     if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
         host = f"{host}:{port}"

@@ -152,7 +152,7 @@ def feed_poll(*, feed_id: int, now: datetime | None = None) -> PollReport:
     if fetched.error or not fetched.ok:
         return _fail(feed, report, fetched.error or _status_problem(fetched.status_code), now)
     try:
-        parsed = parse_feed(fetched.body, content_type=fetched.content_type)
+        parsed = parse_feed(fetched.body, content_type=fetched.headers.get("content-type", ""))
     except FeedError as exc:
         return _fail(feed, report, str(exc), now)
     if feed.kind not in (FeedKind.AUTO, parsed.kind):

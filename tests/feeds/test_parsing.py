@@ -133,6 +133,14 @@ def test_an_empty_or_binary_page_gives_empty_metadata_not_an_error():
     ("HTTPS://Blog.Example.com:443/a/?utm_source=rss&utm_medium=rss#comments", "https://blog.example.com/a/"),
     ("http://blog.example.com:8080/a?b=1&fbclid=x", "http://blog.example.com:8080/a?b=1"),
     ("https://blog.example.com", "https://blog.example.com/"),
+    ("http://[2001:db8::1]:8080/a#x", "http://[2001:db8::1]:8080/a"),
 ])
 def test_canonical_drops_tracking_parameters_fragments_and_default_ports(url, expected):
     assert canonical(url) == expected
+
+
+def test_a_latin_1_feed_is_read_in_the_charset_its_header_names():
+    body = '<?xml version="1.0"?><rss version="2.0"><channel><title>Caf\xe9</title><item><title>Cr\xe8me br\xfbl\xe9e' \
+           '</title><link>https://cafe.example.com/creme/</link></item></channel></rss>'.encode("latin-1")
+    feed = parse_feed(body, content_type="application/rss+xml; charset=ISO-8859-1")
+    assert feed.entries[0].title == "Crème brûlée"
