@@ -56,6 +56,9 @@ class Feed(models.Model):
     def __str__(self) -> str:
         return self.url
 
+    def get_health_display(self) -> str:
+        return str(FeedHealth(self.health).label)
+
     @property
     def health(self) -> str:
         if not self.is_active:

@@ -120,3 +120,14 @@ def test_an_article_from_a_feed_shows_its_guid_canonical_address_metadata_and_im
     assert article["image_candidates"][0]["source"] == "og" and article["metadata"]["json_ld"]["@type"] == "BlogPosting"
     sent = tenant_api.patch(f"/api/articles/{article['id']}/", {"guid": "mine"}, format="json")
     assert sent.status_code == 400 and "guid" in sent.json()["error"]["fields"]
+
+
+def test_the_admin_lists_only_the_staff_members_tenants_feeds_read_only(client, tenant):
+    mine = Feed.objects.create(project=make_project(tenant=tenant), url=FEED_URL, consecutive_failures=1,
+                               last_error="The feed answered 404 Not Found.")
+    Feed.objects.create(project=make_project(tenant=make_tenant()), url="https://theirs.example.com/feed/")
+    client.force_login(make_user(tenant=tenant, is_staff=True))
+    page = client.get("/admin/feeds/feed/").content.decode()
+    assert FEED_URL in page and "Failing: The feed answered 404 Not Found." in page
+    assert "theirs.example.com" not in page and "/admin/feeds/feed/add/" not in page
+    assert client.get(f"/admin/feeds/feed/{mine.pk}/change/").status_code == 200  # a view, no form to save
