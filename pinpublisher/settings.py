@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "planner",
     "ops",
     "analytics",
+    "feeds",
 ]
 
 MIDDLEWARE = [
@@ -226,6 +227,13 @@ ANALYTICS_SUGGEST_MIN_PINS = env_int("ANALYTICS_SUGGEST_MIN_PINS", None)
 ANALYTICS_SUGGEST_MIN_TOTAL_PINS = env_int("ANALYTICS_SUGGEST_MIN_TOTAL_PINS", None)
 ANALYTICS_SUGGEST_SLOTS = env_int("ANALYTICS_SUGGEST_SLOTS", None)
 
+# --- Feeds (feeds/conf.py has the defaults) ------------------------------------------
+FEEDS_POLL_MINUTES = env_float("FEEDS_POLL_MINUTES", None)
+FEEDS_ALLOW_LOCAL_ADDRESSES = env_bool("FEEDS_ALLOW_LOCAL_ADDRESSES", None)
+FEEDS_FETCH_DEADLINE_SECONDS = env_float("FEEDS_FETCH_DEADLINE_SECONDS", None)
+FEEDS_MAX_BYTES = env_int("FEEDS_MAX_BYTES", None)
+FEEDS_PAGES_PER_POLL = env_int("FEEDS_PAGES_PER_POLL", None)
+
 # --- REST API ------------------------------------------------------------------------
 # The most of a request body Django holds in memory: a JSON body, or multipart's fields other
 # than files (more is 413 request_too_large). Uploaded files stream to disk and do not count,
@@ -280,6 +288,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PinStatusEnum": "publishing.models.PinStatus",
         "DeliveryStatusEnum": "webhooks.models.DeliveryStatus",
+        "FeedKindEnum": "feeds.models.FeedKind",
     },
     # Swagger UI's files come from drf-spectacular-sidecar: the docs work offline (no CDN).
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -25,6 +25,7 @@ from analytics.posting_times import NotEnoughData, posting_times
 from analytics.selectors import connection_analytics_state
 from analytics.services.lease import connection_sync_request
 from pinpublisher.errors import Conflict
+from feeds.selectors import project_feed_health
 from planner.access import tenant_member_required
 from planner.analytics_reads import RANGES, posting_card, project_page, slot_label
 from planner.reads import zone_label
@@ -63,6 +64,8 @@ def analytics(request: HttpRequest, *, tenant: Tenant) -> HttpResponse:
         "zone": zone_label(project) if project is not None else "",
         "connection": connection,
         "sync_state": state,
+        # Where the project's articles come from, and why not when a feed fails (issue 28).
+        "feed_health": project_feed_health(project_id=project.pk) if project is not None else None,
     })
 
 

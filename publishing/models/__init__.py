@@ -12,6 +12,7 @@ the validators by this path).
 
 from publishing.models.content import (
     TITLE_MAX_LENGTH,
+    ArticleSource,
     BlogArticle,
     BlogProject,
     CarouselItem,
@@ -32,6 +33,7 @@ from publishing.models.records import PublishAttempt, PublishBatch, PublishBatch
 
 __all__ = [
     "TITLE_MAX_LENGTH",
+    "ArticleSource",
     "BlogArticle",
     "BlogProject",
     "CarouselItem",

@@ -145,14 +145,35 @@ class PostingSlot(models.Model):
         return f"{self.get_weekday_display()} {self.local_time:%H:%M}"
 
 
+class ArticleSource(models.TextChoices):
+    MANUAL = "manual", "Added by hand (API, admin, CSV)"
+    FEED = "feed", "From a feed"
+
+
 class BlogArticle(models.Model):
     project = models.ForeignKey(BlogProject, on_delete=models.CASCADE, related_name="articles")
     url = models.URLField(max_length=LINK_MAX)
     title = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # From a feed (``publishing.services.content.feed_articles``): the entry's GUID and the page's
+    # canonical URL are what an entry is matched on, so an edited entry updates its article.
+    source = models.CharField(max_length=10, choices=ArticleSource.choices, default=ArticleSource.MANUAL)
+    guid = models.CharField(max_length=LINK_MAX, blank=True)
+    canonical_url = models.URLField(max_length=LINK_MAX, blank=True)
+    description = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    #: What the page said of itself: Open Graph, Twitter card, JSON-LD (Article, BlogPosting, Recipe).
+    metadata = models.JSONField(default=dict, blank=True)
+    #: Images a pin could use, best first: ``{"url", "source", "width", "height", "alt"}``.
+    image_candidates = models.JSONField(default=list, blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "id"]
+        indexes = [
+            models.Index(fields=["project", "canonical_url"], name="article_canonical"),
+            models.Index(fields=["project", "guid"], name="article_guid"),
+        ]
 
     def __str__(self) -> str:
         return self.title or self.url

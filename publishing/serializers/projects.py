@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from pinpublisher.api import IdField, ReadOnlyFields
+from publishing.models import ArticleSource
 from publishing.rules import ARTICLE_TITLE_MAX, URL_MAX
 
 
@@ -51,6 +52,19 @@ class ArticleSerializer(serializers.Serializer):
     url = serializers.URLField(read_only=True)
     title = serializers.CharField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
+    # From a project's feed (issue 28); blank for an article added by hand.
+    source = serializers.ChoiceField(choices=ArticleSource.choices, read_only=True)
+    guid = serializers.CharField(read_only=True, help_text="The feed entry's id (GUID, Atom id, JSON Feed id).")
+    canonical_url = serializers.CharField(read_only=True, help_text="The page's canonical address: what dedupes.")
+    description = serializers.CharField(read_only=True)
+    published_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    image_candidates = serializers.ListField(
+        child=serializers.DictField(), read_only=True,
+        help_text="Images a pin could use, best first: {url, source (feed, og, json_ld, twitter, page), width, "
+        "height, alt}.",
+    )
+    metadata = serializers.DictField(read_only=True, help_text="What the page said: og, twitter, json_ld.")
+    synced_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text="Last written from its feed.")
 
 
 class ArticleInputSerializer(serializers.Serializer):

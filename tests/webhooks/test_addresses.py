@@ -8,6 +8,7 @@ import socket
 import pytest
 from django.core.exceptions import ValidationError
 
+from pinpublisher import guarded_http
 from webhooks import sender
 from webhooks.addresses import address_problem, public_address_problem, url_problem
 from webhooks.models import DeliveryAttempt, EventType
@@ -187,7 +188,7 @@ def test_dns_rebinding_a_public_name_to_loopback_after_registration_is_refused(s
         looked_up.append(host)
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
 
-    monkeypatch.setattr(sender, "resolve", rebinding_dns)
+    monkeypatch.setattr(guarded_http, "resolve", rebinding_dns)
     deliveries_send_due()
     assert looked_up == ["hooks.example.com"] and receiver.received == []
     assert "hooks.example.com resolves to 127.0.0.1, a loopback address" in DeliveryAttempt.objects.get().error
@@ -196,7 +197,7 @@ def test_dns_rebinding_a_public_name_to_loopback_after_registration_is_refused(s
 @pytest.mark.django_db
 def test_a_name_with_one_public_and_one_private_answer_is_refused(settings, tenant, receiver, monkeypatch):
     _register_then_go_to_production(settings, tenant, f"http://hooks.example.com:{receiver.port}/in")
-    monkeypatch.setattr(sender, "resolve", lambda host, port: [
+    monkeypatch.setattr(guarded_http, "resolve", lambda host, port: [
         (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port)),
         (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.7", port)),
     ])
@@ -209,7 +210,7 @@ def test_a_checked_address_is_the_one_connected_to(settings, tenant, receiver, m
     """The socket goes to the address that was judged, never to a second lookup."""
     _register_then_go_to_production(settings, tenant, f"http://hooks.example.com:{receiver.port}/in")
     monkeypatch.setattr(sender, "address_problem", lambda address: None)  # as if 127.0.0.1 were public
-    monkeypatch.setattr(sender, "resolve", lambda host, port: [
+    monkeypatch.setattr(guarded_http, "resolve", lambda host, port: [
         (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port)),
     ])
     assert deliveries_send_due().delivered == 1
@@ -231,7 +232,7 @@ def test_a_name_resolving_to_an_ipv6_address_that_is_not_public_is_refused_when_
     settings, tenant, receiver, monkeypatch, address, problem
 ):
     _register_then_go_to_production(settings, tenant, f"http://hooks.example.com:{receiver.port}/in")
-    monkeypatch.setattr(sender, "resolve", lambda host, port: [
+    monkeypatch.setattr(guarded_http, "resolve", lambda host, port: [
         (socket.AF_INET6, socket.SOCK_STREAM, 6, "", (address, port, 0, 0)),
     ])
     assert deliveries_send_due().failed_attempts == 1

@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from pinpublisher import guarded_http
 from tests.webhooks.receiver import DrippingPeer
 from webhooks import sender
 from webhooks.models import DeliveryAttempt, DeliveryStatus, EventType
@@ -80,7 +81,7 @@ def test_a_name_that_takes_forever_to_resolve_is_cut_off_at_the_deadline(setting
         answered.wait(20)
         return []
 
-    monkeypatch.setattr(sender, "resolve", slow_dns)
+    monkeypatch.setattr(guarded_http, "resolve", slow_dns)
     try:
         answer = post_in_a_thread("https://hooks.example.com/in")
     finally:
