@@ -24,8 +24,8 @@ from django.views.decorators.http import require_GET, require_POST
 from analytics.posting_times import NotEnoughData, posting_times
 from analytics.selectors import connection_analytics_state
 from analytics.services.lease import connection_sync_request
-from pinpublisher.errors import Conflict
 from feeds.selectors import project_feed_health
+from pinpublisher.errors import Conflict
 from planner.access import tenant_member_required
 from planner.analytics_reads import RANGES, posting_card, project_page, slot_label
 from planner.reads import zone_label
