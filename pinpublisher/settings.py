@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "planner",
     "ops",
     "analytics",
+    "designs",
 ]
 
 MIDDLEWARE = [

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from planner import analytics_views, calendar_views, views, views_bulk
+from planner import analytics_views, calendar_views, design_views, views, views_bulk
 
 app_name = "planner"
 
@@ -35,4 +35,12 @@ urlpatterns += [
     path("analytics/projects/<int:project_id>/sync/", analytics_views.sync_now, name="analytics-sync"),
     path("analytics/projects/<int:project_id>/posting-times/", analytics_views.use_posting_times,
          name="analytics-posting-times"),
+]
+
+urlpatterns += [
+    path("designs/", design_views.article_list, name="designs"),
+    path("articles/<int:article_id>/designs/", design_views.article_designs, name="article-designs"),
+    path("articles/<int:article_id>/designs/<str:template>.png", design_views.design_png, name="design-png"),
+    path("articles/<int:article_id>/designs/pins/", design_views.design_pins, name="design-pins"),
+    path("projects/<int:project_id>/design-style/", design_views.style_update, name="design-style"),
 ]
