@@ -69,6 +69,7 @@ class StyleForm(forms.ModelForm):
         fields = ["background_color", "text_color", "accent_color", "font_family", "footer_text", "logo"]
         widgets = {name: forms.TextInput(attrs={"type": "color"})
                    for name in ("background_color", "text_color", "accent_color")}
+        labels = {"background_color": "Background", "text_color": "Text", "accent_color": "Accent"}
 
 
 def _article(tenant: Tenant, article_id: int) -> BlogArticle:
