@@ -20,9 +20,12 @@ from designs.render.templates import SIZE, TEMPLATES, Canvas, Style, TemplateSpe
 
 __all__ = ["SIZE", "TEMPLATES", "DesignInput", "Rendered", "Style", "render"]
 
-#: zlib level of the PNG: 1 keeps encoding a photo under 20 ms (level 6 takes about five times
-#: as long for files a quarter smaller); Pinterest takes images up to 20 MB.
+#: zlib level and strategy of the PNG (Z_RLE): encoding is most of a photo design's time (PNG's
+#: per-row filters on 1.5 megapixels); level 1 with run-length matching is as fast as any setting
+#: for photos (about 1.6 MB) and keeps flat-colour designs small (about 75 KB, level 6 saves 10%
+#: for 40% more time). Pinterest takes images up to 20 MB.
 PNG_COMPRESS_LEVEL = 1
+PNG_STRATEGY_RLE = 3
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,7 @@ def render(template: str, design: DesignInput) -> Rendered:
     canvas = Canvas(design.style)
     spec.draw(canvas, design.title, images)
     buffer = io.BytesIO()
-    canvas.image.save(buffer, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
+    canvas.image.save(buffer, format="PNG", compress_level=PNG_COMPRESS_LEVEL, compress_type=PNG_STRATEGY_RLE)
     missing = tuple(dict.fromkeys(c for fitted in canvas.fitted for c in fitted.missing))
     return Rendered(
         png=buffer.getvalue(),

@@ -80,7 +80,8 @@ def cover(
 
 
 def _composable(image: Image.Image, size: tuple[int, int]) -> Image.Image:
-    image = ImageOps.exif_transpose(image)
+    if image.getexif().get(0x0112, 1) != 1:  # a camera's orientation tag: turn the pixels upright
+        image = ImageOps.exif_transpose(image)
     if image.mode in ("RGBA", "LA", "P", "PA"):
         rgba = image.convert("RGBA")
         flat = Image.new("RGB", rgba.size, (255, 255, 255))

@@ -69,7 +69,8 @@ def test_an_articles_designs_regenerated_styled_and_picked(driver, live_server, 
     WebDriverWait(driver, 20).until(lambda d: d.find_elements(By.ID, "ds-grid"))
     cards = driver.find_elements(By.CSS_SELECTOR, ".ds-card")
     assert [card.get_attribute("data-template") for card in cards] == ["photo_band", "split", "text", "collage"]
-    assert all(img.get_property("naturalWidth") == 400 for img in driver.find_elements(By.CSS_SELECTOR, ".ds-thumb img"))
+    thumbnails = driver.find_elements(By.CSS_SELECTOR, ".ds-thumb img")
+    assert all(img.get_property("naturalWidth") == 400 for img in thumbnails)
     assert no_sideways_scroll(driver)
     assert_accessible(driver, "designs")
     steps.shot("four designs side by side")

@@ -53,8 +53,11 @@ def test_the_article_pins_photos_are_its_images_and_a_collage_uses_them(article)
 
 def test_the_variant_turns_which_photo_comes_first(article):
     pin_with_photo(article, colour=(0, 200, 0)), pin_with_photo(article, colour=(200, 0, 0))
-    first = Image.open(io.BytesIO(design_render(article=article, template="split", variant=0).png)).getpixel((500, 300))
-    second = Image.open(io.BytesIO(design_render(article=article, template="split", variant=1).png)).getpixel((500, 300))
+    def photo_pixel(variant):
+        png = design_render(article=article, template="split", variant=variant).png
+        return Image.open(io.BytesIO(png)).getpixel((500, 300))
+
+    first, second = photo_pixel(0), photo_pixel(1)
     assert first[1] > first[0] and second[0] > second[1]
 
 
@@ -139,4 +142,5 @@ def test_the_design_pins_api_makes_drafts_and_another_tenants_article_is_not_fou
     other = make_article(project=make_project(tenant=make_tenant()))
     assert tenant_api.post(f"/api/articles/{other.pk}/designs/pins/", {"picks": [{"template": "text"}]},
                            format="json").status_code == 404
-    assert api_client(make_user(make_tenant())).get(f"/api/projects/{article.project_id}/design-style/").status_code == 404
+    stranger = api_client(make_user(make_tenant()))
+    assert stranger.get(f"/api/projects/{article.project_id}/design-style/").status_code == 404
