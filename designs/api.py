@@ -79,7 +79,7 @@ class DesignStyleApi(TenantApi):
 
     @extend_schema(operation_id="projects_design_style_update", tags=["designs"],
                    summary="Change the project's design style", request=DesignStyleInputSerializer,
-                   responses={200: DesignStyleSerializer, **error_responses(400, 404)})
+                   responses={200: DesignStyleSerializer, **error_responses(400, 404, 415)})
     def patch(self, request: Request, project_id: int) -> Response:
         project = self.project(project_id)
         data: dict[str, Any] = dict(parse(DesignStyleInputSerializer, request.data, partial=True))
@@ -117,7 +117,7 @@ class DesignPinsApi(_ArticleApi):
 
     @extend_schema(operation_id="articles_design_pins", tags=["designs"], summary="Make draft pins of designs",
                    request=DesignPinsInputSerializer,
-                   responses={201: OpenApiResponse(description="The new pins' ids"), **error_responses(400, 404)})
+                   responses={201: OpenApiResponse(description="The new pins' ids"), **error_responses(400, 404, 415)})
     def post(self, request: Request, article_id: int) -> Response:
         article = self.article(article_id)
         data = parse(DesignPinsInputSerializer, request.data)
