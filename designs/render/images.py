@@ -23,6 +23,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 MIN_SIDE = 300
 #: Pixels at most of a non-JPEG image decoded whole (4 MP RGBA is 16 MB).
 MAX_DECODED_PIXELS = 4_000_000
+#: A JPEG may be decoded down to this share of the size it fills (then enlarged a little: unseen
+#: at 1.25 times, and a 4 times cheaper decode when the next DCT scale would otherwise be needed).
+DRAFT_MIN = 0.8
 #: Pixels at most of any source (publishing's PIN_IMAGE_MAX_PIXELS default).
 MAX_PIXELS = 40_000_000
 
@@ -65,7 +68,8 @@ def cover(
                 return Loaded(None, f"the image is {width}x{height} px, under {min_side} px on a side")
             scale = max(size[0] / width, size[1] / height)
             if image.format == "JPEG":
-                image.draft("RGB", (math.ceil(width * scale), math.ceil(height * scale)))
+                # The smallest DCT scale at least DRAFT_MIN of the cell (enlarged at most 1.25 times).
+                image.draft("RGB", (math.ceil(width * scale * DRAFT_MIN), math.ceil(height * scale * DRAFT_MIN)))
             elif width * height > max_decoded_pixels:
                 return Loaded(None, f"the {image.format} image is {width}x{height} px, "
                                     f"over the {max_decoded_pixels:,} pixels decoded for a design")

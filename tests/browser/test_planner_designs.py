@@ -11,6 +11,7 @@ import io
 import pytest
 from django.core.files.base import ContentFile
 from PIL import Image
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -79,7 +80,7 @@ def test_an_articles_designs_regenerated_styled_and_picked(driver, live_server, 
     regenerate = driver.find_elements(By.CSS_SELECTOR, ".ds-card")[2].find_element(By.CSS_SELECTOR, "button.pl-btn")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", regenerate)
     regenerate.click()
-    WebDriverWait(driver, 20).until(
+    WebDriverWait(driver, 20, ignored_exceptions=(StaleElementReferenceException, IndexError)).until(
         lambda d: d.find_elements(By.CSS_SELECTOR, ".ds-card")[2].get_attribute("data-template") == "collage")
     steps.shot("third design regenerated as a collage")
 
