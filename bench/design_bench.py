@@ -5,7 +5,8 @@
 
 Each template of ``designs.render`` draws a long title (wrapped, shrunk, maybe cut) over the
 sources an article may bring: 24-megapixel JPEG photos (decoded at a reduced DCT scale, by
-``Image.draft``) and, for the collage, a 4-megapixel PNG (the largest non-JPEG decoded whole).
+``Image.draft``) and, for the collage, a 2-megapixel PNG (about the largest non-JPEG decoded
+whole: ``PIN_IMAGE_CONVERTED_MAX_PIXELS``).
 Every template runs in a fresh child process, so each peak RSS (``VmHWM``) is that template's
 alone; the child renders once to warm the fonts' caches, then ``--runs`` times, and prints the
 median and p95 of the render time (PNG encoding included) and the median CPU time (on a shared,
@@ -71,7 +72,7 @@ def _write_sources(folder: Path, quick: bool) -> list[str]:
         path.write_bytes(_photo(width, height, colour, "JPEG"))
         paths.append(str(path))
     png = folder / "graphic.png"
-    png.write_bytes(_photo(2000, 2000, (220, 180, 40), "PNG"))
+    png.write_bytes(_photo(1400, 1400, (220, 180, 40), "PNG"))
     paths.append(str(png))
     return paths
 

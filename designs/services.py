@@ -46,7 +46,8 @@ def design_render(*, article: BlogArticle, template: str, variant: int = 0) -> R
         sources = sources[turn:] + sources[:turn]
     style = style_for_render(style=project_design_style(project=article.project))
     design = DesignInput(title=article.title or article.url, images=tuple(sources), style=style,
-                         max_pixels=publishing_settings.PIN_IMAGE_MAX_PIXELS)
+                         max_pixels=publishing_settings.PIN_IMAGE_MAX_PIXELS,
+                         max_decoded_pixels=publishing_settings.PIN_IMAGE_CONVERTED_MAX_PIXELS)
     return render(template, design)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from designs.render.images import MAX_PIXELS, ImageSource, cover
+from designs.render.images import MAX_DECODED_PIXELS, MAX_PIXELS, ImageSource, cover
 from designs.render.templates import SIZE, TEMPLATES, Canvas, Style, TemplateSpec
 
 __all__ = ["SIZE", "TEMPLATES", "DesignInput", "Rendered", "Style", "render"]
@@ -34,6 +34,7 @@ class DesignInput:
     images: tuple[ImageSource, ...] = ()
     style: Style = Style()
     max_pixels: int = MAX_PIXELS
+    max_decoded_pixels: int = MAX_DECODED_PIXELS
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class Rendered:
 
 
 def _usable(
-    spec: TemplateSpec, sources: tuple[ImageSource, ...], max_pixels: int
+    spec: TemplateSpec, sources: tuple[ImageSource, ...], design: DesignInput
 ) -> tuple[list[Image.Image], list[str]]:
     """The images ``spec`` composes, each covering its cell, and why the others were left out.
     The cells depend on how many images there are (a collage of 3 is laid out unlike one of 4),
@@ -63,14 +64,15 @@ def _usable(
     for source in sources:
         if len(images) == len(sizes):
             break
-        loaded = cover(source, sizes[len(images)], max_pixels=max_pixels)
+        loaded = cover(source, sizes[len(images)], max_pixels=design.max_pixels,
+                       max_decoded_pixels=design.max_decoded_pixels)
         if loaded.image is None:
             reasons.append(loaded.reason)
         else:
             images.append(loaded.image)
             kept.append(source)
     if spec.min_images <= len(images) < len(sizes):
-        return _usable(spec, tuple(kept), max_pixels)[0], reasons
+        return _usable(spec, tuple(kept), design)[0], reasons
     return images, reasons
 
 
@@ -78,13 +80,13 @@ def _choose(template: str, design: DesignInput) -> tuple[TemplateSpec, list[Imag
     spec = TEMPLATES[template]
     if not spec.min_images:
         return spec, [], ""
-    images, reasons = _usable(spec, design.images, design.max_pixels)
+    images, reasons = _usable(spec, design.images, design)
     if len(images) >= spec.min_images:
         return spec, images, ""
     why = reasons[0] if reasons else "the article has no image"
     if images and spec.name == "collage":
         fallback = TEMPLATES["photo_band"]
-        images = _usable(fallback, design.images, design.max_pixels)[0]
+        images = _usable(fallback, design.images, design)[0]
         return fallback, images, f"a collage needs 2 usable images ({why})"
     return TEMPLATES["text"], [], f"no usable image: {why}"
 

@@ -5,7 +5,7 @@ Only the header is read to judge it: more pixels than ``max_pixels`` (the publis
 template falls back. A JPEG is decoded at the smallest DCT scale that still covers the area it
 fills (``Image.draft``: a 24-megapixel photo decodes as 1.5 megapixels, in a few milliseconds and
 a few MB); other formats decode whole, so they are refused above ``max_decoded_pixels`` (the
-memory bound of issue 24). Pillow's own decompression-bomb guard stays on.
+bound of issue 24 on what is decoded, publishing's ``PIN_IMAGE_CONVERTED_MAX_PIXELS``). Pillow's own decompression-bomb guard stays on.
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 #: An image whose short side is under this many pixels is "tiny": it would look blurred on a pin.
 MIN_SIDE = 300
-#: Pixels at most of a non-JPEG image decoded whole (4 MP RGBA is 16 MB).
-MAX_DECODED_PIXELS = 4_000_000
+#: Pixels at most of a non-JPEG image decoded whole: publishing's PIN_IMAGE_CONVERTED_MAX_PIXELS
+#: default (issue 24's bound on what is decoded), and a decode of about 60 ms.
+MAX_DECODED_PIXELS = 2_000_000
 #: A JPEG may be decoded down to this share of the size it fills (then enlarged a little: unseen
 #: at 1.25 times, and a 4 times cheaper decode when the next DCT scale would otherwise be needed).
 DRAFT_MIN = 0.8
