@@ -5,7 +5,8 @@ Only the header is read to judge it: more pixels than ``max_pixels`` (the publis
 template falls back. A JPEG is decoded at the smallest DCT scale that still covers the area it
 fills (``Image.draft``: a 24-megapixel photo decodes as 1.5 megapixels, in a few milliseconds and
 a few MB); other formats decode whole, so they are refused above ``max_decoded_pixels`` (the
-bound of issue 24 on what is decoded, publishing's ``PIN_IMAGE_CONVERTED_MAX_PIXELS``). Pillow's own decompression-bomb guard stays on.
+bound of issue 24 on what is decoded, publishing's ``PIN_IMAGE_CONVERTED_MAX_PIXELS``).
+Pillow's own decompression-bomb guard stays on, its warning made an error.
 """
 
 from __future__ import annotations
