@@ -119,3 +119,12 @@ def design_style_update(
     if old_logo:
         transaction.on_commit(lambda: style.logo.storage.delete(old_logo))
     return style
+
+
+def design_style_delete(*, style: DesignStyle) -> None:
+    """Back to the defaults: the style and its logo file go."""
+    logo = style.logo.name if style.logo else ""
+    storage = style.logo.storage
+    style.delete()
+    if logo:
+        transaction.on_commit(lambda: storage.delete(logo))

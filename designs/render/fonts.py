@@ -37,6 +37,7 @@ SYSTEM_FALLBACKS: tuple[str, ...] = (
     "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/nanum/NanumGothicBold.ttf",  # Korean (Droid Sans Fallback has no Hangul)
 )
 
 _NEVER_A_GLYPH = "\U0010ffff"
