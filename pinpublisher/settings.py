@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "ops",
     "analytics",
     "feeds",
+    "designs",
 ]
 
 MIDDLEWARE = [

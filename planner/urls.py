@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from planner import analytics_views, calendar_views, review_views, views, views_bulk
+from planner import analytics_views, calendar_views, design_views, review_views, views, views_bulk
 
 app_name = "planner"
 
@@ -42,4 +42,9 @@ urlpatterns += [
     path("reviews/<uuid:pin_id>/approve/", review_views.review_approve, name="review-approve"),
     path("reviews/<uuid:pin_id>/reject/", review_views.review_reject, name="review-reject"),
     path("projects/<int:project_id>/approval/", review_views.project_approval, name="project-approval"),
+    path("designs/", design_views.article_list, name="designs"),
+    path("articles/<int:article_id>/designs/", design_views.article_designs, name="article-designs"),
+    path("articles/<int:article_id>/designs/<str:template>.png", design_views.design_png, name="design-png"),
+    path("articles/<int:article_id>/designs/pins/", design_views.design_pins, name="design-pins"),
+    path("projects/<int:project_id>/design-style/", design_views.style_update, name="design-style"),
 ]

@@ -1,0 +1,147 @@
+#!/usr/bin/env python
+"""Render time and peak memory of pin designs made from big source images (not a test).
+
+    .venv/bin/python bench/design_bench.py [--quick] [--runs N]
+
+Each template of ``designs.render`` draws a long title (wrapped, shrunk, maybe cut) over the
+sources an article may bring: 24-megapixel JPEG photos (decoded at a reduced DCT scale, by
+``Image.draft``) and, for the collage, a 2-megapixel PNG (about the largest non-JPEG decoded
+whole: ``PIN_IMAGE_CONVERTED_MAX_PIXELS``).
+Every template runs in a fresh child process, so each peak RSS (``VmHWM``) is that template's
+alone; the child renders once to warm the fonts' caches, then ``--runs`` times, and prints the
+median and p95 of the render time (PNG encoding included) and the median CPU time (on a shared,
+loaded machine the wall time mostly measures the wait for a core). The sources are written once, by the
+parent, to a temporary folder; the child reads them from disk as the app does.
+
+Targets (issue 28): a design renders in under 150 ms (printed, not enforced: the machine is
+shared); the peak RSS of a rendering process stays under 150 MB (issue 24's bound): a breach
+exits 1. ``--quick`` (CI) renders 5 times per template from 12-megapixel photos.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TARGET_MS = 150
+BOUND_MB = 150
+TITLE = ("The complete beginner's guide to growing tomatoes, peppers and cucumbers on a small city balcony, "
+         "with a month-by-month planting calendar and the soil mixes that work")
+
+
+def _peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _photo(width: int, height: int, colour: tuple[int, int, int], fmt: str) -> bytes:
+    """A photo-like image of ``width`` x ``height``: a colour gradient, soft blotches (noise at a
+    small size, enlarged) and a fine grain, so the codecs have a photo's work to do."""
+    from PIL import Image
+
+    base = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    blotches = Image.effect_noise((width // 50, height // 50), 90).resize((width, height), Image.Resampling.BICUBIC)
+    grain = Image.effect_noise((width, height), 12)
+    image = Image.blend(base, Image.new("RGB", (width, height), colour), 0.5)
+    image = Image.blend(image, Image.merge("RGB", (blotches, grain, blotches)), 0.3)
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, quality=88) if fmt == "JPEG" else image.save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def _write_sources(folder: Path, quick: bool) -> list[str]:
+    width, height = (4000, 3000) if quick else (6000, 4000)
+    paths = []
+    for n, colour in enumerate([(200, 80, 40), (40, 120, 200), (60, 160, 60)]):
+        path = folder / f"photo{n}.jpg"
+        path.write_bytes(_photo(width, height, colour, "JPEG"))
+        paths.append(str(path))
+    png = folder / "graphic.png"
+    png.write_bytes(_photo(1400, 1400, (220, 180, 40), "PNG"))
+    paths.append(str(png))
+    return paths
+
+
+def _child(template: str, sources: list[str], runs: int) -> int:
+    from designs.render import DesignInput, Style, render
+
+    design = DesignInput(TITLE, tuple(sources), Style(footer_text="gardenjournal.example"))
+    rss_before = _peak_rss_mb()
+    first = render(template, design)  # warms the font and glyph caches
+    times, cpu = [], []
+    for _ in range(runs):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        rendered = render(template, design)
+        times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+        assert rendered.png == first.png, "the same input gave other bytes"
+    print(json.dumps({"template": rendered.template, "fallback": rendered.fallback, "times": times, "cpu": cpu,
+                      "bytes": len(rendered.png), "rss_before": rss_before, "peak_rss": _peak_rss_mb()}))
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="The CI run: 5 renders each, 12 MP photos.")
+    parser.add_argument("--runs", type=int, help="Renders per template (30; 5 with --quick).")
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)  # template and a JSON list of sources
+    options = parser.parse_args()
+    runs = options.runs or (5 if options.quick else 30)
+    if options.child:
+        return _child(options.child[0], json.loads(options.child[1]), runs)
+
+    from PIL import features
+
+    from designs.render import TEMPLATES
+
+    print(f"raqm (complex-script layout): {features.check('raqm')} {features.version('raqm') or ''}".rstrip())
+    failed = False
+    with tempfile.TemporaryDirectory(prefix="pinpublisher-design-bench-") as folder:
+        sources = _write_sources(Path(folder), options.quick)
+        sizes = ", ".join(f"{Path(s).name} {os.path.getsize(s) / 1e6:.1f} MB" for s in sources)
+        print(f"sources: {sizes}; {runs} renders per template, each template in a fresh process\n")
+        print(f"{'template':<12} {'median ms':>9} {'p95 ms':>7} {'CPU ms':>7} {'PNG KB':>7} {'peak RSS MB':>11} "
+              f"{'(start)':>8}")
+        for template in TEMPLATES:
+            child = subprocess.run(
+                [sys.executable, __file__, "--runs", str(runs), "--child", template, json.dumps(sources)],
+                capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+            )
+            if child.returncode != 0:
+                print(f"{template}: the child failed\n{child.stderr}")
+                failed = True
+                continue
+            result = json.loads(child.stdout.strip().splitlines()[-1])
+            times = sorted(result["times"])
+            p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+            median = statistics.median(times)
+            over = result["peak_rss"] >= BOUND_MB
+            failed = failed or over or result["template"] != template
+            note = "  OVER THE MEMORY BOUND" if over else ("  slower than the target" if median >= TARGET_MS else "")
+            print(f"{template:<12} {median:>9.1f} {p95:>7.1f} {statistics.median(result['cpu']):>7.1f} "
+                  f"{result['bytes'] / 1024:>7.0f} "
+                  f"{result['peak_rss']:>11.1f} {result['rss_before']:>8.1f}{note}")
+    load = os.getloadavg()[0]
+    print(f"\ntarget: under {TARGET_MS} ms a design (printed, not enforced); bound: peak RSS under {BOUND_MB} MB "
+          f"(enforced). Wall times are the render as a person waits for it; CPU ms is its cost alone (the "
+          f"machine's load average was {load:.1f} on {os.cpu_count()} cores).")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
