@@ -114,6 +114,18 @@ ROUTES = [
     ("get", "/api/webhooks/{missing}/deliveries/", R, None),
     ("get", "/api/webhooks/{missing}/deliveries/{missing}/", R, None),
     ("post", "/api/webhooks/{missing}/deliveries/{missing}/redeliver/", H, None),
+    # Feeds (the feeds app): an address that is refused (not http), and a feed that does not exist.
+    ("get", "/api/projects/{project}/feeds/", R, None),
+    ("post", "/api/projects/{project}/feeds/", W, {"url": "ftp://blog.example.com/feed"}),
+    ("get", "/api/projects/{project}/feed-health/", R, None),
+    ("get", "/api/feeds/{missing}/", R, None),
+    ("patch", "/api/feeds/{missing}/", W, {}),
+    ("delete", "/api/feeds/{missing}/", W, None),
+    # Designs (the designs app): an unknown template and no picks, so nothing is drawn or made.
+    ("get", "/api/projects/{project}/design-style/", R, None),
+    ("patch", "/api/projects/{project}/design-style/", W, {"background_color": "not a colour"}),
+    ("get", "/api/articles/{article}/designs/nothing.png", R, None),
+    ("post", "/api/articles/{article}/designs/pins/", W, {}),
 ]
 IDS = [f"{method.upper()} {url}" for method, url, _, _ in ROUTES]
 
