@@ -6,7 +6,7 @@ for writes. No answer ever carries an invitation's link: it goes to the invitee'
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -35,19 +35,16 @@ class InvitationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     email = serializers.EmailField()
     role = serializers.ChoiceField(choices=Membership.Role.choices)
-    status = serializers.ChoiceField(
-        choices=["pending", "accepted", "revoked", "expired"], source="status_now",
-        help_text="pending until used, withdrawn or past `expires_at`.",
-    )
+    status = serializers.SerializerMethodField(help_text="pending until used, withdrawn or past `expires_at`.")
     invited_by = serializers.CharField(source="invited_by.username", allow_null=True, default=None)
     created_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField()
     used_at = serializers.DateTimeField(allow_null=True)
     revoked_at = serializers.DateTimeField(allow_null=True)
 
-    def to_representation(self, instance: Invitation) -> dict:
-        instance.status_now = instance.status()  # type: ignore[attr-defined]  (read once, for the field)
-        return super().to_representation(instance)
+    @extend_schema_field(serializers.ChoiceField(choices=["pending", "accepted", "revoked", "expired"]))
+    def get_status(self, invitation: Invitation) -> str:
+        return invitation.status()
 
 
 class InvitationInputSerializer(serializers.Serializer):

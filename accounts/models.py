@@ -15,6 +15,8 @@ sessions each user signed in with.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import models
 from django.utils import timezone
 
@@ -47,7 +49,7 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"{self.email} to {self.tenant} as {self.role}"
 
-    def is_expired(self, now: object = None) -> bool:
+    def is_expired(self, now: datetime | None = None) -> bool:
         return self.expires_at <= (now or timezone.now())
 
     def status(self) -> str:

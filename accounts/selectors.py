@@ -22,8 +22,11 @@ def membership_of(*, user: Any) -> Membership | None:
 
 
 def is_owner(*, user: Any, tenant: Tenant) -> bool:
+    user_id = getattr(user, "pk", None)
+    if user_id is None:
+        return False
     return Membership.objects.filter(
-        user_id=getattr(user, "pk", None), tenant=tenant, role=Membership.Role.OWNER, user__is_active=True
+        user_id=user_id, tenant=tenant, role=Membership.Role.OWNER, user__is_active=True
     ).exists()
 
 

@@ -41,6 +41,13 @@ def _next(request: HttpRequest, default: str) -> str:
     return reverse(default)
 
 
+def _uid(request: HttpRequest) -> int:
+    """The signed-in user's id (every view but the invitation's needs a sign-in)."""
+    if request.user.pk is None:
+        raise PermissionDenied("Log in first.")
+    return int(request.user.pk)
+
+
 def _tenant(request: HttpRequest) -> Tenant:
     membership = selectors.membership_of(user=request.user)
     if membership is None:
@@ -51,13 +58,13 @@ def _tenant(request: HttpRequest) -> Tenant:
 @login_required(login_url=LOGIN)
 def security(request: HttpRequest) -> HttpResponse:
     membership = selectors.membership_of(user=request.user)
-    device = selectors.two_factor_device(user_id=request.user.pk)
+    device = selectors.two_factor_device(user_id=_uid(request))
     owner = membership is not None and membership.role == membership.Role.OWNER
     return render(request, "accounts/security.html", {
         "nav": "account", "membership": membership, "owner": owner,
         "two_factor_on": bool(device and device.confirmed_at),
         "policy": selectors.login_policy(tenant=membership.tenant) if membership else None,
-        "required": selectors.owner_needs_two_factor(user_id=request.user.pk),
+        "required": selectors.owner_needs_two_factor(user_id=_uid(request)),
     })
 
 
@@ -83,7 +90,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/two_factor_setup.html", {
         "nav": "account", "form": form, "qr": mark_safe(qr),  # noqa: S308  (segno's own SVG of our URI)
         "secret": " ".join(setup.secret[i:i + 4] for i in range(0, len(setup.secret), 4)), "uri": setup.uri,
-        "required": selectors.owner_needs_two_factor(user_id=request.user.pk), "next": request.GET.get("next", ""),
+        "required": selectors.owner_needs_two_factor(user_id=_uid(request)), "next": request.GET.get("next", ""),
     })
 
 
@@ -112,7 +119,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         if two_factor.two_factor_check(user=request.user, code=form.cleaned_data["code"]):
             del request.session[PENDING]
             request.session.cycle_key()
-            sessions.user_session_record(user_id=request.user.pk, session_key=request.session.session_key)
+            sessions.user_session_record(user_id=_uid(request), session_key=request.session.session_key)
             return HttpResponseRedirect(_next(request, "planner:home"))
         user_login_failed.send(sender=__name__, credentials=credentials, request=request)
         if AxesProxyHandler.is_locked(request, credentials):
@@ -138,7 +145,7 @@ def policy(request: HttpRequest) -> HttpResponse:
 @require_POST
 def sessions_end(request: HttpRequest) -> HttpResponse:
     """Log out everywhere: every session of this user ends, this one too."""
-    ended = sessions.user_sessions_end(user_id=request.user.pk)
+    ended = sessions.user_sessions_end(user_id=_uid(request))
     logout(request)
     messages.success(request, f"You are logged out everywhere ({ended} session{'s' if ended != 1 else ''}).")
     return HttpResponseRedirect(reverse(LOGIN))
