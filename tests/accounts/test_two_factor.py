@@ -125,3 +125,20 @@ def test_turning_it_off_asks_no_code_at_the_next_login(tenant):
     with_two_factor(user)
     two_factor.two_factor_disable(user=user)
     assert log_in(user).get("/planner/pins/").status_code == 200
+
+
+def test_rotate_token_keys_re_encrypts_the_two_factor_secrets(tenant, settings):
+    import io
+
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    old, new = settings.PINPUBLISHER_TOKEN_KEYS[0], Fernet.generate_key().decode()
+    user = make_user(tenant)
+    secret = with_two_factor(user)
+    settings.PINPUBLISHER_TOKEN_KEYS = [new, old]
+    out = io.StringIO()
+    call_command("rotate_token_keys", stdout=out)
+    assert "re-encrypted 1 of 1 two-factor secrets" in out.getvalue()
+    settings.PINPUBLISHER_TOKEN_KEYS = [new]
+    assert TwoFactorDevice.objects.get(user=user).secret == secret

@@ -35,7 +35,8 @@ def steps(request, driver, size):
 def member(settings):
     settings.AXES_ENABLED = True
     settings.AXES_FAILURE_LIMIT = 3
-    user = make_user(make_tenant("Lemon Kitchen"), username="maria.lopez", email="maria@lemon-kitchen.example", is_staff=True)
+    user = make_user(make_tenant("Lemon Kitchen"), username="maria.lopez", email="maria@lemon-kitchen.example",
+                     is_staff=True)
     user.set_password(PASSWORD)
     user.save()
     return user
