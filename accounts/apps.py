@@ -13,7 +13,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Members and login"
 
     def ready(self) -> None:
-        from accounts import receivers  # noqa: F401  (records sessions, starts the two-factor step)
+        from accounts import checks, receivers  # noqa: F401  (the checks; sessions recorded, the two-factor step)
 
     def rotate_encrypted_keys(self, *, dry_run: bool, batch_size: int) -> tuple[str, SecretsRotated]:
         """Re-encrypt the two-factor secrets, for ``manage.py rotate_token_keys``, which asks every

@@ -22,7 +22,8 @@ DEFAULTS: dict[str, Any] = {
 
 #: Django's own settings this app reads, as they are (Django or the project gives each a value).
 DJANGO_NAMES = frozenset({
-    "AUTH_USER_MODEL", "SESSION_ENGINE", "DEFAULT_FROM_EMAIL", "AXES_FAILURE_LIMIT", "AXES_COOLOFF_TIME",
+    "AUTH_USER_MODEL", "SESSION_ENGINE", "SESSION_COOKIE_AGE", "AUTHENTICATION_BACKENDS", "DEFAULT_FROM_EMAIL",
+    "AXES_ENABLED", "AXES_FAILURE_LIMIT", "AXES_COOLOFF_TIME",
 })
 
 

@@ -8,9 +8,11 @@ app: any service (removing a member, say) may call it.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from importlib import import_module
 
 from django.contrib.sessions.backends.base import SessionBase
+from django.utils import timezone
 
 from accounts.conf import accounts_settings
 from accounts.models import UserSession
@@ -22,8 +24,11 @@ def _store(session_key: str) -> SessionBase:
 
 
 def user_session_record(*, user_id: int, session_key: str | None) -> None:
+    """Remember the session; the user's records older than a session can live go (they ended)."""
     if session_key:
         UserSession.objects.update_or_create(session_key=session_key, defaults={"user_id": user_id})
+        oldest = timezone.now() - timedelta(seconds=accounts_settings.SESSION_COOKIE_AGE)
+        UserSession.objects.filter(user_id=user_id, created_at__lt=oldest).delete()
 
 
 def user_session_forget(*, session_key: str | None) -> None:
@@ -32,9 +37,9 @@ def user_session_forget(*, session_key: str | None) -> None:
 
 
 def user_sessions_end(*, user_id: int) -> int:
-    """End every session ``user_id`` signed in with (this one too, when a person asks). Returns
-    how many were recorded. Signed-cookie sessions cannot be ended on the server: none is recorded
-    as ended there, and the project uses database sessions."""
+    """End every session ``user_id`` signed in with (this one too, when a person asks); returns how
+    many were recorded. (Signed-cookie sessions could not be ended on a server; the project keeps
+    its sessions in the database.)"""
     keys = list(UserSession.objects.filter(user_id=user_id).values_list("session_key", flat=True))
     for key in keys:
         _store(key).delete()

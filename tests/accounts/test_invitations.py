@@ -164,3 +164,17 @@ def test_the_pages_invite_and_accept(tenant, django_capture_on_commit_callbacks)
     assert accepted.status_code == 302 and accepted["Location"] == "/planner/login/"
     assert visitor.get(f"/planner/account/invitations/{token}/").status_code == 410
     assert Client().get("/planner/account/invitations/not-a-token/").status_code == 404
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_clicks_of_one_link_at_once_create_one_user(tenant):
+    from tests.publishing.helpers import in_threads
+
+    sent = invite(tenant)
+    outcomes = in_threads([
+        lambda name=name: invitations.invitation_accept(token=sent.token, username=name, password=GOOD_PASSWORD)
+        for name in ("ana", "ana-bis")
+    ])
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["InvitationUnusable", "User"]
+    assert Membership.objects.filter(tenant=tenant).count() == 2  # the inviting owner and one invitee

@@ -140,3 +140,12 @@ def test_the_client_address_is_the_peers_unless_proxies_are_declared(rf, setting
     assert client_ip(request) == "203.0.113.9"  # what our proxy saw, never the client's own first entry
     settings.LOGIN_PROXY_COUNT = 3
     assert client_ip(request) == "10.0.0.2"
+
+
+def test_deploy_checks_warn_when_throttling_is_off_or_its_backend_not_first(settings):
+    from accounts.checks import check_login_throttling
+
+    assert check_login_throttling(None) == []
+    settings.AXES_ENABLED = False
+    settings.AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+    assert [problem.id for problem in check_login_throttling(None)] == ["accounts.W001", "accounts.W002"]
