@@ -9,7 +9,8 @@ from publishing.models import Membership
 
 class InviteForm(forms.Form):
     email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "off"}))
-    role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.MEMBER)
+    # The least role offered first: the last of Membership.Role, whichever roles it holds.
+    role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.values[-1])
 
 
 class AcceptForm(forms.Form):

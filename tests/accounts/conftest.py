@@ -1,7 +1,11 @@
 import pyotp
 import pytest
 
+from publishing.models import Membership
+
 PASSWORD = "pw-for-tests-only"
+#: A role that is not owner, whichever roles Membership.Role holds (member today; editor, viewer later).
+NOT_OWNER = next(role for role in Membership.Role.values if role != Membership.Role.OWNER)
 
 
 @pytest.fixture

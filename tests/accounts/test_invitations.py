@@ -15,6 +15,7 @@ from accounts.errors import InvitationUnusable, OwnerRequired
 from accounts.models import Invitation
 from accounts.services import invitations
 from publishing.models import Membership
+from tests.accounts.conftest import NOT_OWNER
 from tests.factories import api_client, make_tenant, make_user
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 GOOD_PASSWORD = "lemon-tart-in-june"
 
 
-def invite(tenant, owner=None, email="ana@example.com", role=Membership.Role.MEMBER):
+def invite(tenant, owner=None, email="ana@example.com", role=NOT_OWNER):
     return invitations.invitation_create(tenant=tenant, invited_by=owner or make_user(tenant), email=email,
                                          role=role, site_url="https://pins.example.com/")
 
@@ -42,7 +43,7 @@ def test_an_owner_invites_and_the_email_holds_the_only_copy_of_the_link(tenant, 
 
 def test_a_member_who_is_no_owner_cannot_invite(tenant):
     with pytest.raises(OwnerRequired):
-        invite(tenant, owner=make_user(tenant, role=Membership.Role.MEMBER))
+        invite(tenant, owner=make_user(tenant, role=NOT_OWNER))
 
 
 def test_accepting_creates_the_user_and_the_membership_with_the_role(tenant):
@@ -117,7 +118,7 @@ def test_the_api_invites_lists_and_withdraws_and_never_shows_the_link(tenant, dj
     owner = make_user(tenant)
     client = api_client(owner)
     with django_capture_on_commit_callbacks(execute=True):
-        created = client.post("/api/invitations/", {"email": "bo@example.com", "role": "member"}, format="json")
+        created = client.post("/api/invitations/", {"email": "bo@example.com", "role": NOT_OWNER}, format="json")
     assert created.status_code == 201, created.content
     body = created.json()
     assert body["status"] == "pending" and body["invited_by"] == owner.username
@@ -139,9 +140,9 @@ def test_the_api_refuses_bad_input_by_field_and_other_tenants_invitations(tenant
 def test_the_api_needs_the_members_write_scope_and_an_owner(tenant):
     owner = make_user(tenant)
     read_only = api_client(owner, scopes=["read"]).post("/api/invitations/", {"email": "c@example.com",
-                                                                              "role": "member"}, format="json")
+                                                                              "role": NOT_OWNER}, format="json")
     assert read_only.status_code == 403 and read_only.json()["error"]["code"] == "insufficient_scope"
-    member = make_user(tenant, role=Membership.Role.MEMBER)
+    member = make_user(tenant, role=NOT_OWNER)
     assert api_client(member).get("/api/invitations/").json()["error"]["code"] == "owner_required"
 
 
@@ -150,7 +151,7 @@ def test_the_pages_invite_and_accept(tenant, django_capture_on_commit_callbacks)
     client = Client()
     client.force_login(owner)
     with django_capture_on_commit_callbacks(execute=True):
-        sent = client.post("/planner/account/team/", {"email": "di@example.com", "role": "member"})
+        sent = client.post("/planner/account/team/", {"email": "di@example.com", "role": NOT_OWNER})
     assert sent.status_code == 302
     token = link_token(mail.outbox[0])
     visitor = Client()

@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from accounts.client_ip import client_ip
 from accounts.services.lockouts import member_unlock
-from publishing.models import Membership
-from tests.accounts.conftest import PASSWORD
+from tests.accounts.conftest import NOT_OWNER, PASSWORD
 from tests.factories import api_client, make_tenant, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("throttled")]
@@ -81,7 +80,7 @@ def lock(user):
 
 def test_an_owner_unlocks_a_member_on_the_team_page(tenant):
     owner = make_user(tenant)
-    member = make_user(tenant, role=Membership.Role.MEMBER)
+    member = make_user(tenant, role=NOT_OWNER)
     lock(member)
     page = Client()
     page.force_login(owner)
@@ -94,7 +93,7 @@ def test_an_owner_unlocks_a_member_on_the_team_page(tenant):
 
 def test_an_owner_unlocks_a_member_through_the_api(tenant):
     owner = make_user(tenant)
-    member = make_user(tenant, role=Membership.Role.MEMBER)
+    member = make_user(tenant, role=NOT_OWNER)
     lock(member)
     response = api_client(owner).post(f"/api/members/{member.pk}/unlock/")
     assert response.status_code == 200, response.content
@@ -103,8 +102,8 @@ def test_an_owner_unlocks_a_member_through_the_api(tenant):
 
 
 def test_a_member_who_is_no_owner_cannot_unlock(tenant):
-    member = make_user(tenant, role=Membership.Role.MEMBER)
-    other = make_user(tenant, role=Membership.Role.MEMBER)
+    member = make_user(tenant, role=NOT_OWNER)
+    other = make_user(tenant, role=NOT_OWNER)
     response = api_client(member).post(f"/api/members/{other.pk}/unlock/")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "owner_required"

@@ -8,8 +8,7 @@ from django.test import Client
 from accounts.errors import TwoFactorRefused
 from accounts.models import TwoFactorDevice
 from accounts.services import two_factor
-from publishing.models import Membership
-from tests.accounts.conftest import PASSWORD, code_now
+from tests.accounts.conftest import NOT_OWNER, PASSWORD, code_now
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +94,7 @@ def test_wrong_codes_lock_the_account_like_wrong_passwords(tenant, throttled):
 
 def test_owners_must_set_it_up_first_when_the_tenant_requires_it(tenant):
     owner = make_user(tenant)
-    member = make_user(tenant, role=Membership.Role.MEMBER)
+    member = make_user(tenant, role=NOT_OWNER)
     two_factor.login_policy_set(tenant=tenant, actor=owner, owners_need_two_factor=True)
     client = Client()
     client.force_login(owner)
@@ -114,7 +113,7 @@ def test_owners_must_set_it_up_first_when_the_tenant_requires_it(tenant):
 
 
 def test_only_an_owner_changes_the_policy(tenant):
-    member = make_user(tenant, role=Membership.Role.MEMBER)
+    member = make_user(tenant, role=NOT_OWNER)
     client = Client()
     client.force_login(member)
     assert client.post("/planner/account/policy/", {"owners_need_two_factor": "on"}).status_code == 403

@@ -16,6 +16,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from accounts.models import TwoFactorDevice
 from accounts.services import invitations
 from publishing.models import Membership
+from tests.accounts.conftest import NOT_OWNER
 from tests.browser import test_planner_composer
 from tests.browser.axe import assert_accessible
 from tests.browser.test_planner_composer import PASSWORD, no_sideways_scroll, page_shots
@@ -98,7 +99,7 @@ def test_set_up_two_factor_then_log_in_with_a_code(driver, live_server, member, 
 def test_accept_an_invitation(driver, live_server, member, steps):
     tenant = member.membership.tenant
     invitations.invitation_create(tenant=tenant, invited_by=member, email="sam@lemon-kitchen.example",
-                                  role=Membership.Role.MEMBER, site_url=live_server.url)
+                                  role=NOT_OWNER, site_url=live_server.url)
     submit_login(driver, f"{live_server.url}/planner/login/", member.username, PASSWORD)
     driver.get(f"{live_server.url}/planner/account/team/")
     assert_accessible(driver, "team invitations")
