@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_q",
+    # Before publishing, whose admin gives every ModelAdmin registered by then its query guard.
+    "axes",
     "pinpublisher",
     "pinterest",
     "apikeys",
@@ -75,7 +77,6 @@ INSTALLED_APPS = [
     "planner",
     "ops",
     "analytics",
-    "axes",
     "accounts",
 ]
 
