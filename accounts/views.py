@@ -118,7 +118,8 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if two_factor.two_factor_check(user=request.user, code=form.cleaned_data["code"]):
             del request.session[PENDING]
-            request.session.cycle_key()
+            sessions.user_session_forget(session_key=request.session.session_key)
+            request.session.cycle_key()  # a new key once fully signed in, as Django's login does
             sessions.user_session_record(user_id=_uid(request), session_key=request.session.session_key)
             return HttpResponseRedirect(_next(request, "planner:home"))
         user_login_failed.send(sender=__name__, credentials=credentials, request=request)
