@@ -16,6 +16,7 @@ class Scope(models.TextChoices):
     CONNECTIONS_WRITE = "connections:write", "Refresh, sync the boards of, and disconnect Pinterest accounts"
     KEYS_WRITE = "keys:write", "Create and revoke the tenant's API keys"
     WEBHOOKS_WRITE = "webhooks:write", "Create, change and delete webhooks"
+    MEMBERS_WRITE = "members:write", "Invite people, withdraw invitations and unlock members (owners only)"
 
 
 #: Every scope, in the catalogue's order: what a key made for a tenant's owner gets.

@@ -5,6 +5,7 @@ development defaults fill in the secrets and a system check warns; with DEBUG
 off, the checks in ``pinpublisher.checks`` refuse to start until they are set.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -66,6 +67,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_q",
+    # Before publishing, whose admin gives every ModelAdmin registered by then its query guard.
+    "axes",
     "pinpublisher",
     "pinterest",
     "apikeys",
@@ -76,6 +79,7 @@ INSTALLED_APPS = [
     "analytics",
     "feeds",
     "designs",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -90,6 +94,16 @@ MIDDLEWARE = [
     "publishing.acting.ActingPersonMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A session signed in with a password waits for its two-factor code (accounts/middleware.py).
+    "accounts.middleware.TwoFactorMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes first: it refuses a locked-out username or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "pinpublisher.urls"
@@ -134,6 +148,27 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 
 LOGIN_URL = "admin:login"
+
+# --- Login throttling (django-axes) and members (accounts/) ---------------------------
+# Every login (the planner's, the admin's, and a wrong two-factor code) that fails is counted per
+# username and per client address, each on its own: either reaching LOGIN_FAILURE_LIMIT locks it
+# for LOGIN_LOCKOUT_MINUTES (each further try while locked starts the wait again), with a page
+# saying so (429). Owners unlock their members (planner: Team; POST /api/members/{id}/unlock/),
+# operators anyone (admin: Axes > Access attempts; manage.py axes_reset_username NAME, axes_reset_ip
+# ADDRESS, axes_reset). A successful login clears that username's and address's count.
+AXES_ENABLED = env_bool("LOGIN_THROTTLING", True)
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_float("LOGIN_LOCKOUT_MINUTES", 15.0))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
+# Proxies in front that append to X-Forwarded-For (0: clients connect directly). Behind a proxy,
+# set it, or every client shares the proxy's address and one person's failures lock out all.
+LOGIN_PROXY_COUNT = env_int("LOGIN_PROXY_COUNT", None)
+# How long an invitation's link works (accounts/conf.py has the default, 72).
+INVITATION_TTL_HOURS = env_int("INVITATION_TTL_HOURS", None)
+TWO_FACTOR_ISSUER = env_str("TWO_FACTOR_ISSUER") or None
 
 # Tokens never reach a log: nothing here logs request bodies or headers. LOG_FORMAT=json writes one
 # JSON object per line (time, level, logger, message, request id, tenant, pin, connection):

@@ -18,6 +18,13 @@ def _fast_tests(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_login_throttling(settings):
+    """django-axes off unless a test turns it on (tests/accounts): it refuses the test client's
+    ``login()`` (which passes no request), and failures would add up across tests."""
+    settings.AXES_ENABLED = False
+
+
 @pytest.fixture
 def tenant():
     """A tenant of its own for the test."""

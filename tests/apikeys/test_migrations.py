@@ -65,7 +65,9 @@ def test_drf_tokens_become_hashed_keys_with_every_scope_and_keep_working(capsys)
 
         api_key = ApiKey.objects.get()
         assert api_key.owner == owner and api_key.tenant == owner.membership.tenant
-        assert api_key.scopes == list(ALL_SCOPES) and api_key.created_at == CREATED
+        # Every scope there was when tokens were imported (the migration's frozen list): a later scope
+        # (members:write, issue 29) is not given to old tokens by it.
+        assert api_key.scopes == list(ALL_SCOPES[:6]) and api_key.created_at == CREATED
         assert api_key.prefix == token[:12] and api_key.hashed_key == key_hash(token)
         assert drf_tokens_left() == 0 and tables_holding(token) == [] and tables_holding(loners_token) == []
         assert "1 DRF token(s) became hashed API keys" in capsys.readouterr().out

@@ -35,8 +35,9 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-R, W, P, C, K, H = (
-    Scope.READ, Scope.PINS_WRITE, Scope.PUBLISH, Scope.CONNECTIONS_WRITE, Scope.KEYS_WRITE, Scope.WEBHOOKS_WRITE
+R, W, P, C, K, H, M = (
+    Scope.READ, Scope.PINS_WRITE, Scope.PUBLISH, Scope.CONNECTIONS_WRITE, Scope.KEYS_WRITE, Scope.WEBHOOKS_WRITE,
+    Scope.MEMBERS_WRITE,
 )
 PIN_BODY = {"title": "New title"}
 
@@ -126,6 +127,11 @@ ROUTES = [
     ("patch", "/api/projects/{project}/design-style/", W, {"background_color": "not a colour"}),
     ("get", "/api/articles/{article}/designs/nothing.png", R, None),
     ("post", "/api/articles/{article}/designs/pins/", W, {}),
+    # Invitations and lockouts (the accounts app).
+    ("get", "/api/invitations/", R, None),
+    ("post", "/api/invitations/", M, {"email": "new.person@example.com", "role": "member"}),
+    ("post", "/api/invitations/{missing}/revoke/", M, None),
+    ("post", "/api/members/{missing}/unlock/", M, None),
 ]
 IDS = [f"{method.upper()} {url}" for method, url, _, _ in ROUTES]
 

@@ -1,0 +1,1 @@
+"""The accounts app's rules: invitations, two-factor, sessions, lockouts (one module each)."""

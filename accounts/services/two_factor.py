@@ -1,0 +1,162 @@
+"""Two-factor sign-in with time-based one-time codes (TOTP, RFC 6238), through pyotp.
+
+Why pyotp and our own small model rather than django-otp: django-otp keeps its TOTP keys in plain
+text and brings a device framework (several kinds, an admin site of its own) we do not need; pyotp
+is only the RFC's arithmetic, well kept, and the secret stays in our ``TwoFactorDevice``, encrypted
+with the token keys like every other secret (``pinterest.fields``). Secrets are never logged.
+
+- ``two_factor_begin``: a new secret (not in use yet) and its ``otpauth://`` URI for the app.
+- ``two_factor_confirm``: the first code from the app turns it on (so a mistyped secret never
+  locks anyone out).
+- ``two_factor_check``: a code at sign-in; the 30-second step before and after are accepted (clock
+  drift), and a step already used is refused (a code seen over a shoulder cannot be replayed).
+- ``two_factor_disable``: off again, unless the tenant makes its owners use it.
+- ``login_policy_set``: an owner switches "owners must use two-factor" for the tenant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pyotp
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import selectors
+from accounts.conf import accounts_settings
+from accounts.errors import OwnerRequired, TwoFactorRefused
+from accounts.models import LoginPolicy, TwoFactorDevice
+from pinterest import fields
+from publishing.models import Tenant
+
+STEP_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class TwoFactorSetup:
+    device: TwoFactorDevice
+    secret: str
+    uri: str
+
+
+def _uri(user: Any, secret: str) -> str:
+    issuer = accounts_settings.TWO_FACTOR_ISSUER
+    return pyotp.TOTP(secret).provisioning_uri(name=user.get_username(), issuer_name=issuer)
+
+
+def two_factor_begin(*, user: Any) -> TwoFactorSetup:
+    """The secret being set up for ``user``: the one already waiting for its first code, or a new
+    one. Raises ``TwoFactorRefused`` when two-factor is already on."""
+    device = selectors.two_factor_device(user_id=user.pk)
+    if device is not None and device.confirmed_at:
+        raise TwoFactorRefused("Two-factor is already on.")
+    if device is None:
+        device = TwoFactorDevice.objects.create(user=user, secret=pyotp.random_base32())
+    secret = device.secret
+    return TwoFactorSetup(device=device, secret=secret, uri=_uri(user, secret))
+
+
+def _matching_step(secret: str, code: str, last_step: int) -> int | None:
+    code = "".join(code.split())
+    if not (code.isdigit() and len(code) == 6):
+        return None
+    totp = pyotp.TOTP(secret)
+    now = timezone.now().timestamp()
+    for drift in (0, -1, 1):
+        step = int(now // STEP_SECONDS) + drift
+        if step > last_step and totp.at(step * STEP_SECONDS) == code:
+            return step
+    return None
+
+
+def _use_code(device: TwoFactorDevice, code: str) -> bool:
+    with transaction.atomic():
+        locked = TwoFactorDevice.objects.select_for_update().get(pk=device.pk)
+        step = _matching_step(locked.secret, code, locked.last_step)
+        if step is None:
+            return False
+        locked.last_step = step
+        if locked.confirmed_at is None:
+            locked.confirmed_at = timezone.now()
+        locked.save(update_fields=["last_step", "confirmed_at"])
+    return True
+
+
+def two_factor_confirm(*, user: Any, code: str) -> TwoFactorDevice:
+    """Turn two-factor on with the first code of the secret being set up. Raises
+    ``TwoFactorRefused`` (naming ``code``) when it does not match or nothing is being set up."""
+    device = selectors.two_factor_device(user_id=user.pk)
+    if device is None or device.confirmed_at or not _use_code(device, code):
+        raise TwoFactorRefused("That code does not match. Enter the 6 digits your app shows now.", field="code")
+    device.refresh_from_db()
+    return device
+
+
+def two_factor_check(*, user: Any, code: str) -> bool:
+    """True when ``code`` is a fresh code of the user's two-factor in use."""
+    device = selectors.two_factor_device(user_id=user.pk)
+    return bool(device and device.confirmed_at and _use_code(device, code))
+
+
+def two_factor_disable(*, user: Any) -> None:
+    """Turn two-factor off. Raises ``TwoFactorRefused`` for an owner whose tenant requires it."""
+    if selectors.owner_needs_two_factor(user_id=user.pk):
+        raise TwoFactorRefused("Your team requires owners to use two-factor; it cannot be turned off.")
+    TwoFactorDevice.objects.filter(user_id=user.pk).delete()
+
+
+def two_factor_turn_off(*, device_ids: list[int]) -> int:
+    """An operator turns two-factor off for people who lost their phone (the admin); returns how
+    many. An owner whose tenant requires it is sent to set it up again on their next request."""
+    count, _ = TwoFactorDevice.objects.filter(pk__in=device_ids).delete()
+    return count
+
+
+def login_policy_set(*, tenant: Tenant, actor: Any, owners_need_two_factor: bool) -> LoginPolicy:
+    """Switch the tenant's "owners must use two-factor". Raises ``OwnerRequired``. Owners without it
+    are sent to set it up on their next request (``accounts.middleware``)."""
+    if not selectors.is_owner(user=actor, tenant=tenant):
+        raise OwnerRequired("Only an owner can change the login policy.")
+    policy, _ = LoginPolicy.objects.update_or_create(
+        tenant=tenant, defaults={"owners_need_two_factor": owners_need_two_factor}
+    )
+    return policy
+
+
+@dataclass
+class SecretsRotated:
+    rows_total: int = 0
+    rows_changed: int = 0
+
+
+def secrets_rotate_keys(*, dry_run: bool = False, batch_size: int = 500) -> SecretsRotated:
+    """Re-encrypt every two-factor secret under the first token key (``manage.py rotate_token_keys``).
+    Raises ``pinterest.fields.TokenDecryptionError`` naming a row no configured key decrypts."""
+    result = SecretsRotated()
+    last_pk = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                TwoFactorDevice.objects.select_for_update().filter(pk__gt=last_pk).order_by("pk")
+                .only("pk", "secret")[:batch_size]
+            )
+            if not batch:
+                return result
+            for row in batch:
+                raw = row.__dict__.get("secret")
+                try:
+                    rotated = fields.rotate(raw) if raw else None
+                except fields.InvalidToken:
+                    raise fields.TokenDecryptionError(
+                        f"{TwoFactorDevice._meta.label} pk={row.pk}: the secret cannot be decrypted with any key "
+                        "in PINPUBLISHER_TOKEN_KEYS."
+                    ) from None
+                result.rows_total += 1
+                if rotated is not None:
+                    result.rows_changed += 1
+                    if not dry_run:
+                        TwoFactorDevice.objects.filter(pk=row.pk).update(secret=rotated)
+            last_pk = batch[-1].pk
+
+
