@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from planner import analytics_views, calendar_views, views, views_bulk
+from planner import analytics_views, calendar_views, team_views, views, views_bulk
 
 app_name = "planner"
 
@@ -35,4 +35,10 @@ urlpatterns += [
     path("analytics/projects/<int:project_id>/sync/", analytics_views.sync_now, name="analytics-sync"),
     path("analytics/projects/<int:project_id>/posting-times/", analytics_views.use_posting_times,
          name="analytics-posting-times"),
+]
+
+urlpatterns += [
+    path("team/", team_views.team, name="team"),
+    path("team/<int:membership_id>/role/", team_views.member_change_role, name="team-role"),
+    path("team/<int:membership_id>/remove/", team_views.member_remove_view, name="team-remove"),
 ]

@@ -15,6 +15,7 @@ from pinpublisher.admin_scoping import TenantScopedAdmin, user_tenant_id
 from publishing.admin.scheduling import ProjectSchedulingAdmin
 from publishing.admin.service_forms import ServiceForm, ServiceFormAdmin
 from publishing.models import BlogArticle, BlogProject, Membership, Tenant
+from publishing.roles import Action
 from publishing.services import content
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ class MembershipInline(MembershipUserChoices, admin.TabularInline):
 @admin.register(Tenant)
 class TenantAdmin(TenantScopedAdmin):
     tenant_path = "id"
+    write_action = Action.MANAGE_TEAM
     list_display = ("name", "created_at")
     search_fields = ("name",)
     inlines = [MembershipInline]
@@ -70,6 +72,7 @@ class TenantAdmin(TenantScopedAdmin):
 @admin.register(Membership)
 class MembershipAdmin(MembershipUserChoices, TenantScopedAdmin):
     tenant_path = "tenant_id"
+    write_action = Action.MANAGE_TEAM
     list_display = ("user", "tenant", "role", "created_at")
     list_filter = ("role", "tenant")
     search_fields = ("user__username", "user__email", "tenant__name")
