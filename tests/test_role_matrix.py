@@ -21,10 +21,14 @@ from apikeys.checks import view_classes
 from pinpublisher.api import TenantApi
 from publishing.models import Membership
 from publishing.roles import Role
-from tests.apikeys.test_scopes import ROUTES, call, fill, snapshot, view_and_method, world  # noqa: F401
+from tests.apikeys import test_scopes
+from tests.apikeys.test_scopes import ROUTES, call, fill, snapshot, view_and_method
 from tests.factories import api_client, make_user
 
 pytestmark = pytest.mark.django_db
+
+# The scope test's world: a tenant with a project, an article, pins, a batch, a key and a member.
+world = test_scopes.world
 
 OWNER, EDITOR, VIEWER = Role.OWNER, Role.EDITOR, Role.VIEWER
 ROLES_OF_SCOPE = {
@@ -114,7 +118,9 @@ def test_each_role_and_its_key_get_the_api_answer_the_matrix_gives(world, people
             assert response.json()["error"]["code"] == "role_forbids", who
 
 
-@pytest.mark.parametrize("method,name,url,roles,body", PLANNER_ROUTES, ids=[f"{r[0].upper()} {r[2]}" for r in PLANNER_ROUTES])
+@pytest.mark.parametrize(
+    "method,name,url,roles,body", PLANNER_ROUTES, ids=[f"{r[0].upper()} {r[2]}" for r in PLANNER_ROUTES]
+)
 def test_each_role_gets_the_planner_answer_the_matrix_gives(world, people, client, method, name, url, roles, body):
     ids = world["ids"]
     for role in sorted(people, key=lambda role: roles is None or role in roles):
