@@ -37,14 +37,22 @@ def _locked_membership(*, tenant: Tenant, membership_id: int) -> Membership:
     raise Membership.DoesNotExist(f"Member {membership_id} not found.")
 
 
-def _refuse_losing_the_last_owner(*, membership: Membership, tenant: Tenant, field: str | None) -> None:
+def last_owner_problem(*, membership: Membership) -> str | None:
+    """Why the member may not stop being an owner (they are the tenant's last active owner), or
+    None. The services ask it under their lock; the admin's form asks it to show the reason on
+    the field first."""
     if membership.role != Role.OWNER:
-        return
-    owners = Membership.objects.filter(tenant=tenant, role=Role.OWNER, user__is_active=True).exclude(pk=membership.pk)
-    if not owners.exists():
-        raise InvalidRequest(
-            LAST_OWNER.format(user=membership.user, tenant=tenant), code="last_owner", field=field
-        )
+        return None
+    owners = Membership.objects.filter(tenant_id=membership.tenant_id, role=Role.OWNER, user__is_active=True)
+    if owners.exclude(pk=membership.pk).exists():
+        return None
+    return LAST_OWNER.format(user=membership.user, tenant=membership.tenant)
+
+
+def _refuse_losing_the_last_owner(*, membership: Membership, tenant: Tenant, field: str | None) -> None:
+    problem = last_owner_problem(membership=membership)
+    if problem:
+        raise InvalidRequest(problem, code="last_owner", field=field)
 
 
 def member_role_change(*, tenant: Tenant, membership_id: int, role: str) -> Membership:
