@@ -110,6 +110,9 @@ def composer(request: HttpRequest, pin_id: UUID | None = None, *, tenant: Tenant
                             choices=choices)
     else:
         form = ComposerForm(choices=choices, pin=pin)
+    if not request.permits.write:  # type: ignore[attr-defined]
+        for field in form.fields.values():  # a viewer reads the pin: nothing to type into
+            field.disabled = True
     context = _composer_context(form, pin, choices)
     context["spark"] = analytics_reads.pin_sparkline(pin=pin, now=timezone.now()) if pin is not None else None
     # A browser never sends a file again: say so when a refused request carried some.
