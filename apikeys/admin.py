@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString
 from apikeys.forms import ApiKeyCreateForm
 from apikeys.keys import ShownOnce
 from apikeys.models import ApiKey
+from apikeys.scopes import Scope
 from apikeys.services import api_key_create, api_key_revoke
 from pinpublisher.admin_scoping import TenantScopedAdmin
 from pinpublisher.errors import DomainError
@@ -54,6 +55,7 @@ def _status(api_key: ApiKey) -> str:
 @admin.register(ApiKey)
 class ApiKeyAdmin(TenantScopedAdmin):
     tenant_path = "tenant_id"
+    write_action = Scope.KEYS_WRITE  # the role's action of the same name (publishing.roles)
     list_display = (
         "name", "shown_prefix", "tenant", "owner", "shown_scopes", "status", "created_at", "expires_at",
         "last_used_at",

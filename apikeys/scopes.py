@@ -2,8 +2,10 @@
 
 A key carries a list of scopes; every request it makes needs exactly one of them. Reads
 (GET, HEAD, OPTIONS) need ``read``; each view names the one scope its writes need
-(``TenantApi.write_scope``). A person signed in to the admin (a session) is not limited by
-scopes: their membership of the tenant decides, as before keys existed.
+(``TenantApi.write_scope``). A person signed in (a session) is not limited by scopes: their
+role in the tenant decides. A key never does more than its owner's current role allows
+(``publishing.roles``, asked after the scope): its effective scopes are its own that the role
+allows, so demoting a member narrows their keys at once.
 """
 
 from django.db import models
@@ -16,7 +18,7 @@ class Scope(models.TextChoices):
     CONNECTIONS_WRITE = "connections:write", "Refresh, sync the boards of, and disconnect Pinterest accounts"
     KEYS_WRITE = "keys:write", "Create and revoke the tenant's API keys"
     WEBHOOKS_WRITE = "webhooks:write", "Create, change and delete webhooks"
-    MEMBERS_WRITE = "members:write", "Invite people, withdraw invitations and unlock members (owners only)"
+    MEMBERS_WRITE = "members:write", "Manage the team: change roles, remove, invite and unlock members (owners only)"
 
 
 #: Every scope, in the catalogue's order: what a key made for a tenant's owner gets.

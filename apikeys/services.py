@@ -158,3 +158,9 @@ def api_key_mark_used(*, api_key: ApiKey, now: datetime) -> None:
         last_used_at=now
     )
     api_key.last_used_at = now
+
+
+def api_keys_revoke_of_owner(*, owner_id: int, now: datetime | None = None) -> int:
+    """Revoke every key acting as the user ``owner_id`` (a member removed from the team); keys
+    already revoked keep their first revocation time. Returns how many were revoked now."""
+    return ApiKey.objects.filter(owner_id=owner_id, revoked_at__isnull=True).update(revoked_at=now or timezone.now())

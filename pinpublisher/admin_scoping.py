@@ -1,9 +1,13 @@
 """Tenant scoping and query guards for the admin.
 
-A superuser sees everything. A staff user who belongs to a tenant sees and edits
-only that tenant's objects (the ``tenant_path`` of each ModelAdmin says how an
-object reaches its tenant); foreign-key choices and the changelist filter sidebars
-are narrowed the same way.
+A superuser sees everything. A staff user who belongs to a tenant sees only that tenant's
+objects, and adds, changes and deletes them (and runs their actions) only as far as their role
+allows (issue 29): each ModelAdmin names the action its writes need (``write_action``, a
+``publishing.roles.Action`` value: ``pins:write`` unless said otherwise; an admin action may name
+its own as ``role_action``), and the member's ``Membership.may(action)`` decides (asked by name,
+so this package imports no app). A viewer reads every page and changes nothing. The
+``tenant_path`` of each ModelAdmin says how an object reaches its tenant; foreign-key choices
+and the changelist filter sidebars are narrowed the same way.
 
 Every admin changelist and autocomplete answers a query no database can run (a NUL
 byte, a date out of range) with a 400, never a 500: ``QueryGuard`` does it for our
@@ -17,7 +21,7 @@ every id the user may not see.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
@@ -121,9 +125,21 @@ class TenantRelatedFieldListFilter(admin.RelatedFieldListFilter):
         )
 
 
+def user_may(user: User | AnonymousUser, action: str) -> bool:
+    """Whether the user's role in their tenant allows ``action`` (``Membership.may``); a
+    superuser may do everything, a user of no tenant nothing."""
+    if user.is_superuser:
+        return True
+    membership = getattr(user, "membership", None)
+    return bool(user.is_active and membership is not None and membership.may(action))
+
+
 class TenantScopedAdmin(QueryGuard, admin.ModelAdmin):
     #: ORM path from this model to its tenant id, e.g. "project__tenant_id".
     tenant_path: str | None = None
+    #: What a tenant's staff member's role must allow to add, change or delete here (and to run
+    #: the actions that name no ``role_action``): a ``publishing.roles.Action`` value.
+    write_action: str = "pins:write"
 
     def _is_tenant_staff(self, request: HttpRequest) -> bool:
         return bool(request.user.is_active and request.user.is_staff and user_tenant_id(request.user))
@@ -137,14 +153,26 @@ class TenantScopedAdmin(QueryGuard, admin.ModelAdmin):
     def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return self._allowed(request)
 
+    def _may_write(self, request: HttpRequest, action: str | None = None) -> bool:
+        return self._allowed(request) and user_may(request.user, action or self.write_action)
+
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self._allowed(request)
+        return self._may_write(request)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return self._allowed(request)
+        return self._may_write(request)
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self._allowed(request)
+        return self._may_write(request)
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        # Django offers an action to whoever sees the list unless it names permissions: each is
+        # the role's here (its ``role_action``, else the admin's ``write_action``).
+        return {
+            name: action
+            for name, action in super().get_actions(request).items()
+            if action is not None and self._may_write(request, getattr(action[0], "role_action", None))
+        }
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Model]:
         queryset = super().get_queryset(request)

@@ -287,6 +287,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
         "apikeys.authentication.HasRequiredScope",
+        # The member's role (publishing.roles), read on each request: a key never does more than
+        # its owner's current role allows.
+        "publishing.api_permissions.RoleAllows",
     ],
     # DRF's default parsers: JSON, form-encoded (what `curl -d` sends) and multipart (image uploads).
     "DEFAULT_PARSER_CLASSES": [

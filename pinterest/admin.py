@@ -81,6 +81,8 @@ class BoardInline(TenantScopedRecordInline):
 @admin.register(PinterestConnection)
 class PinterestConnectionAdmin(TenantScopedAdmin):
     tenant_path = "tenant_id"
+    # publishing.roles.Action.MANAGE_CONNECTIONS, by value: pinterest never imports publishing.
+    write_action = "connections:write"
 
     def add_view(
         self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None

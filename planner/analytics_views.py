@@ -31,6 +31,7 @@ from planner.analytics_reads import RANGES, posting_card, project_page, slot_lab
 from planner.reads import zone_label
 from publishing import selectors
 from publishing.models import BlogProject, Tenant
+from publishing.roles import Action
 from publishing.services.queue_slots import project_slots_replace
 
 
@@ -69,7 +70,7 @@ def analytics(request: HttpRequest, *, tenant: Tenant) -> HttpResponse:
     })
 
 
-@tenant_member_required
+@tenant_member_required(writes=Action.MANAGE_CONNECTIONS)
 @require_POST
 def sync_now(request: HttpRequest, project_id: int, *, tenant: Tenant) -> HttpResponse:
     project = _project(tenant, str(project_id))

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from planner import analytics_views, calendar_views, design_views, review_views, views, views_bulk
+from planner import analytics_views, calendar_views, design_views, review_views, team_views, views, views_bulk
 
 app_name = "planner"
 
@@ -47,4 +47,7 @@ urlpatterns += [
     path("articles/<int:article_id>/designs/<str:template>.png", design_views.design_png, name="design-png"),
     path("articles/<int:article_id>/designs/pins/", design_views.design_pins, name="design-pins"),
     path("projects/<int:project_id>/design-style/", design_views.style_update, name="design-style"),
+    path("team/", team_views.team, name="team"),
+    path("team/<int:membership_id>/role/", team_views.member_change_role, name="team-role"),
+    path("team/<int:membership_id>/remove/", team_views.member_remove_view, name="team-remove"),
 ]

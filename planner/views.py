@@ -21,12 +21,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from pinpublisher.errors import DomainError
 from pinterest.limits import CAROUSEL_MAX, TEXT_LIMITS
-from planner import actions, analytics_reads, calendar_query, reads
+from planner import access, actions, analytics_reads, calendar_query, reads
 from planner.access import member_tenant, tenant_member_required
 from planner.forms import ACTIONS, CAROUSEL_ORDER, ComposerForm, PinListFilter, carousel_name
 from planner.views_bulk import bulk_action_form, summary_pop
 from publishing import selectors
 from publishing.models import Pin, PinStatus, Tenant
+from publishing.roles import Action
 from publishing.rules import IMAGE_FORMATS, MAX_IMAGE_BYTES, MIN_IMAGE_SIDE
 
 
@@ -88,6 +89,8 @@ def composer(request: HttpRequest, pin_id: UUID | None = None, *, tenant: Tenant
         if action not in ACTIONS:
             form.add_error(None, f"Unknown action {action!r}.")
         elif form.is_valid():
+            if action == "publish":
+                access.require(request, Action.PUBLISH)
             try:
                 outcome = actions.compose(form=form, tenant=tenant, action=action, user=request.user)
             except ValidationError as err:
@@ -107,6 +110,9 @@ def composer(request: HttpRequest, pin_id: UUID | None = None, *, tenant: Tenant
                             choices=choices)
     else:
         form = ComposerForm(choices=choices, pin=pin)
+    if not request.permits.write:  # type: ignore[attr-defined]
+        for field in form.fields.values():  # a viewer reads the pin: nothing to type into
+            field.disabled = True
     context = _composer_context(form, pin, choices)
     context["spark"] = analytics_reads.pin_sparkline(pin=pin, now=timezone.now()) if pin is not None else None
     # A browser never sends a file again: say so when a refused request carried some.

@@ -14,11 +14,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from planner import bulk, reads
+from planner import access, bulk, reads
 from planner.access import tenant_member_required
 from planner.bulk_forms import MAX_IMAGES, BulkActionForm, BulkUploadForm
 from publishing import selectors
 from publishing.models import Tenant
+from publishing.roles import Action
 from publishing.rules import MAX_IMAGE_BYTES, MIN_IMAGE_SIDE
 
 SUMMARY_KEY = "planner-summary"
@@ -94,6 +95,7 @@ def pins_apply(request: HttpRequest, *, tenant: Tenant) -> HttpResponse:
         assert start is not None  # the form requires it for this action
         lines = bulk.pins_schedule_spaced(pins=pins, start=start, step=form.interval())
     elif action == "publish":
+        access.require(request, Action.PUBLISH)
         lines = bulk.pins_publish_now(tenant=tenant, pins=pins, user=request.user)
     else:
         lines = bulk.pins_delete(pins=pins)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypedDict
 
-from django.db.models import Count, F, OrderBy, Q, QuerySet
+from django.db.models import Case, Count, F, OrderBy, Q, QuerySet, Value, When
 
 from pinterest.models import Board, PinterestConnection
 from publishing.conf import publishing_settings
@@ -274,4 +274,16 @@ def pins_sent_back(*, tenant: Tenant, limit: int = 20) -> QuerySet[Pin]:
         Pin.objects.filter(project__tenant=tenant, status=PinStatus.DRAFT).exclude(review_comment="")
         .select_related("project", "reviewed_by")
         .order_by("-reviewed_at", "pk")[:limit]
+def tenant_members(*, tenant_id: int) -> QuerySet[Membership]:
+    """The tenant's members with their users: owners first, then editors, then viewers, each by
+    username (the team's page and ``GET /api/members/``)."""
+    role_order = Case(
+        *(When(role=role, then=Value(rank)) for rank, role in enumerate(Membership.Role.values)),
+        default=Value(len(Membership.Role.values)),
+    )
+    return (
+        Membership.objects.filter(tenant_id=tenant_id)
+        .select_related("user")
+        .annotate(role_rank=role_order)
+        .order_by("role_rank", "user__username", "pk")
     )

@@ -7,7 +7,7 @@ place: the uuid converter never matches ``publish-bulk``, so order among them is
 
 from django.urls import path
 
-from publishing import api, api_publish, api_review, api_scheduling
+from publishing import api, api_members, api_publish, api_review, api_scheduling
 
 urlpatterns = [
     path("projects/", api.ProjectsApi.as_view(), name="api-project-list"),
@@ -45,4 +45,7 @@ urlpatterns = [
         api_publish.PublishBatchDetailApi.as_view(),
         name="api-publish-batch-detail",
     ),
+    # The team (publishing.api_members): the owners' only.
+    path("members/", api_members.MembersApi.as_view(), name="api-member-list"),
+    path("members/<int:membership_id>/", api_members.MemberDetailApi.as_view(), name="api-member-detail"),
 ]

@@ -59,7 +59,7 @@ def test_tenant_staff_are_offered_only_unaffiliated_users_and_their_own_tenants(
 @pytest.mark.parametrize("kind", ["other_tenants", "superuser"])
 def test_a_forged_user_id_is_refused(staff_client, tenant, users, kind):
     before = set(Membership.objects.values_list("pk", "user_id", "tenant_id"))
-    errors = post(staff_client, ADD, {"user": users[kind].pk, "tenant": tenant.pk, "role": "member"})
+    errors = post(staff_client, ADD, {"user": users[kind].pk, "tenant": tenant.pk, "role": "editor"})
     assert errors == {"user": [INVALID_CHOICE]}
     assert set(Membership.objects.values_list("pk", "user_id", "tenant_id")) == before
 
@@ -68,17 +68,17 @@ def test_a_forged_user_id_is_refused(staff_client, tenant, users, kind):
 def test_a_membership_cannot_be_handed_to_a_forged_user(staff_client, tenant, users, kind):
     membership = users["colleague"].membership
     url = reverse("admin:publishing_membership_change", args=[membership.pk])
-    errors = post(staff_client, url, {"user": users[kind].pk, "tenant": tenant.pk, "role": "member"})
+    errors = post(staff_client, url, {"user": users[kind].pk, "tenant": tenant.pk, "role": "editor"})
     assert errors == {"user": [INVALID_CHOICE]}
     assert Membership.objects.get(pk=membership.pk).user == users["colleague"]
 
 
 def test_tenant_staff_add_an_unaffiliated_user_to_their_own_tenant_only(staff_client, tenant, users):
     loner = users["unaffiliated"]
-    errors = post(staff_client, ADD, {"user": loner.pk, "tenant": make_tenant().pk, "role": "member"})
+    errors = post(staff_client, ADD, {"user": loner.pk, "tenant": make_tenant().pk, "role": "editor"})
     assert errors == {"tenant": [INVALID_CHOICE]}
 
-    assert post(staff_client, ADD, {"user": loner.pk, "tenant": tenant.pk, "role": "member"}) == {}
+    assert post(staff_client, ADD, {"user": loner.pk, "tenant": tenant.pk, "role": "editor"}) == {}
     assert Membership.objects.get(user=loner).tenant == tenant
 
 
@@ -102,7 +102,7 @@ def test_the_tenant_pages_membership_inline_is_restricted_the_same_way(client, t
     url = reverse("admin:publishing_tenant_change", args=[tenant.pk])
     inline = {"memberships-TOTAL_FORMS": "1", "memberships-INITIAL_FORMS": "0",
               "memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000",
-              "memberships-0-role": "member", "memberships-0-tenant": tenant.pk}
+              "memberships-0-role": "editor", "memberships-0-tenant": tenant.pk}
     response = client.post(url, {"name": tenant.name, **inline, "memberships-0-user": users["superuser"].pk})
     assert response.status_code == 200
     assert response.context["inline_admin_formsets"][0].formset.errors == [{"user": [INVALID_CHOICE]}]

@@ -76,6 +76,7 @@ class EndpointForm(forms.ModelForm):
 class EndpointAdmin(TenantScopedAdmin):
     form = EndpointForm
     tenant_path = "tenant_id"
+    write_action = "webhooks:write"  # publishing.roles.Action.MANAGE_WEBHOOKS
     list_display = ("url", "tenant", "is_active", "events", "failing_since", "disabled_at", "created_at")
     list_filter = ("is_active", "tenant")
     search_fields = ("url", "description")
@@ -168,6 +169,7 @@ class DeliveryAttemptInline(admin.TabularInline):
 @admin.register(Delivery)
 class DeliveryAdmin(TenantScopedAdmin):
     tenant_path = "endpoint__tenant_id"
+    write_action = "webhooks:write"  # publishing.roles.Action.MANAGE_WEBHOOKS
     list_display = ("id", "event_type", "endpoint", "status", "attempts", "next_attempt_at", "last_attempt_at",
                     "delivered_at")
     list_filter = ("status", "event__type")

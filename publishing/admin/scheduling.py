@@ -58,7 +58,10 @@ class PostingSlotInline(admin.TabularInline):
     def _allowed(self, request: HttpRequest, obj: BlogProject | None = None) -> bool:
         return self.admin_site._registry[BlogProject].has_change_permission(request, obj)
 
-    has_view_permission = has_change_permission = has_delete_permission = _allowed
+    has_change_permission = has_delete_permission = _allowed
+
+    def has_view_permission(self, request: HttpRequest, obj: BlogProject | None = None) -> bool:
+        return self.admin_site._registry[BlogProject].has_view_permission(request, obj)
 
     def has_add_permission(self, request: HttpRequest, obj: BlogProject | None = None) -> bool:
         return self._allowed(request, obj)

@@ -5,17 +5,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import ForeignKey, Model, Q, QuerySet
 from django.http import HttpRequest
 
 from pinpublisher.admin_scoping import TenantScopedAdmin, user_tenant_id
+from pinpublisher.errors import DomainError
 from publishing.admin.scheduling import ProjectSchedulingAdmin
 from publishing.admin.service_forms import ServiceForm, ServiceFormAdmin
 from publishing.models import BlogArticle, BlogProject, Membership, Tenant
-from publishing.services import content
+from publishing.roles import Action
+from publishing.services import content, members
 
 if TYPE_CHECKING:
     _MembershipAdminBase = admin.options.BaseModelAdmin[Membership]
@@ -56,6 +58,7 @@ class MembershipInline(MembershipUserChoices, admin.TabularInline):
 @admin.register(Tenant)
 class TenantAdmin(TenantScopedAdmin):
     tenant_path = "id"
+    write_action = Action.MANAGE_TEAM
     list_display = ("name", "created_at")
     search_fields = ("name",)
     inlines = [MembershipInline]
@@ -67,13 +70,56 @@ class TenantAdmin(TenantScopedAdmin):
         return request.user.is_superuser
 
 
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ("user", "tenant", "role")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        role = cleaned.get("role")
+        if self.instance.pk and role and role != self.instance.role:
+            problem = members.last_owner_problem(membership=Membership.objects.get(pk=self.instance.pk))
+            if problem:
+                self.add_error("role", problem)
+        return cleaned
+
+
 @admin.register(Membership)
 class MembershipAdmin(MembershipUserChoices, TenantScopedAdmin):
+    """Members, as the team's API and page change them: a role through ``member_role_change``, a
+    removal through ``member_remove`` (keys revoked, sessions ended); the last owner stays."""
+
+    form = MembershipForm
     tenant_path = "tenant_id"
+    write_action = Action.MANAGE_TEAM
     list_display = ("user", "tenant", "role", "created_at")
     list_filter = ("role", "tenant")
     search_fields = ("user__username", "user__email", "tenant__name")
     list_select_related = ("user", "tenant")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        if isinstance(obj, Membership) and members.last_owner_problem(membership=obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
+        if not change or "role" not in form.changed_data:
+            super().save_model(request, obj, form, change)
+            return
+        role, obj.role = obj.role, form.initial["role"]
+        super().save_model(request, obj, form, change)  # whatever else changed
+        obj.role = members.member_role_change(tenant=obj.tenant, membership_id=obj.pk, role=role).role
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        members.member_remove(tenant=obj.tenant, membership_id=obj.pk)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
+        for membership in queryset.select_related("user", "tenant"):
+            try:
+                members.member_remove(tenant=membership.tenant, membership_id=membership.pk)
+            except DomainError as err:
+                self.message_user(request, f"{membership.user} was not removed: {err}", messages.ERROR)
 
 
 class BlogProjectForm(ServiceForm):

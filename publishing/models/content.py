@@ -20,6 +20,7 @@ from django.db.models import Q
 from pinpublisher.timezones import zone_name_problem
 from pinterest.limits import LINK_MAX
 from publishing.conf import publishing_settings
+from publishing.roles import Role, role_may
 
 #: The longest title a pin, a carousel item and an article keep (their columns); Pinterest shows
 #: ``pinterest.limits.TITLE_MAX`` of a pin's, and ``publishing.rules.texts`` reads these columns.
@@ -45,20 +46,25 @@ class Tenant(models.Model):
 
 
 class Membership(models.Model):
-    class Role(models.TextChoices):
-        OWNER = "owner", "Owner"
-        MEMBER = "member", "Member"
+    """A user's place in a tenant, with their role: what they may do is ``publishing.roles``'s."""
+
+    Role = Role
 
     # OneToOne: a user belongs to exactly one tenant.
     user = models.OneToOneField(
         publishing_settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
     )
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.EDITOR)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return f"{self.user} in {self.tenant} ({self.role})"
+
+    def may(self, action: str) -> bool:
+        """Whether this member's role allows ``action`` (``publishing.roles``); the admin asks it
+        without importing publishing."""
+        return role_may(self.role, action)
 
 
 class BlogProject(models.Model):

@@ -27,7 +27,7 @@ def run(*args):
 @pytest.fixture
 def acme():
     tenant = make_tenant(name="Acme")
-    make_user(tenant=tenant, username="member", role=Membership.Role.MEMBER)
+    make_user(tenant=tenant, username="member", role=Membership.Role.EDITOR)
     owner = make_user(tenant=tenant, username="boss")
     return tenant, owner
 
@@ -44,10 +44,21 @@ def test_the_key_is_printed_once_and_acts_as_the_tenants_owner(acme):
 
 
 def test_json_output_and_every_scope_with_all(acme):
-    data = json.loads(run("--tenant", "Acme", "--name", "All", "--scopes", "all", "--owner", "member", "--json"))
+    data = json.loads(run("--tenant", "Acme", "--name", "All", "--scopes", "all", "--owner", "boss", "--json"))
     api_key = ApiKey.objects.get(pk=data["id"])
-    assert data["scopes"] == list(ALL_SCOPES) and data["owner"] == "member" and data["expires_at"] is None
+    assert data["scopes"] == list(ALL_SCOPES) and data["owner"] == "boss" and data["expires_at"] is None
     assert api_key.hashed_key == key_hash(data["key"]) and data["prefix"] == api_key.prefix
+
+
+def test_all_for_an_editor_is_every_scope_an_editor_may_use(acme):
+    data = json.loads(run("--tenant", "Acme", "--name", "All", "--scopes", "all", "--owner", "member", "--json"))
+    assert data["scopes"] == ["read", "pins:write", "publish"]
+
+
+def test_a_scope_beyond_the_owners_role_is_refused_naming_it(acme):
+    with pytest.raises(CommandError, match="editor: their role does not allow keys:write"):
+        run("--tenant", "Acme", "--name", "x", "--scopes", "read,keys:write", "--owner", "member")
+    assert not ApiKey.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ from apikeys.models import ApiKey
 from apikeys.scopes import ALL_SCOPES, Scope
 from pinpublisher.api import TenantApi
 from pinterest.models import Board, PinterestConnection
-from publishing.models import BlogArticle, BlogProject, Pin, PinStatus, PublishBatch
+from publishing.models import BlogArticle, BlogProject, Membership, Pin, PinStatus, PublishBatch
 from tests.factories import (
     api_client,
     make_api_key,
@@ -129,9 +129,14 @@ ROUTES = [
     ("post", "/api/articles/{article}/designs/pins/", W, {}),
     # Invitations and lockouts (the accounts app).
     ("get", "/api/invitations/", R, None),
-    ("post", "/api/invitations/", M, {"email": "new.person@example.com", "role": "member"}),
+    ("post", "/api/invitations/", M, {"email": "new.person@example.com", "role": "editor"}),
     ("post", "/api/invitations/{missing}/revoke/", M, None),
     ("post", "/api/members/{missing}/unlock/", M, None),
+    # The team (publishing.api_members): reads need ``read``, changes ``members:write``.
+    ("get", "/api/members/", R, None),
+    ("get", "/api/members/{member}/", R, None),
+    ("patch", "/api/members/{member}/", M, {"role": "viewer"}),
+    ("delete", "/api/members/{member}/", M, None),
 ]
 IDS = [f"{method.upper()} {url}" for method, url, _, _ in ROUTES]
 
@@ -148,10 +153,11 @@ def world(standin):
     published_pin = make_pin(project=project, board=board, article=article, status=PinStatus.PUBLISHED)
     batch = PublishBatch.objects.create(tenant=tenant, total=0)
     owner = make_user(tenant)
+    member = make_user(tenant, role=Membership.Role.EDITOR).membership
     key = make_api_key(owner, name="Another key of the tenant").api_key
     objects = {
         "connection": connection, "board": board, "project": project, "article": article, "pin": pin,
-        "published_pin": published_pin, "batch": batch, "key": key,
+        "published_pin": published_pin, "batch": batch, "key": key, "member": member,
     }
     return {"owner": owner, "ids": {"missing": "999999", **{name: str(obj.pk) for name, obj in objects.items()}}}
 
@@ -169,7 +175,7 @@ def fill(value, ids):
 def snapshot():
     rows = {
         model.__name__: sorted(repr(model_to_dict(row)) for row in model.objects.all())
-        for model in (PinterestConnection, Board, BlogProject, BlogArticle, Pin, PublishBatch)
+        for model in (PinterestConnection, Board, BlogProject, BlogArticle, Pin, PublishBatch, Membership)
     }
     # A key's use is recorded (last_used_at): that is not a change the request made.
     rows["ApiKey"] = sorted(repr(row) for row in ApiKey.objects.values_list("pk", "name", "scopes", "revoked_at"))

@@ -41,7 +41,7 @@ def tenant():
     make_user(tenant, email=OWNER_A)
     make_user(tenant, email=OWNER_B)
     make_user(tenant, email="")
-    make_user(tenant, email="member@example.com", role=Membership.Role.MEMBER)
+    make_user(tenant, email="member@example.com", role=Membership.Role.EDITOR)
     make_user(make_tenant("Other"), email="other-owner@example.com")
     return tenant
 
@@ -251,7 +251,7 @@ def test_only_the_tenants_active_owners_with_an_address_are_told(tenant, check, 
 def test_no_email_when_no_owner_has_an_address(check, mailoutbox, caplog):
     tenant = make_tenant()
     make_user(tenant, email="")
-    make_user(tenant, email="member@example.com", role=Membership.Role.MEMBER)
+    make_user(tenant, email="member@example.com", role=Membership.Role.EDITOR)
     connection = make_connection(tenant)
     deactivate(connection)
 

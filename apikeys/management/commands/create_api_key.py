@@ -1,7 +1,7 @@
 import json
 from argparse import ArgumentParser
 from datetime import timedelta
-from typing import TypedDict, Unpack
+from typing import Any, TypedDict, Unpack
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -11,6 +11,24 @@ from apikeys.scopes import ALL_SCOPES, scopes_parse
 from apikeys.selectors import tenant_by_name, tenant_first_owner, user_by_username
 from apikeys.services import api_key_create
 from pinpublisher.errors import DomainError
+from publishing.roles import may
+
+
+def scopes_within_role(owner: Any, scopes: list[str], *, every: bool) -> list[str]:
+    """The scopes the key gets: ``all`` is every scope the owner's role allows; a scope named
+    that the role does not allow is refused (a key never does more than its owner, issue 29)."""
+    membership = getattr(owner, "membership", None)
+    if membership is None:
+        return scopes  # api_key_create refuses an owner of no tenant, with its words
+    if every:
+        return [scope for scope in scopes if may(membership, scope)]
+    beyond = [scope for scope in scopes if scope in ALL_SCOPES and not may(membership, scope)]
+    if beyond:
+        raise CommandError(
+            f"{owner.username} is {membership.get_role_display().lower()}: their role does not allow "
+            f"{', '.join(beyond)}, and a key never does more than the member it acts as."
+        )
+    return scopes
 
 
 class Options(TypedDict):
@@ -62,12 +80,13 @@ class Command(BaseCommand):
         days = options["expires_in_days"]
         if days is not None and not 1 <= days <= EXPIRY_DAYS_MAX:
             raise CommandError(f"--expires-in-days must be 1..{EXPIRY_DAYS_MAX}.")
+        scopes = scopes_within_role(owner, scopes_parse(options["scopes"]), every=options["scopes"].strip() == "all")
         try:
             created = api_key_create(
                 tenant=tenant,
                 owner=owner,
                 name=options["name"],
-                scopes=scopes_parse(options["scopes"]),
+                scopes=scopes,
                 expires_at=timezone.now() + timedelta(days=days) if days else None,
             )
         except DomainError as exc:

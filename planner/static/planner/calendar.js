@@ -123,7 +123,7 @@
     swallowClick = false;
     if (event.button !== 0 || event.pointerType === "touch") return;
     var pin = event.target.closest(".cal-pin");
-    if (!pin || event.target.closest(".cal-move")) return;
+    if (!pin || !pin.dataset.move || event.target.closest(".cal-move")) return;
     drag = { pin: pin, x: event.clientX, y: event.clientY, ghost: null, target: null };
   });
   document.addEventListener("pointermove", function (event) {
