@@ -274,6 +274,9 @@ def pins_sent_back(*, tenant: Tenant, limit: int = 20) -> QuerySet[Pin]:
         Pin.objects.filter(project__tenant=tenant, status=PinStatus.DRAFT).exclude(review_comment="")
         .select_related("project", "reviewed_by")
         .order_by("-reviewed_at", "pk")[:limit]
+    )
+
+
 def tenant_members(*, tenant_id: int) -> QuerySet[Membership]:
     """The tenant's members with their users: owners first, then editors, then viewers, each by
     username (the team's page and ``GET /api/members/``)."""
