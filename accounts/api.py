@@ -1,6 +1,6 @@
 """REST endpoints of invitations and lockouts: list, invite, withdraw; unlock a member. Thin:
 parse, call one service or selector, serialize. Owners only (the services say so: 403
-``owner_required``); an API key acts as the member who made it, with the ``members:write`` scope
+``role_forbids``); an API key acts as the member who made it, with the ``members:write`` scope
 for writes. No answer ever carries an invitation's link: it goes to the invitee's inbox only."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from pinpublisher.api import (
 )
 from publishing.models import Membership
 
-OWNERS_ONLY = "Owners only: anyone else gets 403 `owner_required`."
+OWNERS_ONLY = "Owners only: anyone else gets 403 `role_forbids`."
 
 
 class InvitationSerializer(serializers.Serializer):

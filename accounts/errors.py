@@ -7,7 +7,7 @@ class OwnerRequired(DomainError):
     """Only an owner of the tenant may do this (invite, revoke, unlock, change the login policy)."""
 
     http_status = 403
-    code = "owner_required"
+    code = "role_forbids"  # one code for every refusal by role (publishing.roles)
 
 
 class InvitationUnusable(DomainError):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -25,7 +25,7 @@ from planner.access import tenant_member_required
 from planner.reads import project_zone, thumbnail_url
 from publishing import approvals, selectors
 from publishing.models import Pin, ReviewAction, Tenant
-from publishing.rules.approval import may_approve
+from publishing.rules.approval import MSG_NOT_APPROVER, may_approve
 from publishing.services import content
 from publishing.services.content.review import COMMENT_MAX
 
@@ -65,6 +65,12 @@ def _pin_in_tenant(tenant: Tenant, pin_id: UUID) -> Pin:
         raise Http404("No such pin.") from err
 
 
+def _approver_only(request: HttpRequest, tenant: Tenant) -> None:
+    """A 403 for anyone but an approver (an owner), as the role check of every other page."""
+    if not may_approve(person=request.user, tenant_id=tenant.pk):
+        raise PermissionDenied(MSG_NOT_APPROVER)
+
+
 def _refused(request: HttpRequest, pin: Pin, err: Exception) -> None:
     said = " ".join(err.messages) if isinstance(err, ValidationError) else str(err)
     messages.error(request, f"{pin}: not done, it stays in review. {said}")
@@ -73,6 +79,7 @@ def _refused(request: HttpRequest, pin: Pin, err: Exception) -> None:
 @require_POST
 @tenant_member_required
 def review_approve(request: HttpRequest, pin_id: UUID, *, tenant: Tenant) -> HttpResponse:
+    _approver_only(request, tenant)
     pin = _pin_in_tenant(tenant, pin_id)
     try:
         done, result = approvals.pin_approve(pin=pin)
@@ -93,6 +100,7 @@ def review_approve(request: HttpRequest, pin_id: UUID, *, tenant: Tenant) -> Htt
 @require_POST
 @tenant_member_required
 def review_reject(request: HttpRequest, pin_id: UUID, *, tenant: Tenant) -> HttpResponse:
+    _approver_only(request, tenant)
     pin = _pin_in_tenant(tenant, pin_id)
     try:
         approvals.pin_reject(pin=pin, comment=request.POST.get("comment", ""))
@@ -109,6 +117,7 @@ def review_reject(request: HttpRequest, pin_id: UUID, *, tenant: Tenant) -> Http
 @tenant_member_required
 def project_approval(request: HttpRequest, project_id: int, *, tenant: Tenant) -> HttpResponse:
     """Turn "pins need approval" on or off for a project (owners; ``content.project_update`` refuses others)."""
+    _approver_only(request, tenant)
     project = selectors.projects_for_tenant(tenant=tenant).filter(pk=project_id).first()
     if project is None:
         raise Http404("No such project.")

@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.views import team_context
 from pinpublisher.errors import DomainError
 from planner.access import role_required
 from publishing.models import Membership, Tenant
@@ -51,6 +52,8 @@ def team(request: HttpRequest, *, tenant: Tenant) -> HttpResponse:
         "members": members,
         "owners": owners,
         "roles": [(role, label, ROLE_SUMMARIES[role], actions_of(role)) for role, label in Role.choices],
+        # Invitations and lockouts (the accounts app's sections, its forms post to its own views).
+        **team_context(request, tenant),
     })
 
 

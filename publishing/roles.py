@@ -80,6 +80,16 @@ def may(membership: HasRole | None, action: str) -> bool:
     return membership is not None and role_may(membership.role, action)
 
 
+#: The roles whose asks never wait in review and who approve others' (a project's "pins need
+#: approval", ``publishing.rules.approval``): owners.
+APPROVERS: frozenset[str] = frozenset({Role.OWNER})
+
+
+def approves(membership: HasRole | None) -> bool:
+    """Whether the member approves pins in review (and so never waits for an approval)."""
+    return membership is not None and membership.role in APPROVERS
+
+
 def refusal(role: str, action: str) -> str:
     """The sentence a refused member reads."""
     what = Action(action).label.lower() if action in Action.values else action

@@ -41,9 +41,14 @@ ROLES_OF_SCOPE = {
     "members:write": {OWNER},
 }
 # Routes whose roles are not their scope's: the team is the owners' even to read.
+# Approving and sending back are the owners' (publishing.roles.approves), whatever the scope; so
+# are the invitations and the lockouts (the accounts app).
 ROLE_OVERRIDES = {
     ("get", "/api/members/"): {OWNER},
     ("get", "/api/members/{member}/"): {OWNER},
+    ("post", "/api/pins/{pin}/approve/"): {OWNER},
+    ("post", "/api/pins/{pin}/reject/"): {OWNER},
+    ("get", "/api/invitations/"): {OWNER},
 }
 
 # The planner (sessions only): (method, url name, url, the roles it lets through, body). None for
@@ -68,6 +73,15 @@ PLANNER_ROUTES = [
     ("get", "analytics", "/planner/analytics/", ANY, None),
     ("post", "analytics-sync", "/planner/analytics/projects/{project}/sync/", {OWNER}, {}),
     ("post", "analytics-posting-times", "/planner/analytics/projects/{project}/posting-times/", WRITERS, {}),
+    ("get", "reviews", "/planner/reviews/", ANY, None),
+    ("post", "review-approve", "/planner/reviews/{pin}/approve/", {OWNER}, {}),
+    ("post", "review-reject", "/planner/reviews/{pin}/reject/", {OWNER}, {"comment": "Not yet"}),
+    ("post", "project-approval", "/planner/projects/{project}/approval/", {OWNER}, {"requires_approval": "on"}),
+    ("get", "designs", "/planner/designs/", ANY, None),
+    ("get", "article-designs", "/planner/articles/{article}/designs/", ANY, None),
+    ("get", "design-png", "/planner/articles/{article}/designs/nothing.png", ANY, None),
+    ("post", "design-pins", "/planner/articles/{article}/designs/pins/", WRITERS, {}),
+    ("post", "design-style", "/planner/projects/{project}/design-style/", WRITERS, {}),
     ("get", "team", "/planner/team/", {OWNER}, None),
     ("post", "team-role", "/planner/team/{member}/role/", {OWNER}, {"role": "viewer"}),
     ("post", "team-remove", "/planner/team/{member}/remove/", {OWNER}, {}),

@@ -1,11 +1,10 @@
 """Who needs an owner's approval and who may give it (issue 29), decided here and nowhere else.
 
 A project with ``requires_approval`` holds what an editor asks (schedule, queue, publish) in review
-until an owner approves it. Until the roles of issue 29 land, an OWNER membership approves and any
-other member of the tenant is an editor; an API key acts as its owner (the key's owner is the
-request's user). An operator (a superuser, who belongs to no tenant) approves. Nobody acting (the
-schedule, a command, a task) needs no approval. When the roles module arrives, only these two
-functions change.
+until an owner approves it. Who approves is the roles' rule (``publishing.roles.approves``: an
+owner); an editor's asks wait (a viewer asks nothing: ``publishing.roles.may`` refuses first); an
+API key acts as its owner (the key's owner is the request's user). An operator (a superuser, who
+belongs to no tenant) approves. Nobody acting (the schedule, a command, a task) needs no approval.
 
 Pure as the other rules: they read the person's ``membership`` relation and the project they are
 given (the API and the planner load the membership with the user).
@@ -15,7 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from publishing.models import BlogProject, Membership
+from publishing.models import BlogProject
+from publishing.roles import approves
 
 MSG_NOT_APPROVER = "Only an owner of the tenant can approve or send back a pin in review."
 
@@ -27,7 +27,7 @@ def may_approve(*, person: Any, tenant_id: int) -> bool:
     if person.is_superuser:
         return True
     membership = getattr(person, "membership", None)
-    return membership is not None and membership.tenant_id == tenant_id and membership.role == Membership.Role.OWNER
+    return membership is not None and membership.tenant_id == tenant_id and approves(membership)
 
 
 def review_required(*, person: Any, project: BlogProject) -> bool:

@@ -101,7 +101,7 @@ def test_accept_an_invitation(driver, live_server, member, steps):
     invitations.invitation_create(tenant=tenant, invited_by=member, email="sam@lemon-kitchen.example",
                                   role=NOT_OWNER, site_url=live_server.url)
     submit_login(driver, f"{live_server.url}/planner/login/", member.username, PASSWORD)
-    driver.get(f"{live_server.url}/planner/account/team/")
+    driver.get(f"{live_server.url}/planner/team/")
     assert_accessible(driver, "team invitations")
     steps.shot("team invitations")
     link = re.search(r"https?://\S+/invitations/\S+/", mail.outbox[-1].body).group(0)

@@ -49,7 +49,7 @@ def world(standin, settings, tmp_path):
     settings.ROOT_URLCONF = "tests.browser.media_urls"
     connection, (board,) = standin_account(standin)
     tenant = connection.tenant
-    owner, editor = person(tenant, Membership.Role.OWNER, "olivia"), person(tenant, Membership.Role.MEMBER, "eddie")
+    owner, editor = person(tenant, Membership.Role.OWNER, "olivia"), person(tenant, Membership.Role.EDITOR, "eddie")
     project = make_project(tenant=tenant, connection=connection, name="Berlin kitchen", timezone="Europe/Berlin",
                            requires_approval=True)
     make_project(tenant=tenant, connection=connection, name="Travel notes")

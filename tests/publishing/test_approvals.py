@@ -16,7 +16,7 @@ from webhooks.models import Event
 from webhooks.services.endpoints import endpoint_create
 
 pytestmark = pytest.mark.django_db
-EDITOR = Membership.Role.MEMBER
+EDITOR = Membership.Role.EDITOR
 
 
 @pytest.fixture
@@ -85,7 +85,7 @@ def test_an_editor_can_neither_approve_nor_send_back(team):
     editor_api.post(f"/api/pins/{pin.pk}/schedule/", {"scheduled_at": later().isoformat()}, format="json")
     assert editor_api.post(f"/api/pins/{pin.pk}/approve/").status_code == 403
     response = editor_api.post(f"/api/pins/{pin.pk}/reject/", {"comment": "x"}, format="json")
-    assert response.status_code == 403 and response.json()["error"]["code"] == "review_forbidden"
+    assert response.status_code == 403 and response.json()["error"]["code"] == "role_forbids"
     pin.refresh_from_db()
     assert pin.status == PinStatus.IN_REVIEW
 

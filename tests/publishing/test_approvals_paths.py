@@ -20,7 +20,7 @@ from tests.factories import api_client, make_board, make_connection, make_pin, m
 from tests.publishing.helpers import create_calls, standin_pins
 
 pytestmark = pytest.mark.django_db
-EDITOR = Membership.Role.MEMBER
+EDITOR = Membership.Role.EDITOR
 
 
 def in_review_and_due(standin, count=1):

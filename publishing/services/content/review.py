@@ -33,7 +33,7 @@ class ReviewForbidden(DomainError):
     """The person may not approve or send back pins of this tenant (HTTP 403)."""
 
     http_status = 403
-    code = "review_forbidden"
+    code = "role_forbids"  # one code for every refusal by role (publishing.roles)
 
 
 class PinNotInReview(Conflict):
