@@ -111,10 +111,9 @@ def project_analytics(*, project: BlogProject, start: date, end: date, top: int 
 def _day_cells(*, project: BlogProject, start: date, end: date) -> list[dict[str, Any]]:
     """The range's (day, board, kind) cells; a board that no longer exists reads as no board (None),
     as its daily rows do once the board is gone."""
-    rows: list[dict[str, Any]] = list(
-        ProjectDayRollup.objects.filter(project=project, date__gte=start, date__lte=end)
-        .values("date", "board_key", "kind").annotate(rows=Sum("rows"), **_sums()).order_by()
-    )
+    cells = (ProjectDayRollup.objects.filter(project=project, date__gte=start, date__lte=end)
+             .values("date", "board_key", "kind").annotate(rows=Sum("rows"), **_sums()).order_by())
+    rows: list[dict[str, Any]] = [dict(cell) for cell in cells]
     known = set(Board.objects.filter(pk__in={row["board_key"] for row in rows if row["board_key"]})
                 .values_list("pk", flat=True))
     return [{"date": row["date"], "board_id": row["board_key"] if row["board_key"] in known else None,
