@@ -66,6 +66,10 @@ def connection_analytics_state(*, connection_id: int) -> ConnectionAnalyticsStat
     return ConnectionAnalyticsState.objects.filter(connection_id=connection_id).first()
 
 
+def project_exists(*, project_id: int) -> bool:
+    return BlogProject.objects.filter(pk=project_id).exists()
+
+
 def projects_for_tenant(*, tenant: TenantRef) -> QuerySet[BlogProject]:
     return BlogProject.objects.filter(tenant=tenant)
 

@@ -3,11 +3,13 @@ per board, per kind and top pins, for windows of one day, across a month's end, 
 of none, after revised days, moved pins, deleted pins and boards, with two tenants kept apart; the
 backfill gives the same rollups as the writers; concurrent writers (PostgreSQL) lose nothing."""
 
+import io
 import random
 import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.db.models import Sum
 
@@ -254,3 +256,15 @@ def test_concurrent_writers_of_one_project_and_of_one_pin_lose_nothing():
     assert not errors
     assert connection.vendor == "postgresql"
     assert_same_as_the_rows(project)
+
+
+def test_the_rebuild_command_restores_a_projects_rollups_and_refuses_a_bad_project(world):
+    project = world["project"]
+    ProjectDayRollup.objects.filter(project=project).delete()
+    out = io.StringIO()
+    call_command("rebuild_analytics_rollups", "--project", str(project.pk), stdout=out)
+    assert f"project {project.pk}" in out.getvalue()
+    assert_same_as_the_rows(project)
+    for bad in ("x", "0", "999999"):
+        with pytest.raises(CommandError, match="--project must be|No project"):
+            call_command("rebuild_analytics_rollups", "--project", bad)
