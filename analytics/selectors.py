@@ -92,37 +92,51 @@ def project_analytics(*, project: BlogProject, start: date, end: date, top: int 
     then saves, then impressions) from ``start`` to ``end``: the same numbers as summing its
     ``PinDailyMetrics`` over the range, read from the rollups (``analytics.models``).
 
-    Two reads: the range's day cells (at most days x boards x kinds rows, summed here into the
-    day, board, kind and total views; a group of no daily rows is left out, as the rows would
-    leave it out), and the top pins (``_top_pins``); then the names of those boards and pins."""
-    cells = _day_cells(project=project, start=start, end=end)
-    per_day = _grouped(cells, "date")
-    per_board = sorted(_grouped(cells, "board_id"), key=lambda row: (-row["impressions"], row["board_id"] or 0))
-    boards = dict(Board.objects.filter(pk__in=[row["board_id"] for row in per_board]).values_list("pk", "name"))
-    for row in per_board:
-        row["board_name"] = boards.get(row["board_id"])
+    Four small reads: the range's day cells grouped in the database by day, by board and by kind
+    (a group of no daily rows is left out, as the rows would leave it out; the totals are the
+    days' sum), and the top pins (``_top_pins``); then the names of those boards and pins."""
+    cells = ProjectDayRollup.objects.filter(project=project, date__gte=start, date__lte=end)
+    per_day = _grouped(cells, "date", "date")
+    per_board = sorted(_per_board(cells), key=lambda row: (-row["impressions"], row["board_id"] or 0))
+    totals = dict.fromkeys(METRICS, 0)
+    for row in per_day:
+        for name in METRICS:
+            totals[name] += row[name]
     top_pins = _top_pins(project=project, start=start, end=end, top=top)
     pins = {pk: (title, remote) for pk, title, remote in Pin.objects.filter(
         pk__in=[row["pin_id"] for row in top_pins]).values_list("pk", "title", "pinterest_pin_id")}
     for row in top_pins:
         row["title"], row["pinterest_pin_id"] = pins.get(row["pin_id"], ("", ""))
     return {
-        "project": project.pk, "from": start, "to": end, "totals": _grouped(cells, None)[0],
-        "per_day": per_day, "per_board": per_board, "per_kind": _grouped(cells, "kind"), "top_pins": top_pins,
+        "project": project.pk, "from": start, "to": end, "totals": totals, "per_day": per_day,
+        "per_board": per_board, "per_kind": _grouped(cells, "kind", "kind"), "top_pins": top_pins,
     }
 
 
-def _day_cells(*, project: BlogProject, start: date, end: date) -> list[dict[str, Any]]:
-    """The range's (day, board, kind) cells; a board that no longer exists reads as no board (None),
-    as its daily rows do once the board is gone."""
-    cells = (ProjectDayRollup.objects.filter(project=project, date__gte=start, date__lte=end)
-             .values("date", "board_key", "kind").annotate(rows=Sum("rows"), **_sums()).order_by())
-    rows: list[dict[str, Any]] = [dict(cell) for cell in cells]
-    known = set(Board.objects.filter(pk__in={row["board_key"] for row in rows if row["board_key"]})
-                .values_list("pk", flat=True))
-    return [{"date": row["date"], "board_id": row["board_key"] if row["board_key"] in known else None,
-             "kind": row["kind"], "rows": int(row["rows"] or 0), **{name: int(row[name] or 0) for name in METRICS}}
-            for row in rows]
+def _grouped(cells: QuerySet[ProjectDayRollup], column: str, key: str) -> list[dict[str, Any]]:
+    """The cells summed by ``column`` in the database (groups of no daily rows left out), in its
+    order, each as ``{key: value, metric: sum, ...}``."""
+    rows = (cells.values_list(column).annotate(counted=Sum("rows"), **_sums()).filter(counted__gt=0)
+            .order_by(column).values_list(column, *METRICS))
+    return [{key: value, **{name: int(number or 0) for name, number in zip(METRICS, numbers, strict=True)}}
+            for value, *numbers in rows]
+
+
+def _per_board(cells: QuerySet[ProjectDayRollup]) -> list[dict[str, Any]]:
+    """The cells summed by board, with its name; a board that no longer exists reads as no board
+    (None), as its daily rows do once it is gone, so its keys are merged before the groups of no
+    rows are left out."""
+    rows = list(cells.values_list("board_key").annotate(counted=Sum("rows"), **_sums()).order_by()
+                .values_list("board_key", "counted", *METRICS))
+    names: dict[int | None, str] = dict(
+        Board.objects.filter(pk__in=[key for key, *_ in rows if key]).values_list("pk", "name"))
+    groups: dict[int | None, list[int]] = {}
+    for key, *numbers in rows:
+        total = groups.setdefault(key if key in names else None, [0] * (len(METRICS) + 1))
+        for index, number in enumerate(numbers):
+            total[index] += int(number or 0)
+    return [{"board_id": board, **dict(zip(METRICS, numbers[1:], strict=True)), "board_name": names.get(board)}
+            for board, numbers in groups.items() if numbers[0]]
 
 
 def _top_pins(*, project: BlogProject, start: date, end: date, top: int) -> list[dict[str, Any]]:
@@ -151,22 +165,6 @@ def _top_pins(*, project: BlogProject, start: date, end: date, top: int) -> list
         return [{"pin_id": uuid_field.to_python(pin_id), "kind": kind,
                  **{name: int(value or 0) for name, value in zip(METRICS, sums, strict=True)}}
                 for pin_id, kind, *sums in cursor.fetchall()]
-
-
-def _grouped(cells: list[dict[str, Any]], key: str | None) -> list[dict[str, Any]]:
-    """The cells summed by ``key`` (None: one row of totals), in the key's order; a group of no
-    daily rows (its rows all moved to another board or kind) is left out."""
-    groups: dict[Any, dict[str, Any]] = {}
-    counted: dict[Any, int] = {}
-    for cell in cells:
-        name = cell[key] if key else None
-        group = groups.setdefault(name, {**({key: name} if key else {}), **dict.fromkeys(METRICS, 0)})
-        counted[name] = counted.get(name, 0) + cell["rows"]
-        for metric in METRICS:
-            group[metric] += cell[metric]
-    if key is None:
-        return [groups[None] if counted.get(None) else dict.fromkeys(METRICS, 0)]
-    return [groups[name] for name in sorted(groups, key=lambda value: (value is None, value)) if counted[name]]
 
 
 def pin_analytics(*, pin: Pin, start: date, end: date) -> dict[str, Any]:
