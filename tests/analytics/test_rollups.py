@@ -268,3 +268,21 @@ def test_the_rebuild_command_restores_a_projects_rollups_and_refuses_a_bad_proje
     for bad in ("x", "0", "999999"):
         with pytest.raises(CommandError, match="--project must be|No project"):
             call_command("rebuild_analytics_rollups", "--project", bad)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_backfills_the_rollups_of_the_rows_already_stored():
+    from django.db.migrations.executor import MigrationExecutor
+
+    connection_ = make_connection()
+    project = make_project(tenant=connection_.tenant, connection=connection_)
+    pin = make_pin(project=project, board=make_board(connection=connection_), status=PinStatus.PUBLISHED,
+                   pinterest_pin_id="m1", with_image=False)
+    store(pin, [day(date(2026, 10, 26) + timedelta(days=d), 40 + d) for d in range(12)])
+    expected = raw_dashboard(project, date(2026, 10, 1), date(2026, 11, 30))
+    executor = MigrationExecutor(connection)
+    executor.migrate([("analytics", "0001_initial")])  # the rollups' tables go; the daily rows stay
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes("analytics"))
+    assert project_analytics(project=project, start=date(2026, 10, 1), end=date(2026, 11, 30)) == expected
