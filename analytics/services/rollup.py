@@ -138,8 +138,10 @@ def _adapt(values: tuple[Any, ...]) -> tuple[Any, ...]:
 def rollups_rebuild(*, daily: str | None = None, day_table: str | None = None, week_table: str | None = None,
                     project_id: int | None = None, using: str = "default") -> None:
     """Both rollups recomputed from the daily rows (all projects', or one's): one
-    ``INSERT ... SELECT ... GROUP BY`` each. Table names default to the models' (a migration
-    passes its historical models')."""
+    ``INSERT ... SELECT ... GROUP BY`` each, written in (project, day or week) order so that a
+    project's range is a few adjacent pages rather than one row on each of thousands (measured:
+    the 90-day top pins over 10 million rows read 16,000 pages scattered by the grouping). Table
+    names default to the models' (a migration passes its historical models')."""
     from django.db import connections
 
     db = connections[using]
@@ -158,8 +160,8 @@ def rollups_rebuild(*, daily: str | None = None, day_table: str | None = None, w
         cursor.execute(
             f"INSERT INTO {day_table} (project_id, date, board_key, kind, rows, {names}) "
             f"SELECT project_id, date, COALESCE(board_id, 0), kind, COUNT(*), {sums} FROM {daily} {where} "
-            f"GROUP BY project_id, date, COALESCE(board_id, 0), kind", params)
+            f"GROUP BY project_id, date, COALESCE(board_id, 0), kind ORDER BY project_id, date", params)
         cursor.execute(
             f"INSERT INTO {week_table} (project_id, week, pin_id, kind, rows, {names}) "
             f"SELECT project_id, {week}, pin_id, kind, COUNT(*), {sums} FROM {daily} {where} "
-            f"GROUP BY project_id, {week}, pin_id, kind", params)
+            f"GROUP BY project_id, {week}, pin_id, kind ORDER BY project_id, {week}", params)
