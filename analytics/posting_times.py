@@ -18,7 +18,7 @@ from datetime import datetime, time
 from django.db.models import Sum
 
 from analytics.conf import analytics_settings
-from analytics.models import PinDailyMetrics
+from analytics.models import PinWeekRollup
 from pinpublisher.errors import Conflict
 from publishing.models import BlogProject
 
@@ -73,12 +73,14 @@ class PostingTimes:
 
 def posting_times(*, project: BlogProject) -> PostingTimes:
     """The project's cells (by weekday, then hour) and the suggested ones, best first. One read:
-    each pin's sums with its publication time."""
+    each pin's sums with its publication time, from its weeks (``PinWeekRollup``, a seventh of its
+    daily rows; the same sums, kept exact by the writers)."""
     zone = project.zone
     per_pin = (
-        PinDailyMetrics.objects.filter(project=project, pin__published_at__isnull=False)
+        PinWeekRollup.objects.filter(project=project, pin__published_at__isnull=False)
         .values("pin_id", "pin__published_at")
-        .annotate(clicks=Sum("outbound_clicks"), saves=Sum("saves"))
+        .annotate(clicks=Sum("outbound_clicks"), saves=Sum("saves"), rows=Sum("rows"))
+        .filter(rows__gt=0)
         .order_by()
     )
     sums: dict[tuple[int, int], list[int]] = {}

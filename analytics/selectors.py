@@ -1,17 +1,24 @@
 """Reads of the analytics app: what a sync works through, and what the API shows.
 
-The dashboard reads (``project_analytics``, ``pin_analytics``) aggregate ``PinDailyMetrics`` over
-a range of days through its indexes ((project, date), (project, board, date), (pin, date)).
+A pin's read (``pin_analytics``) reads its ``PinDailyMetrics`` through (pin, date); a project's
+dashboard (``project_analytics``) and the tenant's totals read the rollups.
 """
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db import connection
+from django.db.models import BigIntegerField, Q, QuerySet, Sum, Value
 
-from analytics.models import ConnectionAnalyticsState, PinAnalyticsState, PinDailyMetrics
+from analytics.models import (
+    ConnectionAnalyticsState,
+    PinAnalyticsState,
+    PinDailyMetrics,
+    PinWeekRollup,
+    ProjectDayRollup,
+)
 from pinterest.models import Board, PinterestConnection, TenantRef
 from publishing.models import BlogProject, Pin, PinStatus
 
@@ -59,6 +66,10 @@ def connection_analytics_state(*, connection_id: int) -> ConnectionAnalyticsStat
     return ConnectionAnalyticsState.objects.filter(connection_id=connection_id).first()
 
 
+def project_exists(*, project_id: int) -> bool:
+    return BlogProject.objects.filter(pk=project_id).exists()
+
+
 def projects_for_tenant(*, tenant: TenantRef) -> QuerySet[BlogProject]:
     return BlogProject.objects.filter(tenant=tenant)
 
@@ -78,43 +89,82 @@ def _totals(rows: QuerySet[PinDailyMetrics], names: tuple[str, ...] = METRICS) -
 
 def project_analytics(*, project: BlogProject, start: date, end: date, top: int = TOP_PINS) -> dict[str, Any]:
     """A project's totals, per day, per board, per pin kind, and its top pins (by outbound clicks,
-    then saves, then impressions) from ``start`` to ``end``.
+    then saves, then impressions) from ``start`` to ``end``: the same numbers as summing its
+    ``PinDailyMetrics`` over the range, read from the rollups (``analytics.models``).
 
-    Two reads of the range (through the (project, date) index): one grouped by day, board and kind
-    (at most days x boards x kinds rows, summed here into the day, board, kind and total views), and
-    the top pins; then the names of those boards and pins."""
-    rows = PinDailyMetrics.objects.filter(project=project, date__gte=start, date__lte=end)
-    cells: list[dict[str, Any]] = [dict(cell) for cell in rows.values("date", "board_id", "kind").annotate(**_sums())]
-    per_day = _grouped(cells, "date")
-    per_board = sorted(_grouped(cells, "board_id"), key=lambda row: (-row["impressions"], row["board_id"] or 0))
-    boards = dict(Board.objects.filter(pk__in=[row["board_id"] for row in per_board]).values_list("pk", "name"))
-    for row in per_board:
-        row["board_name"] = boards.get(row["board_id"])
-    ranked = rows.values("pin_id", "kind").annotate(**_sums())
-    top_pins: list[dict[str, Any]] = [
-        dict(row) for row in ranked.order_by("-outbound_clicks", "-saves", "-impressions", "pin_id")[:top]
-    ]
+    Four small reads: the range's day cells grouped in the database by day, by board and by kind
+    (a group of no daily rows is left out, as the rows would leave it out; the totals are the
+    days' sum), and the top pins (``_top_pins``); then the names of those boards and pins."""
+    cells = ProjectDayRollup.objects.filter(project=project, date__gte=start, date__lte=end)
+    per_day = _grouped(cells, "date", "date")
+    per_board = sorted(_per_board(cells), key=lambda row: (-row["impressions"], row["board_id"] or 0))
+    totals = dict.fromkeys(METRICS, 0)
+    for row in per_day:
+        for name in METRICS:
+            totals[name] += row[name]
+    top_pins = _top_pins(project=project, start=start, end=end, top=top)
     pins = {pk: (title, remote) for pk, title, remote in Pin.objects.filter(
         pk__in=[row["pin_id"] for row in top_pins]).values_list("pk", "title", "pinterest_pin_id")}
     for row in top_pins:
         row["title"], row["pinterest_pin_id"] = pins.get(row["pin_id"], ("", ""))
     return {
-        "project": project.pk, "from": start, "to": end, "totals": _grouped(cells, None)[0],
-        "per_day": per_day, "per_board": per_board, "per_kind": _grouped(cells, "kind"), "top_pins": top_pins,
+        "project": project.pk, "from": start, "to": end, "totals": totals, "per_day": per_day,
+        "per_board": per_board, "per_kind": _grouped(cells, "kind", "kind"), "top_pins": top_pins,
     }
 
 
-def _grouped(cells: list[dict[str, Any]], key: str | None) -> list[dict[str, Any]]:
-    """The cells summed by ``key`` (None: one row of totals), in the key's order."""
-    groups: dict[Any, dict[str, Any]] = {}
-    for cell in cells:
-        name = cell[key] if key else None
-        group = groups.setdefault(name, {**({key: name} if key else {}), **dict.fromkeys(METRICS, 0)})
-        for metric in METRICS:
-            group[metric] += cell[metric] or 0
-    if key is None:
-        return [groups.get(None, dict.fromkeys(METRICS, 0))]
-    return [groups[name] for name in sorted(groups, key=lambda value: (value is None, value))]
+def _grouped(cells: QuerySet[ProjectDayRollup], column: str, key: str) -> list[dict[str, Any]]:
+    """The cells summed by ``column`` in the database (groups of no daily rows left out), in its
+    order, each as ``{key: value, metric: sum, ...}``."""
+    rows = (cells.values_list(column).annotate(counted=Sum("rows"), **_sums()).filter(counted__gt=0)
+            .order_by(column).values_list(column, *METRICS))
+    return [{key: value, **{name: int(number or 0) for name, number in zip(METRICS, numbers, strict=True)}}
+            for value, *numbers in rows]
+
+
+def _per_board(cells: QuerySet[ProjectDayRollup]) -> list[dict[str, Any]]:
+    """The cells summed by board, with its name; a board that no longer exists reads as no board
+    (None), as its daily rows do once it is gone, so its keys are merged before the groups of no
+    rows are left out."""
+    rows = list(cells.values_list("board_key").annotate(counted=Sum("rows"), **_sums()).order_by()
+                .values_list("board_key", "counted", *METRICS))
+    names: dict[int | None, str] = dict(
+        Board.objects.filter(pk__in=[key for key, *_ in rows if key]).values_list("pk", "name"))
+    groups: dict[int | None, list[int]] = {}
+    for key, *numbers in rows:
+        total = groups.setdefault(key if key in names else None, [0] * (len(METRICS) + 1))
+        for index, number in enumerate(numbers):
+            total[index] += int(number or 0)
+    return [{"board_id": board, **dict(zip(METRICS, numbers[1:], strict=True)), "board_name": names.get(board)}
+            for board, numbers in groups.items() if numbers[0]]
+
+
+def _top_pins(*, project: BlogProject, start: date, end: date, top: int) -> list[dict[str, Any]]:
+    """The ``top`` pins over the range: each pin's full weeks inside it from ``PinWeekRollup`` and
+    the days at either edge (at most six each) from ``PinDailyMetrics``, summed per pin and kind
+    and ranked in the database. A 90-day range reads about 13 rows per pin instead of 90."""
+    first_week = start + timedelta(days=(7 - start.weekday()) % 7)  # the first Monday on or after start
+    last_sunday = end - timedelta(days=(end.weekday() + 1) % 7)  # the last Sunday on or before end
+    if first_week + timedelta(days=6) > last_sunday:  # no full week inside: every day from the daily rows
+        first_week, last_sunday = end + timedelta(days=1), end
+    weeks = (PinWeekRollup.objects.filter(project=project, week__gte=first_week, week__lte=last_sunday)
+             .values("pin_id", "kind", "rows", *METRICS).order_by())
+    edges = (PinDailyMetrics.objects.filter(project=project)
+             .filter(Q(date__gte=start, date__lt=first_week) | Q(date__gt=last_sunday, date__lte=end))
+             .annotate(rows=Value(1, output_field=BigIntegerField()))
+             .values("pin_id", "kind", "rows", *METRICS).order_by())
+    sql, params = weeks.union(edges, all=True).query.sql_with_params()
+    q = connection.ops.quote_name
+    sums = ", ".join(f"SUM({q(name)}) AS {q(name)}" for name in METRICS)
+    ranked = (f"SELECT {q('pin_id')}, {q('kind')}, {sums} FROM ({sql}) AS parts GROUP BY {q('pin_id')}, {q('kind')} "
+              f"HAVING SUM({q('rows')}) > 0 ORDER BY {q('outbound_clicks')} DESC, {q('saves')} DESC, "
+              f"{q('impressions')} DESC, {q('pin_id')} LIMIT %s")
+    uuid_field = PinDailyMetrics._meta.get_field("pin")
+    with connection.cursor() as cursor:
+        cursor.execute(ranked, [*params, top])
+        return [{"pin_id": uuid_field.to_python(pin_id), "kind": kind,
+                 **{name: int(value or 0) for name, value in zip(METRICS, sums, strict=True)}}
+                for pin_id, kind, *sums in cursor.fetchall()]
 
 
 def pin_analytics(*, pin: Pin, start: date, end: date) -> dict[str, Any]:
@@ -131,6 +181,8 @@ def pin_analytics(*, pin: Pin, start: date, end: date) -> dict[str, Any]:
 
 
 def tenant_totals(*, tenant: TenantRef, start: date, end: date, project_id: int | None = None) -> dict[str, int]:
-    """The tenant's totals (or one of its projects') from ``start`` to ``end``: one read."""
-    rows = PinDailyMetrics.objects.filter(project__tenant=tenant, date__gte=start, date__lte=end)
-    return _totals(rows.filter(project_id=project_id) if project_id is not None else rows)
+    """The tenant's totals (or one of its projects') from ``start`` to ``end``: one read of the
+    projects' day cells (``ProjectDayRollup``)."""
+    cells = ProjectDayRollup.objects.filter(project__tenant=tenant, date__gte=start, date__lte=end)
+    totals = (cells.filter(project_id=project_id) if project_id is not None else cells).aggregate(**_sums())
+    return {name: int(totals[name] or 0) for name in METRICS}

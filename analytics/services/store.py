@@ -1,6 +1,9 @@
 """The days Pinterest sent, stored: upserted in bulk on ``(pin, date)`` and ``(connection, date)``
 (one INSERT ... ON CONFLICT DO UPDATE on SQLite and PostgreSQL alike), and where each pin's and
-each account's sync stands."""
+each account's sync stands.
+
+A pin's days are written with the dashboard's rollups, in one transaction
+(``analytics.services.rollup.pin_rows_replace``): a revised day moves them by its difference."""
 
 import uuid
 from collections.abc import Iterable
@@ -8,12 +11,9 @@ from datetime import date, datetime
 
 from analytics.models import AccountDailyMetrics, ConnectionAnalyticsState, PinAnalyticsState, PinDailyMetrics
 from analytics.selectors import PinToSync
+from analytics.services.rollup import DAILY_FIELDS, pin_rows_replace
 from pinterest.client import DayMetrics
 
-PIN_FIELDS = [
-    "impressions", "saves", "pin_clicks", "outbound_clicks", "video_views", "video_starts",
-    "video_avg_watch_time_ms", "data_status", "updated_at", "board", "kind", "project",
-]
 ACCOUNT_FIELDS = ["impressions", "saves", "pin_clicks", "outbound_clicks", "engagement", "data_status", "updated_at"]
 BATCH_SIZE = 1000
 
@@ -43,9 +43,7 @@ def pin_days_store(*, pin: PinToSync, days: Iterable[DayMetrics], now: datetime)
         for day in days
         if _has_data(day)
     ]
-    PinDailyMetrics.objects.bulk_create(
-        rows, batch_size=BATCH_SIZE, update_conflicts=True, unique_fields=["pin", "date"], update_fields=PIN_FIELDS
-    )
+    pin_rows_replace(pin_id=pin.id, rows=rows, update_fields=DAILY_FIELDS)
     return len(rows)
 
 

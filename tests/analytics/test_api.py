@@ -9,6 +9,7 @@ import pytest
 from django_q.models import OrmQ
 
 from analytics.models import PinDailyMetrics
+from analytics.services.rollup import daily_rows_store
 from publishing.models import PinStatus
 from tests.factories import api_client, make_board, make_connection, make_pin, make_project, make_user
 
@@ -18,11 +19,13 @@ DAY = date(2026, 11, 10)
 
 
 def day_row(pin, day, impressions, **fields):
-    return PinDailyMetrics.objects.create(
+    row = PinDailyMetrics(
         pin=pin, project=pin.project, board=pin.board, kind=pin.kind, date=day, impressions=impressions,
         saves=fields.get("saves", 1), pin_clicks=fields.get("pin_clicks", 2),
         outbound_clicks=fields.get("outbound_clicks", 1), video_views=fields.get("video_views"),
     )
+    daily_rows_store(rows=[row])  # with the dashboard's rollups, as the sync writes
+    return row
 
 
 @pytest.fixture

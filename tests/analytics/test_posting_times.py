@@ -8,6 +8,7 @@ from django.test import override_settings
 
 from analytics.models import PinDailyMetrics
 from analytics.posting_times import posting_times
+from analytics.services.rollup import daily_rows_store
 from publishing.models import PinStatus
 from tests.factories import make_board, make_connection, make_pin, make_project
 
@@ -21,10 +22,10 @@ def published(project, board, at, *, clicks, saves=0, days=2):
     pin = make_pin(project=project, board=board, status=PinStatus.PUBLISHED, pinterest_pin_id=str(at.timestamp()),
                    published_at=at)
     for offset in range(days):
-        PinDailyMetrics.objects.create(
+        daily_rows_store(rows=[PinDailyMetrics(
             pin=pin, project=project, board=board, kind=pin.kind, date=date(2026, 11, 20) + timedelta(days=offset),
             impressions=100, outbound_clicks=clicks if offset == 0 else 0, saves=saves if offset == 0 else 0,
-        )
+        )])
     return pin
 
 

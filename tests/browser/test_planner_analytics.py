@@ -18,6 +18,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from analytics.models import PinDailyMetrics
+from analytics.services.rollup import daily_rows_store, rollups_rebuild
 from planner.analytics_reads import last_day
 from publishing.models import CarouselItem, PinKind, PinStatus
 from tests.browser import test_planner_composer
@@ -79,7 +80,7 @@ def world(settings):
                 pin=pin, project=project, board=pin.board, kind=pin.kind, date=end - timedelta(days=back),
                 impressions=impressions, saves=impressions // 40, pin_clicks=impressions // 25,
                 outbound_clicks=round(impressions / 60 * weight)))
-    PinDailyMetrics.objects.bulk_create(rows)
+    daily_rows_store(rows=rows)
     return {"member": member, "project": project, "pins": [pin for pin, _ in pins]}
 
 
@@ -118,6 +119,7 @@ def test_a_projects_analytics_and_a_pins_sparkline(driver, live_server, world, s
 
 def test_a_project_without_analytics(driver, live_server, world, steps):
     PinDailyMetrics.objects.all().delete()
+    rollups_rebuild()
     log_in(driver, live_server, world["member"])
     driver.get(f"{live_server.url}/planner/analytics/?project={world['project'].pk}&days=90")
     assert "No analytics yet: synced daily after publishing." in driver.find_element(By.ID, "an-empty").text
@@ -145,7 +147,7 @@ def test_best_times_to_post(driver, live_server, world, steps):
             rows.append(PinDailyMetrics(pin=pin, project=project, board=board, kind=pin.kind, date=end,
                                         impressions=900, saves=clicks // 2 + n, pin_clicks=30,
                                         outbound_clicks=clicks + n))
-    PinDailyMetrics.objects.bulk_create(rows)
+    daily_rows_store(rows=rows)
     log_in(driver, live_server, world["member"])
     driver.get(f"{live_server.url}/planner/analytics/?project={project.pk}")
 

@@ -16,6 +16,7 @@ from django_q.models import OrmQ
 from analytics.models import PinDailyMetrics
 from analytics.selectors import project_analytics
 from analytics.services.lease import sync_lease_take
+from analytics.services.rollup import daily_rows_store
 from planner.analytics_reads import last_day
 from publishing.models import PinStatus
 from tests.factories import make_board, make_connection, make_pin, make_project, make_user
@@ -43,7 +44,7 @@ def world(tenant):
     rows = [day_row(soup, n, 1000 + n, outbound_clicks=1) for n in range(30)]
     rows += [day_row(cake, n, 500, outbound_clicks=4) for n in range(30)]
     rows.append(day_row(soup, 45, 1_000_000))  # only in the last 90 days
-    PinDailyMetrics.objects.bulk_create(rows)
+    daily_rows_store(rows=rows)
     return {"member": make_user(tenant=tenant), "project": project, "soup": soup, "cake": cake,
             "connection": connection}
 
@@ -154,7 +155,7 @@ def test_the_pins_list_shows_the_last_7_days(member, world):
 
 def test_another_tenants_numbers_never_reach_the_pins_lists_7_days(member, world):
     stranger = make_pin(project=make_project(connection=make_connection()), status=PinStatus.PUBLISHED)
-    PinDailyMetrics.objects.bulk_create([day_row(stranger, 1, 10**6)])
+    daily_rows_store(rows=[day_row(stranger, 1, 10**6)])
     assert member.get("/planner/pins/").context["week"]["totals"]["impressions"] == sum(
         1000 + n for n in range(7)) + 7 * 500
 
@@ -177,5 +178,5 @@ def test_the_pages_queries_do_not_grow_with_the_pins(member, world):
     before = queries()
     more = [make_pin(project=world["project"], board=world["soup"].board, status=PinStatus.PUBLISHED,
                      published_at=timezone.now()) for _ in range(6)]
-    PinDailyMetrics.objects.bulk_create([day_row(pin, n, 10) for pin in more for n in range(5)])
+    daily_rows_store(rows=[day_row(pin, n, 10) for pin in more for n in range(5)])
     assert queries() == before
