@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("apikeys.urls")),
     path("", include("webhooks.urls")),
     path("", include("analytics.urls")),
+    path("", include("audit.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Any other /api/ URL: a 404 in the API's JSON error format, not Django's HTML page.

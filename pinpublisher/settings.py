@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "planner",
     "ops",
     "analytics",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who acts in this request, for the audit trail (read when a change is recorded).
+    "audit.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -222,6 +225,9 @@ ANALYTICS_RETRY_SECONDS = env_float("ANALYTICS_RETRY_SECONDS", None)
 ANALYTICS_SUGGEST_MIN_PINS = env_int("ANALYTICS_SUGGEST_MIN_PINS", None)
 ANALYTICS_SUGGEST_MIN_TOTAL_PINS = env_int("ANALYTICS_SUGGEST_MIN_TOTAL_PINS", None)
 ANALYTICS_SUGGEST_SLOTS = env_int("ANALYTICS_SUGGEST_SLOTS", None)
+
+# --- Audit trail (audit/conf.py has the defaults) --------------------------------------
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", None)
 
 # --- REST API ------------------------------------------------------------------------
 # The most of a request body Django holds in memory: a JSON body, or multipart's fields other
