@@ -45,7 +45,7 @@ class AuditEventListApi(TenantApi):
         responses={
             (200, "application/json"): paginated(AuditEventSerializer),
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The matching events as CSV."),
-            **error_responses(400),
+            **error_responses(400, 404),
         },
     )
     def get(self, request: Request) -> Response:

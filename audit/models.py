@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 
 
@@ -46,7 +45,7 @@ class AuditEvent(models.Model):
     at = models.DateTimeField(db_index=True)
     actor_kind = models.CharField(max_length=10, choices=ActorKind.choices)
     actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     #: The username, the key's prefix or the job's name, kept when the user or key is gone.
     actor_label = models.CharField(max_length=150)

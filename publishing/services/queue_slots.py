@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from audit import record as audit_trail
 from publishing.models import BlogProject, Pin, PostingSlot, Weekday, validate_whole_minute
 from publishing.selectors_queue import (
     MAX_LIST_DAYS,
@@ -257,8 +258,12 @@ def project_slots_replace(*, project: BlogProject, slots: list[tuple[int, time]]
         raise ValidationError({"slots": problems})
     with transaction.atomic():
         queues_lock(projects=[project])
+        old = [str(slot) for slot in PostingSlot.objects.filter(project=project).order_by("weekday", "local_time")]
         PostingSlot.objects.filter(project=project).delete()
         PostingSlot.objects.bulk_create(
             [PostingSlot(project=project, weekday=weekday, local_time=at) for weekday, at in sorted(seen)]
         )
+        new = [str(slot) for slot in PostingSlot.objects.filter(project=project).order_by("weekday", "local_time")]
+        if old != new:
+            audit_trail.record("project.slots_replace", project, changes={"posting_slots": [old, new]})
     return list(PostingSlot.objects.filter(project=project))
