@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import models
@@ -143,7 +144,7 @@ def record(
 
 
 def record_each(
-    action: str, objs: list[models.Model], *, tenant_id: int, changes: dict[str, list[Any]] | None = None
+    action: str, objs: Sequence[models.Model], *, tenant_id: int, changes: dict[str, list[Any]] | None = None
 ) -> None:
     """One event per object of a bulk write (a CSV import, a bulk publish), in one statement: each
     with ``changes``, or by default as created (its fields from null)."""

@@ -52,7 +52,9 @@ def _day_or_instant(value: str, *, end: bool) -> str | datetime:
 
 def parse_filters(params: dict[str, str]) -> dict[str, Any]:
     """The query's filters; raises ValidationError naming the field (``from``, ``to``, ...)."""
-    data = {key: value for key, value in params.items() if key in {"object_type", "object_id", "actor", "action"}}
+    data: dict[str, str | datetime] = {
+        key: value for key, value in params.items() if key in {"object_type", "object_id", "actor", "action"}
+    }
     for given, name, end in (("from", "start", False), ("to", "end", True)):
         if params.get(given):
             data[name] = _day_or_instant(params[given], end=end)
