@@ -6,6 +6,8 @@
 - A django-q2 task is the job named by its function (``django_q.signals.pre_execute``), a
   management command the job ``manage.py <name>`` (``audit.apps``); code may also say
   ``with acting_as_job("name")`` itself.
+- A thread a job starts (the publisher's pool of callers) has none of its context variables: it
+  acts as the job the process runs (``process_wide``: a task, a command), never as a request.
 - Nothing bound: the explicit ``UNKNOWN`` actor, which ``AUDIT_REFUSE_UNKNOWN_ACTOR`` refuses.
 
 The request wins over a job: a command's test client or a task started in a request never hides
@@ -39,6 +41,8 @@ UNKNOWN = Actor(kind=UNKNOWN_KIND, label="unknown")
 
 _request: ContextVar[Any] = ContextVar("audit_request", default=None)
 _job: ContextVar[str | None] = ContextVar("audit_job", default=None)
+#: The job this process runs, for the threads it starts (which see no context variable of it).
+_process_job: str | None = None
 
 
 @contextmanager
@@ -51,17 +55,25 @@ def acting_for_request(request: Any) -> Iterator[None]:
 
 
 @contextmanager
-def acting_as_job(name: str) -> Iterator[None]:
-    token = _job.set(name)
+def acting_as_job(name: str, *, process_wide: bool = False) -> Iterator[None]:
+    """Act as the job ``name`` in this context; ``process_wide`` also in the threads it starts."""
+    global _process_job
+    token, previous = _job.set(name), _process_job
+    if process_wide:
+        _process_job = name
     try:
         yield
     finally:
         _job.reset(token)
+        _process_job = previous
 
 
 def job_begins(name: str) -> None:
-    """A worker's next task is ``name`` until the following one begins (django-q2 runs one at a time)."""
+    """A worker's next task is ``name`` until the following one begins (django-q2 runs one at a
+    time), in the threads it starts too."""
+    global _process_job
     _job.set(name)
+    _process_job = name
 
 
 def _request_actor(request: Any) -> Actor | None:
@@ -81,7 +93,8 @@ def current_actor() -> Actor:
         actor = _request_actor(request)
         if actor is not None:
             return actor
-    job = _job.get()
+    # A request nobody signed in to is no job's, even in a process a command started (runserver).
+    job = _job.get() or (_process_job if request is None else None)
     if job:
         return Actor(kind=JOB, label=job)
     return UNKNOWN

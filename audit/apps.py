@@ -33,7 +33,9 @@ def _commands_act_as_jobs() -> None:
 
     @functools.wraps(original)
     def execute(self: BaseCommand, *args: Any, **options: Any) -> Any:
-        with acting_as_job(f"manage.py {self.__module__.rsplit('.', 1)[-1]}"):
+        name = self.__module__.rsplit(".", 1)[-1]
+        # A server's requests name their own actors: runserver is no job they act as.
+        with acting_as_job(f"manage.py {name}", process_wide=name != "runserver"):
             return original(self, *args, **options)
 
     execute._audit_wrapped = True  # type: ignore[attr-defined]

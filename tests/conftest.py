@@ -29,7 +29,7 @@ def _audit_actor(request, settings):
     if "no_audit_actor" in request.keywords:
         yield
         return
-    with acting_as_job("pytest"):
+    with acting_as_job("pytest", process_wide=True):  # threads a test starts act as it too
         yield
 
 

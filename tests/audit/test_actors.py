@@ -105,3 +105,14 @@ def test_nobody_acting_is_unknown_and_refused_where_the_setting_says_so(settings
         record("tenant.update", tenant)
     settings.AUDIT_REFUSE_UNKNOWN_ACTOR = False
     assert record("tenant.update", tenant).actor_kind == "unknown"
+
+
+def test_a_thread_a_job_starts_acts_as_that_job():
+    import threading
+
+    seen = []
+    with acting_as_job("task publishing.tasks.run_runner", process_wide=True):
+        thread = threading.Thread(target=lambda: seen.append(current_actor().label))
+        thread.start()
+        thread.join()
+    assert seen == ["task publishing.tasks.run_runner"]
