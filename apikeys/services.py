@@ -20,6 +20,7 @@ from apikeys.errors import ApiKeyRejected, InsufficientScope
 from apikeys.keys import key_generate, key_hash, key_is_well_formed, key_prefix
 from apikeys.models import NAME_MAX_LENGTH, ApiKey
 from apikeys.scopes import scopes_normalize, scopes_unknown
+from audit import record as audit_trail
 from pinpublisher.errors import InvalidRequest
 
 #: ``last_used_at`` is written at most this often per key: a busy key costs one UPDATE a
@@ -76,16 +77,18 @@ def api_key_create(
     # The prefix column is unique: two keys drawing the same 9 random characters (about 1 in
     # 10^16 for a pair) fail the second create rather than share a prefix.
     key = key_generate()
-    api_key = ApiKey.objects.create(
-        tenant=tenant,
-        owner=owner,
-        name=name,
-        prefix=key_prefix(key),
-        hashed_key=key_hash(key),
-        scopes=scopes,
-        created_at=now,
-        expires_at=expires_at,
-    )
+    with transaction.atomic():
+        api_key = ApiKey.objects.create(
+            tenant=tenant,
+            owner=owner,
+            name=name,
+            prefix=key_prefix(key),
+            hashed_key=key_hash(key),
+            scopes=scopes,
+            created_at=now,
+            expires_at=expires_at,
+        )
+        audit_trail.record("api_key.create", api_key)
     return ApiKeyCreated(api_key=api_key, key=key)
 
 
@@ -111,8 +114,10 @@ def api_key_revoke(*, api_key_id: int, now: datetime | None = None) -> ApiKey:
     with transaction.atomic():
         api_key = ApiKey.objects.select_for_update().get(pk=api_key_id)
         if api_key.revoked_at is None:
+            before = audit_trail.snapshot(api_key)
             api_key.revoked_at = now or timezone.now()
             api_key.save(update_fields=["revoked_at"])
+            audit_trail.record("api_key.revoke", api_key, before=before)
     return api_key
 
 

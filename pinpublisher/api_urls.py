@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("feeds.urls")),
     path("", include("designs.urls")),
     path("", include("accounts.api_urls")),
+    path("", include("audit.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Any other /api/ URL: a 404 in the API's JSON error format, not Django's HTML page.

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "feeds",
     "designs",
     "accounts",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +93,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Who acts (the session's user, or a key's owner once DRF authenticates): the approval rule asks.
     "publishing.acting.ActingPersonMiddleware",
+    # Who acts in this request, for the audit trail (read when a change is recorded).
+    "audit.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A session signed in with a password waits for its two-factor code (accounts/middleware.py).
@@ -269,6 +272,8 @@ FEEDS_ALLOW_LOCAL_ADDRESSES = env_bool("FEEDS_ALLOW_LOCAL_ADDRESSES", None)
 FEEDS_FETCH_DEADLINE_SECONDS = env_float("FEEDS_FETCH_DEADLINE_SECONDS", None)
 FEEDS_MAX_BYTES = env_int("FEEDS_MAX_BYTES", None)
 FEEDS_PAGES_PER_POLL = env_int("FEEDS_PAGES_PER_POLL", None)
+# --- Audit trail (audit/conf.py has the defaults) --------------------------------------
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", None)
 
 # --- REST API ------------------------------------------------------------------------
 # The most of a request body Django holds in memory: a JSON body, or multipart's fields other

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from planner import analytics_views, calendar_views, design_views, review_views, team_views, views, views_bulk
+from planner import analytics_views, calendar_views, design_views, project_views, review_views, team_views, views, views_bulk
 
 app_name = "planner"
 
@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(next_page="planner:login"), name="logout"),
     path("pins/", views.pin_list, name="pins"),
+    path("projects/<int:project_id>/", project_views.project_page, name="project"),
     path("pins/new/", views.composer, name="pin-new"),
     path("pins/<uuid:pin_id>/", views.composer, name="pin"),
     path("pins/<uuid:pin_id>/retry/", views.pin_retry, name="pin-retry"),

@@ -24,6 +24,7 @@ from pinterest.limits import CAROUSEL_MAX, TEXT_LIMITS
 from planner import access, actions, analytics_reads, calendar_query, reads
 from planner.access import member_tenant, tenant_member_required
 from planner.forms import ACTIONS, CAROUSEL_ORDER, ComposerForm, PinListFilter, carousel_name
+from planner.history import history_rows
 from planner.views_bulk import bulk_action_form, summary_pop
 from publishing import selectors
 from publishing.models import Pin, PinStatus, Tenant
@@ -115,6 +116,8 @@ def composer(request: HttpRequest, pin_id: UUID | None = None, *, tenant: Tenant
             field.disabled = True
     context = _composer_context(form, pin, choices)
     context["spark"] = analytics_reads.pin_sparkline(pin=pin, now=timezone.now()) if pin is not None else None
+    if pin is not None:  # who changed the pin, when, and what (the audit trail, issue 29)
+        context["history"] = history_rows(tenant=tenant, object_type="pin", object_id=pin.pk, zone=pin.project.timezone)
     # A browser never sends a file again: say so when a refused request carried some.
     context["files_dropped"] = bool(request.FILES) and bool(form.errors)
     return render(request, "planner/composer.html", context)

@@ -25,6 +25,21 @@ def _no_login_throttling(settings):
     settings.AXES_ENABLED = False
 
 
+@pytest.fixture(autouse=True)
+def _audit_actor(request, settings):
+    """A write with nobody acting is refused in tests (``AUDIT_REFUSE_UNKNOWN_ACTOR``); a test that
+    calls a service directly acts as the job "pytest" (a request, a task or a command each name
+    their own actor above it). ``@pytest.mark.no_audit_actor`` leaves nobody acting."""
+    from audit.actors import acting_as_job
+
+    settings.AUDIT_REFUSE_UNKNOWN_ACTOR = True
+    if "no_audit_actor" in request.keywords:
+        yield
+        return
+    with acting_as_job("pytest", process_wide=True):  # threads a test starts act as it too
+        yield
+
+
 @pytest.fixture
 def tenant():
     """A tenant of its own for the test."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from audit import record as audit_trail
 from pinterest.client import PinterestClient
 from pinterest.errors import ConnectionUnusable, PinterestAuthError, PinterestError, PinterestNotFound
 from pinterest.models import Board, BoardSection, PinterestConnection
@@ -93,6 +94,11 @@ def boards_sync(*, connection_id: int) -> BoardSyncResult:
         result.created = len(Board.objects.bulk_create(new_boards, batch_size=500))
         gone = [board.pk for key, board in existing.items() if key not in seen and not board.is_archived]
         result.archived = Board.objects.filter(pk__in=gone).update(is_archived=True, synced_at=now)
+        if result.created or result.updated or result.archived:
+            audit_trail.record("connection.sync_boards", connection, changes={
+                "boards_created": [None, result.created], "boards_updated": [None, result.updated],
+                "boards_archived": [None, result.archived],
+            })
     logger.info(
         "Boards of connection %s synced: %s created, %s updated, %s archived, %s on Pinterest",
         connection.pk, result.created, result.updated, result.archived, result.total,
@@ -128,6 +134,11 @@ def board_sections_sync(*, connection_id: int, client: PinterestClient | None = 
             raise
         result.total += len(remote)
         _sections_write(board=board, remote=remote, result=result)
+    if result.created or result.updated or result.archived:
+        audit_trail.record("connection.sync_sections", connection, changes={
+            "sections_created": [None, result.created], "sections_updated": [None, result.updated],
+            "sections_archived": [None, result.archived],
+        })
     return result
 
 

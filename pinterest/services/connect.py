@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from audit import record as audit_trail
 from pinterest import signals
 from pinterest.conf import pinterest_settings
 from pinterest.errors import ConnectError, ConnectionUnusable, PinterestAuthError, PinterestError
@@ -132,10 +133,12 @@ def _save_connection(
         connection, created = PinterestConnection.objects.select_for_update().get_or_create(
             tenant=tenant, pinterest_user_id=account_id, defaults=values
         )
+        before = None if created else audit_trail.snapshot(connection)
         if not created:
             for name, value in values.items():
                 setattr(connection, name, value)
             connection.save()
+        audit_trail.record("connection.create" if created else "connection.reconnect", connection, before=before)
         # In the same transaction: a receiver that cannot attach it undoes the whole connection.
         signals.connection_saved.send(
             sender=PinterestConnection, tenant=tenant, connection=connection, created=created, target=target
@@ -276,6 +279,7 @@ def connection_disconnect(*, connection_id: int) -> str:
     """
     with transaction.atomic():
         connection = PinterestConnection.objects.select_for_update().get(pk=connection_id)
+        before = audit_trail.snapshot(connection)
         connection.access_token = ""
         connection.refresh_token = ""
         connection.access_token_expires_at = None
@@ -283,6 +287,7 @@ def connection_disconnect(*, connection_id: int) -> str:
         connection.is_active = False
         connection.last_error = "Disconnected in pinpublisher"
         connection.save()
+        audit_trail.record("connection.disconnect", connection, before=before)
         connection_health_check(connection_id=connection.pk)
     logger.info("Connection %s (%s) disconnected; its tokens were deleted", connection.pk, connection)
     return f"Disconnected Pinterest account {connection}: its tokens are deleted here. {DISCONNECT_ADVICE}"

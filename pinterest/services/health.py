@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from audit import record as audit_trail
 from pinterest import signals
 from pinterest.conf import pinterest_settings
 from pinterest.errors import PinterestError
@@ -58,11 +59,17 @@ def connection_spam_block(*, connection_id: int, exc: PinterestError) -> datetim
     """
     now = timezone.now()
     until = now + timedelta(hours=float(pinterest_settings.PINTEREST_SPAM_BLOCK_COOLDOWN_HOURS))
-    PinterestConnection.objects.filter(pk=connection_id).update(
-        spam_blocked_at=now, spam_blocked_until=until, next_publish_at=until,
-        last_error=f"Blocked by Pinterest for suspected spam: {exc.user_message}", last_error_at=now,
-        updated_at=now,
-    )
+    error = f"Blocked by Pinterest for suspected spam: {exc.user_message}"
+    with transaction.atomic():
+        PinterestConnection.objects.filter(pk=connection_id).update(
+            spam_blocked_at=now, spam_blocked_until=until, next_publish_at=until,
+            last_error=error, last_error_at=now, updated_at=now,
+        )
+        connection = PinterestConnection.objects.filter(pk=connection_id).first()
+        if connection is not None:
+            audit_trail.record("connection.spam_block", connection, changes={
+                "spam_blocked_until": [None, until.isoformat()], "last_error": [None, error],
+            })
     logger.warning("Connection %s blocked for spam until %s: %s", connection_id, until, exc)
     connection_health_check(connection_id=connection_id)
     return until

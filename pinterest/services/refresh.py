@@ -23,6 +23,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
+from audit import record as audit_trail
 from pinterest import fields
 from pinterest.client import TokenGrant
 from pinterest.errors import (
@@ -230,6 +231,7 @@ def _refresh_attempt(
             logger.warning("Connection %s (%s): %s [%s]", connection.pk, connection, outcome.error, exc)
             return outcome, 0.0, marker
         now = timezone.now()
+        before = audit_trail.snapshot(connection)
         for name, value in grant_values(grant, now).items():
             if name.startswith("refresh_token") and not grant.refresh_token:
                 continue  # Pinterest sent no new refresh token: the stored one stays valid
@@ -239,6 +241,7 @@ def _refresh_attempt(
         connection.refresh_failing_since = None
         connection.refresh_failures = 0
         connection.next_refresh_at = None
+        audit_trail.record("connection.refresh_tokens", connection, before=before)
         connection.save(
             update_fields=[
                 "access_token", "refresh_token", "access_token_expires_at", "refresh_token_expires_at",
@@ -258,11 +261,13 @@ def _expiries(outcome: RefreshOutcome, connection: PinterestConnection) -> None:
 
 
 def _deactivate(connection: PinterestConnection, error: str) -> None:
+    before = audit_trail.snapshot(connection)
     connection.is_active = False
     connection.last_error = error
     connection.last_error_at = timezone.now()
     connection.next_refresh_at = None
     connection.save(update_fields=["is_active", "last_error", "last_error_at", "next_refresh_at", "updated_at"])
+    audit_trail.record("connection.deactivate", connection, before=before)
 
 
 def _refresh_failing(connection: PinterestConnection, exc: PinterestError, outcome: RefreshOutcome) -> RefreshOutcome:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from audit import record as audit_trail
 from pinterest import fields
 from pinterest.models import PinterestConnection
 
@@ -63,4 +64,7 @@ def tokens_rotate_keys(
             last_pk = batch[-1].pk
         if progress:
             progress(result)
+    if result.rows_changed and not dry_run:
+        audit_trail.record("tokens.rotate_keys", object_id="-", object_repr="every connection's tokens",
+                           changes={"rows_reencrypted": [None, result.rows_changed]})
     return result

@@ -7,8 +7,10 @@ Nothing here logs a token: log lines name the connection by id and username.
 import logging
 from datetime import timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
+from audit import record as audit_trail
 from pinterest import fields
 from pinterest.client import PinterestClient
 from pinterest.errors import ConnectionRefreshFailing, ConnectionUnusable
@@ -82,10 +84,21 @@ def connection_access_token(*, connection: PinterestConnection) -> str:
     return token
 
 
+#: What a rejected token changes, and so what its audit event compares.
+AUDITED_STATE = ("is_active", "last_error")
+
+
 def connection_mark_inactive(*, connection_id: int, error: str) -> None:
     """Pinterest rejected the connection's token: stop using it until a person reconnects."""
     now = timezone.now()
-    PinterestConnection.objects.filter(pk=connection_id).update(
-        is_active=False, last_error=error, last_error_at=now, next_refresh_at=None, updated_at=now
-    )
+    with transaction.atomic():
+        connection = PinterestConnection.objects.filter(pk=connection_id).first()
+        before = audit_trail.snapshot(connection, AUDITED_STATE)
+        PinterestConnection.objects.filter(pk=connection_id).update(
+            is_active=False, last_error=error, last_error_at=now, next_refresh_at=None, updated_at=now
+        )
+        if connection is not None:
+            connection.refresh_from_db(fields=AUDITED_STATE)
+            audit_trail.record("connection.deactivate", connection, before=before,
+                               after=audit_trail.snapshot(connection, AUDITED_STATE))
     connection_health_check(connection_id=connection_id)

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from audit import record as audit_trail
 from pinterest.models import PinterestConnection
 from publishing.conf import publishing_settings
 from publishing.engine import lease, outcome, queue
@@ -50,6 +51,9 @@ def pins_publish_bulk(
     with transaction.atomic():
         batch = PublishBatch.objects.create(tenant=tenant, created_by=user, trigger=trigger, total=len(pins))
         PublishBatchItem.objects.bulk_create(PublishBatchItem(batch=batch, pin_id=pk) for pk in unique_ids)
+        # A person's (or key's) request, once per batch: the engine's own moves are attempts, not events.
+        audit_trail.record_each("pin.publish_requested", pins, tenant_id=tenant.pk,
+                                changes={"publish_batch": [None, str(batch.pk)]})
         waiting = 0
         for pin in pins:
             problem = publish_problem(pin)

@@ -16,6 +16,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from audit import record as audit_trail
 from pinpublisher import logs
 from pinterest.errors import ConnectionRefreshFailing, ConnectionUnusable, PinterestError
 from pinterest.models import PinterestConnection
@@ -96,6 +97,8 @@ def pin_publish(
     connection = pin_validate_for_publish(pin=pin)
     if pin.status not in Pin.PUBLISHABLE_STATUSES:
         raise refusal(pin.pk)
+    # A person's (or key's) request to publish now; what becomes of the pin is its attempts'.
+    audit_trail.record("pin.publish_now", pin, changes={"publish_now": [None, trigger]})
     caller = Caller.person(Patience(seconds=float(publishing_settings.PUBLISH_NOW_MAX_WAIT_SECONDS)))
     slot = connection_next_publish_at(connection_id=connection.pk)
     if slot is not None and not caller.may_wait((slot - timezone.now()).total_seconds()):

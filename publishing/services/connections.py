@@ -4,6 +4,7 @@ The pinterest app asks through ``pinterest.signals`` (it never touches publishin
 tables); ``publishing.receivers`` answers by calling these.
 """
 
+from audit import record as audit_trail
 from pinterest.errors import ConnectError
 from pinterest.models import PinterestConnection
 from publishing.models import BlogProject, Tenant
@@ -21,5 +22,11 @@ def project_check_connection_target(*, tenant: Tenant, project_id: int) -> None:
 
 def project_attach_connection(*, tenant: Tenant, project_id: int, connection: PinterestConnection) -> None:
     """The project publishes with ``connection`` from now on; ConnectError when it is not the tenant's."""
-    if not BlogProject.objects.filter(pk=project_id, tenant=tenant).update(pinterest_connection=connection):
+    project = BlogProject.objects.filter(pk=project_id, tenant=tenant).first()
+    if project is None:
         raise _not_the_tenants(project_id, tenant)
+    before = audit_trail.snapshot(project, ("pinterest_connection",))
+    BlogProject.objects.filter(pk=project.pk).update(pinterest_connection=connection)
+    project.pinterest_connection = connection
+    audit_trail.record("project.update", project, before=before,
+                       after=audit_trail.snapshot(project, ("pinterest_connection",)))

@@ -33,6 +33,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
+from audit import record as audit_trail
 from pinterest.models import Board, BoardSection
 from publishing.models import BlogArticle, BlogProject, Pin, PinStatus
 from publishing.rules import (
@@ -396,4 +397,6 @@ def _save(*, project: BlogProject, rows: list[_Row], pins: list[Pin], result: Im
     for row, pin in zip(rows, pins, strict=True):
         pin.article = articles[row.values["Link"]]
     Pin.objects.bulk_create(pins, batch_size=1000)
+    audit_trail.record_each("article.create", list(new.values()), tenant_id=project.tenant_id)
+    audit_trail.record_each("pin.create", pins, tenant_id=project.tenant_id)
     result.pin_ids = [pin.pk for pin in pins]

@@ -27,8 +27,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from audit import record as audit_trail
 from publishing import acting
 from publishing.models import BlogProject, Pin, PostingSlot, ReviewAction, Weekday, validate_whole_minute
+from publishing.models import BlogProject, Pin, PostingSlot, Weekday, validate_whole_minute
 from publishing.rules.approval import review_required
 from publishing.selectors_queue import (
     MAX_LIST_DAYS,
@@ -271,8 +273,12 @@ def project_slots_replace(*, project: BlogProject, slots: list[tuple[int, time]]
         raise ValidationError({"slots": problems})
     with transaction.atomic():
         queues_lock(projects=[project])
+        old = [str(slot) for slot in PostingSlot.objects.filter(project=project).order_by("weekday", "local_time")]
         PostingSlot.objects.filter(project=project).delete()
         PostingSlot.objects.bulk_create(
             [PostingSlot(project=project, weekday=weekday, local_time=at) for weekday, at in sorted(seen)]
         )
+        new = [str(slot) for slot in PostingSlot.objects.filter(project=project).order_by("weekday", "local_time")]
+        if old != new:
+            audit_trail.record("project.slots_replace", project, changes={"posting_slots": [old, new]})
     return list(PostingSlot.objects.filter(project=project))

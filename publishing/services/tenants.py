@@ -9,6 +9,7 @@ from django.db import transaction
 
 from apikeys.scopes import ALL_SCOPES
 from apikeys.services import api_key_create
+from audit import record as audit_trail
 from pinpublisher.errors import InvalidRequest
 from publishing.models import Membership, Tenant
 
@@ -57,6 +58,7 @@ def tenant_create(
         if existing_user:
             raise TenantCreateError(f"A user named '{existing_user.username}' already exists.")
         tenant = Tenant.objects.create(name=name)
+        audit_trail.record("tenant.create", tenant, tenant_id=tenant.pk)
         owner = User.objects.create_user(
             username=owner_username, email=email, password=password, is_staff=True
         )

@@ -97,6 +97,8 @@ ROUTES = [
     # Posting times: the project has no metrics, so an allowed apply is a 409 and changes nothing.
     ("get", "/api/projects/{project}/posting-times/", R, None),
     ("post", "/api/projects/{project}/posting-times/apply/", W, None),
+    # The audit trail (issue 29): read only.
+    ("get", "/api/audit/", R, None),
     ("get", "/api/boards/", R, None),
     ("get", "/api/boards/{board}/", R, None),
     ("get", "/api/keys/", R, None),

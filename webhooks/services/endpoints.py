@@ -16,6 +16,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
+from audit import record as audit_trail
 from publishing.models import Tenant
 from webhooks.addresses import url_problem
 from webhooks.conf import webhooks_settings
@@ -112,6 +113,9 @@ def endpoint_create(
             is_active=is_active, disabled_at=None if is_active else now,
         )
         EndpointSecret.objects.create(endpoint=endpoint, secret=secret, created_at=now)
+        audit_trail.record("webhook.create", endpoint, changes={
+            **audit_trail.diff({}, audit_trail.snapshot(endpoint)), "secret": [audit_trail.SECRET, audit_trail.CHANGED],
+        })
     return EndpointCreated(endpoint=endpoint, secret=secret)
 
 
@@ -138,9 +142,12 @@ def endpoint_update(*, endpoint: Endpoint, data: dict[str, Any], now: datetime |
         else:
             changes.update(is_active=False, disabled_at=now, disabled_reason="Disabled by a person.")
     if changes:
+        before = audit_trail.snapshot(endpoint)
         for name, value in changes.items():
             setattr(endpoint, name, value)
-        endpoint.save(update_fields=[*changes, "updated_at"])
+        with transaction.atomic():
+            endpoint.save(update_fields=[*changes, "updated_at"])
+            audit_trail.record("webhook.update", endpoint, before=before)
     if changes.get("is_active"):
         deliveries_send_pending_soon()
     return endpoint
@@ -148,7 +155,9 @@ def endpoint_update(*, endpoint: Endpoint, data: dict[str, Any], now: datetime |
 
 def endpoint_delete(*, endpoint: Endpoint) -> None:
     """Delete the endpoint with its secrets, deliveries and attempts (the events stay)."""
-    endpoint.delete()
+    with transaction.atomic():
+        audit_trail.record("webhook.delete", endpoint, before=audit_trail.snapshot(endpoint), after=None)
+        endpoint.delete()
 
 
 def endpoint_rotate_secret(*, endpoint: Endpoint, now: datetime | None = None) -> SecretRotated:
@@ -164,6 +173,8 @@ def endpoint_rotate_secret(*, endpoint: Endpoint, now: datetime | None = None) -
         EndpointSecret.objects.filter(endpoint=endpoint, expires_at__lte=now).delete()
         EndpointSecret.objects.filter(endpoint=endpoint, expires_at__isnull=True).update(expires_at=overlap_ends)
         EndpointSecret.objects.create(endpoint=endpoint, secret=secret, created_at=now)
+        audit_trail.record("webhook.rotate_secret", endpoint,
+                           changes={"secret": [audit_trail.SECRET, audit_trail.CHANGED]})
     return SecretRotated(
         endpoint=endpoint, secret=secret, previous_expires_at=overlap_ends_at(endpoint=endpoint, now=now)
     )

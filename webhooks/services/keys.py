@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from audit import record as audit_trail
 from pinterest import fields
 from webhooks.models import EndpointSecret
 
@@ -34,6 +35,9 @@ def secrets_rotate_keys(*, dry_run: bool = False, batch_size: int = 500) -> Secr
                 ]
             )
             if not batch:
+                if result.rows_changed and not dry_run:
+                    audit_trail.record("webhook_secrets.rotate_keys", object_id="-", object_repr="every signing secret",
+                                       changes={"rows_reencrypted": [None, result.rows_changed]})
                 return result
             for row in batch:
                 raw = row.__dict__.get("secret")

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
+from audit import record as audit_trail
 from publishing.models import BlogArticle, Pin, Tenant
 from publishing.rules import check_article_title, check_article_url
 from publishing.services.content.errors import ArticleHasPins
@@ -22,7 +23,10 @@ def article_create(*, tenant: Tenant, project_id: int, url: str, title: str = ""
     if errors:
         raise ValidationError(errors)
     assert project is not None  # else an error above
-    return BlogArticle.objects.create(project=project, url=url, title=title)
+    with transaction.atomic():
+        article = BlogArticle.objects.create(project=project, url=url, title=title)
+        audit_trail.record("article.create", article)
+    return article
 
 
 def article_update(*, article: BlogArticle, data: dict[str, Any]) -> BlogArticle:
@@ -32,6 +36,7 @@ def article_update(*, article: BlogArticle, data: dict[str, Any]) -> BlogArticle
     would be left pointing at an article of a different project).
     """
     errors: dict[str, list[str]] = {}
+    before = audit_trail.snapshot(article)
     tenant = article.project.tenant
     if "project_id" in data and data["project_id"] != article.project_id:
         project = project_for(tenant=tenant, project_id=data["project_id"], errors=errors)
@@ -51,7 +56,9 @@ def article_update(*, article: BlogArticle, data: dict[str, Any]) -> BlogArticle
         article.title = data["title"]
     if errors:
         raise ValidationError(errors)
-    article.save()
+    with transaction.atomic():
+        article.save()
+        audit_trail.record("article.update", article, before=before)
     return article
 
 
@@ -59,6 +66,7 @@ def article_delete(*, article: BlogArticle) -> None:
     """Delete an article. Raises ArticleHasPins while any pin links to it."""
     try:
         with transaction.atomic():
+            audit_trail.record("article.delete", article, before=audit_trail.snapshot(article), after=None)
             article.delete()
     except (ProtectedError, IntegrityError):
         # ProtectedError: pins exist. IntegrityError: a pin was added while we deleted

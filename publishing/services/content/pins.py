@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
 
+from audit import record as audit_trail
 from publishing import acting
 from publishing.models import BlogProject, MediaState, Pin, PinKind, PinStatus, Tenant
 from publishing.rules import (
@@ -175,6 +176,7 @@ def pin_create(
             pin.save()
             if kind == PinKind.CAROUSEL:
                 carousel_save(pin=pin, plans=checked["carousel"])
+            audit_trail.record("pin.create", pin)
     except BaseException:
         for storage, name in stored:
             storage.delete(name)
@@ -217,6 +219,7 @@ def _pin_update_fields(*, pin: Pin, data: dict[str, Any]) -> Pin:
     """``pin_update`` without its schedule: the fields, files and carousel ``data`` changes."""
     if not pin.is_editable:
         refuse_change(pin.pk, doing="changed")
+    before = audit_trail.snapshot(pin)
     tenant = pin.project.tenant
     errors: dict[str, list[str]] = {}
     changes: dict[str, Any] = {}
@@ -302,6 +305,8 @@ def _pin_update_fields(*, pin: Pin, data: dict[str, Any]) -> Pin:
                 carousel_save(pin=pin, plans=checked["carousel"])
             elif updated and kind != PinKind.CAROUSEL and pin.kind == PinKind.CAROUSEL:
                 carousel_save(pin=pin, plans=[])
+            if updated:
+                audit_trail.record("pin.update", Pin.objects.get(pk=pin.pk), before=before)
     except BaseException:
         for storage, name in stored:
             storage.delete(name)
@@ -349,6 +354,7 @@ def pin_delete(*, pin: Pin) -> None:
         # Every file the pin holds: its image, video and cover, its carousel's images.
         names = file_names(locked)
         storage = locked.image.storage
+        audit_trail.record("pin.delete", locked, before=audit_trail.snapshot(locked), after=None)
         locked.delete()
         if names:
             transaction.on_commit(lambda: files_delete(storage, names))

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from audit import record as audit_trail
 from pinterest.models import PinterestConnection
 from publishing import acting
 from publishing.models import BlogProject, Pin, Tenant, validate_timezone
@@ -93,10 +94,13 @@ def project_create(
     _check_timezone(timezone, errors)
     if errors:
         raise ValidationError(errors)
-    return _save_project(
-        BlogProject(tenant=tenant, name=name, pinterest_connection=connection, timezone=timezone,
-                    requires_approval=requires_approval)
-    )
+    with transaction.atomic():
+        project = _save_project(
+            BlogProject(tenant=tenant, name=name, pinterest_connection=connection, timezone=timezone,
+                        requires_approval=requires_approval)
+        )
+        audit_trail.record("project.create", project)
+    return project
 
 
 def project_update(*, project: BlogProject, data: dict[str, Any]) -> BlogProject:
@@ -104,6 +108,7 @@ def project_update(*, project: BlogProject, data: dict[str, Any]) -> BlogProject
     the keys present in ``data``; the last by an owner only). A new time zone moves future queue
     slots, not pins already scheduled; turning approval off leaves pins in review in review."""
     errors: dict[str, list[str]] = {}
+    before = audit_trail.snapshot(project)
     if "name" in data:
         project.name = _check_project_name(
             tenant=project.tenant, name=data["name"], exclude_id=project.pk, errors=errors
@@ -119,7 +124,10 @@ def project_update(*, project: BlogProject, data: dict[str, Any]) -> BlogProject
         project.requires_approval = bool(data["requires_approval"])
     if errors:
         raise ValidationError(errors)
-    return _save_project(project)
+    with transaction.atomic():
+        _save_project(project)
+        audit_trail.record("project.update", project, before=before)
+    return project
 
 
 def project_delete(*, project: BlogProject) -> None:
@@ -130,6 +138,7 @@ def project_delete(*, project: BlogProject) -> None:
             raise ProjectHasPins(
                 f"Project {project.name!r} has {pin_count} pin(s); delete them first."
             )
+        audit_trail.record("project.delete", project, before=audit_trail.snapshot(project), after=None)
         project.delete()
 
 

@@ -10,13 +10,18 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from audit import record as audit_trail
 from publishing import acting
+from publishing.models import Pin, PinStatus
 from publishing.models import Pin, PinStatus, ReviewAction
 from publishing.rules.approval import review_required
 from publishing.rules.schedule import schedule_problems
 from publishing.selectors import pins_file_names
 from publishing.services.content.errors import refuse_change
 from publishing.services.content.review import pins_review_request
+
+#: What scheduling changes, and so what its audit event compares.
+SCHEDULE_FIELDS = ("status", "scheduled_at", "error_message")
 
 
 def pin_schedule(*, pin: Pin, scheduled_at: datetime, now: datetime | None = None) -> Pin:
@@ -40,15 +45,20 @@ def pin_schedule(*, pin: Pin, scheduled_at: datetime, now: datetime | None = Non
     errors = schedule_problems(pin=pin, scheduled_at=scheduled_at, now=now)
     if errors:
         raise ValidationError(errors)
-    updated = Pin.objects.filter(pk=pin.pk, status__in=Pin.EDITABLE_STATUSES).update(
-        status=PinStatus.READY_TO_SCHEDULE,
-        scheduled_at=scheduled_at,
-        error_message="",
-        updated_at=now,
-    )
-    if not updated:
-        refuse_change(pin.pk, doing="scheduled")
-    return Pin.objects.get(pk=pin.pk)
+    before = audit_trail.snapshot(pin, SCHEDULE_FIELDS)
+    with transaction.atomic():
+        updated = Pin.objects.filter(pk=pin.pk, status__in=Pin.EDITABLE_STATUSES).update(
+            status=PinStatus.READY_TO_SCHEDULE,
+            scheduled_at=scheduled_at,
+            error_message="",
+            updated_at=now,
+        )
+        if not updated:
+            refuse_change(pin.pk, doing="scheduled")
+        scheduled = Pin.objects.get(pk=pin.pk)
+        audit_trail.record("pin.schedule", scheduled, before=before,
+                           after=audit_trail.snapshot(scheduled, SCHEDULE_FIELDS))
+    return scheduled
 
 
 def pin_unschedule(*, pin: Pin) -> Pin:
@@ -56,12 +66,17 @@ def pin_unschedule(*, pin: Pin) -> Pin:
 
     Raises PinNotEditable (publishing or published) or Pin.DoesNotExist.
     """
-    updated = Pin.objects.filter(pk=pin.pk, status__in=Pin.EDITABLE_STATUSES).update(
-        status=PinStatus.DRAFT, scheduled_at=None, updated_at=timezone.now()
-    )
-    if not updated:
-        refuse_change(pin.pk, doing="unscheduled")
-    return Pin.objects.get(pk=pin.pk)
+    before = audit_trail.snapshot(pin, SCHEDULE_FIELDS)
+    with transaction.atomic():
+        updated = Pin.objects.filter(pk=pin.pk, status__in=Pin.EDITABLE_STATUSES).update(
+            status=PinStatus.DRAFT, scheduled_at=None, updated_at=timezone.now()
+        )
+        if not updated:
+            refuse_change(pin.pk, doing="unscheduled")
+        unscheduled = Pin.objects.get(pk=pin.pk)
+        audit_trail.record("pin.unschedule", unscheduled, before=before,
+                           after=audit_trail.snapshot(unscheduled, SCHEDULE_FIELDS))
+    return unscheduled
 
 
 def written_and_scheduled(write: Callable[[], Pin], *, scheduled_at: datetime | None) -> Pin:
