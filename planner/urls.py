@@ -3,7 +3,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from planner import analytics_views, calendar_views, design_views, project_views, review_views, team_views, views, views_bulk
+from planner import (
+    analytics_views,
+    calendar_views,
+    design_views,
+    project_views,
+    review_views,
+    team_views,
+    views,
+    views_bulk,
+)
 
 app_name = "planner"
 

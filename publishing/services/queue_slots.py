@@ -30,7 +30,6 @@ from django.utils import timezone
 from audit import record as audit_trail
 from publishing import acting
 from publishing.models import BlogProject, Pin, PostingSlot, ReviewAction, Weekday, validate_whole_minute
-from publishing.models import BlogProject, Pin, PostingSlot, Weekday, validate_whole_minute
 from publishing.rules.approval import review_required
 from publishing.selectors_queue import (
     MAX_LIST_DAYS,

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from audit import record as audit_trail
 from publishing import acting
-from publishing.models import Pin, PinStatus
 from publishing.models import Pin, PinStatus, ReviewAction
 from publishing.rules.approval import review_required
 from publishing.rules.schedule import schedule_problems
