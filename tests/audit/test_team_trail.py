@@ -74,3 +74,15 @@ def test_removing_a_member_records_the_removal_and_each_key_revoked():
     member_remove(tenant=owner.membership.tenant, membership_id=membership_id)
     assert AuditEvent.objects.filter(action="member.remove", object_id=str(membership_id)).exists()
     assert AuditEvent.objects.get(action="api_key.revoke", object_id=str(key.pk)).changes["revoked_at"][0] is None
+
+
+def test_a_pins_history_says_it_was_sent_for_review_and_sent_back_in_words():
+    from planner.history import history_rows
+    from publishing.services.content.review import pin_review_reject
+    from tests.audit.recipes_content import _in_review
+
+    pin, owner = _in_review()
+    pin_review_reject(pin=pin, by=owner, comment="A brighter photo, please")
+    whats = [row.what for row in history_rows(tenant=pin.project.tenant, object_type="pin", object_id=pin.pk)]
+    assert "Sent for review" in whats
+    assert "Sent back with a comment" in whats
