@@ -74,7 +74,10 @@ def invitation_create(*, tenant: Tenant, invited_by: Any, email: str, role: str,
         pending = Invitation.objects.filter(
             tenant=tenant, email__iexact=email, used_at__isnull=True, revoked_at__isnull=True
         )
+        withdrawn = list(pending.select_for_update())
         pending.update(revoked_at=now)
+        for earlier in withdrawn:  # the newest link is the one that works
+            audit_trail.record("invitation.revoke", earlier, changes={"revoked_at": [None, now.isoformat()]})
         invitation = Invitation.objects.create(
             tenant=tenant, email=email, role=role, token_hash=token_hash(token), invited_by=invited_by,
             created_at=now, expires_at=now + timedelta(hours=accounts_settings.INVITATION_TTL_HOURS),

@@ -86,3 +86,13 @@ def test_a_pins_history_says_it_was_sent_for_review_and_sent_back_in_words():
     whats = [row.what for row in history_rows(tenant=pin.project.tenant, object_type="pin", object_id=pin.pk)]
     assert "Sent for review" in whats
     assert "Sent back with a comment" in whats
+
+
+def test_inviting_an_address_again_records_the_withdrawal_of_its_earlier_link():
+    from accounts.services.invitations import invitation_create
+
+    first = _invite(email="twice@example.com")
+    invitation_create(tenant=first.invitation.tenant, invited_by=first.invitation.invited_by,
+                      email="twice@example.com", role=first.invitation.role, site_url="https://pins.example.com")
+    event = AuditEvent.objects.get(action="invitation.revoke", object_id=str(first.invitation.pk))
+    assert event.changes["revoked_at"][0] is None
