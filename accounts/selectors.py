@@ -21,6 +21,11 @@ def membership_of(*, user: Any) -> Membership | None:
     return Membership.objects.filter(user_id=user.pk).select_related("tenant").first()
 
 
+def user_tenant_id(*, user_id: int) -> int | None:
+    """The tenant the user belongs to (the audit trail's tenant of their own settings), or None."""
+    return Membership.objects.filter(user_id=user_id).values_list("tenant_id", flat=True).first()
+
+
 def is_owner(*, user: Any, tenant: Tenant) -> bool:
     user_id = getattr(user, "pk", None)
     if user_id is None:

@@ -168,4 +168,11 @@ def api_key_mark_used(*, api_key: ApiKey, now: datetime) -> None:
 def api_keys_revoke_of_owner(*, owner_id: int, now: datetime | None = None) -> int:
     """Revoke every key acting as the user ``owner_id`` (a member removed from the team); keys
     already revoked keep their first revocation time. Returns how many were revoked now."""
-    return ApiKey.objects.filter(owner_id=owner_id, revoked_at__isnull=True).update(revoked_at=now or timezone.now())
+    with transaction.atomic():
+        keys = list(ApiKey.objects.select_for_update().filter(owner_id=owner_id, revoked_at__isnull=True))
+        for api_key in keys:
+            before = audit_trail.snapshot(api_key)
+            api_key.revoked_at = now or timezone.now()
+            api_key.save(update_fields=["revoked_at"])
+            audit_trail.record("api_key.revoke", api_key, before=before)
+    return len(keys)

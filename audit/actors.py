@@ -68,6 +68,20 @@ def acting_as_job(name: str, *, process_wide: bool = False) -> Iterator[None]:
         _process_job = previous
 
 
+@contextmanager
+def acting_as_person(user: Any) -> Iterator[None]:
+    """Act as ``user`` though the request is not (yet) theirs: an invitee whose account the
+    request that accepts the invitation creates."""
+    with acting_for_request(_SignedIn(user=user)):
+        yield
+
+
+@dataclass(frozen=True)
+class _SignedIn:
+    user: Any
+    auth: Any = None
+
+
 def job_begins(name: str) -> None:
     """A worker's next task is ``name`` until the following one begins (django-q2 runs one at a
     time), in the threads it starts too."""

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
 
+from audit import record as audit_trail
 from designs.models import DesignedPin, DesignStyle
 from designs.render import TEMPLATES, DesignInput, Rendered, render
 from designs.selectors import article_image_sources, project_design_style, style_for_render
@@ -94,6 +95,7 @@ def design_style_update(
     """Set the project's style from ``data`` (any of ``STYLE_FIELDS``) and an optional logo
     (publishing's image rules). ValidationError naming each refused field."""
     style = project_design_style(project=project)
+    before = audit_trail.snapshot(style) if style.pk else {}
     errors: dict[str, list[str]] = {}
     for name in data:
         if name not in STYLE_FIELDS:
@@ -115,7 +117,9 @@ def design_style_update(
         style.logo = None
     if logo is not None:
         style.logo.save(f"logo.{extension}", logo, save=False)
-    style.save()
+    with transaction.atomic():
+        style.save()
+        audit_trail.record("design_style.update", style, before=before)
     if old_logo:
         transaction.on_commit(lambda: style.logo.storage.delete(old_logo))
     return style
@@ -125,6 +129,9 @@ def design_style_delete(*, style: DesignStyle) -> None:
     """Back to the defaults: the style and its logo file go."""
     logo = style.logo.name if style.logo else ""
     storage = style.logo.storage
-    style.delete()
+    with transaction.atomic():
+        before, style_id = audit_trail.snapshot(style), style.pk
+        style.delete()
+        audit_trail.record("design_style.delete", style, before=before, after=None, object_id=style_id)
     if logo:
         transaction.on_commit(lambda: storage.delete(logo))

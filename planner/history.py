@@ -22,6 +22,8 @@ VERBS = {
     "unschedule": "Took off the schedule", "publish_now": "Asked to publish now",
     "publish_requested": "Asked to publish (bulk)", "slots_replace": "Changed the weekly slots",
     "reconnect": "Reconnected", "disconnect": "Disconnected", "revoke": "Revoked",
+    "review_request": "Sent for review", "approve": "Approved", "reject": "Sent back with a comment",
+    "review_restore": "Put back in review (the publish was refused)",
 }
 KINDS = {"person": "", "api_key": "API key", "job": "Job", "unknown": "Unknown"}
 #: Fields a page never lists: ids a person would not read.

@@ -32,6 +32,8 @@ from accounts import selectors
 from accounts.conf import accounts_settings
 from accounts.errors import InvitationUnusable, OwnerRequired
 from accounts.models import Invitation
+from audit import record as audit_trail
+from audit.actors import acting_as_person
 from publishing.models import Membership, Tenant
 
 
@@ -72,11 +74,15 @@ def invitation_create(*, tenant: Tenant, invited_by: Any, email: str, role: str,
         pending = Invitation.objects.filter(
             tenant=tenant, email__iexact=email, used_at__isnull=True, revoked_at__isnull=True
         )
+        withdrawn = list(pending.select_for_update())
         pending.update(revoked_at=now)
+        for earlier in withdrawn:  # the newest link is the one that works
+            audit_trail.record("invitation.revoke", earlier, changes={"revoked_at": [None, now.isoformat()]})
         invitation = Invitation.objects.create(
             tenant=tenant, email=email, role=role, token_hash=token_hash(token), invited_by=invited_by,
             created_at=now, expires_at=now + timedelta(hours=accounts_settings.INVITATION_TTL_HOURS),
         )
+        audit_trail.record("invitation.create", invitation)
         link = site_url.rstrip("/") + accept_path(token)
         transaction.on_commit(lambda: _send(invitation, link))
     return InvitationSent(invitation=invitation, token=token)
@@ -139,10 +145,14 @@ def invitation_accept(*, token: str, username: str, password: str) -> Any:
             raise ValidationError(errors)
         user.set_password(password)
         user.save()
-        Membership.objects.create(user=user, tenant=invitation.tenant, role=invitation.role)
+        membership = Membership.objects.create(user=user, tenant=invitation.tenant, role=invitation.role)
+        before = audit_trail.snapshot(invitation)
         invitation.used_at = timezone.now()
         invitation.accepted_user = user
         invitation.save(update_fields=["used_at", "accepted_user"])
+        with acting_as_person(user):  # the invitee, whom this request is not signed in as yet
+            audit_trail.record("invitation.accept", invitation, before=before)
+            audit_trail.record("member.create", membership)
     return user
 
 
@@ -155,6 +165,8 @@ def invitation_revoke(*, tenant: Tenant, actor: Any, invitation_id: int) -> Invi
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().get(tenant=tenant, pk=invitation_id)
         if invitation.used_at is None and invitation.revoked_at is None:
+            before = audit_trail.snapshot(invitation)
             invitation.revoked_at = timezone.now()
             invitation.save(update_fields=["revoked_at"])
+            audit_trail.record("invitation.revoke", invitation, before=before)
     return invitation

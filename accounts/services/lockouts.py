@@ -13,9 +13,11 @@ from typing import Any
 
 from axes.utils import reset
 from django.contrib.auth import get_user_model
+from django.db import transaction
 
 from accounts import selectors
 from accounts.errors import OwnerRequired
+from audit import record as audit_trail
 from publishing.models import Tenant
 
 
@@ -27,5 +29,9 @@ def member_unlock(*, tenant: Tenant, actor: Any, user_id: int) -> int:
     if not selectors.is_owner(user=actor, tenant=tenant):
         raise OwnerRequired("Only an owner can unlock a member's login.")
     user = get_user_model().objects.filter(membership__tenant=tenant).get(pk=user_id)
-    return reset(username=user.get_username())
+    with transaction.atomic():
+        cleared = reset(username=user.get_username())
+        audit_trail.record("member.unlock", tenant_id=tenant.pk, object_id=user.membership.pk,
+                           object_repr=user.get_username(), changes={"failed_logins_cleared": [None, cleared]})
+    return cleared
 

@@ -12,10 +12,13 @@ from datetime import timedelta
 from importlib import import_module
 
 from django.contrib.sessions.backends.base import SessionBase
+from django.db import transaction
 from django.utils import timezone
 
+from accounts import selectors
 from accounts.conf import accounts_settings
 from accounts.models import UserSession
+from audit import record as audit_trail
 
 
 def _store(session_key: str) -> SessionBase:
@@ -43,5 +46,9 @@ def user_sessions_end(*, user_id: int) -> int:
     keys = list(UserSession.objects.filter(user_id=user_id).values_list("session_key", flat=True))
     for key in keys:
         _store(key).delete()
-    UserSession.objects.filter(user_id=user_id, session_key__in=keys).delete()
+    with transaction.atomic():
+        UserSession.objects.filter(user_id=user_id, session_key__in=keys).delete()
+        audit_trail.record("user.sessions_end", tenant_id=selectors.user_tenant_id(user_id=user_id),
+                           object_id=user_id, object_repr=f"user {user_id}",
+                           changes={"sessions_ended": [None, len(keys)]})
     return len(keys)

@@ -27,6 +27,7 @@ from accounts import selectors
 from accounts.conf import accounts_settings
 from accounts.errors import OwnerRequired, TwoFactorRefused
 from accounts.models import LoginPolicy, TwoFactorDevice
+from audit import record as audit_trail
 from pinterest import fields
 from publishing.models import Tenant
 
@@ -83,13 +84,23 @@ def _use_code(device: TwoFactorDevice, code: str) -> bool:
     return True
 
 
+def _record(action: str, device: TwoFactorDevice, *, user: Any, before: audit_trail.Snapshot,
+            after: audit_trail.Snapshot | None) -> None:
+    """The event of a user's two-factor (the secret only as "(secret)"/"(changed)")."""
+    audit_trail.record(action, device, before=before, after=after, object_type="user", object_id=user.pk,
+                       object_repr=user.get_username(), tenant_id=selectors.user_tenant_id(user_id=user.pk))
+
+
 def two_factor_confirm(*, user: Any, code: str) -> TwoFactorDevice:
     """Turn two-factor on with the first code of the secret being set up. Raises
     ``TwoFactorRefused`` (naming ``code``) when it does not match or nothing is being set up."""
     device = selectors.two_factor_device(user_id=user.pk)
-    if device is None or device.confirmed_at or not _use_code(device, code):
-        raise TwoFactorRefused("That code does not match. Enter the 6 digits your app shows now.", field="code")
-    device.refresh_from_db()
+    with transaction.atomic():
+        before = audit_trail.snapshot(device)
+        if device is None or device.confirmed_at or not _use_code(device, code):
+            raise TwoFactorRefused("That code does not match. Enter the 6 digits your app shows now.", field="code")
+        device.refresh_from_db()
+        _record("user.two_factor_on", device, user=user, before=before, after=audit_trail.snapshot(device))
     return device
 
 
@@ -103,13 +114,19 @@ def two_factor_disable(*, user: Any) -> None:
     """Turn two-factor off. Raises ``TwoFactorRefused`` for an owner whose tenant requires it."""
     if selectors.owner_needs_two_factor(user_id=user.pk):
         raise TwoFactorRefused("Your team requires owners to use two-factor; it cannot be turned off.")
-    TwoFactorDevice.objects.filter(user_id=user.pk).delete()
+    with transaction.atomic():
+        for device in TwoFactorDevice.objects.select_for_update().filter(user_id=user.pk):
+            _record("user.two_factor_off", device, user=user, before=audit_trail.snapshot(device), after=None)
+        TwoFactorDevice.objects.filter(user_id=user.pk).delete()
 
 
 def two_factor_turn_off(*, device_ids: list[int]) -> int:
     """An operator turns two-factor off for people who lost their phone (the admin); returns how
     many. An owner whose tenant requires it is sent to set it up again on their next request."""
-    count, _ = TwoFactorDevice.objects.filter(pk__in=device_ids).delete()
+    with transaction.atomic():
+        for device in TwoFactorDevice.objects.select_for_update().filter(pk__in=device_ids).select_related("user"):
+            _record("user.two_factor_off", device, user=device.user, before=audit_trail.snapshot(device), after=None)
+        count, _ = TwoFactorDevice.objects.filter(pk__in=device_ids).delete()
     return count
 
 
@@ -118,9 +135,14 @@ def login_policy_set(*, tenant: Tenant, actor: Any, owners_need_two_factor: bool
     are sent to set it up on their next request (``accounts.middleware``)."""
     if not selectors.is_owner(user=actor, tenant=tenant):
         raise OwnerRequired("Only an owner can change the login policy.")
-    policy, _ = LoginPolicy.objects.update_or_create(
-        tenant=tenant, defaults={"owners_need_two_factor": owners_need_two_factor}
-    )
+    with transaction.atomic():
+        was = LoginPolicy.objects.filter(tenant=tenant).values_list("owners_need_two_factor", flat=True).first()
+        policy, _ = LoginPolicy.objects.update_or_create(
+            tenant=tenant, defaults={"owners_need_two_factor": owners_need_two_factor}
+        )
+        if bool(was) != owners_need_two_factor:
+            audit_trail.record("tenant.login_policy", policy, object_id=tenant.pk, object_repr=str(tenant),
+                               changes={"owners_need_two_factor": [bool(was), owners_need_two_factor]})
     return policy
 
 
@@ -142,6 +164,10 @@ def secrets_rotate_keys(*, dry_run: bool = False, batch_size: int = 500) -> Secr
                 .only("pk", "secret")[:batch_size]
             )
             if not batch:
+                if result.rows_changed and not dry_run:
+                    audit_trail.record("two_factor_secrets.rotate_keys", object_id="-",
+                                       object_repr="every two-factor secret",
+                                       changes={"rows_reencrypted": [None, result.rows_changed]})
                 return result
             for row in batch:
                 raw = row.__dict__.get("secret")

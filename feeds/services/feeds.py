@@ -6,12 +6,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit import record as audit_trail
 from feeds.conf import feeds_settings
 from feeds.fetcher import feed_url_problem
 from feeds.models import Feed, FeedKind
 from publishing.models import BlogProject, Tenant
 
 FIELDS = ("url", "kind", "is_active")
+#: What the audit trail keeps of a feed (not its polling state: what it saw, its conditional GET).
+AUDITED = ("project", *FIELDS)
 
 
 def _check(data: dict[str, Any], errors: dict[str, list[str]]) -> None:
@@ -38,8 +41,10 @@ def feed_create(*, tenant: Tenant, project_id: int, url: str, kind: str = FeedKi
         raise ValidationError(errors)
     try:
         with transaction.atomic():
-            return Feed.objects.create(project=project, url=url, kind=kind, is_active=is_active,
+            feed = Feed.objects.create(project=project, url=url, kind=kind, is_active=is_active,
                                        next_poll_at=timezone.now())
+            audit_trail.record("feed.create", feed, after=audit_trail.snapshot(feed, AUDITED))
+            return feed
     except IntegrityError:
         raise ValidationError({"url": ["The project already has this feed."]}) from None
 
@@ -51,6 +56,7 @@ def feed_update(*, feed: Feed, data: dict[str, Any]) -> Feed:
     _check(data, errors)
     if errors:
         raise ValidationError(errors)
+    before = audit_trail.snapshot(feed, AUDITED)
     fresh = ("url" in data and data["url"] != feed.url) or ("kind" in data and data["kind"] != feed.kind) or (
         data.get("is_active") and not feed.is_active)
     for name in FIELDS:
@@ -62,6 +68,7 @@ def feed_update(*, feed: Feed, data: dict[str, Any]) -> Feed:
     try:
         with transaction.atomic():
             feed.save()
+            audit_trail.record("feed.update", feed, before=before, after=audit_trail.snapshot(feed, AUDITED))
     except IntegrityError:
         raise ValidationError({"url": ["The project already has this feed."]}) from None
     return feed
@@ -69,4 +76,7 @@ def feed_update(*, feed: Feed, data: dict[str, Any]) -> Feed:
 
 def feed_delete(*, feed: Feed) -> None:
     """Remove a feed; the articles it brought stay (pins may link to them)."""
-    feed.delete()
+    with transaction.atomic():
+        before, feed_id = audit_trail.snapshot(feed, AUDITED), feed.pk
+        feed.delete()
+        audit_trail.record("feed.delete", feed, before=before, after=None, object_id=feed_id)

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apikeys.services import api_keys_revoke_of_owner
+from audit import record as audit_trail
 from pinpublisher.errors import InvalidRequest
 from publishing.models import Membership, Tenant
 from publishing.roles import Role
@@ -67,8 +68,10 @@ def member_role_change(*, tenant: Tenant, membership_id: int, role: str) -> Memb
             return membership
         if role != Role.OWNER:
             _refuse_losing_the_last_owner(membership=membership, tenant=tenant, field="role")
+        before = audit_trail.snapshot(membership)
         membership.role = role
         membership.save(update_fields=["role"])
+        audit_trail.record("member.role_change", membership, before=before)
     return membership
 
 
@@ -79,8 +82,9 @@ def member_remove(*, tenant: Tenant, membership_id: int) -> None:
     with transaction.atomic():
         membership = _locked_membership(tenant=tenant, membership_id=membership_id)
         _refuse_losing_the_last_owner(membership=membership, tenant=tenant, field=None)
-        user_id = membership.user_id
+        user_id, before, membership_id = membership.user_id, audit_trail.snapshot(membership), membership.pk
         membership.delete()
+        audit_trail.record("member.remove", membership, before=before, after=None, object_id=membership_id)
         api_keys_revoke_of_owner(owner_id=user_id)
         user_sessions_end(user_id=user_id)
 

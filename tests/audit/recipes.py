@@ -5,12 +5,13 @@ A recipe returns ``Expect(action, object_id, fields)``: the test finds the event
 where a value is generated).
 """
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from unittest import mock
 
 from django.utils import timezone
 
+from tests.audit import recipes_content, recipes_team
+from tests.audit.expect import ANY, Expect
 from tests.factories import (
     image_upload,
     make_api_key,
@@ -22,15 +23,6 @@ from tests.factories import (
     make_tenant,
     make_user,
 )
-
-ANY = mock.ANY
-
-
-@dataclass
-class Expect:
-    action: str
-    object_id: object
-    fields: dict = field(default_factory=dict)
 
 
 def _soon(hours=2):
@@ -399,7 +391,7 @@ def secrets_rotate_keys(request):
 
 
 #: Events of the whole installation (re-encrypting every tenant's secrets): no one tenant's.
-INSTALLATION_WIDE = {"tokens.rotate_keys", "webhook_secrets.rotate_keys"}
+INSTALLATION_WIDE = {"tokens.rotate_keys", "webhook_secrets.rotate_keys", "two_factor_secrets.rotate_keys"}
 
 RECIPES = {
     "pinterest.services.rotation.tokens_rotate_keys": tokens_rotate_keys,
@@ -439,4 +431,6 @@ RECIPES = {
     "pinterest.services.health.connection_spam_block": connection_spam_block,
     "pinterest.services.tokens.connection_mark_inactive": connection_mark_inactive,
     "pinterest.services.refresh.connection_refresh_tokens": connection_refresh_tokens,
+    **recipes_team.RECIPES,
+    **recipes_content.RECIPES,
 }

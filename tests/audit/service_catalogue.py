@@ -13,6 +13,13 @@ named here once:
 """
 
 READS = {
+    "accounts.services.invitations.accept_path", "accounts.services.invitations.invitation_for_token",
+    "accounts.services.invitations.token_hash",
+    "analytics.services.lease.already_syncing_message", "analytics.services.lease.sync_running",
+    "analytics.services.rollup.week_of",
+    "designs.services.cut_title", "designs.services.design_render", "designs.services.template_problem",
+    "feeds.services.polling.backoff", "feeds.services.polling.lease_seconds",
+    "publishing.services.content.review.pin_review_check", "publishing.services.members.last_owner_problem",
     "analytics.services.windows.fetch_window", "analytics.services.windows.final_through",
     "apikeys.services.api_key_authenticate",  # judges a key; its use is api_key_mark_used's
     "pinterest.services.clients.client_config", "pinterest.services.clients.endpoint_of",
@@ -40,6 +47,19 @@ READS = {
 }
 
 NOT_AUDITED = {
+    "accounts.services.sessions.user_session_record": "which sessions a sign-in opened (for log out everywhere)",
+    "accounts.services.sessions.user_session_forget": "which sessions a sign-in opened (for log out everywhere)",
+    "accounts.services.two_factor.two_factor_begin": "a secret waiting for its first code, not in use: "
+                                                     "two_factor_confirm turns it on and is recorded",
+    "accounts.services.two_factor.two_factor_check": "a sign-in's code: the last step used (no replay)",
+    "analytics.services.lease.connection_sync_request": "queues the sync of Pinterest's metrics; no row changes",
+    "analytics.services.lease.sync_lease_take": "the sync's own lease",
+    "analytics.services.rollup.daily_rows_store": "Pinterest's metrics and their rollups",
+    "analytics.services.rollup.pin_rows_replace": "Pinterest's metrics and their rollups",
+    "analytics.services.rollup.pins_rollups_remove": "Pinterest's metrics and their rollups",
+    "analytics.services.rollup.rollups_rebuild": "Pinterest's metrics and their rollups",
+    "feeds.services.polling.feeds_claim_due": "the poll's lease (next_poll_at)",
+    "publishing.services.notifications.pins_review_notify_owners": "an email, no row",
     "analytics.services.store.account_days_store": "Pinterest's metrics, copied",
     "analytics.services.store.pin_days_store": "Pinterest's metrics, copied",
     "analytics.services.store.connection_state": "the sync's own progress",
@@ -68,6 +88,9 @@ NOT_AUDITED = {
 }
 
 COVERED = {
+    "designs.services.design_pins_create": "publishing.services.content.pins.pin_create",
+    "feeds.services.polling.feed_poll": "publishing.services.content.feed_articles.article_upsert_from_feed",
+    "publishing.services.members.user_sessions_end": "publishing.services.members.member_remove",
     "pinterest.services.boards.connections_sync_boards": "pinterest.services.boards.boards_sync",
     "pinterest.services.connect.connection_connect_from_code": "pinterest.services.connect.connection_add_from_token",
     "pinterest.services.refresh.connections_refresh_expiring": "pinterest.services.refresh.connection_refresh_tokens",

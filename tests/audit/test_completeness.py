@@ -65,7 +65,7 @@ def test_a_write_service_records_who_what_and_the_fields_before_and_after(name, 
     events = AuditEvent.objects.filter(action=expect.action, object_id=str(expect.object_id))
     assert events.exists(), f"{name} left no {expect.action} event for {expect.object_id}"
     event = events.latest("id")
-    assert (event.actor_kind, event.actor_label) == ("job", "audit-recipe")
+    assert (event.actor_kind, event.actor_label) == expect.actor
     assert (event.tenant_id is None) == (expect.action in recipes.INSTALLATION_WIDE)
     for field, pair in expect.fields.items():
         assert event.changes.get(field) == pair, (field, event.changes)

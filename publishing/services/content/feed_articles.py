@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from audit import record as audit_trail
 from publishing.models import TITLE_MAX_LENGTH, ArticleSource, BlogArticle, BlogProject
 from publishing.rules import check_article_url
 
@@ -68,14 +69,17 @@ def article_upsert_from_feed(*, project_id: int, entry: FeedArticle) -> tuple[Bl
             created = BlogArticle.objects.create(
                 project_id=project_id, source=ArticleSource.FEED, synced_at=timezone.now(), **values,
             )
+            audit_trail.record("article.create", created)
             return created, "created"
         if article.source == ArticleSource.MANUAL and article.title and not entry.title:
             values["title"] = article.title  # a title given by hand is kept when the feed has none
         changed = [name for name, value in values.items() if getattr(article, name) != value]
         if not changed:
             return article, "unchanged"
+        before = audit_trail.snapshot(article)
         for name in changed:
             setattr(article, name, values[name])
         article.synced_at = timezone.now()
         article.save(update_fields=[*changed, "synced_at"])
+        audit_trail.record("article.update", article, before=before)
         return article, "updated"

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from audit import record as audit_trail
 from pinpublisher.errors import Conflict, DomainError
 from publishing import acting, signals
 from publishing.models import Pin, PinStatus, ReviewAction
@@ -84,14 +85,17 @@ def pins_review_request(
     if action == ReviewAction.SCHEDULE:
         changes["scheduled_at"] = scheduled_at
     with transaction.atomic():
+        pin_ids = [pin.pk for pin in pins]
+        before = {pk: audit_trail.snapshot(pin) for pk, pin in Pin.objects.in_bulk(pin_ids).items()}
         for pin in pins:
             if not Pin.objects.filter(pk=pin.pk, status__in=Pin.EDITABLE_STATUSES).update(**changes):
                 refuse_change(pin.pk, doing="sent for review")
-        pin_ids = [pin.pk for pin in pins]
         signals.pins_review_requested.send(
             sender=Pin, pin_ids=pin_ids, action=action, requested_by=_username(by), requested_at=now
         )
-    fresh = Pin.objects.in_bulk(pin_ids)
+        fresh = Pin.objects.in_bulk(pin_ids)
+        for pk in pin_ids:
+            audit_trail.record("pin.review_request", fresh[pk], before=before.get(pk))
     return [fresh[pk] for pk in pin_ids]
 
 
@@ -135,7 +139,9 @@ def pin_review_reject(*, pin: Pin, by: Any, comment: str, now: datetime | None =
         signals.pin_rejected.send(
             sender=Pin, pin_id=pin.pk, comment=comment, rejected_by=_username(by), rejected_at=now
         )
-    return Pin.objects.get(pk=pin.pk)
+        rejected = Pin.objects.get(pk=pin.pk)
+        audit_trail.record("pin.reject", rejected, before=audit_trail.snapshot(pin))
+    return rejected
 
 
 def pin_review_approved(*, pin: Pin, action: str, by: Any, now: datetime | None = None) -> Pin:
@@ -146,7 +152,9 @@ def pin_review_approved(*, pin: Pin, action: str, by: Any, now: datetime | None 
         review_action=ReviewAction.NONE, review_comment="", reviewed_by=by, reviewed_at=now
     )
     signals.pin_approved.send(sender=Pin, pin_id=pin.pk, action=action, approved_by=_username(by), approved_at=now)
-    return Pin.objects.get(pk=pin.pk)
+    approved = Pin.objects.get(pk=pin.pk)
+    audit_trail.record("pin.approve", approved, before=audit_trail.snapshot(pin))
+    return approved
 
 
 def pin_review_release(*, pin: Pin, by: Any, now: datetime | None = None) -> Pin:
@@ -162,10 +170,13 @@ def pin_review_release(*, pin: Pin, by: Any, now: datetime | None = None) -> Pin
 def pin_review_restore(*, pin: Pin, asked: Pin) -> None:
     """Put an approved publish the engine refused before any claim back in review, as it was asked
     (``asked``: the pin as it was in review); a pin that moved on meanwhile is left alone."""
-    Pin.objects.filter(pk=pin.pk, status=PinStatus.DRAFT).update(
-        status=PinStatus.IN_REVIEW, review_action=asked.review_action, reviewed_by=None, reviewed_at=None,
-        updated_at=timezone.now(),
-    )
+    with transaction.atomic():
+        before = audit_trail.snapshot(Pin.objects.filter(pk=pin.pk).first())
+        if Pin.objects.filter(pk=pin.pk, status=PinStatus.DRAFT).update(
+            status=PinStatus.IN_REVIEW, review_action=asked.review_action, reviewed_by=None, reviewed_at=None,
+            updated_at=timezone.now(),
+        ):
+            audit_trail.record("pin.review_restore", Pin.objects.get(pk=pin.pk), before=before)
 
 
 def pins_review_hold_imported(*, project: Any, pin_ids: list[Any], now: datetime) -> int:
@@ -178,6 +189,14 @@ def pins_review_hold_imported(*, project: Any, pin_ids: list[Any], now: datetime
     held = Pin.objects.filter(pk__in=pin_ids, status=PinStatus.READY_TO_SCHEDULE).update(
         status=PinStatus.IN_REVIEW, review_action=ReviewAction.SCHEDULE, review_requested_by=person,
         review_requested_at=now, updated_at=now,
+    )
+    audit_trail.record_each(
+        "pin.review_request", list(Pin.objects.filter(pk__in=pin_ids, status=PinStatus.IN_REVIEW)),
+        tenant_id=project.tenant_id, changes={
+            "status": [PinStatus.READY_TO_SCHEDULE.value, PinStatus.IN_REVIEW.value],
+            "review_action": [ReviewAction.NONE.value, ReviewAction.SCHEDULE.value],
+            "review_requested_by": [None, getattr(person, "pk", None)],
+        },
     )
     signals.pins_review_requested.send(
         sender=Pin, pin_ids=list(pin_ids), action=ReviewAction.SCHEDULE, requested_by=_username(person),
