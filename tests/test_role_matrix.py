@@ -73,6 +73,7 @@ PLANNER_ROUTES = [
     ("get", "analytics", "/planner/analytics/", ANY, None),
     ("post", "analytics-sync", "/planner/analytics/projects/{project}/sync/", {OWNER}, {}),
     ("post", "analytics-posting-times", "/planner/analytics/projects/{project}/posting-times/", WRITERS, {}),
+    ("get", "project", "/planner/projects/{project}/", ANY, None),
     ("get", "reviews", "/planner/reviews/", ANY, None),
     ("post", "review-approve", "/planner/reviews/{pin}/approve/", {OWNER}, {}),
     ("post", "review-reject", "/planner/reviews/{pin}/reject/", {OWNER}, {"comment": "Not yet"}),
