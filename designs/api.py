@@ -96,9 +96,10 @@ class _ArticleApi(TenantApi):
 
 
 class DesignImageApi(_ArticleApi):
-    @extend_schema(operation_id="articles_design_image", tags=["designs"], summary="An article's design as a PNG",
+    @extend_schema(operation_id="articles_design_image", tags=["designs"], summary="An article's design as a JPEG (a photo) or a PNG (text)",
                    parameters=[OpenApiParameter("variant", int, description="Which image comes first (0-99).")],
-                   responses={(200, "image/png"): OpenApiResponse(description="1000x1500 PNG"),
+                   responses={(200, "image/jpeg"): OpenApiResponse(description="1000x1500 JPEG (a design with a photo)"),
+                              (200, "image/png"): OpenApiResponse(description="1000x1500 PNG (text on colour)"),
                               **error_responses(400, 404)})
     def get(self, request: Request, article_id: int, template: str) -> HttpResponse:
         article = self.article(article_id)
@@ -106,7 +107,7 @@ class DesignImageApi(_ArticleApi):
             raise serializers.ValidationError({"template": [f"One of: {', '.join(TEMPLATES)}."]})
         variant = parse_query(DesignQuerySerializer, request.query_params).get("variant", 0)
         rendered = design_render(article=article, template=template, variant=variant)
-        response = HttpResponse(rendered.png, content_type="image/png")
+        response = HttpResponse(rendered.data, content_type=rendered.media_type)
         response["Design-Template"] = rendered.template
         response["Design-Fallback"] = rendered.fallback.encode("ascii", "replace").decode()
         return response
