@@ -9,8 +9,10 @@ sources an article may bring: 24-megapixel JPEG photos (decoded at a reduced DCT
 whole: ``PIN_IMAGE_CONVERTED_MAX_PIXELS``).
 Every template runs in a fresh child process, so each peak RSS (``VmHWM``) is that template's
 alone; the child renders once to warm the fonts' caches, then ``--runs`` times, and prints the
-median and p95 of the render time (PNG encoding included) and the median CPU time (on a shared,
-loaded machine the wall time mostly measures the wait for a core). The sources are written once, by the
+median and p95 of the wall and of the CPU time of a render (encoding included: JPEG for a photo
+design, PNG for text; on a shared, loaded machine the wall time mostly measures the wait for a
+core, and a collage's decoding threads make its wall time shorter than its CPU time). It renders
+``designs.render.render`` itself, never the app's cache. The sources are written once, by the
 parent, to a temporary folder; the child reads them from disk as the app does.
 
 Targets (issue 28): a design renders in under 150 ms (printed, not enforced: the machine is
@@ -89,10 +91,15 @@ def _child(template: str, sources: list[str], runs: int) -> int:
         rendered = render(template, design)
         times.append((time.perf_counter() - started) * 1000)
         cpu.append((time.process_time() - started_cpu) * 1000)
-        assert rendered.png == first.png, "the same input gave other bytes"
+        assert rendered.data == first.data, "the same input gave other bytes"
     print(json.dumps({"template": rendered.template, "fallback": rendered.fallback, "times": times, "cpu": cpu,
-                      "bytes": len(rendered.png), "rss_before": rss_before, "peak_rss": _peak_rss_mb()}))
+                      "bytes": len(rendered.data), "media_type": rendered.media_type, "rss_before": rss_before, "peak_rss": _peak_rss_mb()}))
     return 0
+
+
+def _median_p95(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def main() -> int:
@@ -115,8 +122,8 @@ def main() -> int:
         sources = _write_sources(Path(folder), options.quick)
         sizes = ", ".join(f"{Path(s).name} {os.path.getsize(s) / 1e6:.1f} MB" for s in sources)
         print(f"sources: {sizes}; {runs} renders per template, each template in a fresh process\n")
-        print(f"{'template':<12} {'median ms':>9} {'p95 ms':>7} {'CPU ms':>7} {'PNG KB':>7} {'peak RSS MB':>11} "
-              f"{'(start)':>8}")
+        print(f"{'template':<12} {'wall median':>11} {'p95':>6} {'CPU median':>10} {'p95':>6} {'KB':>5} "
+              f"{'format':>6} {'peak RSS MB':>11} {'(start)':>8}")
         for template in TEMPLATES:
             child = subprocess.run(
                 [sys.executable, __file__, "--runs", str(runs), "--child", template, json.dumps(sources)],
@@ -127,14 +134,14 @@ def main() -> int:
                 failed = True
                 continue
             result = json.loads(child.stdout.strip().splitlines()[-1])
-            times = sorted(result["times"])
-            p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-            median = statistics.median(times)
+            median, p95 = _median_p95(result["times"])
+            cpu_median, cpu_p95 = _median_p95(result["cpu"])
             over = result["peak_rss"] >= BOUND_MB
             failed = failed or over or result["template"] != template
-            note = "  OVER THE MEMORY BOUND" if over else ("  slower than the target" if median >= TARGET_MS else "")
-            print(f"{template:<12} {median:>9.1f} {p95:>7.1f} {statistics.median(result['cpu']):>7.1f} "
-                  f"{result['bytes'] / 1024:>7.0f} "
+            slow = max(median, cpu_median) >= TARGET_MS
+            note = "  OVER THE MEMORY BOUND" if over else ("  slower than the target" if slow else "")
+            print(f"{template:<12} {median:>11.1f} {p95:>6.1f} {cpu_median:>10.1f} {cpu_p95:>6.1f} "
+                  f"{result['bytes'] / 1024:>5.0f} {result['media_type'].split('/')[1]:>6} "
                   f"{result['peak_rss']:>11.1f} {result['rss_before']:>8.1f}{note}")
     load = os.getloadavg()[0]
     print(f"\ntarget: under {TARGET_MS} ms a design (printed, not enforced); bound: peak RSS under {BOUND_MB} MB "
