@@ -93,7 +93,8 @@ def _child(template: str, sources: list[str], runs: int) -> int:
         cpu.append((time.process_time() - started_cpu) * 1000)
         assert rendered.data == first.data, "the same input gave other bytes"
     print(json.dumps({"template": rendered.template, "fallback": rendered.fallback, "times": times, "cpu": cpu,
-                      "bytes": len(rendered.data), "media_type": rendered.media_type, "rss_before": rss_before, "peak_rss": _peak_rss_mb()}))
+                      "bytes": len(rendered.data), "media_type": rendered.media_type, "rss_before": rss_before,
+                      "peak_rss": _peak_rss_mb()}))
     return 0
 
 

@@ -96,9 +96,10 @@ class _ArticleApi(TenantApi):
 
 
 class DesignImageApi(_ArticleApi):
-    @extend_schema(operation_id="articles_design_image", tags=["designs"], summary="An article's design as a JPEG (a photo) or a PNG (text)",
+    @extend_schema(operation_id="articles_design_image", tags=["designs"],
+                   summary="An article's design as a JPEG (a photo) or a PNG (text)",
                    parameters=[OpenApiParameter("variant", int, description="Which image comes first (0-99).")],
-                   responses={(200, "image/jpeg"): OpenApiResponse(description="1000x1500 JPEG (a design with a photo)"),
+                   responses={(200, "image/jpeg"): OpenApiResponse(description="1000x1500 JPEG (with a photo)"),
                               (200, "image/png"): OpenApiResponse(description="1000x1500 PNG (text on colour)"),
                               **error_responses(400, 404)})
     def get(self, request: Request, article_id: int, template: str) -> HttpResponse:

@@ -2,9 +2,10 @@
 person picks from them.
 
 A picked design becomes a draft pin through publishing's ``pin_create``, the service a person's
-pin goes through (its rules, its file storage), with the rendered image (JPEG with a photo, PNG for text) as the uploaded image, the
-article's title (cut at a word to Pinterest's 100 characters) as title and alt text. A design with
-characters no font has is refused: its title would be missing letters.
+pin goes through (its rules, its file storage), with the rendered image (a JPEG with a photo, a
+PNG of text) as the uploaded image, the article's title (cut at a word to Pinterest's 100
+characters) as title and alt text. A design with characters no font has is refused: its title
+would be missing letters.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
 
-from designs.models import DesignedPin, DesignStyle
 from designs.cache import render_cached
+from designs.models import DesignedPin, DesignStyle
 from designs.render import TEMPLATES, DesignInput, Rendered
 from designs.selectors import article_image_sources, project_design_style, style_for_render
 from pinterest.limits import TITLE_MAX

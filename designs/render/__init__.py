@@ -52,8 +52,9 @@ class DesignInput:
 
 @dataclass(frozen=True)
 class Rendered:
-    """A design: its image (``data``, a ``media_type``), the template drawn (``requested`` unless it fell back, ``fallback``
-    saying why), characters no font had (left out), and whether the title was cut."""
+    """A design: its image (``data``, a ``media_type``), the template drawn (``requested`` unless
+    it fell back, ``fallback`` saying why), characters no font had (left out), and whether the
+    title was cut."""
 
     data: bytes
     media_type: str
