@@ -12,12 +12,11 @@ falls back: a collage with one usable image to ``photo_band``, any image templat
 from __future__ import annotations
 
 import io
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from PIL import Image
 
-from designs.render.images import MAX_DECODED_PIXELS, MAX_PIXELS, ImageSource, Loaded, cover
+from designs.render.images import MAX_DECODED_PIXELS, MAX_PIXELS, ImageSource, cover
 from designs.render.templates import SIZE, TEMPLATES, Canvas, Style, TemplateSpec
 
 __all__ = ["RENDERER_VERSION", "SIZE", "TEMPLATES", "DesignInput", "Rendered", "Style", "render"]
@@ -36,9 +35,6 @@ JPEG_OPTIONS = {"quality": 90, "subsampling": 0}
 #: Text on flat colour stays a PNG (sharp edges, about 75 KB): zlib level 1 with run-length
 #: matching (Z_RLE) is the fastest setting and level 6 saves only 10% for 40% more time.
 PNG_OPTIONS = {"compress_level": 1, "compress_type": 3}
-#: Threads decoding a collage's sources at once (each holds one decoded source: the peak memory
-#: grows by at most this many of them, a few MB each after ``Image.draft``).
-DECODE_THREADS = 4
 
 
 @dataclass(frozen=True)
@@ -80,33 +76,19 @@ def _usable(
     images: list[Image.Image] = []
     kept: list[ImageSource] = []
     reasons: list[str] = []
-    # Sources are decoded a batch at a time, each in its own thread (Pillow lets go of the GIL
-    # while it decodes and resizes): a collage's four photos take the time of about two on two
-    # cores. Each image is covered alone, so the result is the same bytes as one by one.
-    pending = list(sources)
-    while pending and len(images) < len(sizes):
-        batch = pending[: len(sizes) - len(images)]
-        pending = pending[len(batch):]
-        cells = sizes[len(images): len(images) + len(batch)]
-        for source, loaded in zip(batch, _cover_all(batch, cells, design), strict=True):
-            if loaded.image is None:
-                reasons.append(loaded.reason)
-            else:
-                images.append(loaded.image)
-                kept.append(source)
+    for source in sources:
+        if len(images) == len(sizes):
+            break
+        loaded = cover(source, sizes[len(images)], max_pixels=design.max_pixels,
+                       max_decoded_pixels=design.max_decoded_pixels)
+        if loaded.image is None:
+            reasons.append(loaded.reason)
+        else:
+            images.append(loaded.image)
+            kept.append(source)
     if spec.min_images <= len(images) < len(sizes):
         return _usable(spec, tuple(kept), design)[0], reasons
     return images, reasons
-
-
-def _cover_all(sources: list[ImageSource], cells: list[tuple[int, int]], design: DesignInput) -> list[Loaded]:
-    def one(source: ImageSource, cell: tuple[int, int]) -> Loaded:
-        return cover(source, cell, max_pixels=design.max_pixels, max_decoded_pixels=design.max_decoded_pixels)
-
-    if len(sources) == 1:
-        return [one(sources[0], cells[0])]
-    with ThreadPoolExecutor(max_workers=min(len(sources), DECODE_THREADS)) as pool:
-        return list(pool.map(one, sources, cells))
 
 
 def _choose(template: str, design: DesignInput) -> tuple[TemplateSpec, list[Image.Image], str]:
