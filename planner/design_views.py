@@ -92,6 +92,7 @@ def parse_slots(values: list[str]) -> list[tuple[str, int]]:
 
 def _thumbnail(data: bytes) -> str:
     with Image.open(io.BytesIO(data)) as image:
+        image.draft("RGB", THUMB_SIZE)  # a JPEG design decodes at half scale (a PNG whole)
         small = image.resize(THUMB_SIZE, Image.Resampling.BOX)
     buffer = io.BytesIO()
     small.save(buffer, format="JPEG", quality=82)
