@@ -1,7 +1,7 @@
 /* The planner's top bar on a narrow screen: the nav folds behind a "Menu" button (brand, "New pin"
    and the button stay on one line). Without this script the nav shows, wrapped, under the brand.
    The button says its state (aria-expanded); opening moves focus to the first link, Escape or a
-   click elsewhere closes it (Escape gives focus back to the button); widening the window past the
+   click or the focus elsewhere closes it (Escape gives focus back to the button); widening the window past the
    fold shows the whole nav again. */
 (function () {
   "use strict";
@@ -28,6 +28,11 @@
   });
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && top.classList.contains("pl-open")) setOpen(false, true);
+  });
+  top.addEventListener("focusout", function (event) {  // tabbing past "Log out" closes it
+    if (top.classList.contains("pl-open") && event.relatedTarget && !top.contains(event.relatedTarget)) {
+      setOpen(false, false);
+    }
   });
   document.addEventListener("click", function (event) {
     if (top.classList.contains("pl-open") && !top.contains(event.target)) setOpen(false, false);
