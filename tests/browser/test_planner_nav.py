@@ -1,8 +1,8 @@
 """The planner's top navigation in a real browser at 1400x900 and 390x844: on a desktop every link
 shows on one line; on a phone a compact bar (the brand, "New pin", a "Menu" button) that opens the
 links as a panel with the keyboard or a tap, says its state (aria-expanded), moves focus into the
-menu and gives it back on Escape; one line, no sideways scroll, axe passes. Full-page screenshots go
-to ``artifacts/browser/planner/nav-<test>-<width>/``."""
+menu, gives it back on Escape and closes when the focus leaves it; one line, no sideways scroll,
+axe passes. Full-page screenshots go to ``artifacts/browser/planner/nav-<test>-<width>/``."""
 
 from __future__ import annotations
 
@@ -65,6 +65,14 @@ def test_the_top_bar_is_one_line_and_its_menu_works_by_keyboard(driver, live_ser
         WebDriverWait(driver, 5).until(lambda d: not nav.is_displayed())
         assert button.get_attribute("aria-expanded") == "false"
         assert driver.switch_to.active_element == button
+        button.click()  # a tap opens it again; tabbing past its last item ("Log out") closes it
+        WebDriverWait(driver, 5).until(lambda d: nav.is_displayed())
+        log_out = nav.find_element(By.CSS_SELECTOR, "button.pl-link")
+        assert log_out.text == "Log out"
+        driver.execute_script("arguments[0].focus()", log_out)
+        log_out.send_keys(Keys.TAB)
+        WebDriverWait(driver, 5).until(lambda d: not nav.is_displayed())
+        assert button.get_attribute("aria-expanded") == "false"
     click_nav(driver, "Calendar")
     WebDriverWait(driver, 10).until(lambda d: "/planner/calendar" in d.current_url)
     assert bar_height(driver) < 70 and no_sideways_scroll(driver)
