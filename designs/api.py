@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -99,9 +100,10 @@ class DesignImageApi(_ArticleApi):
     @extend_schema(operation_id="articles_design_image", tags=["designs"],
                    summary="An article's design as a JPEG (a photo) or a PNG (text)",
                    parameters=[OpenApiParameter("variant", int, description="Which image comes first (0-99).")],
-                   responses={(200, "image/jpeg"): OpenApiResponse(description="1000x1500 JPEG (with a photo)"),
-                              (200, "image/png"): OpenApiResponse(description="1000x1500 PNG (text on colour)"),
-                              **error_responses(400, 404)})
+                   responses={
+                       (200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY, description="1000x1500, with a photo"),
+                       (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY, description="1000x1500, text on colour"),
+                       **error_responses(400, 404)})
     def get(self, request: Request, article_id: int, template: str) -> HttpResponse:
         article = self.article(article_id)
         if template not in TEMPLATES:
