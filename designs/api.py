@@ -102,7 +102,7 @@ class DesignImageApi(_ArticleApi):
                    parameters=[OpenApiParameter("variant", int, description="Which image comes first (0-99).")],
                    responses={
                        (200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY, description="1000x1500, with a photo"),
-                       (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY, description="1000x1500, text on colour"),
+                       (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY, description="1000x1500, text only"),
                        **error_responses(400, 404)})
     def get(self, request: Request, article_id: int, template: str) -> HttpResponse:
         article = self.article(article_id)
