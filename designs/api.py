@@ -2,8 +2,9 @@
 
 - ``GET /api/projects/{id}/design-style/`` (``read``), ``PATCH`` (``pins:write``, JSON or multipart
   with a ``logo`` file; ``remove_logo``): the project's colours, font and footer;
-- ``GET /api/articles/{id}/designs/{template}.png?variant=`` (``read``): a design, rendered now; the
-  headers ``Design-Template`` and ``Design-Fallback`` say which template was drawn and why;
+- ``GET /api/articles/{id}/designs/{template}.png?variant=`` (``read``): a design (a JPEG with a
+  photo, a PNG of text, as its Content-Type says; cached by its inputs); the headers
+  ``Design-Template`` and ``Design-Fallback`` say which template was drawn and why;
 - ``POST /api/articles/{id}/designs/pins/`` (``pins:write``): the picked designs become draft pins
   through publishing's ``pin_create``, as the planner's button does.
 """
