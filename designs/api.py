@@ -2,8 +2,9 @@
 
 - ``GET /api/projects/{id}/design-style/`` (``read``), ``PATCH`` (``pins:write``, JSON or multipart
   with a ``logo`` file; ``remove_logo``): the project's colours, font and footer;
-- ``GET /api/articles/{id}/designs/{template}.png?variant=`` (``read``): a design, rendered now; the
-  headers ``Design-Template`` and ``Design-Fallback`` say which template was drawn and why;
+- ``GET /api/articles/{id}/designs/{template}.png?variant=`` (``read``): a design (a JPEG with a
+  photo, a PNG of text, as its Content-Type says; cached by its inputs); the headers
+  ``Design-Template`` and ``Design-Fallback`` say which template was drawn and why;
 - ``POST /api/articles/{id}/designs/pins/`` (``pins:write``): the picked designs become draft pins
   through publishing's ``pin_create``, as the planner's button does.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -96,17 +98,20 @@ class _ArticleApi(TenantApi):
 
 
 class DesignImageApi(_ArticleApi):
-    @extend_schema(operation_id="articles_design_image", tags=["designs"], summary="An article's design as a PNG",
+    @extend_schema(operation_id="articles_design_image", tags=["designs"],
+                   summary="An article's design as a JPEG (a photo) or a PNG (text)",
                    parameters=[OpenApiParameter("variant", int, description="Which image comes first (0-99).")],
-                   responses={(200, "image/png"): OpenApiResponse(description="1000x1500 PNG"),
-                              **error_responses(400, 404)})
+                   responses={
+                       (200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY, description="1000x1500, with a photo"),
+                       (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY, description="1000x1500, text only"),
+                       **error_responses(400, 404)})
     def get(self, request: Request, article_id: int, template: str) -> HttpResponse:
         article = self.article(article_id)
         if template not in TEMPLATES:
             raise serializers.ValidationError({"template": [f"One of: {', '.join(TEMPLATES)}."]})
         variant = parse_query(DesignQuerySerializer, request.query_params).get("variant", 0)
         rendered = design_render(article=article, template=template, variant=variant)
-        response = HttpResponse(rendered.png, content_type="image/png")
+        response = HttpResponse(rendered.data, content_type=rendered.media_type)
         response["Design-Template"] = rendered.template
         response["Design-Fallback"] = rendered.fallback.encode("ascii", "replace").decode()
         return response

@@ -9,6 +9,10 @@ DEFAULTS: dict[str, Any] = {
     #: Korean...). None: the renderer's list of Debian's paths (Droid Sans Fallback, Noto CJK,
     #: WenQuanYi), each used when installed. A character no font has is left out and reported.
     "DESIGNS_FALLBACK_FONTS": None,
+    #: Seconds a rendered design is kept (``designs.cache``), keyed by its inputs; 0 turns it off.
+    "DESIGNS_CACHE_SECONDS": 24 * 3600,
+    #: The alias in CACHES holding rendered designs (a JPEG design is about 300 KB).
+    "DESIGNS_CACHE": "default",
 }
 
 

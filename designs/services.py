@@ -2,9 +2,10 @@
 person picks from them.
 
 A picked design becomes a draft pin through publishing's ``pin_create``, the service a person's
-pin goes through (its rules, its file storage), with the rendered PNG as the uploaded image, the
-article's title (cut at a word to Pinterest's 100 characters) as title and alt text. A design with
-characters no font has is refused: its title would be missing letters.
+pin goes through (its rules, its file storage), with the rendered image (a JPEG with a photo, a
+PNG of text) as the uploaded image, the article's title (cut at a word to Pinterest's 100
+characters) as title and alt text. A design with characters no font has is refused: its title
+would be missing letters.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
 
 from audit import record as audit_trail
+from designs.cache import render_cached
 from designs.models import DesignedPin, DesignStyle
-from designs.render import TEMPLATES, DesignInput, Rendered, render
+from designs.render import TEMPLATES, DesignInput, Rendered
 from designs.selectors import article_image_sources, project_design_style, style_for_render
 from pinterest.limits import TITLE_MAX
 from publishing.conf import publishing_settings
@@ -37,7 +39,8 @@ def template_problem(template: str) -> str | None:
 
 def design_render(*, article: BlogArticle, template: str, variant: int = 0) -> Rendered:
     """The article drawn with ``template`` in its project's style; ``variant`` turns the order of
-    the article's images (another photo first). ValidationError on ``template`` when unknown."""
+    the article's images (another photo first). From the cache when drawn before with the same
+    inputs (``designs.cache``). ValidationError on ``template`` when unknown."""
     problem = template_problem(template)
     if problem:
         raise ValidationError({"template": [problem]})
@@ -49,7 +52,7 @@ def design_render(*, article: BlogArticle, template: str, variant: int = 0) -> R
     design = DesignInput(title=article.title or article.url, images=tuple(sources), style=style,
                          max_pixels=publishing_settings.PIN_IMAGE_MAX_PIXELS,
                          max_decoded_pixels=publishing_settings.PIN_IMAGE_CONVERTED_MAX_PIXELS)
-    return render(template, design)
+    return render_cached(template=template, variant=variant, design=design)
 
 
 def cut_title(title: str, limit: int = TITLE_MAX) -> str:
@@ -81,7 +84,8 @@ def design_pins_create(*, tenant: Tenant, article: BlogArticle, picks: list[tupl
     pins = []
     with transaction.atomic():
         for rendered, variant in renders:
-            image = SimpleUploadedFile(f"design-{rendered.template}.png", rendered.png, content_type="image/png")
+            image = SimpleUploadedFile(f"design-{rendered.template}.{rendered.extension}", rendered.data,
+                                       content_type=rendered.media_type)
             pin = pin_create(tenant=tenant, project_id=article.project_id, article_id=article.pk,
                              title=title, alt_text=title, image=image)
             DesignedPin.objects.create(pin=pin, template=rendered.template, variant=variant)

@@ -90,8 +90,9 @@ def parse_slots(values: list[str]) -> list[tuple[str, int]]:
     return slots or [(name, 0) for name in TEMPLATES]
 
 
-def _thumbnail(png: bytes) -> str:
-    with Image.open(io.BytesIO(png)) as image:
+def _thumbnail(data: bytes) -> str:
+    with Image.open(io.BytesIO(data)) as image:
+        image.draft("RGB", THUMB_SIZE)  # a JPEG design decodes at half scale (a PNG whole)
         small = image.resize(THUMB_SIZE, Image.Resampling.BOX)
     buffer = io.BytesIO()
     small.save(buffer, format="JPEG", quality=82)
@@ -123,7 +124,7 @@ def article_designs(request: HttpRequest, article_id: int, *, tenant: Tenant) ->
     cards = []
     for index, (template, variant) in enumerate(slots):
         rendered = design_render(article=article, template=template, variant=variant)
-        cards.append(Card(index, template, variant, rendered, _thumbnail(rendered.png)))
+        cards.append(Card(index, template, variant, rendered, _thumbnail(rendered.data)))
     style = project_design_style(project=article.project)
     return render(request, "planner/designs.html", {
         "nav": "designs", "article": article, "cards": cards, "templates": TEMPLATES,
@@ -141,7 +142,7 @@ def design_png(request: HttpRequest, article_id: int, template: str, *, tenant: 
         raise Http404("No such template.")
     variant = request.GET.get("v", "0")
     rendered = design_render(article=article, template=template, variant=int(variant) if variant.isdigit() else 0)
-    response = HttpResponse(rendered.png, content_type="image/png")
+    response = HttpResponse(rendered.data, content_type=rendered.media_type)
     response["Cache-Control"] = "private, max-age=60"
     return response
 

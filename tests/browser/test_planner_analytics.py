@@ -23,6 +23,7 @@ from planner.analytics_reads import last_day
 from publishing.models import CarouselItem, PinKind, PinStatus
 from tests.browser import test_planner_composer
 from tests.browser.axe import assert_accessible
+from tests.browser.nav import click_nav
 from tests.browser.test_planner_composer import PASSWORD, log_in, no_sideways_scroll, page_shots
 from tests.factories import make_article, make_board, make_connection, make_pin, make_project, make_user, png_bytes
 
@@ -89,7 +90,7 @@ def test_a_projects_analytics_and_a_pins_sparkline(driver, live_server, world, s
     assert "impressions" in driver.find_element(By.ID, "pins-week").text
     assert no_sideways_scroll(driver)
     steps.shot("pins list with the last 7 days")
-    driver.find_element(By.LINK_TEXT, "Analytics").click()
+    click_nav(driver, "Analytics")
     WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.ID, "an-over-time"))
 
     assert driver.find_element(By.CSS_SELECTOR, "[data-metric=impressions]").text != "0"

@@ -15,6 +15,7 @@ from analytics.services.sync import connection_sync_analytics
 from publishing.services.demo import demo_seed
 from tests.browser import test_planner_composer
 from tests.browser.axe import assert_accessible
+from tests.browser.nav import click_nav
 from tests.browser.test_planner_composer import no_sideways_scroll, page_shots
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -58,7 +59,7 @@ def test_the_demos_30_days_and_best_times_to_post(driver, live_server, demo, ste
     WebDriverWait(driver, 10).until(lambda d: d.execute_script(
         "return [...document.querySelectorAll('#pin-cards img')].every(img => img.complete)"))
     steps.shot("pins list")
-    driver.find_element(By.LINK_TEXT, "Analytics").click()
+    click_nav(driver, "Analytics")
     WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.ID, "an-over-time"))
 
     assert driver.find_element(By.CSS_SELECTOR, "[data-metric=impressions]").text not in ("", "0")

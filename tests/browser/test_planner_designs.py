@@ -18,6 +18,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from publishing.models import Pin, PinStatus
 from tests.browser import test_planner_composer
 from tests.browser.axe import assert_accessible
+from tests.browser.nav import click_nav
 from tests.browser.test_planner_composer import PASSWORD, log_in, no_sideways_scroll, page_shots
 from tests.factories import make_article, make_pin, make_project, make_tenant, make_user
 
@@ -60,7 +61,7 @@ def world(settings):
 def test_an_articles_designs_regenerated_styled_and_picked(driver, live_server, world, steps):
     article = world["article"]
     log_in(driver, live_server, world["member"])
-    driver.find_element(By.LINK_TEXT, "Designs").click()
+    click_nav(driver, "Designs")
     WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.ID, "ds-articles"))
     assert no_sideways_scroll(driver)
     assert_accessible(driver, "designs list")

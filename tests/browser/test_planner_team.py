@@ -15,6 +15,7 @@ from publishing.models import Membership, PinStatus
 from publishing.roles import Role
 from tests.browser import test_planner_composer
 from tests.browser.axe import assert_accessible
+from tests.browser.nav import click_nav
 from tests.browser.test_planner_composer import PASSWORD, log_in, no_sideways_scroll, page_shots
 from tests.factories import make_article, make_pin, make_project, make_tenant, make_user
 
@@ -67,7 +68,7 @@ def row(driver, user):
 
 def test_an_owner_manages_the_team(driver, live_server, world, steps):
     log_in(driver, live_server, world["owner"])
-    driver.find_element(By.LINK_TEXT, "Team").click()
+    click_nav(driver, "Team")
     WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.ID, "team-members"))
     assert [r.get_attribute("data-role") for r in driver.find_elements(By.CSS_SELECTOR, ".tm-row")] == [
         "owner", "editor", "viewer", "viewer"

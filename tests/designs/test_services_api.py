@@ -54,7 +54,7 @@ def test_the_article_pins_photos_are_its_images_and_a_collage_uses_them(article)
 def test_the_variant_turns_which_photo_comes_first(article):
     pin_with_photo(article, colour=(0, 200, 0)), pin_with_photo(article, colour=(200, 0, 0))
     def photo_pixel(variant):
-        png = design_render(article=article, template="split", variant=variant).png
+        png = design_render(article=article, template="split", variant=variant).data
         return Image.open(io.BytesIO(png)).getpixel((500, 300))
 
     first, second = photo_pixel(0), photo_pixel(1)
@@ -63,7 +63,7 @@ def test_the_variant_turns_which_photo_comes_first(article):
 
 def test_the_project_style_colours_the_design(article):
     design_style_update(project=article.project, data={"background_color": "#102030", "footer_text": "example.com"})
-    image = Image.open(io.BytesIO(design_render(article=article, template="text").png)).convert("RGB")
+    image = Image.open(io.BytesIO(design_render(article=article, template="text").data)).convert("RGB")
     assert image.getpixel((5, 5)) == (0x10, 0x20, 0x30)
 
 
@@ -73,7 +73,8 @@ def test_picked_designs_become_draft_pins_through_the_pin_service_and_are_not_im
     assert [p.status for p in pins] == [PinStatus.DRAFT, PinStatus.DRAFT]
     assert all(p.image and p.title == article.title and p.alt_text == article.title for p in pins)
     with Image.open(pins[0].image.path) as stored:
-        assert stored.size == (1000, 1500) and stored.format == "PNG"
+        assert stored.size == (1000, 1500) and stored.format == "JPEG"  # a photo design
+    assert pins[0].image.name.endswith(".jpg") and pins[1].image.name.endswith(".png")
     assert set(DesignedPin.objects.values_list("template", flat=True)) == {"photo_band", "text"}
     assert len(article_image_sources(article=article)) == 1  # the designs are not sources of designs
 
