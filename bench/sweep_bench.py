@@ -33,6 +33,9 @@ with one line.
    cluster) and the smallest gap between two creates of one account on the stand-in's clock.
 7. ontime: 100 pins a minute scheduled over ``--ontime-minutes`` (10) across 50 accounts, with
    the schedules running; p50, p99 and max lateness (published_at - scheduled_at).
+8. tenk: ``--tenk-accounts`` (10,000) accounts with one due pin each, two qcluster processes on
+   Redis: exactly once, wall against the machine limit, each cluster process's memory, peak
+   database connections against the documented bound, and ``/metrics`` afterwards (``bench/_tenk.py``).
 
 ``--quick`` runs every part with small sizes (a smoke check; the targets are for full sizes).
 See bench/README.md, section "Sweep".
@@ -64,7 +67,7 @@ if str(ROOT) not in sys.path:
 PYTHON = sys.executable
 MANAGE = str(ROOT / "manage.py")
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432"
-PARTS = ("throughput", "selection", "queries", "memory", "scale", "clusters", "ontime")
+PARTS = ("throughput", "selection", "queries", "memory", "scale", "clusters", "ontime", "tenk")
 
 
 @dataclass(frozen=True)
@@ -1299,6 +1302,14 @@ def bench_memory(sizes: Sizes, workdir: Path, out) -> dict:
 # --- main ---------------------------------------------------------------------------
 
 
+def bench_tenk(sizes: Sizes, workdir: Path, out, accounts: int | None, metrics_out: str | None) -> dict:
+    """Part 8, in ``bench/_tenk.py`` (this module is handed over, so its children list stays the one)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import _tenk
+
+    return _tenk.bench_tenk(sys.modules[__name__], sizes, workdir, out, accounts, metrics_out)
+
+
 def _ordinal(index: int) -> str:
     return {0: "first", 1: "second", 2: "third"}.get(index, f"{index + 1}th")
 
@@ -1315,6 +1326,11 @@ def _arguments(argv):
                         help="Part 5: run only these account counts (repeatable; default 10, 100, 1000).")
     parser.add_argument("--ontime-minutes", type=float,
                         help="Part 7: schedule 100 pins a minute over this many minutes (default 10; quick 0.2).")
+    parser.add_argument("--tenk-accounts", type=int,
+                        help="Part 8: this many accounts, one due pin each (default 10000; quick 200).")
+    parser.add_argument("--metrics-out", help="Part 8: write /metrics after the run to this file.")
+    parser.add_argument("--database-prefix", default="bench_sweep",
+                        help="The bench database is <prefix>_<pid> (default %(default)s).")
     parser.add_argument("--keep-logs", action="store_true", help="Keep the subprocess logs (kept anyway on failure).")
     parser.add_argument(
         "--postgres", default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES),
@@ -1339,7 +1355,7 @@ def main(argv=None) -> int:
         print(f"sweep_bench: PostgreSQL is not reachable at {base} ({reason}); start it or pass --postgres URL.",
               file=sys.stderr)
         return 2
-    name = f"bench_sweep_{os.getpid()}"
+    name = f"{args.database_prefix}_{os.getpid()}"
     with admin:
         version = admin.execute("SHOW server_version").fetchone()[0]
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -1373,6 +1389,7 @@ def main(argv=None) -> int:
             "scale": lambda: bench_scale(sizes, workdir, out, args.scale_accounts),
             "clusters": lambda: bench_clusters(sizes, workdir, out),
             "ontime": lambda: bench_ontime(sizes, workdir, out, args.ontime_minutes or (0.2 if args.quick else 10.0)),
+            "tenk": lambda: bench_tenk(sizes, workdir, out, args.tenk_accounts, args.metrics_out),
         }
         for part in PARTS:
             if part not in parts:

@@ -1,25 +1,38 @@
-"""A warning when production serves no metrics (``METRICS_TOKEN`` unset); an error when the
-multiprocess directory cannot be written."""
+"""A warning when production serves no metrics (neither ``METRICS_TOKEN`` nor
+``METRICS_ALLOWED_NETWORKS`` set); errors when a network is not one and when the multiprocess
+directory cannot be written."""
 
 import os
 from typing import Any
 
 from django.core.checks import CheckMessage, Error, Warning, register
 
+from ops.access import allowed_networks
 from ops.conf import ops_settings
 
 
 @register()
 def metrics_token_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    if ops_settings.DEBUG or ops_settings.METRICS_TOKEN:
+    if ops_settings.DEBUG or ops_settings.METRICS_TOKEN or ops_settings.METRICS_ALLOWED_NETWORKS:
         return []
     return [
         Warning(
-            "METRICS_TOKEN is not set: /metrics answers 404, so nothing can be watched.",
-            hint="Set METRICS_TOKEN to a long random value and give it to Prometheus (bearer token).",
+            "Neither METRICS_TOKEN nor METRICS_ALLOWED_NETWORKS is set: /metrics answers 404, "
+            "so nothing can be watched.",
+            hint="Set METRICS_TOKEN to a long random value and give it to Prometheus (bearer token), "
+            "or METRICS_ALLOWED_NETWORKS to Prometheus's internal network.",
             id="ops.W001",
         )
     ]
+
+
+@register()
+def metrics_networks_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    try:
+        allowed_networks()
+    except ValueError as err:
+        return [Error(str(err), hint="Give networks as CIDRs, comma-separated: 10.0.0.0/8,192.168.1.5", id="ops.E002")]
+    return []
 
 
 @register()

@@ -7,6 +7,9 @@ from django.conf import settings
 DEFAULTS: dict[str, Any] = {
     #: The bearer token /metrics requires; empty: /metrics answers 404 (off).
     "METRICS_TOKEN": "",
+    #: Networks (CIDRs) /metrics answers, by the caller's address (``ops.access``); with
+    #: ``METRICS_TOKEN`` too, both are required. Neither set: /metrics answers 404 (off).
+    "METRICS_ALLOWED_NETWORKS": [],
     #: /readyz fails when pins have been due this long and no runner renewed its place within it.
     "READY_RUNNER_SEEN_SECONDS": 120,
     "DEBUG": False,

@@ -1,14 +1,16 @@
 """The counts of ``ops.metrics``, taken from what the apps already tell: publishing's outcome
-signals (sent inside the deciding transaction: counted when the receiver runs, so a decision
-rolled back after it would still be counted, which is rare and only ever over-counts),
-pinterest's health changes, every answer a Pinterest client receives, and each settled round
-of webhook POSTs. Each receiver is
-quick, queries nothing, and never raises into the sender."""
+signals, pinterest's health changes, every answer a Pinterest client receives, and each settled
+round of webhook POSTs. Each receiver is quick, queries nothing, and never raises into the sender.
+
+Outcomes and health changes are told inside the transaction that decides them, so they are
+counted when it commits (``transaction.on_commit``; at once outside a transaction): a decision
+rolled back is not counted, and the counters agree with the rows."""
 
 import logging
 from datetime import datetime
 from uuid import UUID
 
+from django.db import transaction
 from django.db.models import Model
 from django.dispatch import receiver
 
@@ -69,28 +71,33 @@ def failure_reason(error: str) -> str:
 def count_pin_published(
     sender: type[Model], *, published_at: datetime, scheduled_at: datetime | None = None, **kwargs: object
 ) -> None:
-    metrics.PINS_PUBLISHED.inc()
-    if scheduled_at is not None:
-        metrics.PIN_LATENESS.observe(max(0.0, (published_at - scheduled_at).total_seconds()))
+    lateness = None if scheduled_at is None else max(0.0, (published_at - scheduled_at).total_seconds())
+
+    def count() -> None:
+        metrics.PINS_PUBLISHED.inc()
+        if lateness is not None:
+            metrics.PIN_LATENESS.observe(lateness)
+
+    transaction.on_commit(count)
 
 
 @receiver(pin_failed, dispatch_uid="ops.pin_failed")
 def count_pin_failed(sender: type[Model], *, error: str, **kwargs: object) -> None:
-    metrics.PINS_FAILED.labels(reason=failure_reason(error)).inc()
+    transaction.on_commit(metrics.PINS_FAILED.labels(reason=failure_reason(error)).inc)
 
 
 @receiver(pin_reconciled, dispatch_uid="ops.pin_reconciled")
 def count_pin_reconciled(sender: type[Model], *, pin_id: UUID | str, status: str, **kwargs: object) -> None:
-    metrics.PINS_RECONCILED.labels(result=str(status)).inc()
+    transaction.on_commit(metrics.PINS_RECONCILED.labels(result=str(status)).inc)
 
 
 @receiver(connection_health_changed, dispatch_uid="ops.connection_health_changed")
 def count_health_change(
     sender: type[Model], *, connection: PinterestConnection, health: str, **kwargs: object
 ) -> None:
-    metrics.CONNECTION_HEALTH_CHANGES.labels(health=str(health)).inc()
+    transaction.on_commit(metrics.CONNECTION_HEALTH_CHANGES.labels(health=str(health)).inc)
     if health == Health.SPAM_BLOCKED:
-        metrics.SPAM_BLOCKS.inc()
+        transaction.on_commit(metrics.SPAM_BLOCKS.inc)
 
 
 @receiver(api_answered, dispatch_uid="ops.api_answered")

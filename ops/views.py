@@ -1,7 +1,7 @@
-"""``/metrics`` (Prometheus, bearer ``METRICS_TOKEN``), ``/healthz`` and ``/readyz`` (JSON, no
+"""``/metrics`` (Prometheus; bearer ``METRICS_TOKEN`` and/or ``METRICS_ALLOWED_NETWORKS``, see
+``ops.access``), ``/healthz`` and ``/readyz`` (JSON, no
 token: load balancers and orchestrators ask them; they name what failed, never a secret)."""
 
-import hmac
 import os
 from collections.abc import Iterable
 
@@ -12,8 +12,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, 
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
+from ops.access import Access, metrics_access
 from ops.collector import DatabaseCollector
-from ops.conf import ops_settings
 from ops.readiness import readiness
 
 
@@ -36,18 +36,15 @@ def metrics_registry() -> CollectorRegistry:
     return registry
 
 
-def _bearer_matches(request: HttpRequest, token: str) -> bool:
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
-
-
 @never_cache
 @require_GET
 def metrics_view(request: HttpRequest) -> HttpResponse:
-    token = ops_settings.METRICS_TOKEN
-    if not token:
-        raise Http404("metrics are off (METRICS_TOKEN is not set)")
-    if not _bearer_matches(request, token):
+    access = metrics_access(request)
+    if access is Access.OFF:
+        raise Http404("metrics are off (neither METRICS_TOKEN nor METRICS_ALLOWED_NETWORKS is set)")
+    if access is Access.OUTSIDE:
+        return HttpResponse("not from an allowed network\n", status=403, content_type="text/plain")
+    if access is Access.NO_TOKEN:
         response = HttpResponse("a bearer token is required\n", status=401, content_type="text/plain")
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response

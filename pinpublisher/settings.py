@@ -195,9 +195,11 @@ LOGGING = {
 }
 
 # --- Metrics and health (ops/) ------------------------------------------------------
-# /metrics answers only a request bearing this token (Authorization: Bearer <token>); unset, it
-# answers 404 (metrics off). /healthz and /readyz need no token and tell no secret.
+# /metrics answers only a request bearing this token (Authorization: Bearer <token>) and/or one from
+# these networks (CIDRs, comma-separated; ops.access); neither set, it answers 404 (metrics off).
+# /healthz and /readyz need no token and tell no secret.
 METRICS_TOKEN = env_str("METRICS_TOKEN")
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS")
 
 # --- Email ---------------------------------------------------------------------------
 # Owners are emailed when a Pinterest account needs them (publishing.services.notifications).

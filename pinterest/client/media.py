@@ -4,6 +4,7 @@ its processing status read back."""
 from __future__ import annotations
 
 import re
+import time
 from typing import BinaryIO
 from urllib.parse import quote, urlsplit
 
@@ -12,6 +13,11 @@ import requests
 from pinterest.client.transport import Transport, logger
 from pinterest.errors import ErrorContext, PinterestError, PinterestUnavailable, PinterestUploadRefused
 from pinterest.multipart import FileSizeMismatch, MultipartFileBody
+
+#: What a media upload is counted as by the client's observer (``ClientConfig.observer``): the
+#: upload host is not Pinterest's API and its URL holds the upload's own key, so it is named, not
+#: given as a path.
+UPLOAD_ENDPOINT = "media_upload"
 
 
 class MediaApi(Transport):
@@ -70,6 +76,7 @@ class MediaApi(Transport):
             fields=upload_parameters, file=file, filename=filename, content_type=content_type, size=size
         )
         timeout = (self.config.connect_timeout, self.config.upload_read_timeout or self.config.read_timeout)
+        started, answered = time.monotonic(), None
         try:
             response = self._send(
                 "POST",
@@ -81,8 +88,12 @@ class MediaApi(Transport):
                 headers={"Content-Type": body.content_type, "Accept": "*/*"},
                 timeout=timeout,
             )
+            answered = response.status_code
         except FileSizeMismatch as err:
             raise PinterestError(f"Could not upload {filename!r}: {err}") from err
+        finally:
+            if self.config.observer is not None:
+                self.config.observer("POST", UPLOAD_ENDPOINT, answered, time.monotonic() - started)
         status = response.status_code
         logger.info("Media upload POST %s -> %s (%d bytes)", parts.netloc, status, len(body))
         if 200 <= status < 300:

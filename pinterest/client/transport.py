@@ -94,7 +94,8 @@ class ClientConfig:
     #: answer); None: ``read_timeout``.
     upload_read_timeout: float | None = None
     #: Told of every answer of Pinterest's API: (method, path, HTTP status or None when none came,
-    #: seconds). The project counts them (``pinterest.services.clients``); the client knows no more.
+    #: seconds), and of each media upload's (path ``media.UPLOAD_ENDPOINT``, never the upload URL).
+    #: The project counts them (``pinterest.services.clients``); the client knows no more.
     #: It must not raise.
     observer: Callable[[str, str, int | None, float], None] | None = field(default=None, compare=False)
 

@@ -19,7 +19,10 @@ PATH_WORDS = frozenset({"user_account", "boards", "pins", "sections", "media", "
 
 
 def endpoint_of(path: str) -> str:
-    """``/boards/123/sections`` -> ``/boards/{id}/sections`` (query strings are not in ``path``)."""
+    """``/boards/123/sections`` -> ``/boards/{id}/sections`` (query strings are not in ``path``);
+    a name that is not a path (``media_upload``, the upload host's POST) is kept as it is."""
+    if not path.startswith("/"):
+        return path
     segments = path.split("?", 1)[0].strip("/").split("/")
     return "/" + "/".join(s if s in PATH_WORDS else "{id}" for s in segments if s)
 
