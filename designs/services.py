@@ -17,6 +17,7 @@ from django.db import transaction
 
 from designs.models import DesignedPin, DesignStyle
 from designs.render import TEMPLATES, DesignInput, Rendered, render
+from designs.render.images import ImageSource
 from designs.selectors import article_image_sources, project_design_style, style_for_render
 from pinterest.limits import TITLE_MAX
 from publishing.conf import publishing_settings
@@ -34,13 +35,16 @@ def template_problem(template: str) -> str | None:
     return None
 
 
-def design_render(*, article: BlogArticle, template: str, variant: int = 0) -> Rendered:
+def design_render(
+    *, article: BlogArticle, template: str, variant: int = 0, images: list[ImageSource] | None = None
+) -> Rendered:
     """The article drawn with ``template`` in its project's style; ``variant`` turns the order of
-    the article's images (another photo first). ValidationError on ``template`` when unknown."""
+    the article's images (another photo first). ``images``: the article's images when the caller
+    has them (autopilot's downloads), else its stored ones. ValidationError on ``template`` when unknown."""
     problem = template_problem(template)
     if problem:
         raise ValidationError({"template": [problem]})
-    sources = article_image_sources(article=article)
+    sources = list(images) if images is not None else article_image_sources(article=article)
     if sources:
         turn = variant % len(sources)
         sources = sources[turn:] + sources[:turn]
@@ -77,15 +81,22 @@ def design_pins_create(*, tenant: Tenant, article: BlogArticle, picks: list[tupl
             ]})
         renders.append((rendered, variant))
     title = cut_title(article.title)
-    pins = []
     with transaction.atomic():
-        for rendered, variant in renders:
-            image = SimpleUploadedFile(f"design-{rendered.template}.png", rendered.png, content_type="image/png")
-            pin = pin_create(tenant=tenant, project_id=article.project_id, article_id=article.pk,
-                             title=title, alt_text=title, image=image)
-            DesignedPin.objects.create(pin=pin, template=rendered.template, variant=variant)
-            pins.append(pin)
-    return pins
+        return [design_pin_create(tenant=tenant, article=article, rendered=rendered, variant=variant,
+                                  title=title, alt_text=title) for rendered, variant in renders]
+
+
+def design_pin_create(
+    *, tenant: Tenant, article: BlogArticle, rendered: Rendered, variant: int, title: str, alt_text: str,
+    description: str = "", board_id: int | None = None,
+) -> Pin:
+    """A draft pin of ``article`` showing the rendered design (``pin_create``'s rules), recorded
+    as a designed pin (so the article's images leave its image out)."""
+    image = SimpleUploadedFile(f"design-{rendered.template}.png", rendered.png, content_type="image/png")
+    pin = pin_create(tenant=tenant, project_id=article.project_id, article_id=article.pk, board_id=board_id,
+                     title=title, description=description, alt_text=alt_text, image=image)
+    DesignedPin.objects.create(pin=pin, template=rendered.template, variant=variant)
+    return pin
 
 
 def design_style_update(

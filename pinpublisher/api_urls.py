@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("analytics.urls")),
     path("", include("feeds.urls")),
     path("", include("designs.urls")),
+    path("", include("autopilot.urls")),
     path("", include("accounts.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "feeds",
     "designs",
     "accounts",
+    "autopilot",
 ]
 
 MIDDLEWARE = [
