@@ -30,8 +30,8 @@ class KeywordRuleSerializer(serializers.Serializer):
 class AutopilotRuleSerializer(serializers.Serializer):
     project = serializers.IntegerField(source="project_id", read_only=True)
     mode = serializers.ChoiceField(choices=AutopilotMode.choices)
-    templates = serializers.ListField(child=serializers.ChoiceField(choices=list(TEMPLATES)),
-                                      help_text="In turn; empty: every template.")
+    templates = serializers.ListField(child=serializers.CharField(),
+                                      help_text=f"In turn; empty: every template. Each one of: {', '.join(TEMPLATES)}.")
     pins_per_article = serializers.IntegerField(min_value=1, max_value=MAX_PINS_PER_ARTICLE)
     board_choice = serializers.ChoiceField(choices=BoardChoice.choices)
     board_ids = serializers.ListField(child=serializers.IntegerField(), help_text="For board_choice list (and "
