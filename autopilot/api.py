@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from apikeys.scopes import Scope
 from autopilot.models import AutopilotMode, AutopilotRule, BoardChoice
 from autopilot.rules import MAX_PINS_PER_ARTICLE
-from autopilot.selectors import project_autopilot_rule
+from autopilot.selectors import project_autopilot_rule, project_autopilot_summary
 from autopilot.services.rule import autopilot_rule_update
 from designs.render import TEMPLATES
 from pinpublisher.api import TenantApi, error_responses, get_or_404
@@ -43,6 +43,10 @@ class AutopilotRuleSerializer(serializers.Serializer):
     utm_medium = serializers.CharField(allow_blank=True)
     utm_campaign = serializers.CharField(allow_blank=True)
     active_since = serializers.DateTimeField(read_only=True, allow_null=True)
+    made = serializers.SerializerMethodField(help_text="runs, runs_done, pins (designed) and published so far.")
+
+    def get_made(self, rule: AutopilotRule) -> dict[str, int]:
+        return project_autopilot_summary(project=rule.project)
 
 
 class AutopilotRuleApi(TenantApi):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from autopilot.conf import autopilot_settings
 from autopilot.models import AutopilotMode, AutopilotRule, AutopilotRun, RunState
 from pinterest.models import Board
-from publishing.models import ArticleSource, BlogArticle, BlogProject
+from publishing.models import ArticleSource, BlogArticle, BlogProject, Pin, PinStatus
 
 
 def project_autopilot_rule(*, project: BlogProject) -> AutopilotRule:
@@ -45,3 +45,12 @@ def articles_without_run(*, since: datetime) -> QuerySet[BlogArticle]:
         source=ArticleSource.FEED, created_at__gte=since, autopilot_run__isnull=True,
         project__autopilot_rule__active_since__isnull=False,
     ).filter(created_at__gte=F("project__autopilot_rule__active_since")).exclude(project__autopilot_rule__mode=AutopilotMode.OFF).order_by("id")
+
+
+def project_autopilot_summary(*, project: BlogProject) -> dict[str, int]:
+    """What autopilot has done for the project: runs (and those done), designed pins made, published."""
+    runs = AutopilotRun.objects.filter(article__project=project).aggregate(
+        total=Count("id"), done=Count("id", filter=Q(state=RunState.DONE)))
+    pins = Pin.objects.filter(project=project, design__isnull=False, article__autopilot_run__isnull=False)
+    return {"runs": runs["total"], "runs_done": runs["done"], "pins": pins.count(),
+            "published": pins.filter(status=PinStatus.PUBLISHED).count()}

@@ -269,17 +269,38 @@ class FeedServer:
         self._server.server_close()
 
 
+TOPICS = ["Slow cooker beef stew", "Lemon ricotta pancakes", "Sourdough for beginners", "Crème brûlée at home",
+          "One-pan chicken and rice", "Spiced pumpkin soup", "Blueberry galette", "Miso glazed salmon"]
+
+
+def _keep_publishing(server: FeedServer, seconds: float) -> None:
+    while True:
+        time.sleep(seconds)
+        with server.lock:
+            for blog in server.blogs.values():
+                post = blog.publish(TOPICS[len(blog.posts) % len(TOPICS)])
+                print(f"published {blog.post_url(post)}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Serve many local blogs' feeds and pages.")
     parser.add_argument("--blogs", type=int, default=10)
     parser.add_argument("--posts", type=int, default=3)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--publish-every", type=float, default=0,
+                        help="Seconds between new posts on every blog (the demo's blog that keeps writing); 0: never.")
     args = parser.parse_args()
     server = FeedServer(port=args.port)
     kinds = list(FEED_PATHS)
     for index in range(args.blogs):
-        server.add_blog(f"b{index}", kind=kinds[index % len(kinds)], posts=args.posts)
+        blog = server.add_blog(f"b{index}", kind=kinds[index % len(kinds)], posts=args.posts)
+        if args.publish_every > 0:  # a blog that keeps writing reads as one
+            for number, post in enumerate(blog.posts):
+                post.title = TOPICS[number % len(TOPICS)]
+            blog.render()
     print(server.base, flush=True)
+    if args.publish_every > 0:
+        threading.Thread(target=_keep_publishing, args=(server, args.publish_every), daemon=True).start()
     try:
         server._server.serve_forever(poll_interval=0.05)
     except KeyboardInterrupt:
