@@ -88,13 +88,13 @@ def design_pins_create(*, tenant: Tenant, article: BlogArticle, picks: list[tupl
 
 def design_pin_create(
     *, tenant: Tenant, article: BlogArticle, rendered: Rendered, variant: int, title: str, alt_text: str,
-    description: str = "", board_id: int | None = None,
+    description: str = "", board_id: int | None = None, link: str = "",
 ) -> Pin:
     """A draft pin of ``article`` showing the rendered design (``pin_create``'s rules), recorded
     as a designed pin (so the article's images leave its image out)."""
     image = SimpleUploadedFile(f"design-{rendered.template}.png", rendered.png, content_type="image/png")
     pin = pin_create(tenant=tenant, project_id=article.project_id, article_id=article.pk, board_id=board_id,
-                     title=title, description=description, alt_text=alt_text, image=image)
+                     title=title, description=description, alt_text=alt_text, image=image, link=link)
     DesignedPin.objects.create(pin=pin, template=rendered.template, variant=variant)
     return pin
 

@@ -21,8 +21,7 @@ turn (another image first each round), on the boards in turn (all the project's 
 or the boards whose keywords are in the article's title, description and keywords). Title from
 the article's title (else its page's), description from its description, both cut at a word to
 Pinterest's limits; alt text from the image's alt, else the title; the link is the article's URL
-(with the rule's UTM parameters when it has them, recorded on the run: publishing's pins link to
-their article, see the README's gaps).
+with the rule's UTM parameters when it has them (the pin's own ``link``).
 
 ``drafts`` leaves them drafts. ``queue`` schedules pin k at ``now + start_after + k * interval``
 (interval pinning: one article's pins spaced across its boards) through ``pin_schedule``, the rule a
@@ -43,7 +42,15 @@ from django.utils import timezone
 
 from autopilot.conf import autopilot_settings
 from autopilot.models import AutopilotMode, AutopilotRule, AutopilotRun, BoardChoice, RunState
-from autopilot.rules import Plan, keyword_boards, pin_alt_text, pin_description, pin_plans, pin_title
+from autopilot.rules import (
+    Plan,
+    keyword_boards,
+    link_with_utm,
+    pin_alt_text,
+    pin_description,
+    pin_plans,
+    pin_title,
+)
 from autopilot.selectors import articles_without_run, project_boards, runs_due
 from autopilot.services.images import ArticleImage, article_images_download
 from designs.render import Rendered
@@ -170,9 +177,12 @@ def autopilot_run_execute(*, run_id: int, now: datetime | None = None) -> RunRep
                 return RunReport(run_id, "skipped", detail="overtaken by another worker")
             title = pin_title(article.title or str(article.metadata.get("og", {}).get("title", "")) or article.url)
             description = pin_description(article.description)
+            link = link_with_utm(article.url, source=rule.utm_source, medium=rule.utm_medium,
+                                 campaign=rule.utm_campaign) if rule is not None else ""
             pins = [design_pin_create(tenant=article.project.tenant, article=article, rendered=rendered,
                                       variant=plan.variant, board_id=plan.board_id, title=title,
-                                      description=description, alt_text=alt) for plan, rendered, alt in drawn]
+                                      description=description, alt_text=alt, link="" if link == article.url else link)
+                    for plan, rendered, alt in drawn]
             placed = _place(pins, rule, now) if rule is not None and pins else "nothing made"
             detail = "; ".join([placed, *(f"skipped image {s}" for s in skipped)])
             locked.state, locked.pins_made, locked.detail = RunState.DONE, len(pins), detail[:2000]

@@ -17,7 +17,7 @@ from tests.autopilot.conftest import blog_project
 from tests.publishing.helpers import in_threads, standin_account
 
 RULE = {"mode": "queue", "pins_per_article": 3, "templates": ["photo_band", "split", "collage"],
-        "start_after_minutes": 0, "interval_minutes": 30}
+        "start_after_minutes": 0, "interval_minutes": 30, "utm_source": "pinterest", "utm_campaign": "autopilot"}
 
 
 def thirty_minutes_pass(article):
@@ -50,7 +50,7 @@ def test_a_new_feed_entry_becomes_n_pins_published_exactly_once_over_time(server
     assert len({pin.pinterest_pin_id for pin in pins}) == 3
     remote = [p for board in boards for p in standin.pins(board.pinterest_board_id)]
     assert sorted(p["title"] for p in remote) == ["Slow cooker beef stew"] * 3
-    assert {p["link"] for p in remote} == {article.url}
+    assert {p["link"] for p in remote} == {f"{article.url}?utm_source=pinterest&utm_campaign=autopilot"}
     # Polled again (nothing new) and edited: no new run, no new pin, nothing more published.
     blog.edit(len(blog.posts) - 1, title="Slow cooker beef stew, revised")
     feed_poll(feed_id=feed.pk)
