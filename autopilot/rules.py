@@ -209,3 +209,27 @@ def link_with_utm(url: str, *, source: str = "", medium: str = "", campaign: str
     parts = urlsplit(url)
     query = [(name, value) for name, value in parse_qsl(parts.query, keep_blank_values=True) if name not in given]
     return urlunsplit(parts._replace(query=urlencode(query + list(given.items()))))
+
+
+def keyword_rules_from_text(text: str, *, boards: dict[str, int]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The planner's keyword rules, one a line: ``stew, soup: Soups`` (words, a colon, a board's
+    name as ``boards`` names them, case-folded). Returns the rules and each line's problem."""
+    rules, problems = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        words, colon, board = line.rpartition(":")
+        board_id = boards.get(board.strip().casefold())
+        if not colon or not words.strip():
+            problems.append(f"Line {number}: write the words, a colon, then the board: stew, soup: Soups.")
+        elif board_id is None:
+            problems.append(f"Line {number}: no board named {board.strip()!r} in this project's account.")
+        else:
+            rules.append({"keywords": [w.strip() for w in words.split(",") if w.strip()], "board_id": board_id})
+    return rules, problems
+
+
+def keyword_rules_text(rules: Sequence[dict[str, Any]], *, boards: dict[int, str]) -> str:
+    """``keyword_rules_from_text``'s text of ``rules`` (a board no longer there shows its id)."""
+    return "\n".join(f"{', '.join(rule['keywords'])}: {boards.get(rule['board_id'], rule['board_id'])}"
+                      for rule in rules)
