@@ -20,6 +20,7 @@ from audit import record as audit_trail
 from designs.cache import render_cached
 from designs.models import DesignedPin, DesignStyle
 from designs.render import TEMPLATES, DesignInput, Rendered
+from designs.render.images import ImageSource
 from designs.selectors import article_image_sources, project_design_style, style_for_render
 from pinterest.limits import TITLE_MAX
 from publishing.conf import publishing_settings
@@ -37,14 +38,17 @@ def template_problem(template: str) -> str | None:
     return None
 
 
-def design_render(*, article: BlogArticle, template: str, variant: int = 0) -> Rendered:
+def design_render(
+    *, article: BlogArticle, template: str, variant: int = 0, images: list[ImageSource] | None = None
+) -> Rendered:
     """The article drawn with ``template`` in its project's style; ``variant`` turns the order of
-    the article's images (another photo first). From the cache when drawn before with the same
-    inputs (``designs.cache``). ValidationError on ``template`` when unknown."""
+    the article's images (another photo first). ``images``: the article's images when the caller
+    has them (autopilot's downloads), else its stored ones. From the cache when drawn before with
+    the same inputs (``designs.cache``). ValidationError on ``template`` when unknown."""
     problem = template_problem(template)
     if problem:
         raise ValidationError({"template": [problem]})
-    sources = article_image_sources(article=article)
+    sources = list(images) if images is not None else article_image_sources(article=article)
     if sources:
         turn = variant % len(sources)
         sources = sources[turn:] + sources[:turn]
@@ -81,16 +85,23 @@ def design_pins_create(*, tenant: Tenant, article: BlogArticle, picks: list[tupl
             ]})
         renders.append((rendered, variant))
     title = cut_title(article.title)
-    pins = []
     with transaction.atomic():
-        for rendered, variant in renders:
-            image = SimpleUploadedFile(f"design-{rendered.template}.{rendered.extension}", rendered.data,
-                                       content_type=rendered.media_type)
-            pin = pin_create(tenant=tenant, project_id=article.project_id, article_id=article.pk,
-                             title=title, alt_text=title, image=image)
-            DesignedPin.objects.create(pin=pin, template=rendered.template, variant=variant)
-            pins.append(pin)
-    return pins
+        return [design_pin_create(tenant=tenant, article=article, rendered=rendered, variant=variant,
+                                  title=title, alt_text=title) for rendered, variant in renders]
+
+
+def design_pin_create(
+    *, tenant: Tenant, article: BlogArticle, rendered: Rendered, variant: int, title: str, alt_text: str,
+    description: str = "", board_id: int | None = None, link: str = "",
+) -> Pin:
+    """A draft pin of ``article`` showing the rendered design (``pin_create``'s rules), recorded
+    as a designed pin (so the article's images leave its image out)."""
+    image = SimpleUploadedFile(f"design-{rendered.template}.{rendered.extension}", rendered.data,
+                               content_type=rendered.media_type)
+    pin = pin_create(tenant=tenant, project_id=article.project_id, article_id=article.pk, board_id=board_id,
+                     title=title, description=description, alt_text=alt_text, image=image, link=link)
+    DesignedPin.objects.create(pin=pin, template=rendered.template, variant=variant)
+    return pin
 
 
 def design_style_update(

@@ -4,7 +4,8 @@ with ETags and Last-Modified, answering conditional requests with 304 as real se
 Not part of the service (a contract keeps production code from importing it). Every route is a
 ``Route``: a body, its headers, a status, and optional misbehaviour (a delay, a redirect). A blog is
 ``Blog``: its posts, rendered as RSS 2.0, Atom, JSON Feed or a sitemap, each post a page with Open
-Graph, a Twitter card and JSON-LD, as a WordPress or Ghost blog serves them.
+Graph, a Twitter card and JSON-LD, as a WordPress or Ghost blog serves them, and the images they
+name (JPEGs drawn on first request).
 
     server = FeedServer().start()
     blog = server.add_blog("cooking", kind="rss", posts=5)
@@ -169,7 +170,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         owner = self.server.owner
         path = urlsplit(self.path).path
-        route = owner.routes.get(path)
+        route = owner.routes.get(path) or owner.image_route(path)
         with owner.lock:
             owner.requests.append((path, dict(self.headers)))
         if route is None:
@@ -232,6 +233,29 @@ class FeedServer:
     def url(self, path: str) -> str:
         return self.base + path
 
+    def image_route(self, path: str) -> Route | None:
+        """A post's image (``/<blog>/images/<slug>.jpg``), drawn on first request: a JPEG photo
+        stand-in in a colour of its own, so designs made of it differ from post to post."""
+        if not (path.endswith(".jpg") and "/images/" in path and path.split("/", 2)[1] in self.blogs):
+            return None
+        from io import BytesIO
+
+        from PIL import Image, ImageDraw  # only the demo's and the tests' images need Pillow
+
+        digest = hashlib.sha1(path.encode()).digest()
+        base, accent = tuple(digest[:3]), tuple(255 - b for b in digest[3:6])
+        image = Image.new("RGB", (600, 900), base)
+        draw = ImageDraw.Draw(image)
+        for ring in range(6):
+            inset = 60 + ring * 45
+            draw.ellipse((inset, inset + 150, 600 - inset, 750 - inset), outline=accent, width=18)
+        buffer = BytesIO()
+        image.save(buffer, "JPEG", quality=80)
+        route = Route(buffer.getvalue(), "image/jpeg")
+        with self.lock:
+            self.routes[path] = route
+        return route
+
     def add_blog(self, name: str, *, kind: str = "rss", posts: int = 3) -> Blog:
         blog = self.blogs[name] = Blog(self, name, kind, posts)
         return blog
@@ -245,17 +269,38 @@ class FeedServer:
         self._server.server_close()
 
 
+TOPICS = ["Slow cooker beef stew", "Lemon ricotta pancakes", "Sourdough for beginners", "Crème brûlée at home",
+          "One-pan chicken and rice", "Spiced pumpkin soup", "Blueberry galette", "Miso glazed salmon"]
+
+
+def _keep_publishing(server: FeedServer, seconds: float) -> None:
+    while True:
+        time.sleep(seconds)
+        with server.lock:
+            for blog in server.blogs.values():
+                post = blog.publish(TOPICS[len(blog.posts) % len(TOPICS)])
+                print(f"published {blog.post_url(post)}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Serve many local blogs' feeds and pages.")
     parser.add_argument("--blogs", type=int, default=10)
     parser.add_argument("--posts", type=int, default=3)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--publish-every", type=float, default=0,
+                        help="Seconds between new posts on every blog (the demo's blog that keeps writing); 0: never.")
     args = parser.parse_args()
     server = FeedServer(port=args.port)
     kinds = list(FEED_PATHS)
     for index in range(args.blogs):
-        server.add_blog(f"b{index}", kind=kinds[index % len(kinds)], posts=args.posts)
+        blog = server.add_blog(f"b{index}", kind=kinds[index % len(kinds)], posts=args.posts)
+        if args.publish_every > 0:  # a blog that keeps writing reads as one
+            for number, post in enumerate(blog.posts):
+                post.title = TOPICS[number % len(TOPICS)]
+            blog.render()
     print(server.base, flush=True)
+    if args.publish_every > 0:
+        threading.Thread(target=_keep_publishing, args=(server, args.publish_every), daemon=True).start()
     try:
         server._server.serve_forever(poll_interval=0.05)
     except KeyboardInterrupt:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("analytics.urls")),
     path("", include("feeds.urls")),
     path("", include("designs.urls")),
+    path("", include("autopilot.urls")),
     path("", include("accounts.api_urls")),
     path("", include("audit.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

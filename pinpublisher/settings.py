@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "designs",
     "accounts",
     "audit",
+    "autopilot",
 ]
 
 MIDDLEWARE = [

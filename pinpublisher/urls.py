@@ -17,6 +17,7 @@ urlpatterns = [
     # The planner (tenant members' pages); included by name, so the project imports no app.
     # The account pages (two-factor, log out everywhere, invitations), by name like the planner.
     path("planner/account/", include("accounts.urls")),
+    path("planner/autopilot/", include("autopilot.page_urls")),
     path("planner/", include("planner.urls")),
     # /metrics, /healthz, /readyz (ops/), by name like the planner.
     path("", include("ops.urls")),

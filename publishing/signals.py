@@ -32,6 +32,12 @@ was done in the same transaction (a publish is then under way).
 
 ``pin_rejected(pin_id, comment, rejected_by, rejected_at)``: an owner sent the pin back to draft
 with ``comment``.
+
+Articles (issue 28), sent by ``publishing.services.content.feed_articles`` inside the transaction
+that creates the article:
+
+``article_from_feed(article_id, project_id)``: a feed's new entry became a new article (an edited
+entry, which updates its article, is not sent: autopilot makes an article's pins once).
 """
 
 from django.dispatch import Signal
@@ -43,3 +49,4 @@ batch_finished = Signal()
 pins_review_requested = Signal()
 pin_approved = Signal()
 pin_rejected = Signal()
+article_from_feed = Signal()

@@ -49,6 +49,10 @@ PY = sys.executable
 STANDIN_REFUSAL = "Image is too small"
 #: The stand-in's demo account has pins created over this many past days, their analytics synced at start.
 HISTORY_DAYS = 30
+#: The demo's local blog publishes a new post this often (autopilot makes its pins).
+BLOG_EVERY_SECONDS = 180
+#: Autopilot's demo pins: the check waits for at least this many of them published.
+AUTOPILOT_PUBLISHED = 1
 #: Ctrl-C stops everything within about this long (then what is left is killed).
 STOP_GRACE_SECONDS = 1.0
 
@@ -67,10 +71,10 @@ class Runner:
             raise SystemExit(f"manage.py {args[0]} failed (exit {result.returncode})")
         return result.stdout
 
-    def start(self, name, *args, quiet=False):
+    def start(self, name, *args, quiet=False, command=("manage.py",)):
         out = subprocess.DEVNULL if quiet else None
         child = subprocess.Popen(
-            [PY, "manage.py", *args], cwd=ROOT, env=self.env, start_new_session=True, stdout=out, stderr=out
+            [PY, *command, *args], cwd=ROOT, env=self.env, start_new_session=True, stdout=out, stderr=out
         )
         self.children.append((name, child))
         return child
@@ -199,6 +203,19 @@ def check(base, token, seeded, timeout):
     return pins, problems
 
 
+def autopilot_check(base, token, seeded, timeout):
+    """Wait until autopilot made designed pins of the local blog's posts and the sweep published at
+    least ``AUTOPILOT_PUBLISHED`` of them. Returns (the status, what went wrong)."""
+    deadline = time.monotonic() + timeout
+    status = {}
+    while time.monotonic() < deadline:
+        status = http_json(f"{base}/api/projects/{seeded['project_id']}/autopilot/", token=token)["made"]
+        if status["published"] >= AUTOPILOT_PUBLISHED:
+            return status, []
+        time.sleep(2)
+    return status, [f"autopilot: {status} after {timeout:.0f} s, expected {AUTOPILOT_PUBLISHED} published"]
+
+
 def analytics_check(base, token, seeded):
     """The demo project's analytics through the REST API: ``HISTORY_DAYS`` days of numbers and a
     posting-time suggestion. Returns (days with numbers, the suggested cells, what went wrong)."""
@@ -239,6 +256,10 @@ def main():
     env.setdefault("PINTEREST_PUBLISH_INTERVAL_SECONDS", "1" if not real else "10")
     env.setdefault("Q_WORKERS", "2")
     env.setdefault("Q_POLL_SECONDS", "0.5")
+    # The demo's blog is polled every minute (production: 30), so its new posts' pins come quickly.
+    env.setdefault("FEEDS_POLL_MINUTES", "1")
+    blog_port = env.get("BLOG_PORT") or (free_port(host) if args.check else "8766")
+    blog = f"http://127.0.0.1:{blog_port}"
     # Emails to the owners (an account that needs them) are printed by whichever process sends them.
     env.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
     if args.check:
@@ -300,6 +321,13 @@ def main():
             synced = runner.manage("sync_analytics", "--connection", str(seeded["connection_id"]), capture=True,
                                    env={"LOG_LEVEL": "WARNING"})  # one line for the sync, not one per pin
             print(f"analytics: {synced.splitlines()[0] if synced else 'not synced'}", flush=True)
+        # The local blog (feed, pages, images), a new post every few minutes; autopilot on for the demo
+        # project before the feed's first poll, so its posts so far become designed pins too.
+        runner.start("blog", "--port", blog_port, "--blogs", "1", "--posts", "2", "--publish-every",
+                     str(BLOG_EVERY_SECONDS), quiet=args.check, command=("-m", "feeds.devserver"))
+        if not wait_for(f"{blog}/b0/feed.rss"):
+            raise SystemExit("the local blog did not start")
+        runner.manage("demo_autopilot", "--feed-url", f"{blog}/b0/feed.rss", capture=True)
         runner.start("web", "runserver", f"{host}:{port}", "--noreload", quiet=args.check)
         runner.start("worker", "qcluster", quiet=args.check)
         # The scheduler looks every 30 s; queue the first sweep now so the due pins go at once.
@@ -311,6 +339,8 @@ def main():
             f"  planner:   {base}/   login {seeded['username']} / {seeded['password']}"
             f"   ({'superuser' if args.superuser else 'owner of the Demo tenant'}; the demo's pins)\n"
             f"  analytics: {base}/planner/analytics/   (30 days of the demo's past pins, best times to post)\n"
+            f"  blog:      {blog}/b0/feed.rss   (a new post every {BLOG_EVERY_SECONDS // 60} minutes; autopilot "
+            f"queues 2 designed pins of each, a minute apart)\n"
             f"  admin:     {base}/admin/   (operators; the same login)\n"
             f"  API docs:  {base}/api/docs/\n"
             f"  API key:   {seeded['api_key']}   (new on every start; the previous one is revoked)\n"
@@ -325,6 +355,9 @@ def main():
             problems += planner_problems
             days, suggested, analytics_problems = analytics_check(base, seeded["api_key"], seeded)
             problems += analytics_problems
+            left = max(30.0, args.timeout - (time.monotonic() - started))
+            autopilot, autopilot_problems = autopilot_check(base, seeded["api_key"], seeded, left)
+            problems += autopilot_problems
             elapsed = time.monotonic() - started
             print("check report:")
             for pin_id, pin in pins.items():
@@ -336,7 +369,9 @@ def main():
                 return 1
             print(f"CHECK PASSED in {elapsed:.0f} s: {len(seeded['due_pin_ids'])} due pins published by the "
                   f"worker, the refused pin reported with Pinterest's message; / opens the planner on the "
-                  f"demo's {shown} pins; analytics of {days} days, suggested: {', '.join(suggested)}.")
+                  f"demo's {shown} pins; analytics of {days} days, suggested: {', '.join(suggested)}; autopilot: "
+                  f"{autopilot['pins']} designed pins of {autopilot['runs_done']} blog posts, "
+                  f"{autopilot['published']} published.")
             return 0
         while not stopping and runner.alive():
             time.sleep(0.2)

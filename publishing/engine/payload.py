@@ -61,7 +61,7 @@ class PinCreatePayload:
                 title=pin.title,
                 description=pin.description,
                 alt_text=pin.alt_text,
-                link=pin.article.url,
+                link=pin.destination,
                 board_section_id=pin.board_section.pinterest_section_id if pin.board_section is not None else "",
                 **self._media(),
             )

@@ -106,6 +106,7 @@ def _earlier_twin_unresolved(pin: Pin, sent_at: datetime) -> bool:
             kind=audit.Kind.CREATE, outcome__in=(audit.Outcome.PENDING, audit.Outcome.UNKNOWN),
             started_at__gte=oldest, started_at__lt=sent_at,
             pin__status=PinStatus.PUBLISHING, pin__board_id=pin.board_id, pin__article__url=pin.article.url,
+            pin__link=pin.link,
             pin__title=pin.title, pin__description=pin.description, pin__alt_text=pin.alt_text,
         )
         .exclude(pin_id=pin.pk)

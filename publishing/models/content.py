@@ -264,6 +264,8 @@ class Pin(models.Model):
     title = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True)
     description = models.TextField(blank=True)
     alt_text = models.TextField(blank=True)
+    #: Where the pin leads when not its article's URL (autopilot's link with UTM parameters).
+    link = models.URLField(max_length=LINK_MAX, blank=True)
     status = models.CharField(max_length=20, choices=PinStatus.choices, default=PinStatus.DRAFT)
     scheduled_at = models.DateTimeField(null=True, blank=True)
     publishing_started_at = models.DateTimeField(
@@ -325,6 +327,11 @@ class Pin(models.Model):
 
     def __str__(self) -> str:
         return self.title or f"Pin {self.id}"
+
+    @property
+    def destination(self) -> str:
+        """The link Pinterest is given: the pin's own, else its article's URL."""
+        return self.link or self.article.url
 
     @property
     def has_image(self) -> bool:

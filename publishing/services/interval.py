@@ -119,6 +119,7 @@ def pin_pin_to_boards(
                         title=pin.title,
                         description=pin.description,
                         alt_text=pin.alt_text,
+                        link=pin.link,
                         **_media_of(pin, opened),
                     )
                 stored.extend(pins_file_names(pins=Pin.objects.filter(pk=copy.pk)))

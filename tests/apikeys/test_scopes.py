@@ -129,6 +129,9 @@ ROUTES = [
     ("patch", "/api/projects/{project}/design-style/", W, {"background_color": "not a colour"}),
     ("get", "/api/articles/{article}/designs/nothing.png", R, None),
     ("post", "/api/articles/{article}/designs/pins/", W, {}),
+    # Autopilot (the autopilot app): a mode that does not exist, so nothing is changed.
+    ("get", "/api/projects/{project}/autopilot/", R, None),
+    ("patch", "/api/projects/{project}/autopilot/", W, {"mode": "sometimes"}),
     # Invitations and lockouts (the accounts app).
     ("get", "/api/invitations/", R, None),
     ("post", "/api/invitations/", M, {"email": "new.person@example.com", "role": "editor"}),

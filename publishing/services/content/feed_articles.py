@@ -5,7 +5,8 @@ Publishing owns articles; the feeds app hands each new or changed entry here
 GUID, or whose canonical URL (or link) is the entry's canonical URL; such an article is updated
 in place, including one first added by hand. Writes for one project are serialized on the
 project's row, so two feeds of one blog (its RSS and its sitemap) polled at once cannot both
-create the same article.
+create the same article. A created article is told to other apps (``signals.article_from_feed``,
+inside the transaction that creates it: autopilot opens its run there).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audit import record as audit_trail
+from publishing import signals
 from publishing.models import TITLE_MAX_LENGTH, ArticleSource, BlogArticle, BlogProject
 from publishing.rules import check_article_url
 
@@ -70,6 +72,7 @@ def article_upsert_from_feed(*, project_id: int, entry: FeedArticle) -> tuple[Bl
                 project_id=project_id, source=ArticleSource.FEED, synced_at=timezone.now(), **values,
             )
             audit_trail.record("article.create", created)
+            signals.article_from_feed.send(sender=BlogArticle, article_id=created.pk, project_id=project_id)
             return created, "created"
         if article.source == ArticleSource.MANUAL and article.title and not entry.title:
             values["title"] = article.title  # a title given by hand is kept when the feed has none

@@ -17,6 +17,7 @@ from publishing.rules import (
     MSG_NO_IMAGE,
     PIN_DELETABLE_STATUSES,
     PIN_TEXT_MAX,
+    check_article_url,
     check_carousel,
     check_cover,
     check_image,
@@ -116,10 +117,13 @@ def pin_create(
     cover_image_url: str = "",
     cover_key_frame_seconds: int | None = None,
     scheduled_at: datetime | None = None,
+    link: str = "",
 ) -> Pin:
     """Create a draft pin showing exactly one of: an uploaded image, an https ``image_url``, a
     ``carousel`` of 2-5 items (``publishing.rules.check_carousel``) or a
     ``video`` (with an optional cover). ``board_section_id`` must name a section of the board.
+
+    ``link``: where the pin leads when not its article's URL (an http(s) URL; autopilot's with UTM).
 
     With ``scheduled_at`` the new pin is then scheduled by ``pin_schedule`` (its rules, in the
     same transaction): a refused schedule creates nothing.
@@ -132,7 +136,7 @@ def pin_create(
                 tenant=tenant, project_id=project_id, article_id=article_id, board_id=board_id,
                 board_section_id=board_section_id, title=title, description=description, alt_text=alt_text,
                 image=image, image_url=image_url, carousel=carousel, video=video, cover_image=cover_image,
-                cover_image_url=cover_image_url, cover_key_frame_seconds=cover_key_frame_seconds,
+                cover_image_url=cover_image_url, cover_key_frame_seconds=cover_key_frame_seconds, link=link,
             ),
             scheduled_at=scheduled_at,
         )
@@ -143,6 +147,10 @@ def pin_create(
     section = section_for(section_id=board_section_id, board=board, errors=errors)
     for field, text in (("title", title), ("description", description), ("alt_text", alt_text)):
         check_text(field, text, errors)
+    if link:
+        link_errors: dict[str, list[str]] = {}
+        check_article_url(link, link_errors)
+        errors.update({"link": link_errors["url"]} if link_errors else {})
     data = {"image": image, "image_url": image_url, "carousel": carousel, "video": video,
             "cover_image": cover_image, "cover_image_url": cover_image_url,
             "cover_key_frame_seconds": cover_key_frame_seconds}
@@ -165,6 +173,7 @@ def pin_create(
         title=title,
         description=description,
         alt_text=alt_text,
+        link=link,
         image_url=image_url,
         cover_image_url=cover_image_url,
         cover_key_frame_seconds=cover_key_frame_seconds,
