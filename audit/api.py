@@ -17,7 +17,7 @@ from pinpublisher.api.pagination import PAGINATION_PARAMETERS, paginated, pagina
 FILTERS = [
     OpenApiParameter("object_type", OpenApiTypes.STR, description="`pin`, `project`, `article`, `connection`, "
                      "`api_key`, `webhook`, `tenant`, `member`, `invitation`, `user`, `feed`, "
-                     "`design_style`, ..."),
+                     "`design_style`, `autopilot_rule`, ..."),
     OpenApiParameter("object_id", OpenApiTypes.STR, description="The object's id (a pin's UUID, a project's number)."),
     OpenApiParameter("actor", OpenApiTypes.STR, description="A username, an API key's prefix, a job's name, or a "
                      "kind: `person`, `api_key`, `job`."),

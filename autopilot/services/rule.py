@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from audit import record as audit_trail
 from autopilot.models import AutopilotMode, AutopilotRule
 from autopilot.rules import RULE_FIELDS, rule_problems, rule_whole_problems
 from autopilot.selectors import project_autopilot_rule
@@ -43,6 +44,7 @@ def autopilot_rule_update(*, project: BlogProject, data: dict[str, Any], now: da
         rule = project_autopilot_rule(project=project)
         if rule.pk is not None:
             rule = AutopilotRule.objects.select_for_update().get(pk=rule.pk)
+        before = audit_trail.snapshot(rule) if rule.pk is not None else {}
         was_on = rule.mode != AutopilotMode.OFF
         for name, value in clean.items():
             setattr(rule, name, value)
@@ -60,9 +62,13 @@ def autopilot_rule_update(*, project: BlogProject, data: dict[str, Any], now: da
         elif not is_on:
             rule.active_since = None
         rule.save()
+        audit_trail.record("autopilot_rule.update", rule, before=before)
     return rule
 
 
 def autopilot_rule_delete(*, rule: AutopilotRule) -> None:
     """Back to the defaults (off)."""
-    rule.delete()
+    with transaction.atomic():
+        before, rule_id = audit_trail.snapshot(rule), rule.pk
+        rule.delete()
+        audit_trail.record("autopilot_rule.delete", rule, before=before, after=None, object_id=rule_id)

@@ -152,6 +152,23 @@ def design_style_delete(request):
     return Expect("design_style.delete", pk, {"text_color": ["#000000", None]})
 
 
+def autopilot_rule_update(request):
+    from autopilot.services.rule import autopilot_rule_update
+
+    rule = autopilot_rule_update(project=make_project(), data={"pins_per_article": 2})
+    rule = autopilot_rule_update(project=rule.project, data={"pins_per_article": 3})
+    return Expect("autopilot_rule.update", rule.pk, {"pins_per_article": [2, 3]})
+
+
+def autopilot_rule_delete(request):
+    from autopilot.services.rule import autopilot_rule_delete, autopilot_rule_update
+
+    rule = autopilot_rule_update(project=make_project(), data={"pins_per_article": 2})
+    pk = rule.pk
+    autopilot_rule_delete(rule=rule)
+    return Expect("autopilot_rule.delete", pk, {"pins_per_article": [2, None]})
+
+
 RECIPES = {
     "publishing.services.content.review.pins_review_request": pins_review_request,
     "publishing.services.content.review.pin_review_reject": pin_review_reject,
@@ -165,4 +182,6 @@ RECIPES = {
     "feeds.services.feeds.feed_delete": feed_delete,
     "designs.services.design_style_update": design_style_update,
     "designs.services.design_style_delete": design_style_delete,
+    "autopilot.services.rule.autopilot_rule_update": autopilot_rule_update,
+    "autopilot.services.rule.autopilot_rule_delete": autopilot_rule_delete,
 }

@@ -13,6 +13,8 @@ named here once:
 """
 
 READS = {
+    "autopilot.services.demo.autopilot_demo_status",
+    "autopilot.services.images.article_images_download", "autopilot.services.images.image_fetch",  # fetch only
     "accounts.services.invitations.accept_path", "accounts.services.invitations.invitation_for_token",
     "accounts.services.invitations.token_hash",
     "analytics.services.lease.already_syncing_message", "analytics.services.lease.sync_running",
@@ -47,6 +49,10 @@ READS = {
 }
 
 NOT_AUDITED = {
+    "autopilot.services.demo.autopilot_demo_setup": "the demo's data (its rule is set through autopilot_rule_update)",
+    "autopilot.services.runs.autopilot_run_open": "a run's bookkeeping row (the article's event is its creation)",
+    "autopilot.services.runs.autopilot_run_claim": "an autopilot run's claim (attempts and lease)",
+    "autopilot.services.runs.autopilot_runs_sweep": "reopens lost runs; their pins are recorded by pin_create",
     "accounts.services.sessions.user_session_record": "which sessions a sign-in opened (for log out everywhere)",
     "accounts.services.sessions.user_session_forget": "which sessions a sign-in opened (for log out everywhere)",
     "accounts.services.two_factor.two_factor_begin": "a secret waiting for its first code, not in use: "
@@ -88,6 +94,9 @@ NOT_AUDITED = {
 }
 
 COVERED = {
+    "designs.services.design_pin_create": "publishing.services.content.pins.pin_create",
+    # A run's pins are made through pin_create (pin.create by the job); its own row is bookkeeping.
+    "autopilot.services.runs.autopilot_run_execute": "publishing.services.content.pins.pin_create",
     "designs.services.design_pins_create": "publishing.services.content.pins.pin_create",
     "feeds.services.polling.feed_poll": "publishing.services.content.feed_articles.article_upsert_from_feed",
     "publishing.services.members.user_sessions_end": "publishing.services.members.member_remove",
