@@ -243,6 +243,34 @@ def _cost_run(*, accounts_count: int, per_account: int, interval: float, broker:
             "cpu": sampler.seconds(), "queries": queries}
 
 
+#: What each statement of the scheduled path is for, by its shape (the first match wins).
+_PURPOSES = (
+    ("WITH picked", "claim (pick SKIP LOCKED, compare-and-set, read with relations)"),
+    ("WITH deferred", "create's audit row + the slot moved to its start"),
+    ("WITH ended", "decision + audit row's end + batch items told"),
+    ("UPDATE pinterest_pinterestconnection", "pacing slot (compare-and-set; a lost race too)"),
+    ("SELECT webhooks_", "webhooks: endpoints wanting the event"),
+    ("SELECT pinterest_pinterestconnection", "look: accounts with work and a free slot"),
+    ("SELECT publishing_publishbatchitem", "look (batch pins waiting) / batch items"),
+    ("publishing_pin", "pins (portable claim, decision, lookahead)"),
+    ("publishing_publishattempt", "audit rows (portable)"),
+    ("publishing_publishrunner", "runners: places and heartbeats"),
+    ("django_q", "broker: polling and tasks"),
+    ("COMMIT", "transactions (BEGIN and COMMIT)"),
+)
+
+
+def _shape(sql: str) -> str:
+    """``sweep_bench``'s shape, and for a combined statement (``WITH name AS (...)``) its first name."""
+    if sql.startswith("WITH "):
+        return " ".join(sql.split(" ", 2)[:2])
+    return sb._shape(sql)
+
+
+def _purpose(shape: str) -> str:
+    return next((purpose for opening, purpose in _PURPOSES if opening in shape), "other")
+
+
 def _report(run: dict, out) -> None:
     n = run["published"] or 1
     cpu = run["cpu"]
@@ -256,8 +284,15 @@ def _report(run: dict, out) -> None:
     ends = len(run["queries"]) - len(statements)
     out(f"   queries per pin: {len(statements) / n:.2f} statements + {ends / n:.2f} transactions "
         f"(BEGIN and COMMIT each) = {(len(statements) + 2 * ends) / n:.2f} round trips")
-    for shape, count in Counter(sb._shape(q) for q in run["queries"]).most_common(16):
+    shapes = Counter(_shape(q) for q in run["queries"])
+    for shape, count in shapes.most_common(16):
         out(f"     {count / n:6.2f}  {shape}")
+    out("   by purpose (per pin):")
+    purposes: Counter = Counter()
+    for shape, count in shapes.items():
+        purposes[_purpose(shape)] += count
+    for purpose, count in purposes.most_common():
+        out(f"     {count / n:6.2f}  {purpose}")
 
 
 def _arguments(argv):

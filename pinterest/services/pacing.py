@@ -64,9 +64,12 @@ def connection_take_publish_slot(*, connection_id: int, now: datetime | None = N
     return bool(taken)
 
 
+def later_than(until: datetime) -> Q:
+    """Connections whose slot comes before ``until`` (the filter that only ever moves a slot later)."""
+    return Q(next_publish_at__isnull=True) | Q(next_publish_at__lt=until)
+
+
 def connection_defer_publishing(*, connection_id: int, until: datetime) -> None:
     """No publisher of this connection starts before ``until`` (after a 429, or as each create
     leaves). One conditional UPDATE, atomic on its own: it only ever moves the slot later."""
-    PinterestConnection.objects.filter(pk=connection_id).filter(
-        Q(next_publish_at__isnull=True) | Q(next_publish_at__lt=until)
-    ).update(next_publish_at=until)
+    PinterestConnection.objects.filter(later_than(until), pk=connection_id).update(next_publish_at=until)

@@ -4,11 +4,14 @@ A create's row is committed before the call goes out, so recovery reads "a creat
 exists" as "it may have reached Pinterest".
 """
 
+from datetime import timedelta
 from uuid import UUID
 
 from django.utils import timezone
 
 from pinterest.errors import PinterestError
+from pinterest.services.pacing import connection_defer_publishing
+from publishing.engine import combined
 from publishing.models import Pin, PublishAttempt
 
 Kind = PublishAttempt.Kind
@@ -22,10 +25,33 @@ def attempt_start(*, pin: Pin, trigger: str, kind: str = Kind.CREATE) -> Publish
     return PublishAttempt.objects.create(pin=pin, trigger=trigger, kind=kind, started_at=timezone.now())
 
 
+def attempt_start_leaving(*, pin: Pin, trigger: str, connection_id: int, interval: float) -> PublishAttempt:
+    """A create's row, with the account's next slot moved to ``interval`` after its start
+    (``connection_defer_publishing``): the next create keeps the interval from when this one
+    actually leaves. One statement on PostgreSQL (``combined``)."""
+    if interval <= 0:
+        return attempt_start(pin=pin, trigger=trigger)
+    if combined.enabled():
+        started_at = timezone.now()
+        return combined.attempt_start_deferring(
+            pin=pin, trigger=trigger, kind=Kind.CREATE, started_at=started_at, connection_id=connection_id,
+            until=started_at + timedelta(seconds=interval),
+        )
+    attempt = attempt_start(pin=pin, trigger=trigger)
+    connection_defer_publishing(connection_id=connection_id, until=attempt.started_at + timedelta(seconds=interval))
+    return attempt
+
+
+#: What ``attempt_end`` writes.
+ENDED_FIELDS = ["finished_at", "outcome", "http_status", "pinterest_request_id", "pinterest_pin_id", "error"]
+
+
 def attempt_end(
     attempt: PublishAttempt, *, outcome: str, exc: PinterestError | None = None, request_id: str = "",
-    pinterest_pin_id: str = "", error: str = "", http_status: int | None = None,
+    pinterest_pin_id: str = "", error: str = "", http_status: int | None = None, save: bool = True,
 ) -> None:
+    """End the attempt's row; ``save=False``: only on the object, for the decision to write
+    (``outcome.finish(ended=...)``)."""
     attempt.finished_at = timezone.now()
     attempt.outcome = outcome
     attempt.http_status = http_status
@@ -37,9 +63,8 @@ def attempt_end(
         attempt.pinterest_request_id = request_id
         attempt.error = error
     attempt.pinterest_pin_id = pinterest_pin_id
-    attempt.save(
-        update_fields=["finished_at", "outcome", "http_status", "pinterest_request_id", "pinterest_pin_id", "error"]
-    )
+    if save:
+        attempt.save(update_fields=ENDED_FIELDS)
 
 
 def create_maybe_sent(pin: Pin) -> PublishAttempt | None:

@@ -244,14 +244,11 @@ def _create(*, pin: Pin, payload: dict, trigger: str, context: Context, caller: 
             # While this caller waited (pacing, a 429), its lease expired and a sweep took the
             # pin over (it looks at the board and decides); calling Pinterest now could duplicate it.
             return outcome.current_result(pin.pk)
-        attempt = audit.attempt_start(pin=pin, trigger=trigger)
-        if interval > 0:
-            # The next create keeps the interval from when this one actually leaves, not from its
-            # slot (a busy machine leaves late). Always the same statement, so the cost per pin is
-            # the same whether or not this one was late; it only ever moves the slot later.
-            connection_defer_publishing(
-                connection_id=connection.pk, until=attempt.started_at + timedelta(seconds=interval)
-            )
+        # The next create keeps the interval from when this one actually leaves, not from its
+        # slot (a busy machine leaves late). Always the same statement, so the cost per pin is
+        # the same whether or not this one was late; it only ever moves the slot later.
+        attempt = audit.attempt_start_leaving(pin=pin, trigger=trigger, connection_id=connection.pk,
+                                              interval=interval)
         try:
             created = context.client.create_pin(payload)
         except PinterestError as exc:
@@ -277,9 +274,10 @@ def _create(*, pin: Pin, payload: dict, trigger: str, context: Context, caller: 
             return verdicts.after_create(pin=pin, verdict=verdict, exc=exc, context=context, caller=caller,
                                          retries_left=retries_left)
         pinterest_pin_id = str(created.get("id", ""))
+        # Ended with the decision (one statement on PostgreSQL: ``outcome.finish(ended=...)``).
         audit.attempt_end(attempt, outcome=audit.Outcome.SUCCESS, request_id=context.client.last_request_id,
-                          pinterest_pin_id=pinterest_pin_id, http_status=201)
-        return outcome.record_created(pin=pin, pinterest_pin_id=pinterest_pin_id)
+                          pinterest_pin_id=pinterest_pin_id, http_status=201, save=False)
+        return outcome.record_created(pin=pin, pinterest_pin_id=pinterest_pin_id, ended=attempt)
 
 
 def _waits_itself(caller: Caller, seconds: float) -> bool:

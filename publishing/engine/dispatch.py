@@ -226,12 +226,16 @@ class Dispatcher:
     """One dispatch run (see the module docstring). ``deadline`` (``time.monotonic()``): no new
     call starts after it. ``limit``: at most this many pins claimed. ``lookahead`` (seconds):
     keep going while a pin becomes due that soon (0: stop once nothing is due now).
-    ``keep_going()``: asked between turns; False stops the run (a runner that lost its place)."""
+    ``keep_going()``: asked between turns; False stops the run (a runner that lost its place).
+    ``from_end``: serve each look's accounts from its last (all of them free now): every other
+    runner place does, so two runners reading the same look meet in its middle instead of
+    racing for the same slots one by one (a lost race is a wasted compare-and-set)."""
 
     def __init__(
         self, *, deadline: float, on_turn: OnTurn, limit: int | None = None, lookahead: float = 0.0,
-        keep_going: Callable[[], bool] | None = None, trigger: str = PublishTrigger.SWEEP,
+        keep_going: Callable[[], bool] | None = None, trigger: str = PublishTrigger.SWEEP, from_end: bool = False,
     ):
+        self.from_end = from_end
         self.deadline = deadline
         self.on_turn = on_turn
         self.limit = limit
@@ -341,7 +345,7 @@ class Dispatcher:
             self._looked_at, self._maybe_more = time.monotonic(), len(look.ready) == limit
         ready: list[Ready] = []
         while self._queue and len(ready) < room:
-            row = self._queue.pop(0)
+            row = self._queue.pop(-1 if self.from_end else 0)
             if row.connection.pk not in self.in_flight and row.connection.pk not in self.held_back:
                 ready.append(row)
         if self._queue:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from publishing.engine import combined
 from publishing.models import Pin, PinStatus
 from publishing.selectors import PIN_RELATIONS, pins_due, pins_with_relations
 
@@ -43,6 +44,10 @@ def claim_due(*, connection_id: int, now: datetime, limit: int) -> list:
     relations, in schedule order (read under the lock, so what was claimed is what is returned)."""
     if limit <= 0:
         return []
+    if combined.enabled():  # the same claim in one statement
+        pins = combined.claim_due(connection_id=connection_id, claimed_at=timezone.now(), now=now, limit=limit)
+        pins.sort(key=lambda pin: (pin.scheduled_at, str(pin.pk)))
+        return pins
     with transaction.atomic():
         pins = list(
             pins_due(now=now)

@@ -15,14 +15,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from publishing import signals
-from publishing.engine import lease
+from publishing.engine import audit, combined, lease
 from publishing.engine.results import (
     MSG_HELD_ELSEWHERE,
     MSG_MATCHED_ANOTHERS,
     PIN_URL,
     PublishResult,
 )
-from publishing.models import Pin, PinStatus, PublishBatch, PublishBatchItem
+from publishing.models import Pin, PinStatus, PublishAttempt, PublishBatch, PublishBatchItem
 
 logger = logging.getLogger(__name__)
 
@@ -32,10 +32,12 @@ class PinterestIdTaken(Exception):
 
 
 def finish(*, pin: Pin, status: str, now: datetime | None = None, pinterest_pin_id: str = "", error: str = "",
-           stop: str = "", looked: bool = False) -> PublishResult:
+           stop: str = "", looked: bool = False, ended: PublishAttempt | None = None) -> PublishResult:
     """Move a held pin to ``published`` or ``error`` and tell its pending batch items.
 
     ``looked``: the decision comes from a look at the board after an unknown outcome.
+    ``ended``: the create's audit row, ended on the object (``audit.attempt_end(save=False)``),
+    written before the decision; on PostgreSQL with it, in one statement (``combined``).
 
     A publisher whose pin was taken over changes nothing and gets the pin's stored state.
     Raises PinterestIdTaken when ``pinterest_pin_id`` is another pin's (nothing changed).
@@ -50,14 +52,29 @@ def finish(*, pin: Pin, status: str, now: datetime | None = None, pinterest_pin_
         )
     else:
         values["error_message"] = error
+    together = ended is not None and combined.enabled()
+    if ended is not None and not together:
+        ended.save(update_fields=audit.ENDED_FIELDS)
+    told: list = []
     try:
         with transaction.atomic():
-            decided = lease.held(pin).update(**values)
+            if ended is not None and together:
+                decided, told = combined.decide_with_attempt(
+                    held=lease.held(pin), values=values, attempt=ended, attempt_fields=audit.ENDED_FIELDS,
+                    success=published, error=error, now=now,
+                )
+            else:
+                decided = bool(lease.held(pin).update(**values))
             if decided:
                 _announce(pin_id=pin.pk, published=published, now=now, pinterest_pin_id=pinterest_pin_id,
                           error=error, looked=looked, scheduled_at=pin.scheduled_at)
-                tell_batches(pin_id=pin.pk, success=published, error=error)
+                if together:
+                    close_batches(batch_ids=told, now=now)
+                else:
+                    tell_batches(pin_id=pin.pk, success=published, error=error)
     except IntegrityError as exc:
+        if ended is not None and together:  # rolled back with the decision: the audit row is written alone
+            ended.save(update_fields=audit.ENDED_FIELDS)
         if published:
             raise PinterestIdTaken(pinterest_pin_id) from exc
         raise
@@ -79,15 +96,15 @@ def release(*, pin: Pin, note: str, stop: str = "", retry_after: float | None = 
     return PublishResult(pin_id=pin.pk, success=False, status=status, error=note, stop=stop, retry_after=retry_after)
 
 
-def record_created(*, pin: Pin, pinterest_pin_id: str) -> PublishResult:
+def record_created(*, pin: Pin, pinterest_pin_id: str, ended: PublishAttempt | None = None) -> PublishResult:
     """Pinterest answered 201 for this pin: that decides, whoever holds the lease now.
 
     A pin another publisher already decided ``error`` (it looked too early) becomes
     ``published`` and its batch items are corrected; a pin a look wrongly matched to this
-    Pinterest pin gives it up.
+    Pinterest pin gives it up. ``ended``: the create's audit row, written with the decision (``finish``).
     """
     try:
-        result = finish(pin=pin, status=PinStatus.PUBLISHED, pinterest_pin_id=pinterest_pin_id)
+        result = finish(pin=pin, status=PinStatus.PUBLISHED, pinterest_pin_id=pinterest_pin_id, ended=ended)
     except PinterestIdTaken:
         _disown_guess(pinterest_pin_id=pinterest_pin_id, owner_id=pin.pk)
         result = finish(pin=pin, status=PinStatus.PUBLISHED, pinterest_pin_id=pinterest_pin_id)
@@ -190,10 +207,16 @@ def tell_batches(
         return
     with transaction.atomic():
         pending.update(success=success, skipped=skipped, error=error, finished_at=now)
-        for finished_id in batch_ids:
-            # One UPDATE per batch (a pin is rarely in more than one), so the one that closes it is known.
-            closed = PublishBatch.objects.filter(pk=finished_id, finished_at__isnull=True).exclude(
-                items__success__isnull=True
-            ).update(finished_at=now)
-            if closed:
-                signals.batch_finished.send(sender=PublishBatch, batch_id=finished_id, finished_at=now)
+        close_batches(batch_ids=batch_ids, now=now)
+
+
+def close_batches(*, batch_ids: list, now: datetime) -> None:
+    """Close those of the batches (whose items were just told) that have nothing pending left,
+    each told to other apps; inside the caller's transaction."""
+    for finished_id in batch_ids:
+        # One UPDATE per batch (a pin is rarely in more than one), so the one that closes it is known.
+        closed = PublishBatch.objects.filter(pk=finished_id, finished_at__isnull=True).exclude(
+            items__success__isnull=True
+        ).update(finished_at=now)
+        if closed:
+            signals.batch_finished.send(sender=PublishBatch, batch_id=finished_id, finished_at=now)

@@ -298,7 +298,7 @@ def runner_turn(*, slot: int, token: str, after_crash: bool = False) -> dict:
         pins_recover(now=timezone.now(), deadline=deadline, report=report)
         pins_dispatch(
             report=report, deadline=deadline, lookahead=publishing_settings.PUBLISH_LOOKAHEAD_SECONDS,
-            keep_going=heartbeat.keep_going,
+            keep_going=heartbeat.keep_going, from_end=slot % 2 == 1,  # two runners meet mid-look
         )
     except Exception:
         heartbeat.stop()

@@ -123,10 +123,11 @@ def work_ahead(*, now: datetime) -> bool:
 
 def pins_dispatch(
     *, report: WorkReport, deadline: float, limit: int | None = None, lookahead: float = 0.0,
-    keep_going: Callable[[], bool] | None = None, progress: Progress | None = None,
+    keep_going: Callable[[], bool] | None = None, progress: Progress | None = None, from_end: bool = False,
 ) -> WorkReport:
     """Publish due pins with a ``Dispatcher`` until nothing is due (or, with ``lookahead``, about
-    to be), the deadline passes or ``limit`` pins were claimed; add what happened to ``report``."""
+    to be), the deadline passes or ``limit`` pins were claimed; add what happened to ``report``.
+    ``from_end``: see ``Dispatcher``."""
     per_connection: dict[int, WorkReport] = {}
 
     def on_turn(turn: Turn) -> None:
@@ -149,7 +150,8 @@ def pins_dispatch(
             stopped = next((result.error for result in turn.results if result.stop), None) or turn.waiting or None
             progress(turn.label, own, stopped)
 
-    Dispatcher(deadline=deadline, limit=limit, lookahead=lookahead, keep_going=keep_going, on_turn=on_turn).run()
+    Dispatcher(deadline=deadline, limit=limit, lookahead=lookahead, keep_going=keep_going, on_turn=on_turn,
+               from_end=from_end).run()
     return report
 
 
