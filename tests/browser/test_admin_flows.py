@@ -85,7 +85,9 @@ def test_an_owner_logs_in_and_the_dashboard_counts_their_pins_by_status(driver, 
     log_in(driver, live_server, world["owner"])
     counts = {el.get_attribute("data-status"): el.text
               for el in driver.find_elements(By.CSS_SELECTOR, "#pin-dashboard .status-count")}
-    assert counts == {"draft": "3", "ready_to_schedule": "1", "publishing": "0", "published": "1", "error": "1"}
+    assert counts == {
+        "draft": "3", "in_review": "0", "ready_to_schedule": "1", "publishing": "0", "published": "1", "error": "1",
+    }
     # A label is one line, never a letter per line.
     heights = driver.execute_script(
         "return [...document.querySelectorAll('#pin-dashboard .pp-label')].map(e => e.getBoundingClientRect().height)"
