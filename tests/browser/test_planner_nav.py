@@ -48,7 +48,8 @@ def test_the_top_bar_is_one_line_and_its_menu_works_by_keyboard(driver, live_ser
         assert not button.is_displayed() and nav.is_displayed()
         assert not driver.find_element(By.CSS_SELECTOR, ".pl-top-new").is_displayed()  # "New pin" once
         assert [a.text for a in nav.find_elements(By.TAG_NAME, "a")] == [
-            "Pins", "Calendar", "Bulk", "Designs", "Analytics", "Review", "Account", "Team", "Admin", "New pin"]
+            "Pins", "Calendar", "Bulk", "Designs", "Autopilot", "Analytics", "Review", "Account", "Team", "Admin",
+            "New pin"]
     else:
         assert button.is_displayed() and not nav.is_displayed()
         assert driver.find_element(By.CSS_SELECTOR, ".pl-top-new").is_displayed()
