@@ -48,6 +48,9 @@ class ComposerForm(forms.Form):
     project: forms.ModelChoiceField[BlogProject] = forms.ModelChoiceField(queryset=None, empty_label=None)
     article: forms.ModelChoiceField[BlogArticle] = forms.ModelChoiceField(
         queryset=None, label="Link (article)", empty_label="Choose an article")
+    # Plain text: the service judges the link (http or https, its length), with the API's messages.
+    link = forms.CharField(required=False, label="Pin link", max_length=None,
+                           widget=forms.URLInput(attrs={"placeholder": "The article's URL"}))
     kind = forms.ChoiceField(choices=PinKind.choices, initial=PinKind.IMAGE, widget=forms.RadioSelect)
     title = forms.CharField(required=False, strip=False)
     description = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 5}))
@@ -169,6 +172,7 @@ class ComposerForm(forms.Form):
             "title": data.get("title") or "",
             "description": data.get("description") or "",
             "alt_text": data.get("alt_text") or "",
+            "link": data.get("link") or "",
             **self.media_data(),
         }
 
@@ -179,7 +183,7 @@ class ComposerForm(forms.Form):
         for name in ("project", "article", "board", "board_section"):
             if name in self.changed_data:
                 changes[f"{name}_id"] = data[name].pk if data.get(name) else None
-        for name in TEXT_LIMITS:
+        for name in (*TEXT_LIMITS, "link"):
             if name in self.changed_data:
                 changes[name] = data.get(name) or ""
         changes.update(self.media_data())
@@ -224,7 +228,7 @@ def initial_of(pin: Pin) -> dict[str, Any]:
     initial: dict[str, Any] = {
         "project": pin.project_id, "article": pin.article_id, "kind": pin.kind,
         "title": pin.title, "description": pin.description, "alt_text": pin.alt_text,
-        "image_url": pin.image_url, "cover_image_url": pin.cover_image_url,
+        "link": pin.link, "image_url": pin.image_url, "cover_image_url": pin.cover_image_url,
         "cover_key_frame_seconds": pin.cover_key_frame_seconds,
         "board": pin.board_id, "board_section": pin.board_section_id,
     }

@@ -109,6 +109,10 @@ BAD_PINS = {
         {"description": "D" * 10_001, "image_url": "https://i.example.com/a.png"}, "description"
     ),
     "a 5,001-character alt text": ({"alt_text": "A" * 5_001, "image_url": "https://i.example.com/a.png"}, "alt_text"),
+    "an ftp link": ({"link": "ftp://blog.example.com/a", "image_url": "https://i.example.com/a.png"}, "link"),
+    "a 2,049-character link": (
+        {"link": "https://blog.example.com/" + "a" * 2_024, "image_url": "https://i.example.com/a.png"}, "link"
+    ),
 }
 
 
@@ -264,6 +268,17 @@ def test_a_change_the_api_refuses_is_refused_on_its_field(admin_user_client, pin
     _, errors = admin_post(admin_user_client, change_url(pin), data)
     assert errors["image_url"] == ["Must be an https URL."]
     assert Pin.objects.get(pk=pin.pk).title == pin.title
+
+
+def test_a_link_is_changed_and_a_bad_one_refused_on_its_field_through_the_service(admin_user_client, pin):
+    data = change_data(admin_user_client, pin, link="https://blog.example.com/a?utm_source=pinterest")
+    response, errors = admin_post(admin_user_client, change_url(pin), data)
+    assert response.status_code == 302, errors
+    assert Pin.objects.get(pk=pin.pk).link == "https://blog.example.com/a?utm_source=pinterest"
+
+    _, errors = admin_post(admin_user_client, change_url(pin), {**data, "link": "javascript:alert(1)"})
+    assert errors["link"] == ["Must be an http or https URL."]
+    assert Pin.objects.get(pk=pin.pk).link == "https://blog.example.com/a?utm_source=pinterest"
 
 
 @pytest.mark.parametrize("field,limit", [("title", 500), ("description", 10_000), ("alt_text", 5_000)])

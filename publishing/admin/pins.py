@@ -77,13 +77,18 @@ class PinForm(ServiceForm):
         required=False,
         widget=AdminTextInputWidget(attrs={"maxlength": content.PIN_TEXT_MAX["title"], "size": 80}),
     )
+    # A plain text field, not a URLField: the service judges the link, with the API's messages.
+    link = forms.CharField(
+        required=False, help_text="Where the pin leads; blank: its article's URL.",
+        widget=AdminTextInputWidget(attrs={"maxlength": content.URL_MAX, "size": 80}),
+    )
     # Typed and shown in the project's zone, as every list, calendar and message shows the pin's times.
     scheduled_at = WallTimeField(required=False, widget=AdminSplitDateTime, label="Scheduled at")
 
     class Meta:
         model = Pin
         fields = (
-            "project", "article", "board", "board_section", "title", "description", "alt_text",
+            "project", "article", "board", "board_section", "title", "description", "alt_text", "link",
             "image", "image_url", "video", "cover_image", "cover_image_url", "cover_key_frame_seconds",
             "scheduled_at",
         )

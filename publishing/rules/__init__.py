@@ -51,6 +51,7 @@ from publishing.rules.texts import (
     check_article_title,
     check_article_url,
     check_image_url,
+    check_pin_link,
     check_text,
     pin_warnings,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "check_cover",
     "check_image",
     "check_image_url",
+    "check_pin_link",
     "check_text",
     "check_video",
     "connection_problem",

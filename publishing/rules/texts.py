@@ -38,12 +38,18 @@ def check_image_url(url: str, errors: dict, *, field: str = "image_url", prefix:
         )
 
 
-def check_article_url(url: str, errors: dict) -> None:
+def check_article_url(url: str, errors: dict, *, field: str = "url") -> None:
     # The url becomes the pin's link; Pinterest only links to web pages.
     if not url.lower().startswith(("http://", "https://")):
-        errors.setdefault("url", []).append("Must be an http or https URL.")
+        errors.setdefault(field, []).append("Must be an http or https URL.")
     elif len(url) > URL_MAX:
-        errors.setdefault("url", []).append(f"This URL is {len(url)} characters long; at most {URL_MAX} are accepted.")
+        errors.setdefault(field, []).append(f"This URL is {len(url)} characters long; at most {URL_MAX} are accepted.")
+
+
+def check_pin_link(link: str, errors: dict) -> None:
+    """A pin's own link, as every way in takes it: blank (the article's URL) or an article-like URL."""
+    if link:
+        check_article_url(link, errors, field="link")
 
 
 def check_article_title(title: str, errors: dict) -> None:

@@ -51,6 +51,10 @@ class PinInputSerializer(serializers.Serializer):
         max_length=PIN_TEXT_MAX["alt_text"], allow_blank=True, default="",
         help_text=_LIMITS_HELP.format(PINTEREST_TEXT_LIMITS["alt_text"]),
     )
+    link = ServiceCheckedCharField(
+        max_length=URL_MAX, allow_blank=True, default="",
+        help_text="Where the pin leads: an http or https URL; blank leads to the article's URL.",
+    )
     image = serializers.FileField(
         required=False,
         help_text="JPEG, PNG, WebP or GIF, at most 20 MB, at least 100x100 px. "

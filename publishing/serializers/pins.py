@@ -60,6 +60,7 @@ class PinSerializer(serializers.Serializer):
     title = serializers.CharField(read_only=True)
     description = serializers.CharField(read_only=True)
     alt_text = serializers.CharField(read_only=True)
+    link = NullIfBlankURLField(help_text="Where the pin leads; null: its article's URL.")
     image = serializers.ImageField(
         read_only=True, allow_null=True, help_text="URL of the uploaded image, or null."
     )
@@ -129,6 +130,7 @@ class PinSerializer(serializers.Serializer):
             "title": pin.title,
             "description": pin.description,
             "alt_text": pin.alt_text,
+            "link": pin.link or None,
             "image": file_url(pin.image, request),
             "image_url": pin.image_url or None,
             "carousel": [carousel_item(item, request) for item in pin.carousel_items.all()],

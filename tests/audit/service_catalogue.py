@@ -28,6 +28,7 @@ READS = {
     "pinterest.services.clients.token_client",
     "pinterest.services.connect.connection_authorize_url", "pinterest.services.connect.connection_check_token",
     "pinterest.services.pacing.publish_interval", "pinterest.services.pacing.connection_next_publish_at",
+    "pinterest.services.pacing.later_than",
     "pinterest.services.refresh.disconnected_message", "pinterest.services.refresh.grant_values",
     "pinterest.services.refresh.needs_refresh",
     "pinterest.services.refresh_waits.affordable", "pinterest.services.refresh_waits.refresh_retry_delay",

@@ -346,3 +346,16 @@ def test_a_carousel_is_saved_in_the_order_shown_each_item_keeping_its_texts(memb
     kept.update({f"carousel-{position}-link": item.link for position, item in enumerate(items)})
     compose(member, world, action="draft", pin=pin, kind="carousel", **{"carousel-order": "1,2,0,3,4"}, **kept)
     assert [item.title for item in pin.carousel_items.order_by("position")] == ["Step 1", "Step 2", "Step 3"]
+
+
+def test_a_pin_link_is_saved_through_the_service_refused_on_its_field_and_shown_as_where_it_leads(member, world):
+    compose(member, world, action="draft", link="https://www.kitchen.example/cake?utm_source=pinterest")
+    pin = Pin.objects.exclude(pk=world["foreign"].pk).get()
+    assert pin.link == "https://www.kitchen.example/cake?utm_source=pinterest"
+    assert "Leads to https://www.kitchen.example/cake?utm_source=pinterest" in member.get(
+        f"/planner/pins/{pin.pk}/").content.decode()
+
+    response = compose(member, world, action="draft", pin=pin, link="ftp://www.kitchen.example/cake")
+    assert response.context["form"].errors["link"] == ["Must be an http or https URL."]
+    compose(member, world, action="draft", pin=pin, link="")
+    assert Pin.objects.get(pk=pin.pk).link == ""

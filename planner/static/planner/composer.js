@@ -63,8 +63,12 @@
     form.querySelectorAll("[data-counted]").forEach(count);
     preview.title.textContent = cut(field("title").value, Number(field("title").dataset.limit));
     preview.description.textContent = cut(field("description").value, Number(field("description").dataset.limit));
+    // The pin's own link when one is typed, else its article's (the link Pinterest is given).
     const article = choices.articles[field("article").value];
-    preview.link.textContent = article ? article.domain : "";
+    let own = "";
+    try { own = field("link").value.trim() ? new URL(field("link").value.trim()).hostname.replace(/^www\./, "") : ""; }
+    catch (error) { own = ""; }
+    preview.link.textContent = own || (article ? article.domain : "");
   }
 
   // --- media: only the chosen kind's fields; what is picked shows at once ----------------------
@@ -346,7 +350,7 @@
   // --- wiring ---------------------------------------------------------------------------------
   form.addEventListener("input", (event) => {
     const name = event.target.name || "";
-    if (["title", "description", "alt_text"].includes(name)) updateTexts();
+    if (["title", "description", "alt_text", "link"].includes(name)) updateTexts();
     if (name.endsWith("image_url") || name === "cover_image_url") updateMedia();
   });
   form.addEventListener("change", (event) => {

@@ -17,11 +17,11 @@ from publishing.rules import (
     MSG_NO_IMAGE,
     PIN_DELETABLE_STATUSES,
     PIN_TEXT_MAX,
-    check_article_url,
     check_carousel,
     check_cover,
     check_image,
     check_image_url,
+    check_pin_link,
     check_text,
     check_video,
 )
@@ -147,10 +147,7 @@ def pin_create(
     section = section_for(section_id=board_section_id, board=board, errors=errors)
     for field, text in (("title", title), ("description", description), ("alt_text", alt_text)):
         check_text(field, text, errors)
-    if link:
-        link_errors: dict[str, list[str]] = {}
-        check_article_url(link, link_errors)
-        errors.update({"link": link_errors["url"]} if link_errors else {})
+    check_pin_link(link, errors)
     data = {"image": image, "image_url": image_url, "carousel": carousel, "video": video,
             "cover_image": cover_image, "cover_image_url": cover_image_url,
             "cover_key_frame_seconds": cover_key_frame_seconds}
@@ -198,11 +195,12 @@ def pin_update(*, pin: Pin, data: dict[str, Any]) -> Pin:
 
     ``data`` holds only what changes: ``project_id``, ``article_id``, ``board_id`` (None
     unassigns), ``board_section_id`` (None unassigns), ``title``, ``description``, ``alt_text``,
-    and the media: ``image`` (an upload; replaces ``image_url``), ``image_url`` (replaces an
-    uploaded image; "" removes it), ``carousel`` (the whole list, in order; ``{"id": n}`` keeps
-    an item), ``video`` and its cover fields. Media of another kind than the pin's replaces what
-    it showed (the old files are deleted). The pin must still show something afterwards, and its
-    text fit ``PIN_TEXT_MAX``; a section must belong to the (new) board.
+    ``link`` ("" leads to the article's URL), and the media: ``image`` (an upload; replaces
+    ``image_url``), ``image_url`` (replaces an uploaded image; "" removes it), ``carousel``
+    (the whole list, in order; ``{"id": n}`` keeps an item), ``video`` and its cover fields.
+    Media of another kind than the pin's replaces what it showed (the old files are deleted).
+    The pin must still show something afterwards, and its text fit ``PIN_TEXT_MAX``; a section
+    must belong to the (new) board.
 
     ``scheduled_at``, when present, is applied after the other changes, in the same
     transaction: a datetime by ``pin_schedule`` (its rules), None by ``pin_unschedule``; a
@@ -257,6 +255,9 @@ def _pin_update_fields(*, pin: Pin, data: dict[str, Any]) -> Pin:
         if field in data:
             check_text(field, data[field], errors)
             changes[field] = data[field]
+    if "link" in data:
+        check_pin_link(data["link"], errors)
+        changes["link"] = data["link"]
 
     kind = _kind_of(data, errors) or PinKind(pin.kind)
     checked = _check_media(data=data, kind=kind, pin=pin, errors=errors)
