@@ -18,6 +18,7 @@ from autopilot.selectors import project_autopilot_rule, project_autopilot_summar
 from autopilot.services.rule import autopilot_rule_update
 from designs.render import TEMPLATES
 from pinpublisher.api import TenantApi, error_responses, get_or_404
+from pinpublisher.api.parsing import unexpected_fields
 from publishing import selectors
 from publishing.models import BlogProject
 
@@ -67,6 +68,11 @@ class AutopilotRuleApi(TenantApi):
         project = self.project(project_id)
         if not isinstance(request.data, dict):
             raise serializers.ValidationError({"non_field_errors": ["Give a JSON object of the rule's fields."]})
-        # The service checks every field (the one parser for the API, the admin and the planner).
+        # A key the rule does not take, in the words every endpoint uses (read-only, or unknown with
+        # the closest field); then the service checks every field (the one parser for the API, the
+        # admin and the planner).
+        unexpected = unexpected_fields(AutopilotRuleSerializer, request.data)
+        if unexpected:
+            raise serializers.ValidationError({name: [problem] for name, problem in unexpected.items()})
         rule: AutopilotRule = autopilot_rule_update(project=project, data=dict(request.data))
         return Response(AutopilotRuleSerializer(rule).data)
