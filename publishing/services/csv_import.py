@@ -1,16 +1,14 @@
 """Pins from a CSV file in Pinterest's bulk-create format, all or nothing.
 
-Columns (``COLUMNS``; names match case-insensitively, any order): Title, Media URL, Pinterest
-board, Thumbnail, Description, Link, Publish date, Keywords, Alt text, Board section. Media URL, Pinterest board
-and Link are required. Each row makes a pin (``image_url`` = Media URL; the image is fetched by
-Pinterest when the pin is published, never here) for the article whose URL is Link (an article
-of the project with that URL is reused, else one is created). The board is matched by name
-(ignoring case) among the boards of the project's Pinterest account, a Board section by name among
-that board's live sections. Publish date is ISO 8601; without an offset it is read in the project's
-time zone (as queue slots are: a time inside a spring-forward gap is the gap's end, a repeated time
-its first occurrence); an empty one puts the pin into the project's queue (the next free slot,
-``queue_slots``). Thumbnail (for video pins) and Keywords (Pinterest's create-pin API has no field
-for them) are read but not sent: the result says so.
+Columns (``COLUMNS``; names match case-insensitively, any order): Title, Media URL, Pinterest board, Thumbnail,
+Description, Link, Publish date, Keywords, Alt text, Board section; Media URL, Pinterest board and Link required.
+Each row makes a pin (``image_url`` = Media URL, fetched by Pinterest when the pin is published, never here) for
+the article whose URL is Link (an article of the project with that URL is reused, else one is created). The
+board is matched by name (ignoring case) among the boards of the project's Pinterest account, a Board section by
+name among that board's live sections. Publish date is ISO 8601; without an offset it is read in the project's
+time zone (as queue slots are: a time inside a spring-forward gap is the gap's end, a repeated time its first
+occurrence); an empty one puts the pin into the project's queue (the next free slot, ``queue_slots``). Thumbnail
+(video pins) and Keywords (no field in Pinterest's create-pin API) are read but not sent: the result says so.
 
 All or nothing: every row is checked with the rules the API applies (``pin_checks``, the article
 URL rule, ``rules.board_problem`` and ``schedule_problems``, the rule ``pin_schedule`` applies, its
