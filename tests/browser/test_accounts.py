@@ -11,6 +11,7 @@ import pyotp
 import pytest
 from django.core import mail
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from accounts.models import TwoFactorDevice
@@ -52,7 +53,11 @@ def submit_login(driver, url, username, password):
     driver.get(url)
     driver.find_element(By.NAME, "username").send_keys(username)
     driver.find_element(By.NAME, "password").send_keys(password)
-    driver.find_element(By.CSS_SELECTOR, "[type=submit]").click()
+    button = driver.find_element(By.CSS_SELECTOR, "[type=submit]")
+    button.click()
+    # The answer's page replaced the form (signed in, refused or locked out) before the next step
+    # navigates: otherwise the login's redirect can land after, and on top of, the next page.
+    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(button))
 
 
 def test_repeated_failures_show_the_lockout_page(driver, live_server, member, steps):
