@@ -87,19 +87,19 @@ def rule_problems(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[
         if name not in RULE_FIELDS:
             errors.setdefault(name, []).append(f"Unknown field; a rule takes: {', '.join(RULE_FIELDS)}.")
     if "mode" in data:
-        if data["mode"] not in MODES:
+        if not isinstance(data["mode"], str) or data["mode"] not in MODES:
             errors.setdefault("mode", []).append(f"One of: {', '.join(MODES)}.")
         else:
             clean["mode"] = data["mode"]
     if "templates" in data:
         value = data["templates"]
-        if not isinstance(value, list) or any(t not in TEMPLATES for t in value):
+        if not isinstance(value, list) or any(not isinstance(t, str) or t not in TEMPLATES for t in value):
             errors.setdefault("templates", []).append(
                 f"A list of templates (empty: all), each one of: {', '.join(TEMPLATES)}.")
         else:
             clean["templates"] = list(dict.fromkeys(value))
     if "board_choice" in data:
-        if data["board_choice"] not in BOARD_CHOICES:
+        if not isinstance(data["board_choice"], str) or data["board_choice"] not in BOARD_CHOICES:
             errors.setdefault("board_choice", []).append(f"One of: {', '.join(BOARD_CHOICES)}.")
         else:
             clean["board_choice"] = data["board_choice"]

@@ -30,7 +30,8 @@ OWNERS_ONLY = "For the tenant's owners only (403 `role_forbids` for editors and 
 class MemberSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="The membership's id (not the user's).")
     username = serializers.CharField(source="user.username")
-    email = serializers.EmailField(source="user.email")
+    # A CharField, not an EmailField: a member may have no address yet ("").
+    email = serializers.CharField(source="user.email", help_text="The member's email address, or empty when none.")
     name = serializers.CharField(source="user.get_full_name", help_text="Empty when the user has none.")
     role = serializers.ChoiceField(choices=Role.choices)
     actions = serializers.SerializerMethodField(help_text="What the role allows (the API keys' scope names).")

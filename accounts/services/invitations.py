@@ -15,13 +15,14 @@ Expiry: ``INVITATION_TTL_HOURS`` (default 72) from the moment it is sent.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model, password_validation
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
@@ -35,6 +36,8 @@ from accounts.models import Invitation
 from audit import record as audit_trail
 from audit.actors import acting_as_person
 from publishing.models import Membership, Tenant
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,20 @@ def invitation_create(*, tenant: Tenant, invited_by: Any, email: str, role: str,
 
 
 def _send(invitation: Invitation, link: str) -> None:
+    """The invitation's email, after its commit. A mail server that refuses or is unreachable
+    leaves the invitation as it is (listed, revocable, sent again by inviting the address again)
+    and is logged: it never turns the owner's request into a server error."""
     inviter = invitation.invited_by.get_username() if invitation.invited_by else "An owner"
+    try:
+        _send_mail(invitation, link, inviter)
+    except ImproperlyConfigured:
+        raise
+    except Exception:
+        # Backends raise their own types (smtplib's, socket errors, an ESP's API error).
+        logger.exception("Invitation %s: its email could not be sent", invitation.pk)
+
+
+def _send_mail(invitation: Invitation, link: str, inviter: str) -> None:
     send_mail(
         subject=f"You are invited to {invitation.tenant.name} on pinpublisher",
         message=(

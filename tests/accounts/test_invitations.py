@@ -179,3 +179,25 @@ def test_two_clicks_of_one_link_at_once_create_one_user(tenant):
     ])
     assert sorted(type(outcome).__name__ for outcome in outcomes) == ["InvitationUnusable", "User"]
     assert Membership.objects.filter(tenant=tenant).count() == 2  # the inviting owner and one invitee
+
+
+def test_a_mail_server_that_refuses_leaves_the_invitation_and_answers_201(tenant, settings, caplog,
+                                                                          django_capture_on_commit_callbacks):
+    settings.EMAIL_BACKEND = "tests.accounts.test_invitations.RefusingBackend"
+    owner = make_user(tenant)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = api_client(owner).post("/api/invitations/", {"email": "ro@example.com", "role": NOT_OWNER},
+                                        format="multipart")
+    assert answer.status_code == 201, answer.content
+    assert Invitation.objects.filter(email="ro@example.com", revoked_at=None).exists()
+    assert "its email could not be sent" in caplog.text
+
+
+class RefusingBackend:
+    """A mail backend whose server refuses every message (as SMTP does when none listens)."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("no mail server")

@@ -39,6 +39,10 @@ def test_patch_sets_the_rule_and_turning_it_on_starts_its_clock(owner_project):
     ({"mode": "sometimes"}, "mode"),
     ({"pins_per_article": 100}, "pins_per_article"),
     ({"templates": ["nope"]}, "templates"),
+    # Values of the wrong JSON type (found by the schema fuzzer: a dict in the list was a 500).
+    ({"templates": [{}]}, "templates"),
+    ({"mode": {}}, "mode"),
+    ({"board_choice": ["all"]}, "board_choice"),
     ({"mode": "queue", "board_choice": "list", "board_ids": []}, "board_ids"),
     ({"mode": "queue", "board_choice": "list", "board_ids": [999999]}, "board_ids"),
     ({"surprise": 1}, "surprise"),
