@@ -10,6 +10,7 @@ import re
 import pyotp
 import pytest
 from django.core import mail
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
@@ -57,7 +58,7 @@ def submit_login(driver, url, username, password):
     button.click()
     # The answer's page replaced the form (signed in, refused or locked out) before the next step
     # navigates: otherwise the login's redirect can land after, and on top of, the next page.
-    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(button))
+    WebDriverWait(driver, 10, ignored_exceptions=(WebDriverException,)).until(expected_conditions.staleness_of(button))
 
 
 def test_repeated_failures_show_the_lockout_page(driver, live_server, member, steps):

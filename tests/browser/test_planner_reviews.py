@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
@@ -97,7 +98,7 @@ def test_an_owner_sends_one_pin_back_with_a_comment_and_approves_the_other(drive
     steps.shot("send back with a comment")
     reject = card.find_element(By.CSS_SELECTOR, "button[name=reject]")
     reject.click()
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(reject))
+    WebDriverWait(driver, 30, ignored_exceptions=(WebDriverException,)).until(expected_conditions.staleness_of(reject))
     WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".pl-messages"))
     assert "sent back to draft" in message(driver)
     assert "blue bowl" in driver.find_element(By.ID, "sent-back").text
@@ -108,7 +109,7 @@ def test_an_owner_sends_one_pin_back_with_a_comment_and_approves_the_other(drive
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", approve)
     approve.click()
     # The reject's message is still on the page until the approve's answer replaces it.
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(approve))
+    WebDriverWait(driver, 30, ignored_exceptions=(WebDriverException,)).until(expected_conditions.staleness_of(approve))
     WebDriverWait(driver, 30).until(lambda d: "approved" in d.find_element(By.CSS_SELECTOR, ".pl-messages").text)
     assert driver.find_elements(By.ID, "review-empty")
     assert_accessible(driver, "review list empty")
