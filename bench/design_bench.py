@@ -17,9 +17,11 @@ core, and a collage's decoding threads make its wall time shorter than its CPU t
 ``designs.render.render`` itself, never the app's cache. The sources are written once, by the
 parent, to a temporary folder; the child reads them from disk as the app does.
 
-Targets (issue 28): a design renders in under 150 ms (printed, not enforced: the machine is
-shared); the peak RSS of a rendering process stays under 150 MB (issue 24's bound): a breach
-exits 1. ``--quick`` (CI) renders 5 times per template from 12-megapixel photos.
+Targets (issue 28): a design renders in under 150 ms of wall time, the time a person or the
+autopilot waits for it (printed, not enforced: the machine is shared; a row is marked slow by its
+wall median, and the CPU columns say what the render costs the machine); the peak RSS of a
+rendering process stays under 150 MB (issue 24's bound): a breach exits 1. ``--quick`` (CI)
+renders 5 times per template from 12-megapixel photos.
 """
 
 from __future__ import annotations
@@ -167,7 +169,7 @@ def _run_scenario(scenario: str, sources: list[str], runs: int) -> bool:
         cpu_median, cpu_p95 = _median_p95(result["cpu"])
         over = result["peak_rss"] >= BOUND_MB
         failed = failed or over or result["template"] != template
-        slow = cpu_median >= TARGET_MS  # the wall time on a shared machine is mostly the wait for a core
+        slow = median >= TARGET_MS  # on a loaded machine, mostly the wait for a core: see the load printed
         note = "  OVER THE MEMORY BOUND" if over else ("  slower than the target" if slow else "")
         print(f"{template:<12} {median:>11.1f} {p95:>6.1f} {cpu_median:>10.1f} {cpu_p95:>6.1f} "
               f"{result['bytes'] / 1024:>5.0f} {result['media_type'].split('/')[1]:>6} "

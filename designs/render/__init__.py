@@ -16,14 +16,14 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from designs.render.images import MAX_DECODED_PIXELS, MAX_PIXELS, ImageSource, cover
+from designs.render.images import MAX_DECODED_PIXELS, MAX_PIXELS, ImageSource, Loaded, cover, cover_many
 from designs.render.templates import SIZE, TEMPLATES, Canvas, Style, TemplateSpec
 
 __all__ = ["RENDERER_VERSION", "SIZE", "TEMPLATES", "DesignInput", "Rendered", "Style", "render"]
 
 #: Bumped whenever the same input draws other bytes (a template, a font, an encoder setting): it is
 #: part of every cached design's key, so old renders are never served after a change.
-RENDERER_VERSION = 2
+RENDERER_VERSION = 3
 
 #: A design with a photo is a JPEG: PNG's per-row filters and zlib took about 100 ms of CPU on
 #: 1.5 megapixels of photo (even at level 1 with run-length matching; level 0 still 50 ms and
@@ -66,28 +66,37 @@ class Rendered:
 
 
 def _usable(
-    spec: TemplateSpec, sources: tuple[ImageSource, ...], design: DesignInput
+    spec: TemplateSpec, sources: tuple[ImageSource, ...], design: DesignInput,
+    covered: dict[tuple[int, tuple[int, int]], Loaded] | None = None,
 ) -> tuple[list[Image.Image], list[str]]:
     """The images ``spec`` composes, each covering its cell, and why the others were left out.
     The cells depend on how many images there are (a collage of 3 is laid out unlike one of 4),
-    so when some fail the usable ones are covered again for the smaller layout."""
+    so when some fail the usable ones are covered again for the smaller layout. The first cells'
+    images are covered at once (``cover_many``, on threads); the rest, needed only when one of
+    them is refused, one by one (``covered`` keeps what was already made, by source and size)."""
     count = min(len(sources), spec.max_images)
     sizes = spec.cells(max(count, spec.min_images))
+    limits = {"max_pixels": design.max_pixels, "max_decoded_pixels": design.max_decoded_pixels}
+    if covered is None:
+        first = list(zip(sources, sizes, strict=False))
+        covered = {(id(source), size): loaded
+                   for (source, size), loaded in zip(first, cover_many(first, **limits), strict=True)}
     images: list[Image.Image] = []
     kept: list[ImageSource] = []
     reasons: list[str] = []
     for source in sources:
         if len(images) == len(sizes):
             break
-        loaded = cover(source, sizes[len(images)], max_pixels=design.max_pixels,
-                       max_decoded_pixels=design.max_decoded_pixels)
+        size = sizes[len(images)]
+        loaded = covered.get((id(source), size)) or cover(source, size, **limits)
+        covered[(id(source), size)] = loaded
         if loaded.image is None:
             reasons.append(loaded.reason)
         else:
             images.append(loaded.image)
             kept.append(source)
     if spec.min_images <= len(images) < len(sizes):
-        return _usable(spec, tuple(kept), design)[0], reasons
+        return _usable(spec, tuple(kept), design, covered)[0], reasons
     return images, reasons
 
 

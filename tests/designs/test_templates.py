@@ -8,7 +8,8 @@ import pytest
 from PIL import Image
 
 from designs.render import SIZE, TEMPLATES, DesignInput, Style, render
-from designs.render.images import cover
+from designs.render import images as images_module
+from designs.render.images import cover, cover_many
 from tests.factories import huge_png_bytes
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "designs"
@@ -92,6 +93,35 @@ def test_a_collage_skips_an_unusable_image_and_lays_out_the_others():
     images = (photo(colour=(220, 30, 30)), photo(40, 40), photo(colour=(30, 30, 220)), photo(colour=(30, 200, 30)))
     rendered = render("collage", DesignInput(TITLE, images, STYLE))
     assert rendered.template == "collage"  # three usable: the layout of three
+
+
+def test_a_collage_decoded_on_threads_draws_the_same_bytes_as_on_one_thread(monkeypatch):
+    images = tuple(photo(colour=colour) for colour in [(220, 30, 30), (30, 200, 30), (30, 30, 220)])
+    images += (photo(1400, 1400, colour=(230, 200, 20), fmt="PNG"),)
+    threaded = render("collage", DesignInput(TITLE, images, STYLE))
+    monkeypatch.setattr(images_module, "DECODE_THREADS", 1)
+    assert render("collage", DesignInput(TITLE, images, STYLE)).data == threaded.data
+
+
+def test_a_truncated_and_an_oversized_image_among_others_decoded_at_once_each_say_why():
+    whole = photo(2000, 1500)
+    truncated = whole[: len(whole) // 3]
+    jobs = [(whole, (500, 560)), (truncated, (500, 560)), (huge_png_bytes(13000, 13000), (500, 560)),
+            (photo(colour=(30, 30, 220)), (500, 560))]
+    first, cut, huge, last = cover_many(jobs, threads=2)
+    assert first.image is not None and first.image.size == (500, 560)
+    assert last.image is not None and last.image.size == (500, 560)
+    assert huge.image is None and "pixels" in huge.reason
+    assert cut.image is None and cut.reason == "the file is not an image Pillow can read"
+
+
+def test_a_collage_with_a_truncated_photo_lays_out_the_others():
+    images = (photo(colour=(220, 30, 30)), b"\xff\xd8\xff\xe0 not really a jpeg", photo(colour=(30, 30, 220)))
+    rendered = render("collage", DesignInput(TITLE, images, STYLE))
+    assert rendered.template == "collage" and rendered.fallback == ""
+    image = opened(rendered).convert("RGB")
+    assert max(range(3), key=lambda c: image.getpixel((500, 300))[c]) == 0  # the red one, then
+    assert max(range(3), key=lambda c: image.getpixel((500, 1200))[c]) == 2  # the blue one: a layout of two
 
 
 def test_the_project_colours_are_the_background_the_band_and_the_accent():
