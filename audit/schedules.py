@@ -1,14 +1,15 @@
-"""The audit app's django-q2 schedule, created idempotently by name.
+"""The audit app's django-q2 schedule, created idempotently by name (``schedule_put``).
 
 - ``purge-audit``: daily at 04:30 UTC, deletes the events older than ``AUDIT_RETENTION_DAYS``
-  (``audit.tasks.purge_audit``).
+  (``audit.tasks.purge_audit``). A next run still ahead is kept.
 """
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time
 
-from django.db import transaction
 from django.utils import timezone
 from django_q.models import Schedule
+
+from pinpublisher.schedules import next_daily, schedule_put
 
 PURGE_SCHEDULE = "purge-audit"
 PURGE_FUNC = "audit.tasks.purge_audit"
@@ -17,18 +18,6 @@ PURGE_AT_UTC = time(4, 30)
 
 def audit_schedules_setup(*, now: datetime | None = None) -> list[Schedule]:
     now = now or timezone.now()
-    first = now.astimezone(UTC).replace(hour=PURGE_AT_UTC.hour, minute=PURGE_AT_UTC.minute, second=0, microsecond=0)
-    if first <= now:
-        first += timedelta(days=1)
-    with transaction.atomic():
-        existing = list(Schedule.objects.select_for_update().filter(name=PURGE_SCHEDULE).order_by("id"))
-        for extra in existing[1:]:
-            extra.delete()
-        schedule = existing[0] if existing else Schedule(name=PURGE_SCHEDULE, next_run=first)
-        schedule.func = PURGE_FUNC
-        schedule.schedule_type = Schedule.DAILY
-        schedule.repeats = -1
-        if not schedule.next_run or schedule.next_run <= now:
-            schedule.next_run = first
-        schedule.save()
-    return [schedule]
+    fields = {"func": PURGE_FUNC, "schedule_type": Schedule.DAILY, "repeats": -1,
+              "next_run": next_daily(PURGE_AT_UTC, now)}
+    return [schedule_put(PURGE_SCHEDULE, fields, now=now, keep_next_run=True)]

@@ -1,4 +1,4 @@
-"""The autopilot app's django-q2 schedule, created idempotently by name.
+"""The autopilot app's django-q2 schedule, created idempotently by name (``schedule_put``).
 
 - ``autopilot-sweep``: every minute, opens the runs of feed articles that have none (the safety
   net: the run is opened with its article) and queues the runs whose task was lost or whose
@@ -7,11 +7,11 @@
 
 from datetime import datetime, timedelta
 
-from django.db import transaction
 from django.utils import timezone
 from django_q.models import Schedule
 
 from autopilot.queue import SWEEP
+from pinpublisher.schedules import schedule_put
 
 SWEEP_SCHEDULE = "autopilot-sweep"
 
@@ -20,12 +20,4 @@ def autopilot_schedules_setup(*, now: datetime | None = None) -> list[Schedule]:
     now = now or timezone.now()
     fields = {"func": SWEEP, "schedule_type": Schedule.MINUTES, "minutes": 1, "repeats": -1,
               "next_run": now + timedelta(seconds=30)}
-    with transaction.atomic():
-        existing = list(Schedule.objects.select_for_update().filter(name=SWEEP_SCHEDULE).order_by("id"))
-        for extra in existing[1:]:
-            extra.delete()
-        schedule = existing[0] if existing else Schedule(name=SWEEP_SCHEDULE)
-        for key, value in fields.items():
-            setattr(schedule, key, value)
-        schedule.save()
-    return [schedule]
+    return [schedule_put(SWEEP_SCHEDULE, fields, now=now)]

@@ -4,16 +4,17 @@
 - ``publish-due-pins``: the sweep, every PUBLISH_SWEEP_MINUTES minutes (the safety net).
 - ``refresh-pinterest-tokens``: daily at 02:00 UTC, connections expiring within 7 days.
 
-Running the setup again updates the rows in place; it never adds one.
+Running the setup again updates the rows in place (``schedule_put``; the daily refresh keeps a next
+run still ahead); it never adds one.
 ``catch_up`` is off in Q_CLUSTER, so downtime does not cause a burst of runs.
 """
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
-from django.db import transaction
 from django.utils import timezone
 from django_q.models import Schedule
 
+from pinpublisher.schedules import next_daily, schedule_put
 from publishing.conf import publishing_settings
 
 SWEEP = "publish-due-pins"
@@ -23,14 +24,6 @@ REFRESH_AT_UTC = time(2, 0)
 #: Refreshes that failed for a passing reason are tried again within hours, not the next day.
 RETRY_REFRESH = "retry-failing-token-refreshes"
 RETRY_REFRESH_MINUTES = 15
-
-
-def _next_daily(at: time, now: datetime) -> datetime:
-    """The next moment at ``at`` UTC after ``now``."""
-    candidate = now.astimezone(UTC).replace(
-        hour=at.hour, minute=at.minute, second=0, microsecond=0
-    )
-    return candidate if candidate > now else candidate + timedelta(days=1)
 
 
 def schedules_setup(*, now: datetime | None = None) -> list[Schedule]:
@@ -62,20 +55,7 @@ def schedules_setup(*, now: datetime | None = None) -> list[Schedule]:
             "schedule_type": Schedule.DAILY,
             "minutes": None,
             "repeats": -1,
-            "next_run": _next_daily(REFRESH_AT_UTC, now),
+            "next_run": next_daily(REFRESH_AT_UTC, now),
         },
     }
-    schedules = []
-    with transaction.atomic():
-        for name, fields in wanted.items():
-            existing = list(Schedule.objects.select_for_update().filter(name=name).order_by("id"))
-            for extra in existing[1:]:
-                extra.delete()
-            schedule = existing[0] if existing else Schedule(name=name)
-            if existing and schedule.next_run and schedule.next_run > now and name == REFRESH:
-                fields = {**fields, "next_run": schedule.next_run}
-            for key, value in fields.items():
-                setattr(schedule, key, value)
-            schedule.save()
-            schedules.append(schedule)
-    return schedules
+    return [schedule_put(name, fields, now=now, keep_next_run=name == REFRESH) for name, fields in wanted.items()]
