@@ -18,12 +18,14 @@ such a query could only ever be wrong.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet  # noqa: F401 (InvalidToken re-exported)
 from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.core.signals import setting_changed
-from django.db import models
+from django.db import models, transaction
 from django.db.models.expressions import Combinable
 from django.db.models.lookups import Lookup, Transform
 from django.db.models.query_utils import DeferredAttribute
@@ -85,6 +87,61 @@ def rotate(ciphertext: str) -> Ciphertext | None:
         return None
     except InvalidToken:
         return Ciphertext(_fernet().rotate(ciphertext.encode()).decode())
+
+
+@dataclass
+class KeyRotationResult:
+    rows_total: int = 0
+    rows_changed: int = 0
+
+
+def rows_rotate_keys(
+    model: type[models.Model], names: tuple[str, ...], *, what: str, dry_run: bool = False, batch_size: int = 500,
+    progress: Callable[[KeyRotationResult], None] | None = None,
+) -> KeyRotationResult:
+    """Re-encrypt the encrypted fields ``names`` of every ``model`` row under the first key of
+    PINPUBLISHER_TOKEN_KEYS (Pinterest tokens here; webhooks' signing secrets and two-factor
+    secrets through the same walk, asked by ``manage.py rotate_token_keys``).
+
+    Walks rows by primary key in batches, each batch in its own short transaction with the rows
+    locked, so a concurrent write (a token refresh) is never overwritten with the old value. A
+    value no key can decrypt raises ``TokenDecryptionError`` naming the row and ``what`` it holds
+    (``cryptography.fernet.InvalidToken`` is translated). Returns how many rows were (or, with
+    ``dry_run``, would be) changed."""
+    result = KeyRotationResult()
+    last_pk = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                model._default_manager.select_for_update().filter(pk__gt=last_pk).order_by("pk")
+                .only("pk", *names)[:batch_size]
+            )
+            if not batch:
+                return result
+            for row in batch:
+                changes = {}
+                for name in names:
+                    raw = row.__dict__.get(name)
+                    if not raw:
+                        continue
+                    try:
+                        rotated = rotate(raw)
+                    except InvalidToken:
+                        field = f"field '{name}'" if len(names) > 1 else what
+                        raise TokenDecryptionError(
+                            f"{model._meta.label} pk={row.pk}: {field} cannot be decrypted with any key "
+                            "in PINPUBLISHER_TOKEN_KEYS."
+                        ) from None
+                    if rotated is not None:
+                        changes[name] = rotated
+                result.rows_total += 1
+                if changes:
+                    result.rows_changed += 1
+                    if not dry_run:
+                        model._default_manager.filter(pk=row.pk).update(**changes)
+            last_pk = batch[-1].pk
+        if progress:
+            progress(result)
 
 
 class EncryptedAttribute(DeferredAttribute):

@@ -28,7 +28,8 @@ from accounts.conf import accounts_settings
 from accounts.errors import OwnerRequired, TwoFactorRefused
 from accounts.models import LoginPolicy, TwoFactorDevice
 from audit import record as audit_trail
-from pinterest import fields
+from pinterest.fields import KeyRotationResult as SecretsRotated
+from pinterest.fields import rows_rotate_keys
 from publishing.models import Tenant
 
 STEP_SECONDS = 30
@@ -146,43 +147,15 @@ def login_policy_set(*, tenant: Tenant, actor: Any, owners_need_two_factor: bool
     return policy
 
 
-@dataclass
-class SecretsRotated:
-    rows_total: int = 0
-    rows_changed: int = 0
-
-
 def secrets_rotate_keys(*, dry_run: bool = False, batch_size: int = 500) -> SecretsRotated:
-    """Re-encrypt every two-factor secret under the first token key (``manage.py rotate_token_keys``).
-    Raises ``pinterest.fields.TokenDecryptionError`` naming a row no configured key decrypts."""
-    result = SecretsRotated()
-    last_pk = 0
-    while True:
-        with transaction.atomic():
-            batch = list(
-                TwoFactorDevice.objects.select_for_update().filter(pk__gt=last_pk).order_by("pk")
-                .only("pk", "secret")[:batch_size]
-            )
-            if not batch:
-                if result.rows_changed and not dry_run:
-                    audit_trail.record("two_factor_secrets.rotate_keys", object_id="-",
-                                       object_repr="every two-factor secret",
-                                       changes={"rows_reencrypted": [None, result.rows_changed]})
-                return result
-            for row in batch:
-                raw = row.__dict__.get("secret")
-                try:
-                    rotated = fields.rotate(raw) if raw else None
-                except fields.InvalidToken:
-                    raise fields.TokenDecryptionError(
-                        f"{TwoFactorDevice._meta.label} pk={row.pk}: the secret cannot be decrypted with any key "
-                        "in PINPUBLISHER_TOKEN_KEYS."
-                    ) from None
-                result.rows_total += 1
-                if rotated is not None:
-                    result.rows_changed += 1
-                    if not dry_run:
-                        TwoFactorDevice.objects.filter(pk=row.pk).update(secret=rotated)
-            last_pk = batch[-1].pk
+    """Re-encrypt every two-factor secret under the first token key (``manage.py rotate_token_keys``,
+    through ``rows_rotate_keys``). Raises ``pinterest.fields.TokenDecryptionError`` naming a row no
+    configured key decrypts."""
+    result = rows_rotate_keys(TwoFactorDevice, ("secret",), what="the secret", dry_run=dry_run,
+                              batch_size=batch_size)
+    if result.rows_changed and not dry_run:
+        audit_trail.record("two_factor_secrets.rotate_keys", object_id="-", object_repr="every two-factor secret",
+                           changes={"rows_reencrypted": [None, result.rows_changed]})
+    return result
 
 
