@@ -31,6 +31,7 @@ from django.db.models.sql.subqueries import UpdateQuery
 
 from pinterest.models import PinterestConnection
 from pinterest.services.pacing import later_than
+from publishing.engine.statements import Precompiled
 from publishing.models import Pin, PinStatus, PublishAttempt, PublishBatchItem
 from publishing.selectors import pins_due, pins_with_relations
 
@@ -71,9 +72,8 @@ def _select_sql(queryset: QuerySet) -> tuple[str, tuple]:
     return sql, tuple(params)
 
 
-def claim_due(*, connection_id: int, claimed_at: datetime, now: datetime, limit: int) -> list[Pin]:
-    """``lease.claim_due`` in one statement: the due pins picked (``SKIP LOCKED``), claimed
-    by compare-and-set, and read with their relations."""
+def _claim_queryset(*, key: tuple, connection_id: int, claimed_at: datetime, now: datetime) -> QuerySet[Pin]:
+    (limit,) = key
     pick_sql, pick_params = _select_sql(
         pins_due(now=now).filter(project__pinterest_connection_id=connection_id)
         .order_by("scheduled_at", "id").values("id")[:limit]
@@ -95,7 +95,16 @@ def claim_due(*, connection_id: int, claimed_at: datetime, now: datetime, limit:
         (*pick_params, *claim_params),
     )
     queryset.query = query
-    pins = list(queryset)
+    return queryset
+
+
+_claim = Precompiled(_claim_queryset, datetimes=("claimed_at", "now"), ints=("connection_id",))
+
+
+def claim_due(*, connection_id: int, claimed_at: datetime, now: datetime, limit: int) -> list[Pin]:
+    """``lease.claim_due`` in one statement: the due pins picked (``SKIP LOCKED``), claimed
+    by compare-and-set, and read with their relations (compiled once per limit: ``statements``)."""
+    pins = list(_claim(key=(limit,), connection_id=connection_id, claimed_at=claimed_at, now=now))
     for pin in pins:  # read from the snapshot before the claim: what the claim wrote
         pin.status, pin.publishing_started_at, pin.claimed_at = PinStatus.PUBLISHING, claimed_at, claimed_at
         pin.error_message, pin.updated_at = "", claimed_at

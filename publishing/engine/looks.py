@@ -13,6 +13,8 @@ from datetime import datetime
 from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, QuerySet, Value, When
 
 from pinterest.models import PinterestConnection
+from publishing.engine import combined
+from publishing.engine.statements import Precompiled
 from publishing.selectors import batch_items_waiting, pins_due
 
 
@@ -34,10 +36,28 @@ class Look:
 def accounts_look(*, now: datetime, exclude: Iterable[int], limit: int) -> Look:
     """Up to ``limit`` accounts with work (but those in ``exclude``), free slots first, the
     longest waiting first, each with whether a bulk pin of it waits; and, when fewer are free,
-    when the next account's slot comes."""
+    when the next account's slot comes. On PostgreSQL the queryset is compiled once per limit
+    and number excluded (``statements``): the dispatcher looks after every publish. The list
+    excluded is padded to a power of two with -1 (no account's id), so its lengths make few
+    compiled shapes however many accounts are held back."""
+    excluded = sorted(exclude)
+    if excluded:
+        excluded += [-1] * ((1 << (len(excluded) - 1).bit_length()) - len(excluded))
+    if combined.enabled():
+        queryset = _look(key=(limit,), now=now, exclude=excluded)
+    else:
+        queryset = _look_queryset(key=(limit,), now=now, exclude=excluded)
+    rows = list(queryset)
+    ready = [Ready(row, bool(getattr(row, "batch_waiting", True))) for row in rows if _free(row, now)]
+    later = [getattr(row, "free_at", None) for row in rows if not _free(row, now)]
+    return Look(ready=ready, next_slot=later[0] if later else None)
+
+
+def _look_queryset(*, key: tuple, now: datetime, exclude: Iterable[int]) -> QuerySet[PinterestConnection]:
+    (limit,) = key
     # An account that cannot publish is served at once too: its bulk pins only fail their items.
     at_once = Q(is_active=False) | Q(spam_blocked_until__gt=now)
-    rows = list(
+    return (
         _with_work(now)
         .exclude(pk__in=list(exclude))
         .annotate(
@@ -46,9 +66,9 @@ def accounts_look(*, now: datetime, exclude: Iterable[int], limit: int) -> Look:
         )
         .order_by(F("free_at").asc(nulls_first=True), "pk")[:limit]
     )
-    ready = [Ready(row, bool(getattr(row, "batch_waiting", True))) for row in rows if _free(row, now)]
-    later = [getattr(row, "free_at", None) for row in rows if not _free(row, now)]
-    return Look(ready=ready, next_slot=later[0] if later else None)
+
+
+_look = Precompiled(_look_queryset, datetimes=("now",), int_lists=("exclude",))
 
 
 def _with_work(now: datetime) -> QuerySet[PinterestConnection]:

@@ -1,0 +1,79 @@
+"""Querysets compiled once and bound per call (``publishing.engine.statements``): the same rows
+and model instances as the plain queryset, for every call's values, and a queryset whose text
+would depend on a value refused at its first compile rather than run stale (PostgreSQL only:
+the precompiled path is used there)."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection as db_connection
+from django.db.models.expressions import RawSQL
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from pinterest.models import PinterestConnection
+from publishing.engine import looks
+from publishing.engine.statements import Precompiled
+from publishing.models import Pin
+from publishing.selectors import pins_due, pins_with_relations
+from tests.publishing.helpers import standin_pins
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+
+def _due_of(*, key, connection_id, now):
+    (limit,) = key
+    return (pins_with_relations().filter(pk__in=pins_due(now=now).values("id"))
+            .filter(project__pinterest_connection_id=connection_id).order_by("scheduled_at", "id")[:limit])
+
+
+def test_a_precompiled_queryset_gives_each_calls_rows_with_their_relations(standin):
+    now = timezone.now()
+    first = standin_pins(standin, count=3, scheduled_at=now - timedelta(minutes=3))
+    second = standin_pins(standin, count=2, scheduled_at=now - timedelta(minutes=1))
+    later = standin_pins(standin, count=1, connection=first[0].project.pinterest_connection,
+                         board=first[0].board, scheduled_at=now + timedelta(hours=1))
+    due_of = Precompiled(_due_of, datetimes=("now",), ints=("connection_id",))
+    for pins, limit in ((first, 2), (second, 2), (first, 5)):
+        connection_id = pins[0].project.pinterest_connection_id
+        plain = list(_due_of(key=(limit,), connection_id=connection_id, now=now))
+        with CaptureQueriesContext(db_connection) as queries:
+            precompiled = list(due_of(key=(limit,), connection_id=connection_id, now=now))
+            assert [pin.board.connection.pk for pin in precompiled] == [connection_id] * len(precompiled)
+            assert all(pin.article.url and pin.project.pinterest_connection.pk for pin in precompiled)
+        assert len(queries.captured_queries) == 1  # the relations came with the rows
+        assert [pin.pk for pin in precompiled] == [pin.pk for pin in plain]
+        assert len(plain) == min(limit, len(pins)) and {pin.pk for pin in plain} <= {pin.pk for pin in pins}
+    connection_id = later[0].project.pinterest_connection_id
+    two_hours_on = list(due_of(key=(9,), connection_id=connection_id, now=now + timedelta(hours=2)))
+    assert [pin.pk for pin in two_hours_on][-1] == later[0].pk
+    assert {pin.pk for pin in two_hours_on} == {pin.pk for pin in first + later}
+
+
+def test_a_value_the_queryset_derives_from_an_argument_is_refused_at_the_first_compile(standin):
+    def an_hour_before(*, key, now):
+        return Pin.objects.filter(scheduled_at__lte=now - timedelta(hours=1))
+
+    with pytest.raises(AssertionError, match="neither a marker nor a constant"):
+        list(Precompiled(an_hour_before, datetimes=("now",))(now=timezone.now()))
+
+
+def test_a_value_written_into_the_sql_text_is_refused_unless_it_is_in_the_key(standin):
+    def numbered(*, key, number):  # the number written into the text (as a LIMIT would be)
+        return Pin.objects.annotate(number=RawSQL(f"{number}", ())).order_by("id")
+
+    with pytest.raises(AssertionError, match="in the SQL text"):
+        list(Precompiled(numbered, ints=("number",))(number=3))
+
+
+def test_the_dispatchers_look_is_the_plain_querysets_for_each_number_excluded(standin):
+    now = timezone.now()
+    pins = [pin for _ in range(5) for pin in standin_pins(standin, scheduled_at=now - timedelta(minutes=1))]
+    ids = sorted(pin.project.pinterest_connection_id for pin in pins)
+    PinterestConnection.objects.filter(pk=ids[4]).update(next_publish_at=now + timedelta(minutes=5))
+    for excluded in ([], ids[:1], ids[:3], ids[1:4], ids[:5]):
+        look = looks.accounts_look(now=now, exclude=excluded, limit=10)
+        plain = list(looks._look_queryset(key=(10,), now=now, exclude=excluded))
+        assert [ready.connection.pk for ready in look.ready] == [row.pk for row in plain if row.pk != ids[4]]
+        assert {ready.connection.pk for ready in look.ready} == set(ids[:4]) - set(excluded)
+        assert look.next_slot == (None if ids[4] in excluded else now + timedelta(minutes=5))
