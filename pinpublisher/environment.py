@@ -112,7 +112,11 @@ def database_from_url(url: str) -> dict[str, Any]:
             "HOST": parts.hostname or "",
             "PORT": str(parts.port or ""),
             "OPTIONS": options,
-            "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 0),
+            # Kept open between requests and tasks: with 0, django-q2's ORM broker, which closes
+            # old connections before every poll, reconnected on each (0.93 new sessions per
+            # published pin in bench/cost_bench.py, 0.13 at 60). Checked before reuse.
+            "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
+            "CONN_HEALTH_CHECKS": True,
         }
     raise ImproperlyConfigured(
         f"DATABASE_URL must start with sqlite:// or postgres://, not {parts.scheme or url!r}://"

@@ -20,8 +20,10 @@ So the exactly-once rules are the same ones, statement for statement:
 Nothing here is used on SQLite: ``enabled()`` says when the caller may use it.
 """
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from django.db import connection as db_connection
 from django.db.models import QuerySet
@@ -133,28 +135,57 @@ def attempt_start_deferring(*, pin: Pin, trigger: str, kind: str, started_at: da
     return attempt
 
 
-def decide_with_attempt(*, held: QuerySet, values: dict[str, Any], attempt: PublishAttempt,
-                        attempt_fields: list[str], success: bool, error: str, now: datetime) -> tuple[bool, list]:
-    """The attempt's end (its ``attempt_fields``, as set on it) and the pin's decision (``held``
-    updated with ``values``) with its pending batch items told, in one statement. Returns
-    whether the pin was decided and the batches whose items were told. Raises IntegrityError
-    (nothing changed) when the Pinterest pin id is another pin's."""
+def _decide_sql(*, key: tuple, pin_id: UUID, started_at: datetime, attempt_id: int, now: datetime, error: str,
+                **fields: Any) -> tuple[str, tuple]:
+    values_names, attempt_names, success, held = key
     end_sql, end_params = _update_sql(
-        PublishAttempt.objects.filter(pk=attempt.pk), {name: getattr(attempt, name) for name in attempt_fields}
+        PublishAttempt.objects.filter(pk=attempt_id), {name: fields[f"a_{name}"] for name in attempt_names}
     )
     pin_table = Pin._meta.db_table
-    decide_sql, decide_params = _update_sql(held, values)
+    decide_sql, decide_params = _update_sql(
+        held(Pin(pk=pin_id, publishing_started_at=started_at)), {name: fields[f"v_{name}"] for name in values_names}
+    )
     items_sql, items_params = _update_sql(
         PublishBatchItem.objects.filter(pin_id__in=RawSQL("SELECT id FROM decided", ()), success__isnull=True),
         {"success": success, "skipped": False, "error": error, "finished_at": now},
     )
     batch_column = PublishBatchItem._meta.get_field("batch").column
+    sql = (
+        f"WITH ended AS ({end_sql}), decided AS ({decide_sql} RETURNING \"{pin_table}\".\"id\"), "
+        f"told AS ({items_sql} RETURNING \"{batch_column}\") "
+        "SELECT (SELECT count(*) FROM decided), ARRAY(SELECT DISTINCT \"{0}\" FROM told)".format(batch_column)
+    )
+    return sql, (*end_params, *decide_params, *items_params)
+
+
+#: The decision's values (``outcome.finish``) and the attempt's ended fields (``audit.ENDED_FIELDS``).
+_DECIDE_TIMES = ("v_updated_at", "v_published_at", "v_publishing_started_at", "a_finished_at")
+_DECIDE_TEXTS = ("v_status", "v_pinterest_pin_id", "v_pinterest_pin_url", "v_error_message", "a_outcome",
+                 "a_pinterest_request_id", "a_pinterest_pin_id", "a_error")
+_decide = Precompiled(
+    _decide_sql, datetimes=("started_at", "now", *_DECIDE_TIMES), ints=("attempt_id", "a_http_status"),
+    strs=("error", *_DECIDE_TEXTS), uuids=("pin_id",),
+)
+
+
+def decide_with_attempt(*, held: Callable[[Pin], QuerySet], pin: Pin, values: dict[str, Any],
+                        attempt: PublishAttempt, attempt_fields: list[str], success: bool, error: str,
+                        now: datetime) -> tuple[bool, list]:
+    """The attempt's end (its ``attempt_fields``, as set on it) and the pin's decision (the pin
+    while ``held(pin)``, updated with ``values``) with its pending batch items told, in one
+    statement, compiled once per shape (``statements``). Returns whether the pin was decided
+    and the batches whose items were told. Raises IntegrityError (nothing changed) when the
+    Pinterest pin id is another pin's."""
+    fields = dict.fromkeys((*_DECIDE_TIMES, *_DECIDE_TEXTS, "a_http_status"))
+    fields.update({f"v_{name}": value for name, value in values.items()})
+    fields.update({f"a_{name}": getattr(attempt, name) for name in attempt_fields})
+    unknown = set(fields) - {*_DECIDE_TIMES, *_DECIDE_TEXTS, "a_http_status"}
+    if unknown:
+        raise ValueError(f"decide_with_attempt: fields it does not know: {sorted(unknown)}")
+    key = (tuple(values), tuple(attempt_fields), success, held)
+    sql, params = _decide.statement(key=key, pin_id=pin.pk, started_at=pin.publishing_started_at,
+                                    attempt_id=attempt.pk, now=now, error=error, **fields)
     with db_connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH ended AS ({end_sql}), decided AS ({decide_sql} RETURNING \"{pin_table}\".\"id\"), "
-            f"told AS ({items_sql} RETURNING \"{batch_column}\") "
-            "SELECT (SELECT count(*) FROM decided), ARRAY(SELECT DISTINCT \"{0}\" FROM told)".format(batch_column),
-            (*end_params, *decide_params, *items_params),
-        )
+        cursor.execute(sql, params)
         decided, batch_ids = cursor.fetchone()
     return bool(decided), list(batch_ids or [])

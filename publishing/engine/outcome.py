@@ -60,7 +60,7 @@ def finish(*, pin: Pin, status: str, now: datetime | None = None, pinterest_pin_
         with transaction.atomic():
             if ended is not None and together:
                 decided, told = combined.decide_with_attempt(
-                    held=lease.held(pin), values=values, attempt=ended, attempt_fields=audit.ENDED_FIELDS,
+                    held=lease.held, pin=pin, values=values, attempt=ended, attempt_fields=audit.ENDED_FIELDS,
                     success=published, error=error, now=now,
                 )
             else:

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from django.db.models import QuerySet
 from django.db.models.sql import Query
@@ -42,6 +43,9 @@ class _Slot:
     name: str | None
     index: int | None
     value: Any
+    #: The type Django gave the parameter when it is not the argument's own (psycopg's ``Int2``
+    #: for a small integer column): the call's value is given it too.
+    wrap: type | None = None
 
 
 @dataclass(frozen=True)
@@ -53,15 +57,17 @@ class _Compiled:
     annotation_col_map: Any
     col_count: int
     has_extra_select: bool
-    query: Query
+    query: Query | None
 
     def params(self, values: dict[str, Any]) -> tuple:
-        return tuple(
-            slot.value if slot.name is None
-            else values[slot.name] if slot.index is None
-            else values[slot.name][slot.index]
-            for slot in self.slots
-        )
+        bound = []
+        for slot in self.slots:
+            if slot.name is None:
+                bound.append(slot.value)
+                continue
+            value = values[slot.name] if slot.index is None else values[slot.name][slot.index]
+            bound.append(slot.wrap(value) if slot.wrap is not None else value)
+        return tuple(bound)
 
 
 class _Bound(Query):
@@ -81,56 +87,81 @@ class _Bound(Query):
 
 
 class Precompiled:
-    """A queryset built by ``build`` from its arguments, compiled once per key (see the module).
+    """A queryset, or a statement's ``(sql, params)``, built by ``build`` from its arguments and
+    compiled once per key (see the module).
 
-    ``datetimes`` and ``ints`` name ``build``'s arguments of those types; ``int_lists`` those
-    that are lists of integers (their length is part of the key)."""
+    ``datetimes``, ``ints``, ``strs`` and ``uuids`` name ``build``'s arguments of those types;
+    ``int_lists`` those that are lists of integers (their length is part of the key). An
+    argument passed as None is given to ``build`` as None (Django writes a NULL into the text)
+    and which ones were None is part of the key. A string that is always the same (a status)
+    may stay in the queryset; one that varies must be an argument: a string parameter that is
+    not a marker is taken for a constant."""
 
-    def __init__(self, build: Callable[..., QuerySet], *, datetimes: tuple[str, ...] = (),
-                 ints: tuple[str, ...] = (), int_lists: tuple[str, ...] = ()) -> None:
+    def __init__(self, build: Callable[..., Any], *, datetimes: tuple[str, ...] = (), ints: tuple[str, ...] = (),
+                 strs: tuple[str, ...] = (), uuids: tuple[str, ...] = (), int_lists: tuple[str, ...] = ()) -> None:
         self._build = build
-        self._datetimes, self._ints, self._int_lists = datetimes, ints, int_lists
+        self._kinds = {**dict.fromkeys(datetimes, "datetime"), **dict.fromkeys(ints, "int"),
+                       **dict.fromkeys(strs, "str"), **dict.fromkeys(uuids, "uuid"),
+                       **dict.fromkeys(int_lists, "int_list")}
         self._compiled: dict[tuple, _Compiled] = {}
         self._lock = threading.Lock()
 
     def __call__(self, *, key: tuple = (), **values: Any) -> QuerySet:
-        """The queryset for ``values`` (every argument of ``build`` by name, lists as tuples)."""
-        lists = {name: tuple(values[name]) for name in self._int_lists}
-        values = {**values, **lists}
-        full_key = (key, tuple(len(lists[name]) for name in self._int_lists))
+        """The queryset for ``values`` (every argument of ``build`` by name)."""
+        compiled, bound = self._bind(key, values)
+        query = copy.copy(compiled.query)
+        assert isinstance(query, _Bound)
+        query.bound = bound
+        return QuerySet(model=query.model, query=query)
+
+    def statement(self, *, key: tuple = (), **values: Any) -> tuple[str, tuple]:
+        """The statement's SQL and parameters for ``values`` (``build`` returns ``(sql, params)``)."""
+        compiled, bound = self._bind(key, values)
+        return compiled.sql, bound
+
+    def _bind(self, key: tuple, values: dict[str, Any]) -> tuple[_Compiled, tuple]:
+        values = {name: tuple(value) if self._kinds.get(name) == "int_list" else value
+                  for name, value in values.items()}
+        shape = tuple(len(values[name]) if kind == "int_list" else values[name] is None
+                      for name, kind in self._kinds.items())
+        full_key = (key, shape)
         compiled = self._compiled.get(full_key)
         if compiled is None:
             with self._lock:
-                compiled = self._compiled.get(full_key) or self._compile(key, lists)
+                compiled = self._compiled.get(full_key) or self._compile(key, values)
                 self._compiled[full_key] = compiled
-        query = copy.copy(compiled.query)
-        assert isinstance(query, _Bound)
-        query.bound = compiled.params(values)
-        return QuerySet(model=query.model, query=query)
+        return compiled, compiled.params(values)
 
-    def _compile(self, key: tuple, lists: dict[str, tuple]) -> _Compiled:
+    def _compile(self, key: tuple, values: dict[str, Any]) -> _Compiled:
         markers: dict[str, Any] = {}
         where: dict[tuple[type, Any], tuple[str, int | None]] = {}
         serial = iter(range(1, 1_000_000))
-        for name in self._datetimes:
-            markers[name] = _DATETIME_BASE + timedelta(microseconds=next(serial))
-            where[(datetime, markers[name])] = (name, None)
-        for name in self._ints:
-            markers[name] = _INT_BASE - next(serial)
-            where[(int, markers[name])] = (name, None)
-        for name in self._int_lists:
-            markers[name] = tuple(_INT_BASE - next(serial) for _ in lists[name])
-            for index, marker in enumerate(markers[name]):
-                where[(int, marker)] = (name, index)
-        queryset = self._build(key=key, **markers)
-        compiler = queryset.query.get_compiler(using=queryset.db)
-        sql, params = compiler.as_sql()
+        for name, kind in self._kinds.items():
+            if values[name] is None:
+                markers[name] = None
+                continue
+            if kind == "int_list":
+                markers[name] = tuple(_INT_BASE - next(serial) for _ in values[name])
+                for index, marker in enumerate(markers[name]):
+                    where[(int, marker)] = (name, index)
+                continue
+            markers[name] = _marker(kind, next(serial))
+            where[(type(markers[name]), markers[name])] = (name, None)
+        built = self._build(key=key, **markers)
+        compiler = None
+        if isinstance(built, QuerySet):
+            compiler = built.query.get_compiler(using=built.db)
+            sql, params = compiler.as_sql()
+        else:
+            sql, params = built
         slots, seen = [], set()
         for param in params:
-            found = where.get((type(param), param)) if isinstance(param, datetime | int) else None
+            base: type = int if isinstance(param, int) and not isinstance(param, bool) else type(param)
+            value = int(param) if base is int else param
+            found = where.get((base, value)) if base in (datetime, int, str, UUID) else None
             if found:
                 seen.add(found)
-                slots.append(_Slot(found[0], found[1], None))
+                slots.append(_Slot(found[0], found[1], None, None if type(param) is base else type(param)))
             elif isinstance(param, str | bool | type(None)):
                 slots.append(_Slot(None, None, param))
             else:  # a number or a time the arguments derive: its value would be stale
@@ -140,12 +171,27 @@ class Precompiled:
         if missing or written or _DATETIME_BASE.strftime("%Y-%m-%d") in sql:
             raise AssertionError(f"precompiled: markers {sorted(missing)} are not among the parameters or "
                                  f"{written} are in the SQL text: put what changes the text in the key")
-        query = queryset.query.chain(_Bound)
-        assert isinstance(query, _Bound)
-        query.compiled = _Compiled(
-            sql=sql, slots=tuple(slots), select=compiler.select, klass_info=compiler.klass_info,
-            annotation_col_map=compiler.annotation_col_map, col_count=compiler.col_count,
-            has_extra_select=compiler.has_extra_select, query=query,
+        query = None
+        if compiler is not None:
+            query = built.query.chain(_Bound)
+            assert isinstance(query, _Bound)
+        compiled = _Compiled(
+            sql=sql, slots=tuple(slots), select=getattr(compiler, "select", None),
+            klass_info=getattr(compiler, "klass_info", None),
+            annotation_col_map=getattr(compiler, "annotation_col_map", None),
+            col_count=getattr(compiler, "col_count", 0), has_extra_select=getattr(compiler, "has_extra_select", False),
+            query=query,
         )
-        return query.compiled
+        if query is not None:
+            query.compiled = compiled
+        return compiled
 
+
+def _marker(kind: str, serial: int) -> Any:
+    if kind == "datetime":
+        return _DATETIME_BASE + timedelta(microseconds=serial)
+    if kind == "int":
+        return _INT_BASE - serial
+    if kind == "str":
+        return f"\x1fprecompiled-{serial}\x1f"
+    return UUID(int=(0x7EC0 << 112) + serial)
