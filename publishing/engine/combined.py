@@ -33,7 +33,7 @@ from django.db.models.sql.subqueries import UpdateQuery
 
 from pinterest.models import PinterestConnection
 from pinterest.services.pacing import later_than
-from publishing.engine.statements import Precompiled
+from publishing.engine.statements import Precompiled, prepared_cursor, prepared_statements
 from publishing.models import Pin, PinStatus, PublishAttempt, PublishBatchItem
 from publishing.selectors import pins_due, pins_with_relations
 
@@ -41,6 +41,11 @@ from publishing.selectors import pins_due, pins_with_relations
 def enabled() -> bool:
     """Whether the combined statements may be used (PostgreSQL)."""
     return db_connection.vendor == "postgresql"
+
+
+def _cursor() -> Any:
+    """Where the statements run: prepared on the server, or Django's cursor (``statements``)."""
+    return prepared_cursor() if prepared_statements() else db_connection.cursor()
 
 
 class _WithPrefix(Query):
@@ -125,7 +130,7 @@ def attempt_start_deferring(*, pin: Pin, trigger: str, kind: str, started_at: da
     values = [field.get_db_prep_save(field.pre_save(attempt, True), db_connection) for field in columns]
     names = ", ".join(f'"{field.column}"' for field in columns)
     marks = ", ".join(["%s"] * len(columns))
-    with db_connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(
             f"WITH deferred AS ({defer_sql}) INSERT INTO \"{table}\" ({names}) VALUES ({marks}) RETURNING \"id\"",
             (*defer_params, *values),
@@ -185,7 +190,7 @@ def decide_with_attempt(*, held: Callable[[Pin], QuerySet], pin: Pin, values: di
     key = (tuple(values), tuple(attempt_fields), success, held)
     sql, params = _decide.statement(key=key, pin_id=pin.pk, started_at=pin.publishing_started_at,
                                     attempt_id=attempt.pk, now=now, error=error, **fields)
-    with db_connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(sql, params)
         decided, batch_ids = cursor.fetchone()
     return bool(decided), list(batch_ids or [])

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from pinterest.models import PinterestConnection
-from publishing.engine import looks
+from publishing.engine import lease, looks
 from publishing.engine.statements import Precompiled
 from publishing.models import Pin
 from publishing.selectors import pins_due, pins_with_relations
@@ -77,3 +77,40 @@ def test_the_dispatchers_look_is_the_plain_querysets_for_each_number_excluded(st
         assert [ready.connection.pk for ready in look.ready] == [row.pk for row in plain if row.pk != ids[4]]
         assert {ready.connection.pk for ready in look.ready} == set(ids[:4]) - set(excluded)
         assert look.next_slot == (None if ids[4] in excluded else now + timedelta(minutes=5))
+
+
+def test_the_claim_runs_prepared_on_the_server_with_its_constants_in_the_text(standin):
+    pins = standin_pins(standin, count=8, scheduled_at=timezone.now() - timedelta(minutes=1))
+    connection_id = pins[0].project.pinterest_connection_id
+    with CaptureQueriesContext(db_connection) as queries:
+        for _ in range(7):
+            lease.claim_due(connection_id=connection_id, now=timezone.now(), limit=1)
+    claims = [query["sql"] for query in queries.captured_queries if "picked" in query["sql"]]
+    assert len(claims) == 7
+    # The partial index's predicate stays provable under a generic plan: the status is a literal.
+    assert "= 'ready_to_schedule'" in claims[0]
+    with db_connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("picked" in (statement or "") for statement in prepared), prepared
+    assert Pin.objects.filter(status="publishing").count() == 7
+
+
+def test_without_prepared_statements_the_claim_runs_on_djangos_cursor_and_claims_the_same(standin, settings):
+    settings.PUBLISH_PREPARED_STATEMENTS = False
+    pins = standin_pins(standin, count=3, scheduled_at=timezone.now() - timedelta(minutes=1))
+    connection_id = pins[0].project.pinterest_connection_id
+    assert len(lease.claim_due(connection_id=connection_id, now=timezone.now(), limit=2)) == 2
+    with db_connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%%picked%%'")
+        assert cursor.fetchone()[0] == 0
+
+
+def test_constants_are_written_in_as_quoted_literals_and_percent_signs_survive():
+    from publishing.engine.statements import _Slot, _with_constants
+
+    sql = "SELECT 1 WHERE a = %s AND b = %s AND c LIKE 'x%%' AND d = %s AND e = %s"
+    slots = [_Slot(None, None, "it's"), _Slot("now", None, None), _Slot(None, None, True), _Slot(None, None, None)]
+    text, kept = _with_constants(sql, slots)
+    assert text == "SELECT 1 WHERE a = 'it''s' AND b = %s AND c LIKE 'x%%' AND d = TRUE AND e = NULL"
+    assert [slot.name for slot in kept] == ["now"]
