@@ -1,7 +1,7 @@
 """The scheduled path's querysets compiled by Django once, then run with each call's values (issue 30).
 
-Profiled on the scheduled path (py-spy, GIL held): Django compiling the claim's and the
-dispatcher's look's querysets again on every call (resolving lookups, the select-related
+Profiled on the scheduled path (py-spy, GIL held): Django compiling the claim's, the
+dispatcher's look's and the decision's querysets again on every call (resolving lookups, the select-related
 columns, the ORDER BY) was about half of a worker's CPU per published pin; their SQL text is the
 same every time, only the values differ. So:
 
@@ -248,8 +248,9 @@ def prepared_cursor() -> Any:
     db_connection.validate_thread_sharing()
     raw = db_connection.connection
     # Django turns psycopg's automatic preparing off for the connection (prepare_threshold None,
-    # for poolers); its own cursors bind on the client and never prepare, so this affects only
-    # the statements run here: each is prepared at its first run on a connection.
+    # for poolers); its own cursors bind on the client and never prepare (unless OPTIONS sets
+    # server_side_binding), so this affects only the statements run here: each is prepared at
+    # its first run on a connection.
     if raw.prepare_threshold is None:
         raw.prepare_threshold = 0
     with db_connection.wrap_database_errors:
@@ -298,6 +299,6 @@ def _literal(value: str | bool | None) -> str:
         return "NULL"
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    if "\\" in value or "\x00" in value:
+    if any(char in value for char in "\\\x00%"):  # a backslash, a NUL, or what the driver reads as a placeholder
         raise AssertionError(f"precompiled: a constant {value!r} is not written into SQL")
     return "'" + value.replace("'", "''") + "'"
