@@ -118,23 +118,35 @@ def claim_due(*, connection_id: int, claimed_at: datetime, now: datetime, limit:
     return pins
 
 
-def attempt_start_deferring(*, pin: Pin, trigger: str, kind: str, started_at: datetime, connection_id: int,
-                            until: datetime) -> PublishAttempt:
-    """``audit.attempt_start`` and ``connection_defer_publishing(until=...)`` in one statement."""
+def _attempt_sql(*, key: tuple, pin_id: UUID, trigger: str, started_at: datetime, connection_id: int,
+                 until: datetime) -> tuple[str, tuple]:
+    (kind,) = key
     defer_sql, defer_params = _update_sql(
         PinterestConnection.objects.filter(later_than(until), pk=connection_id), {"next_publish_at": until}
     )
-    attempt = PublishAttempt(pin=pin, trigger=trigger, kind=kind, started_at=started_at)
+    attempt = PublishAttempt(pin_id=pin_id, trigger=trigger, kind=kind, started_at=started_at)
     table = PublishAttempt._meta.db_table
     columns = [field for field in PublishAttempt._meta.concrete_fields if not field.primary_key]
     values = [field.get_db_prep_save(field.pre_save(attempt, True), db_connection) for field in columns]
     names = ", ".join(f'"{field.column}"' for field in columns)
     marks = ", ".join(["%s"] * len(columns))
+    sql = f"WITH deferred AS ({defer_sql}) INSERT INTO \"{table}\" ({names}) VALUES ({marks}) RETURNING \"id\""
+    return sql, (*defer_params, *values)
+
+
+_attempt = Precompiled(_attempt_sql, datetimes=("started_at", "until"), ints=("connection_id",),
+                       strs=("trigger",), uuids=("pin_id",))
+
+
+def attempt_start_deferring(*, pin: Pin, trigger: str, kind: str, started_at: datetime, connection_id: int,
+                            until: datetime) -> PublishAttempt:
+    """``audit.attempt_start`` and ``connection_defer_publishing(until=...)`` in one statement
+    (compiled once per kind: ``statements``)."""
+    sql, params = _attempt.statement(key=(kind,), pin_id=pin.pk, trigger=trigger, started_at=started_at,
+                                     connection_id=connection_id, until=until)
+    attempt = PublishAttempt(pin=pin, trigger=trigger, kind=kind, started_at=started_at)
     with _cursor() as cursor:
-        cursor.execute(
-            f"WITH deferred AS ({defer_sql}) INSERT INTO \"{table}\" ({names}) VALUES ({marks}) RETURNING \"id\"",
-            (*defer_params, *values),
-        )
+        cursor.execute(sql, params)
         attempt.pk = cursor.fetchone()[0]
     attempt._state.adding = False
     return attempt
