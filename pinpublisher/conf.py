@@ -28,6 +28,8 @@ NAMES = frozenset(
         "PINTEREST_APP_ID",
         "PINTEREST_APP_SECRET",
         "PINTEREST_REDIRECT_URI",
+        # Hot statements prepared on the server (``pinpublisher.statements``; settings.py: on).
+        "PUBLISH_PREPARED_STATEMENTS",
     }
 )
 

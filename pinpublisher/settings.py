@@ -349,7 +349,11 @@ SPECTACULAR_SETTINGS = {
 PUBLISH_TASK_TIMEOUT_SECONDS = env_int("PUBLISH_TASK_TIMEOUT_SECONDS", None)
 PUBLISH_SWEEP_BUDGET_SECONDS = env_int("PUBLISH_SWEEP_BUDGET_SECONDS", None)
 PUBLISH_CALLS_IN_FLIGHT = env_int("PUBLISH_CALLS_IN_FLIGHT", None)
-PUBLISH_PREPARED_STATEMENTS = env_bool("PUBLISH_PREPARED_STATEMENTS", None)
+# The hot statements (the claim, the look, the decision, the pacing slot, the webhooks' endpoint
+# look) run prepared on the server: PostgreSQL plans each once per connection instead of on every
+# call (``pinpublisher.statements``). Turn off behind a transaction-mode pooler that does not keep
+# prepared statements (PgBouncer before 1.21).
+PUBLISH_PREPARED_STATEMENTS = env_bool("PUBLISH_PREPARED_STATEMENTS", True)
 PUBLISH_RUNNERS = env_int("PUBLISH_RUNNERS", None)
 PUBLISH_RUNNER_TURN_SECONDS = env_float("PUBLISH_RUNNER_TURN_SECONDS", None)
 PUBLISH_RUNNER_HEARTBEAT_SECONDS = env_float("PUBLISH_RUNNER_HEARTBEAT_SECONDS", None)

@@ -41,10 +41,6 @@ DEFAULTS = {
     #: (a runner's heartbeat one more): a publishing process holds at most this + 2 (+ 1 for
     #: django-q2's own bookkeeping).
     "PUBLISH_CALLS_IN_FLIGHT": 8,
-    #: The scheduled path's statements run prepared on the server (PostgreSQL plans each once per
-    #: connection instead of on every call: ``publishing.engine.statements``). Turn off behind a
-    #: transaction-mode pooler that does not keep prepared statements (PgBouncer before 1.21).
-    "PUBLISH_PREPARED_STATEMENTS": True,
     #: Runner tasks (publishing on time) at once across every cluster; each makes up to
     #: PUBLISH_CALLS_IN_FLIGHT calls at once and occupies one django-q2 worker while it runs.
     "PUBLISH_RUNNERS": 2,

@@ -4,9 +4,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from pinpublisher import statements
 from webhooks.models import Delivery, DeliveryAttempt, Endpoint, EndpointSecret
 
 
@@ -19,6 +21,22 @@ def endpoints_wanting(*, event_type: str, **tenant_lookup: Any) -> list[Endpoint
     (``tenant_id=3``, ``tenant__projects__pins=<pin id>``): one query."""
     endpoints = Endpoint.objects.filter(is_active=True, **tenant_lookup).only("id", "tenant_id", "event_types")
     return [endpoint for endpoint in endpoints if endpoint.wants(event_type)]
+
+
+def endpoints_wanting_for_pin(*, event_type: str, pin_id: UUID | str) -> list[Endpoint]:
+    """``endpoints_wanting`` for the tenant of the pin ``pin_id``. Asked as every pin is decided,
+    so on PostgreSQL compiled once and prepared (``pinpublisher.statements``)."""
+    if not statements.enabled():
+        return endpoints_wanting(event_type=event_type, tenant__projects__pins=pin_id)
+    pin_id = pin_id if isinstance(pin_id, UUID) else UUID(str(pin_id))
+    return [endpoint for endpoint in _for_pin(pin_id=pin_id) if endpoint.wants(event_type)]
+
+
+def _for_pin_queryset(*, key: tuple, pin_id: UUID) -> QuerySet[Endpoint]:
+    return Endpoint.objects.filter(is_active=True, tenant__projects__pins=pin_id).only("id", "tenant_id", "event_types")
+
+
+_for_pin = statements.Precompiled(_for_pin_queryset, uuids=("pin_id",))
 
 
 def deliveries_for_endpoint(*, endpoint: Endpoint, status: str | None = None) -> QuerySet[Delivery]:

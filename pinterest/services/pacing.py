@@ -5,9 +5,10 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from pinpublisher import statements
 from pinterest.conf import pinterest_settings
 from pinterest.models import PinterestConnection
 
@@ -57,11 +58,27 @@ def connection_take_publish_slot(*, connection_id: int, now: datetime | None = N
     so of any number of dispatchers in any number of processes exactly one wins each slot,
     and a loser is free to serve another account instead of sleeping."""
     now = now or timezone.now()
-    free = Q(next_publish_at__isnull=True) | Q(next_publish_at__lte=now)
-    taken = PinterestConnection.objects.filter(free, pk=connection_id).update(
-        next_publish_at=now + timedelta(seconds=max(0.0, publish_interval()))
-    )
-    return bool(taken)
+    until = now + timedelta(seconds=max(0.0, publish_interval()))
+    if not statements.enabled():
+        return bool(_slot_free(connection_id=connection_id, now=now).update(next_publish_at=until))
+    # Every dispatcher's thread runs this before each create, and a lost race runs it again:
+    # compiled once, prepared on PostgreSQL (``pinpublisher.statements``).
+    sql, params = _take.statement(connection_id=connection_id, now=now, until=until)
+    with statements.statement_cursor() as cursor:
+        cursor.execute(sql, params)
+        return bool(cursor.rowcount)
+
+
+def _slot_free(*, connection_id: int, now: datetime) -> QuerySet[PinterestConnection]:
+    return PinterestConnection.objects.filter(Q(next_publish_at__isnull=True) | Q(next_publish_at__lte=now),
+                                              pk=connection_id)
+
+
+def _take_sql(*, key: tuple, connection_id: int, now: datetime, until: datetime) -> tuple[str, tuple]:
+    return statements.update_sql(_slot_free(connection_id=connection_id, now=now), {"next_publish_at": until})
+
+
+_take = statements.Precompiled(_take_sql, datetimes=("now", "until"), ints=("connection_id",))
 
 
 def later_than(until: datetime) -> Q:

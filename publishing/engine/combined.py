@@ -29,11 +29,10 @@ from django.db import connection as db_connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.sql import Query
-from django.db.models.sql.subqueries import UpdateQuery
 
+from pinpublisher.statements import Precompiled, statement_cursor, update_sql
 from pinterest.models import PinterestConnection
 from pinterest.services.pacing import later_than
-from publishing.engine.statements import Precompiled, prepared_cursor, prepared_statements
 from publishing.models import Pin, PinStatus, PublishAttempt, PublishBatchItem
 from publishing.selectors import pins_due, pins_with_relations
 
@@ -41,11 +40,6 @@ from publishing.selectors import pins_due, pins_with_relations
 def enabled() -> bool:
     """Whether the combined statements may be used (PostgreSQL)."""
     return db_connection.vendor == "postgresql"
-
-
-def _cursor() -> Any:
-    """Where the statements run: prepared on the server, or Django's cursor (``statements``)."""
-    return prepared_cursor() if prepared_statements() else db_connection.cursor()
 
 
 class _WithPrefix(Query):
@@ -65,15 +59,6 @@ class _WithPrefix(Query):
         return compiler
 
 
-def _update_sql(queryset: QuerySet, values: dict[str, Any]) -> tuple[str, tuple]:
-    """The UPDATE Django would run for ``queryset.update(**values)``, as SQL and parameters."""
-    query = queryset.query.chain(UpdateQuery)
-    assert isinstance(query, UpdateQuery)
-    query.add_update_values(values)
-    sql, params = query.get_compiler(queryset.db).as_sql()
-    return sql, tuple(params)
-
-
 def _select_sql(queryset: QuerySet) -> tuple[str, tuple]:
     sql, params = queryset.query.get_compiler(queryset.db).as_sql()
     return sql, tuple(params)
@@ -86,7 +71,7 @@ def _claim_queryset(*, key: tuple, connection_id: int, claimed_at: datetime, now
         .order_by("scheduled_at", "id").values("id")[:limit]
     )
     table = Pin._meta.db_table
-    claim_sql, claim_params = _update_sql(
+    claim_sql, claim_params = update_sql(
         Pin.objects.filter(pk__in=RawSQL("SELECT id FROM picked", ()), status=PinStatus.READY_TO_SCHEDULE),
         {"status": PinStatus.PUBLISHING, "publishing_started_at": claimed_at, "claimed_at": claimed_at,
          "error_message": "", "updated_at": claimed_at},
@@ -121,7 +106,7 @@ def claim_due(*, connection_id: int, claimed_at: datetime, now: datetime, limit:
 def _attempt_sql(*, key: tuple, pin_id: UUID, trigger: str, started_at: datetime, connection_id: int,
                  until: datetime) -> tuple[str, tuple]:
     (kind,) = key
-    defer_sql, defer_params = _update_sql(
+    defer_sql, defer_params = update_sql(
         PinterestConnection.objects.filter(later_than(until), pk=connection_id), {"next_publish_at": until}
     )
     attempt = PublishAttempt(pin_id=pin_id, trigger=trigger, kind=kind, started_at=started_at)
@@ -145,7 +130,7 @@ def attempt_start_deferring(*, pin: Pin, trigger: str, kind: str, started_at: da
     sql, params = _attempt.statement(key=(kind,), pin_id=pin.pk, trigger=trigger, started_at=started_at,
                                      connection_id=connection_id, until=until)
     attempt = PublishAttempt(pin=pin, trigger=trigger, kind=kind, started_at=started_at)
-    with _cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(sql, params)
         attempt.pk = cursor.fetchone()[0]
     attempt._state.adding = False
@@ -155,14 +140,14 @@ def attempt_start_deferring(*, pin: Pin, trigger: str, kind: str, started_at: da
 def _decide_sql(*, key: tuple, pin_id: UUID, started_at: datetime, attempt_id: int, now: datetime, error: str,
                 **fields: Any) -> tuple[str, tuple]:
     values_names, attempt_names, success, held = key
-    end_sql, end_params = _update_sql(
+    end_sql, end_params = update_sql(
         PublishAttempt.objects.filter(pk=attempt_id), {name: fields[f"a_{name}"] for name in attempt_names}
     )
     pin_table = Pin._meta.db_table
-    decide_sql, decide_params = _update_sql(
+    decide_sql, decide_params = update_sql(
         held(Pin(pk=pin_id, publishing_started_at=started_at)), {name: fields[f"v_{name}"] for name in values_names}
     )
-    items_sql, items_params = _update_sql(
+    items_sql, items_params = update_sql(
         PublishBatchItem.objects.filter(pin_id__in=RawSQL("SELECT id FROM decided", ()), success__isnull=True),
         {"success": success, "skipped": False, "error": error, "finished_at": now},
     )
@@ -202,7 +187,7 @@ def decide_with_attempt(*, held: Callable[[Pin], QuerySet], pin: Pin, values: di
     key = (tuple(values), tuple(attempt_fields), success, held)
     sql, params = _decide.statement(key=key, pin_id=pin.pk, started_at=pin.publishing_started_at,
                                     attempt_id=attempt.pk, now=now, error=error, **fields)
-    with _cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(sql, params)
         decided, batch_ids = cursor.fetchone()
     return bool(decided), list(batch_ids or [])

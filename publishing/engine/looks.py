@@ -12,9 +12,9 @@ from datetime import datetime
 
 from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, QuerySet, Value, When
 
+from pinpublisher.statements import Precompiled
 from pinterest.models import PinterestConnection
 from publishing.engine import combined
-from publishing.engine.statements import Precompiled
 from publishing.selectors import batch_items_waiting, pins_due
 
 

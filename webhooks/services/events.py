@@ -6,7 +6,8 @@ connection change, or roll back with it: a crash after the commit loses nothing 
 are there; the minute schedule sends them), a rolled-back change sends nothing. Once the
 transaction commits, a task is enqueued to send the new deliveries at once.
 
-A tenant without an endpoint that wants the type pays one query and writes nothing.
+A tenant without an endpoint that wants the type pays one query (prepared, for a pin's event)
+and writes nothing.
 """
 
 from datetime import datetime
@@ -22,7 +23,7 @@ from publishing.selectors import batch_outcome_counts
 from webhooks.conf import webhooks_settings
 from webhooks.models import Delivery, Endpoint, Event, EventType
 from webhooks.queue import enqueue_deliver
-from webhooks.selectors import endpoints_wanting
+from webhooks.selectors import endpoints_wanting, endpoints_wanting_for_pin
 
 HEALTH_EVENTS = {
     Health.NEEDS_RECONNECT: EventType.CONNECTION_NEEDS_RECONNECT,
@@ -57,7 +58,7 @@ def event_record_for_pin(*, event_type: str, pin_id: UUID | str, details: dict[s
                          now: datetime | None = None) -> Event | None:
     """``pin.published``, ``pin.failed`` or ``pin.reconciled`` for the pin's tenant (datetimes in
     ``details`` become ISO 8601 strings)."""
-    endpoints = endpoints_wanting(event_type=event_type, tenant__projects__pins=pin_id)
+    endpoints = endpoints_wanting_for_pin(event_type=event_type, pin_id=pin_id)
     if not endpoints:
         return None
     pin = Pin.objects.filter(pk=pin_id).values("project_id", "project__tenant_id", "article_id", "board_id").get()

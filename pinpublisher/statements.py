@@ -1,6 +1,8 @@
-"""The scheduled path's querysets compiled by Django once, then run with each call's values (issue 30).
+"""Hot querysets compiled by Django once, then run with each call's values (issue 30).
 
-Profiled on the scheduled path (py-spy, GIL held): Django compiling the claim's, the
+Here in the project package because the hot path crosses apps: publishing's engine (the claim,
+the dispatcher's look, the decision), pinterest's pacing slot and the webhooks' endpoint look
+all use it. Profiled on the scheduled path (py-spy, GIL held): Django compiling the claim's, the
 dispatcher's look's and the decision's querysets again on every call (resolving lookups, the select-related
 columns, the ORDER BY) was about half of a worker's CPU per published pin; their SQL text is the
 same every time, only the values differ. So:
@@ -15,10 +17,10 @@ goes in ``key``: a LIMIT, which Django writes into the text, and the length of a
 that Django wrote into the text, or dropped, is an error at the first compile, never a wrong
 statement; so is a parameter that is not a marker and not a constant.
 
-PostgreSQL only (``combined.enabled()``): its backend passes datetimes through to the driver
+PostgreSQL only (``enabled()``): its backend passes datetimes through to the driver
 as they are, so a marker is found by value. The callers keep their plain querysets for SQLite.
 
-Prepared on the server (``PUBLISH_PREPARED_STATEMENTS``, on by default): Django binds parameters
+Prepared on the server (the setting ``PUBLISH_PREPARED_STATEMENTS``, on by default): Django binds parameters
 on the client, so PostgreSQL parsed and planned every claim again (4 ms of planning against 1 ms
 of execution for the claim's seven-table read). These statements run on a server-binding cursor
 instead (``prepared_cursor``), which psycopg prepares at their first run on a connection
@@ -45,8 +47,9 @@ from django.db.backends.utils import CursorDebugWrapper
 from django.db.models import QuerySet
 from django.db.models.sql import Query
 from django.db.models.sql.constants import MULTI
+from django.db.models.sql.subqueries import UpdateQuery
 
-from publishing.conf import publishing_settings
+from pinpublisher.conf import project_settings
 
 _DATETIME_BASE = datetime(1903, 3, 3, 3, 3, 3, tzinfo=UTC)
 _INT_BASE = -7_300_000_000
@@ -232,9 +235,28 @@ def _marker(kind: str, serial: int) -> Any:
     return UUID(int=(0x7EC0 << 112) + serial)
 
 
+def enabled() -> bool:
+    """Whether this thread's database is PostgreSQL, where ``Precompiled`` may be used."""
+    return db_connection.vendor == "postgresql"
+
+
 def prepared_statements() -> bool:
     """Whether the precompiled statements run prepared on the server (see the module)."""
-    return bool(publishing_settings.PUBLISH_PREPARED_STATEMENTS)
+    return bool(project_settings.PUBLISH_PREPARED_STATEMENTS)
+
+
+def statement_cursor() -> Any:
+    """Where a ``Precompiled.statement()`` runs: prepared on the server, or on Django's cursor."""
+    return prepared_cursor() if prepared_statements() else db_connection.cursor()
+
+
+def update_sql(queryset: QuerySet, values: dict[str, Any]) -> tuple[str, tuple]:
+    """The UPDATE Django would run for ``queryset.update(**values)``, as SQL and parameters."""
+    query = queryset.query.chain(UpdateQuery)
+    assert isinstance(query, UpdateQuery)
+    query.add_update_values(values)
+    sql, params = query.get_compiler(queryset.db).as_sql()
+    return sql, tuple(params)
 
 
 def prepared_cursor() -> Any:

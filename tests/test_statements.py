@@ -1,4 +1,4 @@
-"""Querysets compiled once and bound per call (``publishing.engine.statements``): the same rows
+"""Querysets compiled once and bound per call (``pinpublisher.statements``): the same rows
 and model instances as the plain queryset, for every call's values, and a queryset whose text
 would depend on a value refused at its first compile rather than run stale (PostgreSQL only:
 the precompiled path is used there)."""
@@ -11,9 +11,9 @@ from django.db.models.expressions import RawSQL
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from pinpublisher.statements import Precompiled
 from pinterest.models import PinterestConnection
 from publishing.engine import lease, looks
-from publishing.engine.statements import Precompiled
 from publishing.models import Pin
 from publishing.selectors import pins_due, pins_with_relations
 from tests.publishing.helpers import standin_pins
@@ -107,10 +107,55 @@ def test_without_prepared_statements_the_claim_runs_on_djangos_cursor_and_claims
 
 
 def test_constants_are_written_in_as_quoted_literals_and_percent_signs_survive():
-    from publishing.engine.statements import _Slot, _with_constants
+    from pinpublisher.statements import _Slot, _with_constants
 
     sql = "SELECT 1 WHERE a = %s AND b = %s AND c LIKE 'x%%' AND d = %s AND e = %s"
     slots = [_Slot(None, None, "it's"), _Slot("now", None, None), _Slot(None, None, True), _Slot(None, None, None)]
     text, kept = _with_constants(sql, slots)
     assert text == "SELECT 1 WHERE a = 'it''s' AND b = %s AND c LIKE 'x%%' AND d = TRUE AND e = NULL"
     assert [slot.name for slot in kept] == ["now"]
+
+
+def _prepared_statements() -> list[str]:
+    with db_connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] or "" for row in cursor.fetchall()]
+
+
+def test_the_pacing_slot_is_taken_by_one_prepared_compare_and_set_once_per_interval(settings):
+    from pinterest.services.pacing import connection_take_publish_slot
+    from tests.factories import make_connection
+
+    settings.PINTEREST_PUBLISH_INTERVAL_SECONDS = 10
+    first, second = make_connection(), make_connection()
+    now = timezone.now()
+    assert connection_take_publish_slot(connection_id=first.pk, now=now) is True
+    assert connection_take_publish_slot(connection_id=first.pk, now=now + timedelta(seconds=9)) is False
+    assert connection_take_publish_slot(connection_id=second.pk, now=now + timedelta(seconds=9)) is True
+    assert connection_take_publish_slot(connection_id=first.pk, now=now + timedelta(seconds=10)) is True
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.next_publish_at == now + timedelta(seconds=20)
+    assert second.next_publish_at == now + timedelta(seconds=19)
+    assert any('SET "next_publish_at"' in statement for statement in _prepared_statements())
+
+
+def test_a_pins_webhook_endpoints_read_prepared_are_the_plain_querysets_for_each_tenant(standin):
+    from webhooks.models import Endpoint, EventType
+    from webhooks.selectors import endpoints_wanting, endpoints_wanting_for_pin
+
+    ours, theirs = (standin_pins(standin, count=2)[1], standin_pins(standin)[0])
+    tenant = ours.project.tenant
+    every = Endpoint.objects.create(tenant=tenant, url="https://hooks.example.com/every")
+    Endpoint.objects.create(tenant=tenant, url="https://hooks.example.com/off", is_active=False)
+    failures = Endpoint.objects.create(tenant=tenant, url="https://hooks.example.com/failed",
+                                       event_types=[EventType.PIN_FAILED])
+    for pin_id in (ours.pk, str(ours.pk), theirs.pk):
+        for event_type in (EventType.PIN_PUBLISHED, EventType.PIN_FAILED):
+            plain = endpoints_wanting(event_type=event_type, tenant__projects__pins=pin_id)
+            prepared = endpoints_wanting_for_pin(event_type=event_type, pin_id=pin_id)
+            assert [endpoint.pk for endpoint in prepared] == [endpoint.pk for endpoint in plain]
+    wanted = endpoints_wanting_for_pin(event_type=EventType.PIN_FAILED, pin_id=ours.pk)
+    assert sorted(endpoint.pk for endpoint in wanted) == sorted([every.pk, failures.pk])
+    assert endpoints_wanting_for_pin(event_type=EventType.PIN_FAILED, pin_id=theirs.pk) == []
+    assert any("webhooks_endpoint" in statement for statement in _prepared_statements())
