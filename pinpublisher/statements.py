@@ -42,6 +42,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db import connection as db_connection
 from django.db.backends.utils import CursorDebugWrapper
 from django.db.models import QuerySet
@@ -265,21 +266,22 @@ def prepared_cursor() -> Any:
     execute wrappers see what it runs)."""
     from django.db.backends.postgresql.base import ServerBindingCursor
 
-    db_connection.close_if_health_check_failed()
-    db_connection.ensure_connection()
-    db_connection.validate_thread_sharing()
-    raw = db_connection.connection
+    wrapper = connections[DEFAULT_DB_ALIAS]  # the thread's, once (each proxy attribute looks it up)
+    wrapper.close_if_health_check_failed()
+    wrapper.ensure_connection()
+    wrapper.validate_thread_sharing()
+    raw = wrapper.connection
     # Django turns psycopg's automatic preparing off for the connection (prepare_threshold None,
     # for poolers); its own cursors bind on the client and never prepare (unless OPTIONS sets
     # server_side_binding), so this affects only the statements run here: each is prepared at
     # its first run on a connection.
     if raw.prepare_threshold is None:
         raw.prepare_threshold = 0
-    with db_connection.wrap_database_errors:
+    with wrapper.wrap_database_errors:
         cursor: Any = ServerBindingCursor(raw)  # type: ignore[call-arg]
-    if db_connection.queries_logged:
-        return _LoggedAsWritten(cursor, db_connection)
-    return db_connection.make_cursor(cursor)
+    if wrapper.queries_logged:
+        return _LoggedAsWritten(cursor, wrapper)
+    return wrapper.make_cursor(cursor)
 
 
 class _LoggedAsWritten(CursorDebugWrapper):

@@ -52,8 +52,9 @@ def test_a_claim_takes_only_as_many_pins_as_asked_and_returns_them_with_their_re
     assert (stored.status, stored.publishing_started_at, stored.claimed_at) == (
         claimed.status, claimed.publishing_started_at, claimed.claimed_at)
     with CaptureQueriesContext(db_connection) as queries:
-        assert claimed.board.connection.pk == claimed.project.pinterest_connection.pk == connection_id
-    assert not queries.captured_queries  # read with the claim
+        assert claimed.board.connection_id == claimed.project.pinterest_connection.pk == connection_id
+        assert claimed.article.url and claimed.board.name and claimed.board_section is None
+    assert not queries.captured_queries  # read with the claim (the board's account is the project's: not read again)
     assert len(lease.claim_due(connection_id=connection_id, now=timezone.now(), limit=5)) == 2
 
 
