@@ -39,7 +39,8 @@ def test_a_precompiled_queryset_gives_each_calls_rows_with_their_relations(stand
         plain = list(_due_of(key=(limit,), connection_id=connection_id, now=now))
         with CaptureQueriesContext(db_connection) as queries:
             precompiled = list(due_of(key=(limit,), connection_id=connection_id, now=now))
-            assert [pin.board.connection.pk for pin in precompiled] == [connection_id] * len(precompiled)
+            assert [pin.board.connection_id for pin in precompiled] == [connection_id] * len(precompiled)
+            assert all(pin.board.name for pin in precompiled)
             assert all(pin.article.url and pin.project.pinterest_connection.pk for pin in precompiled)
         assert len(queries.captured_queries) == 1  # the relations came with the rows
         assert [pin.pk for pin in precompiled] == [pin.pk for pin in plain]
